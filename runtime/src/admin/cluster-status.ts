@@ -1,0 +1,93 @@
+/**
+ * The cluster as `polygres status` shows it: the rule from etcd joined with each pooler's
+ * first-hand report. Built the same way by the orchestrator's admin API and by the CLI, so
+ * both say the same thing.
+ */
+import { policyFor } from '../consensus/registry';
+import type { ClusterLayout } from '../local/layout';
+import type { InstanceStatus } from '../pooler/instance-status';
+import type { ShardRule } from '../topo/records';
+import { isListening } from '../util/net';
+import { callAdmin } from './http-client';
+
+export interface InstanceView {
+  readonly name: string;
+  readonly zone: string;
+  readonly role: 'primary' | 'replica' | 'unknown';
+  readonly host: string;
+  readonly port: number;
+  readonly poolerPort: number;
+  readonly healthy: boolean;
+  readonly lsn: string | null;
+  readonly phase: string;
+  /** As the primary's pg_stat_replication reports this standby; null on the primary. */
+  readonly syncState: string | null;
+  readonly replicationState: string | null;
+  readonly error: string | null;
+}
+
+export interface GatewayView {
+  readonly zone: string;
+  readonly host: string;
+  readonly port: number;
+  readonly replicaPort: number;
+  readonly listening: boolean;
+}
+
+export interface ClusterStatus {
+  readonly cluster: string;
+  readonly term: number | null;
+  /** Instance the rule names as primary; null before the first rule exists. */
+  readonly primary: string | null;
+  readonly policy: string | null;
+  readonly ruleStatus: ShardRule['status'] | null;
+  readonly syncStandbyNames: string | null;
+  readonly instances: readonly InstanceView[];
+  readonly gateways: readonly GatewayView[];
+}
+
+export async function fetchInstanceStatus(layout: ClusterLayout, token: string, name: string): Promise<InstanceStatus | undefined> {
+  const instance = layout.instances.find((candidate) => candidate.name === name);
+  if (!instance) return undefined;
+  try {
+    return await callAdmin<InstanceStatus>({ host: instance.host, port: instance.adminPort, token, path: '/v1/status', timeoutMs: 1_500 });
+  } catch {
+    return undefined;
+  }
+}
+
+export async function collectClusterStatus(layout: ClusterLayout, token: string, rule: ShardRule | undefined): Promise<ClusterStatus> {
+  const reports = await Promise.all(layout.instances.map((instance) => fetchInstanceStatus(layout, token, instance.name)));
+  const primaryReport = reports.find((report) => report?.instance === rule?.primary);
+  const instances = layout.instances.map((instance, index): InstanceView => {
+    const report = reports[index];
+    const peer = primaryReport?.replication.find((candidate) => candidate.name === instance.name);
+    return {
+      name: instance.name,
+      zone: instance.zone,
+      role: report?.role ?? 'unknown',
+      host: instance.host,
+      port: instance.port,
+      poolerPort: instance.poolerPort,
+      healthy: report?.healthy ?? false,
+      lsn: report?.lsn ?? null,
+      phase: report?.phase ?? 'unreachable',
+      syncState: peer?.syncState ?? null,
+      replicationState: peer?.state ?? null,
+      error: report ? report.error : 'pooler not reachable',
+    };
+  });
+  const gateways = await Promise.all(
+    layout.gateways.map(async (gateway) => ({ ...gateway, listening: await isListening(gateway.host, gateway.port) })),
+  );
+  return {
+    cluster: layout.cluster,
+    term: rule?.term ?? null,
+    primary: rule?.primary ?? null,
+    policy: rule ? policyFor(rule.policy).describe() : null,
+    ruleStatus: rule?.status ?? null,
+    syncStandbyNames: rule?.syncStandbyNames ?? null,
+    instances,
+    gateways: gateways.map(({ zone, host, port, replicaPort, listening }) => ({ zone, host, port, replicaPort, listening })),
+  };
+}

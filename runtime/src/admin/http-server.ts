@@ -1,0 +1,76 @@
+/**
+ * A small authenticated HTTP/JSON server for the pooler and orchestrator admin APIs: bearer
+ * token on every route, JSON in and out, errors as `{ error }` with a proper status code.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+
+export type Handler = (body: unknown, request: IncomingMessage) => Promise<unknown> | unknown;
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function startAdminServer(options: {
+  host: string;
+  port: number;
+  token: string;
+  routes: Record<string, Handler>;
+}): Promise<Server> {
+  const expected = Buffer.from(`Bearer ${options.token}`);
+  const server = createServer((request, response) => {
+    const route = `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`;
+    const handler = options.routes[route];
+    if (!authorized(request, expected)) return reply(response, 401, { error: 'missing or wrong bearer token' });
+    if (!handler) return reply(response, 404, { error: `no route ${route}` });
+    readJson(request)
+      .then((body) => handler(body, request))
+      .then((result) => reply(response, 200, result ?? {}))
+      .catch((error: unknown) => {
+        const status = error instanceof HttpError ? error.status : 500;
+        reply(response, status, { error: error instanceof Error ? error.message : String(error) });
+      });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve(server));
+  });
+}
+
+function authorized(request: IncomingMessage, expected: Buffer): boolean {
+  const given = Buffer.from(request.headers.authorization ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function readJson(request: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, 'request body too large'));
+        request.destroy();
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new HttpError(400, 'request body is not JSON'));
+      }
+    });
+    request.on('error', reject);
+  });
+}
+
+function reply(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}

@@ -1,0 +1,130 @@
+/** The `polygres` command. Each subcommand is a thin shell over a module that does the work. */
+import { Command, InvalidArgumentError } from 'commander';
+import { runGateway } from '../gateway/main';
+import { readLayoutOfStateDir } from '../local/layout-file';
+import { runOrchestrator } from '../orchestrator/main';
+import { runPooler } from '../pooler/main';
+import { stopCluster } from '../local/down';
+import { superviseCluster } from '../local/supervise';
+import { up } from '../local/up';
+import { defaultSpec } from '../spec/defaults';
+import { clusterSpecJsonSchema } from '../spec/json-schema';
+import { loadSpecFile } from '../spec/load';
+import { SpecError, formatProblem } from '../spec/spec-error';
+import { formatStatus, localClusterStatus } from './status-command';
+import { resolveStateDir } from './resolve-state-dir';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) throw new InvalidArgumentError('must be a port number (1-65535)');
+  return parsed;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('polygres')
+    .description('PostgreSQL with high availability: gateway, pooler, consensus orchestrator.')
+    .showHelpAfterError();
+
+  program
+    .command('up')
+    .description('start a local cluster: etcd, Postgres per instance, a pooler each, a gateway per zone, orchestrators')
+    .option('--spec <file>', 'ClusterSpec JSON file (default: three zones, one instance each, atLeast(2))')
+    .option('--state-dir <dir>', 'where the cluster keeps its data (default: ./.polygres/<cluster>)')
+    .option('--base-port <port>', 'first port of the block the cluster uses (default: 15432)', port)
+    .option('--detach', 'return once the cluster accepts writes, leaving it running in the background')
+    .action(async (options: { spec?: string; stateDir?: string; basePort?: number; detach?: boolean }) => {
+      const { spec, warnings } = options.spec ? loadSpecFile(options.spec) : { spec: defaultSpec(), warnings: [] };
+      for (const warning of warnings) out(`warning: ${formatProblem(warning).trim()}`);
+      await up({
+        spec,
+        ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+        ...(options.basePort !== undefined ? { basePort: options.basePort } : {}),
+        detach: options.detach ?? false,
+        out,
+      });
+    });
+
+  program
+    .command('down')
+    .description('stop every process of a local cluster; --purge also deletes its data')
+    .option('--state-dir <dir>', 'state directory of the cluster')
+    .option('--purge', 'delete the data too')
+    .action(async (options: { stateDir?: string; purge?: boolean }) => {
+      await stopCluster({ stateDir: resolveStateDir(options.stateDir), purge: options.purge ?? false, out });
+    });
+
+  program
+    .command('status')
+    .description('show term, primary, policy, instances and gateways of a local cluster')
+    .option('--state-dir <dir>', 'state directory of the cluster')
+    .option('--json', 'print JSON')
+    .action(async (options: { stateDir?: string; json?: boolean }) => {
+      const status = await localClusterStatus(resolveStateDir(options.stateDir));
+      out(options.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+    });
+
+  program
+    .command('spec')
+    .description('print the default ClusterSpec, validate a spec file, or print the JSON Schema')
+    .option('--validate <file>', 'validate a spec file and print it with defaults filled in')
+    .option('--json-schema', 'print the ClusterSpec JSON Schema')
+    .action((options: { validate?: string; jsonSchema?: boolean }) => {
+      if (options.jsonSchema) {
+        out(JSON.stringify(clusterSpecJsonSchema(), null, 2));
+        return;
+      }
+      const { spec, warnings } = options.validate ? loadSpecFile(options.validate) : { spec: defaultSpec(), warnings: [] };
+      for (const warning of warnings) process.stderr.write(`warning: ${formatProblem(warning).trim()}\n`);
+      out(JSON.stringify(spec, null, 2));
+    });
+
+  // The services below are what the supervisor (and Kubernetes containers) run.
+  program
+    .command('supervise', { hidden: true })
+    .requiredOption('--state-dir <dir>')
+    .action(async (options: { stateDir: string }) => {
+      const running = superviseCluster(readLayoutOfStateDir(options.stateDir));
+      const stop = () => void running.stop();
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      process.on('SIGHUP', () => undefined);
+      await running.stopped;
+    });
+  program
+    .command('pooler')
+    .description('run the pooler beside one Postgres instance')
+    .requiredOption('--layout <file>')
+    .requiredOption('--instance <name>')
+    .action(async (options: { layout: string; instance: string }) => {
+      await runPooler({ layoutFile: options.layout, instance: options.instance });
+    });
+  program
+    .command('gateway')
+    .description('run the gateway of one zone')
+    .requiredOption('--layout <file>')
+    .requiredOption('--zone <zone>')
+    .action(async (options: { layout: string; zone: string }) => {
+      await runGateway({ layoutFile: options.layout, zone: options.zone });
+    });
+  program
+    .command('orchestrator')
+    .description('run an orchestrator')
+    .requiredOption('--layout <file>')
+    .requiredOption('--name <name>')
+    .action(async (options: { layout: string; name: string }) => {
+      await runOrchestrator({ layoutFile: options.layout, name: options.name });
+    });
+  return program;
+}
+
+export function main(argv: string[]): void {
+  buildProgram()
+    .parseAsync(argv)
+    .catch((error: unknown) => {
+      if (error instanceof SpecError) process.stderr.write(`polygres: ${error.message}\n`);
+      else process.stderr.write(`polygres: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    });
+}

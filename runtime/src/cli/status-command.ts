@@ -1,0 +1,76 @@
+import { collectClusterStatus, type ClusterStatus } from '../admin/cluster-status';
+import { connectionUrl, firstGateway } from '../local/connection';
+import { etcdEndpoint, layoutFile } from '../local/layout';
+import { readLayout } from '../local/layout-file';
+import { readSecrets } from '../local/secrets';
+import type { ChildState } from '../local/supervisor';
+import { readSupervisorState } from '../local/supervisor-files';
+import { TopoStore } from '../topo/topo-store';
+import { isOurProcess } from '../util/processes';
+
+export interface LocalClusterStatus extends ClusterStatus {
+  readonly stateDir: string;
+  /** libpq URL of the first zone's gateway, for psql. */
+  readonly connectionUrl: string;
+  readonly supervisor: { readonly pid: number | null; readonly running: boolean };
+  /** Every supervised process with its restarts and last exit: crashes are visible here. */
+  readonly processes: readonly ChildState[];
+}
+
+export async function localClusterStatus(stateDir: string): Promise<LocalClusterStatus> {
+  const layout = readLayout(layoutFile(stateDir));
+  const secrets = readSecrets(layout.secretsFile);
+  const topo = new TopoStore({ endpoints: [etcdEndpoint(layout)], cluster: layout.cluster, callTimeoutMs: 1_500 });
+  let rule;
+  try {
+    rule = (await topo.getRule().catch(() => undefined))?.value;
+  } finally {
+    topo.close();
+  }
+  const status = await collectClusterStatus(layout, secrets.adminToken, rule);
+  const supervisorState = readSupervisorState(layout);
+  const running = supervisorState !== undefined && isOurProcess(supervisorState.pid, layout.stateDir);
+  return {
+    ...status,
+    stateDir,
+    connectionUrl: connectionUrl(firstGateway(layout), secrets.superuserPassword),
+    supervisor: { pid: supervisorState?.pid ?? null, running },
+    processes: running ? supervisorState.children : [],
+  };
+}
+
+/** The status as a terminal table. */
+export function formatStatus(status: LocalClusterStatus): string {
+  const lines: string[] = [];
+  lines.push(`Cluster ${status.cluster}  (${status.stateDir})`);
+  if (!status.supervisor.running) lines.push('  NOT RUNNING (no supervisor); start it with polygres up');
+  lines.push(`  term ${status.term ?? '-'}   primary ${status.primary ?? '-'}   policy ${status.policy ?? '-'}   rule ${status.ruleStatus ?? '-'}`);
+  lines.push(`  synchronous_standby_names: ${status.syncStandbyNames || '(asynchronous)'}`);
+  lines.push(`  connect: psql "${status.connectionUrl}"`);
+  lines.push('');
+  lines.push(table(
+    ['INSTANCE', 'ZONE', 'ROLE', 'POSTGRES', 'POOLER', 'HEALTHY', 'LSN', 'SYNC', 'PHASE'],
+    status.instances.map((i) => [i.name, i.zone, i.role, `${i.host}:${i.port}`, String(i.poolerPort), i.healthy ? 'yes' : 'NO', i.lsn ?? '-', i.syncState ?? '-', i.phase]),
+  ));
+  lines.push('');
+  lines.push(table(
+    ['GATEWAY', 'ADDRESS', 'LISTENING'],
+    status.gateways.map((g) => [g.zone, `${g.host}:${g.port}`, g.listening ? 'yes' : 'NO']),
+  ));
+  const troubled = status.processes.filter((p) => p.restarts > 0 || !p.running);
+  if (troubled.length > 0) {
+    lines.push('');
+    lines.push(table(
+      ['PROCESS', 'RUNNING', 'RESTARTS', 'LAST EXIT'],
+      troubled.map((p) => [p.name, p.running ? 'yes' : 'NO', String(p.restarts), p.lastExit ? `${p.lastExit.signal ?? `code ${p.lastExit.code}`} at ${p.lastExit.at}` : '-']),
+    ));
+  }
+  for (const instance of status.instances.filter((i) => i.error)) lines.push(`  ${instance.name}: ${instance.error}`);
+  return lines.join('\n');
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const render = (row: string[]) => `  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}`;
+  return [render(header), ...rows.map(render)].join('\n');
+}

@@ -1,0 +1,63 @@
+/**
+ * The processes of a local cluster, as the supervisor runs them. These command lines are the
+ * ones the Kubernetes containers run too (`polygres pooler --layout ... --instance ...`).
+ */
+import { join, resolve } from 'node:path';
+import { type ClusterLayout, layoutFile } from './layout';
+import type { ChildSpec } from './supervisor';
+
+/** Path of the `polygres` launcher of this installation. */
+export const POLYGRES_BIN = resolve(__dirname, '..', '..', 'bin', 'polygres');
+
+/** Stop order: gateways first, etcd last (poolers stop their Postgres on the way). */
+const STOP_GROUP = { etcd: 0, pooler: 1, orchestrator: 2, gateway: 3 } as const;
+
+export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
+  const file = layoutFile(layout.stateDir);
+  const node = (name: string, group: number, args: string[], stopGraceMs?: number): ChildSpec => ({
+    name,
+    command: process.execPath,
+    args: [POLYGRES_BIN, ...args, '--layout', file],
+    logFile: join(layout.logDir, `${name}.log`),
+    pidFile: join(layout.runDir, `${name}.pid`),
+    stopGroup: group,
+    ...(stopGraceMs ? { stopGraceMs } : {}),
+  });
+  return [
+    etcdChild(layout),
+    ...layout.orchestrators.map((o) => node(o.name, STOP_GROUP.orchestrator, ['orchestrator', '--name', o.name])),
+    // A pooler stops its Postgres (a checkpoint) before it exits: give it time.
+    ...layout.instances.map((i) => node(`pooler-${i.name}`, STOP_GROUP.pooler, ['pooler', '--instance', i.name], 90_000)),
+    ...layout.gateways.map((g) => node(`gateway-${g.zone}`, STOP_GROUP.gateway, ['gateway', '--zone', g.zone])),
+  ];
+}
+
+function etcdChild(layout: ClusterLayout): ChildSpec {
+  const { etcd } = layout;
+  const client = `http://${etcd.host}:${etcd.clientPort}`;
+  const peer = `http://${etcd.host}:${etcd.peerPort}`;
+  return {
+    name: 'etcd',
+    command: 'etcd',
+    args: [
+      '--name', etcd.name,
+      '--data-dir', etcd.dataDir,
+      '--listen-client-urls', client,
+      '--advertise-client-urls', client,
+      '--listen-peer-urls', peer,
+      '--initial-advertise-peer-urls', peer,
+      '--initial-cluster', `${etcd.name}=${peer}`,
+      '--initial-cluster-state', 'new',
+      '--initial-cluster-token', `polygres-${layout.cluster}`,
+      '--auto-compaction-mode', 'revision',
+      '--auto-compaction-retention', '1000',
+      '--logger', 'zap',
+      '--log-level', 'warn',
+    ],
+    // etcd 3.4 refuses to start on arm64 unless told that is intended.
+    ...(process.arch === 'arm64' ? { env: { ETCD_UNSUPPORTED_ARCH: 'arm64' } } : {}),
+    logFile: join(layout.logDir, 'etcd.log'),
+    pidFile: join(layout.runDir, 'etcd.pid'),
+    stopGroup: STOP_GROUP.etcd,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * `polygres down`: stops every process of a local cluster by pid — the supervisor first,
+ * then anything that outlived it (children, Postgres servers) — checks that no port of the
+ * cluster is still listening, and with --purge deletes the data.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { postgresBinary } from '../pooler/postgres-binaries';
+import { canBind, sleep } from '../util/net';
+import { isOurProcess, readPidFile, removeFile, terminate } from '../util/processes';
+import { type ClusterLayout, allPorts, layoutFile, pgDataDir } from './layout';
+import { readLayout } from './layout-file';
+import { asUser } from './os-user';
+import { supervisorPidFile } from './supervisor-files';
+
+export interface DownOptions {
+  readonly stateDir: string;
+  readonly purge: boolean;
+  readonly out: (line: string) => void;
+}
+
+export async function stopCluster(options: DownOptions): Promise<void> {
+  const { stateDir, out } = options;
+  if (!existsSync(layoutFile(stateDir))) {
+    if (options.purge && existsSync(stateDir)) rmSync(stateDir, { recursive: true, force: true });
+    out(`No cluster in ${stateDir}.`);
+    return;
+  }
+  const layout = readLayout(layoutFile(stateDir));
+  await stopSupervisor(layout);
+  await stopLeftovers(layout);
+  await stopPostgresServers(layout);
+  const busy = await portsStillBound(layout);
+  if (busy.length > 0) throw new Error(`cluster "${layout.cluster}" stopped, but these ports are still in use: ${busy.join(', ')}`);
+  out(`Cluster "${layout.cluster}" stopped.`);
+  if (options.purge) {
+    rmSync(layout.dataRoot, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+    out(`Removed ${stateDir}${layout.dataRoot.startsWith(stateDir) ? '' : ` and ${layout.dataRoot}`}.`);
+  }
+}
+
+async function stopSupervisor(layout: ClusterLayout): Promise<void> {
+  const file = supervisorPidFile(layout);
+  const pid = readPidFile(file);
+  // The supervisor stops its children in order; Postgres checkpoints can take a while.
+  if (pid !== undefined && isOurProcess(pid, layout.stateDir)) await terminate(pid, 180_000);
+  removeFile(file);
+}
+
+/** Children whose supervisor was killed keep running: find them by their pid files. */
+async function stopLeftovers(layout: ClusterLayout): Promise<void> {
+  if (!existsSync(layout.runDir)) return;
+  const pids = readdirSync(layout.runDir)
+    .filter((name) => name.endsWith('.pid'))
+    .map((name) => ({ file: join(layout.runDir, name), pid: readPidFile(join(layout.runDir, name)) }));
+  await Promise.all(
+    pids.map(async ({ file, pid }) => {
+      if (pid !== undefined && isOurProcess(pid, layout.stateDir)) await terminate(pid, 90_000);
+      removeFile(file);
+    }),
+  );
+}
+
+/** Postgres runs detached from its pooler; a server whose pooler died is stopped here. */
+async function stopPostgresServers(layout: ClusterLayout): Promise<void> {
+  await Promise.all(
+    layout.instances.map(async (instance) => {
+      const dataDir = pgDataDir(instance);
+      const pid = readPidFile(join(dataDir, 'postmaster.pid'));
+      if (pid === undefined || !isOurProcess(pid, dataDir)) return;
+      try {
+        execFileSync(postgresBinary('pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60', '-s'], {
+          ...asUser(layout.postgresUser),
+          stdio: 'ignore',
+        });
+      } catch {
+        await terminate(pid, 5_000);
+      }
+    }),
+  );
+}
+
+async function portsStillBound(layout: ClusterLayout): Promise<string[]> {
+  for (let attempt = 0; ; attempt++) {
+    const busy: string[] = [];
+    for (const { port, owner } of allPorts(layout)) {
+      if (!(await canBind('127.0.0.1', port))) busy.push(`${port} (${owner})`);
+    }
+    if (busy.length === 0 || attempt >= 20) return busy;
+    await sleep(250);
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSpec } from '../spec/defaults';
+import { allPorts, planLayout, portsNeeded } from './layout';
+
+describe('local cluster layout', () => {
+  const spec = defaultSpec();
+  const layout = planLayout({ spec, stateDir: '/tmp/x', basePort: 15432 });
+
+  it('puts the first zone gateway on the base port', () => {
+    expect(layout.gateways[0]).toMatchObject({ zone: 'zone-a', host: '127.0.0.1', port: 15432 });
+  });
+
+  it('uses a contiguous block of distinct ports, as many as portsNeeded says', () => {
+    const ports = allPorts(layout).map((p) => p.port);
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(ports.length).toBe(portsNeeded(spec));
+    expect(Math.min(...ports)).toBe(15432);
+    expect(Math.max(...ports)).toBe(layout.portRange[1]);
+    expect(layout.portRange[1] - layout.portRange[0] + 1).toBe(ports.length);
+  });
+
+  it('never overlaps a cluster whose base port is outside its block', () => {
+    const other = planLayout({ spec, stateDir: '/tmp/y', basePort: layout.portRange[1] + 1 });
+    const mine = new Set(allPorts(layout).map((p) => p.port));
+    expect(allPorts(other).some((p) => mine.has(p.port))).toBe(false);
+  });
+
+  it('places one pooler per instance, one gateway and one orchestrator per zone', () => {
+    expect(layout.instances.map((i) => i.name)).toEqual(['zone-a-0', 'zone-b-0', 'zone-c-0']);
+    expect(layout.gateways.map((g) => g.zone)).toEqual(['zone-a', 'zone-b', 'zone-c']);
+    expect(layout.orchestrators.map((o) => o.zone)).toEqual(['zone-a', 'zone-b', 'zone-c']);
+    expect(layout.instances[1]?.instanceDir).toBe('/tmp/x/data/zone-b-0');
+  });
+});

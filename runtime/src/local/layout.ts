@@ -1,0 +1,181 @@
+/**
+ * Where every process of a local cluster lives: ports, directories, log files. Computed once
+ * by `polygres up` and written to `<state-dir>/layout.json`; every service reads it with
+ * `--layout`, so the supervisor, the services and the CLI agree without talking.
+ */
+import { join } from 'node:path';
+import type { ClusterSpec } from '../spec/schema';
+
+export const LAYOUT_VERSION = 1;
+export const LOOPBACK = '127.0.0.1';
+export const DEFAULT_BASE_PORT = 15432;
+
+export interface InstanceLayout {
+  readonly name: string;
+  readonly zone: string;
+  readonly host: string;
+  /** Postgres port. */
+  readonly port: number;
+  readonly poolerPort: number;
+  /** Pooler admin API (status, consensus). */
+  readonly adminPort: number;
+  /** Directory owned by the Postgres OS user: holds `pgdata/` and `postgres.log`. */
+  readonly instanceDir: string;
+}
+
+export interface GatewayLayout {
+  readonly zone: string;
+  readonly host: string;
+  readonly port: number;
+  /** Port that routes reads to replicas. */
+  readonly replicaPort: number;
+  readonly metricsPort: number;
+}
+
+export interface OrchestratorLayout {
+  readonly name: string;
+  readonly zone: string;
+  readonly host: string;
+  /** Admin API (HTTP/JSON) used by the CLI and the Terraform provider. */
+  readonly adminPort: number;
+}
+
+export interface EtcdLayout {
+  readonly name: string;
+  readonly host: string;
+  readonly clientPort: number;
+  readonly peerPort: number;
+  readonly dataDir: string;
+}
+
+/** The unprivileged account Postgres runs as when Polygres runs as root. */
+export interface OsUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+export interface ClusterLayout {
+  readonly version: number;
+  readonly cluster: string;
+  readonly stateDir: string;
+  readonly basePort: number;
+  /** First and last port the cluster uses; a block no other cluster may overlap. */
+  readonly portRange: readonly [number, number];
+  readonly specFile: string;
+  readonly secretsFile: string;
+  readonly logDir: string;
+  readonly runDir: string;
+  /** Parent of the instance directories; outside the state dir when the Postgres user cannot reach it. */
+  readonly dataRoot: string;
+  readonly postgresUser?: OsUser;
+  readonly etcd: EtcdLayout;
+  readonly instances: readonly InstanceLayout[];
+  readonly gateways: readonly GatewayLayout[];
+  readonly orchestrators: readonly OrchestratorLayout[];
+}
+
+/** How many ports a cluster of this spec occupies from its base port. */
+export function portsNeeded(spec: ClusterSpec): number {
+  return 3 * spec.zones.length + 2 + 3 * spec.instances.length + spec.zones.length;
+}
+
+/**
+ * Assigns ports in a fixed order from `basePort`: gateways first (so the first zone's gateway
+ * is on the base port itself), then replica and metrics ports, etcd, each instance's Postgres,
+ * pooler and admin ports, and one orchestrator per zone.
+ */
+export function planLayout(options: {
+  spec: ClusterSpec;
+  stateDir: string;
+  basePort: number;
+  dataRoot?: string;
+  postgresUser?: OsUser;
+}): ClusterLayout {
+  const { spec, stateDir, basePort } = options;
+  const zones = spec.zones.length;
+  let next = basePort + 3 * zones;
+  const take = () => next++;
+  const gateways = spec.zones.map((zone, index) => ({
+    zone: zone.name,
+    host: LOOPBACK,
+    port: basePort + index,
+    replicaPort: basePort + zones + index,
+    metricsPort: basePort + 2 * zones + index,
+  }));
+  const etcd = { name: `${spec.name}-etcd`, host: LOOPBACK, clientPort: take(), peerPort: take(), dataDir: join(stateDir, 'etcd') };
+  const dataRoot = options.dataRoot ?? join(stateDir, 'data');
+  const instances = spec.instances.map((instance) => ({
+    name: instance.name,
+    zone: instance.zone,
+    host: LOOPBACK,
+    port: take(),
+    poolerPort: take(),
+    adminPort: take(),
+    instanceDir: join(dataRoot, instance.name),
+  }));
+  const orchestrators = spec.zones.map((zone) => ({
+    name: `orchestrator-${zone.name}`,
+    zone: zone.name,
+    host: LOOPBACK,
+    adminPort: take(),
+  }));
+  const layout: ClusterLayout = {
+    version: LAYOUT_VERSION,
+    cluster: spec.name,
+    stateDir,
+    basePort,
+    portRange: [basePort, next - 1],
+    specFile: join(stateDir, 'spec.json'),
+    secretsFile: join(stateDir, 'secrets.json'),
+    logDir: join(stateDir, 'logs'),
+    runDir: join(stateDir, 'run'),
+    dataRoot,
+    etcd,
+    instances,
+    gateways,
+    orchestrators,
+  };
+  return options.postgresUser ? { ...layout, postgresUser: options.postgresUser } : layout;
+}
+
+export function pgDataDir(instance: InstanceLayout): string {
+  return join(instance.instanceDir, 'pgdata');
+}
+
+export function postgresLogFile(instance: InstanceLayout): string {
+  return join(instance.instanceDir, 'postgres.log');
+}
+
+export function etcdEndpoint(layout: ClusterLayout): string {
+  return `http://${layout.etcd.host}:${layout.etcd.clientPort}`;
+}
+
+export function layoutFile(stateDir: string): string {
+  return join(stateDir, 'layout.json');
+}
+
+export function findInstance(layout: ClusterLayout, name: string): InstanceLayout {
+  const instance = layout.instances.find((candidate) => candidate.name === name);
+  if (!instance) throw new Error(`instance "${name}" is not in the layout of cluster ${layout.cluster}`);
+  return instance;
+}
+
+/** Every port the cluster listens on, with the process that owns it. */
+export function allPorts(layout: ClusterLayout): { port: number; owner: string }[] {
+  return [
+    ...layout.gateways.flatMap((g) => [
+      { port: g.port, owner: `gateway ${g.zone}` },
+      { port: g.replicaPort, owner: `gateway ${g.zone} (replica reads)` },
+      { port: g.metricsPort, owner: `gateway ${g.zone} (metrics)` },
+    ]),
+    { port: layout.etcd.clientPort, owner: 'etcd' },
+    { port: layout.etcd.peerPort, owner: 'etcd (peer)' },
+    ...layout.instances.flatMap((i) => [
+      { port: i.port, owner: `postgres ${i.name}` },
+      { port: i.poolerPort, owner: `pooler ${i.name}` },
+      { port: i.adminPort, owner: `pooler ${i.name} (admin)` },
+    ]),
+    ...layout.orchestrators.map((o) => ({ port: o.adminPort, owner: o.name })),
+  ];
+}

@@ -1,0 +1,39 @@
+/**
+ * `polygres supervise`: runs a prepared cluster's processes under a Supervisor until
+ * SIGTERM or SIGINT. Every supervisor event is appended to supervisor.log as a JSON line,
+ * which is how `polygres up` in the foreground shows crashes as they happen.
+ */
+import { appendFileSync } from 'node:fs';
+import { readPidFile, removeFile, writePidFile } from '../util/processes';
+import { clusterChildren } from './children';
+import type { ClusterLayout } from './layout';
+import { supervisorLogFile, supervisorPidFile, supervisorStateFile } from './supervisor-files';
+import { Supervisor } from './supervisor';
+
+export interface RunningCluster {
+  readonly supervisor: Supervisor;
+  /** Resolves once every process has stopped. */
+  readonly stopped: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function superviseCluster(layout: ClusterLayout): RunningCluster {
+  const pidFile = supervisorPidFile(layout);
+  const supervisor = new Supervisor(clusterChildren(layout), { stateFile: supervisorStateFile(layout) });
+  supervisor.on('event', (event) => {
+    appendFileSync(supervisorLogFile(layout), `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+  });
+  writePidFile(pidFile, process.pid);
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= supervisor.stop().finally(() => {
+      if (readPidFile(pidFile) === process.pid) removeFile(pidFile);
+      resolveStopped();
+    });
+    return stopping;
+  };
+  supervisor.start();
+  return { supervisor, stopped, stop };
+}

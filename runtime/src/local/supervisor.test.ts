@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../util/net';
+import { isAlive } from '../util/processes';
+import { type ChildSpec, Supervisor, type SupervisorEvent } from './supervisor';
+
+const dirs: string[] = [];
+const supervisors: Supervisor[] = [];
+
+afterEach(async () => {
+  await Promise.all(supervisors.splice(0).map((s) => s.stop()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function child(dir: string, name: string, script: string, stopGroup = 0): ChildSpec {
+  return {
+    name,
+    command: process.execPath,
+    args: ['-e', script],
+    logFile: join(dir, `${name}.log`),
+    pidFile: join(dir, `${name}.pid`),
+    stopGroup,
+    stopGraceMs: 2_000,
+  };
+}
+
+function supervise(specs: (dir: string) => ChildSpec[], options = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'supervisor-test-'));
+  dirs.push(dir);
+  const events: SupervisorEvent[] = [];
+  const supervisor = new Supervisor(specs(dir), { stateFile: join(dir, 'state.json'), initialBackoffMs: 50, ...options });
+  supervisor.on('event', (event) => events.push(event));
+  supervisors.push(supervisor);
+  supervisor.start();
+  return { dir, events, supervisor };
+}
+
+const forever = 'setInterval(() => {}, 1000)';
+
+describe('Supervisor', () => {
+  it('reports a child that dies, restarts it, and records it in the state file', async () => {
+    const { dir, events, supervisor } = supervise((d) => [child(d, 'steady', forever), child(d, 'flaky', 'process.exit(3)')]);
+    await waitFor('two restarts', () => (supervisor.states().find((s) => s.name === 'flaky')!.restarts >= 2 ? true : undefined), { timeoutMs: 10_000 });
+    const exits = events.filter((e) => e.type === 'exit');
+    expect(exits[0]).toMatchObject({ type: 'exit', name: 'flaky', exit: { code: 3, signal: null } });
+    expect(exits.every((e) => e.type === 'exit' && e.restartInMs !== null)).toBe(true);
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { children: { name: string; restarts: number; lastExit: unknown }[] };
+    const flaky = state.children.find((c) => c.name === 'flaky');
+    expect(flaky?.restarts).toBeGreaterThanOrEqual(1);
+    expect(flaky?.lastExit).toMatchObject({ code: 3 });
+    expect(supervisor.states().find((s) => s.name === 'steady')).toMatchObject({ running: true, restarts: 0 });
+  });
+
+  it('backs off exponentially between restarts of a crashing child', async () => {
+    const { events } = supervise((d) => [child(d, 'crash', 'process.exit(1)')], { maxBackoffMs: 400 });
+    await waitFor('four exits', () => (events.filter((e) => e.type === 'exit').length >= 4 ? true : undefined), { timeoutMs: 10_000 });
+    const delays = events.flatMap((e) => (e.type === 'exit' && e.restartInMs !== null ? [e.restartInMs] : []));
+    expect(delays.slice(0, 4)).toEqual([50, 100, 200, 400]);
+  });
+
+  it('reports a child killed by a signal', async () => {
+    const { events, supervisor } = supervise((d) => [child(d, 'victim', forever)]);
+    const pid = await waitFor('pid', () => supervisor.states()[0]?.pid ?? undefined);
+    process.kill(pid, 'SIGKILL');
+    await waitFor('exit event', () => events.find((e) => e.type === 'exit'));
+    expect(events.find((e) => e.type === 'exit')).toMatchObject({ name: 'victim', exit: { signal: 'SIGKILL' } });
+    await waitFor('restart', () => (supervisor.states()[0]?.pid && supervisor.states()[0]?.pid !== pid ? true : undefined));
+  });
+
+  it('reports a command that cannot be spawned', async () => {
+    const { events } = supervise((d) => [{ ...child(d, 'missing', ''), command: '/nonexistent/binary' }]);
+    await waitFor('spawn error', () => events.find((e) => e.type === 'spawn-error'));
+    expect(events.find((e) => e.type === 'spawn-error')).toMatchObject({ name: 'missing', message: expect.stringContaining('ENOENT') });
+  });
+
+  it('stops children in descending group order, escalating to SIGKILL', async () => {
+    const order: string[] = [];
+    const stubborn = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)";
+    const { supervisor, events } = supervise((d) => [child(d, 'last', forever, 0), child(d, 'stubborn', stubborn, 1), child(d, 'first', forever, 2)]);
+    await waitFor('all running', () => (supervisor.states().every((s) => s.pid !== null) ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300)); // let the stubborn child install its handler
+    const pids = supervisor.states().map((s) => s.pid!);
+    supervisor.on('event', (e) => e.type === 'exit' && order.push(e.name));
+    await supervisor.stop();
+    expect(order).toEqual(['first', 'stubborn', 'last']);
+    expect(events.find((e) => e.type === 'exit' && e.name === 'stubborn')).toMatchObject({ exit: { signal: 'SIGKILL' }, restartInMs: null });
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Keeps a set of child processes running: starts them, restarts any that exits (with
+ * back-off), and reports every exit — as an event, in the log and in the state file that
+ * `polygres status` reads — so a crash is never silent. Stops them in reverse start order.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { removeFile, terminate, writePidFile } from '../util/processes';
+
+export interface ChildSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** stdout and stderr are appended here. */
+  readonly logFile: string;
+  readonly pidFile: string;
+  /** Children stop in descending group order; within a group, together. */
+  readonly stopGroup: number;
+  /** How long a child may take to stop on SIGTERM before SIGKILL. */
+  readonly stopGraceMs?: number;
+}
+
+export interface ChildExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly at: string;
+}
+
+export interface ChildState {
+  readonly name: string;
+  readonly pid: number | null;
+  readonly running: boolean;
+  readonly restarts: number;
+  readonly lastExit: ChildExit | null;
+}
+
+export type SupervisorEvent =
+  | { readonly type: 'spawn'; readonly name: string; readonly pid: number }
+  | { readonly type: 'exit'; readonly name: string; readonly exit: ChildExit; readonly restartInMs: number | null }
+  | { readonly type: 'spawn-error'; readonly name: string; readonly message: string };
+
+export interface SupervisorOptions {
+  /** Where the children's states are written on every change (JSON). */
+  readonly stateFile?: string;
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  /** A child that ran this long before exiting restarts without back-off. */
+  readonly stableAfterMs?: number;
+}
+
+interface Tracked {
+  readonly spec: ChildSpec;
+  process: ChildProcess | undefined;
+  restarts: number;
+  backoffMs: number;
+  startedAt: number;
+  lastExit: ChildExit | null;
+  restartTimer: NodeJS.Timeout | undefined;
+}
+
+export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
+  private readonly children: Tracked[];
+  private stopping = false;
+
+  constructor(specs: readonly ChildSpec[], private readonly options: SupervisorOptions = {}) {
+    super();
+    this.children = specs.map((spec) => ({
+      spec,
+      process: undefined,
+      restarts: 0,
+      backoffMs: this.initialBackoff,
+      startedAt: 0,
+      lastExit: null,
+      restartTimer: undefined,
+    }));
+  }
+
+  start(): void {
+    for (const child of this.children) this.spawnChild(child);
+  }
+
+  states(): ChildState[] {
+    return this.children.map((child) => ({
+      name: child.spec.name,
+      pid: child.process?.pid ?? null,
+      running: child.process !== undefined,
+      restarts: child.restarts,
+      lastExit: child.lastExit,
+    }));
+  }
+
+  /** Stops every child: groups in descending order, SIGTERM then SIGKILL after the grace. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const child of this.children) clearTimeout(child.restartTimer);
+    const groups = [...new Set(this.children.map((child) => child.spec.stopGroup))].sort((a, b) => b - a);
+    for (const group of groups) {
+      await Promise.all(
+        this.children
+          .filter((child) => child.spec.stopGroup === group && child.process?.pid !== undefined)
+          .map((child) => this.stopChild(child)),
+      );
+    }
+    this.writeState();
+  }
+
+  private get initialBackoff(): number {
+    return this.options.initialBackoffMs ?? 250;
+  }
+
+  private spawnChild(child: Tracked): void {
+    if (this.stopping) return;
+    const log = openSync(child.spec.logFile, 'a');
+    let proc: ChildProcess;
+    try {
+      proc = spawn(child.spec.command, child.spec.args, {
+        stdio: ['ignore', log, log],
+        env: { ...process.env, ...child.spec.env },
+      });
+    } finally {
+      closeSync(log);
+    }
+    child.process = proc;
+    child.startedAt = Date.now();
+    proc.once('error', (error) => {
+      // Spawn failures (missing binary) arrive here and are followed by 'exit' only sometimes.
+      this.emit('event', { type: 'spawn-error', name: child.spec.name, message: error.message });
+      if (child.process === proc) this.onExit(child, proc, null, null);
+    });
+    proc.once('exit', (code, signal) => this.onExit(child, proc, code, signal));
+    if (proc.pid !== undefined) {
+      writePidFile(child.spec.pidFile, proc.pid);
+      this.emit('event', { type: 'spawn', name: child.spec.name, pid: proc.pid });
+    }
+    this.writeState();
+  }
+
+  private onExit(child: Tracked, proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child.process !== proc) return;
+    child.process = undefined;
+    removeFile(child.spec.pidFile);
+    const exit = { code, signal, at: new Date().toISOString() };
+    child.lastExit = exit;
+    let restartInMs: number | null = null;
+    if (!this.stopping) {
+      const ranFor = Date.now() - child.startedAt;
+      if (ranFor >= (this.options.stableAfterMs ?? 30_000)) child.backoffMs = this.initialBackoff;
+      restartInMs = child.backoffMs;
+      child.backoffMs = Math.min(child.backoffMs * 2, this.options.maxBackoffMs ?? 5_000);
+      child.restarts += 1;
+      child.restartTimer = setTimeout(() => this.spawnChild(child), restartInMs);
+    }
+    this.emit('event', { type: 'exit', name: child.spec.name, exit, restartInMs });
+    this.writeState();
+  }
+
+  private async stopChild(child: Tracked): Promise<void> {
+    const proc = child.process;
+    if (!proc || proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    await terminate(proc.pid, child.spec.stopGraceMs ?? 10_000);
+    await exited;
+  }
+
+  private writeState(): void {
+    const file = this.options.stateFile;
+    if (!file) return;
+    // Write then rename, so a reader never sees half a file.
+    writeFileSync(`${file}.tmp`, `${JSON.stringify({ pid: process.pid, children: this.states() }, null, 2)}\n`);
+    renameSync(`${file}.tmp`, file);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * `polygres up`: prepare the state directory, start the supervisor (`polygres supervise`,
+ * in its own process group), show progress until a write through a gateway commits, and
+ * print how to connect. With --detach it returns then; otherwise it stays in the
+ * foreground, prints what the supervisor reports, and stops the cluster on Ctrl-C.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import type { ClusterSpec } from '../spec/schema';
+import { isAlive, terminate } from '../util/processes';
+import { sleep } from '../util/net';
+import { POLYGRES_BIN } from './children';
+import { connectionUrl, firstGateway } from './connection';
+import { describeEvent } from './describe-event';
+import { stopCluster } from './down';
+import type { ClusterLayout } from './layout';
+import { followLines } from './follow-lines';
+import { prepareCluster } from './prepare';
+import { readSecrets } from './secrets';
+import { followStartup } from './startup-progress';
+import type { SupervisorEvent } from './supervisor';
+import { supervisorLogFile } from './supervisor-files';
+
+export interface UpOptions {
+  readonly spec: ClusterSpec;
+  readonly stateDir?: string;
+  readonly basePort?: number;
+  readonly detach: boolean;
+  readonly out: (line: string) => void;
+}
+
+export async function up(options: UpOptions): Promise<ClusterLayout> {
+  const { out } = options;
+  const layout = await prepareCluster({
+    spec: options.spec,
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+    ...(options.basePort !== undefined ? { basePort: options.basePort } : {}),
+  });
+  out(`Starting cluster "${layout.cluster}" in ${layout.stateDir} (ports ${layout.portRange[0]}-${layout.portRange[1]})`);
+  const secrets = readSecrets(layout.secretsFile);
+  const supervisorPid = startSupervisor(layout);
+  const events = followLines(supervisorLogFile(layout), (line) => {
+    const described = describeEvent(JSON.parse(line) as SupervisorEvent);
+    if (described) out(described);
+  });
+  try {
+    await followStartup({ layout, secrets, out, supervisorPid });
+  } catch (error) {
+    events.stop();
+    out('Startup failed; stopping what was started.');
+    await stopCluster({ stateDir: layout.stateDir, purge: false, out: () => undefined });
+    throw error;
+  }
+  printReady(layout, secrets.superuserPassword, out, options.detach);
+  if (options.detach) {
+    events.stop();
+    return layout;
+  }
+  const stopOnSignal = () => {
+    out('Stopping the cluster...');
+    void terminate(supervisorPid, 180_000);
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  while (isAlive(supervisorPid)) await sleep(200);
+  events.stop();
+  out('Cluster stopped.');
+  return layout;
+}
+
+/** The supervisor gets its own session so that Ctrl-C reaches it only through us, in order. */
+function startSupervisor(layout: ClusterLayout): number {
+  const log = openSync(supervisorLogFile(layout), 'a');
+  const child = spawn(process.execPath, [POLYGRES_BIN, 'supervise', '--state-dir', layout.stateDir], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  child.unref();
+  if (child.pid === undefined) throw new Error('could not start the supervisor process');
+  return child.pid;
+}
+
+function printReady(layout: ClusterLayout, password: string, out: (line: string) => void, detached: boolean): void {
+  const url = connectionUrl(firstGateway(layout), password);
+  const stateDirFlag = `--state-dir ${layout.stateDir}`;
+  out('');
+  out(`Cluster "${layout.cluster}" is ready. Connect with:`);
+  out(`  psql "${url}"`);
+  out('');
+  out(`  status:  npx polygres status ${stateDirFlag}`);
+  out(detached ? `  stop:    npx polygres down ${stateDirFlag}` : '  stop:    press Ctrl-C');
+}

@@ -1,0 +1,76 @@
+/**
+ * Renders the configuration Polygres owns inside a data directory: `polygres.conf` (included
+ * from postgresql.conf) and `pg_hba.conf`. Rewritten whole on every start, so a hand edit or a
+ * file copied from the primary by pg_basebackup never leaves a stale setting behind.
+ */
+import { REPLICATION_USER } from '../local/secrets';
+
+export interface PostgresSettings {
+  readonly instanceName: string;
+  readonly listenAddress: string;
+  readonly port: number;
+  /** Enough WAL senders for every standby plus backups and rewinds. */
+  readonly maxWalSenders: number;
+  /** The spec's `postgres.parameters`, already checked against the protected list. */
+  readonly parameters: Readonly<Record<string, string | number | boolean>>;
+  /** Present on a standby: where to stream from. */
+  readonly upstream?: { readonly host: string; readonly port: number; readonly passfile: string };
+}
+
+export const POLYGRES_CONF = 'polygres.conf';
+export const INCLUDE_LINE = `include '${POLYGRES_CONF}'`;
+
+export function renderPolygresConf(settings: PostgresSettings): string {
+  const owned: Record<string, string | number | boolean> = {
+    listen_addresses: settings.listenAddress,
+    port: settings.port,
+    unix_socket_directories: '',
+    cluster_name: settings.instanceName,
+    wal_level: 'replica',
+    hot_standby: true,
+    hot_standby_feedback: true,
+    max_wal_senders: settings.maxWalSenders,
+    max_replication_slots: settings.maxWalSenders,
+    wal_keep_size: '1GB',
+    wal_log_hints: true,
+    synchronous_commit: 'on',
+    fsync: true,
+    full_page_writes: true,
+    password_encryption: 'scram-sha-256',
+    wal_sender_timeout: '10s',
+    wal_receiver_timeout: '10s',
+    wal_receiver_status_interval: '1s',
+    wal_retrieve_retry_interval: '1s',
+    logging_collector: false,
+    log_line_prefix: '%m [%p] %q%u@%d ',
+  };
+  const lines = ['# Rendered by Polygres on every start; edits here are overwritten.', ''];
+  for (const [name, value] of Object.entries(owned)) lines.push(`${name} = ${quote(value)}`);
+  if (settings.upstream) {
+    const { host, port, passfile } = settings.upstream;
+    const conninfo = `host=${host} port=${port} user=${REPLICATION_USER} passfile=${passfile} application_name=${settings.instanceName} connect_timeout=2`;
+    lines.push(`primary_conninfo = ${quote(conninfo)}`);
+  }
+  const extra = Object.entries(settings.parameters);
+  if (extra.length > 0) {
+    lines.push('', '# From the ClusterSpec (postgres.parameters)');
+    for (const [name, value] of extra) lines.push(`${name} = ${quote(value)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Password authentication (SCRAM) for every TCP connection; nothing else gets in. */
+export function renderHba(networks: readonly string[]): string {
+  const lines = ['# Rendered by Polygres; edits here are overwritten.', '# TYPE DATABASE USER ADDRESS METHOD'];
+  for (const network of networks) {
+    lines.push(`host replication ${REPLICATION_USER} ${network} scram-sha-256`);
+    lines.push(`host all all ${network} scram-sha-256`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function quote(value: string | number | boolean): string {
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (typeof value === 'number') return String(value);
+  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}

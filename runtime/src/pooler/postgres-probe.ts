@@ -1,0 +1,132 @@
+/**
+ * The pooler's first-hand view of its Postgres: one long-lived superuser session that answers
+ * health queries with a short deadline, so a frozen server shows up as unhealthy within a
+ * second rather than as silence.
+ */
+import { Client } from 'pg';
+import type { ReplicationPeer } from './instance-status';
+
+export interface PostgresHealth {
+  readonly healthy: boolean;
+  readonly inRecovery: boolean | null;
+  readonly lsn: string | null;
+  readonly receiveLsn: string | null;
+  readonly walReceiver: string | null;
+  readonly upstream: string | null;
+  readonly replication: readonly ReplicationPeer[];
+  readonly syncStandbyNames: string | null;
+  readonly ruleTerm: number | null;
+  readonly error: string | null;
+}
+
+export interface ProbeTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+}
+
+const HEALTH_QUERY = `
+SELECT pg_is_in_recovery() AS in_recovery,
+       CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text AS lsn,
+       pg_last_wal_receive_lsn()::text AS receive_lsn,
+       (SELECT status FROM pg_stat_wal_receiver LIMIT 1) AS wal_receiver,
+       (SELECT sender_host || ':' || sender_port FROM pg_stat_wal_receiver LIMIT 1) AS upstream,
+       current_setting('synchronous_standby_names') AS sync_standby_names,
+       (SELECT coalesce(json_agg(json_build_object('name', application_name, 'state', state, 'syncState', sync_state,
+                'flushLsn', flush_lsn::text, 'replayLsn', replay_lsn::text) ORDER BY application_name), '[]'::json)
+          FROM pg_stat_replication) AS replication,
+       CASE WHEN to_regclass('polygres.rule_history') IS NULL THEN NULL
+            ELSE (SELECT max(term) FROM polygres.rule_history) END AS rule_term`;
+
+export class PostgresProbe {
+  private client: Client | undefined;
+
+  constructor(private readonly target: ProbeTarget, private readonly timeoutMs = 1_000) {}
+
+  async check(): Promise<PostgresHealth> {
+    try {
+      const client = await this.connected();
+      const result = await client.query(HEALTH_QUERY);
+      const row = result.rows[0] as {
+        in_recovery: boolean;
+        lsn: string | null;
+        receive_lsn: string | null;
+        wal_receiver: string | null;
+        upstream: string | null;
+        sync_standby_names: string;
+        replication: ReplicationPeer[];
+        rule_term: string | null;
+      };
+      return {
+        healthy: true,
+        inRecovery: row.in_recovery,
+        lsn: row.lsn,
+        receiveLsn: row.receive_lsn,
+        walReceiver: row.wal_receiver,
+        upstream: row.upstream,
+        replication: row.replication,
+        syncStandbyNames: row.sync_standby_names,
+        ruleTerm: row.rule_term === null ? null : Number(row.rule_term),
+        error: null,
+      };
+    } catch (error) {
+      this.reset();
+      return unhealthy((error as Error).message);
+    }
+  }
+
+  /** Runs statements on the local server through the probe's session. */
+  async query(sql: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
+    const client = await this.connected();
+    return (await client.query(sql, values)).rows as Record<string, unknown>[];
+  }
+
+  close(): void {
+    this.reset();
+  }
+
+  private async connected(): Promise<Client> {
+    if (this.client) return this.client;
+    const client = new Client({
+      host: this.target.host,
+      port: this.target.port,
+      user: this.target.user,
+      password: this.target.password,
+      database: 'postgres',
+      application_name: 'polygres-pooler',
+      connectionTimeoutMillis: this.timeoutMs,
+      query_timeout: this.timeoutMs,
+    });
+    client.on('error', () => this.reset());
+    try {
+      await client.connect();
+    } catch (error) {
+      void client.end().catch(() => undefined);
+      throw error;
+    }
+    this.client = client;
+    return client;
+  }
+
+  private reset(): void {
+    const client = this.client;
+    this.client = undefined;
+    if (client) void client.end().catch(() => undefined);
+  }
+}
+
+export function unhealthy(error: string): PostgresHealth {
+  return {
+    healthy: false,
+    inRecovery: null,
+    lsn: null,
+    receiveLsn: null,
+    walReceiver: null,
+    upstream: null,
+    replication: [],
+    syncStandbyNames: null,
+    ruleTerm: null,
+    error,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * ClusterSpec v1: the one contract between the constructs, the runtime, the provider and the
+ * Kubernetes renderer (DESIGN §2). The shape lives here once; `validateSpec` adds the rules
+ * that span fields (zones referenced by instances, policies against instances).
+ */
+import { z } from 'zod';
+
+export const API_VERSION = 'polygres.dev/v1';
+
+/** Lower-case DNS label: usable as a Kubernetes name, a file name and a Postgres application_name. */
+const dnsLabel = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, {
+    message: 'must be lower-case letters, digits and dashes, start with a letter and not end with a dash',
+  });
+
+const port = z.number().int().min(1, { message: 'must be between 1 and 65535' }).max(65535, {
+  message: 'must be between 1 and 65535',
+});
+
+const milliseconds = z.number().int().min(0);
+
+export const postgresSchema = z
+  .object({
+    version: z.literal(15).default(15).describe('Postgres major version; 15 is the one supported today.'),
+    parameters: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .default({})
+      .describe('Extra postgresql.conf parameters. Settings that protect replication and durability are refused.'),
+  })
+  .strict();
+
+export const kubernetesZoneSchema = z
+  .object({
+    zoneLabelValue: z.string().optional().describe('Value of the zone label nodes carry; defaults to the zone name.'),
+    nodeSelector: z.record(z.string(), z.string()).optional(),
+    storageClass: z.string().optional(),
+  })
+  .strict();
+
+export const zoneSchema = z
+  .object({
+    name: dnsLabel.describe('Zone name, unique in the cluster.'),
+    kubernetes: kubernetesZoneSchema.optional(),
+  })
+  .strict();
+
+export const instanceSchema = z
+  .object({
+    name: dnsLabel.describe('Instance name, unique in the cluster; Postgres application_name of the standby.'),
+    zone: z.string().describe('Name of a zone declared in zones[].'),
+  })
+  .strict();
+
+export const durabilitySchema = z.discriminatedUnion('policy', [
+  z.object({ policy: z.literal('atLeast'), n: z.number().int().min(1) }).strict(),
+  z.object({ policy: z.literal('multiZone'), n: z.number().int().min(2) }).strict(),
+  z.object({ policy: z.literal('surviveZoneFailure') }).strict(),
+  z.object({ policy: z.literal('none') }).strict(),
+]);
+
+export const poolerSchema = z
+  .object({
+    poolSize: z.number().int().min(1).default(20).describe('Server connections per (user, database) pool.'),
+    minPoolSize: z.number().int().min(0).default(0),
+    reservedConnections: z.number().int().min(0).default(5).describe('Postgres connections kept for the orchestrator and admins.'),
+    queueTimeoutMs: milliseconds.default(30_000).describe('How long a session waits for a server connection.'),
+    idleTimeoutMs: milliseconds.default(600_000),
+    serverLifetimeMs: milliseconds.default(3_600_000),
+    preparedStatementCacheSize: z.number().int().min(0).default(500),
+  })
+  .strict();
+
+export const gatewaySchema = z
+  .object({
+    port: port.default(5432).describe('Client port of the gateway on Kubernetes; the local target derives ports from --base-port.'),
+    tls: z
+      .object({
+        mode: z.enum(['generate', 'files', 'disabled']).default('generate'),
+        certFile: z.string().optional(),
+        keyFile: z.string().optional(),
+        caFile: z.string().optional(),
+      })
+      .strict()
+      .default({ mode: 'generate' }),
+    auth: z
+      .object({
+        method: z.enum(['scram-sha-256', 'trust']).default('scram-sha-256').describe('trust is for local development only.'),
+      })
+      .strict()
+      .default({ method: 'scram-sha-256' }),
+    replicaReads: z
+      .object({ maxLagBytes: z.number().int().min(0).default(16 * 1024 * 1024) })
+      .strict()
+      .default({ maxLagBytes: 16 * 1024 * 1024 }),
+    failoverBuffer: z
+      .object({ windowMs: milliseconds.default(10_000), maxQueued: z.number().int().min(0).default(10_000) })
+      .strict()
+      .default({ windowMs: 10_000, maxQueued: 10_000 }),
+  })
+  .strict();
+
+export const shardSchema = z
+  .object({ name: z.literal('0-inf', { message: "only the single shard '0-inf' exists in v1" }) })
+  .strict();
+
+export const clusterSpecSchema = z
+  .object({
+    apiVersion: z.literal(API_VERSION, { message: `must be "${API_VERSION}"` }),
+    name: dnsLabel.describe('Cluster name.'),
+    postgres: postgresSchema.default({ version: 15, parameters: {} }),
+    zones: z.array(zoneSchema).min(1, { message: 'declare at least one zone' }),
+    instances: z.array(instanceSchema).min(1, { message: 'declare at least one instance' }),
+    durability: durabilitySchema,
+    pooler: poolerSchema.default(() => poolerSchema.parse({})),
+    gateway: gatewaySchema.default(() => gatewaySchema.parse({})),
+    shards: z.array(shardSchema).length(1, { message: "exactly one shard ('0-inf') in v1" }).default([{ name: '0-inf' }]),
+  })
+  .strict();
+
+/** A ClusterSpec as written by a user: defaults may be omitted. */
+export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;
+/** A validated ClusterSpec with every default filled in. */
+export type ClusterSpec = z.output<typeof clusterSpecSchema>;
+export type InstanceSpec = ClusterSpec['instances'][number];
+export type ZoneSpec = ClusterSpec['zones'][number];

@@ -1,0 +1,116 @@
+import type { z } from 'zod';
+import { policyFor } from '../consensus/registry';
+import type { PolicyFinding } from '../consensus/policy';
+import { PROTECTED_PARAMETERS } from './protected-parameters';
+import { type ClusterSpec, clusterSpecSchema } from './schema';
+import { SpecError, type SpecProblem, formatPath } from './spec-error';
+
+export interface ValidatedSpec {
+  readonly spec: ClusterSpec;
+  /** Non-blocking findings, such as a development-only durability policy. */
+  readonly warnings: readonly SpecProblem[];
+}
+
+/**
+ * Validates a ClusterSpec from any entry point (file, provider, constructs). Throws a
+ * SpecError naming every problem's field and fix; returns the spec with defaults applied.
+ */
+export function validateSpec(input: unknown, source?: string): ValidatedSpec {
+  const parsed = clusterSpecSchema.safeParse(input);
+  if (!parsed.success) throw new SpecError(parsed.error.issues.map(problemFromZod), source);
+  const problems: SpecProblem[] = [];
+  const warnings: SpecProblem[] = [];
+  checkNames(parsed.data, problems);
+  checkParameters(parsed.data, problems);
+  if (problems.length === 0) checkDurability(parsed.data, problems, warnings);
+  if (problems.length > 0) throw new SpecError(problems, source);
+  return { spec: parsed.data, warnings };
+}
+
+function checkNames(spec: ClusterSpec, problems: SpecProblem[]): void {
+  const zoneNames = spec.zones.map((zone) => zone.name);
+  reportDuplicates(zoneNames, 'zones', 'zone', problems);
+  reportDuplicates(spec.instances.map((instance) => instance.name), 'instances', 'instance', problems);
+  const declared = new Set(zoneNames);
+  spec.instances.forEach((instance, index) => {
+    if (!declared.has(instance.zone)) {
+      problems.push({
+        path: `instances[${index}].zone`,
+        message: `zone "${instance.zone}" is not declared in zones[]`,
+        fix: `use one of ${zoneNames.map((name) => `"${name}"`).join(', ')}, or add a zone named "${instance.zone}"`,
+      });
+    }
+  });
+  spec.zones.forEach((zone, index) => {
+    if (!spec.instances.some((instance) => instance.zone === zone.name)) {
+      problems.push({
+        path: `zones[${index}]`,
+        message: `zone "${zone.name}" has no instances`,
+        fix: `add an instance with zone "${zone.name}", or remove the zone`,
+      });
+    }
+  });
+}
+
+function reportDuplicates(names: readonly string[], field: string, what: string, problems: SpecProblem[]): void {
+  const seen = new Set<string>();
+  names.forEach((name, index) => {
+    if (seen.has(name)) {
+      problems.push({
+        path: `${field}[${index}].name`,
+        message: `${what} name "${name}" is used twice`,
+        fix: `give every ${what} a unique name`,
+      });
+    }
+    seen.add(name);
+  });
+}
+
+function checkParameters(spec: ClusterSpec, problems: SpecProblem[]): void {
+  for (const name of Object.keys(spec.postgres.parameters)) {
+    const reason = PROTECTED_PARAMETERS.get(name.toLowerCase());
+    if (reason) {
+      problems.push({
+        path: `postgres.parameters.${name}`,
+        message: `"${name}" is managed by Polygres: ${reason}`,
+        fix: `remove "${name}" from postgres.parameters`,
+      });
+    }
+  }
+}
+
+function checkDurability(spec: ClusterSpec, problems: SpecProblem[], warnings: SpecProblem[]): void {
+  const policy = policyFor(spec.durability);
+  const findings: PolicyFinding[] = policy.check(spec.instances);
+  for (const finding of findings) {
+    const problem = { path: 'durability', message: finding.message, fix: finding.fix };
+    (finding.severity === 'error' ? problems : warnings).push(problem);
+  }
+}
+
+function problemFromZod(issue: z.core.$ZodIssue): SpecProblem {
+  const path = formatPath(issue.path);
+  return { path, message: issue.message, fix: fixFor(issue) };
+}
+
+/** A concrete next step for each kind of shape error, so no message leaves the user guessing. */
+function fixFor(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `remove ${issue.keys.map((key) => `"${key}"`).join(', ')} or check the spelling against the JSON Schema`;
+    case 'invalid_type':
+      return `give a value of type ${issue.expected}`;
+    case 'invalid_value':
+      return `use one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+    case 'invalid_union':
+      return 'set "policy" to one of "atLeast", "multiZone", "surviveZoneFailure", "none" with its fields';
+    case 'too_small':
+      return `use a value of at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return `use a value of at most ${String(issue.maximum)}`;
+    case 'invalid_format':
+      return 'use lower-case letters, digits and dashes, starting with a letter';
+    default:
+      return 'correct the value as the message says';
+  }
+}

@@ -1,0 +1,14 @@
+/** etcd key layout; everything for a cluster sits under one prefix. */
+export const SHARD = '0-inf';
+
+export function clusterPrefix(cluster: string): string {
+  return `/polygres/v1/${cluster}/`;
+}
+
+export const keys = {
+  rule: (cluster: string) => `${clusterPrefix(cluster)}shards/${SHARD}/rule`,
+  instance: (cluster: string, name: string) => `${clusterPrefix(cluster)}instances/${name}`,
+  instances: (cluster: string) => `${clusterPrefix(cluster)}instances/`,
+  gateway: (cluster: string, zone: string) => `${clusterPrefix(cluster)}gateways/${zone}`,
+  gateways: (cluster: string) => `${clusterPrefix(cluster)}gateways/`,
+};

@@ -1,0 +1,92 @@
+/**
+ * The cluster's topology in etcd, behind one class so services never build keys or parse
+ * values themselves. Every write that decides something is a compare-and-swap.
+ */
+import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
+import { Etcd3, isRecoverableError, type Watcher } from 'etcd3';
+import { keys } from './keys';
+import type { GatewayRecord, InstanceRecord, ShardRule, Versioned } from './records';
+
+export interface TopoStoreOptions {
+  readonly endpoints: readonly string[];
+  readonly cluster: string;
+  /** Deadline of a single etcd call. */
+  readonly callTimeoutMs?: number;
+}
+
+export class TopoStore {
+  readonly cluster: string;
+  private readonly client: Etcd3;
+
+  constructor(options: TopoStoreOptions) {
+    this.cluster = options.cluster;
+    const callTimeoutMs = options.callTimeoutMs ?? 3_000;
+    this.client = new Etcd3({
+      hosts: [...options.endpoints],
+      dialTimeout: 2_000,
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
+      // No circuit breaker: with one local etcd it would refuse calls for seconds after a restart.
+      faultHandling: {
+        host: () => noop,
+        global: retry(handleWhen(isRecoverableError), { maxAttempts: 2 }),
+        watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 }).next(),
+      },
+    });
+  }
+
+  async getRule(): Promise<Versioned<ShardRule> | undefined> {
+    const response = await this.client.get(keys.rule(this.cluster)).exec();
+    const kv = response.kvs[0];
+    if (!kv) return undefined;
+    return { value: JSON.parse(kv.value.toString()) as ShardRule, modRevision: kv.mod_revision };
+  }
+
+  /** Creates the first rule; false when another orchestrator created one first. */
+  async createRule(rule: ShardRule): Promise<boolean> {
+    const key = keys.rule(this.cluster);
+    const result = await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(JSON.stringify(rule))).commit();
+    return result.succeeded;
+  }
+
+  /** Replaces the rule only if it has not changed since `modRevision` was read. */
+  async replaceRule(rule: ShardRule, modRevision: string): Promise<boolean> {
+    const key = keys.rule(this.cluster);
+    const result = await this.client.if(key, 'Mod', '==', modRevision).then(this.client.put(key).value(JSON.stringify(rule))).commit();
+    return result.succeeded;
+  }
+
+  /** Calls `onRule` with the current rule and on every change, until the watcher is cancelled. */
+  async watchRule(onRule: (rule: ShardRule | undefined) => void): Promise<Watcher> {
+    const watcher = await this.client.watch().key(keys.rule(this.cluster)).create();
+    watcher.on('put', (kv) => onRule(JSON.parse(kv.value.toString()) as ShardRule));
+    watcher.on('delete', () => onRule(undefined));
+    watcher.on('connected', () => {
+      this.getRule().then((current) => onRule(current?.value), () => undefined);
+    });
+    const current = await this.getRule();
+    onRule(current?.value);
+    return watcher;
+  }
+
+  async putInstance(record: InstanceRecord): Promise<void> {
+    await this.client.put(keys.instance(this.cluster, record.name)).value(JSON.stringify(record));
+  }
+
+  async listInstances(): Promise<InstanceRecord[]> {
+    const values = await this.client.getAll().prefix(keys.instances(this.cluster)).strings();
+    return Object.values(values).map((value) => JSON.parse(value) as InstanceRecord);
+  }
+
+  async putGateway(record: GatewayRecord): Promise<void> {
+    await this.client.put(keys.gateway(this.cluster, record.zone)).value(JSON.stringify(record));
+  }
+
+  async listGateways(): Promise<GatewayRecord[]> {
+    const values = await this.client.getAll().prefix(keys.gateways(this.cluster)).strings();
+    return Object.values(values).map((value) => JSON.parse(value) as GatewayRecord);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs the system packages Polygres and its tests need, when they are missing.
+# Debian/Ubuntu: apt-get, as root or through passwordless sudo; otherwise prints the exact
+# command to run. macOS: prints the Homebrew command. Exit status 0 only when all are present.
+set -euo pipefail
+
+# Debian package -> a file that proves it is installed.
+declare -A PROOF=(
+  [postgresql-15]=/usr/lib/postgresql/15/bin/pg_ctl
+  [postgresql-client-15]=/usr/lib/postgresql/15/bin/pgbench
+  [pgbackrest]=/usr/bin/pgbackrest
+  [etcd-server]=/usr/bin/etcd
+  [etcd-client]=/usr/bin/etcdctl
+  [pgbouncer]=/usr/sbin/pgbouncer
+)
+PACKAGES=(postgresql-15 postgresql-client-15 pgbackrest etcd-server etcd-client pgbouncer)
+
+if [[ "$(uname -s)" == "Darwin" ]]; then
+  missing=()
+  for tool in etcd pgbackrest pgbouncer; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  [[ -x /opt/homebrew/opt/postgresql@15/bin/pg_ctl || -x /usr/local/opt/postgresql@15/bin/pg_ctl ]] || missing+=(postgresql@15)
+  if ((${#missing[@]})); then
+    echo "Missing: ${missing[*]}. Install them with:"
+    echo "  brew install ${missing[*]}"
+    exit 1
+  fi
+  exit 0
+fi
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  [[ -e "${PROOF[$package]}" ]] || missing+=("$package")
+done
+((${#missing[@]})) || exit 0
+
+if ! command -v apt-get >/dev/null; then
+  echo "Missing system packages: ${missing[*]} (PostgreSQL 15 server and client, pgBackRest, etcd, PgBouncer)."
+  echo "Install them with your package manager, then run this again."
+  exit 1
+fi
+
+if [[ "$(id -u)" == 0 ]]; then
+  SUDO=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  SUDO=(sudo)
+else
+  echo "Missing system packages: ${missing[*]}. Install them with:"
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+  exit 1
+fi
+
+echo "Installing ${missing[*]} ..."
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+if ! "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+  echo "apt-get could not install ${missing[*]}."
+  echo "On Ubuntu releases without postgresql-15, add the PostgreSQL apt repository (https://wiki.postgresql.org/wiki/Apt) first."
+  exit 1
+fi
+# The packages' own services are not ours: Polygres starts its own processes on its own ports.
+for service in postgresql pgbouncer etcd; do
+  "${SUDO[@]}" service "$service" stop >/dev/null 2>&1 || true
+done

@@ -1,0 +1,106 @@
+/**
+ * The foundation end to end, through the real CLI: `polygres up` gives a replicated
+ * three-zone cluster; writes through a gateway reach both standbys under the declared
+ * policy; status reports it; two clusters run side by side; `down` leaves nothing behind.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { allPorts } from '../../runtime/src/local/layout';
+import { canBind } from '../../runtime/src/util/net';
+import { isAlive } from '../../runtime/src/util/processes';
+import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { polygres } from '../support/polygres-cli';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+describe('polygres up → write → read on standbys → down', () => {
+  let cluster: LocalCluster;
+
+  beforeAll(async () => {
+    cluster = await startLocalCluster(inject('testRoot'));
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('prints progress and a ready-to-paste psql connection string', () => {
+    expect(cluster.upOutput).toContain('✓ a write through the gateway committed');
+    const gateway = cluster.layout.gateways[0]!;
+    expect(cluster.upOutput).toContain(`psql "postgresql://postgres:${encodeURIComponent(cluster.secrets.superuserPassword)}@127.0.0.1:${gateway.port}/postgres"`);
+  });
+
+  it('reports the cluster in status --json', async () => {
+    const status = await cluster.status();
+    expect(status.cluster).toBe('local');
+    expect(status.primary).toBe('zone-a-0');
+    expect(status.term).toBe(1);
+    expect(status.policy).toBe('atLeast(2)');
+    expect(status.instances.map((i) => [i.name, i.zone, i.role])).toEqual([
+      ['zone-a-0', 'zone-a', 'primary'],
+      ['zone-b-0', 'zone-b', 'replica'],
+      ['zone-c-0', 'zone-c', 'replica'],
+    ]);
+    for (const instance of status.instances) {
+      const planned = cluster.layout.instances.find((i) => i.name === instance.name)!;
+      expect(instance).toMatchObject({ host: '127.0.0.1', port: planned.port, poolerPort: planned.poolerPort, healthy: true });
+      expect(instance.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    }
+    expect(status.gateways.map((g) => [g.zone, g.host, g.port])).toEqual(cluster.layout.gateways.map((g) => [g.zone, '127.0.0.1', g.port]));
+  });
+
+  it('replicates writes made through a gateway to both standbys', async () => {
+    await cluster.query('CREATE TABLE e2e_items (id int PRIMARY KEY, note text)');
+    await cluster.query("INSERT INTO e2e_items SELECT g, 'row ' || g FROM generate_series(1, 100) g");
+    // Writes are synchronous to one standby (ANY 1); the other catches up by streaming.
+    for (const standby of cluster.layout.instances.slice(1)) {
+      let count = 0;
+      for (let attempt = 0; attempt < 100 && count !== 100; attempt++) {
+        const rows = await cluster.query<{ count: string }>('SELECT count(*) FROM e2e_items', standby.port).catch(() => [{ count: '0' }]);
+        count = Number(rows[0]?.count);
+        if (count !== 100) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(count, `rows on ${standby.name}`).toBe(100);
+      const [recovery] = await cluster.query<{ pg_is_in_recovery: boolean }>('SELECT pg_is_in_recovery()', standby.port);
+      expect(recovery?.pg_is_in_recovery).toBe(true);
+    }
+  });
+
+  it('runs the primary with synchronous replication that realises atLeast(2)', async () => {
+    const [setting] = await cluster.query<{ synchronous_standby_names: string }>('SHOW synchronous_standby_names');
+    expect(setting?.synchronous_standby_names).toBe('ANY 1 ("zone-b-0", "zone-c-0")');
+    const replication = await cluster.query<{ application_name: string; state: string; sync_state: string }>(
+      'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name',
+    );
+    expect(replication).toEqual([
+      { application_name: 'zone-b-0', state: 'streaming', sync_state: 'quorum' },
+      { application_name: 'zone-c-0', state: 'streaming', sync_state: 'quorum' },
+    ]);
+    const [rule] = await cluster.query<{ term: string; primary_instance: string }>('SELECT term, primary_instance FROM polygres.rule_history');
+    expect(rule).toEqual({ term: '1', primary_instance: 'zone-a-0' });
+  });
+
+  it('refuses a second `up` of a running cluster', async () => {
+    const again = await polygres(['up', '--detach', '--state-dir', cluster.stateDir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already running');
+  });
+
+  it('leaves no process and no listening port after down', async () => {
+    const pids = pidsOf(cluster);
+    expect(pids.length).toBeGreaterThanOrEqual(11);
+    await cluster.stop();
+    for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);
+    for (const { port, owner } of allPorts(cluster.layout)) expect(await canBind('127.0.0.1', port), `${owner} port ${port}`).toBe(true);
+  });
+});
+
+/** Every pid the cluster runs: supervisor, children, and each postmaster. */
+function pidsOf(cluster: LocalCluster): number[] {
+  const run = cluster.layout.runDir;
+  const pids = readdirSync(run)
+    .filter((name) => name.endsWith('.pid'))
+    .map((name) => Number(readFileSync(join(run, name), 'utf8').trim()));
+  for (const instance of cluster.layout.instances) {
+    pids.push(Number(readFileSync(join(instance.instanceDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]));
+  }
+  return pids;
+}

@@ -1,0 +1,20 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { stopCluster } from '../../runtime/src/local/down';
+import { layoutFile } from '../../runtime/src/local/layout';
+import { stopLoosePostgres } from './postgres-server';
+
+/** Stops every cluster (a directory with layout.json) and every loose Postgres under `root`. */
+export async function stopEverythingUnder(root: string): Promise<void> {
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) {
+    const dir = join(root, name);
+    if (!statSync(dir).isDirectory()) continue;
+    if (existsSync(layoutFile(dir))) {
+      await stopCluster({ stateDir: dir, purge: true, out: () => undefined }).catch(() => undefined);
+    } else {
+      await stopLoosePostgres(dir);
+      await stopEverythingUnder(dir);
+    }
+  }
+}

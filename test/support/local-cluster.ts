@@ -1,0 +1,81 @@
+/**
+ * A whole local cluster for a test: `polygres up --detach` on a claimed block of ports with
+ * its state under the suite's temporary root; `stop()` runs `polygres down --purge`. The
+ * suite teardown stops any cluster a failed test left behind.
+ */
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { LocalClusterStatus } from '../../runtime/src/cli/status-command';
+import type { ClusterLayout } from '../../runtime/src/local/layout';
+import { readLayoutOfStateDir } from '../../runtime/src/local/layout-file';
+import { type ClusterSecrets, SUPERUSER, readSecrets } from '../../runtime/src/local/secrets';
+import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
+import { claimPortBlock } from './ports';
+import { polygres } from './polygres-cli';
+
+export interface LocalCluster {
+  readonly stateDir: string;
+  readonly layout: ClusterLayout;
+  readonly secrets: ClusterSecrets;
+  /** Output of `polygres up`. */
+  readonly upOutput: string;
+  /** A connected superuser client: through the first gateway, or straight to a port. */
+  connect(port?: number): Promise<Client>;
+  /** Runs one statement through the first gateway (or at `port`) and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, port?: number): Promise<T[]>;
+  status(): Promise<LocalClusterStatus>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalCluster(root: string, spec?: ClusterSpecInput): Promise<LocalCluster> {
+  const stateDir = mkdtempSync(join(root, 'cluster-'));
+  chmodSync(stateDir, 0o755);
+  const block = await claimPortBlock();
+  const args = ['up', '--detach', '--state-dir', stateDir, '--base-port', String(block.base)];
+  if (spec) {
+    const specFile = join(root, `${stateDir.split('/').pop()}-spec.json`);
+    writeFileSync(specFile, JSON.stringify(spec));
+    args.push('--spec', specFile);
+  }
+  const result = await polygres(args);
+  if (result.code !== 0) {
+    await polygres(['down', '--purge', '--state-dir', stateDir]);
+    block.release();
+    throw new Error(`polygres up failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+  const layout = readLayoutOfStateDir(stateDir);
+  const secrets = readSecrets(layout.secretsFile);
+  const gateway = layout.gateways[0];
+  if (!gateway) throw new Error('cluster has no gateway');
+  const connect = async (port = gateway.port) => {
+    const client = new Client({ host: '127.0.0.1', port, user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' });
+    await client.connect();
+    return client;
+  };
+  return {
+    stateDir,
+    layout,
+    secrets,
+    upOutput: result.stdout,
+    connect,
+    async query<T>(sql: string, port?: number) {
+      const client = await connect(port);
+      try {
+        return (await client.query(sql)).rows as T[];
+      } finally {
+        await client.end();
+      }
+    },
+    async status() {
+      const status = await polygres(['status', '--json', '--state-dir', stateDir]);
+      if (status.code !== 0) throw new Error(`polygres status failed: ${status.stderr}`);
+      return JSON.parse(status.stdout) as LocalClusterStatus;
+    },
+    async stop() {
+      const down = await polygres(['down', '--purge', '--state-dir', stateDir]);
+      block.release();
+      if (down.code !== 0) throw new Error(`polygres down failed: ${down.stderr}`);
+    },
+  };
+}
