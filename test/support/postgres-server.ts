@@ -32,7 +32,7 @@ export async function startPostgres(root: string, parameters: Record<string, str
   const password = 'test-password';
   const port = block.base;
   try {
-    control.prepareInstanceDir('replication-password');
+    control.prepareInstanceDir({ replication: 'replication-password', superuser: password });
     await control.initdb(password);
     control.configure({ instanceName: 'test', listenAddress: '127.0.0.1', port, maxWalSenders: 4, parameters });
     await control.start();

@@ -4,7 +4,9 @@
  * both say the same thing.
  */
 import { policyFor } from '../consensus/registry';
+import { syncStandbyNames } from '../consensus/sync-standby-names';
 import type { ClusterLayout } from '../local/layout';
+import { analyze } from '../orchestrator/analyzers';
 import type { InstanceStatus } from '../pooler/instance-status';
 import type { ShardRule } from '../topo/records';
 import { isListening } from '../util/net';
@@ -42,8 +44,14 @@ export interface ClusterStatus {
   readonly policy: string | null;
   readonly ruleStatus: ShardRule['status'] | null;
   readonly syncStandbyNames: string | null;
+  /** The election under way, if any. */
+  readonly election: ShardRule['election'];
+  /** The highest term any pooler has accepted: ahead of `term` while an election runs. */
+  readonly acceptedTerm: number | null;
   readonly instances: readonly InstanceView[];
   readonly gateways: readonly GatewayView[];
+  /** What the orchestrators' analyzers see right now: blocked commits, lagging standbys... */
+  readonly problems: readonly string[];
 }
 
 export async function fetchInstanceStatus(layout: ClusterLayout, token: string, name: string): Promise<InstanceStatus | undefined> {
@@ -58,6 +66,9 @@ export async function fetchInstanceStatus(layout: ClusterLayout, token: string, 
 
 export async function collectClusterStatus(layout: ClusterLayout, token: string, rule: ShardRule | undefined): Promise<ClusterStatus> {
   const reports = await Promise.all(layout.instances.map((instance) => fetchInstanceStatus(layout, token, instance.name)));
+  const statuses = new Map(layout.instances.map((instance, index) => [instance.name, reports[index]]));
+  const snapshot = { at: Date.now(), rule: rule ? { value: rule, modRevision: '0' } : undefined, statuses };
+  const acceptedTerms = reports.flatMap((report) => (report ? [report.acceptedTerm] : []));
   const primaryReport = reports.find((report) => report?.instance === rule?.primary);
   const instances = layout.instances.map((instance, index): InstanceView => {
     const report = reports[index];
@@ -86,7 +97,10 @@ export async function collectClusterStatus(layout: ClusterLayout, token: string,
     primary: rule?.primary ?? null,
     policy: rule ? policyFor(rule.policy).describe() : null,
     ruleStatus: rule?.status ?? null,
-    syncStandbyNames: rule?.syncStandbyNames ?? null,
+    syncStandbyNames: rule ? syncStandbyNames(rule.sync) : null,
+    election: rule?.election ?? null,
+    acceptedTerm: acceptedTerms.length > 0 ? Math.max(...acceptedTerms) : null,
+    problems: analyze(snapshot).map((problem) => problem.description),
     instances,
     gateways: gateways.map(({ zone, host, port, replicaPort, listening }) => ({ zone, host, port, replicaPort, listening })),
   };

@@ -1,3 +1,10 @@
+/** The admin API answered, with an error status: unlike a network failure, a real answer. */
+export class AdminCallError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
 /** Calls an admin API with its bearer token; a deadline bounds every call. */
 export async function callAdmin<T>(options: {
   host: string;
@@ -18,7 +25,7 @@ export async function callAdmin<T>(options: {
   const parsed = text ? (JSON.parse(text) as unknown) : {};
   if (!response.ok) {
     const message = (parsed as { error?: string }).error ?? response.statusText;
-    throw new Error(`${options.method ?? 'GET'} ${options.path} on ${options.host}:${options.port}: ${response.status} ${message}`);
+    throw new AdminCallError(response.status, `${options.method ?? 'GET'} ${options.path} on ${options.host}:${options.port}: ${response.status} ${message}`);
   }
   return parsed as T;
 }

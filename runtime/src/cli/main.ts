@@ -1,7 +1,13 @@
 /** The `polygres` command. Each subcommand is a thin shell over a module that does the work. */
 import { Command, InvalidArgumentError } from 'commander';
 import { runGateway } from '../gateway/main';
+import { policyFor } from '../consensus/registry';
+import { syncStandbyNames } from '../consensus/sync-standby-names';
 import { readLayoutOfStateDir } from '../local/layout-file';
+import type { ElectionResult } from '../orchestrator/actions/elect';
+import type { HistoryEntry, ShardRule } from '../topo/records';
+import { callOrchestrator } from './orchestrator-api';
+import { parsePolicyArgument } from './parse-policy';
 import { runOrchestrator } from '../orchestrator/main';
 import { runPooler } from '../pooler/main';
 import { stopCluster } from '../local/down';
@@ -14,7 +20,9 @@ import { SpecError, formatProblem } from '../spec/spec-error';
 import { formatStatus, localClusterStatus } from './status-command';
 import { resolveStateDir } from './resolve-state-dir';
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -63,6 +71,50 @@ export function buildProgram(): Command {
     .action(async (options: { stateDir?: string; json?: boolean }) => {
       const status = await localClusterStatus(resolveStateDir(options.stateDir));
       out(options.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+    });
+
+  program
+    .command('switchover')
+    .description('planned switchover: move the primary role to another instance (the most advanced, or --to)')
+    .option('--state-dir <dir>', 'state directory of the cluster')
+    .option('--to <instance>', 'instance to promote')
+    .action(async (options: { stateDir?: string; to?: string }) => {
+      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+      const result = await callOrchestrator<ElectionResult>(layout, {
+        method: 'POST',
+        path: '/v1/switchover',
+        body: options.to ? { to: options.to } : {},
+        timeoutMs: 120_000,
+      });
+      out(`term ${result.term}: ${result.primary} is primary (was ${result.previousPrimary}); took ${result.durationMs} ms`);
+    });
+
+  program
+    .command('set-durability')
+    .description('change the durability policy live: atLeast:N, multiZone:N, surviveZoneFailure or none')
+    .argument('<policy>', 'atLeast:N | multiZone:N | surviveZoneFailure | none')
+    .option('--state-dir <dir>', 'state directory of the cluster')
+    .action(async (text: string, options: { stateDir?: string }) => {
+      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+      const rule = await callOrchestrator<ShardRule>(layout, {
+        method: 'POST',
+        path: '/v1/durability',
+        body: { durability: parsePolicyArgument(text) },
+        timeoutMs: 120_000,
+      });
+      out(`term ${rule.term}: durability ${policyFor(rule.policy).describe()}, synchronous_standby_names ${syncStandbyNames(rule.sync) || '(asynchronous)'}`);
+    });
+
+  program
+    .command('history')
+    .description('every action the orchestrators took, with its term')
+    .option('--state-dir <dir>', 'state directory of the cluster')
+    .option('--json', 'print JSON')
+    .action(async (options: { stateDir?: string; json?: boolean }) => {
+      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+      const entries = await callOrchestrator<HistoryEntry[]>(layout, { method: 'GET', path: '/v1/history' });
+      if (options.json) return out(JSON.stringify(entries, null, 2));
+      for (const entry of entries) out(`${entry.at}  term ${String(entry.term).padEnd(4)} ${entry.action.padEnd(15)} ${entry.outcome.padEnd(9)} ${entry.by}  ${entry.detail}`);
     });
 
   program

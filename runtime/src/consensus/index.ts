@@ -5,3 +5,6 @@ export { surviveZoneFailure } from './survive-zone-failure';
 export { none } from './none';
 export { policyFor } from './registry';
 export { syncStandbyNames } from './sync-standby-names';
+export { checkRecruitment, standbysNeeded, type RecruitmentVerdict } from './recruitment';
+export { chooseCandidate, type CandidateReport, type CandidatePreferences, type CandidateChoice } from './candidate';
+export { parseLsn, formatLsn, maxLsn } from './lsn';

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { fetchInstanceStatus } from '../admin/cluster-status';
+import { syncStandbyNames } from '../consensus/sync-standby-names';
 import { TopoStore } from '../topo/topo-store';
 import { isListening, sleep } from '../util/net';
 import { isAlive } from '../util/processes';
@@ -57,7 +58,7 @@ export async function followStartup(options: {
       const rule = await topo.getRule().catch(() => undefined);
       const serving = rule?.value.status === 'serving';
       if (rule && serving) {
-        say('serving', `✓ term ${rule.value.term}: ${rule.value.primary} is primary (${rule.value.syncStandbyNames || 'asynchronous'})`);
+        say('serving', `✓ term ${rule.value.term}: ${rule.value.primary} is primary (${syncStandbyNames(rule.value.sync) || 'asynchronous'})`);
       }
       if (serving && instancesUp === layout.instances.length && (await writeThroughGateway(layout, secrets))) {
         out('✓ a write through the gateway committed');

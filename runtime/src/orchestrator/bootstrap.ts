@@ -4,7 +4,6 @@
  * pooler reports the rule written durably inside Postgres.
  */
 import { policyFor } from '../consensus/registry';
-import { syncStandbyNames } from '../consensus/sync-standby-names';
 import type { InstanceStatus } from '../pooler/instance-status';
 import type { ClusterSpec } from '../spec/schema';
 import type { ShardRule } from '../topo/records';
@@ -47,8 +46,10 @@ export function bootstrapRule(spec: ClusterSpec, decidedBy: string): ShardRule {
     primary: primary.name,
     policy: spec.durability,
     members: spec.instances.map((instance) => instance.name),
-    syncStandbyNames: syncStandbyNames(config),
+    sync: config,
+    pendingSync: null,
     status: 'bootstrapping',
+    election: null,
     decidedBy,
     decidedAt: new Date().toISOString(),
   };

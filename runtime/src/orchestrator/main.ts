@@ -1,9 +1,9 @@
 /**
- * `polygres orchestrator`: registers the topology, bootstraps the first rule, watches the
- * instances and serves the admin API. One runs per zone; terms and compare-and-swap make
+ * `polygres orchestrator`: registers the topology, bootstraps the first rule, runs the
+ * detection loop and serves the admin API. One runs per zone; terms and compare-and-swap make
  * their races safe.
  */
-import { collectClusterStatus, fetchInstanceStatus } from '../admin/cluster-status';
+import { collectClusterStatus } from '../admin/cluster-status';
 import { startAdminServer } from '../admin/http-server';
 import { etcdEndpoint } from '../local/layout';
 import { readLayout } from '../local/layout-file';
@@ -11,11 +11,13 @@ import { readSecrets } from '../local/secrets';
 import { loadSpecFile } from '../spec/load';
 import { TopoStore } from '../topo/topo-store';
 import { createLogger } from '../util/log';
-import { sleep, waitFor } from '../util/net';
+import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
-import { completeBootstrap, ensureRule } from './bootstrap';
-
-const LOOP_INTERVAL_MS = 500;
+import { adminRoutes } from './admin-routes';
+import { ensureRule } from './bootstrap';
+import type { OrchestratorContext } from './context';
+import { OrchestratorLoop } from './loop';
+import { PoolerClient } from './pooler-client';
 
 export async function runOrchestrator(options: { layoutFile: string; name: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
@@ -25,19 +27,24 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
   const secrets = readSecrets(layout.secretsFile);
   const log = createLogger('orchestrator', { name: me.name });
   const topo = new TopoStore({ endpoints: [etcdEndpoint(layout)], cluster: layout.cluster });
+  const context: OrchestratorContext = { layout, spec, me, topo, poolers: new PoolerClient(layout, secrets.adminToken), log };
+  const loop = new OrchestratorLoop(context);
 
   const admin = await startAdminServer({
     host: me.host,
     port: me.adminPort,
     token: secrets.adminToken,
     routes: {
-      'GET /v1/status': async () => collectClusterStatus(layout, secrets.adminToken, (await topo.getRule())?.value),
+      'GET /v1/status': async () => ({
+        ...(await collectClusterStatus(layout, secrets.adminToken, (await topo.getRule())?.value)),
+        orchestrator: me.name,
+      }),
+      ...adminRoutes(context, loop),
     },
   });
 
   await waitFor('etcd', async () => {
-    for (const instance of layout.instances) {
-      const { name, zone, host, port, poolerPort, adminPort } = instance;
+    for (const { name, zone, host, port, poolerPort, adminPort } of layout.instances) {
       await topo.putInstance({ name, zone, host, port, poolerPort, adminPort });
     }
     for (const { zone, host, port, replicaPort } of layout.gateways) await topo.putGateway({ zone, host, port, replicaPort });
@@ -46,18 +53,10 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
   }, { timeoutMs: Infinity, intervalMs: 300 });
   log.info({ adminPort: me.adminPort }, 'orchestrator ready');
 
-  let running = true;
   onShutdown(log, async () => {
-    running = false;
+    loop.stop();
     admin.close();
     topo.close();
   });
-  while (running) {
-    try {
-      await completeBootstrap(topo, (name) => fetchInstanceStatus(layout, secrets.adminToken, name), me.name, log);
-    } catch (error) {
-      log.warn({ err: (error as Error).message }, 'orchestrator loop failed');
-    }
-    await sleep(LOOP_INTERVAL_MS);
-  }
+  await loop.run();
 }

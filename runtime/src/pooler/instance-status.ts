@@ -15,7 +15,11 @@ export type InstancePhase =
   | 'cloning'
   | 'starting'
   | 'running'
-  | 'stopped'
+  /** Recruited into an election: replication cut off (standby) or fenced (primary). */
+  | 'recruited'
+  | 'promoting'
+  | 'rewinding'
+  /** A former primary under a rule that names another: stopped until it is rejoined. */
   | 'needs-rejoin'
   | 'failed';
 
@@ -39,6 +43,8 @@ export interface InstanceStatus {
   readonly syncStandbyNames: string | null;
   /** Highest rule term written durably into this server's polygres.rule_history. */
   readonly ruleTerm: number | null;
+  /** Highest election term this pooler has accepted (persisted). */
+  readonly acceptedTerm: number;
   readonly error: string | null;
   readonly checkedAt: string;
 }

@@ -13,6 +13,7 @@ import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
 import { startByteProxy } from './byte-proxy';
+import type { ApplySyncRequest, EstablishRuleRequest, FollowRequest, PromoteRequest, RecruitRequest } from './consensus-messages';
 import { NodeAgent } from './node-agent';
 
 export async function runPooler(options: { layoutFile: string; instance: string }): Promise<void> {
@@ -28,7 +29,14 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     host: instance.host,
     port: instance.adminPort,
     token: secrets.adminToken,
-    routes: { 'GET /v1/status': () => agent.status() },
+    routes: {
+      'GET /v1/status': () => agent.status(),
+      'POST /v1/recruit': (body) => agent.recruit(body as RecruitRequest),
+      'POST /v1/promote': (body) => agent.promote(body as PromoteRequest),
+      'POST /v1/establish-rule': (body) => agent.establishRule(body as EstablishRuleRequest),
+      'POST /v1/follow': (body) => agent.follow(body as FollowRequest),
+      'POST /v1/apply-sync': (body) => agent.applySync(body as ApplySyncRequest),
+    },
   });
   agent.start();
   const topo = new TopoStore({ endpoints: [etcdEndpoint(layout)], cluster: layout.cluster });

@@ -1,10 +1,15 @@
 /**
- * The pooler's control half: brings its Postgres into the role the shard rule gives it and
- * reports what it sees. It bootstraps a new primary (initdb) or a new standby (base backup),
- * restarts a stopped server in the role its data directory already has, and refuses to run
- * a former primary that the rule has replaced: that one must be rejoined as a standby.
+ * The pooler's control half: it owns its Postgres. On its own it bootstraps a new primary
+ * (initdb) or standby (base backup), restarts a server that died in the role its data
+ * directory has, points standbys at the rule's primary, and fences a former primary that a
+ * newer rule replaced. During an election it does only what the orchestrator holding the
+ * highest accepted term asks (recruit, promote, follow); a lower term is refused.
  */
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { HttpError } from '../admin/http-server';
+import { maxLsn } from '../consensus/lsn';
+import { syncStandbyNames } from '../consensus/sync-standby-names';
 import type { ClusterLayout, InstanceLayout } from '../local/layout';
 import { findInstance } from '../local/layout';
 import { type ClusterSecrets, REPLICATION_USER, SUPERUSER } from '../local/secrets';
@@ -12,6 +17,8 @@ import type { ClusterSpec } from '../spec/schema';
 import type { ShardRule } from '../topo/records';
 import type { Logger } from '../util/log';
 import { sleep } from '../util/net';
+import { AcceptedTermStore } from './accepted-term';
+import type { AckReply, ApplySyncRequest, EstablishRuleRequest, FollowRequest, PromoteRequest, RecruitReply, RecruitRequest } from './consensus-messages';
 import type { InstancePhase, InstanceStatus } from './instance-status';
 import { PostgresControl } from './postgres-control';
 import { type PostgresHealth, PostgresProbe, unhealthy } from './postgres-probe';
@@ -25,19 +32,32 @@ export interface NodeAgentOptions {
   readonly log: Logger;
 }
 
-const HEALTH_INTERVAL_MS = 500;
+const HEALTH_INTERVAL_MS = 250;
+const CONVERGE_INTERVAL_MS = 1_000;
+
+/** Answered with HTTP 409: a term lower than one already accepted. */
+export class StaleTermError extends HttpError {
+  constructor(readonly given: number, readonly accepted: number) {
+    super(409, `term ${given} refused: term ${accepted} was already accepted`);
+  }
+}
 
 export class NodeAgent {
   readonly instance: InstanceLayout;
   readonly postgres: PostgresControl;
   private readonly probe: PostgresProbe;
+  private readonly terms: AcceptedTermStore;
   private phase: InstancePhase = 'waiting-for-rule';
   private health: PostgresHealth = unhealthy('not checked yet');
   private lastError: string | null = null;
+  private lastRuleTerm = 0;
   private rule: ShardRule | undefined;
-  private converging = false;
+  /** Operations that change Postgres run one at a time, in order. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private convergeQueued = false;
+  private establishing: number | undefined;
   private stopped = false;
-  private healthTimer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: NodeAgentOptions) {
     this.instance = findInstance(options.layout, options.instanceName);
@@ -52,22 +72,28 @@ export class NodeAgent {
       user: SUPERUSER,
       password: options.secrets.superuserPassword,
     });
+    this.terms = new AcceptedTermStore(join(options.layout.runDir, `${this.instance.name}.accepted-term`));
   }
 
   start(): void {
-    const tick = async () => {
+    const health = async () => {
       if (this.stopped) return;
-      this.health = this.postgres.postmasterPid() === undefined ? unhealthy('postgres is not running') : await this.probe.check();
-      this.healthTimer = setTimeout(() => void tick(), HEALTH_INTERVAL_MS);
+      const running = this.postgres.postmasterPid() !== undefined;
+      this.health = running ? await this.probe.check() : unhealthy('postgres is not running');
+      // A server that died under us is restarted by convergence at once, not at the next tick.
+      if (!running && this.phase === 'running') this.scheduleConverge();
+      if (this.health.ruleTerm !== null) this.lastRuleTerm = Math.max(this.lastRuleTerm, this.health.ruleTerm);
+      this.timers[0] = setTimeout(() => void health(), HEALTH_INTERVAL_MS);
     };
-    void tick();
+    void health();
+    this.timers[1] = setInterval(() => this.scheduleConverge(), CONVERGE_INTERVAL_MS);
   }
 
-  /** Called with every rule the topology holds; converges Postgres towards it. */
+  /** Called with every rule the topology holds. */
   onRule(rule: ShardRule | undefined): void {
     if (!rule) return;
     this.rule = rule;
-    void this.converge();
+    this.scheduleConverge();
   }
 
   status(): InstanceStatus {
@@ -87,65 +113,199 @@ export class NodeAgent {
       replication: health.replication,
       syncStandbyNames: health.syncStandbyNames,
       ruleTerm: health.ruleTerm,
+      acceptedTerm: this.terms.current,
       error: this.lastError ?? (health.healthy ? null : health.error),
       checkedAt: new Date().toISOString(),
     };
   }
 
-  /** Stops health checks and, when asked, the Postgres server itself. */
+  /** Stops health checks and convergence and, when asked, the Postgres server itself. */
   async stop(stopPostgres: boolean): Promise<void> {
     this.stopped = true;
-    if (this.healthTimer) clearTimeout(this.healthTimer);
+    for (const timer of this.timers) clearTimeout(timer);
     this.probe.close();
-    if (stopPostgres) await this.postgres.stop('fast');
+    if (stopPostgres) await this.exclusive(() => this.postgres.stop('fast'));
   }
 
-  /** One convergence at a time; a rule that arrives meanwhile is picked up by the loop. */
-  private async converge(): Promise<void> {
-    if (this.converging) return;
-    this.converging = true;
-    try {
-      while (!this.stopped && this.rule) {
-        const rule = this.rule;
-        try {
-          await this.convergeTo(rule);
-          this.lastError = null;
-          if (this.rule === rule) return;
-        } catch (error) {
-          this.lastError = (error as Error).message;
-          this.options.log.warn({ err: this.lastError }, 'converging postgres failed; retrying');
-          await sleep(1_000);
-        }
+  // ---------------------------------------------------------------- consensus operations
+
+  /**
+   * Joins an election: persist the term, then make sure this node acknowledges nothing more
+   * for the old primary — a primary is fenced, a standby's replication is cut — and report
+   * the rule term and WAL this node holds.
+   */
+  recruit(request: RecruitRequest): Promise<RecruitReply> {
+    return this.exclusive(async () => {
+      if (!this.terms.raiseTo(request.term)) throw new StaleTermError(request.term, this.terms.current);
+      this.options.log.info({ term: request.term, by: request.by }, 'recruited');
+      const reply = { instance: this.instance.name, zone: this.instance.zone, accepted: true, acceptedTerm: this.terms.current };
+      if (!this.postgres.isInitialized()) {
+        return { ...reply, wasPrimary: false, promotable: false, lsn: null, ruleTerm: 0, error: 'no data directory' };
       }
-    } finally {
-      this.converging = false;
-    }
+      this.phase = 'recruited';
+      if (!this.postgres.isStandby()) {
+        await this.postgres.fence(request.fence);
+        const control = await this.postgres.controlData();
+        // After a clean shutdown the checkpoint is the end of WAL and the server may serve again
+        // (a switchover rolled back); after a kill its WAL end is unknown and it must be rewound.
+        const clean = control.state === 'shut down';
+        return {
+          ...reply,
+          wasPrimary: true,
+          promotable: clean,
+          lsn: clean ? control.checkpointLsn : null,
+          ruleTerm: this.lastRuleTerm,
+          error: null,
+        };
+      }
+      await this.cutReplication();
+      const [position] = await this.localQuery<{ receive: string | null; replay: string | null; rule_term: string | null }>(
+        `SELECT pg_last_wal_receive_lsn()::text AS receive, pg_last_wal_replay_lsn()::text AS replay,
+                CASE WHEN to_regclass('polygres.rule_history') IS NULL THEN NULL ELSE (SELECT max(term) FROM polygres.rule_history) END AS rule_term`,
+      );
+      const ruleTerm = Math.max(Number(position?.rule_term ?? 0), this.lastRuleTerm);
+      return { ...reply, wasPrimary: false, promotable: true, lsn: maxLsn(position?.receive ?? null, position?.replay ?? null), ruleTerm, error: null };
+    });
+  }
+
+  /** Becomes the primary of the accepted term, once every received WAL record is replayed. */
+  promote(request: PromoteRequest): Promise<AckReply> {
+    return this.exclusive(async () => {
+      this.requireAccepted(request.term);
+      if (!this.postgres.isInitialized()) throw new Error('no data directory to promote');
+      this.phase = 'promoting';
+      const settings = this.settings(syncStandbyNames(request.sync));
+      if (this.postgres.isStandby()) {
+        if (this.postgres.postmasterPid() === undefined) {
+          this.postgres.configure(settings);
+          await this.postgres.start();
+        }
+        await this.waitForReplayToCatchUp();
+        this.postgres.configure(settings);
+        await this.postgres.reload();
+        await this.postgres.promote();
+      } else {
+        this.postgres.configure(settings);
+        if (this.postgres.postmasterPid() === undefined) await this.postgres.start();
+        else await this.postgres.reload();
+      }
+      this.phase = 'running';
+      this.options.log.info({ term: request.term, sync: settings.syncStandbyNames }, 'promoted');
+      const [row] = await this.localQuery<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+      return { ok: true, lsn: row?.lsn ?? null };
+    });
+  }
+
+  /**
+   * Writes the rule with a synchronous commit. It returns only once the policy's quorum has
+   * it, so it may wait as long as standbys are missing; it does not hold up other operations.
+   */
+  async establishRule(request: EstablishRuleRequest): Promise<AckReply> {
+    this.requireAccepted(request.term);
+    const expected = syncStandbyNames(request.rule.sync);
+    await this.withSession(0, async (client) => {
+      await waitForSetting(client, 'synchronous_standby_names', expected);
+      await writeRule(client, request.rule);
+    });
+    this.lastRuleTerm = Math.max(this.lastRuleTerm, request.rule.term);
+    this.options.log.info({ term: request.rule.term }, 'rule written durably');
+    return { ok: true, lsn: null };
+  }
+
+  /** Follows `primary`: repoint a standby, rewind a former primary, or clone afresh. */
+  follow(request: FollowRequest): Promise<AckReply> {
+    return this.exclusive(async () => {
+      if (!this.terms.raiseTo(request.term)) throw new StaleTermError(request.term, this.terms.current);
+      const upstream = this.upstreamOf(request.primary);
+      if (request.mode === 'reclone' || !this.postgres.isInitialized()) {
+        await this.reclone(request.primary);
+      } else if (request.mode === 'rewind' || !this.postgres.isStandby()) {
+        await this.rewindOrReclone(request.primary);
+      }
+      this.postgres.setStandbySignal(true);
+      const changed = this.postgres.configure(this.settings(''), upstream);
+      if (this.postgres.postmasterPid() === undefined) await this.postgres.start();
+      else if (changed) await this.postgres.reload();
+      this.phase = 'running';
+      this.options.log.info({ term: request.term, primary: request.primary, mode: request.mode }, 'following');
+      return { ok: true, lsn: null };
+    });
+  }
+
+  /** Runs the primary with a new synchronous configuration (a policy change). */
+  applySync(request: ApplySyncRequest): Promise<AckReply> {
+    return this.exclusive(async () => {
+      if (!this.terms.raiseTo(request.term)) throw new StaleTermError(request.term, this.terms.current);
+      const names = syncStandbyNames(request.sync);
+      if (this.postgres.configure(this.settings(names))) await this.postgres.reload();
+      await this.withSession(10_000, (client) => waitForSetting(client, 'synchronous_standby_names', names));
+      return { ok: true, lsn: null };
+    });
+  }
+
+  // ---------------------------------------------------------------- autonomous convergence
+
+  private scheduleConverge(): void {
+    if (this.convergeQueued || this.stopped) return;
+    this.convergeQueued = true;
+    void this.exclusive(async () => {
+      this.convergeQueued = false;
+      const rule = this.rule;
+      if (!rule || this.stopped) return;
+      try {
+        await this.convergeTo(rule);
+        this.lastError = null;
+      } catch (error) {
+        this.lastError = (error as Error).message;
+        this.options.log.warn({ err: this.lastError }, 'converging postgres failed; will retry');
+      }
+    });
   }
 
   private async convergeTo(rule: ShardRule): Promise<void> {
+    // During an election, or once recruited into a newer one, only its orchestrator acts.
+    if (rule.status === 'electing' || this.terms.current > rule.term) return;
+    // Serving a published rule is accepting its term: lower terms are refused from now on.
+    this.terms.raiseTo(rule.term);
     const isPrimary = rule.primary === this.instance.name;
     if (!this.postgres.isInitialized()) {
-      if (isPrimary) await this.initializePrimary();
-      else await this.cloneFrom(rule.primary);
-    } else if (!this.postgres.isStandby() && !isPrimary) {
-      // A former primary must never serve again under a rule that names another primary.
+      if (!isPrimary) {
+        await this.reclone(rule.primary);
+      } else if (rule.status === 'bootstrapping' && rule.term === 1) {
+        await this.initializePrimary();
+      } else {
+        this.phase = 'failed';
+        throw new Error('the rule names this instance primary but its data directory is empty; fail over to another instance');
+      }
+    } else if (isPrimary && this.postgres.isStandby()) {
+      return; // promotion is the orchestrator's to do
+    } else if (!isPrimary && !this.postgres.isStandby()) {
+      // A former primary must never serve under a rule that names another.
+      if (this.postgres.postmasterPid() !== undefined) this.options.log.warn({ primary: rule.primary }, 'fencing myself: the rule names another primary');
+      await this.postgres.fence('graceful');
       this.phase = 'needs-rejoin';
-      await this.postgres.stop('fast');
       return;
     }
-    this.phase = 'starting';
-    this.postgres.configure(this.settings(), isPrimary ? undefined : this.upstreamOf(rule.primary));
-    await this.postgres.start();
+    // A policy change in flight owns the primary's synchronous configuration.
+    const names = isPrimary ? (rule.pendingSync ? (this.health.syncStandbyNames ?? syncStandbyNames(rule.sync)) : syncStandbyNames(rule.sync)) : '';
+    const changed = this.postgres.configure(this.settings(names), isPrimary ? undefined : this.upstreamOf(rule.primary));
+    if (this.postgres.postmasterPid() === undefined) {
+      this.phase = 'starting';
+      this.postgres.setStandbySignal(!isPrimary);
+      await this.postgres.start();
+    } else if (changed) {
+      await this.postgres.reload();
+    }
     this.phase = 'running';
-    if (isPrimary && rule.status === 'bootstrapping') await this.establishRule(rule);
+    if (isPrimary && rule.status === 'bootstrapping') this.establishInBackground(rule);
   }
 
   private async initializePrimary(): Promise<void> {
     this.phase = 'initializing';
     this.options.log.info('initializing a new primary (initdb)');
-    this.postgres.prepareInstanceDir(this.options.secrets.replicationPassword);
+    this.preparePassfile();
     await this.postgres.initdb(this.options.secrets.superuserPassword);
-    this.postgres.configure(this.settings());
+    this.postgres.configure(this.settings(''));
     await this.postgres.start();
     await this.withSession(30_000, async (client) => {
       const password = this.options.secrets.replicationPassword.replaceAll("'", "''");
@@ -153,42 +313,125 @@ export class NodeAgent {
     });
   }
 
-  private async cloneFrom(primaryName: string): Promise<void> {
+  /** Bootstrap's last step: the rule, written with a synchronous commit, once standbys stream. */
+  private establishInBackground(rule: ShardRule): void {
+    if (this.establishing === rule.term) return;
+    this.establishing = rule.term;
+    this.establishRule({ term: rule.term, rule })
+      .catch((error: unknown) => this.options.log.warn({ err: (error as Error).message }, 'writing the bootstrap rule failed; will retry'))
+      .finally(() => (this.establishing = undefined));
+  }
+
+  private async reclone(primary: string): Promise<void> {
     this.phase = 'cloning';
-    const upstream = this.upstreamOf(primaryName);
-    this.options.log.info({ upstream }, 'cloning a new standby (pg_basebackup)');
-    this.postgres.prepareInstanceDir(this.options.secrets.replicationPassword);
+    const upstream = this.upstreamOf(primary);
+    this.options.log.info({ upstream }, 'cloning a standby (pg_basebackup)');
+    await this.postgres.fence('graceful');
+    this.preparePassfile();
     await this.postgres.baseBackup(upstream);
+    this.postgres.setStandbySignal(true);
+  }
+
+  private async rewindOrReclone(primary: string): Promise<void> {
+    this.phase = 'rewinding';
+    await this.postgres.fence('graceful');
+    try {
+      // A freshly promoted primary records its new timeline in pg_control only at its next
+      // checkpoint, and pg_rewind reads the timeline from there: checkpoint it first.
+      await this.checkpointOn(primary);
+      await this.postgres.rewind(this.upstreamOf(primary));
+      this.options.log.info({ primary }, 'rewound onto the new primary');
+    } catch (error) {
+      this.options.log.warn({ err: (error as Error).message }, 'pg_rewind failed; cloning afresh');
+      await this.reclone(primary);
+    }
+  }
+
+  private async checkpointOn(name: string): Promise<void> {
+    const target = findInstance(this.options.layout, name);
+    const client = new Client({
+      host: target.host,
+      port: target.port,
+      user: SUPERUSER,
+      password: this.options.secrets.superuserPassword,
+      database: 'postgres',
+      connectionTimeoutMillis: 5_000,
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query('CHECKPOINT');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   /**
-   * Bootstrap's last step on the primary: turn on the synchronous replication the policy
-   * needs, then write the rule with a synchronous commit. Returns once enough standbys have
-   * it; only then will the orchestrator let gateways send writes here.
+   * Stops a standby from receiving (and so acknowledging) WAL: its primary_conninfo is removed
+   * and the WAL receiver must be gone before we answer. If it lingers, the server restarts.
    */
-  private async establishRule(rule: ShardRule): Promise<void> {
-    await this.withSession(0, async (client) => {
-      await client.query(`ALTER SYSTEM SET synchronous_standby_names = '${rule.syncStandbyNames.replaceAll("'", "''")}'`);
-      await client.query('SELECT pg_reload_conf()');
-      await waitForSyncConfig(client, rule.syncStandbyNames);
-      await writeRule(client, rule);
-    });
-    this.options.log.info({ term: rule.term }, 'rule written durably; primary ready to serve');
+  private async cutReplication(): Promise<void> {
+    this.postgres.configure(this.settings(''));
+    if (this.postgres.postmasterPid() === undefined) {
+      await this.postgres.start();
+      return;
+    }
+    await this.postgres.reload();
+    for (let waited = 0; waited < 3_000; waited += 50) {
+      const rows = await this.localQuery<{ n: string }>('SELECT count(*) AS n FROM pg_stat_wal_receiver').catch(() => undefined);
+      if (rows?.[0]?.n === '0') return;
+      await sleep(50);
+    }
+    this.options.log.warn('the WAL receiver did not stop on reload; restarting the standby without it');
+    await this.postgres.fence('graceful');
+    await this.postgres.start();
   }
 
-  private settings() {
+  private async waitForReplayToCatchUp(): Promise<void> {
+    for (let waited = 0; waited < 60_000; waited += 20) {
+      const [row] = await this.localQuery<{ caught_up: boolean | null }>(
+        'SELECT pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() AS caught_up',
+      );
+      if (row?.caught_up !== false) return;
+      await sleep(20);
+    }
+    throw new Error('replay did not catch up with received WAL within 60 s');
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private requireAccepted(term: number): void {
+    if (term !== this.terms.current) throw new StaleTermError(term, this.terms.current);
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work, work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private preparePassfile(): void {
+    this.postgres.prepareInstanceDir({ replication: this.options.secrets.replicationPassword, superuser: this.options.secrets.superuserPassword });
+  }
+
+  private settings(syncNames: string) {
     return {
       instanceName: this.instance.name,
       listenAddress: this.instance.host,
       port: this.instance.port,
       maxWalSenders: this.options.layout.instances.length * 2 + 4,
       parameters: this.options.spec.postgres.parameters,
+      syncStandbyNames: syncNames,
     };
   }
 
   private upstreamOf(name: string): { host: string; port: number } {
     const primary = findInstance(this.options.layout, name);
     return { host: primary.host, port: primary.port };
+  }
+
+  private localQuery<T>(sql: string): Promise<T[]> {
+    return this.withSession(10_000, async (client) => (await client.query(sql)).rows as T[]);
   }
 
   /** A dedicated superuser session for control statements, apart from the health probe. */
@@ -203,6 +446,7 @@ export class NodeAgent {
       connectionTimeoutMillis: 5_000,
       statement_timeout: statementTimeoutMs,
     });
+    client.on('error', () => undefined);
     await client.connect();
     try {
       return await work(client);
@@ -212,11 +456,11 @@ export class NodeAgent {
   }
 }
 
-/** Waits until this backend has reloaded the new synchronous_standby_names. */
-async function waitForSyncConfig(client: Client, expected: string): Promise<void> {
+/** Waits until this session sees `name` = `expected` (a reload reaches backends asynchronously). */
+async function waitForSetting(client: Client, name: string, expected: string): Promise<void> {
   for (;;) {
-    const result = await client.query("SELECT current_setting('synchronous_standby_names') AS value");
+    const result = await client.query('SELECT current_setting($1) AS value', [name]);
     if ((result.rows[0] as { value: string }).value === expected) return;
-    await sleep(50);
+    await sleep(20);
   }
 }

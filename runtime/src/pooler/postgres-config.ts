@@ -13,8 +13,10 @@ export interface PostgresSettings {
   readonly maxWalSenders: number;
   /** The spec's `postgres.parameters`, already checked against the protected list. */
   readonly parameters: Readonly<Record<string, string | number | boolean>>;
-  /** Present on a standby: where to stream from. */
+  /** Present on a standby: where to stream from. Absent: a primary, or a standby cut off by recruitment. */
   readonly upstream?: { readonly host: string; readonly port: number; readonly passfile: string };
+  /** On a primary: the synchronous_standby_names its rule requires ('' for none). */
+  readonly syncStandbyNames?: string;
 }
 
 export const POLYGRES_CONF = 'polygres.conf';
@@ -40,7 +42,9 @@ export function renderPolygresConf(settings: PostgresSettings): string {
     wal_sender_timeout: '10s',
     wal_receiver_timeout: '10s',
     wal_receiver_status_interval: '1s',
-    wal_retrieve_retry_interval: '1s',
+    // A repointed standby reconnects this soon: it bounds the write pause of a failover.
+    wal_retrieve_retry_interval: '200ms',
+    synchronous_standby_names: settings.syncStandbyNames ?? '',
     logging_collector: false,
     log_line_prefix: '%m [%p] %q%u@%d ',
   };

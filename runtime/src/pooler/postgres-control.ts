@@ -1,7 +1,8 @@
 /**
- * Controls one Postgres server with its own tools (initdb, pg_basebackup, pg_ctl), as the
- * unprivileged OS user when Polygres runs as root. Postgres is started detached from the
- * pooler, so a pooler crash or restart never takes the database down with it.
+ * Controls one Postgres server with its own tools (initdb, pg_basebackup, pg_ctl, pg_rewind,
+ * pg_controldata), as the unprivileged OS user when Polygres runs as root. Postgres is
+ * started detached from the pooler, so a pooler crash or restart never takes the database
+ * down with it.
  */
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,8 +11,10 @@ import { promisify } from 'node:util';
 import type { OsUser } from '../local/layout';
 import { asUser } from '../local/os-user';
 import { REPLICATION_USER, SUPERUSER } from '../local/secrets';
+import { sleep } from '../util/net';
+import { killTree } from '../util/process-tree';
 import { isAlive } from '../util/processes';
-import { INCLUDE_LINE, type PostgresSettings, renderHba, renderPolygresConf } from './postgres-config';
+import { INCLUDE_LINE, POLYGRES_CONF, type PostgresSettings, renderHba, renderPolygresConf } from './postgres-config';
 import { postgresBinary } from './postgres-binaries';
 
 const run = promisify(execFile);
@@ -24,10 +27,18 @@ export interface PostgresControlOptions {
   readonly hbaNetworks: readonly string[];
 }
 
+/** What pg_controldata says about a data directory, for a server that is not running. */
+export interface ControlData {
+  readonly state: string;
+  readonly checkpointLsn: string | null;
+  readonly minRecoveryEndLsn: string | null;
+  readonly timeline: number | null;
+}
+
 export class PostgresControl {
   readonly dataDir: string;
   readonly logFile: string;
-  /** .pgpass used by standbys to stream and by pg_basebackup/pg_rewind. */
+  /** .pgpass for streaming (replicator) and for pg_rewind's source connection (superuser). */
   readonly passfile: string;
 
   constructor(private readonly options: PostgresControlOptions) {
@@ -55,11 +66,16 @@ export class PostgresControl {
     }
   }
 
-  /** Creates the instance directory owned by the OS user and the replication passfile. */
-  prepareInstanceDir(replicationPassword: string): void {
+  /** Creates the instance directory owned by the OS user and the passfile. */
+  prepareInstanceDir(passwords: { replication: string; superuser: string }): void {
     mkdirSync(this.options.instanceDir, { recursive: true, mode: 0o700 });
     this.chown(this.options.instanceDir);
-    this.writeOwned(this.passfile, `*:*:*:${REPLICATION_USER}:${replicationPassword}\n`, 0o600);
+    const escape = (value: string) => value.replaceAll('\\', '\\\\').replaceAll(':', '\\:');
+    this.writeOwned(
+      this.passfile,
+      `*:*:*:${REPLICATION_USER}:${escape(passwords.replication)}\n*:*:*:${SUPERUSER}:${escape(passwords.superuser)}\n`,
+      0o600,
+    );
   }
 
   /** initdb with checksums and SCRAM; the superuser gets `superuserPassword`. */
@@ -77,7 +93,7 @@ export class PostgresControl {
     }
   }
 
-  /** Copies the primary's data directory over streaming replication into an empty directory. */
+  /** Copies a primary's data directory over streaming replication into an empty directory. */
   async baseBackup(from: { host: string; port: number }): Promise<void> {
     rmSync(this.dataDir, { recursive: true, force: true });
     try {
@@ -93,16 +109,42 @@ export class PostgresControl {
     await this.exec('initdb', ['--sync-only', '-D', this.dataDir]);
   }
 
-  /** Writes polygres.conf, pg_hba.conf and the standby signal for the role this server has next. */
-  configure(settings: Omit<PostgresSettings, 'upstream'>, upstream?: { host: string; port: number }): void {
+  /**
+   * Makes a former primary follow `source`: pg_rewind replays the source's history over the
+   * blocks this server changed after the timelines forked (it runs crash recovery first when
+   * the server was killed). Configuration files come back from the source; configure()
+   * rewrites ours afterwards.
+   */
+  async rewind(source: { host: string; port: number }): Promise<void> {
+    await this.exec('pg_rewind', [
+      '--target-pgdata', this.dataDir,
+      '--source-server', `host=${source.host} port=${source.port} user=${SUPERUSER} dbname=postgres connect_timeout=5`,
+    ], { PGPASSFILE: this.passfile });
+  }
+
+  /**
+   * Writes polygres.conf, pg_hba.conf and the standby signal for the role this server has
+   * next. Returns true when polygres.conf changed (a running server then needs a reload).
+   */
+  configure(settings: Omit<PostgresSettings, 'upstream'>, upstream?: { host: string; port: number }): boolean {
     const confFile = join(this.dataDir, 'postgresql.conf');
     const conf = readFileSync(confFile, 'utf8');
     if (!conf.includes(INCLUDE_LINE)) this.writeOwned(confFile, `${conf}\n${INCLUDE_LINE}\n`, 0o600);
+    // ALTER SYSTEM would override our file; Polygres never uses it, so nothing may linger there.
+    this.writeOwned(join(this.dataDir, 'postgresql.auto.conf'), '# Polygres renders settings into polygres.conf\n', 0o600);
     const full: PostgresSettings = upstream ? { ...settings, upstream: { ...upstream, passfile: this.passfile } } : settings;
-    this.writeOwned(join(this.dataDir, 'polygres.conf'), renderPolygresConf(full), 0o600);
+    const rendered = renderPolygresConf(full);
+    const polygresConf = join(this.dataDir, POLYGRES_CONF);
+    const changed = !existsSync(polygresConf) || readFileSync(polygresConf, 'utf8') !== rendered;
+    if (changed) this.writeOwned(polygresConf, rendered, 0o600);
     this.writeOwned(join(this.dataDir, 'pg_hba.conf'), renderHba(this.options.hbaNetworks), 0o600);
+    return changed;
+  }
+
+  /** Marks the data directory as a standby's (or not) for its next start. */
+  setStandbySignal(standby: boolean): void {
     const signal = join(this.dataDir, 'standby.signal');
-    if (upstream) this.writeOwned(signal, '', 0o600);
+    if (standby) this.writeOwned(signal, '', 0o600);
     else rmSync(signal, { force: true });
   }
 
@@ -113,9 +155,54 @@ export class PostgresControl {
   }
 
   /** Stops the server; `fast` rolls back open transactions, `immediate` skips the checkpoint. */
-  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+  async stop(mode: 'fast' | 'immediate' = 'fast', timeoutSeconds = 60): Promise<void> {
     if (this.postmasterPid() === undefined) return;
-    await this.exec('pg_ctl', ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', '60', '-s']);
+    await this.exec('pg_ctl', ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', String(timeoutSeconds), '-s']);
+  }
+
+  /**
+   * Makes sure this server accepts nothing more. `graceful` tries a fast shutdown first (open
+   * transactions roll back, standbys receive all WAL); `kill`, or a server that does not
+   * stop in time, is SIGKILLed with every process it forked — frozen ones included.
+   */
+  async fence(how: 'graceful' | 'kill'): Promise<void> {
+    const pid = this.postmasterPid();
+    if (pid === undefined) return;
+    if (how === 'graceful') {
+      try {
+        await this.stop('fast', 5);
+        return;
+      } catch {
+        // Not answering: fall through to the kill.
+      }
+    }
+    killTree(pid);
+    for (let waited = 0; isAlive(pid) && waited < 5_000; waited += 20) await sleep(20);
+  }
+
+  async reload(): Promise<void> {
+    await this.exec('pg_ctl', ['reload', '-D', this.dataDir, '-s']);
+  }
+
+  /** Ends recovery; returns once the server accepts writes. */
+  async promote(): Promise<void> {
+    await this.exec('pg_ctl', ['promote', '-D', this.dataDir, '-w', '-t', '60', '-s']);
+  }
+
+  async controlData(): Promise<ControlData> {
+    const output = await this.exec('pg_controldata', ['-D', this.dataDir]);
+    const field = (name: string) => {
+      const line = output.split('\n').find((candidate) => candidate.startsWith(`${name}:`));
+      return line ? line.slice(name.length + 1).trim() : null;
+    };
+    const timeline = field("Latest checkpoint's TimeLineID");
+    const minRecovery = field('Minimum recovery ending location');
+    return {
+      state: field('Database cluster state') ?? 'unknown',
+      checkpointLsn: field('Latest checkpoint location'),
+      minRecoveryEndLsn: minRecovery === '0/0' ? null : minRecovery,
+      timeline: timeline === null ? null : Number(timeline),
+    };
   }
 
   /** The last lines of the server log, to explain a failure. */
@@ -127,14 +214,15 @@ export class PostgresControl {
     }
   }
 
-  private async exec(tool: string, args: string[], env: Record<string, string> = {}): Promise<void> {
+  private async exec(tool: string, args: string[], env: Record<string, string> = {}): Promise<string> {
     try {
-      await run(postgresBinary(tool), args, {
+      const { stdout } = await run(postgresBinary(tool), args, {
         ...asUser(this.options.osUser),
         cwd: this.options.instanceDir,
         env: { ...process.env, ...env, LC_ALL: 'C', ...(this.options.osUser ? { HOME: this.options.instanceDir } : {}) },
         maxBuffer: 16 * 1024 * 1024,
       });
+      return stdout;
     } catch (error) {
       const failure = error as Error & { stderr?: string };
       throw new Error(`${tool} failed: ${(failure.stderr || failure.message).trim()}`);

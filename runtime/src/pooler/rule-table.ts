@@ -5,6 +5,7 @@
  * exactly where the data is.
  */
 import type { Client } from 'pg';
+import { syncStandbyNames } from '../consensus/sync-standby-names';
 import type { ShardRule } from '../topo/records';
 
 export const RULE_TABLE_DDL = `
@@ -25,6 +26,6 @@ export async function writeRule(client: Client, rule: ShardRule): Promise<void> 
   await client.query(
     `INSERT INTO polygres.rule_history (term, primary_instance, policy, members, sync_standby_names, decided_by)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (term) DO NOTHING`,
-    [rule.term, rule.primary, JSON.stringify(rule.policy), rule.members, rule.syncStandbyNames, rule.decidedBy],
+    [rule.term, rule.primary, JSON.stringify(rule.policy), rule.members, syncStandbyNames(rule.sync), rule.decidedBy],
   );
 }

@@ -1,4 +1,13 @@
-import type { DurabilityPolicySpec } from '../consensus/policy';
+import type { DurabilityPolicySpec, SyncConfig } from '../consensus/policy';
+
+/** An election under way: the term it runs under and why it started. */
+export interface Election {
+  readonly term: number;
+  readonly kind: 'failover' | 'switchover' | 'policy-change';
+  readonly reason: string;
+  readonly by: string;
+  readonly startedAt: string;
+}
 
 /**
  * The rule a shard runs under (DESIGN §4): which instance is primary for which term, with
@@ -9,13 +18,20 @@ export interface ShardRule {
   readonly primary: string;
   readonly policy: DurabilityPolicySpec;
   readonly members: readonly string[];
-  /** The synchronous_standby_names the primary runs with under this rule. */
-  readonly syncStandbyNames: string;
+  /** The synchronous replication the primary runs with under this rule. */
+  readonly sync: SyncConfig;
   /**
-   * `bootstrapping`: the primary is being created; `serving`: the rule is durable inside
-   * Postgres and gateways route writes to the primary; `electing`: a new term is being decided.
+   * During a policy change: the configuration being switched to. Until it is cleared either
+   * configuration may be acknowledging commits, so elections must revoke both.
+   */
+  readonly pendingSync: SyncConfig | null;
+  /**
+   * `bootstrapping`: the first primary is being created; `serving`: the rule is durable inside
+   * Postgres and gateways route writes to the primary; `electing`: `election` is deciding the
+   * next rule — gateways hold new statements.
    */
   readonly status: 'bootstrapping' | 'serving' | 'electing';
+  readonly election: Election | null;
   readonly decidedBy: string;
   readonly decidedAt: string;
 }
@@ -37,7 +53,17 @@ export interface GatewayRecord {
   readonly replicaPort: number;
 }
 
-/** A rule together with the etcd revision it was read at, for compare-and-swap. */
+/** One action an orchestrator took, kept for `polygres history`. */
+export interface HistoryEntry {
+  readonly term: number;
+  readonly action: string;
+  readonly by: string;
+  readonly at: string;
+  readonly outcome: 'started' | 'done' | 'failed' | 'abandoned';
+  readonly detail: string;
+}
+
+/** A value together with the etcd revision it was read at, for compare-and-swap. */
 export interface Versioned<T> {
   readonly value: T;
   readonly modRevision: string;

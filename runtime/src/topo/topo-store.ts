@@ -5,7 +5,7 @@
 import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
 import { Etcd3, isRecoverableError, type Watcher } from 'etcd3';
 import { keys } from './keys';
-import type { GatewayRecord, InstanceRecord, ShardRule, Versioned } from './records';
+import type { Election, GatewayRecord, HistoryEntry, InstanceRecord, ShardRule, Versioned } from './records';
 
 export interface TopoStoreOptions {
   readonly endpoints: readonly string[];
@@ -48,11 +48,47 @@ export class TopoStore {
     return result.succeeded;
   }
 
-  /** Replaces the rule only if it has not changed since `modRevision` was read. */
-  async replaceRule(rule: ShardRule, modRevision: string): Promise<boolean> {
+  /** Replaces the rule only if it has not changed since it was read; the new revision, or undefined. */
+  async replaceRule(rule: ShardRule, modRevision: string): Promise<Versioned<ShardRule> | undefined> {
     const key = keys.rule(this.cluster);
     const result = await this.client.if(key, 'Mod', '==', modRevision).then(this.client.put(key).value(JSON.stringify(rule))).commit();
-    return result.succeeded;
+    return result.succeeded ? { value: rule, modRevision: result.header.revision } : undefined;
+  }
+
+  /**
+   * Takes the next term (DESIGN §4.1): in one transaction, only if neither the rule nor the
+   * term key changed since they were read, the term key is raised and the rule replaced by
+   * `next(term)`. Returns the new rule, or undefined when another orchestrator got there first.
+   */
+  async takeTerm(current: Versioned<ShardRule>, next: (term: number) => ShardRule): Promise<Versioned<ShardRule> | undefined> {
+    const termKey = keys.term(this.cluster);
+    const ruleKey = keys.rule(this.cluster);
+    const termRead = await this.client.get(termKey).exec();
+    const termKv = termRead.kvs[0];
+    const storedTerm = termKv ? Number(termKv.value.toString()) : 0;
+    const term = Math.max(storedTerm, current.value.term, current.value.election?.term ?? 0) + 1;
+    const rule = next(term);
+    const result = await this.client
+      .if(ruleKey, 'Mod', '==', current.modRevision)
+      .and(termKey, 'Mod', '==', termKv ? termKv.mod_revision : '0')
+      .then(this.client.put(ruleKey).value(JSON.stringify(rule)), this.client.put(termKey).value(String(term)))
+      .commit();
+    return result.succeeded ? { value: rule, modRevision: result.header.revision } : undefined;
+  }
+
+  /** Takes the next term for an election: the rule keeps its primary but is marked `electing`. */
+  beginElection(current: Versioned<ShardRule>, election: Omit<Election, 'term'>): Promise<Versioned<ShardRule> | undefined> {
+    return this.takeTerm(current, (term) => ({ ...current.value, status: 'electing', election: { ...election, term } }));
+  }
+
+  async appendHistory(entry: HistoryEntry): Promise<void> {
+    const key = `${keys.history(this.cluster)}${String(entry.term).padStart(10, '0')}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
+    await this.client.put(key).value(JSON.stringify(entry));
+  }
+
+  async listHistory(): Promise<HistoryEntry[]> {
+    const values = await this.client.getAll().prefix(keys.history(this.cluster)).sort('Key', 'Ascend').strings();
+    return Object.values(values).map((value) => JSON.parse(value) as HistoryEntry);
   }
 
   /** Calls `onRule` with the current rule and on every change, until the watcher is cancelled. */

@@ -1,0 +1,38 @@
+/**
+ * Is a recruitment enough to act on (DESIGN §4.3)? The old primary acknowledges a commit once
+ * `quorum` of its listed standbys have flushed it. Once fewer than `quorum` listed standbys
+ * are left unrecruited, the old primary can acknowledge nothing more, and every commit it
+ * did acknowledge is on at least one recruit (pigeonhole). During a policy change two
+ * configurations may be active; the recruitment must be enough for each.
+ */
+import type { SyncConfig } from './policy';
+
+export interface RecruitmentVerdict {
+  readonly sufficient: boolean;
+  /** Why not, for logs and status: which config still has a quorum outside the recruits. */
+  readonly reason: string | null;
+}
+
+export function checkRecruitment(oldPrimary: string, configs: readonly SyncConfig[], recruited: ReadonlySet<string>): RecruitmentVerdict {
+  for (const config of configs) {
+    if (config.quorum === 0) {
+      // Asynchronous: the primary acknowledges alone, so only fencing it revokes it.
+      if (!recruited.has(oldPrimary)) return { sufficient: false, reason: `asynchronous replication: ${oldPrimary} itself must be fenced` };
+      continue;
+    }
+    if (recruited.has(oldPrimary)) continue;
+    const outside = config.standbys.filter((name) => !recruited.has(name));
+    if (outside.length >= config.quorum) {
+      return {
+        sufficient: false,
+        reason: `${outside.join(', ')} could still acknowledge ${config.quorum} commit(s) for ${oldPrimary}; recruit ${outside.length - config.quorum + 1} more of them`,
+      };
+    }
+  }
+  return { sufficient: true, reason: null };
+}
+
+/** The fewest standbys a recruitment needs when the old primary cannot be reached. */
+export function standbysNeeded(config: SyncConfig): number {
+  return config.quorum === 0 ? Number.POSITIVE_INFINITY : config.standbys.length - config.quorum + 1;
+}

@@ -1,0 +1,174 @@
+/**
+ * An election (DESIGN §4): take a new term, recruit until the old primary can acknowledge
+ * nothing more and every acknowledged commit is on a recruit, promote the most advanced
+ * recruit with the synchronous configuration the policy needs, point the others at it, write
+ * the rule durably inside Postgres, and only then publish it as serving.
+ */
+import { type CandidateReport, chooseCandidate } from '../../consensus/candidate';
+import type { PolicyNode, SyncConfig } from '../../consensus/policy';
+import { checkRecruitment } from '../../consensus/recruitment';
+import { policyFor } from '../../consensus/registry';
+import { syncStandbyNames } from '../../consensus/sync-standby-names';
+import type { RecruitReply } from '../../pooler/consensus-messages';
+import type { Election, ShardRule, Versioned } from '../../topo/records';
+import { sleep } from '../../util/net';
+import { type OrchestratorContext, recordHistory } from '../context';
+
+export interface ElectionRequest {
+  readonly kind: Election['kind'];
+  readonly reason: string;
+  /** graceful for a planned switchover (drain, then stop); kill for a failover. */
+  readonly fence: 'graceful' | 'kill';
+  /** Instances that must not win (the primary being switched away from). */
+  readonly exclude?: readonly string[];
+  readonly preferred?: string;
+}
+
+export interface ElectionResult {
+  readonly term: number;
+  readonly outcome: 'done' | 'failed' | 'lost-race';
+  readonly primary: string | null;
+  readonly previousPrimary: string;
+  readonly detail: string;
+  /** From taking the term to publishing the new rule. */
+  readonly durationMs: number;
+}
+
+/** How long to keep recruiting before giving up on a sufficient recruitment. */
+const RECRUIT_PATIENCE_MS = 10_000;
+/** How long the new primary may wait for its quorum before the election is left to a retry. */
+const ESTABLISH_TIMEOUT_MS = 30_000;
+
+export async function runElection(context: OrchestratorContext, current: Versioned<ShardRule>, request: ElectionRequest): Promise<ElectionResult> {
+  const started = Date.now();
+  const old = current.value;
+  const begun = await context.topo.beginElection(current, {
+    kind: request.kind,
+    reason: request.reason,
+    by: context.me.name,
+    startedAt: new Date().toISOString(),
+  });
+  if (!begun?.value.election) {
+    return { term: old.term, outcome: 'lost-race', primary: null, previousPrimary: old.primary, detail: 'another orchestrator changed the rule first', durationMs: 0 };
+  }
+  const term = begun.value.election.term;
+  const finish = async (outcome: 'done' | 'failed', primary: string | null, detail: string): Promise<ElectionResult> => {
+    const result = { term, outcome, primary, previousPrimary: old.primary, detail, durationMs: Date.now() - started };
+    await recordHistory(context, { term, action: request.kind, outcome, detail: `${detail} (${result.durationMs} ms)` });
+    return result;
+  };
+  await recordHistory(context, { term, action: request.kind, outcome: 'started', detail: request.reason });
+
+  const replies = await recruitEnough(context, old, term, request.fence);
+  const verdict = checkRecruitment(old.primary, configsOf(old), new Set(replies.keys()));
+  if (!verdict.sufficient) {
+    const asynchronous = configsOf(old).every((config) => config.quorum === 0);
+    if (!asynchronous) return finish('failed', null, `recruitment insufficient: ${verdict.reason}`);
+    context.log.warn({ term }, 'asynchronous policy: failing over without fencing the old primary; unreplicated commits may be lost');
+  }
+
+  const policy = policyFor(old.policy);
+  const members = memberNodes(context, old);
+  const choice = chooseCandidate([...replies.values()].map(toCandidate), {
+    policy,
+    members,
+    ...(request.exclude ? { exclude: request.exclude } : {}),
+    ...(request.preferred ? { preferred: request.preferred } : {}),
+    ...(zoneOf(members, old.primary) ? { preferredZone: zoneOf(members, old.primary)! } : {}),
+  });
+  if (!choice.winner) {
+    const why = choice.blockedBy ? `the most advanced recruit ${choice.blockedBy.name} cannot be promoted` : 'no eligible recruit';
+    return finish('failed', null, why);
+  }
+  const winner = choice.winner;
+  if (request.preferred && winner.name !== request.preferred) {
+    context.log.warn({ preferred: request.preferred, winner: winner.name }, 'the requested instance is not the most advanced; promoting the most advanced instead');
+  }
+  const winnerNode = members.find((member) => member.name === winner.name)!;
+  const sync = policy.syncConfig(winnerNode, members);
+  if (!sync) return finish('failed', null, `${policy.describe()} cannot be realised with ${winner.name} as primary`);
+
+  try {
+    await context.poolers.promote(winner.name, { term, sync });
+  } catch (error) {
+    return finish('failed', null, `promoting ${winner.name} failed: ${(error as Error).message}`);
+  }
+  // Point every other member at the new primary; rewinds run on in the background.
+  const following = old.members
+    .filter((name) => name !== winner.name && (replies.has(name) || name !== old.primary))
+    .map((name) => {
+      const mode = replies.get(name)?.wasPrimary ? ('rewind' as const) : ('follow' as const);
+      return context.poolers.follow(name, { term, primary: winner.name, mode }).then(
+        () => undefined,
+        (error: unknown) => context.log.warn({ instance: name, err: (error as Error).message }, 'could not repoint; the rejoin analyzer will retry'),
+      );
+    });
+
+  const rule: ShardRule = {
+    term,
+    primary: winner.name,
+    policy: old.policy,
+    members: old.members,
+    sync,
+    pendingSync: null,
+    status: 'serving',
+    election: null,
+    decidedBy: context.me.name,
+    decidedAt: new Date().toISOString(),
+  };
+  try {
+    await context.poolers.establishRule(winner.name, { term, rule }, ESTABLISH_TIMEOUT_MS);
+  } catch (error) {
+    return finish('failed', winner.name, `rule ${term} not durable on ${winner.name} (${syncStandbyNames(sync)}): ${(error as Error).message}`);
+  }
+  if (!(await context.topo.replaceRule(rule, begun.modRevision))) {
+    return finish('failed', winner.name, 'the rule changed while electing (another orchestrator took over)');
+  }
+  void Promise.all(following);
+  return finish('done', winner.name, `${winner.name} is primary (was ${old.primary}), ${syncStandbyNames(sync) || 'asynchronous'}`);
+}
+
+/**
+ * Recruits every member; retries the ones that did not answer until the recruitment is
+ * sufficient or patience runs out. A pooler that refuses (a higher term exists) is not a recruit.
+ */
+async function recruitEnough(context: OrchestratorContext, old: ShardRule, term: number, fence: 'graceful' | 'kill'): Promise<Map<string, RecruitReply>> {
+  const replies = new Map<string, RecruitReply>();
+  const ask = async (name: string) => {
+    try {
+      const reply = await context.poolers.recruit(name, { term, by: context.me.name, fence });
+      if (reply.accepted) replies.set(name, reply);
+    } catch (error) {
+      context.log.info({ instance: name, term, err: (error as Error).message }, 'recruit not answered');
+    }
+  };
+  // A graceful switchover fences the old primary first, so its standbys receive all its WAL.
+  if (fence === 'graceful') await ask(old.primary);
+  const deadline = Date.now() + RECRUIT_PATIENCE_MS;
+  for (;;) {
+    await Promise.all(old.members.filter((name) => !replies.has(name)).map(ask));
+    const verdict = checkRecruitment(old.primary, configsOf(old), new Set(replies.keys()));
+    if (verdict.sufficient || Date.now() > deadline) return replies;
+    await sleep(300);
+  }
+}
+
+/** Every configuration that may be acknowledging commits under this rule. */
+function configsOf(rule: ShardRule): SyncConfig[] {
+  return rule.pendingSync ? [rule.sync, rule.pendingSync] : [rule.sync];
+}
+
+function toCandidate(reply: RecruitReply): CandidateReport {
+  return { name: reply.instance, zone: reply.zone, ruleTerm: reply.ruleTerm, lsn: reply.lsn, promotable: reply.promotable };
+}
+
+function memberNodes(context: OrchestratorContext, rule: ShardRule): PolicyNode[] {
+  return rule.members.map((name) => {
+    const instance = context.layout.instances.find((candidate) => candidate.name === name);
+    return { name, zone: instance?.zone ?? 'unknown' };
+  });
+}
+
+function zoneOf(members: readonly PolicyNode[], name: string): string | undefined {
+  return members.find((member) => member.name === name)?.zone;
+}

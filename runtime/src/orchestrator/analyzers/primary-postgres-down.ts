@@ -1,0 +1,17 @@
+import { type Analyzer, servingPrimary } from './problem';
+
+/**
+ * The primary's pooler answers and says its Postgres is not running. The pooler restarts it
+ * in place first (crash recovery takes about a second); if that has not worked within the
+ * grace period, fail over.
+ */
+export const primaryPostgresDown: Analyzer = (snapshot) => {
+  const primary = servingPrimary(snapshot);
+  if (!primary?.status || primary.status.postmasterPid !== null) return [];
+  return [{
+    key: `primary-postgres-down:${primary.name}`,
+    description: `primary ${primary.name}: Postgres is not running (${primary.status.error ?? 'no postmaster'})`,
+    graceMs: 1_500,
+    fix: { kind: 'failover', reason: `Postgres on primary ${primary.name} is down` },
+  }];
+};

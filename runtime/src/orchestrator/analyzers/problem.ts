@@ -1,0 +1,27 @@
+import type { Snapshot } from '../snapshot';
+
+/** What an orchestrator does about a problem once its evidence has held for the grace period. */
+export type Fix =
+  | { readonly kind: 'failover'; readonly reason: string }
+  | { readonly kind: 'rejoin'; readonly instance: string }
+  | { readonly kind: 'complete-bootstrap' }
+  /** Reported in status only: the pooler heals it, or an operator must. */
+  | { readonly kind: 'report' };
+
+export interface Problem {
+  /** Stable identity across snapshots, for the evidence tracker. */
+  readonly key: string;
+  readonly description: string;
+  readonly graceMs: number;
+  readonly fix: Fix;
+}
+
+/** One problem, one file (DESIGN §8): each looks at a snapshot and reports what it sees. */
+export type Analyzer = (snapshot: Snapshot) => Problem[];
+
+/** The serving primary and its pooler's report, or nothing when no rule is serving. */
+export function servingPrimary(snapshot: Snapshot) {
+  const rule = snapshot.rule?.value;
+  if (!rule || rule.status !== 'serving') return undefined;
+  return { rule, name: rule.primary, status: snapshot.statuses.get(rule.primary) };
+}

@@ -1,0 +1,24 @@
+import { type Analyzer, servingPrimary } from './problem';
+
+/**
+ * A standby whose pooler answers but whose Postgres does not run: its pooler keeps trying to
+ * start it, and when that keeps failing (a diverged timeline, a damaged data directory) the
+ * rejoin action rewinds or re-clones it.
+ */
+export const standbyDown: Analyzer = (snapshot) => {
+  const primary = servingPrimary(snapshot);
+  if (!primary?.status?.healthy) return [];
+  const problems = [];
+  for (const name of primary.rule.members) {
+    if (name === primary.name) continue;
+    const status = snapshot.statuses.get(name);
+    if (!status || status.postmasterPid !== null || status.phase === 'cloning' || status.phase === 'rewinding' || status.phase === 'needs-rejoin') continue;
+    problems.push({
+      key: `standby-down:${name}`,
+      description: `standby ${name}: Postgres is not running (${status.error ?? 'stopped'})`,
+      graceMs: 10_000,
+      fix: { kind: 'rejoin' as const, instance: name },
+    });
+  }
+  return problems;
+};

@@ -1,0 +1,85 @@
+/**
+ * The orchestrator's detection loop: snapshot, analyze, and act on the first problem whose
+ * evidence has held through its grace period. Actions run one at a time per orchestrator
+ * (shared with admin API actions); across orchestrators, terms keep them safe.
+ */
+import type { OrchestratorContext } from './context';
+import { rejoin, rejoinSucceeded } from './actions/rejoin';
+import { runElection } from './actions/elect';
+import { analyze, type Problem } from './analyzers';
+import { completeBootstrap } from './bootstrap';
+import { EvidenceTracker } from './evidence';
+import { type Snapshot, takeSnapshot } from './snapshot';
+import { sleep } from '../util/net';
+
+const LOOP_INTERVAL_MS = 200;
+const MAX_JITTER_MS = 400;
+
+export class OrchestratorLoop {
+  private readonly evidence = new EvidenceTracker(MAX_JITTER_MS);
+  private running = false;
+  private actions: Promise<unknown> = Promise.resolve();
+  /** The problems of the last snapshot, for the admin API's status. */
+  problems: readonly Problem[] = [];
+
+  constructor(private readonly context: OrchestratorContext) {}
+
+  async run(): Promise<void> {
+    this.running = true;
+    while (this.running) {
+      try {
+        await this.tick();
+      } catch (error) {
+        this.context.log.warn({ err: (error as Error).message }, 'orchestrator tick failed');
+      }
+      await sleep(LOOP_INTERVAL_MS);
+    }
+  }
+
+  stop(): void {
+    this.running = false;
+  }
+
+  /** Runs `work` when no other action of this orchestrator is running. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.actions.then(work, work);
+    this.actions = next.catch(() => undefined);
+    return next;
+  }
+
+  private async tick(): Promise<void> {
+    const snapshot = await takeSnapshot(this.context);
+    const problems = analyze(snapshot);
+    this.problems = problems;
+    this.evidence.observe(problems.map((problem) => problem.key), snapshot.at);
+    for (const [name, status] of snapshot.statuses) if (status?.walReceiver === 'streaming') rejoinSucceeded(name);
+    const ripe = problems.find((problem) => problem.fix.kind !== 'report' && this.evidence.ripe(problem.key, problem.graceMs, snapshot.at));
+    if (!ripe) return;
+    await this.exclusive(() => this.act(ripe, snapshot));
+    this.evidence.forget(ripe.key);
+  }
+
+  private async act(problem: Problem, snapshot: Snapshot): Promise<void> {
+    // Re-read the rule: another orchestrator may have acted while we waited for our turn.
+    const rule = await this.context.topo.getRule();
+    if (!rule || rule.modRevision !== snapshot.rule?.modRevision) return;
+    switch (problem.fix.kind) {
+      case 'complete-bootstrap':
+        await completeBootstrap(this.context.topo, (name) => this.context.poolers.status(name).catch(() => undefined), this.context.me.name, this.context.log);
+        return;
+      case 'failover': {
+        this.context.log.warn({ problem: problem.description }, 'failing over');
+        const result = await runElection(this.context, rule, { kind: 'failover', reason: problem.fix.reason, fence: 'kill' });
+        this.context.log.info(result, 'election finished');
+        return;
+      }
+      case 'rejoin': {
+        const formerPrimary = snapshot.statuses.get(problem.fix.instance)?.phase === 'needs-rejoin';
+        await rejoin(this.context, rule.value, problem.fix.instance, formerPrimary);
+        return;
+      }
+      case 'report':
+        return;
+    }
+  }
+}
