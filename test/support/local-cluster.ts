@@ -3,10 +3,11 @@
  * its state under the suite's temporary root; `stop()` runs `polygres down --purge`. The
  * suite teardown stops any cluster a failed test left behind.
  */
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { LocalClusterStatus } from '../../runtime/src/cli/status-command';
+import { type LocalClusterStatus, localClusterStatus } from '../../runtime/src/cli/status-command';
+import { waitFor } from '../../runtime/src/util/net';
 import type { ClusterLayout } from '../../runtime/src/local/layout';
 import { readLayoutOfStateDir } from '../../runtime/src/local/layout-file';
 import { type ClusterSecrets, SUPERUSER, readSecrets } from '../../runtime/src/local/secrets';
@@ -24,7 +25,14 @@ export interface LocalCluster {
   connect(port?: number): Promise<Client>;
   /** Runs one statement through the first gateway (or at `port`) and returns its rows. */
   query<T = Record<string, unknown>>(sql: string, port?: number): Promise<T[]>;
+  /** `polygres status --json`, through the real CLI. */
   status(): Promise<LocalClusterStatus>;
+  /** The same status, computed in this process (faster, for polling). */
+  statusNow(): Promise<LocalClusterStatus>;
+  /** Polls statusNow() until `accept` returns true. */
+  waitForStatus(what: string, accept: (status: LocalClusterStatus) => boolean, timeoutMs?: number): Promise<LocalClusterStatus>;
+  /** Status and the warnings of every service's log: printed when a test fails. */
+  diagnostics(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +79,20 @@ export async function startLocalCluster(root: string, spec?: ClusterSpecInput): 
       const status = await polygres(['status', '--json', '--state-dir', stateDir]);
       if (status.code !== 0) throw new Error(`polygres status failed: ${status.stderr}`);
       return JSON.parse(status.stdout) as LocalClusterStatus;
+    },
+    statusNow: () => localClusterStatus(stateDir),
+    waitForStatus: (what, accept, timeoutMs = 60_000) =>
+      waitFor(what, async () => {
+        const status = await localClusterStatus(stateDir);
+        return accept(status) ? status : undefined;
+      }, { timeoutMs, intervalMs: 100 }),
+    async diagnostics() {
+      const status = await localClusterStatus(stateDir).catch((error: unknown) => ({ error: String(error) }));
+      const logs = readdirSync(layout.logDir).map((file) => {
+        const lines = readFileSync(join(layout.logDir, file), 'utf8').split('\n').filter((line) => /"level":[45]0|"msg":"(recruited|promoted|following|rewound|failing over|election finished)/.test(line));
+        return `--- ${file}\n${lines.slice(-25).join('\n')}`;
+      });
+      return `${JSON.stringify(status, null, 2)}\n${logs.join('\n')}`;
     },
     async stop() {
       const down = await polygres(['down', '--purge', '--state-dir', stateDir]);

@@ -3,7 +3,7 @@
  * each connection to the primary's pooler; the gateway issue gives it the protocol, session
  * state and routing behind the same port.
  */
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { etcdEndpoint } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { SqlState } from '../protocol/constants';
@@ -23,7 +23,12 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
   const { spec } = loadSpecFile(layout.specFile);
   const log = createLogger('gateway', { zone: me.zone });
   const topo = new TopoStore({ endpoints: [etcdEndpoint(layout)], cluster: layout.cluster });
-  const tracker = new PrimaryTracker(topo);
+  // Connections routed to a primary that lost its role are cut at once, so clients reconnect
+  // (and wait for the new primary here) instead of hanging on a fenced server.
+  const routed = new Map<Socket, string>();
+  const tracker = new PrimaryTracker(topo, (primary) => {
+    for (const [client, instance] of routed) if (instance !== primary?.instance) client.destroy();
+  });
   const waitMs = spec.gateway.failoverBuffer.windowMs;
 
   const server = createServer((client) => {
@@ -37,6 +42,8 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
           hint: 'the cluster is starting or failing over; run `polygres status` and retry',
         });
       } else {
+        routed.set(client, primary.instance);
+        client.once('close', () => routed.delete(client));
         pipeSockets(client, connect({ host: primary.host, port: primary.port }));
       }
       client.resume();

@@ -15,7 +15,8 @@ export class PrimaryTracker {
   private current: Endpoint | undefined;
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly topo: TopoStore) {}
+  /** `onChange` hears about every change of primary endpoint (undefined: none serving). */
+  constructor(private readonly topo: TopoStore, private readonly onChange: (primary: Endpoint | undefined) => void = () => undefined) {}
 
   get primary(): Endpoint | undefined {
     return this.current;
@@ -24,16 +25,22 @@ export class PrimaryTracker {
   /** Called with every rule; resolves the primary's pooler endpoint from the instance records. */
   async onRule(rule: ShardRule | undefined): Promise<void> {
     if (!rule || rule.status !== 'serving') {
-      this.current = undefined;
+      this.set(undefined);
       return;
     }
     const record = (await this.topo.listInstances()).find((instance) => instance.name === rule.primary);
-    this.current = record ? { instance: record.name, host: record.host, port: record.poolerPort } : undefined;
+    this.set(record ? { instance: record.name, host: record.host, port: record.poolerPort } : undefined);
     if (this.current) {
       const waiters = this.waiters;
       this.waiters = [];
       for (const wake of waiters) wake();
     }
+  }
+
+  private set(next: Endpoint | undefined): void {
+    const changed = next?.instance !== this.current?.instance;
+    this.current = next;
+    if (changed) this.onChange(next);
   }
 
   /** The primary's endpoint, waiting up to `timeoutMs` for one to be known. */

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { postgresBinary } from '../pooler/postgres-binaries';
-import { canBind, sleep } from '../util/net';
+import { isListening, sleep } from '../util/net';
 import { isOurProcess, readPidFile, removeFile, terminate } from '../util/processes';
 import { type ClusterLayout, allPorts, layoutFile, pgDataDir } from './layout';
 import { readLayout } from './layout-file';
@@ -82,11 +82,12 @@ async function stopPostgresServers(layout: ClusterLayout): Promise<void> {
   );
 }
 
+/** Ports where something still accepts connections (a client socket on the port does not count). */
 async function portsStillBound(layout: ClusterLayout): Promise<string[]> {
   for (let attempt = 0; ; attempt++) {
     const busy: string[] = [];
     for (const { port, owner } of allPorts(layout)) {
-      if (!(await canBind('127.0.0.1', port))) busy.push(`${port} (${owner})`);
+      if (await isListening('127.0.0.1', port, 300)) busy.push(`${port} (${owner})`);
     }
     if (busy.length === 0 || attempt >= 20) return busy;
     await sleep(250);

@@ -34,6 +34,14 @@ export function adminRoutes(context: OrchestratorContext, loop: OrchestratorLoop
           exclude: [current.value.primary],
           ...(to ? { preferred: to } : {}),
         });
+        if (result.outcome === 'failed') {
+          // The old primary may already be fenced: restore service now rather than waiting for
+          // the election to go stale. The most advanced node wins, the old primary included.
+          const stuck = await context.topo.getRule();
+          if (stuck?.value.status === 'electing') {
+            await runElection(context, stuck, { kind: 'failover', reason: `switchover failed (${result.detail}); restoring service`, fence: 'graceful' });
+          }
+        }
         if (result.outcome !== 'done') throw new HttpError(500, `switchover ${result.outcome}: ${result.detail}`);
         return result;
       });

@@ -13,7 +13,7 @@ import { type Snapshot, takeSnapshot } from './snapshot';
 import { sleep } from '../util/net';
 
 const LOOP_INTERVAL_MS = 200;
-const MAX_JITTER_MS = 400;
+const MAX_JITTER_MS = 200;
 
 export class OrchestratorLoop {
   private readonly evidence = new EvidenceTracker(MAX_JITTER_MS);

@@ -46,5 +46,6 @@ export interface InstanceStatus {
   /** Highest election term this pooler has accepted (persisted). */
   readonly acceptedTerm: number;
   readonly error: string | null;
+  /** When the last health check finished; a report older than a few seconds is not healthy. */
   readonly checkedAt: string;
 }

@@ -33,6 +33,16 @@ export interface NodeAgentOptions {
 }
 
 const HEALTH_INTERVAL_MS = 250;
+/** A health query unanswered this long counts as a failed check (a frozen server). */
+const HEALTH_QUERY_TIMEOUT_MS = 800;
+/**
+ * A primary whose Postgres died is restarted in place only if no election has recruited this
+ * node by then: failing over is faster, and restarting in place is what is left when a
+ * failover cannot happen (say, a standby the policy needs is down too).
+ */
+const PRIMARY_RESTART_DELAY_MS = 3_000;
+/** A health check older than this is no evidence of health (the check itself is stuck). */
+const HEALTH_FRESHNESS_MS = 3_000;
 const CONVERGE_INTERVAL_MS = 1_000;
 
 /** Answered with HTTP 409: a term lower than one already accepted. */
@@ -49,12 +59,14 @@ export class NodeAgent {
   private readonly terms: AcceptedTermStore;
   private phase: InstancePhase = 'waiting-for-rule';
   private health: PostgresHealth = unhealthy('not checked yet');
+  private healthCheckedAt = 0;
   private lastError: string | null = null;
   private lastRuleTerm = 0;
   private rule: ShardRule | undefined;
   /** Operations that change Postgres run one at a time, in order. */
   private chain: Promise<unknown> = Promise.resolve();
   private convergeQueued = false;
+  private primaryDownSince: number | undefined;
   private establishing: number | undefined;
   private stopped = false;
   private timers: NodeJS.Timeout[] = [];
@@ -66,12 +78,10 @@ export class NodeAgent {
       hbaNetworks: ['127.0.0.1/32', '::1/128'],
       ...(options.layout.postgresUser ? { osUser: options.layout.postgresUser } : {}),
     });
-    this.probe = new PostgresProbe({
-      host: this.instance.host,
-      port: this.instance.port,
-      user: SUPERUSER,
-      password: options.secrets.superuserPassword,
-    });
+    this.probe = new PostgresProbe(
+      { host: this.instance.host, port: this.instance.port, user: SUPERUSER, password: options.secrets.superuserPassword },
+      HEALTH_QUERY_TIMEOUT_MS,
+    );
     this.terms = new AcceptedTermStore(join(options.layout.runDir, `${this.instance.name}.accepted-term`));
   }
 
@@ -80,6 +90,7 @@ export class NodeAgent {
       if (this.stopped) return;
       const running = this.postgres.postmasterPid() !== undefined;
       this.health = running ? await this.probe.check() : unhealthy('postgres is not running');
+      this.healthCheckedAt = Date.now();
       // A server that died under us is restarted by convergence at once, not at the next tick.
       if (!running && this.phase === 'running') this.scheduleConverge();
       if (this.health.ruleTerm !== null) this.lastRuleTerm = Math.max(this.lastRuleTerm, this.health.ruleTerm);
@@ -97,7 +108,8 @@ export class NodeAgent {
   }
 
   status(): InstanceStatus {
-    const health = this.health;
+    const fresh = Date.now() - this.healthCheckedAt < HEALTH_FRESHNESS_MS;
+    const health = fresh ? this.health : { ...this.health, healthy: false, error: `no health check finished for ${Date.now() - this.healthCheckedAt} ms` };
     const role = health.inRecovery === null ? 'unknown' : health.inRecovery ? 'replica' : 'primary';
     return {
       instance: this.instance.name,
@@ -115,7 +127,7 @@ export class NodeAgent {
       ruleTerm: health.ruleTerm,
       acceptedTerm: this.terms.current,
       error: this.lastError ?? (health.healthy ? null : health.error),
-      checkedAt: new Date().toISOString(),
+      checkedAt: new Date(this.healthCheckedAt).toISOString(),
     };
   }
 
@@ -290,12 +302,18 @@ export class NodeAgent {
     const names = isPrimary ? (rule.pendingSync ? (this.health.syncStandbyNames ?? syncStandbyNames(rule.sync)) : syncStandbyNames(rule.sync)) : '';
     const changed = this.postgres.configure(this.settings(names), isPrimary ? undefined : this.upstreamOf(rule.primary));
     if (this.postgres.postmasterPid() === undefined) {
+      if (isPrimary && rule.status === 'serving' && this.phase === 'running') {
+        this.primaryDownSince ??= Date.now();
+        if (Date.now() - this.primaryDownSince < PRIMARY_RESTART_DELAY_MS) return;
+        this.options.log.warn('no election took over the dead primary: restarting it in place');
+      }
       this.phase = 'starting';
       this.postgres.setStandbySignal(!isPrimary);
       await this.postgres.start();
     } else if (changed) {
       await this.postgres.reload();
     }
+    this.primaryDownSince = undefined;
     this.phase = 'running';
     if (isPrimary && rule.status === 'bootstrapping') this.establishInBackground(rule);
   }
@@ -445,6 +463,8 @@ export class NodeAgent {
       application_name: 'polygres-agent',
       connectionTimeoutMillis: 5_000,
       statement_timeout: statementTimeoutMs,
+      // A frozen server enforces no statement_timeout: bound the wait on our side too.
+      ...(statementTimeoutMs > 0 ? { query_timeout: statementTimeoutMs + 2_000 } : {}),
     });
     client.on('error', () => undefined);
     await client.connect();

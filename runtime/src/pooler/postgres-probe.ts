@@ -4,6 +4,7 @@
  * second rather than as silence.
  */
 import { Client } from 'pg';
+import { withDeadline } from '../util/net';
 import type { ReplicationPeer } from './instance-status';
 
 export interface PostgresHealth {
@@ -46,8 +47,9 @@ export class PostgresProbe {
 
   async check(): Promise<PostgresHealth> {
     try {
-      const client = await this.connected();
-      const result = await client.query(HEALTH_QUERY);
+      // Belt and braces: the driver's own timeouts, and a deadline no hung socket can outlive.
+      const client = await withDeadline(this.connected(), this.timeoutMs * 2, 'connecting to postgres');
+      const result = await withDeadline(client.query(HEALTH_QUERY), this.timeoutMs * 2, 'health query');
       const row = result.rows[0] as {
         in_recovery: boolean;
         lsn: string | null;

@@ -129,28 +129,46 @@ export async function runElection(context: OrchestratorContext, current: Version
 }
 
 /**
- * Recruits every member; retries the ones that did not answer until the recruitment is
- * sufficient or patience runs out. A pooler that refuses (a higher term exists) is not a recruit.
+ * Recruits every member at once and returns once the recruitment is sufficient and every
+ * standby has answered its first request (so the best candidate is known) — only the old
+ * primary's pooler, which may be frozen or dying, is not waited for — or when patience runs
+ * out. Members that did not answer are asked again. A pooler that refuses (a higher term
+ * exists) is not a recruit.
  */
 async function recruitEnough(context: OrchestratorContext, old: ShardRule, term: number, fence: 'graceful' | 'kill'): Promise<Map<string, RecruitReply>> {
   const replies = new Map<string, RecruitReply>();
+  const asking = new Set<string>();
   const ask = async (name: string) => {
+    asking.add(name);
     try {
       const reply = await context.poolers.recruit(name, { term, by: context.me.name, fence });
       if (reply.accepted) replies.set(name, reply);
     } catch (error) {
       context.log.info({ instance: name, term, err: (error as Error).message }, 'recruit not answered');
+    } finally {
+      asking.delete(name);
     }
   };
   // A graceful switchover fences the old primary first, so its standbys receive all its WAL.
   if (fence === 'graceful') await ask(old.primary);
+  const asked = new Set<string>();
+  const done = () =>
+    checkRecruitment(old.primary, configsOf(old), new Set(replies.keys())).sufficient &&
+    old.members.every((name) => name === old.primary || (asked.has(name) && !asking.has(name)) || replies.has(name));
   const deadline = Date.now() + RECRUIT_PATIENCE_MS;
-  for (;;) {
-    await Promise.all(old.members.filter((name) => !replies.has(name)).map(ask));
-    const verdict = checkRecruitment(old.primary, configsOf(old), new Set(replies.keys()));
-    if (verdict.sufficient || Date.now() > deadline) return replies;
-    await sleep(300);
+  let nextRound = 0;
+  while (!done() && Date.now() < deadline) {
+    if (Date.now() >= nextRound) {
+      for (const name of old.members) {
+        if (replies.has(name) || asking.has(name)) continue;
+        asked.add(name);
+        void ask(name);
+      }
+      nextRound = Date.now() + 300;
+    }
+    await sleep(10);
   }
+  return new Map(replies);
 }
 
 /** Every configuration that may be acknowledging commits under this rule. */

@@ -1,9 +1,8 @@
 import { type Analyzer, servingPrimary } from './problem';
 
 /**
- * The primary's pooler answers and says its Postgres is not running. The pooler restarts it
- * in place first (crash recovery takes about a second); if that has not worked within the
- * grace period, fail over.
+ * The primary's pooler answers and says its Postgres is not running: fail over. (Its pooler
+ * restarts it in place only if no election comes within a few seconds.)
  */
 export const primaryPostgresDown: Analyzer = (snapshot) => {
   const primary = servingPrimary(snapshot);
@@ -11,7 +10,7 @@ export const primaryPostgresDown: Analyzer = (snapshot) => {
   return [{
     key: `primary-postgres-down:${primary.name}`,
     description: `primary ${primary.name}: Postgres is not running (${primary.status.error ?? 'no postmaster'})`,
-    graceMs: 1_500,
+    graceMs: 500,
     fix: { kind: 'failover', reason: `Postgres on primary ${primary.name} is down` },
   }];
 };

@@ -10,7 +10,7 @@ export const primaryUnresponsive: Analyzer = (snapshot) => {
   return [{
     key: `primary-unresponsive:${primary.name}`,
     description: `primary ${primary.name}: Postgres does not answer health queries (${primary.status.error ?? 'timeout'})`,
-    graceMs: 1_000,
+    graceMs: 800,
     fix: { kind: 'failover', reason: `primary ${primary.name} does not answer` },
   }];
 };

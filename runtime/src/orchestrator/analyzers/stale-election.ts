@@ -1,7 +1,7 @@
 import type { Analyzer } from './problem';
 
 /** How long an election may run before another orchestrator takes over with a higher term. */
-export const STALE_ELECTION_MS = 20_000;
+export const STALE_ELECTION_MS = 10_000;
 
 /**
  * An election that has not finished in time — its orchestrator died or is stuck waiting for a

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The long chaos run: the chaos suite with 200 failovers and switchovers in a row (set
+# CHAOS_FAILOVERS to change it). Every fault's outage is logged, and the summary is written to
+# test/chaos/RESULTS.md with the verdict (the suite fails on any lost acknowledged commit).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CHECKPOINT_DISABLE=1 CHAOS_FAILOVERS="${CHAOS_FAILOVERS:-200}"
+export CHAOS_LOG
+CHAOS_LOG=$(mktemp)
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+npx vitest run --project integration test/chaos
+status=$?
+node scripts/chaos-summary.mjs "$CHAOS_LOG" "$status" "$started" > test/chaos/RESULTS.md
+cat test/chaos/RESULTS.md
+rm -f "$CHAOS_LOG"
+exit "$status"

@@ -1,0 +1,114 @@
+/**
+ * The orchestrator on a real local cluster: failover after kill -9 of the primary, planned
+ * switchover through the CLI, live policy changes and their refusals. Fault storms are in
+ * test/chaos.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freezePostgres, killPostgres, postmasterPid } from '../support/faults';
+import { verifyLedger } from '../support/ledger-check';
+import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
+import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { polygres } from '../support/polygres-cli';
+import { waitFor } from '../../runtime/src/util/net';
+
+describe('failover, switchover and policy changes', () => {
+  let cluster: LocalCluster;
+  let writer: LedgerWriter;
+
+  beforeAll(async () => {
+    cluster = await startLocalCluster(inject('testRoot'));
+    await cluster.query(LEDGER_DDL);
+    const gateway = cluster.layout.gateways[0]!;
+    writer = new LedgerWriter({ host: gateway.host, port: gateway.port, user: 'postgres', password: cluster.secrets.superuserPassword }, 'orchestrator-test', 0);
+    writer.start();
+  });
+  afterAll(async () => {
+    await writer?.stop();
+    await cluster?.stop();
+  });
+
+  it('keeps accepting writes when the primary Postgres is killed (restart in place or failover)', async () => {
+    const before = await cluster.statusNow();
+    const killedAt = Date.now();
+    killPostgres(cluster, before.primary!);
+    const firstWrite = await waitForAckAfter(writer, killedAt);
+    const after = await cluster.waitForStatus('a healthy serving primary', (s) => s.ruleStatus === 'serving' && s.instances.some((i) => i.name === s.primary && i.healthy));
+    console.log(`kill -9 of ${before.primary}: primary now ${after.primary} (term ${before.term} -> ${after.term}), first write after ${firstWrite.at - killedAt} ms`);
+    await verifyLedger(cluster, [writer]);
+  });
+
+  it('fails over from a frozen primary, and the old primary rejoins when it wakes up', async () => {
+    const before = await cluster.statusNow();
+    const frozenAt = Date.now();
+    const thaw = freezePostgres(cluster, before.primary!);
+    try {
+      const after = await cluster.waitForStatus('a new primary', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > before.term! && s.primary !== before.primary);
+      const firstWrite = await waitFor('a write in the new term', () => writer.acknowledged.find((ack) => ack.term === after.term));
+      console.log(`SIGSTOP of ${before.primary}: primary now ${after.primary} (term ${after.term}), first write of the new term after ${firstWrite.at - frozenAt} ms`);
+    } finally {
+      thaw();
+    }
+    await verifyLedger(cluster, [writer]);
+    const rejoined = await cluster.statusNow();
+    expect(rejoined.instances.find((i) => i.name === before.primary)).toMatchObject({ role: 'replica', healthy: true, replicationState: 'streaming' });
+  });
+
+  it('switches over to a chosen instance with the CLI and records it in history', async () => {
+    const before = await cluster.statusNow();
+    const target = before.instances.find((i) => i.name !== before.primary)!.name;
+    const result = await polygres(['switchover', '--to', target, '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`${target} is primary (was ${before.primary})`);
+    const after = await cluster.statusNow();
+    expect(after.primary).toBe(target);
+    expect(after.term).toBeGreaterThan(before.term!);
+    const history = await polygres(['history', '--json', '--state-dir', cluster.stateDir]);
+    const entries = JSON.parse(history.stdout) as { term: number; action: string; outcome: string }[];
+    expect(entries).toContainEqual(expect.objectContaining({ term: after.term, action: 'switchover', outcome: 'done' }));
+    expect(entries).toContainEqual(expect.objectContaining({ action: 'failover', outcome: 'done' }));
+    await verifyLedger(cluster, [writer]);
+  });
+
+  it('refuses a switchover to the current primary or to an unknown instance', async () => {
+    const { primary } = await cluster.statusNow();
+    const same = await polygres(['switchover', '--to', primary!, '--state-dir', cluster.stateDir]);
+    expect(same.code).toBe(1);
+    expect(same.stderr).toContain('is already the primary');
+    const unknown = await polygres(['switchover', '--to', 'zone-x-9', '--state-dir', cluster.stateDir]);
+    expect(unknown.stderr).toContain('"zone-x-9" is not a member');
+  });
+
+  it('changes the durability policy live, without restarting Postgres', async () => {
+    const { primary } = await cluster.statusNow();
+    const pid = postmasterPid(cluster, primary!);
+    const result = await polygres(['set-durability', 'atLeast:3', '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/durability atLeast\(3\), synchronous_standby_names ANY 2 \(/);
+    const [setting] = await cluster.query<{ synchronous_standby_names: string }>('SHOW synchronous_standby_names');
+    expect(setting?.synchronous_standby_names).toMatch(/^ANY 2 \(/);
+    const status = await cluster.statusNow();
+    expect(status.policy).toBe('atLeast(3)');
+    expect(postmasterPid(cluster, primary!)).toBe(pid);
+    await verifyLedger(cluster, [writer]);
+  });
+
+  it('refuses a policy the instances cannot satisfy, naming the fix', async () => {
+    const result = await polygres(['set-durability', 'atLeast:4', '--state-dir', cluster.stateDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('atLeast(4) needs at least 4 instances but 3 are declared');
+  });
+
+  it('goes back to atLeast(2)', async () => {
+    const result = await polygres(['set-durability', 'atLeast(2)', '--state-dir', cluster.stateDir]);
+    expect(result.stdout).toMatch(/synchronous_standby_names ANY 1 \(/);
+  });
+});
+
+async function waitForAckAfter(writer: LedgerWriter, time: number) {
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    const ack = writer.firstAckAfter(time);
+    if (ack) return ack;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no write was acknowledged within 30 s');
+}
