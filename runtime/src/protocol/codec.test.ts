@@ -1,0 +1,221 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBackend } from './decode-backend';
+import { decodeFrontend, decodeStartupFrame } from './decode-frontend';
+import { encodeBackend } from './encode-backend';
+import { encodeFrontend } from './encode-frontend';
+import { BACKEND_FIXTURES } from './fixtures/backend-fixtures';
+import { FRONTEND_FIXTURES } from './fixtures/frontend-fixtures';
+import { MessageFramer } from './framer';
+import type { BackendMessage, FrontendMessage } from './messages';
+import { ProtocolError } from './protocol-error';
+import { decodePasswordMessage, decodeSaslInitialResponse, encodeSaslInitialResponse } from './sasl-messages';
+
+const STARTUP_TYPES = new Set(['startup', 'sslRequest', 'gssEncRequest', 'cancelRequest']);
+
+/** Frames and decodes a whole stream of frontend bytes, delivered in the given chunks. */
+function parseFrontend(chunks: Buffer[], startupPhase: boolean): FrontendMessage[] {
+  const framer = new MessageFramer({ startupPhase });
+  const out: FrontendMessage[] = [];
+  for (const chunk of chunks) {
+    framer.push(chunk, (code, buffer, _frame, body, end) => out.push(code === 0 ? decodeStartupFrame(buffer, body, end) : decodeFrontend(code, buffer, body, end)));
+  }
+  return out;
+}
+
+function parseBackend(chunks: Buffer[]): BackendMessage[] {
+  const framer = new MessageFramer();
+  const out: BackendMessage[] = [];
+  for (const chunk of chunks) framer.push(chunk, (code, buffer, _frame, body, end) => out.push(decodeBackend(code, buffer, body, end)));
+  return out;
+}
+
+describe('frontend messages: byte fixtures', () => {
+  for (const fixture of FRONTEND_FIXTURES) {
+    it(`${fixture.name} serializes to the documented bytes and parses back`, () => {
+      expect(encodeFrontend(fixture.message).toString('hex')).toBe(fixture.bytes.toString('hex'));
+      expect(parseFrontend([fixture.bytes], STARTUP_TYPES.has(fixture.message.type))).toEqual([fixture.message]);
+    });
+  }
+});
+
+describe('backend messages: byte fixtures', () => {
+  for (const fixture of BACKEND_FIXTURES) {
+    it(`${fixture.name} serializes to the documented bytes and parses back`, () => {
+      expect(encodeBackend(fixture.message).toString('hex')).toBe(fixture.bytes.toString('hex'));
+      expect(parseBackend([fixture.bytes])).toEqual([fixture.message]);
+    });
+  }
+});
+
+describe('authentication bodies', () => {
+  it('reads PasswordMessage and SASLInitialResponse', () => {
+    expect(decodePasswordMessage(Buffer.from('secret\0'))).toBe('secret');
+    const initial = { mechanism: 'SCRAM-SHA-256', response: Buffer.from('n,,n=,r=abc') };
+    expect(decodeSaslInitialResponse(encodeSaslInitialResponse(initial))).toEqual(initial);
+    expect(decodeSaslInitialResponse(encodeSaslInitialResponse({ mechanism: 'X', response: null }))).toEqual({ mechanism: 'X', response: null });
+  });
+});
+
+describe('the framer', () => {
+  const stream = Buffer.concat(BACKEND_FIXTURES.map((fixture) => fixture.bytes));
+
+  it('finds the same messages however the bytes are split', () => {
+    const whole = parseBackend([stream]);
+    for (let cut = 1; cut < stream.length; cut += 7) {
+      expect(parseBackend([stream.subarray(0, cut), stream.subarray(cut)])).toEqual(whole);
+    }
+    expect(parseBackend([...stream].map((byte) => Buffer.from([byte])))).toEqual(whole);
+  });
+
+  it('switches from the startup phase to typed messages', () => {
+    const framer = new MessageFramer({ startupPhase: true });
+    const seen: string[] = [];
+    const bytes = Buffer.concat([FRONTEND_FIXTURES[1]!.bytes, FRONTEND_FIXTURES[0]!.bytes, encodeFrontend({ type: 'query', sql: 'SELECT 1' })]);
+    framer.push(bytes, (code, buffer, _frame, body, end) => {
+      const message = code === 0 ? decodeStartupFrame(buffer, body, end) : decodeFrontend(code, buffer, body, end);
+      seen.push(message.type);
+      if (message.type === 'startup') framer.setStartupPhase(false);
+    });
+    expect(seen).toEqual(['sslRequest', 'startup', 'query']);
+  });
+
+  it('refuses impossible and oversized lengths', () => {
+    const framer = new MessageFramer({ maxMessageBytes: 1024 });
+    const tooLong = Buffer.from([0x51, 0x00, 0x01, 0x00, 0x00]);
+    expect(() => framer.push(tooLong, () => undefined)).toThrow(/exceeds the limit of 1024/);
+    const negative = Buffer.from([0x51, 0x80, 0x00, 0x00, 0x00]);
+    expect(() => new MessageFramer().push(negative, () => undefined)).toThrow(ProtocolError);
+    const twoToThe31 = Buffer.from([0x51, 0x7f, 0xff, 0xff, 0xff]);
+    expect(() => new MessageFramer().push(twoToThe31, () => undefined)).toThrow(/exceeds the limit/);
+    expect(() => new MessageFramer().push(Buffer.from([0x51, 0, 0, 0, 3]), () => undefined)).toThrow(/invalid message length 3/);
+  });
+
+  it('waits for the rest of a truncated message', () => {
+    const framer = new MessageFramer();
+    const bytes = encodeBackend({ type: 'commandComplete', tag: 'SELECT 1' });
+    let frames = 0;
+    framer.push(bytes.subarray(0, bytes.length - 1), () => frames++);
+    expect(frames).toBe(0);
+    expect(framer.buffered).toBe(bytes.length - 1);
+    framer.push(bytes.subarray(bytes.length - 1), () => frames++);
+    expect(frames).toBe(1);
+  });
+});
+
+// ----------------------------------------------------------------- property tests
+
+const name = fc.string({ maxLength: 20 }).filter((s) => !s.includes('\0'));
+const bytes = fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a));
+const nullableBytes = fc.option(bytes, { nil: null });
+const int16 = fc.integer({ min: -32768, max: 32767 });
+const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+const uint32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
+const list = <T>(arb: fc.Arbitrary<T>) => fc.array(arb, { maxLength: 6 });
+const target = fc.constantFrom<'S' | 'P'>('S', 'P');
+
+const frontendMessage: fc.Arbitrary<FrontendMessage> = fc.oneof(
+  fc.record({ type: fc.constant('query' as const), sql: name }),
+  fc.record({ type: fc.constant('parse' as const), name, sql: name, parameterTypes: list(uint32) }),
+  fc.record({ type: fc.constant('bind' as const), portal: name, statement: name, parameterFormats: list(int16), parameters: list(nullableBytes), resultFormats: list(int16) }),
+  fc.record({ type: fc.constant('describe' as const), target, name }),
+  fc.record({ type: fc.constant('execute' as const), portal: name, maxRows: int32 }),
+  fc.record({ type: fc.constant('close' as const), target, name }),
+  fc.constantFrom<FrontendMessage>({ type: 'sync' }, { type: 'flush' }, { type: 'terminate' }, { type: 'copyDone' }),
+  fc.record({ type: fc.constant('copyData' as const), data: bytes }),
+  fc.record({ type: fc.constant('copyFail' as const), message: name }),
+  fc.record({ type: fc.constant('password' as const), data: bytes }),
+  fc.record({ type: fc.constant('functionCall' as const), functionId: int32, argumentFormats: list(int16), arguments: list(nullableBytes), resultFormat: int16 }),
+);
+
+const startupMessage: fc.Arbitrary<FrontendMessage> = fc.oneof(
+  fc.record({
+    type: fc.constant('startup' as const),
+    protocolVersion: fc.constant(196608),
+    parameters: fc.dictionary(name.filter((s) => s !== '' && s !== '__proto__'), name, { maxKeys: 5 }),
+  }),
+  fc.constantFrom<FrontendMessage>({ type: 'sslRequest' }, { type: 'gssEncRequest' }),
+  fc.record({ type: fc.constant('cancelRequest' as const), processId: int32, secretKey: int32 }),
+);
+
+const fieldDescription = fc.record({ name, tableOid: uint32, columnAttribute: int16, typeOid: uint32, typeSize: int16, typeModifier: int32, format: int16 });
+const noticeFields = fc.dictionary(fc.constantFrom('S', 'V', 'C', 'M', 'D', 'H', 'P', 'W'), name, { maxKeys: 6 });
+
+const backendMessage: fc.Arbitrary<BackendMessage> = fc.oneof(
+  fc.constantFrom<BackendMessage>(
+    { type: 'authenticationOk' }, { type: 'authenticationCleartextPassword' }, { type: 'authenticationGSS' }, { type: 'authenticationSSPI' },
+    { type: 'bindComplete' }, { type: 'closeComplete' }, { type: 'parseComplete' }, { type: 'noData' }, { type: 'emptyQueryResponse' },
+    { type: 'portalSuspended' }, { type: 'copyDone' },
+  ),
+  fc.record({ type: fc.constant('authenticationMD5Password' as const), salt: fc.uint8Array({ minLength: 4, maxLength: 4 }).map((a) => Buffer.from(a)) }),
+  fc.record({ type: fc.constant('authenticationSASL' as const), mechanisms: list(name.filter((s) => s !== '')) }),
+  fc.record({ type: fc.constantFrom('authenticationSASLContinue' as const, 'authenticationSASLFinal' as const, 'authenticationGSSContinue' as const), data: bytes }),
+  fc.record({ type: fc.constant('backendKeyData' as const), processId: int32, secretKey: int32 }),
+  fc.record({ type: fc.constant('commandComplete' as const), tag: name }),
+  fc.record({ type: fc.constant('copyData' as const), data: bytes }),
+  fc.record({ type: fc.constantFrom('copyInResponse' as const, 'copyOutResponse' as const, 'copyBothResponse' as const), format: fc.integer({ min: 0, max: 1 }), columnFormats: list(int16) }),
+  fc.record({ type: fc.constant('dataRow' as const), values: list(nullableBytes) }),
+  fc.record({ type: fc.constantFrom('errorResponse' as const, 'noticeResponse' as const), fields: noticeFields }),
+  fc.record({ type: fc.constant('functionCallResponse' as const), result: nullableBytes }),
+  fc.record({ type: fc.constant('negotiateProtocolVersion' as const), newestMinorVersion: int32, unrecognized: list(name) }),
+  fc.record({ type: fc.constant('notificationResponse' as const), processId: int32, channel: name, payload: name }),
+  fc.record({ type: fc.constant('parameterDescription' as const), typeOids: list(uint32) }),
+  fc.record({ type: fc.constant('parameterStatus' as const), name, value: name }),
+  fc.record({ type: fc.constant('readyForQuery' as const), status: fc.constantFrom<'I' | 'T' | 'E'>('I', 'T', 'E') }),
+  fc.record({ type: fc.constant('rowDescription' as const), fields: list(fieldDescription) }),
+);
+
+describe('property: parse(serialize(m)) == m', () => {
+  it('holds for every frontend message', () => {
+    fc.assert(fc.property(fc.array(frontendMessage, { minLength: 1, maxLength: 8 }), fc.nat(), (messages, cut) => {
+      const stream = Buffer.concat(messages.map(encodeFrontend));
+      const at = cut % (stream.length + 1);
+      expect(parseFrontend([stream.subarray(0, at), stream.subarray(at)], false)).toEqual(messages);
+    }));
+  });
+
+  it('holds for every startup-phase message', () => {
+    fc.assert(fc.property(startupMessage, (message) => {
+      expect(parseFrontend([encodeFrontend(message)], true)).toEqual([message]);
+    }));
+  });
+
+  it('holds for every backend message', () => {
+    fc.assert(fc.property(fc.array(backendMessage, { minLength: 1, maxLength: 8 }), fc.nat(), (messages, cut) => {
+      const stream = Buffer.concat(messages.map(encodeBackend));
+      const at = cut % (stream.length + 1);
+      expect(parseBackend([stream.subarray(0, at), stream.subarray(at)])).toEqual(messages);
+    }));
+  });
+});
+
+describe('fuzz: random and truncated bytes', () => {
+  it('either decode or raise ProtocolError, never anything else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (random, startup) => {
+        try {
+          parseFrontend([Buffer.from(random)], startup);
+          parseBackend([Buffer.from(random)]);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ProtocolError);
+        }
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('valid messages with a corrupted byte fail cleanly', () => {
+    fc.assert(
+      fc.property(frontendMessage, fc.nat(), fc.integer({ min: 0, max: 255 }), (message, position, value) => {
+        const bytes = Buffer.from(encodeFrontend(message));
+        bytes[position % bytes.length] = value;
+        try {
+          parseFrontend([bytes], false);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ProtocolError);
+        }
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The push parser: bytes in, complete frames out, over one reusable buffer with offsets
+ * (pg-protocol's shape). It only finds frame boundaries; decoding a body is a separate, optional
+ * step, so a proxy can forward frames it does not need to understand without touching them.
+ *
+ * A frame is handed out as (code, buffer, frameStart, bodyStart, end); the buffer is only
+ * valid during the callback. Untyped frames (the startup phase: StartupMessage, SSLRequest,
+ * GSSENCRequest, CancelRequest) have code 0.
+ */
+import { ProtocolError } from './protocol-error';
+
+export type FrameHandler = (code: number, buffer: Buffer, frameStart: number, bodyStart: number, end: number) => void;
+
+/** Postgres accepts messages up to 1 GB; a gateway may choose less. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+export class MessageFramer {
+  private pending: Buffer = Buffer.alloc(0);
+  private pendingLength = 0;
+  private untyped: boolean;
+
+  constructor(options: { startupPhase?: boolean; maxMessageBytes?: number } = {}) {
+    this.untyped = options.startupPhase ?? false;
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  private readonly maxMessageBytes: number;
+
+  /** After the startup message the client speaks typed messages; after SSLRequest it may send another untyped one. */
+  setStartupPhase(untyped: boolean): void {
+    this.untyped = untyped;
+  }
+
+  get inStartupPhase(): boolean {
+    return this.untyped;
+  }
+
+  /** Bytes received but not yet part of a complete frame. */
+  get buffered(): number {
+    return this.pendingLength;
+  }
+
+  /**
+   * Feeds `chunk` and calls `onFrame` for every complete frame, in order. The handler may
+   * switch the startup phase; the next frame is read in the new phase. Throws ProtocolError on
+   * an impossible or oversized length; nothing more should be fed after that.
+   */
+  push(chunk: Buffer, onFrame: FrameHandler): void {
+    let buffer: Buffer;
+    let offset = 0;
+    if (this.pendingLength === 0) {
+      buffer = chunk;
+    } else {
+      buffer = this.append(chunk);
+    }
+    const end = this.pendingLength === 0 ? chunk.length : this.pendingLength;
+    for (;;) {
+      const header = this.untyped ? 4 : 5;
+      if (end - offset < header) break;
+      const code = this.untyped ? 0 : buffer[offset]!;
+      const length = buffer.readInt32BE(offset + header - 4);
+      if (length < 4) throw new ProtocolError(`invalid message length ${length}`);
+      if (length > this.maxMessageBytes) throw new ProtocolError(`message length ${length} exceeds the limit of ${this.maxMessageBytes} bytes`);
+      const frameEnd = offset + header - 4 + length;
+      if (frameEnd > end) break;
+      onFrame(code, buffer, offset, offset + header, frameEnd);
+      offset = frameEnd;
+    }
+    this.keep(buffer, offset, end);
+  }
+
+  /** Appends a chunk to the pending bytes, growing the reusable buffer when needed. */
+  private append(chunk: Buffer): Buffer {
+    const needed = this.pendingLength + chunk.length;
+    if (needed > this.pending.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.pending.length * 2, 4096));
+      this.pending.copy(grown, 0, 0, this.pendingLength);
+      this.pending = grown;
+    }
+    chunk.copy(this.pending, this.pendingLength);
+    this.pendingLength = needed;
+    return this.pending;
+  }
+
+  /** Keeps [offset, end) for the next push, at the start of the reusable buffer. */
+  private keep(buffer: Buffer, offset: number, end: number): void {
+    const left = end - offset;
+    if (left === 0) {
+      this.pendingLength = 0;
+      // Do not hold on to a huge buffer once a large message has gone through.
+      if (this.pending.length > 1024 * 1024) this.pending = Buffer.alloc(0);
+      return;
+    }
+    if (buffer === this.pending) {
+      this.pending.copy(this.pending, 0, offset, end);
+    } else {
+      if (this.pending.length < left) this.pending = Buffer.allocUnsafe(Math.max(left, 4096));
+      buffer.copy(this.pending, 0, offset, end);
+    }
+    this.pendingLength = left;
+  }
+}

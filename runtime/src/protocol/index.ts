@@ -1,0 +1,13 @@
+export * from './codes';
+export * from './constants';
+export * from './messages';
+export { MessageFramer, DEFAULT_MAX_MESSAGE_BYTES, type FrameHandler } from './framer';
+export { decodeFrontend, decodeStartupFrame } from './decode-frontend';
+export { decodeBackend } from './decode-backend';
+export { encodeFrontend, writeFrontend } from './encode-frontend';
+export { encodeBackend, writeBackend } from './encode-backend';
+export { BufferWriter } from './buffer-writer';
+export { BufferReader } from './buffer-reader';
+export { ProtocolError } from './protocol-error';
+export { serializeErrorResponse } from './error-response';
+export * from './sasl-messages';
