@@ -16,6 +16,8 @@ export interface PostgresServer {
   readonly port: number;
   readonly user: string;
   readonly password: string;
+  /** The private socket directory (trusted, like the pooler's). */
+  readonly socketDir: string;
   readonly control: PostgresControl;
   connect(): Promise<Client>;
   stop(): Promise<void>;
@@ -27,14 +29,15 @@ export async function startPostgres(root: string, parameters: Record<string, str
   chmodSync(dir, 0o755);
   const instanceDir = join(dir, 'instance');
   const osUser = postgresOsUser();
-  const control = new PostgresControl({ instanceDir, hbaNetworks: ['127.0.0.1/32'], ...(osUser ? { osUser } : {}) });
+  const socketDir = join(dir, 'socket');
+  const control = new PostgresControl({ instanceDir, socketDir, hbaNetworks: ['127.0.0.1/32'], ...(osUser ? { osUser } : {}) });
   const block = await claimPortBlock();
   const password = 'test-password';
   const port = block.base;
   try {
     control.prepareInstanceDir({ replication: 'replication-password', superuser: password });
     await control.initdb(password);
-    control.configure({ instanceName: 'test', listenAddress: '127.0.0.1', port, maxWalSenders: 4, parameters });
+    control.configure({ instanceName: 'test', listenAddress: '127.0.0.1', port, socketDir, maxWalSenders: 4, parameters });
     await control.start();
   } catch (error) {
     block.release();
@@ -45,6 +48,7 @@ export async function startPostgres(root: string, parameters: Record<string, str
     port,
     user: SUPERUSER,
     password,
+    socketDir,
     control,
     async connect() {
       const client = new Client({ host: '127.0.0.1', port, user: SUPERUSER, password, database: 'postgres' });
@@ -63,5 +67,5 @@ export async function stopLoosePostgres(dir: string): Promise<void> {
   const instanceDir = join(dir, 'instance');
   if (!existsSync(join(instanceDir, 'pgdata', 'postmaster.pid'))) return;
   const osUser = postgresOsUser();
-  await new PostgresControl({ instanceDir, hbaNetworks: [], ...(osUser ? { osUser } : {}) }).stop('immediate').catch(() => undefined);
+  await new PostgresControl({ instanceDir, socketDir: join(dir, 'socket'), hbaNetworks: [], ...(osUser ? { osUser } : {}) }).stop('immediate').catch(() => undefined);
 }

@@ -15,15 +15,30 @@ export class HttpError extends Error {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A route answered with a body of its own content type (Prometheus text), without a token. */
+export type PublicHandler = () => Promise<{ contentType: string; body: string }>;
+
 export function startAdminServer(options: {
   host: string;
   port: number;
   token: string;
   routes: Record<string, Handler>;
+  publicRoutes?: Record<string, PublicHandler>;
 }): Promise<Server> {
   const expected = Buffer.from(`Bearer ${options.token}`);
   const server = createServer((request, response) => {
     const route = `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`;
+    const open = options.publicRoutes?.[route];
+    if (open) {
+      open().then(
+        ({ contentType, body }) => {
+          response.writeHead(200, { 'content-type': contentType });
+          response.end(body);
+        },
+        (error: unknown) => reply(response, 500, { error: (error as Error).message }),
+      );
+      return;
+    }
     const handler = options.routes[route];
     if (!authorized(request, expected)) return reply(response, 401, { error: 'missing or wrong bearer token' });
     if (!handler) return reply(response, 404, { error: `no route ${route}` });

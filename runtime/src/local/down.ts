@@ -36,6 +36,7 @@ export async function stopCluster(options: DownOptions): Promise<void> {
   out(`Cluster "${layout.cluster}" stopped.`);
   if (options.purge) {
     rmSync(layout.dataRoot, { recursive: true, force: true });
+    for (const instance of layout.instances) if (instance.socketDir) rmSync(instance.socketDir, { recursive: true, force: true });
     rmSync(stateDir, { recursive: true, force: true });
     out(`Removed ${stateDir}${layout.dataRoot.startsWith(stateDir) ? '' : ` and ${layout.dataRoot}`}.`);
   }

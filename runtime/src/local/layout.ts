@@ -3,6 +3,7 @@
  * by `polygres up` and written to `<state-dir>/layout.json`; every service reads it with
  * `--layout`, so the supervisor, the services and the CLI agree without talking.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ClusterSpec } from '../spec/schema';
 
@@ -21,6 +22,11 @@ export interface InstanceLayout {
   readonly adminPort: number;
   /** Directory owned by the Postgres OS user: holds `pgdata/` and `postgres.log`. */
   readonly instanceDir: string;
+  /**
+   * Private Unix socket directory (mode 0700) through which only the pooler reaches Postgres.
+   * Short, because socket paths are limited to about 100 bytes.
+   */
+  readonly socketDir: string;
 }
 
 export interface GatewayLayout {
@@ -113,6 +119,7 @@ export function planLayout(options: {
     poolerPort: take(),
     adminPort: take(),
     instanceDir: join(dataRoot, instance.name),
+    socketDir: socketDirFor(join(dataRoot, instance.name)),
   }));
   const orchestrators = spec.zones.map((zone) => ({
     name: `orchestrator-${zone.name}`,
@@ -137,6 +144,13 @@ export function planLayout(options: {
     orchestrators,
   };
   return options.postgresUser ? { ...layout, postgresUser: options.postgresUser } : layout;
+}
+
+/** `<instance>/socket` when short enough for `.s.PGSQL.<port>` to fit, else a short path under /tmp. */
+function socketDirFor(instanceDir: string): string {
+  const preferred = join(instanceDir, 'socket');
+  if (preferred.length + '/.s.PGSQL.65535'.length <= 100) return preferred;
+  return join('/tmp', `polygres-${createHash('sha256').update(instanceDir).digest('hex').slice(0, 16)}`);
 }
 
 export function pgDataDir(instance: InstanceLayout): string {

@@ -12,7 +12,14 @@ import { TopoStore } from '../topo/topo-store';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
-import { startByteProxy } from './byte-proxy';
+import { ScramAuthenticator, TrustAuthenticator } from './pool/client-auth';
+import { PoolerServer } from './pool/pooler-server';
+import { ServerConnection } from './pool/server-connection';
+import { DEFAULT_MAX_CONNECTIONS } from './postgres-config';
+import { loadSqlParser } from '../sql/parser';
+import type { InstanceLayout } from '../local/layout';
+import type { ClusterSpec } from '../spec/schema';
+import { SUPERUSER } from '../local/secrets';
 import type { ApplySyncRequest, EstablishRuleRequest, FollowRequest, PromoteRequest, RecruitRequest } from './consensus-messages';
 import { NodeAgent } from './node-agent';
 
@@ -24,13 +31,34 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   const agent = new NodeAgent({ layout, spec, instanceName: options.instance, secrets, log });
   const { instance } = agent;
 
-  const proxy = await startByteProxy({ host: instance.host, port: instance.poolerPort }, { host: instance.host, port: instance.port });
+  await loadSqlParser();
+  const pooler = new PoolerServer({
+    host: instance.host,
+    port: instance.poolerPort,
+    pool: {
+      target: { socketDir: instance.socketDir, port: instance.port },
+      size: spec.pooler.poolSize,
+      minSize: spec.pooler.minPoolSize,
+      queueTimeoutMs: spec.pooler.queueTimeoutMs,
+      idleTimeoutMs: spec.pooler.idleTimeoutMs,
+      lifetimeMs: spec.pooler.serverLifetimeMs,
+      statementCacheSize: spec.pooler.preparedStatementCacheSize,
+    },
+    connectionLimit: connectionBudget(spec),
+    authenticator: spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(verifierLookup(instance)),
+    log,
+  });
+  await pooler.listen();
   const admin = await startAdminServer({
     host: instance.host,
     port: instance.adminPort,
     token: secrets.adminToken,
+    publicRoutes: {
+      'GET /metrics': async () => ({ contentType: pooler.metrics.registry.contentType, body: await pooler.metrics.registry.metrics() }),
+    },
     routes: {
       'GET /v1/status': () => agent.status(),
+      'GET /v1/pools': () => ({ pools: pooler.poolStats(), sessions: pooler.sessionCount, pinned: Object.fromEntries(pooler.pinCounts()) }),
       'POST /v1/recruit': (body) => agent.recruit(body as RecruitRequest),
       'POST /v1/promote': (body) => agent.promote(body as PromoteRequest),
       'POST /v1/establish-rule': (body) => agent.establishRule(body as EstablishRuleRequest),
@@ -45,10 +73,31 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   log.info({ poolerPort: instance.poolerPort, adminPort: instance.adminPort }, 'pooler listening');
 
   onShutdown(log, async () => {
-    proxy.close();
+    pooler.close();
     admin.close();
     await watcher.cancel().catch(() => undefined);
     topo.close();
     await agent.stop(true);
   });
+}
+
+/** Server connections the pools may hold: what Postgres allows, minus the reserve for administrators. */
+function connectionBudget(spec: ClusterSpec): number {
+  const max = Number(spec.postgres.parameters.max_connections ?? DEFAULT_MAX_CONNECTIONS);
+  // The pooler's own sessions (health probe, control, verifier lookups) come out of the reserve too.
+  return Math.max(1, max - spec.pooler.reservedConnections - 5);
+}
+
+/** Reads a role's password verifier from pg_authid over the trusted socket. */
+function verifierLookup(instance: InstanceLayout): (user: string) => Promise<string | null | undefined> {
+  return async (user) => {
+    const connection = await ServerConnection.open({ socketDir: instance.socketDir, port: instance.port }, SUPERUSER, 'postgres', 0);
+    try {
+      const literal = `'${user.replaceAll("'", "''")}'`;
+      const rows = await connection.query(`SELECT rolpassword FROM pg_authid WHERE rolname = ${literal} AND rolcanlogin`);
+      return rows[0]?.[0];
+    } finally {
+      connection.close();
+    }
+  };
 }

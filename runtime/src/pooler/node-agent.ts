@@ -76,6 +76,7 @@ export class NodeAgent {
     this.postgres = new PostgresControl({
       instanceDir: this.instance.instanceDir,
       hbaNetworks: ['127.0.0.1/32', '::1/128'],
+      socketDir: this.instance.socketDir,
       ...(options.layout.postgresUser ? { osUser: options.layout.postgresUser } : {}),
     });
     this.probe = new PostgresProbe(
@@ -437,6 +438,7 @@ export class NodeAgent {
       instanceName: this.instance.name,
       listenAddress: this.instance.host,
       port: this.instance.port,
+      socketDir: this.instance.socketDir,
       maxWalSenders: this.options.layout.instances.length * 2 + 4,
       parameters: this.options.spec.postgres.parameters,
       syncStandbyNames: syncNames,

@@ -9,6 +9,8 @@ export interface PostgresSettings {
   readonly instanceName: string;
   readonly listenAddress: string;
   readonly port: number;
+  /** Private socket directory for the pooler's server connections. */
+  readonly socketDir: string;
   /** Enough WAL senders for every standby plus backups and rewinds. */
   readonly maxWalSenders: number;
   /** The spec's `postgres.parameters`, already checked against the protected list. */
@@ -20,13 +22,16 @@ export interface PostgresSettings {
 }
 
 export const POLYGRES_CONF = 'polygres.conf';
+/** Postgres max_connections unless the spec sets it; the pooler sizes its budget from it. */
+export const DEFAULT_MAX_CONNECTIONS = 200;
 export const INCLUDE_LINE = `include '${POLYGRES_CONF}'`;
 
 export function renderPolygresConf(settings: PostgresSettings): string {
   const owned: Record<string, string | number | boolean> = {
     listen_addresses: settings.listenAddress,
     port: settings.port,
-    unix_socket_directories: '',
+    unix_socket_directories: settings.socketDir,
+    unix_socket_permissions: '0700',
     cluster_name: settings.instanceName,
     wal_level: 'replica',
     hot_standby: true,
@@ -35,6 +40,7 @@ export function renderPolygresConf(settings: PostgresSettings): string {
     max_replication_slots: settings.maxWalSenders,
     wal_keep_size: '1GB',
     wal_log_hints: true,
+    max_connections: DEFAULT_MAX_CONNECTIONS,
     synchronous_commit: 'on',
     fsync: true,
     full_page_writes: true,
@@ -49,7 +55,10 @@ export function renderPolygresConf(settings: PostgresSettings): string {
     log_line_prefix: '%m [%p] %q%u@%d ',
   };
   const lines = ['# Rendered by Polygres on every start; edits here are overwritten.', ''];
-  for (const [name, value] of Object.entries(owned)) lines.push(`${name} = ${quote(value)}`);
+  for (const [name, value] of Object.entries(owned)) {
+    // A spec parameter that is not protected (max_connections) replaces our default below.
+    if (!(name in settings.parameters)) lines.push(`${name} = ${quote(value)}`);
+  }
   if (settings.upstream) {
     const { host, port, passfile } = settings.upstream;
     const conninfo = `host=${host} port=${port} user=${REPLICATION_USER} passfile=${passfile} application_name=${settings.instanceName} connect_timeout=2`;
@@ -63,9 +72,13 @@ export function renderPolygresConf(settings: PostgresSettings): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Password authentication (SCRAM) for every TCP connection; nothing else gets in. */
+/**
+ * The pooler's private Unix socket (directory mode 0700, owned by the Postgres OS user) is
+ * trusted: clients are authenticated with SCRAM before they reach the pooler. Every TCP
+ * connection — replication, administration — needs a password (SCRAM).
+ */
 export function renderHba(networks: readonly string[]): string {
-  const lines = ['# Rendered by Polygres; edits here are overwritten.', '# TYPE DATABASE USER ADDRESS METHOD'];
+  const lines = ['# Rendered by Polygres; edits here are overwritten.', '# TYPE DATABASE USER ADDRESS METHOD', 'local all all trust'];
   for (const network of networks) {
     lines.push(`host replication ${REPLICATION_USER} ${network} scram-sha-256`);
     lines.push(`host all all ${network} scram-sha-256`);

@@ -25,6 +25,8 @@ export interface PostgresControlOptions {
   readonly osUser?: OsUser;
   /** Networks allowed to connect with a password (pg_hba.conf). */
   readonly hbaNetworks: readonly string[];
+  /** The private socket directory; created here, mode 0700, owned by the OS user. */
+  readonly socketDir: string;
 }
 
 /** What pg_controldata says about a data directory, for a server that is not running. */
@@ -70,6 +72,7 @@ export class PostgresControl {
   prepareInstanceDir(passwords: { replication: string; superuser: string }): void {
     mkdirSync(this.options.instanceDir, { recursive: true, mode: 0o700 });
     this.chown(this.options.instanceDir);
+    this.prepareSocketDir();
     const escape = (value: string) => value.replaceAll('\\', '\\\\').replaceAll(':', '\\:');
     this.writeOwned(
       this.passfile,
@@ -148,9 +151,16 @@ export class PostgresControl {
     else rmSync(signal, { force: true });
   }
 
+  /** The socket directory may live under /tmp and vanish on reboot: make sure it exists. */
+  prepareSocketDir(): void {
+    mkdirSync(this.options.socketDir, { recursive: true, mode: 0o700 });
+    this.chown(this.options.socketDir);
+  }
+
   /** Starts the server and waits until it accepts connections (a standby: until consistent). */
   async start(): Promise<void> {
     if (this.postmasterPid() !== undefined) return;
+    this.prepareSocketDir();
     await this.exec('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '120', '-s']);
   }
 

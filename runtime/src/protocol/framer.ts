@@ -3,13 +3,18 @@
  * (pg-protocol's shape). It only finds frame boundaries; decoding a body is a separate, optional
  * step, so a proxy can forward frames it does not need to understand without touching them.
  *
- * A frame is handed out as (code, buffer, frameStart, bodyStart, end); the buffer is only
- * valid during the callback. Untyped frames (the startup phase: StartupMessage, SSLRequest,
+ * A frame is handed out as (code, buffer, frameStart, bodyStart, end, stable); unless stable,
+ * the buffer is only valid during the callback. Untyped frames (the startup phase: StartupMessage, SSLRequest,
  * GSSENCRequest, CancelRequest) have code 0.
  */
 import { ProtocolError } from './protocol-error';
 
-export type FrameHandler = (code: number, buffer: Buffer, frameStart: number, bodyStart: number, end: number) => void;
+/**
+ * `stable` is true when `buffer` is the chunk given to push(), which the framer never
+ * touches again: its bytes may be forwarded without copying. Otherwise `buffer` is the
+ * framer's own and is overwritten by the next push.
+ */
+export type FrameHandler = (code: number, buffer: Buffer, frameStart: number, bodyStart: number, end: number, stable: boolean) => void;
 
 /** Postgres accepts messages up to 1 GB; a gateway may choose less. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -63,7 +68,7 @@ export class MessageFramer {
       if (length > this.maxMessageBytes) throw new ProtocolError(`message length ${length} exceeds the limit of ${this.maxMessageBytes} bytes`);
       const frameEnd = offset + header - 4 + length;
       if (frameEnd > end) break;
-      onFrame(code, buffer, offset, offset + header, frameEnd);
+      onFrame(code, buffer, offset, offset + header, frameEnd, buffer === chunk);
       offset = frameEnd;
     }
     this.keep(buffer, offset, end);

@@ -1,0 +1,661 @@
+/**
+ * One client session of the pooler: it logs the client in, then borrows a server connection
+ * for each transaction (or each statement outside one) and gives it back at ReadyForQuery 'I'
+ * unless something pins the session (SessionState). Prepared statements are mapped from the
+ * client's names to the connection's own and prepared lazily where they run; settings follow
+ * the session from connection to connection. Bytes the pooler does not need to read are
+ * forwarded as they came.
+ */
+import type { Socket } from 'node:net';
+import { BackendCode, FrontendCode } from '../../protocol/codes';
+import { SqlState } from '../../protocol/constants';
+import { decodeBackend } from '../../protocol/decode-backend';
+import { decodeFrontend, decodeStartupFrame } from '../../protocol/decode-frontend';
+import { encodeBackend } from '../../protocol/encode-backend';
+import { encodeFrontend } from '../../protocol/encode-frontend';
+import { serializeErrorResponse } from '../../protocol/error-response';
+import { MessageFramer } from '../../protocol/framer';
+import type { FrontendMessage } from '../../protocol/messages';
+import { ProtocolError } from '../../protocol/protocol-error';
+import { classify } from '../../sql/classify';
+import type { SessionEffect, StatementInfo } from '../../sql/effects';
+import type { Logger } from '../../util/log';
+import type { ClientAuthenticator } from './client-auth';
+import { type Pool, PoolTimeoutError } from './pool';
+import { ResponseQueue, completes } from './response-queue';
+import { ServerLoginError, type ServerConnection } from './server-connection';
+import { type PinReason, SessionState, settingsReplay } from './session-state';
+import { SocketOutput } from './socket-output';
+
+export interface SessionContext {
+  readonly log: Logger;
+  readonly authenticator: ClientAuthenticator;
+  pool(user: string, database: string): Pool;
+  /** Registers the session for CancelRequests; returns its key. */
+  register(session: ClientSession): { processId: number; secretKey: number };
+  unregister(session: ClientSession): void;
+  cancel(processId: number, secretKey: number): void;
+  readonly metrics: SessionMetrics;
+}
+
+export interface SessionMetrics {
+  statementCacheHit(): void;
+  statementCacheMiss(): void;
+}
+
+interface PreparedStatement {
+  readonly key: string;
+  readonly sql: string;
+  readonly parameterTypes: readonly number[];
+  readonly info: StatementInfo;
+}
+
+/** A client frame waiting for a server connection: its code and its bytes (owned). */
+interface QueuedFrame {
+  readonly code: number;
+  readonly bytes: Buffer;
+}
+
+/** Startup parameters that are not settings. */
+const NOT_SETTINGS = new Set(['user', 'database', 'replication', 'options']);
+const NO_STATEMENT_EFFECTS: readonly SessionEffect[] = [];
+
+export class ClientSession {
+  private readonly output: SocketOutput;
+  private readonly framer = new MessageFramer({ startupPhase: true });
+  private phase: 'startup' | 'authenticating' | 'ready' | 'closed' = 'startup';
+  private user = '';
+  private database = '';
+  private pool: Pool | undefined;
+  private state = new SessionState();
+  private key = { processId: 0, secretKey: 0 };
+  private auth: ((message: FrontendMessage) => void) | undefined;
+
+  private server: ServerConnection | undefined;
+  private acquiring = false;
+  private readonly queue: QueuedFrame[] = [];
+  private readonly responses = new ResponseQueue();
+  private readonly statements = new Map<string, PreparedStatement>();
+  private readonly portals = new Map<string, StatementInfo>();
+  private unnamed: StatementInfo | undefined;
+
+  /** Transaction bookkeeping for the cycle in progress. */
+  private status: 'I' | 'T' | 'E' = 'I';
+  private explicitTransaction = false;
+  private cycleFailed = false;
+  /** After an error the pooler raised in an extended-protocol cycle: ignore frames until Sync. */
+  private skippingUntilSync = false;
+  private lastTag = '';
+
+  constructor(private readonly socket: Socket, private readonly context: SessionContext) {
+    this.output = new SocketOutput(socket);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  get processId(): number {
+    return this.key.processId;
+  }
+
+  /** Forwards a CancelRequest to the server connection running this session's query, if any. */
+  cancelTarget(): ServerConnection | undefined {
+    return this.server;
+  }
+
+  /** Why the session holds its server connection between transactions (for metrics). */
+  pins(): PinReason[] {
+    return this.state.pins();
+  }
+
+  // ------------------------------------------------------------------ client side
+
+  private onClientData(chunk: Buffer): void {
+    try {
+      this.framer.push(chunk, (code, buffer, frameStart, bodyStart, end, stable) => {
+        if (code === 0) return this.onStartupFrame(buffer, bodyStart, end);
+        if (this.phase === 'authenticating') return this.auth?.(decodeFrontend(code, buffer, bodyStart, end));
+        if (this.phase !== 'ready') throw new ProtocolError('unexpected message before startup completed');
+        const bytes = stable ? buffer.subarray(frameStart, end) : Buffer.from(buffer.subarray(frameStart, end));
+        this.queue.push({ code, bytes });
+      });
+    } catch (error) {
+      this.fail(error instanceof ProtocolError ? SqlState.protocolViolation : SqlState.connectionFailure, (error as Error).message);
+      return;
+    }
+    this.drain();
+  }
+
+  private onStartupFrame(buffer: Buffer, bodyStart: number, end: number): void {
+    const message = decodeStartupFrame(buffer, bodyStart, end);
+    switch (message.type) {
+      case 'sslRequest':
+      case 'gssEncRequest':
+        // TLS is the gateway's job; the pooler only sees trusted links.
+        this.output.write(Buffer.from('N'));
+        return;
+      case 'cancelRequest':
+        this.context.cancel(message.processId, message.secretKey);
+        this.socket.end();
+        this.phase = 'closed';
+        return;
+      case 'startup':
+        this.framer.setStartupPhase(false);
+        if (message.protocolVersion !== 196608) {
+          throw new ProtocolError(`unsupported frontend protocol ${message.protocolVersion >> 16}.${message.protocolVersion & 0xffff}: the pooler speaks 3.0`);
+        }
+        this.user = message.parameters.user ?? '';
+        this.database = message.parameters.database ?? this.user;
+        if (!this.user) throw new ProtocolError('no PostgreSQL user name specified in startup packet');
+        this.state = new SessionState(startupSettings(message.parameters));
+        this.phase = 'authenticating';
+        void this.authenticate();
+        return;
+      default:
+        throw new ProtocolError(`unexpected ${message.type} during startup`);
+    }
+  }
+
+  private async authenticate(): Promise<void> {
+    try {
+      await this.context.authenticator.authenticate(this.user, {
+        send: (message) => this.output.write(encodeBackend(message)),
+        receive: (handler) => (this.auth = handler),
+        tls: undefined,
+      });
+      this.auth = undefined;
+      await this.completeLogin();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? SqlState.invalidPassword;
+      this.fail(code, (error as Error).message);
+    }
+  }
+
+  /** Checks the database and role with a real server connection, then tells the client it is in. */
+  private async completeLogin(): Promise<void> {
+    this.pool = this.context.pool(this.user, this.database);
+    let connection: ServerConnection;
+    try {
+      connection = await this.pool.acquire(this.state.settingsKey);
+    } catch (error) {
+      if (error instanceof ServerLoginError) return this.failWith(error.fields);
+      const code = error instanceof PoolTimeoutError ? SqlState.tooManyConnections : SqlState.connectionFailure;
+      return this.fail(code, (error as Error).message);
+    }
+    const parameters = new Map(connection.parameters);
+    this.pool.release(connection);
+    if (this.phase === 'closed') return;
+    // The client sees its own startup settings, as Postgres would report them.
+    for (const [name, value] of this.startupValues) if (parameters.has(name)) parameters.set(name, value);
+    this.key = this.context.register(this);
+    this.output.write(encodeBackend({ type: 'authenticationOk' }));
+    for (const [name, value] of parameters) this.output.write(encodeBackend({ type: 'parameterStatus', name, value }));
+    this.output.write(encodeBackend({ type: 'backendKeyData', ...this.key }));
+    this.output.write(encodeBackend({ type: 'readyForQuery', status: 'I' }));
+    this.phase = 'ready';
+    this.drain();
+  }
+
+  private get startupValues(): Map<string, string> {
+    const values = new Map<string, string>();
+    for (const statement of this.state.committedSettings.values()) {
+      const parsed = parseStartupSet(statement);
+      if (parsed) values.set(parsed.name, parsed.value);
+    }
+    return values;
+  }
+
+  /** Processes queued client frames as far as a server connection allows. */
+  private drain(): void {
+    while (this.phase === 'ready' && this.queue.length > 0) {
+      const frame = this.queue[0]!;
+      if (frame.code === FrontendCode.Terminate) {
+        this.queue.length = 0;
+        this.close();
+        return;
+      }
+      if (!this.server) {
+        this.attachServer();
+        return;
+      }
+      if (this.server.output.congested) {
+        // The server reads slower than the client sends: stop reading the client for now.
+        this.socket.pause();
+        this.server.onDrain(() => {
+          this.socket.resume();
+          this.drain();
+        });
+        return;
+      }
+      this.queue.shift();
+      this.handleClientFrame(frame);
+    }
+    if (this.queue.length > 16) this.socket.pause();
+    else if (this.phase === 'ready') this.socket.resume();
+  }
+
+  private attachServer(): void {
+    if (this.acquiring || !this.pool) return;
+    this.acquiring = true;
+    this.socket.pause();
+    this.pool.acquire(this.state.settingsKey).then(
+      (connection) => {
+        this.acquiring = false;
+        if (this.phase === 'closed') {
+          this.pool?.release(connection);
+          return;
+        }
+        this.server = connection;
+        connection.attach((code, buffer, frameStart, bodyStart, end, stable) => this.onServerFrame(code, buffer, frameStart, bodyStart, end, stable));
+        connection.onClosed(() => this.onServerClosed(connection));
+        this.prepareConnection(connection);
+        this.drain();
+      },
+      (error: Error) => {
+        this.acquiring = false;
+        if (error instanceof ServerLoginError) return this.failWith(error.fields);
+        this.fail(error instanceof PoolTimeoutError ? SqlState.tooManyConnections : SqlState.connectionFailure, error.message);
+      },
+    );
+  }
+
+  /** Brings a freshly borrowed connection to this session's settings. */
+  private prepareConnection(connection: ServerConnection): void {
+    const replay = settingsReplay(connection.settings, this.state.committedSettings);
+    if (!replay) return;
+    this.inject(encodeFrontend({ type: 'query', sql: replay }), 'ready', (failed) => {
+      if (failed) {
+        connection.broken = true;
+        this.fail(SqlState.connectionFailure, 'could not restore this session\'s settings on a server connection');
+        return;
+      }
+      connection.settings = new Map(this.state.committedSettings);
+      connection.settingsKey = this.state.settingsKey;
+    });
+  }
+
+  private handleClientFrame(frame: QueuedFrame): void {
+    const server = this.server!;
+    if (this.skippingUntilSync) {
+      if (frame.code !== FrontendCode.Sync) return;
+      this.skippingUntilSync = false;
+    }
+    switch (frame.code) {
+      case FrontendCode.Query: {
+        const message = decode(frame) as Extract<FrontendMessage, { type: 'query' }>;
+        this.server!.output.write(frame.bytes);
+        this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...classify(message.sql).statements] });
+        return;
+      }
+      case FrontendCode.Parse:
+        return this.handleParse(decode(frame) as Extract<FrontendMessage, { type: 'parse' }>, frame);
+      case FrontendCode.Bind:
+        return this.handleBind(decode(frame) as Extract<FrontendMessage, { type: 'bind' }>, frame);
+      case FrontendCode.Describe: {
+        const message = decode(frame) as Extract<FrontendMessage, { type: 'describe' }>;
+        if (message.target === 'S' && message.name !== '') {
+          const name = this.serverStatement(message.name);
+          if (name === undefined) return;
+          server.output.write(encodeFrontend({ type: 'describe', target: 'S', name }));
+          this.responses.push({ kind: 'forward', ends: 'describe' });
+          return;
+        }
+        this.send(frame.bytes, 'describe', 'forward');
+        return;
+      }
+      case FrontendCode.Close: {
+        const message = decode(frame) as Extract<FrontendMessage, { type: 'close' }>;
+        if (message.target === 'S' && message.name !== '') {
+          // The statement stays prepared on the connection for whoever needs it next.
+          this.statements.delete(message.name);
+          this.synthesize(encodeBackend({ type: 'closeComplete' }));
+          return;
+        }
+        if (message.target === 'P') this.portals.delete(message.name);
+        this.send(frame.bytes, 'close', 'forward');
+        return;
+      }
+      case FrontendCode.Execute: {
+        const message = decode(frame) as Extract<FrontendMessage, { type: 'execute' }>;
+        const info = this.portals.get(message.portal);
+        this.send(frame.bytes, 'execute', 'forward', (failed) => {
+          if (!failed && info) this.applyEffects(info.statements[0] ?? NO_STATEMENT_EFFECTS);
+        });
+        return;
+      }
+      case FrontendCode.Sync:
+        this.send(frame.bytes, 'ready', 'forward');
+        return;
+      case FrontendCode.FunctionCall:
+        this.send(frame.bytes, 'ready', 'forward');
+        return;
+      case FrontendCode.Flush:
+      case FrontendCode.CopyData:
+      case FrontendCode.CopyDone:
+      case FrontendCode.CopyFail:
+        server.output.write(frame.bytes);
+        return;
+      default:
+        this.fail(SqlState.protocolViolation, `unexpected frontend message '${String.fromCharCode(frame.code)}'`);
+    }
+  }
+
+  private handleParse(message: Extract<FrontendMessage, { type: 'parse' }>, frame: QueuedFrame): void {
+    const info = classify(message.sql);
+    if (message.name === '') {
+      this.unnamed = info;
+      this.send(frame.bytes, 'parse', 'forward');
+      return;
+    }
+    if (this.statements.has(message.name)) {
+      this.failCycle({ S: 'ERROR', V: 'ERROR', C: '42P05', M: `prepared statement "${message.name}" already exists` });
+      return;
+    }
+    const key = `${message.sql}\u0000${message.parameterTypes.join(',')}`;
+    this.statements.set(message.name, { key, sql: message.sql, parameterTypes: message.parameterTypes, info });
+    const server = this.server!;
+    const cached = server.statements.get(key);
+    if (cached) {
+      this.context.metrics.statementCacheHit();
+      this.synthesize(encodeBackend({ type: 'parseComplete' }));
+      return;
+    }
+    this.context.metrics.statementCacheMiss();
+    this.prepareOnServer(key, message.sql, message.parameterTypes, 'forward');
+  }
+
+  private handleBind(message: Extract<FrontendMessage, { type: 'bind' }>, frame: QueuedFrame): void {
+    if (message.statement === '') {
+      this.portals.set(message.portal, this.unnamed ?? classify(''));
+      this.send(frame.bytes, 'bind', 'forward');
+      return;
+    }
+    const name = this.serverStatement(message.statement);
+    if (name === undefined) return;
+    this.portals.set(message.portal, this.statements.get(message.statement)!.info);
+    this.server!.output.write(encodeFrontend({ ...message, statement: name }));
+    this.responses.push({ kind: 'forward', ends: 'bind' });
+  }
+
+  /**
+   * The connection's name for the client's statement, preparing it there first if needed;
+   * undefined (after failing the cycle) when the client never prepared it.
+   */
+  private serverStatement(clientName: string): string | undefined {
+    const statement = this.statements.get(clientName);
+    if (!statement) {
+      this.failCycle({ S: 'ERROR', V: 'ERROR', C: '26000', M: `prepared statement "${clientName}" does not exist` });
+      return undefined;
+    }
+    const cached = this.server!.statements.get(statement.key);
+    if (cached) return cached.name;
+    return this.prepareOnServer(statement.key, statement.sql, statement.parameterTypes, 'swallow');
+  }
+
+  /** Sends Parse under the connection's own name; evicts least-recently-used statements first. */
+  private prepareOnServer(key: string, sql: string, parameterTypes: readonly number[], kind: 'forward' | 'swallow'): string {
+    const server = this.server!;
+    const { statement, evicted } = server.statements.add(key);
+    for (const name of evicted) this.inject(encodeFrontend({ type: 'close', target: 'S', name }), 'close');
+    server.output.write(encodeFrontend({ type: 'parse', name: statement.name, sql, parameterTypes }));
+    this.responses.push({
+      kind,
+      ends: 'parse',
+      onDone: (failed) => {
+        if (failed) server.statements.forget(key, statement.name);
+        else statement.ready = true;
+      },
+    });
+    return statement.name;
+  }
+
+  // ------------------------------------------------------------------ server side
+
+  private onServerFrame(code: number, buffer: Buffer, frameStart: number, bodyStart: number, end: number, stable: boolean): void {
+    this.emitSynthetic();
+    const slot = this.responses.head;
+    const forward = () => this.output.write(stable ? buffer.subarray(frameStart, end) : Buffer.from(buffer.subarray(frameStart, end)));
+    if (!slot || slot.kind === 'synthetic') {
+      // Between requests only asynchronous messages arrive: notifications, notices, settings.
+      if (code === BackendCode.ErrorResponse) {
+        forward();
+        this.close();
+        return;
+      }
+      forward();
+      return;
+    }
+    if (code === BackendCode.NoticeResponse || code === BackendCode.ParameterStatus || code === BackendCode.NotificationResponse) {
+      if (slot.kind === 'forward') forward();
+      return;
+    }
+    // Errors always reach the client, even for the pooler's own Parse: its request depended on it.
+    if (slot.kind === 'forward' || (code === BackendCode.ErrorResponse && slot.ends !== 'ready')) forward();
+    if (code === BackendCode.CommandComplete) {
+      this.lastTag = commandTag(buffer, bodyStart, end);
+      if (slot.statementEffects) this.applyEffects(slot.statementEffects.shift() ?? NO_STATEMENT_EFFECTS);
+    }
+    if (code === BackendCode.ErrorResponse) {
+      this.cycleFailed = true;
+      if (slot.ends === 'ready') return; // a simple query goes on to ReadyForQuery
+      this.responses.shift();
+      slot.onDone?.(true);
+      this.responses.dropUntilReady();
+      return;
+    }
+    slot.onMessage?.(code, buffer, bodyStart, end);
+    if (!completes(slot.ends, code)) return;
+    this.responses.shift();
+    if (code === BackendCode.ReadyForQuery) {
+      const message = decodeBackend(code, buffer, bodyStart, end) as { status: 'I' | 'T' | 'E' };
+      slot.onDone?.(this.cycleFailed && slot.kind === 'swallow');
+      this.onReadyForQuery(message.status);
+      return;
+    }
+    slot.onDone?.(false);
+    this.emitSynthetic();
+  }
+
+  private applyEffects(effects: readonly SessionEffect[]): void {
+    for (const effect of effects) {
+      if (effect.kind === 'begin') this.explicitTransaction = true;
+      this.state.apply(effect);
+    }
+  }
+
+  private onReadyForQuery(status: 'I' | 'T' | 'E'): void {
+    const server = this.server!;
+    if (status !== 'I') this.explicitTransaction = true;
+    if (status === 'I') {
+      const committed = this.explicitTransaction ? this.lastTag === 'COMMIT' : !this.cycleFailed;
+      this.state.endTransaction(committed);
+      this.explicitTransaction = false;
+      server.settings = new Map(this.state.committedSettings);
+      server.settingsKey = this.state.settingsKey;
+      if (this.state.serverStatementsDropped) {
+        server.statements.clear();
+        this.state.serverStatementsDropped = false;
+      }
+    }
+    this.status = status;
+    this.cycleFailed = false;
+    if (status === 'I' && this.state.advisoryUnlockPending) this.checkAdvisoryLocks();
+    this.maybeRelease();
+  }
+
+  /** After pg_advisory_unlock*: are any session-level advisory locks left? */
+  private checkAdvisoryLocks(): void {
+    let held = true;
+    this.inject(
+      encodeFrontend({ type: 'query', sql: "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()" }),
+      'ready',
+      (failed) => {
+        if (!failed && !held) this.state.advisoryLocksReleased();
+        this.maybeRelease();
+      },
+      (code, buffer, bodyStart, end) => {
+        if (code === BackendCode.DataRow) {
+          const row = decodeBackend(code, buffer, bodyStart, end) as { readonly values: readonly (Buffer | null)[] };
+          held = row.values[0]?.toString() !== '0';
+        }
+      },
+    );
+  }
+
+  /** Gives the connection back when the session is between transactions and nothing pins it. */
+  private maybeRelease(): void {
+    const server = this.server;
+    if (!server || this.status !== 'I' || this.responses.length > 0 || this.state.pinned) return;
+    this.server = undefined;
+    server.attach(() => undefined);
+    this.portals.clear();
+    this.unnamed = undefined;
+    this.pool!.release(server);
+  }
+
+  private onServerClosed(connection: ServerConnection): void {
+    if (this.server !== connection || this.phase === 'closed') return;
+    this.server = undefined;
+    this.pool?.release(connection);
+    this.fail(SqlState.adminShutdown, 'the server connection was lost; reconnect to continue');
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Forwards a client frame to the server and expects its response. */
+  private send(bytes: Buffer, ends: 'parse' | 'bind' | 'close' | 'describe' | 'execute' | 'ready', kind: 'forward' | 'swallow', onDone?: (failed: boolean) => void): void {
+    this.server!.output.write(bytes);
+    this.responses.push({ kind, ends, ...(onDone ? { onDone } : {}) });
+  }
+
+  /** Sends a message of the pooler's own whose response the client must not see. */
+  private inject(
+    bytes: Buffer,
+    ends: 'parse' | 'bind' | 'close' | 'describe' | 'execute' | 'ready',
+    onDone?: (failed: boolean) => void,
+    onMessage?: (code: number, buffer: Buffer, bodyStart: number, end: number) => void,
+  ): void {
+    this.server!.output.write(bytes);
+    this.responses.push({ kind: 'swallow', ends, ...(onDone ? { onDone } : {}), ...(onMessage ? { onMessage } : {}) });
+  }
+
+  /** Answers in the server's place, in order with the server's answers. */
+  private synthesize(bytes: Buffer): void {
+    this.responses.push({ kind: 'synthetic', bytes });
+    this.emitSynthetic();
+  }
+
+  private emitSynthetic(): void {
+    let head = this.responses.head;
+    while (head?.kind === 'synthetic') {
+      this.responses.shift();
+      this.output.write(head.bytes);
+      head = this.responses.head;
+    }
+  }
+
+  /**
+   * An error the pooler detects itself inside an extended-protocol cycle: the client gets it
+   * in order, and, as Postgres would, everything up to the next Sync is ignored.
+   */
+  private failCycle(fields: Record<string, string>): void {
+    this.synthesize(encodeBackend({ type: 'errorResponse', fields }));
+    this.cycleFailed = true;
+    this.skippingUntilSync = true;
+  }
+
+  private failWith(fields: Readonly<Record<string, string>>): void {
+    this.output.write(encodeBackend({ type: 'errorResponse', fields }));
+    this.close();
+  }
+
+  private fail(code: string, message: string): void {
+    if (this.phase === 'closed') return;
+    this.output.write(serializeErrorResponse({ code, message }));
+    this.close();
+  }
+
+  close(): void {
+    if (this.phase === 'closed') return;
+    const wasReady = this.phase === 'ready';
+    this.phase = 'closed';
+    if (wasReady) this.context.unregister(this);
+    const server = this.server;
+    this.server = undefined;
+    if (server && this.pool) {
+      // A connection mid-request or holding session state cannot serve anyone else.
+      if (this.responses.length > 0 || this.status !== 'I' || this.state.pinned) server.broken = true;
+      server.attach(() => undefined);
+      this.pool.release(server);
+    }
+    this.responses.clear();
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+}
+
+/** The first word of a CommandComplete tag ("INSERT 0 1" -> "INSERT"). */
+function commandTag(buffer: Buffer, bodyStart: number, end: number): string {
+  const space = buffer.indexOf(0x20, bodyStart);
+  return buffer.toString('latin1', bodyStart, space === -1 || space >= end ? end - 1 : space);
+}
+
+function decode(frame: QueuedFrame): FrontendMessage {
+  return decodeFrontend(frame.code, frame.bytes, 5, frame.bytes.length);
+}
+
+/** Startup parameters as the SET statements that would make them. */
+function startupSettings(parameters: Readonly<Record<string, string>>): Map<string, string> {
+  const settings = new Map<string, string>();
+  for (const [name, value] of Object.entries(parameters)) {
+    if (NOT_SETTINGS.has(name)) continue;
+    settings.set(name.toLowerCase(), `SET ${quoteName(name)} TO ${quoteLiteral(value)}`);
+  }
+  for (const [name, value] of optionsSettings(parameters.options)) settings.set(name.toLowerCase(), `SET ${quoteName(name)} TO ${quoteLiteral(value)}`);
+  return settings;
+}
+
+/** `-c name=value` pairs from the `options` startup parameter (backslash escapes spaces). */
+function optionsSettings(options: string | undefined): [string, string][] {
+  if (!options) return [];
+  const words: string[] = [];
+  let word = '';
+  for (let i = 0; i < options.length; i++) {
+    const char = options[i]!;
+    if (char === '\\' && i + 1 < options.length) word += options[++i];
+    else if (char === ' ') {
+      if (word) words.push(word);
+      word = '';
+    } else word += char;
+  }
+  if (word) words.push(word);
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < words.length; i++) {
+    let setting: string | undefined;
+    if (words[i] === '-c') setting = words[++i];
+    else if (words[i]!.startsWith('-c')) setting = words[i]!.slice(2);
+    else if (words[i]!.startsWith('--')) setting = words[i]!.slice(2);
+    const eq = setting?.indexOf('=') ?? -1;
+    if (setting && eq > 0) pairs.push([setting.slice(0, eq).replaceAll('-', '_'), setting.slice(eq + 1)]);
+  }
+  return pairs;
+}
+
+function parseStartupSet(statement: string): { name: string; value: string } | undefined {
+  const prefix = 'SET "';
+  if (!statement.startsWith(prefix)) return undefined;
+  const nameEnd = statement.indexOf('" TO \'');
+  if (nameEnd === -1) return undefined;
+  const name = statement.slice(prefix.length, nameEnd).replaceAll('""', '"');
+  const value = statement.slice(nameEnd + 6, -1).replaceAll("''", "'");
+  return { name, value };
+}
+
+function quoteName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}

@@ -1,0 +1,47 @@
+/**
+ * The pooler's share of Postgres connections, across all pools. A pool that needs a
+ * connection when the budget is spent may take one from a pool holding idle connections, so
+ * one busy user cannot starve another (fair share).
+ */
+import type { Pool } from './pool';
+
+export class ConnectionBudget {
+  private used = 0;
+  private readonly pools = new Set<Pool>();
+
+  constructor(private readonly limit: number) {}
+
+  register(pool: Pool): void {
+    this.pools.add(pool);
+  }
+
+  unregister(pool: Pool): void {
+    this.pools.delete(pool);
+  }
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  /** Takes one connection slot for `pool`, reclaiming an idle connection elsewhere if needed. */
+  tryTake(pool: Pool): boolean {
+    if (this.used < this.limit) {
+      this.used += 1;
+      return true;
+    }
+    const fairShare = Math.max(1, Math.floor(this.limit / Math.max(1, this.pools.size)));
+    if (pool.total >= fairShare) return false;
+    const donors = [...this.pools].filter((other) => other !== pool && other.idleCount > 0).sort((a, b) => b.total - a.total);
+    for (const donor of donors) {
+      if (donor.yieldIdle() && this.used < this.limit) {
+        this.used += 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  give(): void {
+    this.used = Math.max(0, this.used - 1);
+  }
+}

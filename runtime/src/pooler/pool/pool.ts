@@ -1,0 +1,235 @@
+/**
+ * Server connections for one (user, database): a few real connections shared by many client
+ * sessions. Sessions wait in a queue with a deadline when all are busy; connections past their
+ * lifetime or idle too long are closed; a Postgres that went away is reconnected with
+ * back-off. Idle connections are matched to a session's settings first, to skip the replay.
+ */
+import type { Logger } from '../../util/log';
+import type { ConnectionBudget } from './connection-budget';
+import { ServerConnection, type ServerTarget } from './server-connection';
+
+export interface PoolOptions {
+  readonly target: ServerTarget;
+  readonly size: number;
+  readonly minSize: number;
+  readonly queueTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly lifetimeMs: number;
+  readonly statementCacheSize: number;
+}
+
+/** No server connection became free in time: SQLSTATE 53300, like Postgres' own limit. */
+export class PoolTimeoutError extends Error {
+  readonly code = '53300';
+}
+
+interface Waiter {
+  readonly settingsKey: string;
+  readonly resolve: (connection: ServerConnection) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+  readonly since: number;
+}
+
+export interface PoolStats {
+  readonly user: string;
+  readonly database: string;
+  readonly active: number;
+  readonly idle: number;
+  readonly waiting: number;
+  readonly opening: number;
+}
+
+export class Pool {
+  private readonly idle: ServerConnection[] = [];
+  private readonly all = new Set<ServerConnection>();
+  private readonly waiters: Waiter[] = [];
+  private opening = 0;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Wait times of acquisitions that queued, for the metrics histogram. */
+  onWait: (seconds: number) => void = () => undefined;
+
+  constructor(
+    readonly user: string,
+    readonly database: string,
+    private readonly options: PoolOptions,
+    private readonly budget: ConnectionBudget,
+    private readonly log: Logger,
+  ) {
+    budget.register(this);
+  }
+
+  get total(): number {
+    return this.all.size + this.opening;
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  stats(): PoolStats {
+    return {
+      user: this.user,
+      database: this.database,
+      active: this.all.size - this.idle.length,
+      idle: this.idle.length,
+      waiting: this.waiters.length,
+      opening: this.opening,
+    };
+  }
+
+  /** A connection for a session whose settings are `settingsKey`. */
+  acquire(settingsKey: string): Promise<ServerConnection> {
+    if (this.closed) return Promise.reject(new Error('the pool is shutting down'));
+    const ready = this.takeIdle(settingsKey);
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        settingsKey,
+        resolve,
+        reject,
+        since: Date.now(),
+        timer: setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          reject(new PoolTimeoutError(
+            `no server connection for ${this.user}@${this.database} became free within ${this.options.queueTimeoutMs} ms ` +
+              `(pool size ${this.options.size}, ${this.waiters.length} other session(s) waiting)`,
+          ));
+        }, this.options.queueTimeoutMs),
+      };
+      this.waiters.push(waiter);
+      this.grow();
+    });
+  }
+
+  /** Returns a connection; a broken or expired one is closed and replaced on demand. */
+  release(connection: ServerConnection): void {
+    connection.lastUsedAt = Date.now();
+    if (connection.broken || connection.closed || this.closed || Date.now() - connection.createdAt > this.options.lifetimeMs) {
+      this.discard(connection);
+      this.grow();
+      return;
+    }
+    this.watchIdle(connection);
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.handTo(waiter, connection);
+      return;
+    }
+    this.idle.push(connection);
+  }
+
+  /** Closes one idle connection so another pool can open one (fair share); true if it did. */
+  yieldIdle(): boolean {
+    const connection = this.idle.shift();
+    if (!connection) return false;
+    this.discard(connection);
+    return true;
+  }
+
+  /** Periodic upkeep: idle timeouts, lifetimes, the minimum size. */
+  maintain(): void {
+    const now = Date.now();
+    for (const connection of [...this.idle]) {
+      const expired = now - connection.createdAt > this.options.lifetimeMs;
+      const idleTooLong = now - connection.lastUsedAt > this.options.idleTimeoutMs && this.all.size > this.options.minSize;
+      if (expired || idleTooLong || connection.broken || connection.closed) {
+        this.idle.splice(this.idle.indexOf(connection), 1);
+        this.discard(connection);
+      }
+    }
+    while (this.total < this.options.minSize && this.budget.tryTake(this)) this.open();
+  }
+
+  shutdown(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error('the pooler is shutting down'));
+    }
+    for (const connection of [...this.all]) this.discard(connection);
+  }
+
+  private takeIdle(settingsKey: string): ServerConnection | undefined {
+    this.dropDeadIdle();
+    let index = this.idle.findIndex((connection) => connection.settingsKey === settingsKey);
+    if (index === -1) index = this.idle.length - 1;
+    if (index === -1) return undefined;
+    return this.idle.splice(index, 1)[0];
+  }
+
+  private dropDeadIdle(): void {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const connection = this.idle[i]!;
+      if (connection.broken || connection.closed) {
+        this.idle.splice(i, 1);
+        this.discard(connection);
+      }
+    }
+  }
+
+  /** Opens connections while sessions wait and the pool and the global budget allow. */
+  private grow(): void {
+    if (this.closed || this.retryTimer) return;
+    while (this.waiters.length > this.opening && this.total < this.options.size && this.budget.tryTake(this)) this.open();
+  }
+
+  private open(): void {
+    this.opening += 1;
+    ServerConnection.open(this.options.target, this.user, this.database, this.options.statementCacheSize).then(
+      (connection) => {
+        this.opening -= 1;
+        this.failures = 0;
+        this.all.add(connection);
+        connection.onClosed(() => {
+          const index = this.idle.indexOf(connection);
+          if (index === -1) return; // in use: its session sees the failure and releases it broken
+          this.idle.splice(index, 1);
+          this.discard(connection);
+        });
+        this.release(connection);
+      },
+      (error: Error) => {
+        this.opening -= 1;
+        this.budget.give();
+        this.failures += 1;
+        // A login refusal (no such database, role) is final for the sessions that asked.
+        if ('fields' in error) {
+          for (const waiter of this.waiters.splice(0)) {
+            clearTimeout(waiter.timer);
+            waiter.reject(error);
+          }
+          return;
+        }
+        const delay = Math.min(100 * 2 ** (this.failures - 1), 5_000);
+        this.log.warn({ err: error.message, user: this.user, database: this.database, retryInMs: delay }, 'cannot open a server connection');
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.grow();
+        }, delay);
+      },
+    );
+  }
+
+  private handTo(waiter: Waiter, connection: ServerConnection): void {
+    clearTimeout(waiter.timer);
+    this.onWait((Date.now() - waiter.since) / 1000);
+    waiter.resolve(connection);
+  }
+
+  /** While idle, a connection only hears asynchronous messages; a FATAL error means it is gone. */
+  private watchIdle(connection: ServerConnection): void {
+    connection.attach((code) => {
+      if (code === 0x45 /* ErrorResponse */) connection.broken = true;
+    });
+  }
+
+  private discard(connection: ServerConnection): void {
+    if (!this.all.delete(connection)) return;
+    connection.close();
+    this.budget.give();
+  }
+}

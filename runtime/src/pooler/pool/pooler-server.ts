@@ -1,0 +1,120 @@
+/**
+ * The pooler's client listener: accepts sessions (from gateways), keeps one Pool per (user,
+ * database) under a shared connection budget, routes CancelRequests to the server connection
+ * running the session's query, and reports pools and pins.
+ */
+import { randomInt } from 'node:crypto';
+import { connect, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { encodeFrontend } from '../../protocol/encode-frontend';
+import type { Logger } from '../../util/log';
+import type { ClientAuthenticator } from './client-auth';
+import { ClientSession, type SessionContext } from './client-session';
+import { ConnectionBudget } from './connection-budget';
+import { Pool, type PoolOptions, type PoolStats } from './pool';
+import { PoolerMetrics } from './pooler-metrics';
+import type { PinReason } from './session-state';
+
+export interface PoolerServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly pool: PoolOptions;
+  /** Server connections all pools together may hold. */
+  readonly connectionLimit: number;
+  readonly authenticator: ClientAuthenticator;
+  readonly log: Logger;
+}
+
+export class PoolerServer {
+  private readonly pools = new Map<string, Pool>();
+  private readonly sessions = new Map<number, { session: ClientSession; secretKey: number }>();
+  private readonly budget: ConnectionBudget;
+  private readonly maintenance: NodeJS.Timeout;
+  private server: Server | undefined;
+  private nextProcessId = randomInt(1, 1_000_000);
+  readonly metrics: PoolerMetrics;
+  private readonly context: SessionContext;
+
+  constructor(private readonly options: PoolerServerOptions) {
+    this.budget = new ConnectionBudget(options.connectionLimit);
+    this.maintenance = setInterval(() => {
+      for (const pool of this.pools.values()) pool.maintain();
+    }, 1_000);
+    this.metrics = new PoolerMetrics(() => this.poolStats(), () => this.pinCounts());
+    this.context = {
+      log: options.log,
+      authenticator: options.authenticator,
+      pool: (user, database) => this.poolFor(user, database),
+      register: (session) => this.register(session),
+      unregister: (session) => {
+        this.sessions.delete(session.processId);
+        this.metrics.clients.dec();
+      },
+      cancel: (processId, secretKey) => this.cancel(processId, secretKey),
+      metrics: {
+        statementCacheHit: () => this.metrics.statementCache.inc({ result: 'hit' }),
+        statementCacheMiss: () => this.metrics.statementCache.inc({ result: 'miss' }),
+      },
+    };
+  }
+
+  listen(): Promise<void> {
+    this.server = createServer((socket) => new ClientSession(socket, this.context));
+    return new Promise((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.options.port, this.options.host, () => resolve());
+    });
+  }
+
+  poolStats(): PoolStats[] {
+    return [...this.pools.values()].map((pool) => pool.stats());
+  }
+
+  pinCounts(): Map<PinReason, number> {
+    const counts = new Map<PinReason, number>();
+    for (const { session } of this.sessions.values()) for (const reason of session.pins()) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    return counts;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  close(): void {
+    clearInterval(this.maintenance);
+    this.server?.close();
+    for (const { session } of this.sessions.values()) session.close();
+    for (const pool of this.pools.values()) pool.shutdown();
+  }
+
+  private poolFor(user: string, database: string): Pool {
+    const key = `${user}\u0000${database}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new Pool(user, database, this.options.pool, this.budget, this.options.log);
+      pool.onWait = (seconds) => this.metrics.waitSeconds.observe(seconds);
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  private register(session: ClientSession): { processId: number; secretKey: number } {
+    const processId = this.nextProcessId++;
+    if (this.nextProcessId > 2 ** 31 - 1) this.nextProcessId = 1;
+    const secretKey = randomInt(-(2 ** 31), 2 ** 31 - 1);
+    this.sessions.set(processId, { session, secretKey });
+    this.metrics.clients.inc();
+    return { processId, secretKey };
+  }
+
+  /** Forwards a CancelRequest to Postgres with the key of the server connection the session holds. */
+  private cancel(processId: number, secretKey: number): void {
+    const entry = this.sessions.get(processId);
+    if (!entry || entry.secretKey !== secretKey) return;
+    const server = entry.session.cancelTarget();
+    if (!server) return;
+    const socket = connect({ path: join(this.options.pool.target.socketDir, `.s.PGSQL.${this.options.pool.target.port}`) });
+    socket.on('error', () => socket.destroy());
+    socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', ...server.backendKey })));
+  }
+}

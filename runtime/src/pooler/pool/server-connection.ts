@@ -1,0 +1,182 @@
+/**
+ * One connection from the pooler to Postgres, over the private Unix socket, for one
+ * (user, database). It logs in (trusted socket), remembers the server's parameters and
+ * cancel key, and then hands every frame the server sends to whoever owns it right now.
+ */
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { MessageFramer, type FrameHandler } from '../../protocol/framer';
+import { decodeBackend } from '../../protocol/decode-backend';
+import { encodeFrontend } from '../../protocol/encode-frontend';
+import { BackendCode } from '../../protocol/codes';
+import { PROTOCOL_VERSION_3 } from '../../protocol/constants';
+import { SocketOutput } from './socket-output';
+import { StatementCache } from './statement-cache';
+
+export interface ServerTarget {
+  readonly socketDir: string;
+  readonly port: number;
+}
+
+/** Postgres refused the login (a database that does not exist, a role that may not log in...). */
+export class ServerLoginError extends Error {
+  constructor(readonly fields: Readonly<Record<string, string>>) {
+    super(fields.M ?? 'login refused by the server');
+  }
+}
+
+let nextId = 0;
+
+export class ServerConnection {
+  readonly id = ++nextId;
+  readonly createdAt = Date.now();
+  lastUsedAt = Date.now();
+  /** ParameterStatus values the server sent at login. */
+  readonly parameters = new Map<string, string>();
+  backendKey = { processId: 0, secretKey: 0 };
+  /** Statements the pooler prepared on this connection. */
+  readonly statements: StatementCache;
+  /** Session settings applied on this connection, as the SET statements that made them. */
+  settings: ReadonlyMap<string, string> = new Map();
+  settingsKey = '';
+  /** Set when the connection must not be reused (socket error, FATAL, protocol confusion). */
+  broken = false;
+  readonly output: SocketOutput;
+  private readonly framer = new MessageFramer();
+  private handler: FrameHandler | undefined;
+  private onClose: (() => void) | undefined;
+
+  private constructor(private readonly socket: Socket, cacheSize: number) {
+    this.output = new SocketOutput(socket);
+    this.statements = new StatementCache(cacheSize);
+  }
+
+  static async open(target: ServerTarget, user: string, database: string, cacheSize: number, timeoutMs = 5_000): Promise<ServerConnection> {
+    const socket = connect({ path: join(target.socketDir, `.s.PGSQL.${target.port}`) });
+    socket.setNoDelay(true);
+    const connection = new ServerConnection(socket, cacheSize);
+    await connection.login(user, database, timeoutMs);
+    return connection;
+  }
+
+  /** Routes every server frame to `handler` from now on (the owning session, or the pool). */
+  attach(handler: FrameHandler): void {
+    this.handler = handler;
+  }
+
+  /** Called once when the socket closes, whatever the reason. */
+  onClosed(callback: () => void): void {
+    this.onClose = callback;
+  }
+
+  get closed(): boolean {
+    return this.socket.destroyed;
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  onDrain(callback: () => void): void {
+    this.socket.once('drain', callback);
+  }
+
+  /**
+   * Runs one simple query on a connection nobody else is using (the pooler's own work, such
+   * as looking up a password verifier) and returns its rows as text.
+   */
+  query(sql: string, timeoutMs = 5_000): Promise<(string | null)[][]> {
+    return new Promise((resolve, reject) => {
+      const rows: (string | null)[][] = [];
+      let failure: Error | undefined;
+      const timer = setTimeout(() => {
+        this.destroy();
+        reject(new Error(`internal query timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.attach((code, buffer, _frame, body, end) => {
+        const message = decodeBackend(code, buffer, body, end);
+        if (message.type === 'dataRow') rows.push(message.values.map((value) => (value === null ? null : value.toString('utf8'))));
+        else if (message.type === 'errorResponse') failure = new Error(message.fields.M ?? 'query failed');
+        else if (message.type === 'readyForQuery') {
+          clearTimeout(timer);
+          this.handler = undefined;
+          if (failure) reject(failure);
+          else resolve(rows);
+        }
+      });
+      this.output.write(encodeFrontend({ type: 'query', sql }));
+    });
+  }
+
+  close(): void {
+    if (this.socket.destroyed) return;
+    this.output.write(encodeFrontend({ type: 'terminate' }));
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+
+  destroy(): void {
+    this.broken = true;
+    this.socket.destroy();
+  }
+
+  private login(user: string, database: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error(`no answer from Postgres within ${timeoutMs} ms`)), timeoutMs);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        this.destroy();
+        reject(error);
+      };
+      this.handler = (code, buffer, _frame, body, end) => {
+        const message = decodeBackend(code, buffer, body, end);
+        switch (message.type) {
+          case 'authenticationOk':
+            return;
+          case 'parameterStatus':
+            this.parameters.set(message.name, message.value);
+            return;
+          case 'backendKeyData':
+            this.backendKey = { processId: message.processId, secretKey: message.secretKey };
+            return;
+          case 'readyForQuery':
+            clearTimeout(timer);
+            this.handler = undefined;
+            resolve();
+            return;
+          case 'errorResponse':
+            fail(new ServerLoginError(message.fields));
+            return;
+          case 'noticeResponse':
+            return;
+          default:
+            fail(new Error(`Postgres asked for ${message.type} on the pooler's trusted socket: check pg_hba.conf`));
+        }
+      };
+      this.socket.on('data', (chunk: Buffer) => {
+        try {
+          this.framer.push(chunk, (code, buffer, frame, body, end, stable) => {
+            if (code === BackendCode.ErrorResponse && this.handler === undefined) this.broken = true;
+            this.handler?.(code, buffer, frame, body, end, stable);
+          });
+        } catch {
+          this.destroy();
+        }
+      });
+      this.socket.on('error', (error) => fail(error));
+      this.socket.on('close', () => {
+        this.broken = true;
+        clearTimeout(timer);
+        reject(new Error('Postgres closed the connection during login'));
+        this.onClose?.();
+      });
+      this.socket.once('connect', () => {
+        this.output.write(encodeFrontend({ type: 'startup', protocolVersion: PROTOCOL_VERSION_3, parameters: { user, database, client_encoding: 'UTF8' } }));
+      });
+    });
+  }
+}

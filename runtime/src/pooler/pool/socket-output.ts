@@ -1,0 +1,34 @@
+/**
+ * Writes to a socket, coalesced per event-loop turn: the socket is corked at the first write
+ * of a turn and uncorked on the next tick, so the many small messages of one turn leave in
+ * one writev. Buffers are handed to the socket as they are (no copies): callers pass only
+ * bytes nobody will reuse.
+ */
+import type { Socket } from 'node:net';
+
+/** Above this many queued bytes, the producer on the other side should pause. */
+export const HIGH_WATER_BYTES = 1024 * 1024;
+
+export class SocketOutput {
+  private corked = false;
+
+  constructor(private readonly socket: Socket) {}
+
+  write(bytes: Uint8Array): void {
+    if (this.socket.destroyed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(bytes);
+  }
+
+  /** True when the peer reads slower than we write: pause whoever feeds us. */
+  get congested(): boolean {
+    return this.socket.writableLength > HIGH_WATER_BYTES;
+  }
+}
