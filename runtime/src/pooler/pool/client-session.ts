@@ -216,6 +216,10 @@ export class ClientSession {
         return;
       }
       if (!this.server) {
+        if (this.answerWithoutServer(frame)) {
+          this.queue.shift();
+          continue;
+        }
         this.attachServer();
         return;
       }
@@ -233,6 +237,43 @@ export class ClientSession {
     }
     if (this.queue.length > 16) this.socket.pause();
     else if (this.phase === 'ready') this.socket.resume();
+  }
+
+  /**
+   * Between transactions, preparing a statement the pool already knows (Parse + Sync, as
+   * libpq's PQprepare sends) needs no server connection: the statement is prepared lazily
+   * where it runs. Answering here also keeps clients that prepare synchronously (pgbench -M
+   * prepared, one thread for many connections) from waiting on connections held by their own
+   * siblings' transactions.
+   */
+  private answerWithoutServer(frame: QueuedFrame): boolean {
+    if (this.status !== 'I' || this.responses.length > 0 || !this.pool) return false;
+    switch (frame.code) {
+      case FrontendCode.Parse: {
+        const message = decode(frame) as Extract<FrontendMessage, { type: 'parse' }>;
+        const key = statementKey(message.sql, message.parameterTypes);
+        if (message.name === '' || this.statements.has(message.name) || !this.pool.knownStatements.has(key)) return false;
+        this.statements.set(message.name, { key, sql: message.sql, parameterTypes: message.parameterTypes, info: classify(message.sql) });
+        this.context.metrics.statementCacheHit();
+        this.synthesize(encodeBackend({ type: 'parseComplete' }));
+        return true;
+      }
+      case FrontendCode.Close: {
+        const message = decode(frame) as Extract<FrontendMessage, { type: 'close' }>;
+        if (message.target !== 'S' || message.name === '') return false;
+        this.statements.delete(message.name);
+        this.synthesize(encodeBackend({ type: 'closeComplete' }));
+        return true;
+      }
+      case FrontendCode.Sync:
+        this.skippingUntilSync = false;
+        this.synthesize(encodeBackend({ type: 'readyForQuery', status: 'I' }));
+        return true;
+      case FrontendCode.Flush:
+        return true;
+      default:
+        return this.skippingUntilSync;
+    }
   }
 
   private attachServer(): void {
@@ -352,7 +393,7 @@ export class ClientSession {
       this.failCycle({ S: 'ERROR', V: 'ERROR', C: '42P05', M: `prepared statement "${message.name}" already exists` });
       return;
     }
-    const key = `${message.sql}\u0000${message.parameterTypes.join(',')}`;
+    const key = statementKey(message.sql, message.parameterTypes);
     this.statements.set(message.name, { key, sql: message.sql, parameterTypes: message.parameterTypes, info });
     const server = this.server!;
     const cached = server.statements.get(key);
@@ -403,8 +444,14 @@ export class ClientSession {
       kind,
       ends: 'parse',
       onDone: (failed) => {
-        if (failed) server.statements.forget(key, statement.name);
-        else statement.ready = true;
+        if (failed) {
+          server.statements.forget(key, statement.name);
+          return;
+        }
+        statement.ready = true;
+        const known = this.pool!.knownStatements;
+        if (known.size > 10_000) known.clear();
+        known.add(key);
       },
     });
     return statement.name;
@@ -450,6 +497,8 @@ export class ClientSession {
     if (code === BackendCode.ReadyForQuery) {
       const message = decodeBackend(code, buffer, bodyStart, end) as { status: 'I' | 'T' | 'E' };
       slot.onDone?.(this.cycleFailed && slot.kind === 'swallow');
+      // Answers the pooler gives itself may be queued right behind this ReadyForQuery.
+      this.emitSynthetic();
       this.onReadyForQuery(message.status);
       return;
     }
@@ -593,6 +642,10 @@ export class ClientSession {
     this.socket.end();
     this.socket.destroySoon();
   }
+}
+
+function statementKey(sql: string, parameterTypes: readonly number[]): string {
+  return `${sql}\u0000${parameterTypes.join(',')}`;
 }
 
 /** The first word of a CommandComplete tag ("INSERT 0 1" -> "INSERT"). */

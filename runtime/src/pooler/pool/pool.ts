@@ -48,6 +48,11 @@ export class Pool {
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /**
+   * Statements (text + parameter types) some server connection of this pool accepted: a
+   * session may prepare one of these without borrowing a connection (see ClientSession).
+   */
+  readonly knownStatements = new Set<string>();
   /** Wait times of acquisitions that queued, for the metrics histogram. */
   onWait: (seconds: number) => void = () => undefined;
 

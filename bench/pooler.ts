@@ -1,0 +1,170 @@
+/**
+ * `npm run bench:pooler`: pgbench against the same Postgres three ways in one run — direct,
+ * through PgBouncer (Debian's, transaction mode, the same pool size, on the same trusted
+ * socket), and through Polygres (gateway + pooler) — for select-only (-S) and TPC-B-like
+ * workloads, simple and prepared protocol, 10/50/100 clients, alternating targets; then
+ * connection churn (-C). Prints TPS, latency and the Polygres/PgBouncer and Polygres/direct
+ * ratios, and writes them to bench/results/pooler.md.
+ *
+ * BENCH_SECONDS (default 15) sets each run's length, BENCH_CLIENTS (default 10,50,100) the
+ * client counts.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { postgresOsUser } from '../runtime/src/local/os-user';
+import { isListening, sleep } from '../runtime/src/util/net';
+import { startLocalCluster, type LocalCluster } from '../test/support/local-cluster';
+import { claimPortBlock } from '../test/support/ports';
+
+const run = promisify(execFile);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CLIENTS = (process.env.BENCH_CLIENTS ?? '10,50,100').split(',').map(Number);
+const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
+
+interface Target {
+  readonly name: 'direct' | 'pgbouncer' | 'polygres';
+  readonly port: number;
+}
+
+interface Result {
+  readonly tps: number | null;
+  readonly latencyMs: number | null;
+  readonly error?: string;
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'polygres-bench-'));
+  chmodSync(root, 0o755);
+  const cluster = await startLocalCluster(root);
+  let bouncer: ChildProcess | undefined;
+  try {
+    const primary = cluster.layout.instances[0]!;
+    const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres' };
+    await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
+    const started = await startPgBouncer(root, cluster);
+    bouncer = started.process;
+    const targets: Target[] = [
+      { name: 'direct', port: primary.port },
+      { name: 'pgbouncer', port: started.port },
+      { name: 'polygres', port: cluster.layout.gateways[0]!.port },
+    ];
+    const rows: string[] = [];
+    const say = (line: string) => {
+      process.stdout.write(`${line}\n`);
+      rows.push(line);
+    };
+    say('| workload | protocol | clients | direct tps | pgbouncer tps | polygres tps | polygres/pgbouncer | polygres/direct | latency ms (d/b/p) |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const workload of ['-S', 'tpcb'] as const) {
+      for (const protocol of ['simple', 'prepared'] as const) {
+        for (const clients of CLIENTS) {
+          const results = new Map<string, Result>();
+          // Alternate the order so no target always runs on a warmer cache.
+          const order = clients % 20 === 0 ? [...targets].reverse() : targets;
+          for (const target of order) results.set(target.name, await pgbench(env, target, workload, protocol, clients, false));
+          say(row(workload === '-S' ? 'select-only' : 'TPC-B-like', protocol, String(clients), results));
+        }
+      }
+    }
+    // Connection churn, once per target: a new connection (with SCRAM) per transaction.
+    const churn = new Map<string, Result>();
+    for (const target of targets) churn.set(target.name, await pgbench(env, target, '-S', 'simple', 10, true));
+    say(row('select-only, new connection per transaction (-C)', 'simple', '10', churn));
+    const report = [
+      '# Pooler benchmark',
+      '',
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}.`,
+      `pgbench ${SECONDS} s per run, scale 10, default local cluster (3 zones, atLeast(2): TPC-B commits wait for a standby on every target).`,
+      'direct = Postgres TCP port (SCRAM); pgbouncer = PgBouncer 1.18, transaction mode, pool size 20, on the trusted socket;',
+      'polygres = gateway (zone-a) -> pooler -> Postgres, pool size 20. Everything runs on the same machine as pgbench.',
+      '',
+      ...rows,
+      '',
+    ].join('\n');
+    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    writeFileSync(join(__dirname, 'results', 'pooler.md'), report);
+  } finally {
+    bouncer?.kill('SIGTERM');
+    await cluster.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function pgbench(env: NodeJS.ProcessEnv, target: Target, workload: '-S' | 'tpcb', protocol: 'simple' | 'prepared', clients: number, churn: boolean): Promise<Result> {
+  const args = ['-p', String(target.port), '-M', protocol, '-c', String(clients), '-j', '2', '-T', String(SECONDS), '-n'];
+  if (workload === '-S') args.push('-S');
+  if (churn) args.push('-C');
+  try {
+    const { stdout } = await run(PGBENCH, args, { env, timeout: (SECONDS + 60) * 1000 });
+    const tps = /tps = ([\d.]+)/.exec(stdout);
+    const latency = /latency average = ([\d.]+) ms/.exec(stdout);
+    const failed = /number of failed transactions: (\d+)/.exec(stdout);
+    if (failed && Number(failed[1]) > 0) return { tps: null, latencyMs: null, error: `${failed[1]} failed` };
+    return { tps: tps ? Number(tps[1]) : null, latencyMs: latency ? Number(latency[1]) : null };
+  } catch (error) {
+    const text = String((error as { stderr?: string }).stderr ?? (error as Error).message);
+    return { tps: null, latencyMs: null, error: text.split('\n').find((line) => line.includes('ERROR') || line.includes('error')) ?? 'failed' };
+  }
+}
+
+function row(workload: string, protocol: string, clients: string, results: Map<string, Result>): string {
+  const tps = (name: string) => {
+    const result = results.get(name);
+    return result?.tps ? result.tps.toFixed(0) : `fails${result?.error ? ` (${result.error.slice(0, 60)})` : ''}`;
+  };
+  const ratio = (a: string, b: string) => {
+    const x = results.get(a)?.tps;
+    const y = results.get(b)?.tps;
+    return x && y ? `${(x / y).toFixed(2)}×` : '-';
+  };
+  const latency = ['direct', 'pgbouncer', 'polygres'].map((name) => results.get(name)?.latencyMs?.toFixed(2) ?? '-').join(' / ');
+  return `| ${workload} | ${protocol} | ${clients} | ${tps('direct')} | ${tps('pgbouncer')} | ${tps('polygres')} | ${ratio('polygres', 'pgbouncer')} | ${ratio('polygres', 'direct')} | ${latency} |`;
+}
+
+/** PgBouncer in transaction mode on the primary's trusted socket, with the superuser's SCRAM verifier. */
+async function startPgBouncer(root: string, cluster: LocalCluster): Promise<{ process: ChildProcess; port: number }> {
+  const primary = cluster.layout.instances[0]!;
+  const dir = join(root, 'pgbouncer');
+  mkdirSync(dir, { recursive: true });
+  const block = await claimPortBlock();
+  const port = block.base;
+  const admin = new Client({ host: '127.0.0.1', port: primary.port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres' });
+  await admin.connect();
+  const verifier = (await admin.query("SELECT rolpassword FROM pg_authid WHERE rolname = 'postgres'")).rows[0].rolpassword as string;
+  await admin.end();
+  writeFileSync(join(dir, 'users.txt'), `"postgres" "${verifier}"\n`);
+  writeFileSync(
+    join(dir, 'pgbouncer.ini'),
+    [
+      '[databases]',
+      `postgres = host=${primary.socketDir} port=${primary.port} dbname=postgres`,
+      '[pgbouncer]',
+      `listen_addr = 127.0.0.1`,
+      `listen_port = ${port}`,
+      `unix_socket_dir =`,
+      'auth_type = scram-sha-256',
+      `auth_file = ${join(dir, 'users.txt')}`,
+      'pool_mode = transaction',
+      'default_pool_size = 20',
+      'max_client_conn = 2000',
+      `logfile = ${join(dir, 'pgbouncer.log')}`,
+      `pidfile = ${join(dir, 'pgbouncer.pid')}`,
+      '',
+    ].join('\n'),
+  );
+  // PgBouncer refuses to run as root; it runs as the Postgres OS user, who may use the socket.
+  const user = postgresOsUser();
+  if (user) for (const file of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, file), user.uid, user.gid);
+  const child = spawn('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')], { stdio: 'ignore', ...(user ? { uid: user.uid, gid: user.gid } : {}) });
+  for (let i = 0; i < 100 && !(await isListening('127.0.0.1', port)); i++) await sleep(100);
+  return { process: child, port };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
