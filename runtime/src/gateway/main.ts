@@ -44,7 +44,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
       } else {
         routed.set(client, primary.instance);
         client.once('close', () => routed.delete(client));
-        pipeSockets(client, connect({ host: primary.host, port: primary.port }));
+        pipeSockets(client, primary.socket ? connect({ path: primary.socket }) : connect({ host: primary.host, port: primary.port }));
       }
       client.resume();
     });

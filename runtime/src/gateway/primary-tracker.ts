@@ -9,6 +9,8 @@ export interface Endpoint {
   readonly instance: string;
   readonly host: string;
   readonly port: number;
+  /** Set when the pooler is on this host: connect here instead of host:port. */
+  readonly socket?: string;
 }
 
 export class PrimaryTracker {
@@ -29,7 +31,7 @@ export class PrimaryTracker {
       return;
     }
     const record = (await this.topo.listInstances()).find((instance) => instance.name === rule.primary);
-    this.set(record ? { instance: record.name, host: record.host, port: record.poolerPort } : undefined);
+    this.set(record ? { instance: record.name, host: record.host, port: record.poolerPort, ...(record.poolerSocket ? { socket: record.poolerSocket } : {}) } : undefined);
     if (this.current) {
       const waiters = this.waiters;
       this.waiters = [];

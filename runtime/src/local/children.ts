@@ -17,7 +17,8 @@ export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
   const node = (name: string, group: number, args: string[], stopGraceMs?: number): ChildSpec => ({
     name,
     command: process.execPath,
-    args: [POLYGRES_BIN, ...args, '--layout', file],
+    // POLYGRES_NODE_FLAGS passes flags to every service's Node (e.g. --cpu-prof to profile).
+    args: [...nodeFlags(), POLYGRES_BIN, ...args, '--layout', file],
     logFile: join(layout.logDir, `${name}.log`),
     pidFile: join(layout.runDir, `${name}.pid`),
     stopGroup: group,
@@ -30,6 +31,10 @@ export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
     ...layout.instances.map((i) => node(`pooler-${i.name}`, STOP_GROUP.pooler, ['pooler', '--instance', i.name], 90_000)),
     ...layout.gateways.map((g) => node(`gateway-${g.zone}`, STOP_GROUP.gateway, ['gateway', '--zone', g.zone])),
   ];
+}
+
+function nodeFlags(): string[] {
+  return (process.env.POLYGRES_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 }
 
 function etcdChild(layout: ClusterLayout): ChildSpec {

@@ -153,6 +153,11 @@ function socketDirFor(instanceDir: string): string {
   return join('/tmp', `polygres-${createHash('sha256').update(instanceDir).digest('hex').slice(0, 16)}`);
 }
 
+/** Where the pooler also listens, beside Postgres' own socket in the private directory. */
+export function poolerSocketPath(instance: InstanceLayout): string {
+  return join(instance.socketDir, `.s.PGSQL.${instance.poolerPort}`);
+}
+
 export function pgDataDir(instance: InstanceLayout): string {
   return join(instance.instanceDir, 'pgdata');
 }

@@ -5,7 +5,7 @@
  */
 import { collectClusterStatus } from '../admin/cluster-status';
 import { startAdminServer } from '../admin/http-server';
-import { etcdEndpoint } from '../local/layout';
+import { etcdEndpoint, poolerSocketPath } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { readSecrets } from '../local/secrets';
 import { loadSpecFile } from '../spec/load';
@@ -44,8 +44,9 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
   });
 
   await waitFor('etcd', async () => {
-    for (const { name, zone, host, port, poolerPort, adminPort } of layout.instances) {
-      await topo.putInstance({ name, zone, host, port, poolerPort, adminPort });
+    for (const instance of layout.instances) {
+      const { name, zone, host, port, poolerPort, adminPort } = instance;
+      await topo.putInstance({ name, zone, host, port, poolerPort, adminPort, poolerSocket: poolerSocketPath(instance) });
     }
     for (const { zone, host, port, replicaPort } of layout.gateways) await topo.putGateway({ zone, host, port, replicaPort });
     await ensureRule(topo, spec, me.name, log);

@@ -4,7 +4,7 @@
  * orchestrator and the CLI use.
  */
 import { startAdminServer } from '../admin/http-server';
-import { etcdEndpoint } from '../local/layout';
+import { etcdEndpoint, poolerSocketPath } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { readSecrets } from '../local/secrets';
 import { loadSpecFile } from '../spec/load';
@@ -32,9 +32,12 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   const { instance } = agent;
 
   await loadSqlParser();
+  // The pooler's own socket lives in Postgres' private socket directory.
+  agent.postgres.prepareSocketDir();
   const pooler = new PoolerServer({
     host: instance.host,
     port: instance.poolerPort,
+    socketPath: poolerSocketPath(instance),
     pool: {
       target: { socketDir: instance.socketDir, port: instance.port },
       size: spec.pooler.poolSize,

@@ -43,6 +43,11 @@ export interface InstanceRecord {
   readonly host: string;
   readonly port: number;
   readonly poolerPort: number;
+  /**
+   * The pooler's Unix socket, for gateways on the same host (the local target): a Unix
+   * socket costs far less per message than loopback TCP. Absent where hosts differ.
+   */
+  readonly poolerSocket?: string;
   readonly adminPort: number;
 }
 

@@ -5,6 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { connect, createServer, type Server } from 'node:net';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeFrontend } from '../../protocol/encode-frontend';
 import type { Logger } from '../../util/log';
@@ -18,6 +19,8 @@ import type { PinReason } from './session-state';
 export interface PoolerServerOptions {
   readonly host: string;
   readonly port: number;
+  /** Also listen on this Unix socket (for gateways on the same host). */
+  readonly socketPath?: string;
   readonly pool: PoolOptions;
   /** Server connections all pools together may hold. */
   readonly connectionLimit: number;
@@ -31,6 +34,7 @@ export class PoolerServer {
   private readonly budget: ConnectionBudget;
   private readonly maintenance: NodeJS.Timeout;
   private server: Server | undefined;
+  private socketServer: Server | undefined;
   private nextProcessId = randomInt(1, 1_000_000);
   readonly metrics: PoolerMetrics;
   private readonly context: SessionContext;
@@ -58,11 +62,19 @@ export class PoolerServer {
     };
   }
 
-  listen(): Promise<void> {
+  async listen(): Promise<void> {
     this.server = createServer((socket) => new ClientSession(socket, this.context));
-    return new Promise((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.options.port, this.options.host, () => resolve());
+    });
+    const path = this.options.socketPath;
+    if (!path) return;
+    rmSync(path, { force: true });
+    this.socketServer = createServer((socket) => new ClientSession(socket, this.context));
+    await new Promise<void>((resolve, reject) => {
+      this.socketServer!.once('error', reject);
+      this.socketServer!.listen(path, () => resolve());
     });
   }
 
@@ -83,6 +95,7 @@ export class PoolerServer {
   close(): void {
     clearInterval(this.maintenance);
     this.server?.close();
+    this.socketServer?.close();
     for (const { session } of this.sessions.values()) session.close();
     for (const pool of this.pools.values()) pool.shutdown();
   }
