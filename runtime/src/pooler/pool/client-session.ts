@@ -7,6 +7,7 @@
  * forwarded as they came.
  */
 import type { Socket } from 'node:net';
+import { type SecureContext, TLSSocket } from 'node:tls';
 import { BackendCode, FrontendCode } from '../../protocol/codes';
 import { SqlState } from '../../protocol/constants';
 import { decodeBackend } from '../../protocol/decode-backend';
@@ -21,16 +22,22 @@ import { classify } from '../../sql/classify';
 import type { SessionEffect, StatementInfo } from '../../sql/effects';
 import type { Logger } from '../../util/log';
 import type { ClientAuthenticator } from './client-auth';
-import { type Pool, PoolTimeoutError } from './pool';
+import type { Backend, BackendConnection } from './backend';
+import { PoolTimeoutError } from './pool';
 import { ResponseQueue, completes } from './response-queue';
-import { ServerLoginError, type ServerConnection } from './server-connection';
+import { tlsServerEndPoint } from '../../protocol/scram-server';
+import { ServerLoginError } from './server-connection';
 import { type PinReason, SessionState, settingsReplay } from './session-state';
 import { SocketOutput } from './socket-output';
 
 export interface SessionContext {
   readonly log: Logger;
   readonly authenticator: ClientAuthenticator;
-  pool(user: string, database: string): Pool;
+  backend(user: string, database: string): Backend;
+  /** TLS for clients that ask (SSLRequest); absent: the session answers 'N'. */
+  readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
+  /** A link from a trusted peer (a gateway) presents this token and skips authentication. */
+  readonly linkToken?: string;
   /** Registers the session for CancelRequests; returns its key. */
   register(session: ClientSession): { processId: number; secretKey: number };
   unregister(session: ClientSession): void;
@@ -56,22 +63,26 @@ interface QueuedFrame {
   readonly bytes: Buffer;
 }
 
+/** The startup parameter a trusted link (gateway to pooler) authenticates with. */
+export const LINK_TOKEN_PARAMETER = 'polygres.link_token';
 /** Startup parameters that are not settings. */
-const NOT_SETTINGS = new Set(['user', 'database', 'replication', 'options']);
+const NOT_SETTINGS = new Set(['user', 'database', 'replication', 'options', LINK_TOKEN_PARAMETER]);
 const NO_STATEMENT_EFFECTS: readonly SessionEffect[] = [];
 
 export class ClientSession {
-  private readonly output: SocketOutput;
-  private readonly framer = new MessageFramer({ startupPhase: true });
+  private output: SocketOutput;
+  private socket: Socket;
+  private framer = new MessageFramer({ startupPhase: true });
+  private channelBinding: Buffer | undefined;
   private phase: 'startup' | 'authenticating' | 'ready' | 'closed' = 'startup';
   private user = '';
   private database = '';
-  private pool: Pool | undefined;
+  private backend: Backend | undefined;
   private state = new SessionState();
   private key = { processId: 0, secretKey: 0 };
   private auth: ((message: FrontendMessage) => void) | undefined;
 
-  private server: ServerConnection | undefined;
+  private server: BackendConnection | undefined;
   private acquiring = false;
   private readonly queue: QueuedFrame[] = [];
   private readonly responses = new ResponseQueue();
@@ -87,9 +98,14 @@ export class ClientSession {
   private skippingUntilSync = false;
   private lastTag = '';
 
-  constructor(private readonly socket: Socket, private readonly context: SessionContext) {
+  constructor(socket: Socket, private readonly context: SessionContext) {
+    this.socket = socket;
     this.output = new SocketOutput(socket);
     socket.setNoDelay(true);
+    this.listen(socket);
+  }
+
+  private listen(socket: Socket): void {
     socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
@@ -99,9 +115,9 @@ export class ClientSession {
     return this.key.processId;
   }
 
-  /** Forwards a CancelRequest to the server connection running this session's query, if any. */
-  cancelTarget(): ServerConnection | undefined {
-    return this.server;
+  /** Cancels the query this session is running, if any (a CancelRequest with its key came in). */
+  cancel(): void {
+    if (this.server) this.backend?.cancel(this.server);
   }
 
   /** Why the session holds its server connection between transactions (for metrics). */
@@ -131,8 +147,14 @@ export class ClientSession {
     const message = decodeStartupFrame(buffer, bodyStart, end);
     switch (message.type) {
       case 'sslRequest':
+        if (this.context.tls && !this.channelBinding) {
+          this.output.write(Buffer.from('S'));
+          this.startTls(this.context.tls);
+          return;
+        }
+        this.output.write(Buffer.from('N'));
+        return;
       case 'gssEncRequest':
-        // TLS is the gateway's job; the pooler only sees trusted links.
         this.output.write(Buffer.from('N'));
         return;
       case 'cancelRequest':
@@ -150,20 +172,42 @@ export class ClientSession {
         if (!this.user) throw new ProtocolError('no PostgreSQL user name specified in startup packet');
         this.state = new SessionState(startupSettings(message.parameters));
         this.phase = 'authenticating';
-        void this.authenticate();
+        void this.authenticate(message.parameters[LINK_TOKEN_PARAMETER]);
         return;
       default:
         throw new ProtocolError(`unexpected ${message.type} during startup`);
     }
   }
 
-  private async authenticate(): Promise<void> {
+  /**
+   * After 'S', the rest of the connection is TLS: the raw socket is handed to a TLSSocket and
+   * the startup phase begins again inside it. The certificate's hash is the SCRAM-PLUS channel
+   * binding.
+   */
+  private startTls(tls: { readonly context: SecureContext; readonly certificateDer: Buffer }): void {
+    const raw = this.socket;
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('error');
+    raw.removeAllListeners('close');
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: tls.context });
+    this.socket = secure;
+    this.output = new SocketOutput(secure);
+    this.framer = new MessageFramer({ startupPhase: true });
+    this.channelBinding = tlsServerEndPoint(tls.certificateDer);
+    this.listen(secure);
+  }
+
+  private async authenticate(linkToken: string | undefined): Promise<void> {
     try {
-      await this.context.authenticator.authenticate(this.user, {
-        send: (message) => this.output.write(encodeBackend(message)),
-        receive: (handler) => (this.auth = handler),
-        tls: undefined,
-      });
+      if (linkToken !== undefined) {
+        if (!this.context.linkToken || linkToken !== this.context.linkToken) throw Object.assign(new Error('invalid link token'), { code: SqlState.invalidPassword });
+      } else {
+        await this.context.authenticator.authenticate(this.user, {
+          send: (message) => this.output.write(encodeBackend(message)),
+          receive: (handler) => (this.auth = handler),
+          tls: this.channelBinding,
+        });
+      }
       this.auth = undefined;
       await this.completeLogin();
     } catch (error) {
@@ -174,17 +218,17 @@ export class ClientSession {
 
   /** Checks the database and role with a real server connection, then tells the client it is in. */
   private async completeLogin(): Promise<void> {
-    this.pool = this.context.pool(this.user, this.database);
-    let connection: ServerConnection;
+    this.backend = this.context.backend(this.user, this.database);
+    let connection: BackendConnection;
     try {
-      connection = await this.pool.acquire(this.state.settingsKey);
+      connection = await this.backend.acquire(this.state.settingsKey);
     } catch (error) {
       if (error instanceof ServerLoginError) return this.failWith(error.fields);
       const code = error instanceof PoolTimeoutError ? SqlState.tooManyConnections : SqlState.connectionFailure;
       return this.fail(code, (error as Error).message);
     }
     const parameters = new Map(connection.parameters);
-    this.pool.release(connection);
+    this.backend.release(connection);
     if (this.phase === 'closed') return;
     // The client sees its own startup settings, as Postgres would report them.
     for (const [name, value] of this.startupValues) if (parameters.has(name)) parameters.set(name, value);
@@ -221,7 +265,8 @@ export class ClientSession {
           continue;
         }
         this.attachServer();
-        return;
+        if (!this.server) return; // waiting for a connection: drain() runs again once it comes
+        continue;
       }
       if (this.server.output.congested) {
         // The server reads slower than the client sends: stop reading the client for now.
@@ -247,12 +292,12 @@ export class ClientSession {
    * siblings' transactions.
    */
   private answerWithoutServer(frame: QueuedFrame): boolean {
-    if (this.status !== 'I' || this.responses.length > 0 || !this.pool) return false;
+    if (this.status !== 'I' || this.responses.length > 0 || !this.backend) return false;
     switch (frame.code) {
       case FrontendCode.Parse: {
         const message = decode(frame) as Extract<FrontendMessage, { type: 'parse' }>;
         const key = statementKey(message.sql, message.parameterTypes);
-        if (message.name === '' || this.statements.has(message.name) || !this.pool.knownStatements.has(key)) return false;
+        if (message.name === '' || this.statements.has(message.name) || !this.backend.knownStatements.has(key)) return false;
         this.statements.set(message.name, { key, sql: message.sql, parameterTypes: message.parameterTypes, info: classify(message.sql) });
         this.context.metrics.statementCacheHit();
         this.synthesize(encodeBackend({ type: 'parseComplete' }));
@@ -277,32 +322,42 @@ export class ClientSession {
   }
 
   private attachServer(): void {
-    if (this.acquiring || !this.pool) return;
+    if (this.acquiring || !this.backend) return;
+    const ready = this.backend.tryAcquire(this.state.settingsKey);
+    if (ready) {
+      this.attach(ready);
+      return;
+    }
     this.acquiring = true;
     this.socket.pause();
-    this.pool.acquire(this.state.settingsKey).then(
+    this.backend.acquire(this.state.settingsKey).then(
       (connection) => {
         this.acquiring = false;
         if (this.phase === 'closed') {
-          this.pool?.release(connection);
+          this.backend?.release(connection);
           return;
         }
-        this.server = connection;
-        connection.attach((code, buffer, frameStart, bodyStart, end, stable) => this.onServerFrame(code, buffer, frameStart, bodyStart, end, stable));
-        connection.onClosed(() => this.onServerClosed(connection));
-        this.prepareConnection(connection);
+        this.attach(connection);
         this.drain();
       },
       (error: Error) => {
         this.acquiring = false;
         if (error instanceof ServerLoginError) return this.failWith(error.fields);
-        this.fail(error instanceof PoolTimeoutError ? SqlState.tooManyConnections : SqlState.connectionFailure, error.message);
+        const code = (error as { code?: string }).code ?? (error instanceof PoolTimeoutError ? SqlState.tooManyConnections : SqlState.connectionFailure);
+        this.fail(code, error.message);
       },
     );
   }
 
+  private attach(connection: BackendConnection): void {
+    this.server = connection;
+    connection.attach((code, buffer, frameStart, bodyStart, end, stable) => this.onServerFrame(code, buffer, frameStart, bodyStart, end, stable));
+    connection.onClosed(() => this.onServerClosed(connection));
+    this.prepareConnection(connection);
+  }
+
   /** Brings a freshly borrowed connection to this session's settings. */
-  private prepareConnection(connection: ServerConnection): void {
+  private prepareConnection(connection: BackendConnection): void {
     const replay = settingsReplay(connection.settings, this.state.committedSettings);
     if (!replay) return;
     this.inject(encodeFrontend({ type: 'query', sql: replay }), 'ready', (failed) => {
@@ -449,7 +504,7 @@ export class ClientSession {
           return;
         }
         statement.ready = true;
-        const known = this.pool!.knownStatements;
+        const known = this.backend!.knownStatements;
         if (known.size > 10_000) known.clear();
         known.add(key);
       },
@@ -560,14 +615,14 @@ export class ClientSession {
     server.attach(() => undefined);
     this.portals.clear();
     this.unnamed = undefined;
-    this.pool!.release(server);
+    this.backend!.release(server);
   }
 
-  private onServerClosed(connection: ServerConnection): void {
+  private onServerClosed(connection: BackendConnection): void {
     if (this.server !== connection || this.phase === 'closed') return;
     this.server = undefined;
-    this.pool?.release(connection);
-    this.fail(SqlState.adminShutdown, 'the server connection was lost; reconnect to continue');
+    this.backend?.release(connection);
+    this.fail(SqlState.adminShutdown, this.backend?.lossMessage ?? 'the server connection was lost; reconnect to continue');
   }
 
   // ------------------------------------------------------------------ helpers
@@ -632,12 +687,13 @@ export class ClientSession {
     if (wasReady) this.context.unregister(this);
     const server = this.server;
     this.server = undefined;
-    if (server && this.pool) {
+    if (server && this.backend) {
       // A connection mid-request or holding session state cannot serve anyone else.
       if (this.responses.length > 0 || this.status !== 'I' || this.state.pinned) server.broken = true;
       server.attach(() => undefined);
-      this.pool.release(server);
+      this.backend.release(server);
     }
+    this.backend?.sessionClosed?.();
     this.responses.clear();
     this.socket.end();
     this.socket.destroySoon();

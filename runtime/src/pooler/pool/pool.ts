@@ -4,7 +4,11 @@
  * lifetime or idle too long are closed; a Postgres that went away is reconnected with
  * back-off. Idle connections are matched to a session's settings first, to skip the replay.
  */
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { encodeFrontend } from '../../protocol/encode-frontend';
 import type { Logger } from '../../util/log';
+import type { Backend, BackendConnection } from './backend';
 import type { ConnectionBudget } from './connection-budget';
 import { ServerConnection, type ServerTarget } from './server-connection';
 
@@ -40,7 +44,8 @@ export interface PoolStats {
   readonly opening: number;
 }
 
-export class Pool {
+export class Pool implements Backend {
+  readonly lossMessage = 'the connection to Postgres was lost; reconnect to continue';
   private readonly idle: ServerConnection[] = [];
   private readonly all = new Set<ServerConnection>();
   private readonly waiters: Waiter[] = [];
@@ -85,6 +90,19 @@ export class Pool {
     };
   }
 
+  /** An idle connection right now (preferring one with the same settings), or undefined. */
+  tryAcquire(settingsKey: string): ServerConnection | undefined {
+    return this.closed ? undefined : this.takeIdle(settingsKey);
+  }
+
+  /** Sends a CancelRequest to Postgres with the key of the connection running the query. */
+  cancel(connection: BackendConnection): void {
+    const { backendKey } = connection as ServerConnection;
+    const socket = connect({ path: join(this.options.target.socketDir, `.s.PGSQL.${this.options.target.port}`) });
+    socket.on('error', () => socket.destroy());
+    socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', ...backendKey })));
+  }
+
   /** A connection for a session whose settings are `settingsKey`. */
   acquire(settingsKey: string): Promise<ServerConnection> {
     if (this.closed) return Promise.reject(new Error('the pool is shutting down'));
@@ -110,7 +128,8 @@ export class Pool {
   }
 
   /** Returns a connection; a broken or expired one is closed and replaced on demand. */
-  release(connection: ServerConnection): void {
+  release(backendConnection: BackendConnection): void {
+    const connection = backendConnection as ServerConnection;
     connection.lastUsedAt = Date.now();
     if (connection.broken || connection.closed || this.closed || Date.now() - connection.createdAt > this.options.lifetimeMs) {
       this.discard(connection);

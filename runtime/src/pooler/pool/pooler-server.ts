@@ -4,10 +4,8 @@
  * running the session's query, and reports pools and pins.
  */
 import { randomInt } from 'node:crypto';
-import { connect, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { encodeFrontend } from '../../protocol/encode-frontend';
 import type { Logger } from '../../util/log';
 import type { ClientAuthenticator } from './client-auth';
 import { ClientSession, type SessionContext } from './client-session';
@@ -25,6 +23,8 @@ export interface PoolerServerOptions {
   /** Server connections all pools together may hold. */
   readonly connectionLimit: number;
   readonly authenticator: ClientAuthenticator;
+  /** Gateways present this token instead of authenticating (they did it already). */
+  readonly linkToken?: string;
   readonly log: Logger;
 }
 
@@ -48,7 +48,8 @@ export class PoolerServer {
     this.context = {
       log: options.log,
       authenticator: options.authenticator,
-      pool: (user, database) => this.poolFor(user, database),
+      backend: (user, database) => this.poolFor(user, database),
+      ...(options.linkToken ? { linkToken: options.linkToken } : {}),
       register: (session) => this.register(session),
       unregister: (session) => {
         this.sessions.delete(session.processId);
@@ -120,14 +121,9 @@ export class PoolerServer {
     return { processId, secretKey };
   }
 
-  /** Forwards a CancelRequest to Postgres with the key of the server connection the session holds. */
+  /** A CancelRequest came in: the session with that key cancels whatever it runs. */
   private cancel(processId: number, secretKey: number): void {
     const entry = this.sessions.get(processId);
-    if (!entry || entry.secretKey !== secretKey) return;
-    const server = entry.session.cancelTarget();
-    if (!server) return;
-    const socket = connect({ path: join(this.options.pool.target.socketDir, `.s.PGSQL.${this.options.pool.target.port}`) });
-    socket.on('error', () => socket.destroy());
-    socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', ...server.backendKey })));
+    if (entry && entry.secretKey === secretKey) entry.session.cancel();
   }
 }

@@ -1,0 +1,42 @@
+/**
+ * What a ClientSession talks to. In the pooler, a Pool of Postgres connections; in the
+ * gateway, one link per session to the primary's pooler. Both speak the v3 protocol, so one
+ * session implementation serves both: the pooler shares connections between transactions,
+ * the gateway re-establishes its link after a failover — and each relies on the same
+ * tracking of settings, prepared statements and pins.
+ */
+import type { FrameHandler } from '../../protocol/framer';
+import type { SocketOutput } from './socket-output';
+import type { StatementCache } from './statement-cache';
+
+export interface BackendConnection {
+  readonly id: number;
+  readonly output: SocketOutput;
+  /** Statements prepared on this connection under the session layer's own names. */
+  readonly statements: StatementCache;
+  /** Settings applied on this connection, as the statements that made them. */
+  settings: ReadonlyMap<string, string>;
+  settingsKey: string;
+  broken: boolean;
+  readonly closed: boolean;
+  /** ParameterStatus values from the connection's login. */
+  readonly parameters: ReadonlyMap<string, string>;
+  attach(handler: FrameHandler): void;
+  onClosed(callback: () => void): void;
+  onDrain(callback: () => void): void;
+}
+
+export interface Backend {
+  /** Statements (text + parameter types) known to be valid here: preparable without a connection. */
+  readonly knownStatements: Set<string>;
+  /** A connection available right now, or undefined (then acquire() waits). */
+  tryAcquire(settingsKey: string): BackendConnection | undefined;
+  acquire(settingsKey: string): Promise<BackendConnection>;
+  release(connection: BackendConnection): void;
+  /** Cancels the query running on `connection`. */
+  cancel(connection: BackendConnection): void;
+  /** Said to the client when its connection is lost mid-request. */
+  readonly lossMessage: string;
+  /** The session that used this backend has ended. */
+  sessionClosed?(): void;
+}
