@@ -1,63 +1,84 @@
 /**
- * `polygres gateway`: the zone's entry point for applications. In the foundation it forwards
- * each connection to the primary's pooler; the gateway issue gives it the protocol, session
- * state and routing behind the same port.
+ * `polygres gateway`: the zone's entry point for applications — TLS, SCRAM, session state,
+ * routing to the primary (or, on the replica port, a replica) and failover buffering.
  */
-import { connect, createServer, type Socket } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { startAdminServer } from '../admin/http-server';
 import { etcdEndpoint } from '../local/layout';
 import { readLayout } from '../local/layout-file';
-import { SqlState } from '../protocol/constants';
+import { readSecrets } from '../local/secrets';
+import { readTls, tlsFilesFor } from '../local/tls-material';
+import { ScramAuthenticator, TrustAuthenticator } from '../pooler/pool/client-auth';
+import { loadSqlParser } from '../sql/parser';
 import { loadSpecFile } from '../spec/load';
 import { TopoStore } from '../topo/topo-store';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
-import { pipeSockets } from '../util/pipe-sockets';
 import { onShutdown } from '../util/shutdown';
-import { PrimaryTracker } from './primary-tracker';
-import { refuseConnection } from './refuse-connection';
+import { GatewayServer } from './gateway-server';
+import { type Endpoint, PrimaryTracker } from './primary-tracker';
+import { ReplicaSelector } from './replica-selector';
+import { verifierFromPoolers } from './verifier-client';
 
 export async function runGateway(options: { layoutFile: string; zone: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
-  const me = layout.gateways.find((gateway) => gateway.zone === options.zone);
+  const index = layout.gateways.findIndex((gateway) => gateway.zone === options.zone);
+  const me = layout.gateways[index];
   if (!me) throw new Error(`no gateway for zone "${options.zone}" in the layout`);
   const { spec } = loadSpecFile(layout.specFile);
+  const secrets = readSecrets(layout.secretsFile);
   const log = createLogger('gateway', { zone: me.zone });
+  await loadSqlParser();
   const topo = new TopoStore({ endpoints: [etcdEndpoint(layout)], cluster: layout.cluster });
-  // Connections routed to a primary that lost its role are cut at once, so clients reconnect
-  // (and wait for the new primary here) instead of hanging on a fenced server.
-  const routed = new Map<Socket, string>();
-  const tracker = new PrimaryTracker(topo, (primary) => {
-    for (const [client, instance] of routed) if (instance !== primary?.instance) client.destroy();
+  // The tracker tells the gateway about new primaries; the gateway routes with the tracker.
+  const onPrimary: { change: (primary: Endpoint | undefined) => void } = { change: () => undefined };
+  const tracker = new PrimaryTracker(topo, (primary) => onPrimary.change(primary));
+  const replicas = new ReplicaSelector(topo, {
+    zone: me.zone,
+    maxLagBytes: spec.gateway.replicaReads.maxLagBytes,
+    adminToken: secrets.adminToken,
+    primary: () => tracker.primary,
   });
-  const waitMs = spec.gateway.failoverBuffer.windowMs;
+  const tlsFiles = tlsFilesFor(spec, layout.stateDir);
+  const tls = tlsFiles ? readTls(tlsFiles) : undefined;
 
-  const server = createServer((client) => {
-    client.on('error', () => client.destroy());
-    client.pause();
-    void tracker.waitForPrimary(waitMs).then((primary) => {
-      if (!primary) {
-        refuseConnection(client, {
-          code: SqlState.cannotConnectNow,
-          message: 'the cluster has no primary accepting connections',
-          hint: 'the cluster is starting or failing over; run `polygres status` and retry',
-        });
-      } else {
-        routed.set(client, primary.instance);
-        client.once('close', () => routed.delete(client));
-        pipeSockets(client, primary.socket ? connect({ path: primary.socket }) : connect({ host: primary.host, port: primary.port }));
-      }
-      client.resume();
-    });
+  const gateway = new GatewayServer({
+    host: me.host,
+    port: me.port,
+    replicaPort: me.replicaPort,
+    index,
+    peers: layout.gateways.map(({ host, port }) => ({ host, port })),
+    routing: {
+      primary: { current: () => tracker.primary, endpoint: (timeoutMs) => tracker.waitForPrimary(timeoutMs) },
+      replica: { current: () => replicas.current(), endpoint: async (timeoutMs) => replicas.current() ?? tracker.waitForPrimary(timeoutMs) },
+    },
+    authenticator:
+      spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(verifierFromPoolers(() => topo.listInstances(), me.zone, secrets.adminToken)),
+    linkToken: secrets.adminToken,
+    ...(tls ? { tls: { context: createSecureContext(tls), certificateDer: new X509Certificate(tls.cert).raw } } : {}),
+    statementCacheSize: spec.pooler.preparedStatementCacheSize,
+    bufferWindowMs: spec.gateway.failoverBuffer.windowMs,
+    bufferMaxQueued: spec.gateway.failoverBuffer.maxQueued,
+    log,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(me.port, me.host, resolve);
+  onPrimary.change = (primary) => gateway.primaryChanged(primary);
+  await gateway.listen();
+  const metrics = await startAdminServer({
+    host: me.host,
+    port: me.metricsPort,
+    token: secrets.adminToken,
+    routes: {},
+    publicRoutes: { 'GET /metrics': async () => ({ contentType: gateway.metrics.registry.contentType, body: await gateway.metrics.registry.metrics() }) },
   });
   const watcher = await waitFor('etcd', () => topo.watchRule((rule) => void tracker.onRule(rule)), { timeoutMs: Infinity, intervalMs: 300 });
-  log.info({ port: me.port }, 'gateway listening');
+  replicas.start();
+  log.info({ port: me.port, replicaPort: me.replicaPort, metricsPort: me.metricsPort, tls: tls !== undefined }, 'gateway listening');
 
   onShutdown(log, async () => {
-    server.close();
+    gateway.close();
+    metrics.close();
+    replicas.stop();
     await watcher.cancel().catch(() => undefined);
     topo.close();
   });

@@ -15,6 +15,7 @@ import { type ClusterLayout, DEFAULT_BASE_PORT, allPorts, layoutFile, planLayout
 import { readLayout, writeLayout } from './layout-file';
 import { postgresOsUser, userCanReach } from './os-user';
 import { ensureSecrets } from './secrets';
+import { ensureGeneratedTls, tlsFilesFor } from './tls-material';
 import { supervisorPidFile } from './supervisor-files';
 
 export interface PrepareOptions {
@@ -32,6 +33,8 @@ export async function prepareCluster(options: PrepareOptions): Promise<ClusterLa
   const stateDir = resolve(options.stateDir ?? defaultStateDir(options.spec.name));
   checkTools();
   const layout = existsSync(layoutFile(stateDir)) ? reuseLayout(stateDir, options) : createLayout(stateDir, options);
+  const tls = tlsFilesFor(options.spec, stateDir);
+  if (tls && options.spec.gateway.tls.mode === 'generate') ensureGeneratedTls(tls);
   await checkPortsFree(layout);
   return layout;
 }

@@ -32,6 +32,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   const { instance } = agent;
 
   await loadSqlParser();
+  const lookup = verifierLookup(instance);
   // The pooler's own socket lives in Postgres' private socket directory.
   agent.postgres.prepareSocketDir();
   const pooler = new PoolerServer({
@@ -48,7 +49,8 @@ export async function runPooler(options: { layoutFile: string; instance: string 
       statementCacheSize: spec.pooler.preparedStatementCacheSize,
     },
     connectionLimit: connectionBudget(spec),
-    authenticator: spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(verifierLookup(instance)),
+    authenticator: spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(lookup),
+    linkToken: secrets.adminToken,
     log,
   });
   await pooler.listen();
@@ -61,6 +63,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     },
     routes: {
       'GET /v1/status': () => agent.status(),
+      'POST /v1/verifier': async (body) => ({ stored: (await lookup(String((body as { user?: unknown })?.user ?? ''))) ?? null }),
       'GET /v1/pools': () => ({ pools: pooler.poolStats(), sessions: pooler.sessionCount, pinned: Object.fromEntries(pooler.pinCounts()) }),
       'POST /v1/recruit': (body) => agent.recruit(body as RecruitRequest),
       'POST /v1/promote': (body) => agent.promote(body as PromoteRequest),

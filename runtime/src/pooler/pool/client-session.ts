@@ -48,6 +48,10 @@ export interface SessionContext {
 export interface SessionMetrics {
   statementCacheHit(): void;
   statementCacheMiss(): void;
+  /** A statement was sent (simple Query or Execute). */
+  statement?(): void;
+  /** An error reached the client. */
+  error?(sqlstate: string): void;
 }
 
 interface PreparedStatement {
@@ -380,6 +384,7 @@ export class ClientSession {
     switch (frame.code) {
       case FrontendCode.Query: {
         const message = decode(frame) as Extract<FrontendMessage, { type: 'query' }>;
+        this.context.metrics.statement?.();
         this.server!.output.write(frame.bytes);
         this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...classify(message.sql).statements] });
         return;
@@ -415,6 +420,7 @@ export class ClientSession {
       case FrontendCode.Execute: {
         const message = decode(frame) as Extract<FrontendMessage, { type: 'execute' }>;
         const info = this.portals.get(message.portal);
+        this.context.metrics.statement?.();
         this.send(frame.bytes, 'execute', 'forward', (failed) => {
           if (!failed && info) this.applyEffects(info.statements[0] ?? NO_STATEMENT_EFFECTS);
         });
@@ -540,6 +546,7 @@ export class ClientSession {
     }
     if (code === BackendCode.ErrorResponse) {
       this.cycleFailed = true;
+      if (this.context.metrics.error) this.context.metrics.error((decodeBackend(code, buffer, bodyStart, end) as { fields: Record<string, string> }).fields.C ?? 'XX000');
       if (slot.ends === 'ready') return; // a simple query goes on to ReadyForQuery
       this.responses.shift();
       slot.onDone?.(true);
@@ -676,6 +683,7 @@ export class ClientSession {
 
   private fail(code: string, message: string): void {
     if (this.phase === 'closed') return;
+    this.context.metrics.error?.(code);
     this.output.write(serializeErrorResponse({ code, message }));
     this.close();
   }

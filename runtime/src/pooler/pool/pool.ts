@@ -10,10 +10,10 @@ import { encodeFrontend } from '../../protocol/encode-frontend';
 import type { Logger } from '../../util/log';
 import type { Backend, BackendConnection } from './backend';
 import type { ConnectionBudget } from './connection-budget';
-import { ServerConnection, type ServerTarget } from './server-connection';
+import { ServerConnection } from './server-connection';
 
 export interface PoolOptions {
-  readonly target: ServerTarget;
+  readonly target: { readonly socketDir: string; readonly port: number };
   readonly size: number;
   readonly minSize: number;
   readonly queueTimeoutMs: number;

@@ -13,9 +13,16 @@ import { PROTOCOL_VERSION_3 } from '../../protocol/constants';
 import { SocketOutput } from './socket-output';
 import { StatementCache } from './statement-cache';
 
-export interface ServerTarget {
-  readonly socketDir: string;
-  readonly port: number;
+/** Postgres' own socket (socketDir + port), or any peer speaking the protocol by path or TCP. */
+export type ServerTarget =
+  | { readonly socketDir: string; readonly port: number }
+  | { readonly path: string }
+  | { readonly host: string; readonly port: number };
+
+function connectTo(target: ServerTarget): Socket {
+  if ('socketDir' in target) return connect({ path: join(target.socketDir, `.s.PGSQL.${target.port}`) });
+  if ('path' in target) return connect({ path: target.path });
+  return connect({ host: target.host, port: target.port });
 }
 
 /** Postgres refused the login (a database that does not exist, a role that may not log in...). */
@@ -51,11 +58,17 @@ export class ServerConnection {
     this.statements = new StatementCache(cacheSize);
   }
 
-  static async open(target: ServerTarget, user: string, database: string, cacheSize: number, timeoutMs = 5_000): Promise<ServerConnection> {
-    const socket = connect({ path: join(target.socketDir, `.s.PGSQL.${target.port}`) });
+  static async open(
+    target: ServerTarget,
+    user: string,
+    database: string,
+    cacheSize: number,
+    options: { timeoutMs?: number; parameters?: Readonly<Record<string, string>> } = {},
+  ): Promise<ServerConnection> {
+    const socket = connectTo(target);
     socket.setNoDelay(true);
     const connection = new ServerConnection(socket, cacheSize);
-    await connection.login(user, database, timeoutMs);
+    await connection.login(user, database, options.timeoutMs ?? 5_000, options.parameters ?? {});
     return connection;
   }
 
@@ -124,7 +137,7 @@ export class ServerConnection {
     this.socket.destroy();
   }
 
-  private login(user: string, database: string, timeoutMs: number): Promise<void> {
+  private login(user: string, database: string, timeoutMs: number, extra: Readonly<Record<string, string>>): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`no answer from Postgres within ${timeoutMs} ms`)), timeoutMs);
       const fail = (error: Error) => {
@@ -154,7 +167,7 @@ export class ServerConnection {
           case 'noticeResponse':
             return;
           default:
-            fail(new Error(`Postgres asked for ${message.type} on the pooler's trusted socket: check pg_hba.conf`));
+            fail(new Error(`the server asked for ${message.type} on a trusted connection: check pg_hba.conf, or the link token`));
         }
       };
       this.socket.on('data', (chunk: Buffer) => {
@@ -175,7 +188,7 @@ export class ServerConnection {
         this.onClose?.();
       });
       this.socket.once('connect', () => {
-        this.output.write(encodeFrontend({ type: 'startup', protocolVersion: PROTOCOL_VERSION_3, parameters: { user, database, client_encoding: 'UTF8' } }));
+        this.output.write(encodeFrontend({ type: 'startup', protocolVersion: PROTOCOL_VERSION_3, parameters: { user, database, client_encoding: 'UTF8', ...extra } }));
       });
     });
   }

@@ -1,0 +1,28 @@
+/** The gateway's Prometheus metrics (prom-client), served at /metrics on its metrics port. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({ name: 'polygres_gateway_client_connections', help: 'Client connections open', labelNames: ['route'], registers: [this.registry] });
+  readonly statements = new Counter({ name: 'polygres_gateway_statements_total', help: 'Statements sent, by route', labelNames: ['route'], registers: [this.registry] });
+  readonly errors = new Counter({ name: 'polygres_gateway_errors_total', help: 'Errors returned to clients, by SQLSTATE', labelNames: ['sqlstate'], registers: [this.registry] });
+  readonly buffered: Gauge;
+  readonly bufferWait = new Histogram({
+    name: 'polygres_gateway_buffer_wait_seconds',
+    help: 'How long sessions waited for a primary (failover buffering)',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  constructor(bufferedNow: () => number) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'polygres_gateway_' });
+    this.buffered = new Gauge({
+      name: 'polygres_gateway_buffered_sessions',
+      help: 'Sessions holding statements while waiting for a primary',
+      registers: [this.registry],
+      collect() {
+        this.set(bufferedNow());
+      },
+    });
+  }
+}

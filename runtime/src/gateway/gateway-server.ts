@@ -1,0 +1,136 @@
+/**
+ * A zone's gateway: client listeners on the primary port and the replica port, TLS and SCRAM,
+ * a ClientSession per client whose backend is a link to the routed node's pooler, cancel keys
+ * that find their session through any gateway, and the failover buffer's shared bounds.
+ */
+import { connect, createServer, type Server } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { ClientAuthenticator } from '../pooler/pool/client-auth';
+import { ClientSession, type SessionContext } from '../pooler/pool/client-session';
+import { encodeFrontend } from '../protocol/encode-frontend';
+import type { Logger } from '../util/log';
+import { CancelKeys, gatewayOf } from './cancel-keys';
+import { GatewayMetrics } from './gateway-metrics';
+import { BufferGate, LinkBackend, type LinkRouting } from './link-backend';
+import type { Endpoint } from './primary-tracker';
+
+export type Route = 'primary' | 'replica';
+
+export interface GatewayServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly replicaPort: number;
+  readonly index: number;
+  /** Where the other gateways listen, by index, to forward cancel requests. */
+  readonly peers: readonly { readonly host: string; readonly port: number }[];
+  readonly routing: Record<Route, LinkRouting>;
+  readonly authenticator: ClientAuthenticator;
+  readonly linkToken: string;
+  readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
+  readonly statementCacheSize: number;
+  readonly bufferWindowMs: number;
+  readonly bufferMaxQueued: number;
+  readonly log: Logger;
+}
+
+export class GatewayServer {
+  readonly metrics: GatewayMetrics;
+  private readonly keys: CancelKeys;
+  private readonly sessions = new Map<number, { session: ClientSession; secretKey: number }>();
+  private readonly servers: Server[] = [];
+  private readonly buffer: BufferGate;
+  private readonly knownStatements = new Set<string>();
+  /** Links of primary-port sessions, told when the primary changes. */
+  private readonly primaryLinks = new Set<LinkBackend>();
+
+  constructor(private readonly options: GatewayServerOptions) {
+    this.keys = new CancelKeys(options.index);
+    this.buffer = new BufferGate(options.bufferMaxQueued);
+    this.metrics = new GatewayMetrics(() => this.buffer.size);
+    this.buffer.onWait = (seconds) => this.metrics.bufferWait.observe(seconds);
+  }
+
+  async listen(): Promise<void> {
+    await this.listenOn(this.options.port, 'primary');
+    await this.listenOn(this.options.replicaPort, 'replica');
+  }
+
+  /**
+   * A new primary serves: links to the old one are cut. (While it is being elected nothing is
+   * cut: a statement in flight on the old primary may still complete, and the fence decides.)
+   */
+  primaryChanged(endpoint: Endpoint | undefined): void {
+    if (!endpoint) return;
+    for (const link of this.primaryLinks) link.endpointChanged(endpoint);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  close(): void {
+    for (const server of this.servers) server.close();
+    for (const { session } of this.sessions.values()) session.close();
+  }
+
+  private listenOn(port: number, route: Route): Promise<void> {
+    const context = this.contextFor(route);
+    const server = createServer((socket) => {
+      this.metrics.connections.inc({ route });
+      socket.once('close', () => this.metrics.connections.dec({ route }));
+      new ClientSession(socket, context);
+    });
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.options.host, () => resolve());
+    });
+  }
+
+  private contextFor(route: Route): SessionContext {
+    const { options } = this;
+    return {
+      log: options.log,
+      authenticator: options.authenticator,
+      ...(options.tls ? { tls: options.tls } : {}),
+      backend: (user, database) =>
+        new LinkBackend(options.routing[route], {
+          user,
+          database,
+          linkToken: options.linkToken,
+          statementCacheSize: options.statementCacheSize,
+          bufferWindowMs: options.bufferWindowMs,
+          buffer: this.buffer,
+          knownStatements: this.knownStatements,
+        }, route === 'primary' ? this.primaryLinks : undefined),
+      register: (session) => {
+        const key = this.keys.issue();
+        this.sessions.set(key.processId, { session, secretKey: key.secretKey });
+        return key;
+      },
+      unregister: (session) => this.sessions.delete(session.processId),
+      cancel: (processId, secretKey) => this.cancel(processId, secretKey),
+      metrics: {
+        statementCacheHit: () => undefined,
+        statementCacheMiss: () => undefined,
+        statement: () => this.metrics.statements.inc({ route }),
+        error: (sqlstate) => this.metrics.errors.inc({ sqlstate }),
+      },
+    };
+  }
+
+  /** Cancels locally, or forwards the request to the gateway that issued the key. */
+  private cancel(processId: number, secretKey: number): void {
+    const owner = gatewayOf(processId);
+    if (owner === this.options.index) {
+      const entry = this.sessions.get(processId);
+      if (entry && entry.secretKey === secretKey) entry.session.cancel();
+      return;
+    }
+    const peer = this.options.peers[owner];
+    if (!peer) return;
+    const socket = connect({ host: peer.host, port: peer.port });
+    socket.on('error', () => socket.destroy());
+    socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', processId, secretKey })));
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * A gateway session's backend: one link (a v3 connection that skips authentication with the
+ * link token) to the pooler of the node the session is routed to. The link is kept between
+ * transactions; when the primary changes, the next transaction waits — within the failover
+ * buffer's window and queue — for the new primary and continues on a fresh link, on which the
+ * session layer replays settings and prepares statements again. A transaction open when the
+ * primary is lost fails with 57P01, so the client can retry.
+ */
+import type { Backend, BackendConnection } from '../pooler/pool/backend';
+import { LINK_TOKEN_PARAMETER } from '../pooler/pool/client-session';
+import { ServerConnection, type ServerTarget } from '../pooler/pool/server-connection';
+import { SqlState } from '../protocol/constants';
+import { encodeFrontend } from '../protocol/encode-frontend';
+import { connect } from 'node:net';
+import type { Endpoint } from './primary-tracker';
+
+export interface LinkRouting {
+  /** The endpoint this session should use now, waiting up to `timeoutMs` for one; undefined: none. */
+  endpoint(timeoutMs: number): Promise<Endpoint | undefined>;
+  /** The endpoint right now, without waiting. */
+  current(): Endpoint | undefined;
+}
+
+/** Shared by every session of a gateway: the failover buffer's bounds, and what is known to parse. */
+export interface LinkSettings {
+  readonly user: string;
+  readonly database: string;
+  readonly linkToken: string;
+  readonly statementCacheSize: number;
+  readonly bufferWindowMs: number;
+  readonly buffer: BufferGate;
+  readonly knownStatements: Set<string>;
+}
+
+/** Bounds how many sessions may wait for a primary at once (failoverBuffer.maxQueued). */
+export class BufferGate {
+  private waiting = 0;
+  /** Observed by metrics: sessions now waiting, and each wait's duration. */
+  onWait: (seconds: number) => void = () => undefined;
+
+  constructor(private readonly limit: number) {}
+
+  get size(): number {
+    return this.waiting;
+  }
+
+  async hold<T>(work: () => Promise<T>): Promise<T> {
+    if (this.waiting >= this.limit) throw linkError(SqlState.tooManyConnections, `the failover buffer is full (${this.limit} sessions waiting for a primary); retry shortly`);
+    this.waiting += 1;
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      this.waiting -= 1;
+      this.onWait((Date.now() - started) / 1000);
+    }
+  }
+}
+
+function linkError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+export function targetOf(endpoint: Endpoint): ServerTarget {
+  return endpoint.socket ? { path: endpoint.socket } : { host: endpoint.host, port: endpoint.port };
+}
+
+export class LinkBackend implements Backend {
+  readonly lossMessage = 'the connection to the primary was lost (failover or restart); the transaction did not complete — reconnect and retry';
+  private link: ServerConnection | undefined;
+  private linkedTo: string | undefined;
+
+  constructor(private readonly routing: LinkRouting, private readonly settings: LinkSettings, private readonly registry?: Set<LinkBackend>) {
+    registry?.add(this);
+  }
+
+  /**
+   * The routing changed: a link to anything else is stale. An idle session simply gets a new
+   * link for its next transaction; one waiting on the old node gets its error now, instead of
+   * when that node's pooler gives up.
+   */
+  endpointChanged(endpoint: Endpoint | undefined): void {
+    if (this.link && this.linkedTo !== endpoint?.instance) this.link.destroy();
+  }
+
+  get knownStatements(): Set<string> {
+    return this.settings.knownStatements;
+  }
+
+  tryAcquire(): BackendConnection | undefined {
+    const endpoint = this.routing.current();
+    if (this.link && !this.link.broken && !this.link.closed && endpoint?.instance === this.linkedTo) return this.link;
+    return undefined;
+  }
+
+  async acquire(): Promise<BackendConnection> {
+    const ready = this.tryAcquire();
+    if (ready) return ready;
+    this.dropLink();
+    const now = this.routing.current();
+    const endpoint = now ?? (await this.settings.buffer.hold(() => this.routing.endpoint(this.settings.bufferWindowMs)));
+    if (!endpoint) {
+      throw linkError(SqlState.cannotConnectNow, `no primary accepted connections within ${this.settings.bufferWindowMs} ms; the cluster is failing over or down — run polygres status`);
+    }
+    const link = await ServerConnection.open(targetOf(endpoint), this.settings.user, this.settings.database, this.settings.statementCacheSize, {
+      parameters: { [LINK_TOKEN_PARAMETER]: this.settings.linkToken },
+    });
+    this.link = link;
+    this.linkedTo = endpoint.instance;
+    return link;
+  }
+
+  /** The link stays with the session between transactions; a broken one is let go. */
+  release(connection: BackendConnection): void {
+    if (connection === this.link && (connection.broken || connection.closed)) this.dropLink();
+  }
+
+  /** Forwards the cancel to the pooler, which holds the key of the link's session. */
+  cancel(connection: BackendConnection): void {
+    const endpoint = this.routing.current();
+    if (!endpoint || connection !== this.link) return;
+    const socket = endpoint.socket ? connect({ path: endpoint.socket }) : connect({ host: endpoint.host, port: endpoint.port });
+    socket.on('error', () => socket.destroy());
+    socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', ...this.link!.backendKey })));
+  }
+
+  sessionClosed(): void {
+    this.dropLink();
+    this.registry?.delete(this);
+  }
+
+  private dropLink(): void {
+    this.link?.close();
+    this.link = undefined;
+    this.linkedTo = undefined;
+  }
+}
