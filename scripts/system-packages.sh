@@ -12,8 +12,10 @@ declare -A PROOF=(
   [etcd-server]=/usr/bin/etcd
   [etcd-client]=/usr/bin/etcdctl
   [pgbouncer]=/usr/sbin/pgbouncer
+  [python3-psycopg2]=/usr/lib/python3/dist-packages/psycopg2
 )
-PACKAGES=(postgresql-15 postgresql-client-15 pgbackrest etcd-server etcd-client pgbouncer)
+# The last two are client drivers from other languages the gateway is tested with.
+PACKAGES=(postgresql-15 postgresql-client-15 pgbackrest etcd-server etcd-client pgbouncer python3-psycopg2 libdbd-pg-perl)
 
 if [[ "$(uname -s)" == "Darwin" ]]; then
   missing=()
@@ -27,9 +29,13 @@ if [[ "$(uname -s)" == "Darwin" ]]; then
   exit 0
 fi
 
+installed() {
+  [[ -n "${PROOF[$1]:-}" && -e "${PROOF[$1]}" ]] && return 0
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
 missing=()
 for package in "${PACKAGES[@]}"; do
-  [[ -e "${PROOF[$package]}" ]] || missing+=("$package")
+  installed "$package" || missing+=("$package")
 done
 ((${#missing[@]})) || exit 0
 

@@ -69,6 +69,34 @@ describe('failover, switchover and policy changes', () => {
     await verifyLedger(cluster, [writer]);
   });
 
+  it('holds statements through a switchover: a loop of single-statement writes sees no error', async () => {
+    const client = await cluster.connect();
+    const errors: string[] = [];
+    let written = 0;
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        try {
+          await client.query("INSERT INTO ledger (id, writer, server) VALUES (-1000000 - $1::int, 'loop', 'x')", [written]);
+          written += 1;
+        } catch (error) {
+          errors.push((error as Error).message);
+          return;
+        }
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 500));
+    const before = written;
+    const result = await polygres(['switchover', '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    await new Promise((r) => setTimeout(r, 500));
+    running = false;
+    await loop;
+    await client.end();
+    expect(errors).toEqual([]);
+    expect(written).toBeGreaterThan(before);
+  });
+
   it('refuses a switchover to the current primary or to an unknown instance', async () => {
     const { primary } = await cluster.statusNow();
     const same = await polygres(['switchover', '--to', primary!, '--state-dir', cluster.stateDir]);

@@ -40,6 +40,7 @@ export class GatewayServer {
   private readonly servers: Server[] = [];
   private readonly buffer: BufferGate;
   private readonly knownStatements = new Set<string>();
+  private readonly loginParameters = new Map<string, { readonly parameters: ReadonlyMap<string, string>; readonly at: number }>();
   /** Links of primary-port sessions, told when the primary changes. */
   private readonly primaryLinks = new Set<LinkBackend>();
 
@@ -102,6 +103,7 @@ export class GatewayServer {
           bufferWindowMs: options.bufferWindowMs,
           buffer: this.buffer,
           knownStatements: this.knownStatements,
+          loginParameters: this.loginParameters,
         }, route === 'primary' ? this.primaryLinks : undefined),
       register: (session) => {
         const key = this.keys.issue();

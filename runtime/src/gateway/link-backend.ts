@@ -30,7 +30,14 @@ export interface LinkSettings {
   readonly bufferWindowMs: number;
   readonly buffer: BufferGate;
   readonly knownStatements: Set<string>;
+  /** ParameterStatus of recent logins, by user and database. */
+  readonly loginParameters: Map<string, { readonly parameters: ReadonlyMap<string, string>; readonly at: number }>;
 }
+
+/** How long a session keeps its link while idle: idle clients then cost the gateway one socket. */
+const LINK_IDLE_MS = 15_000;
+/** How long a login's parameters are reused for other logins of the same user and database. */
+const LOGIN_PARAMETERS_MS = 60_000;
 
 /** Bounds how many sessions may wait for a primary at once (failoverBuffer.maxQueued). */
 export class BufferGate {
@@ -69,6 +76,7 @@ export class LinkBackend implements Backend {
   readonly lossMessage = 'the connection to the primary was lost (failover or restart); the transaction did not complete — reconnect and retry';
   private link: ServerConnection | undefined;
   private linkedTo: string | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly routing: LinkRouting, private readonly settings: LinkSettings, private readonly registry?: Set<LinkBackend>) {
     registry?.add(this);
@@ -88,6 +96,7 @@ export class LinkBackend implements Backend {
   }
 
   tryAcquire(): BackendConnection | undefined {
+    clearTimeout(this.idleTimer);
     const endpoint = this.routing.current();
     if (this.link && !this.link.broken && !this.link.closed && endpoint?.instance === this.linkedTo) return this.link;
     return undefined;
@@ -110,9 +119,29 @@ export class LinkBackend implements Backend {
     return link;
   }
 
-  /** The link stays with the session between transactions; a broken one is let go. */
+  /** The link stays with the session between transactions (until idle too long); a broken one is let go. */
   release(connection: BackendConnection): void {
-    if (connection === this.link && (connection.broken || connection.closed)) this.dropLink();
+    if (connection !== this.link) return;
+    if (connection.broken || connection.closed) {
+      this.dropLink();
+      return;
+    }
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.dropLink(), LINK_IDLE_MS);
+    this.idleTimer.unref();
+  }
+
+  loginParameters(): ReadonlyMap<string, string> | undefined {
+    const known = this.settings.loginParameters.get(this.loginKey);
+    return known && Date.now() - known.at < LOGIN_PARAMETERS_MS ? known.parameters : undefined;
+  }
+
+  rememberLoginParameters(parameters: ReadonlyMap<string, string>): void {
+    this.settings.loginParameters.set(this.loginKey, { parameters, at: Date.now() });
+  }
+
+  private get loginKey(): string {
+    return `${this.settings.user}\u0000${this.settings.database}`;
   }
 
   /** Forwards the cancel to the pooler, which holds the key of the link's session. */
@@ -130,6 +159,7 @@ export class LinkBackend implements Backend {
   }
 
   private dropLink(): void {
+    clearTimeout(this.idleTimer);
     this.link?.close();
     this.link = undefined;
     this.linkedTo = undefined;

@@ -18,6 +18,8 @@ export type FrameHandler = (code: number, buffer: Buffer, frameStart: number, bo
 
 /** Postgres accepts messages up to 1 GB; a gateway may choose less. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Before authentication nobody needs more than Postgres' own startup packet limit. */
+export const MAX_STARTUP_MESSAGE_BYTES = 10_000;
 
 export class MessageFramer {
   private pending: Buffer = Buffer.alloc(0);
@@ -29,7 +31,12 @@ export class MessageFramer {
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
 
-  private readonly maxMessageBytes: number;
+  private maxMessageBytes: number;
+
+  /** Raises (or lowers) the size limit, e.g. once the client has authenticated. */
+  setMaxMessageBytes(limit: number): void {
+    this.maxMessageBytes = limit;
+  }
 
   /** After the startup message the client speaks typed messages; after SSLRequest it may send another untyped one. */
   setStartupPhase(untyped: boolean): void {

@@ -39,4 +39,10 @@ export interface Backend {
   readonly lossMessage: string;
   /** The session that used this backend has ended. */
   sessionClosed?(): void;
+  /**
+   * Login parameters (ParameterStatus) a recent login of the same user and database saw: a
+   * session may log in without borrowing a connection when they are known.
+   */
+  loginParameters?(): ReadonlyMap<string, string> | undefined;
+  rememberLoginParameters?(parameters: ReadonlyMap<string, string>): void;
 }

@@ -15,7 +15,7 @@ import { decodeFrontend, decodeStartupFrame } from '../../protocol/decode-fronte
 import { encodeBackend } from '../../protocol/encode-backend';
 import { encodeFrontend } from '../../protocol/encode-frontend';
 import { serializeErrorResponse } from '../../protocol/error-response';
-import { MessageFramer } from '../../protocol/framer';
+import { DEFAULT_MAX_MESSAGE_BYTES, MAX_STARTUP_MESSAGE_BYTES, MessageFramer } from '../../protocol/framer';
 import type { FrontendMessage } from '../../protocol/messages';
 import { ProtocolError } from '../../protocol/protocol-error';
 import { classify } from '../../sql/classify';
@@ -76,7 +76,7 @@ const NO_STATEMENT_EFFECTS: readonly SessionEffect[] = [];
 export class ClientSession {
   private output: SocketOutput;
   private socket: Socket;
-  private framer = new MessageFramer({ startupPhase: true });
+  private framer = new MessageFramer({ startupPhase: true, maxMessageBytes: MAX_STARTUP_MESSAGE_BYTES });
   private channelBinding: Buffer | undefined;
   private phase: 'startup' | 'authenticating' | 'ready' | 'closed' = 'startup';
   private user = '';
@@ -196,7 +196,7 @@ export class ClientSession {
     const secure = new TLSSocket(raw, { isServer: true, secureContext: tls.context });
     this.socket = secure;
     this.output = new SocketOutput(secure);
-    this.framer = new MessageFramer({ startupPhase: true });
+    this.framer = new MessageFramer({ startupPhase: true, maxMessageBytes: MAX_STARTUP_MESSAGE_BYTES });
     this.channelBinding = tlsServerEndPoint(tls.certificateDer);
     this.listen(secure);
   }
@@ -220,19 +220,26 @@ export class ClientSession {
     }
   }
 
-  /** Checks the database and role with a real server connection, then tells the client it is in. */
+  /**
+   * Checks the database and role with a real connection — unless a login of the same user and
+   * database just did — then tells the client it is in.
+   */
   private async completeLogin(): Promise<void> {
     this.backend = this.context.backend(this.user, this.database);
-    let connection: BackendConnection;
-    try {
-      connection = await this.backend.acquire(this.state.settingsKey);
-    } catch (error) {
-      if (error instanceof ServerLoginError) return this.failWith(error.fields);
-      const code = error instanceof PoolTimeoutError ? SqlState.tooManyConnections : SqlState.connectionFailure;
-      return this.fail(code, (error as Error).message);
+    let parameters = new Map(this.backend.loginParameters?.() ?? []);
+    if (parameters.size === 0) {
+      let connection: BackendConnection;
+      try {
+        connection = await this.backend.acquire(this.state.settingsKey);
+      } catch (error) {
+        if (error instanceof ServerLoginError) return this.failWith(error.fields);
+        const code = (error as { code?: string }).code ?? (error instanceof PoolTimeoutError ? SqlState.tooManyConnections : SqlState.connectionFailure);
+        return this.fail(code, (error as Error).message);
+      }
+      parameters = new Map(connection.parameters);
+      this.backend.rememberLoginParameters?.(parameters);
+      this.backend.release(connection);
     }
-    const parameters = new Map(connection.parameters);
-    this.backend.release(connection);
     if (this.phase === 'closed') return;
     // The client sees its own startup settings, as Postgres would report them.
     for (const [name, value] of this.startupValues) if (parameters.has(name)) parameters.set(name, value);
@@ -241,6 +248,7 @@ export class ClientSession {
     for (const [name, value] of parameters) this.output.write(encodeBackend({ type: 'parameterStatus', name, value }));
     this.output.write(encodeBackend({ type: 'backendKeyData', ...this.key }));
     this.output.write(encodeBackend({ type: 'readyForQuery', status: 'I' }));
+    this.framer.setMaxMessageBytes(DEFAULT_MAX_MESSAGE_BYTES);
     this.phase = 'ready';
     this.drain();
   }

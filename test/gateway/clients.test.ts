@@ -1,0 +1,191 @@
+/**
+ * Real clients through a gateway of a local cluster: psql (\copy both ways, \watch, cancel
+ * with Ctrl-C), pgbench in every protocol mode, node-postgres (parameters, prepared
+ * statements, cursors, LISTEN/NOTIFY), Python's psycopg2 and Perl's DBD::Pg; SCRAM and
+ * TLS with verify-full; a CancelRequest sent through another gateway.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import Cursor from 'pg-cursor';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+
+const run = promisify(execFile);
+const PSQL = '/usr/bin/psql';
+const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
+
+describe('clients through a gateway', () => {
+  let cluster: LocalCluster;
+  let env: NodeJS.ProcessEnv;
+  let port: number;
+  let dir: string;
+
+  beforeAll(async () => {
+    cluster = await startLocalCluster(inject('testRoot'));
+    port = cluster.layout.gateways[0]!.port;
+    env = { ...process.env, PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'postgres', PGPASSWORD: cluster.secrets.superuserPassword, PGDATABASE: 'postgres' };
+    dir = mkdtempSync(join(inject('testRoot'), 'clients-'));
+    await cluster.query('CREATE TABLE items (id int PRIMARY KEY, name text)');
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('psql: \\copy in and out', async () => {
+    writeFileSync(join(dir, 'in.csv'), '1,one\n2,two\n3,three\n');
+    const copyIn = await run(PSQL, ['-v', 'ON_ERROR_STOP=1', '-c', `\\copy items FROM '${join(dir, 'in.csv')}' CSV`], { env });
+    expect(copyIn.stdout.trim()).toBe('COPY 3');
+    await run(PSQL, ['-v', 'ON_ERROR_STOP=1', '-c', `\\copy (SELECT * FROM items ORDER BY id) TO '${join(dir, 'out.csv')}' CSV`], { env });
+    expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toBe('1,one\n2,two\n3,three\n');
+  });
+
+  it('psql: \\watch runs the query repeatedly until interrupted', async () => {
+    const child = spawn(PSQL, ['-At'], { env });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdin.end('SELECT 42 AS answer \\watch 0.2\n');
+    await new Promise((r) => setTimeout(r, 1_500));
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(stdout.split('\n').filter((line) => line === '42').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('psql: Ctrl-C cancels the running query (a CancelRequest through the gateway)', async () => {
+    const child = spawn(PSQL, ['-c', 'SELECT pg_sleep(60)'], { env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise((r) => setTimeout(r, 1_000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('canceling statement due to user request');
+  });
+
+  it('pg_cancel_backend from another session cancels a query running through the gateway', async () => {
+    const sleeper = await cluster.connect();
+    const other = await cluster.connect();
+    const running = sleeper.query("SELECT pg_sleep(60) AS marker_for_cancel_test");
+    let pid: number | undefined;
+    for (let attempt = 0; attempt < 50 && pid === undefined; attempt++) {
+      const rows = (await other.query("SELECT pid FROM pg_stat_activity WHERE query LIKE '%marker_for_cancel_test%' AND pid <> pg_backend_pid()")).rows;
+      pid = rows[0]?.pid;
+      if (pid === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await other.query('SELECT pg_cancel_backend($1) AS done', [pid])).rows[0].done).toBe(true);
+    await expect(running).rejects.toMatchObject({ code: '57014' });
+    await sleeper.end();
+    await other.end();
+  });
+
+  for (const mode of ['simple', 'extended', 'prepared']) {
+    it(`pgbench -M ${mode}`, async () => {
+      await run(PGBENCH, ['-i', '-s', '1', '-q', '-p', String(cluster.layout.instances[0]!.port)], { env });
+      const { stdout } = await run(PGBENCH, ['-M', mode, '-c', '4', '-j', '2', '-t', '50'], { env, timeout: 120_000 });
+      expect(stdout).toContain('number of transactions actually processed: 200/200');
+    });
+  }
+
+  it('node-postgres: parameters, prepared statements, cursors and LISTEN/NOTIFY', async () => {
+    const client = await cluster.connect();
+    const listener = await cluster.connect();
+    try {
+      expect((await client.query('SELECT $1::int * 2 AS doubled', [21])).rows[0].doubled).toBe(42);
+      for (let i = 1; i <= 3; i++) {
+        const result = await client.query({ name: 'item-by-id', text: 'SELECT name FROM items WHERE id = $1', values: [i] });
+        expect(result.rows[0].name).toBe(['one', 'two', 'three'][i - 1]);
+      }
+      await client.query('BEGIN');
+      const cursor = client.query(new Cursor('SELECT g FROM generate_series(1, 10) g'));
+      const first = await cursor.read(4);
+      const second = await cursor.read(4);
+      const rest = await cursor.read(4);
+      await cursor.close();
+      await client.query('COMMIT');
+      expect([...first, ...second, ...rest].map((row: { g: number }) => row.g)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+
+      const received = new Promise<string>((resolve) => listener.on('notification', (message) => resolve(message.payload ?? '')));
+      await listener.query('LISTEN jobs');
+      await client.query("NOTIFY jobs, 'go'");
+      expect(await received).toBe('go');
+    } finally {
+      await client.end();
+      await listener.end();
+    }
+  });
+
+  it('Python psycopg2', async () => {
+    const script = [
+      'import psycopg2, sys',
+      `conn = psycopg2.connect(host="127.0.0.1", port=${port}, user="postgres", password=sys.argv[1], dbname="postgres")`,
+      'cur = conn.cursor()',
+      'cur.execute("SELECT name FROM items WHERE id = %s", (2,))',
+      'print(cur.fetchone()[0])',
+      'cur.execute("INSERT INTO items VALUES (%s, %s)", (10, "ten"))',
+      'conn.commit()',
+      'conn.close()',
+    ].join('\n');
+    const { stdout } = await run('/usr/bin/python3', ['-c', script, cluster.secrets.superuserPassword]);
+    expect(stdout.trim()).toBe('two');
+    expect((await cluster.query<{ name: string }>('SELECT name FROM items WHERE id = 10'))[0]?.name).toBe('ten');
+  });
+
+  it('Perl DBD::Pg (server-side prepared statements)', async () => {
+    const script = [
+      'use DBI;',
+      `my $dbh = DBI->connect("dbi:Pg:host=127.0.0.1;port=${port};dbname=postgres", "postgres", $ARGV[0], {RaiseError => 1, AutoCommit => 1});`,
+      'my $sth = $dbh->prepare("SELECT name FROM items WHERE id = ?");',
+      'for my $id (1, 3) { $sth->execute($id); my ($name) = $sth->fetchrow_array; print "$name\\n"; }',
+      '$dbh->disconnect;',
+    ].join('\n');
+    const { stdout } = await run('/usr/bin/perl', ['-e', script, cluster.secrets.superuserPassword]);
+    expect(stdout.trim().split('\n')).toEqual(['one', 'three']);
+  });
+
+  it('SCRAM: the right password logs in, a wrong one gets 28P01', async () => {
+    const wrong = new Client({ host: '127.0.0.1', port, user: 'postgres', password: 'not-the-password', database: 'postgres' });
+    await expect(wrong.connect()).rejects.toMatchObject({ code: '28P01' });
+    const right = await cluster.connect();
+    await right.end();
+  });
+
+  it('TLS with sslmode=verify-full against the local CA, with channel binding', async () => {
+    const ca = join(cluster.stateDir, 'tls', 'ca.pem');
+    const { stdout } = await run(PSQL, ['-At', '-c', 'SELECT 1', `host=localhost port=${port} user=postgres dbname=postgres sslmode=verify-full sslrootcert=${ca} channel_binding=require`], { env });
+    expect(stdout.trim()).toBe('1');
+    const wrongName = await run(PSQL, ['-c', 'SELECT 1', `host=127.0.0.2 port=${port} user=postgres dbname=postgres sslmode=verify-full sslrootcert=${ca}`], { env }).catch((error: { stderr: string }) => error);
+    expect(wrongName.stderr).toMatch(/server certificate|could not connect|Connection refused/);
+  });
+
+  it('a CancelRequest sent to another gateway cancels the right query', async () => {
+    const client = await cluster.connect(cluster.layout.gateways[0]!.port);
+    const running = client.query('SELECT pg_sleep(60)');
+    await new Promise((r) => setTimeout(r, 500));
+    const elsewhere = new Client({ host: '127.0.0.1', port: cluster.layout.gateways[2]!.port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres' });
+    (elsewhere as unknown as { cancel(target: Client, query: unknown): void }).cancel(client, (client as unknown as { activeQuery: unknown }).activeQuery);
+    await expect(running).rejects.toMatchObject({ code: '57014' });
+    expect((await client.query('SELECT 1 AS alive')).rows[0].alive).toBe(1);
+    await client.end();
+  });
+
+  it('routes the replica port to a replica', async () => {
+    const replicaPort = cluster.layout.gateways[1]!.replicaPort;
+    let recovery: boolean | undefined;
+    for (let attempt = 0; attempt < 50 && recovery !== true; attempt++) {
+      const client = await cluster.connect(replicaPort);
+      recovery = (await client.query('SELECT pg_is_in_recovery() AS r')).rows[0].r;
+      await client.end();
+      if (!recovery) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(recovery).toBe(true);
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const gateway = cluster.layout.gateways[0]!;
+    const text = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
+    expect(text).toContain('polygres_gateway_statements_total{route="primary"}');
+    expect(text).toContain('polygres_gateway_errors_total{sqlstate="28P01"}');
+  });
+});
