@@ -78,6 +78,16 @@ describe('polygres up → write → read on standbys → down', () => {
     expect(rule).toEqual({ term: '1', primary_instance: 'zone-a-0' });
   });
 
+  it('reports pools with polygres pools', async () => {
+    const result = await polygres(['pools', '--json', '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    const reports = JSON.parse(result.stdout) as { instance: string; report: { pools: { user: string; database: string; idle: number; active: number }[] } }[];
+    const primary = reports.find((entry) => entry.instance === 'zone-a-0')!;
+    expect(primary.report.pools).toContainEqual(expect.objectContaining({ user: 'postgres', database: 'postgres', active: 0 }));
+    const table = await polygres(['pools', '--state-dir', cluster.stateDir]);
+    expect(table.stdout).toContain('postgres/postgres');
+  });
+
   it('refuses a second `up` of a running cluster', async () => {
     const again = await polygres(['up', '--detach', '--state-dir', cluster.stateDir]);
     expect(again.code).toBe(1);

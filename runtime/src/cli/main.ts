@@ -7,6 +7,9 @@ import { readLayoutOfStateDir } from '../local/layout-file';
 import type { ElectionResult } from '../orchestrator/actions/elect';
 import type { HistoryEntry, ShardRule } from '../topo/records';
 import { callOrchestrator } from './orchestrator-api';
+import { callAdmin } from '../admin/http-client';
+import { readSecrets } from '../local/secrets';
+import type { PoolStats } from '../pooler/pool/pool';
 import { parsePolicyArgument } from './parse-policy';
 import { runOrchestrator } from '../orchestrator/main';
 import { runPooler } from '../pooler/main';
@@ -19,6 +22,12 @@ import { loadSpecFile } from '../spec/load';
 import { SpecError, formatProblem } from '../spec/spec-error';
 import { formatStatus, localClusterStatus } from './status-command';
 import { resolveStateDir } from './resolve-state-dir';
+
+interface PoolsReport {
+  readonly pools: PoolStats[];
+  readonly sessions: number;
+  readonly pinned: Record<string, number>;
+}
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -115,6 +124,35 @@ export function buildProgram(): Command {
       const entries = await callOrchestrator<HistoryEntry[]>(layout, { method: 'GET', path: '/v1/history' });
       if (options.json) return out(JSON.stringify(entries, null, 2));
       for (const entry of entries) out(`${entry.at}  term ${String(entry.term).padEnd(4)} ${entry.action.padEnd(15)} ${entry.outcome.padEnd(9)} ${entry.by}  ${entry.detail}`);
+    });
+
+  program
+    .command('pools')
+    .description("each pooler's pools: active, idle and waiting server connections, sessions, pinned sessions by reason")
+    .option('--state-dir <dir>', 'state directory of the cluster')
+    .option('--json', 'print JSON')
+    .action(async (options: { stateDir?: string; json?: boolean }) => {
+      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+      const { adminToken } = readSecrets(layout.secretsFile);
+      const reports = await Promise.all(
+        layout.instances.map(async (instance) => ({
+          instance: instance.name,
+          report: await callAdmin<PoolsReport>({ host: instance.host, port: instance.adminPort, token: adminToken, path: '/v1/pools' }).catch((error: Error) => ({ error: error.message })),
+        })),
+      );
+      if (options.json) return out(JSON.stringify(reports, null, 2));
+      out('INSTANCE    USER/DATABASE              ACTIVE  IDLE  WAITING  SESSIONS  PINNED');
+      for (const { instance, report } of reports) {
+        if ('error' in report) {
+          out(`${instance.padEnd(11)} (not reachable: ${report.error})`);
+          continue;
+        }
+        const pinned = Object.entries(report.pinned).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';
+        if (report.pools.length === 0) out(`${instance.padEnd(11)} (no pools yet)            -       -     -        ${String(report.sessions).padEnd(9)} ${pinned}`);
+        for (const pool of report.pools) {
+          out(`${instance.padEnd(11)} ${`${pool.user}/${pool.database}`.padEnd(26)} ${String(pool.active).padEnd(7)} ${String(pool.idle).padEnd(5)} ${String(pool.waiting).padEnd(8)} ${String(report.sessions).padEnd(9)} ${pinned}`);
+        }
+      }
     });
 
   program
