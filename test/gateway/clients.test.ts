@@ -182,6 +182,41 @@ describe('clients through a gateway', () => {
     expect(recovery).toBe(true);
   });
 
+  it('routes a session that asks with polygres.target_session_attrs to a replica', async () => {
+    const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres', options: '-c polygres.target_session_attrs=read-only' });
+    await client.connect();
+    let recovery = false;
+    for (let attempt = 0; attempt < 50 && !recovery; attempt++) {
+      recovery = (await client.query('SELECT pg_is_in_recovery() AS r')).rows[0].r;
+      if (!recovery) await new Promise((r) => setTimeout(r, 200));
+    }
+    await client.end();
+    expect(recovery).toBe(true);
+  });
+
+  it('splits reads to replicas with polygres.read_routing = replica, and always reads its own writes', async () => {
+    const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres', options: '-c polygres.read_routing=replica' });
+    await client.connect();
+    await client.query('CREATE TABLE IF NOT EXISTS ryw (id int PRIMARY KEY)');
+    for (let i = 1; i <= 30; i++) {
+      await client.query('INSERT INTO ryw VALUES ($1)', [i]);
+      const seen = (await client.query('SELECT count(*)::int AS n FROM ryw WHERE id = $1', [i])).rows[0].n;
+      expect(seen, `row ${i} read right after writing it`).toBe(1);
+    }
+    // Once a replica has replayed the last write, reads go there.
+    let fromReplica = false;
+    for (let attempt = 0; attempt < 50 && !fromReplica; attempt++) {
+      await new Promise((r) => setTimeout(r, 200));
+      fromReplica = (await client.query('SELECT pg_is_in_recovery() AS r')).rows[0].r;
+    }
+    expect(fromReplica).toBe(true);
+    // A transaction always goes to the primary.
+    await client.query('BEGIN');
+    expect((await client.query('SELECT pg_is_in_recovery() AS r')).rows[0].r).toBe(false);
+    await client.query('COMMIT');
+    await client.end();
+  });
+
   it('serves Prometheus metrics', async () => {
     const gateway = cluster.layout.gateways[0]!;
     const text = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();

@@ -13,8 +13,15 @@ import { CancelKeys, gatewayOf } from './cancel-keys';
 import { GatewayMetrics } from './gateway-metrics';
 import { BufferGate, LinkBackend, type LinkRouting } from './link-backend';
 import type { Endpoint } from './primary-tracker';
+import type { ReplicaSelector } from './replica-selector';
+import { SplitBackend } from './split-backend';
 
 export type Route = 'primary' | 'replica';
+
+/** How a session asks for reads from replicas at startup (also as `options=-c name=value`). */
+export const TARGET_SESSION_ATTRS = 'polygres.target_session_attrs';
+export const READ_ROUTING = 'polygres.read_routing';
+const REPLICA_ATTRS = new Set(['read-only', 'standby', 'prefer-standby']);
 
 export interface GatewayServerOptions {
   readonly host: string;
@@ -24,6 +31,7 @@ export interface GatewayServerOptions {
   /** Where the other gateways listen, by index, to forward cancel requests. */
   readonly peers: readonly { readonly host: string; readonly port: number }[];
   readonly routing: Record<Route, LinkRouting>;
+  readonly replicas: ReplicaSelector;
   readonly authenticator: ClientAuthenticator;
   readonly linkToken: string;
   readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
@@ -94,17 +102,27 @@ export class GatewayServer {
       log: options.log,
       authenticator: options.authenticator,
       ...(options.tls ? { tls: options.tls } : {}),
-      backend: (user, database) =>
-        new LinkBackend(options.routing[route], {
-          user,
-          database,
-          linkToken: options.linkToken,
-          statementCacheSize: options.statementCacheSize,
-          bufferWindowMs: options.bufferWindowMs,
-          buffer: this.buffer,
-          knownStatements: this.knownStatements,
-          loginParameters: this.loginParameters,
-        }, route === 'primary' ? this.primaryLinks : undefined),
+      backend: (user, database, startup) => {
+        const link = (linkRoute: Route) =>
+          new LinkBackend(
+            options.routing[linkRoute],
+            {
+              user,
+              database,
+              linkToken: options.linkToken,
+              statementCacheSize: options.statementCacheSize,
+              bufferWindowMs: options.bufferWindowMs,
+              buffer: this.buffer,
+              knownStatements: this.knownStatements,
+              loginParameters: this.loginParameters,
+            },
+            linkRoute === 'primary' ? this.primaryLinks : undefined,
+          );
+        const attrs = startupValue(startup, TARGET_SESSION_ATTRS);
+        if (route === 'replica' || (attrs !== undefined && REPLICA_ATTRS.has(attrs))) return link('replica');
+        if (startupValue(startup, READ_ROUTING) === 'replica') return new SplitBackend(link('primary'), link('replica'), options.replicas);
+        return link('primary');
+      },
       register: (session) => {
         const key = this.keys.issue();
         this.sessions.set(key.processId, { session, secretKey: key.secretKey });
@@ -135,4 +153,9 @@ export class GatewayServer {
     socket.on('error', () => socket.destroy());
     socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', processId, secretKey })));
   }
+}
+
+function startupValue(startup: ReadonlyMap<string, string>, name: string): string | undefined {
+  for (const [key, value] of startup) if (key.toLowerCase() === name) return value.toLowerCase();
+  return undefined;
 }

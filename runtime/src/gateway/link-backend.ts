@@ -121,7 +121,7 @@ export class LinkBackend implements Backend {
 
   /** The link stays with the session between transactions (until idle too long); a broken one is let go. */
   release(connection: BackendConnection): void {
-    if (connection !== this.link) return;
+    if (!this.owns(connection)) return;
     if (connection.broken || connection.closed) {
       this.dropLink();
       return;
@@ -147,10 +147,15 @@ export class LinkBackend implements Backend {
   /** Forwards the cancel to the pooler, which holds the key of the link's session. */
   cancel(connection: BackendConnection): void {
     const endpoint = this.routing.current();
-    if (!endpoint || connection !== this.link) return;
+    if (!endpoint || !this.owns(connection)) return;
     const socket = endpoint.socket ? connect({ path: endpoint.socket }) : connect({ host: endpoint.host, port: endpoint.port });
     socket.on('error', () => socket.destroy());
     socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', ...this.link!.backendKey })));
+  }
+
+  /** Is `connection` this backend's link? */
+  owns(connection: BackendConnection): boolean {
+    return connection === this.link;
   }
 
   sessionClosed(): void {

@@ -49,6 +49,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     replicaPort: me.replicaPort,
     index,
     peers: layout.gateways.map(({ host, port }) => ({ host, port })),
+    replicas,
     routing: {
       primary: { current: () => tracker.primary, endpoint: (timeoutMs) => tracker.waitForPrimary(timeoutMs) },
       replica: { current: () => replicas.current(), endpoint: async (timeoutMs) => replicas.current() ?? tracker.waitForPrimary(timeoutMs) },

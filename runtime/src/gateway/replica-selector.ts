@@ -15,6 +15,8 @@ const POLL_MS = 1_000;
 
 export class ReplicaSelector {
   private chosen: Endpoint | undefined;
+  /** Each instance's replayed position at the last poll: a lower bound of where it is now. */
+  private replayed = new Map<string, bigint>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -38,6 +40,16 @@ export class ReplicaSelector {
     clearTimeout(this.timer);
   }
 
+  /** The replica chosen now, if any (no fallback to the primary). */
+  replica(): Endpoint | undefined {
+    return this.chosen;
+  }
+
+  /** How far `instance` had replayed at the last poll (-1 when unknown). */
+  replayedLsn(instance: string): bigint {
+    return this.replayed.get(instance) ?? -1n;
+  }
+
   /** The replica to read from now, or the primary when no replica qualifies. */
   current(): Endpoint | undefined {
     return this.chosen ?? this.options.primary();
@@ -48,6 +60,7 @@ export class ReplicaSelector {
     const records = await this.topo.listInstances();
     const statuses = await Promise.all(records.map((record) => this.statusOf(record)));
     const primaryStatus = statuses.find((status) => status?.instance === primary?.instance);
+    this.replayed = new Map(statuses.flatMap((status) => (status?.lsn ? [[status.instance, parseLsn(status.lsn)] as const] : [])));
     const head = parseLsn(primaryStatus?.lsn);
     const eligible = records.filter((record, index) => {
       const status = statuses[index];

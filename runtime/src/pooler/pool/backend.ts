@@ -26,12 +26,18 @@ export interface BackendConnection {
   onDrain(callback: () => void): void;
 }
 
+/** What the session knows about the cycle it is about to start. */
+export interface CycleHint {
+  /** The cycle starts with a single read-only statement outside a transaction. */
+  readonly readOnly: boolean;
+}
+
 export interface Backend {
   /** Statements (text + parameter types) known to be valid here: preparable without a connection. */
   readonly knownStatements: Set<string>;
   /** A connection available right now, or undefined (then acquire() waits). */
-  tryAcquire(settingsKey: string): BackendConnection | undefined;
-  acquire(settingsKey: string): Promise<BackendConnection>;
+  tryAcquire(settingsKey: string, hint?: CycleHint): BackendConnection | undefined;
+  acquire(settingsKey: string, hint?: CycleHint): Promise<BackendConnection>;
   release(connection: BackendConnection): void;
   /** Cancels the query running on `connection`. */
   cancel(connection: BackendConnection): void;
@@ -45,4 +51,10 @@ export interface Backend {
    */
   loginParameters?(): ReadonlyMap<string, string> | undefined;
   rememberLoginParameters?(parameters: ReadonlyMap<string, string>): void;
+  /**
+   * A statement to run on `connection` after a cycle, before the connection is released
+   * (its first value goes to `observe`): how read-your-writes learns the primary's position.
+   */
+  afterCycle?(connection: BackendConnection): string | undefined;
+  observe?(connection: BackendConnection, value: string | null): void;
 }

@@ -33,7 +33,8 @@ import { SocketOutput } from './socket-output';
 export interface SessionContext {
   readonly log: Logger;
   readonly authenticator: ClientAuthenticator;
-  backend(user: string, database: string): Backend;
+  /** The backend for a session; `startup` holds its startup settings by name (options -c included). */
+  backend(user: string, database: string, startup: ReadonlyMap<string, string>): Backend;
   /** TLS for clients that ask (SSLRequest); absent: the session answers 'N'. */
   readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
   /** A link from a trusted peer (a gateway) presents this token and skips authentication. */
@@ -225,7 +226,7 @@ export class ClientSession {
    * database just did — then tells the client it is in.
    */
   private async completeLogin(): Promise<void> {
-    this.backend = this.context.backend(this.user, this.database);
+    this.backend = this.context.backend(this.user, this.database, this.startupValues);
     let parameters = new Map(this.backend.loginParameters?.() ?? []);
     if (parameters.size === 0) {
       let connection: BackendConnection;
@@ -335,14 +336,15 @@ export class ClientSession {
 
   private attachServer(): void {
     if (this.acquiring || !this.backend) return;
-    const ready = this.backend.tryAcquire(this.state.settingsKey);
+    const hint = { readOnly: this.startsReadOnly(this.queue[0]) };
+    const ready = this.backend.tryAcquire(this.state.settingsKey, hint);
     if (ready) {
       this.attach(ready);
       return;
     }
     this.acquiring = true;
     this.socket.pause();
-    this.backend.acquire(this.state.settingsKey).then(
+    this.backend.acquire(this.state.settingsKey, hint).then(
       (connection) => {
         this.acquiring = false;
         if (this.phase === 'closed') {
@@ -359,6 +361,23 @@ export class ClientSession {
         this.fail(code, error.message);
       },
     );
+  }
+
+  /** Does the cycle this frame starts hold only a read-only statement? (Routing hint.) */
+  private startsReadOnly(frame: QueuedFrame | undefined): boolean {
+    if (!frame || this.status !== 'I') return false;
+    switch (frame.code) {
+      case FrontendCode.Query:
+        return classify((decode(frame) as Extract<FrontendMessage, { type: 'query' }>).sql).readOnly;
+      case FrontendCode.Parse:
+        return classify((decode(frame) as Extract<FrontendMessage, { type: 'parse' }>).sql).readOnly;
+      case FrontendCode.Bind: {
+        const name = (decode(frame) as Extract<FrontendMessage, { type: 'bind' }>).statement;
+        return (name === '' ? this.unnamed : this.statements.get(name)?.info)?.readOnly ?? false;
+      }
+      default:
+        return false;
+    }
   }
 
   private attach(connection: BackendConnection): void {
@@ -569,7 +588,7 @@ export class ClientSession {
       slot.onDone?.(this.cycleFailed && slot.kind === 'swallow');
       // Answers the pooler gives itself may be queued right behind this ReadyForQuery.
       this.emitSynthetic();
-      this.onReadyForQuery(message.status);
+      this.onReadyForQuery(message.status, slot.kind === 'forward');
       return;
     }
     slot.onDone?.(false);
@@ -583,7 +602,8 @@ export class ClientSession {
     }
   }
 
-  private onReadyForQuery(status: 'I' | 'T' | 'E'): void {
+  /** `clientCycle`: the ReadyForQuery ends the client's own request, not one the session injected. */
+  private onReadyForQuery(status: 'I' | 'T' | 'E', clientCycle: boolean): void {
     const server = this.server!;
     if (status !== 'I') this.explicitTransaction = true;
     if (status === 'I') {
@@ -599,12 +619,34 @@ export class ClientSession {
     }
     this.status = status;
     this.cycleFailed = false;
-    if (status === 'I' && this.state.advisoryUnlockPending) this.checkAdvisoryLocks();
+    if (status === 'I' && clientCycle && this.state.advisoryUnlockPending) this.checkAdvisoryLocks();
+    const probe = status === 'I' && clientCycle ? this.backend?.afterCycle?.(server) : undefined;
+    if (probe) this.observeAfterCycle(server, probe);
     this.maybeRelease();
+  }
+
+  /** Runs the backend's after-cycle statement and hands it the first value of the result. */
+  private observeAfterCycle(server: BackendConnection, sql: string): void {
+    let value: string | null = null;
+    this.inject(
+      encodeFrontend({ type: 'query', sql }),
+      'ready',
+      () => {
+        this.backend?.observe?.(server, value);
+        this.maybeRelease();
+      },
+      (code, buffer, bodyStart, end) => {
+        if (code === BackendCode.DataRow) {
+          const row = decodeBackend(code, buffer, bodyStart, end) as { readonly values: readonly (Buffer | null)[] };
+          value = row.values[0]?.toString() ?? null;
+        }
+      },
+    );
   }
 
   /** After pg_advisory_unlock*: are any session-level advisory locks left? */
   private checkAdvisoryLocks(): void {
+    this.state.advisoryUnlockPending = false;
     let held = true;
     this.inject(
       encodeFrontend({ type: 'query', sql: "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()" }),
