@@ -3,6 +3,7 @@
  * token on every route, JSON in and out, errors as `{ error }` with a proper status code.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import { timingSafeEqual } from 'node:crypto';
 
 export type Handler = (body: unknown, request: IncomingMessage) => Promise<unknown> | unknown;
@@ -14,6 +15,13 @@ export class HttpError extends Error {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Checks a request body against its schema; a mismatch is a 400 naming the field. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) throw new HttpError(400, result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+  return result.data;
+}
 
 /** A route answered with a body of its own content type (Prometheus text), without a token. */
 export type PublicHandler = () => Promise<{ contentType: string; body: string }>;

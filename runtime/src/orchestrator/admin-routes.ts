@@ -1,6 +1,6 @@
 /** The orchestrator admin API's actions (HTTP/JSON); status is served by main. */
 import { z } from 'zod';
-import { HttpError, type Handler } from '../admin/http-server';
+import { HttpError, type Handler, parseBody } from '../admin/http-server';
 import { durabilitySchema } from '../spec/schema';
 import { runElection } from './actions/elect';
 import { setDurability } from './actions/set-durability';
@@ -10,18 +10,12 @@ import type { OrchestratorLoop } from './loop';
 const switchoverSchema = z.object({ to: z.string().optional() }).strict();
 const durabilityRequestSchema = z.object({ durability: durabilitySchema }).strict();
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (!result.success) throw new HttpError(400, result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
-  return result.data;
-}
-
 export function adminRoutes(context: OrchestratorContext, loop: OrchestratorLoop): Record<string, Handler> {
   return {
     'GET /v1/history': () => context.topo.listHistory(),
     'GET /v1/problems': () => loop.problems,
     'POST /v1/switchover': (body) => {
-      const { to } = parse(switchoverSchema, body);
+      const { to } = parseBody(switchoverSchema, body);
       return loop.exclusive(async () => {
         const current = await context.topo.getRule();
         if (!current || current.value.status !== 'serving') throw new HttpError(409, 'the cluster has no serving rule; retry when status shows it serving');
@@ -47,7 +41,7 @@ export function adminRoutes(context: OrchestratorContext, loop: OrchestratorLoop
       });
     },
     'POST /v1/durability': (body) => {
-      const { durability } = parse(durabilityRequestSchema, body);
+      const { durability } = parseBody(durabilityRequestSchema, body);
       return loop.exclusive(() => setDurability(context, durability));
     },
   };

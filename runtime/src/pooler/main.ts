@@ -3,7 +3,7 @@
  * stop, role), forwards client connections to it, and answers the admin API the
  * orchestrator and the CLI use.
  */
-import { startAdminServer } from '../admin/http-server';
+import { parseBody, startAdminServer } from '../admin/http-server';
 import { etcdEndpoint, poolerSocketPath } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { readSecrets } from '../local/secrets';
@@ -20,7 +20,8 @@ import { loadSqlParser } from '../sql/parser';
 import type { InstanceLayout } from '../local/layout';
 import type { ClusterSpec } from '../spec/schema';
 import { SUPERUSER } from '../local/secrets';
-import type { ApplySyncRequest, EstablishRuleRequest, FollowRequest, PromoteRequest, RecruitRequest } from './consensus-messages';
+import type { EstablishRuleRequest } from './consensus-messages';
+import { applySyncSchema, establishRuleSchema, followSchema, promoteSchema, recruitSchema } from './consensus-schemas';
 import { NodeAgent } from './node-agent';
 
 export async function runPooler(options: { layoutFile: string; instance: string }): Promise<void> {
@@ -65,11 +66,11 @@ export async function runPooler(options: { layoutFile: string; instance: string 
       'GET /v1/status': () => agent.status(),
       'POST /v1/verifier': async (body) => ({ stored: (await lookup(String((body as { user?: unknown })?.user ?? ''))) ?? null }),
       'GET /v1/pools': () => ({ pools: pooler.poolStats(), sessions: pooler.sessionCount, pinned: Object.fromEntries(pooler.pinCounts()) }),
-      'POST /v1/recruit': (body) => agent.recruit(body as RecruitRequest),
-      'POST /v1/promote': (body) => agent.promote(body as PromoteRequest),
-      'POST /v1/establish-rule': (body) => agent.establishRule(body as EstablishRuleRequest),
-      'POST /v1/follow': (body) => agent.follow(body as FollowRequest),
-      'POST /v1/apply-sync': (body) => agent.applySync(body as ApplySyncRequest),
+      'POST /v1/recruit': (body) => agent.recruit(parseBody(recruitSchema, body)),
+      'POST /v1/promote': (body) => agent.promote(parseBody(promoteSchema, body)),
+      'POST /v1/establish-rule': (body) => agent.establishRule(parseBody(establishRuleSchema, body) as EstablishRuleRequest),
+      'POST /v1/follow': (body) => agent.follow(parseBody(followSchema, body)),
+      'POST /v1/apply-sync': (body) => agent.applySync(parseBody(applySyncSchema, body)),
     },
   });
   agent.start();
