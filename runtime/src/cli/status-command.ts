@@ -66,6 +66,10 @@ export function formatStatus(status: LocalClusterStatus): string {
     ));
   }
   for (const instance of status.instances.filter((i) => i.error)) lines.push(`  ${instance.name}: ${instance.error}`);
+  if (status.problems.length > 0) {
+    lines.push('');
+    for (const problem of status.problems) lines.push(`  ! ${problem}`);
+  }
   return lines.join('\n');
 }
 
