@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -77,10 +77,11 @@ describe('Supervisor', () => {
 
   it('stops children in descending group order, escalating to SIGKILL', async () => {
     const order: string[] = [];
-    const stubborn = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)";
-    const { supervisor, events } = supervise((d) => [child(d, 'last', forever, 0), child(d, 'stubborn', stubborn, 1), child(d, 'first', forever, 2)]);
+    // The stubborn child says when its SIGTERM handler is installed (startup may be slow).
+    const stubborn = (ready: string) => `process.on('SIGTERM', () => {}); require('fs').writeFileSync(${JSON.stringify(ready)}, 'ready'); setInterval(() => {}, 1000)`;
+    const { supervisor, events, dir } = supervise((d) => [child(d, 'last', forever, 0), child(d, 'stubborn', stubborn(join(d, 'ready')), 1), child(d, 'first', forever, 2)]);
     await waitFor('all running', () => (supervisor.states().every((s) => s.pid !== null) ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300)); // let the stubborn child install its handler
+    await waitFor('the stubborn child to ignore SIGTERM', () => (existsSync(join(dir, 'ready')) ? true : undefined), { timeoutMs: 10_000 });
     const pids = supervisor.states().map((s) => s.pid!);
     supervisor.on('event', (e) => e.type === 'exit' && order.push(e.name));
     await supervisor.stop();

@@ -1,7 +1,7 @@
 /** Decodes one backend frame (from MessageFramer) into a BackendMessage. */
 import { BufferReader } from './buffer-reader';
 import { AuthKind, BackendCode } from './codes';
-import { copyOrNull, int16List, int32List } from './decode-frontend';
+import { copyOrNull, int16List, int32List, valueList } from './decode-frontend';
 import type { BackendMessage, FieldDescription } from './messages';
 import { ProtocolError } from './protocol-error';
 
@@ -43,13 +43,8 @@ function decodeBody(code: number, reader: BufferReader): BackendMessage {
       const format = reader.byte();
       return { type, format, columnFormats: int16List(reader, reader.int16()) };
     }
-    case BackendCode.DataRow: {
-      const count = reader.int16();
-      if (count < 0) throw new ProtocolError(`negative column count ${count}`);
-      const values: (Buffer | null)[] = [];
-      for (let i = 0; i < count; i++) values.push(copyOrNull(reader.nullableBytes()));
-      return { type: 'dataRow', values };
-    }
+    case BackendCode.DataRow:
+      return { type: 'dataRow', values: valueList(reader, reader.int16()) };
     case BackendCode.ErrorResponse:
       return { type: 'errorResponse', fields: decodeFields(reader) };
     case BackendCode.NoticeResponse:

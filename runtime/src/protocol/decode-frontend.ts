@@ -55,10 +55,7 @@ function decodeBody(code: number, reader: BufferReader): FrontendMessage {
       const portal = reader.cstring();
       const statement = reader.cstring();
       const parameterFormats = int16List(reader, reader.int16());
-      const count = reader.int16();
-      if (count < 0) throw new ProtocolError(`negative parameter count ${count}`);
-      const parameters: (Buffer | null)[] = [];
-      for (let i = 0; i < count; i++) parameters.push(copyOrNull(reader.nullableBytes()));
+      const parameters = valueList(reader, reader.int16());
       const resultFormats = int16List(reader, reader.int16());
       return { type: 'bind', portal, statement, parameterFormats, parameters, resultFormats };
     }
@@ -85,10 +82,7 @@ function decodeBody(code: number, reader: BufferReader): FrontendMessage {
     case FrontendCode.FunctionCall: {
       const functionId = reader.int32();
       const argumentFormats = int16List(reader, reader.int16());
-      const count = reader.int16();
-      if (count < 0) throw new ProtocolError(`negative argument count ${count}`);
-      const args: (Buffer | null)[] = [];
-      for (let i = 0; i < count; i++) args.push(copyOrNull(reader.nullableBytes()));
+      const args = valueList(reader, reader.int16());
       return { type: 'functionCall', functionId, argumentFormats, arguments: args, resultFormat: reader.int16() };
     }
     default:
@@ -113,6 +107,14 @@ export function int32List(reader: BufferReader, count: number, unsigned = false)
   if (count < 0) throw new ProtocolError(`negative count ${count}`);
   const values: number[] = [];
   for (let i = 0; i < count; i++) values.push(unsigned ? reader.uint32() : reader.int32());
+  return values;
+}
+
+/** `count` length-prefixed values (NULL as -1), as in Bind, FunctionCall and DataRow. */
+export function valueList(reader: BufferReader, count: number): (Buffer | null)[] {
+  if (count < 0) throw new ProtocolError(`negative value count ${count}`);
+  const values: (Buffer | null)[] = [];
+  for (let i = 0; i < count; i++) values.push(copyOrNull(reader.nullableBytes()));
   return values;
 }
 

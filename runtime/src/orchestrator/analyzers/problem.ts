@@ -25,3 +25,11 @@ export function servingPrimary(snapshot: Snapshot) {
   if (!rule || rule.status !== 'serving') return undefined;
   return { rule, name: rule.primary, status: snapshot.statuses.get(rule.primary) };
 }
+
+/** The standbys of a serving rule whose primary is healthy, with their reports (undefined: unreachable). */
+export function standbysOfHealthyPrimary(snapshot: Snapshot) {
+  const primary = servingPrimary(snapshot);
+  if (!primary?.status?.healthy) return { primary, standbys: [] };
+  const standbys = primary.rule.members.filter((name) => name !== primary.name).map((name) => ({ name, status: snapshot.statuses.get(name) }));
+  return { primary, standbys };
+}

@@ -1,4 +1,4 @@
-import { type Analyzer, servingPrimary } from './problem';
+import { type Analyzer, standbysOfHealthyPrimary } from './problem';
 
 /**
  * A standby whose pooler answers but whose Postgres does not run: its pooler keeps trying to
@@ -6,12 +6,8 @@ import { type Analyzer, servingPrimary } from './problem';
  * rejoin action rewinds or re-clones it.
  */
 export const standbyDown: Analyzer = (snapshot) => {
-  const primary = servingPrimary(snapshot);
-  if (!primary?.status?.healthy) return [];
   const problems = [];
-  for (const name of primary.rule.members) {
-    if (name === primary.name) continue;
-    const status = snapshot.statuses.get(name);
+  for (const { name, status } of standbysOfHealthyPrimary(snapshot).standbys) {
     if (!status || status.postmasterPid !== null || status.phase === 'cloning' || status.phase === 'rewinding' || status.phase === 'needs-rejoin') continue;
     problems.push({
       key: `standby-down:${name}`,
