@@ -179,5 +179,5 @@ describe('chaos: faults under a ledger writer', () => {
     await verifyLedger(cluster, writers);
     const history = JSON.parse((await polygres(['history', '--json', '--state-dir', cluster.stateDir])).stdout) as { outcome: string }[];
     expect(history.filter((entry) => entry.outcome === 'done').length).toBeGreaterThanOrEqual(Math.floor((FAILOVERS * 2) / 3));
-  }, 60_000 + FAILOVERS * 20_000);
+  }, 60_000 + FAILOVERS * 40_000);
 });
