@@ -4,6 +4,7 @@
  * that span fields (zones referenced by instances, policies against instances).
  */
 import { z } from 'zod';
+import { parseCron } from '../backup/cron';
 
 export const API_VERSION = 'polygres.dev/v1';
 
@@ -102,6 +103,59 @@ export const gatewaySchema = z
   })
   .strict();
 
+/** A five-field cron schedule, checked here so a typo fails at synth, not at 1 a.m. */
+const cronSchedule = z.string().superRefine((text, context) => {
+  try {
+    parseCron(text);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
+export const backupRepositorySchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('posix'),
+      path: z.string().min(1).describe('Directory of the repository, reachable from every instance that backs up or restores.'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('s3'),
+      bucket: z.string().min(3),
+      region: z.string().min(1),
+      endpoint: z.string().min(1).default('s3.amazonaws.com'),
+      uriStyle: z.enum(['host', 'path']).default('host'),
+      path: z.string().startsWith('/').default('/polygres'),
+      credentialsSecret: z.string().min(1).describe('Name of the secret holding "key" and "keySecret" (never the values).'),
+      verifyTls: z.boolean().default(true),
+    })
+    .strict(),
+]);
+
+export const backupSchema = z
+  .object({
+    repositories: z.array(backupRepositorySchema).min(1, { message: 'declare at least one repository' }).max(4, { message: 'pgBackRest supports up to 4 repositories' }),
+    encryption: z
+      .object({ passphraseSecret: z.string().min(1).describe('Name of the secret holding "passphrase" (aes-256-cbc).') })
+      .strict()
+      .optional(),
+    retention: z
+      .object({ full: z.number().int().min(1).default(2), diff: z.number().int().min(1).optional() })
+      .strict()
+      .default({ full: 2 }),
+    compression: z
+      .object({ type: z.enum(['zst', 'gz', 'lz4', 'bz2', 'none']).default('zst'), level: z.number().int().min(0).max(19).optional() })
+      .strict()
+      .default({ type: 'zst' }),
+    schedule: z
+      .object({ full: cronSchedule.default('0 1 * * 0'), diff: cronSchedule.optional(), incr: cronSchedule.optional() })
+      .strict()
+      .default({ full: '0 1 * * 0' }),
+    archiveWal: z.boolean().default(true),
+  })
+  .strict();
+
 export const shardSchema = z
   .object({ name: z.literal('0-inf', { message: "only the single shard '0-inf' exists in v1" }) })
   .strict();
@@ -117,6 +171,7 @@ export const clusterSpecSchema = z
     pooler: poolerSchema.default(() => poolerSchema.parse({})),
     gateway: gatewaySchema.default(() => gatewaySchema.parse({})),
     shards: z.array(shardSchema).length(1, { message: "exactly one shard ('0-inf') in v1" }).default([{ name: '0-inf' }]),
+    backup: backupSchema.optional(),
   })
   .strict();
 
@@ -126,3 +181,5 @@ export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;
 export type ClusterSpec = z.output<typeof clusterSpecSchema>;
 export type InstanceSpec = ClusterSpec['instances'][number];
 export type ZoneSpec = ClusterSpec['zones'][number];
+export type BackupSpec = z.output<typeof backupSchema>;
+export type BackupRepositorySpec = BackupSpec['repositories'][number];

@@ -1,0 +1,95 @@
+/**
+ * pgBackRest configuration rendered from the spec's `backup` section (DESIGN §5): one stanza
+ * per shard listing every instance of the cluster (so backups can be taken from a standby),
+ * up to four repositories (posix or S3), cipher, retention, compression, and asynchronous WAL
+ * archiving with a spool directory. Secret values come from a resolver and are written only
+ * into this file (mode 0600), never into the spec.
+ */
+import type { BackupSpec } from '../spec/schema';
+
+export interface PgBackRestInstance {
+  readonly name: string;
+  readonly dataDir: string;
+  readonly port: number;
+  /** Postgres' socket directory (pgBackRest connects to each server over it). */
+  readonly socketDir: string;
+}
+
+export interface PgBackRestTarget {
+  readonly stanza: string;
+  readonly instances: readonly PgBackRestInstance[];
+  /** Postgres superuser pgBackRest connects as. */
+  readonly user: string;
+  readonly spoolPath: string;
+  readonly logPath: string;
+  readonly lockPath: string;
+}
+
+export interface BackupSecrets {
+  /** S3 credentials by secret name. */
+  readonly s3: ReadonlyMap<string, { readonly key: string; readonly keySecret: string }>;
+  readonly passphrase?: string;
+}
+
+export function stanzaName(cluster: string, shard = '0-inf'): string {
+  return `${cluster}-${shard}`;
+}
+
+export function renderPgBackRestConf(backup: BackupSpec, target: PgBackRestTarget, secrets: BackupSecrets): string {
+  const global: [string, string | number][] = [];
+  backup.repositories.forEach((repository, index) => {
+    const repo = `repo${index + 1}`;
+    global.push([`${repo}-type`, repository.type]);
+    if (repository.type === 'posix') {
+      global.push([`${repo}-path`, repository.path]);
+    } else {
+      const credentials = secrets.s3.get(repository.credentialsSecret);
+      if (!credentials) throw new Error(`backup.repositories[${index}].credentialsSecret: secret "${repository.credentialsSecret}" is not available (fix: create it with "key" and "keySecret")`);
+      global.push(
+        [`${repo}-path`, repository.path],
+        [`${repo}-s3-bucket`, repository.bucket],
+        [`${repo}-s3-region`, repository.region],
+        [`${repo}-s3-endpoint`, repository.endpoint],
+        [`${repo}-s3-uri-style`, repository.uriStyle],
+        [`${repo}-s3-key`, credentials.key],
+        [`${repo}-s3-key-secret`, credentials.keySecret],
+        [`${repo}-storage-verify-tls`, repository.verifyTls ? 'y' : 'n'],
+      );
+    }
+    global.push([`${repo}-retention-full`, backup.retention.full]);
+    if (backup.retention.diff !== undefined) global.push([`${repo}-retention-diff`, backup.retention.diff]);
+    if (backup.encryption) {
+      if (!secrets.passphrase) throw new Error(`backup.encryption.passphraseSecret: secret "${backup.encryption.passphraseSecret}" is not available (fix: create it with "passphrase")`);
+      global.push([`${repo}-cipher-type`, 'aes-256-cbc'], [`${repo}-cipher-pass`, secrets.passphrase]);
+    }
+  });
+  global.push(['compress-type', backup.compression.type]);
+  if (backup.compression.level !== undefined) global.push(['compress-level', backup.compression.level]);
+  global.push(
+    ['archive-async', 'y'],
+    ['spool-path', target.spoolPath],
+    ['log-path', target.logPath],
+    ['lock-path', target.lockPath],
+    ['log-level-console', 'warn'],
+    ['log-level-file', 'info'],
+    ['start-fast', 'y'],
+    ['backup-standby', target.instances.length > 1 ? 'y' : 'n'],
+    ['process-max', 2],
+  );
+  const stanza: [string, string | number][] = [];
+  target.instances.forEach((instance, index) => {
+    const pg = `pg${index + 1}`;
+    stanza.push([`${pg}-path`, instance.dataDir], [`${pg}-port`, instance.port], [`${pg}-socket-path`, instance.socketDir], [`${pg}-user`, target.user]);
+  });
+  return `# Rendered by Polygres from the ClusterSpec's backup section; edits here are overwritten.\n${section('global', global)}\n${section(target.stanza, stanza)}`;
+}
+
+/** Postgres' archive_command and restore_command for this configuration. */
+export function archiveCommands(configFile: string, stanza: string): { archiveCommand: string; restoreCommand: string } {
+  const base = `pgbackrest --config=${configFile} --stanza=${stanza}`;
+  return { archiveCommand: `${base} archive-push %p`, restoreCommand: `${base} archive-get %f "%p"` };
+}
+
+function section(name: string, options: readonly [string, string | number][]): string {
+  return `[${name}]\n${options.map(([key, value]) => `${key}=${value}`).join('\n')}\n`;
+}
