@@ -68,5 +68,9 @@ describe('pgBackRest configuration', () => {
       archiveCommand: 'pgbackrest --config=/etc/pgbackrest.conf --stanza=local-0-inf archive-push %p',
       restoreCommand: 'pgbackrest --config=/etc/pgbackrest.conf --stanza=local-0-inf archive-get %f "%p"',
     });
+    // Several instances on one host: each names its own data directory, spool and lock.
+    expect(archiveCommands('/c.conf', 's', { dataDir: '/d/b', spoolPath: '/sp/b', lockPath: '/lk/b' }).archiveCommand).toBe(
+      'pgbackrest --config=/c.conf --stanza=s --pg1-path=/d/b --spool-path=/sp/b --lock-path=/lk/b archive-push %p',
+    );
   });
 });

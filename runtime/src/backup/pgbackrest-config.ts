@@ -84,9 +84,18 @@ export function renderPgBackRestConf(backup: BackupSpec, target: PgBackRestTarge
   return `# Rendered by Polygres from the ClusterSpec's backup section; edits here are overwritten.\n${section('global', global)}\n${section(target.stanza, stanza)}`;
 }
 
-/** Postgres' archive_command and restore_command for this configuration. */
-export function archiveCommands(configFile: string, stanza: string): { archiveCommand: string; restoreCommand: string } {
-  const base = `pgbackrest --config=${configFile} --stanza=${stanza}`;
+/**
+ * One instance's archive_command and restore_command. pgBackRest finds the WAL directory
+ * through pg1-path, so each instance names its own data directory; several instances on one
+ * host also need their own spool and lock directories for asynchronous archiving.
+ */
+export function archiveCommands(
+  configFile: string,
+  stanza: string,
+  instance?: { readonly dataDir: string; readonly spoolPath: string; readonly lockPath: string },
+): { archiveCommand: string; restoreCommand: string } {
+  const own = instance ? ` --pg1-path=${instance.dataDir} --spool-path=${instance.spoolPath} --lock-path=${instance.lockPath}` : '';
+  const base = `pgbackrest --config=${configFile} --stanza=${stanza}${own}`;
   return { archiveCommand: `${base} archive-push %p`, restoreCommand: `${base} archive-get %f "%p"` };
 }
 

@@ -10,6 +10,7 @@ import { callOrchestrator } from './orchestrator-api';
 import { callAdmin } from '../admin/http-client';
 import { readSecrets } from '../local/secrets';
 import type { PoolStats } from '../pooler/pool/pool';
+import type { BackupRecord, StanzaInfo } from '../backup/pgbackrest-runner';
 import { parsePolicyArgument } from './parse-policy';
 import { runOrchestrator } from '../orchestrator/main';
 import { runPooler } from '../pooler/main';
@@ -22,6 +23,17 @@ import { loadSpecFile } from '../spec/load';
 import { SpecError, formatProblem } from '../spec/spec-error';
 import { formatStatus, localClusterStatus } from './status-command';
 import { resolveStateDir } from './resolve-state-dir';
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
 
 interface PoolsReport {
   readonly pools: PoolStats[];
@@ -124,6 +136,53 @@ export function buildProgram(): Command {
       const entries = await callOrchestrator<HistoryEntry[]>(layout, { method: 'GET', path: '/v1/history' });
       if (options.json) return out(JSON.stringify(entries, null, 2));
       for (const entry of entries) out(`${entry.at}  term ${String(entry.term).padEnd(4)} ${entry.action.padEnd(15)} ${entry.outcome.padEnd(9)} ${entry.by}  ${entry.detail}`);
+    });
+
+  program
+    .command('backup')
+    .description('take a backup now with pgBackRest (from a standby when there is one); --verify checks the repository instead')
+    .option('--state-dir <dir>', 'state directory of the cluster')
+    .option('--type <type>', 'full, diff or incr', 'full')
+    .option('--verify', 'run pgbackrest verify on the repository')
+    .action(async (options: { stateDir?: string; type: string; verify?: boolean }) => {
+      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+      const status = await localClusterStatus(layout.stateDir);
+      const source = status.instances.find((i) => i.role === 'replica' && i.healthy) ?? status.instances.find((i) => i.healthy);
+      if (!source) throw new Error('no healthy instance to back up from; see polygres status');
+      const target = layout.instances.find((i) => i.name === source.name)!;
+      const { adminToken } = readSecrets(layout.secretsFile);
+      if (options.verify) {
+        const result = await callAdmin<{ report: string }>({ host: target.host, port: target.adminPort, token: adminToken, method: 'POST', path: '/v1/verify', timeoutMs: 24 * 3_600_000 });
+        return out(result.report.trim() || 'verify: no problems found');
+      }
+      out(`Taking a ${options.type} backup from ${source.name}...`);
+      const record = await callAdmin<BackupRecord>({ host: target.host, port: target.adminPort, token: adminToken, method: 'POST', path: '/v1/backup', body: { type: options.type }, timeoutMs: 24 * 3_600_000 });
+      out(`${record.label}  ${record.type}  ${record.start} -> ${record.stop}  ${formatBytes(record.sizeBytes)}  WAL ${record.walStart} .. ${record.walStop}`);
+    });
+
+  program
+    .command('backups')
+    .description('the backups in the repository: label, type, start and stop, size, WAL range')
+    .option('--state-dir <dir>', 'state directory of the cluster')
+    .option('--json', 'print JSON')
+    .action(async (options: { stateDir?: string; json?: boolean }) => {
+      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+      const { adminToken } = readSecrets(layout.secretsFile);
+      let info: StanzaInfo | undefined;
+      let lastError: unknown;
+      for (const instance of layout.instances) {
+        try {
+          info = await callAdmin<StanzaInfo>({ host: instance.host, port: instance.adminPort, token: adminToken, path: '/v1/backups', timeoutMs: 60_000 });
+          break;
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      if (!info) throw lastError instanceof Error ? lastError : new Error('no pooler answered');
+      if (options.json) return out(JSON.stringify(info, null, 2));
+      out(`stanza status: ${info.status}; archived WAL ${info.walMin ?? '-'} .. ${info.walMax ?? '-'}`);
+      out('LABEL                              TYPE  START                     STOP                      SIZE      WAL START .. STOP');
+      for (const b of info.backups) out(`${b.label.padEnd(34)} ${b.type.padEnd(5)} ${b.start.padEnd(25)} ${b.stop.padEnd(25)} ${formatBytes(b.sizeBytes).padEnd(9)} ${b.walStart} .. ${b.walStop}`);
     });
 
   program

@@ -16,6 +16,7 @@ import { readLayout, writeLayout } from './layout-file';
 import { postgresOsUser, userCanReach } from './os-user';
 import { ensureSecrets } from './secrets';
 import { ensureGeneratedTls, tlsFilesFor } from './tls-material';
+import { writeBackupConfig } from './backup-files';
 import { supervisorPidFile } from './supervisor-files';
 
 export interface PrepareOptions {
@@ -35,6 +36,7 @@ export async function prepareCluster(options: PrepareOptions): Promise<ClusterLa
   const layout = existsSync(layoutFile(stateDir)) ? reuseLayout(stateDir, options) : createLayout(stateDir, options);
   const tls = tlsFilesFor(options.spec, stateDir);
   if (tls && options.spec.gateway.tls.mode === 'generate') ensureGeneratedTls(tls);
+  writeBackupConfig(layout, options.spec);
   await checkPortsFree(layout);
   return layout;
 }

@@ -3,7 +3,12 @@
  * stop, role), forwards client connections to it, and answers the admin API the
  * orchestrator and the CLI use.
  */
-import { parseBody, startAdminServer } from '../admin/http-server';
+import { HttpError, parseBody, startAdminServer } from '../admin/http-server';
+import { z } from 'zod';
+import { PgBackRest } from '../backup/pgbackrest-runner';
+import { backupFilesOf } from '../local/backup-files';
+import type { ClusterLayout } from '../local/layout';
+import type { Logger } from '../util/log';
 import { etcdEndpoint, poolerSocketPath } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { readSecrets } from '../local/secrets';
@@ -55,6 +60,8 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     log,
   });
   await pooler.listen();
+  const backups = backupRunner(layout, spec, log);
+  if (backups) agent.onServingPrimary = backups.ensureStanza;
   const admin = await startAdminServer({
     host: instance.host,
     port: instance.adminPort,
@@ -65,6 +72,18 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     routes: {
       'GET /v1/status': () => agent.status(),
       'POST /v1/verifier': async (body) => ({ stored: (await lookup(String((body as { user?: unknown })?.user ?? ''))) ?? null }),
+      'POST /v1/backup': (body) => {
+        if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
+        return backups.runner.backup(parseBody(backupRequestSchema, body).type);
+      },
+      'GET /v1/backups': () => {
+        if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
+        return backups.runner.info();
+      },
+      'POST /v1/verify': async () => {
+        if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
+        return { report: await backups.runner.verify() };
+      },
       'GET /v1/pools': () => ({ pools: pooler.poolStats(), sessions: pooler.sessionCount, pinned: Object.fromEntries(pooler.pinCounts()) }),
       'POST /v1/recruit': (body) => agent.recruit(parseBody(recruitSchema, body)),
       'POST /v1/promote': (body) => agent.promote(parseBody(promoteSchema, body)),
@@ -107,4 +126,29 @@ function verifierLookup(instance: InstanceLayout): (user: string) => Promise<str
       connection.close();
     }
   };
+}
+
+const backupRequestSchema = z.object({ type: z.enum(['full', 'diff', 'incr']).default('full') }).strict();
+
+/** pgBackRest for this cluster, and the stanza created once this node serves as primary. */
+function backupRunner(layout: ClusterLayout, spec: ClusterSpec, log: Logger): { runner: PgBackRest; ensureStanza: () => void } | undefined {
+  const files = backupFilesOf(layout, spec);
+  if (!files) return undefined;
+  const runner = new PgBackRest(files.configFile, files.stanza, layout.postgresUser);
+  let state: 'missing' | 'creating' | 'created' = 'missing';
+  const ensureStanza = () => {
+    if (state !== 'missing') return;
+    state = 'creating';
+    runner.stanzaCreate().then(
+      () => {
+        state = 'created';
+        log.info({ stanza: files.stanza }, 'pgBackRest stanza ready');
+      },
+      (error: unknown) => {
+        state = 'missing';
+        log.warn({ err: (error as Error).message }, 'pgBackRest stanza-create failed; will retry');
+      },
+    );
+  };
+  return { runner, ensureStanza };
 }

@@ -11,6 +11,7 @@ import { HttpError } from '../admin/http-server';
 import { maxLsn } from '../consensus/lsn';
 import { syncStandbyNames } from '../consensus/sync-standby-names';
 import type { ClusterLayout, InstanceLayout } from '../local/layout';
+import { instanceArchiveCommands } from '../local/backup-files';
 import { findInstance } from '../local/layout';
 import { type ClusterSecrets, REPLICATION_USER, SUPERUSER } from '../local/secrets';
 import type { ClusterSpec } from '../spec/schema';
@@ -70,6 +71,8 @@ export class NodeAgent {
   private establishing: number | undefined;
   private stopped = false;
   private timers: NodeJS.Timeout[] = [];
+  /** Called on each convergence while this node is the serving primary (stanza creation hooks here). */
+  onServingPrimary: (() => void) | undefined;
 
   constructor(private readonly options: NodeAgentOptions) {
     this.instance = findInstance(options.layout, options.instanceName);
@@ -172,12 +175,8 @@ export class NodeAgent {
         };
       }
       await this.cutReplication();
-      const [position] = await this.localQuery<{ receive: string | null; replay: string | null; rule_term: string | null }>(
-        `SELECT pg_last_wal_receive_lsn()::text AS receive, pg_last_wal_replay_lsn()::text AS replay,
-                CASE WHEN to_regclass('polygres.rule_history') IS NULL THEN NULL ELSE (SELECT max(term) FROM polygres.rule_history) END AS rule_term`,
-      );
-      const ruleTerm = Math.max(Number(position?.rule_term ?? 0), this.lastRuleTerm);
-      return { ...reply, wasPrimary: false, promotable: true, lsn: maxLsn(position?.receive ?? null, position?.replay ?? null), ruleTerm, error: null };
+      const position = await this.standbyPosition();
+      return { ...reply, wasPrimary: false, ...position, error: null };
     });
   }
 
@@ -237,7 +236,7 @@ export class NodeAgent {
       }
       this.postgres.setStandbySignal(true);
       const changed = this.postgres.configure(this.settings(''), upstream);
-      if (this.postgres.postmasterPid() === undefined) await this.postgres.start();
+      if (this.postgres.postmasterPid() === undefined) await this.postgres.start({ wait: false });
       else if (changed) await this.postgres.reload();
       this.phase = 'running';
       this.options.log.info({ term: request.term, primary: request.primary, mode: request.mode }, 'following');
@@ -310,13 +309,14 @@ export class NodeAgent {
       }
       this.phase = 'starting';
       this.postgres.setStandbySignal(!isPrimary);
-      await this.postgres.start();
+      await this.postgres.start({ wait: isPrimary });
     } else if (changed) {
       await this.postgres.reload();
     }
     this.primaryDownSince = undefined;
     this.phase = 'running';
     if (isPrimary && rule.status === 'bootstrapping') this.establishInBackground(rule);
+    if (isPrimary && rule.status === 'serving') this.onServingPrimary?.();
   }
 
   private async initializePrimary(): Promise<void> {
@@ -387,23 +387,54 @@ export class NodeAgent {
 
   /**
    * Stops a standby from receiving (and so acknowledging) WAL: its primary_conninfo is removed
-   * and the WAL receiver must be gone before we answer. If it lingers, the server restarts.
+   * and the WAL receiver must be gone before we answer; one that lingers is terminated. The
+   * server is never restarted here: a standby that is not yet consistent (say, rewound onto a
+   * primary that just died) would never come back up without that primary.
    */
   private async cutReplication(): Promise<void> {
     this.postgres.configure(this.settings(''));
     if (this.postgres.postmasterPid() === undefined) {
-      await this.postgres.start();
+      this.postgres.setStandbySignal(true);
+      await this.postgres.start({ wait: false });
       return;
     }
     await this.postgres.reload();
-    for (let waited = 0; waited < 3_000; waited += 50) {
-      const rows = await this.localQuery<{ n: string }>('SELECT count(*) AS n FROM pg_stat_wal_receiver').catch(() => undefined);
-      if (rows?.[0]?.n === '0') return;
+    for (let waited = 0; waited < 2_000; waited += 50) {
+      if (this.postgres.walReceiverPids().length === 0) return;
       await sleep(50);
     }
-    this.options.log.warn('the WAL receiver did not stop on reload; restarting the standby without it');
-    await this.postgres.fence('graceful');
-    await this.postgres.start();
+    this.options.log.warn('the WAL receiver did not stop on reload; terminating it');
+    for (const pid of this.postgres.walReceiverPids()) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Gone already.
+      }
+    }
+    for (let waited = 0; this.postgres.walReceiverPids().length > 0 && waited < 3_000; waited += 50) await sleep(50);
+    if (this.postgres.walReceiverPids().length > 0) throw new Error('the WAL receiver would not stop; this standby cannot be recruited');
+  }
+
+  /** Where a standby is: from the server when it answers, from pg_control when it cannot yet. */
+  private async standbyPosition(): Promise<{ lsn: string | null; ruleTerm: number; promotable: boolean }> {
+    try {
+      const [position] = await this.withSession(3_000, async (client) =>
+        (await client.query(
+          `SELECT pg_last_wal_receive_lsn()::text AS receive, pg_last_wal_replay_lsn()::text AS replay,
+                  CASE WHEN to_regclass('polygres.rule_history') IS NULL THEN NULL ELSE (SELECT max(term) FROM polygres.rule_history) END AS rule_term`,
+        )).rows as { receive: string | null; replay: string | null; rule_term: string | null }[],
+      );
+      return {
+        lsn: maxLsn(position?.receive ?? null, position?.replay ?? null),
+        ruleTerm: Math.max(Number(position?.rule_term ?? 0), this.lastRuleTerm),
+        promotable: true,
+      };
+    } catch {
+      // Not accepting connections yet (not consistent): it holds less than its peers, or at
+      // least cannot prove otherwise; it may not win.
+      const control = await this.postgres.controlData().catch(() => undefined);
+      return { lsn: control?.minRecoveryEndLsn ?? null, ruleTerm: this.lastRuleTerm, promotable: false };
+    }
   }
 
   private async waitForReplayToCatchUp(): Promise<void> {
@@ -434,7 +465,9 @@ export class NodeAgent {
   }
 
   private settings(syncNames: string) {
+    const archive = this.options.spec.backup?.archiveWal ? instanceArchiveCommands(this.options.layout, this.options.spec, this.instance) : undefined;
     return {
+      ...(archive ? { archive } : {}),
       instanceName: this.instance.name,
       listenAddress: this.instance.host,
       port: this.instance.port,

@@ -19,6 +19,8 @@ export interface PostgresSettings {
   readonly upstream?: { readonly host: string; readonly port: number; readonly passfile: string };
   /** On a primary: the synchronous_standby_names its rule requires ('' for none). */
   readonly syncStandbyNames?: string;
+  /** WAL archiving with pgBackRest (the spec has a backup section). */
+  readonly archive?: { readonly archiveCommand: string; readonly restoreCommand: string };
 }
 
 export const POLYGRES_CONF = 'polygres.conf';
@@ -58,6 +60,10 @@ export function renderPolygresConf(settings: PostgresSettings): string {
   for (const [name, value] of Object.entries(owned)) {
     // A spec parameter that is not protected (max_connections) replaces our default below.
     if (!(name in settings.parameters)) lines.push(`${name} = ${quote(value)}`);
+  }
+  if (settings.archive) {
+    // Only the primary archives (archive_mode = on); any server may fetch WAL it lacks.
+    lines.push('archive_mode = on', `archive_command = ${quote(settings.archive.archiveCommand)}`, `restore_command = ${quote(settings.archive.restoreCommand)}`);
   }
   if (settings.upstream) {
     const { host, port, passfile } = settings.upstream;

@@ -12,7 +12,7 @@ import type { OsUser } from '../local/layout';
 import { asUser } from '../local/os-user';
 import { REPLICATION_USER, SUPERUSER } from '../local/secrets';
 import { sleep } from '../util/net';
-import { killTree } from '../util/process-tree';
+import { descendantsOf, killTree } from '../util/process-tree';
 import { isAlive } from '../util/processes';
 import { INCLUDE_LINE, POLYGRES_CONF, type PostgresSettings, renderHba, renderPolygresConf } from './postgres-config';
 import { postgresBinary } from './postgres-binaries';
@@ -157,11 +157,34 @@ export class PostgresControl {
     this.chown(this.options.socketDir);
   }
 
-  /** Starts the server and waits until it accepts connections (a standby: until consistent). */
-  async start(): Promise<void> {
+  /**
+   * Starts the server. `wait` (a primary) returns once it accepts connections; without it (a
+   * standby, which may need WAL from an upstream to become consistent) it returns as soon as
+   * the postmaster runs, so no caller is held hostage by a standby that cannot catch up.
+   */
+  async start(options: { wait: boolean } = { wait: true }): Promise<void> {
     if (this.postmasterPid() !== undefined) return;
     this.prepareSocketDir();
-    await this.exec('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '120', '-s']);
+    if (options.wait) {
+      await this.exec('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '120', '-s']);
+      return;
+    }
+    await this.exec('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-W', '-s']);
+    for (let waited = 0; this.postmasterPid() === undefined && waited < 10_000; waited += 50) await sleep(50);
+    if (this.postmasterPid() === undefined) throw new Error(`postgres did not start:\n${this.logTail()}`);
+  }
+
+  /** The pids of the running WAL receiver (a child of the postmaster), if any. */
+  walReceiverPids(): number[] {
+    const postmaster = this.postmasterPid();
+    if (postmaster === undefined) return [];
+    return descendantsOf(postmaster).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('walreceiver');
+      } catch {
+        return false;
+      }
+    });
   }
 
   /** Stops the server; `fast` rolls back open transactions, `immediate` skips the checkpoint. */

@@ -1,0 +1,107 @@
+/**
+ * Runs pgBackRest for one cluster's stanza, as the Postgres OS user (it reads the data
+ * directories and is what archive_command runs as). Results come back as pgBackRest's own
+ * JSON where it has one.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { OsUser } from '../local/layout';
+import { asUser } from '../local/os-user';
+
+const run = promisify(execFile);
+
+export type BackupType = 'full' | 'diff' | 'incr';
+
+/** One backup as `pgbackrest info --output=json` describes it (the fields we show). */
+export interface BackupRecord {
+  readonly label: string;
+  readonly type: BackupType;
+  readonly start: string;
+  readonly stop: string;
+  readonly sizeBytes: number;
+  readonly repoSizeBytes: number;
+  readonly walStart: string | null;
+  readonly walStop: string | null;
+}
+
+export interface StanzaInfo {
+  readonly status: string;
+  readonly backups: readonly BackupRecord[];
+  /** The archived WAL range of the current database. */
+  readonly walMin: string | null;
+  readonly walMax: string | null;
+}
+
+export class PgBackRest {
+  constructor(private readonly configFile: string, private readonly stanza: string, private readonly osUser: OsUser | undefined) {}
+
+  /** Creates the stanza; safe to repeat (an existing, matching stanza is left as it is). */
+  async stanzaCreate(): Promise<void> {
+    await this.exec(['stanza-create'], 300_000);
+  }
+
+  async backup(type: BackupType): Promise<BackupRecord> {
+    await this.exec(['backup', `--type=${type}`], 24 * 3_600_000);
+    const info = await this.info();
+    const latest = info.backups.at(-1);
+    if (!latest) throw new Error('pgBackRest reported success but lists no backup');
+    return latest;
+  }
+
+  async info(): Promise<StanzaInfo> {
+    const stdout = await this.exec(['info', '--output=json'], 60_000);
+    const [stanza] = JSON.parse(stdout) as RawInfo[];
+    const archive = stanza?.archive?.at(-1);
+    return {
+      status: stanza?.status?.message ?? 'unknown',
+      backups: (stanza?.backup ?? []).map(toRecord),
+      walMin: archive?.min ?? null,
+      walMax: archive?.max ?? null,
+    };
+  }
+
+  /** `pgbackrest verify`: checks every file of the repository against its checksum. */
+  async verify(): Promise<string> {
+    return this.exec(['verify', '--output=text', '--verbose'], 24 * 3_600_000);
+  }
+
+  private async exec(args: string[], timeoutMs: number): Promise<string> {
+    try {
+      const { stdout } = await run('pgbackrest', [`--config=${this.configFile}`, `--stanza=${this.stanza}`, ...args], {
+        ...asUser(this.osUser),
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, ...(this.osUser ? { HOME: '/tmp' } : {}) },
+      });
+      return stdout;
+    } catch (error) {
+      const failure = error as Error & { stderr?: string; stdout?: string };
+      throw new Error(`pgbackrest ${args[0]} failed: ${(failure.stderr || failure.stdout || failure.message).trim()}`);
+    }
+  }
+}
+
+interface RawInfo {
+  status?: { message?: string };
+  archive?: { min?: string; max?: string }[];
+  backup?: {
+    label: string;
+    type: BackupType;
+    timestamp: { start: number; stop: number };
+    info: { size: number; repository: { delta: number } };
+    archive: { start?: string; stop?: string };
+  }[];
+}
+
+function toRecord(raw: NonNullable<RawInfo['backup']>[number]): BackupRecord {
+  return {
+    label: raw.label,
+    type: raw.type,
+    start: new Date(raw.timestamp.start * 1000).toISOString(),
+    stop: new Date(raw.timestamp.stop * 1000).toISOString(),
+    sizeBytes: raw.info.size,
+    repoSizeBytes: raw.info.repository.delta,
+    walStart: raw.archive.start ?? null,
+    walStop: raw.archive.stop ?? null,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The local target's pgBackRest set-up: one configuration for the cluster's stanza in
+ * `<state-dir>/backup`, readable by the Postgres OS user (archive_command runs as it), with
+ * spool, log and lock directories beside it. Secrets named by the spec come from environment
+ * variables (`POLYGRES_SECRET_<NAME>` holding JSON: {"key","keySecret"} for S3,
+ * {"passphrase"} for encryption); a missing encryption passphrase is generated once and kept
+ * with the cluster's other secrets.
+ */
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BackupSecrets, archiveCommands, renderPgBackRestConf, stanzaName } from '../backup/pgbackrest-config';
+import type { ClusterSpec } from '../spec/schema';
+import type { ClusterLayout, InstanceLayout } from './layout';
+
+export interface BackupFiles {
+  readonly configFile: string;
+  readonly stanza: string;
+}
+
+export function backupFilesOf(layout: ClusterLayout, spec: ClusterSpec): BackupFiles | undefined {
+  if (!spec.backup) return undefined;
+  return { configFile: join(layout.stateDir, 'backup', 'pgbackrest.conf'), stanza: stanzaName(layout.cluster) };
+}
+
+/** The archive and restore commands of one instance (its own data directory, spool and lock). */
+export function instanceArchiveCommands(layout: ClusterLayout, spec: ClusterSpec, instance: InstanceLayout): { archiveCommand: string; restoreCommand: string } | undefined {
+  const files = backupFilesOf(layout, spec);
+  if (!files) return undefined;
+  const dir = join(layout.stateDir, 'backup');
+  return archiveCommands(files.configFile, files.stanza, {
+    dataDir: join(instance.instanceDir, 'pgdata'),
+    spoolPath: join(dir, 'spool', instance.name),
+    lockPath: join(dir, 'lock', instance.name),
+  });
+}
+
+/** Renders the configuration (every start, so spec and secret changes take effect). */
+export function writeBackupConfig(layout: ClusterLayout, spec: ClusterSpec): BackupFiles | undefined {
+  const files = backupFilesOf(layout, spec);
+  if (!files || !spec.backup) return files;
+  const dir = join(layout.stateDir, 'backup');
+  const paths = { spoolPath: join(dir, 'spool'), logPath: join(dir, 'log'), lockPath: join(dir, 'lock') };
+  const perInstance = layout.instances.flatMap((instance) => [join(paths.spoolPath, instance.name), join(paths.lockPath, instance.name)]);
+  for (const path of [dir, ...Object.values(paths), ...perInstance]) {
+    mkdirSync(path, { recursive: true, mode: 0o750 });
+    own(layout, path);
+  }
+  for (const repository of spec.backup.repositories) {
+    if (repository.type === 'posix') {
+      mkdirSync(repository.path, { recursive: true, mode: 0o750 });
+      own(layout, repository.path);
+    }
+  }
+  const text = renderPgBackRestConf(
+    spec.backup,
+    {
+      stanza: files.stanza,
+      instances: layout.instances.map((instance) => ({ name: instance.name, dataDir: join(instance.instanceDir, 'pgdata'), port: instance.port, socketDir: instance.socketDir })),
+      user: 'postgres',
+      ...paths,
+    },
+    resolveSecrets(layout, spec),
+  );
+  writeFileSync(files.configFile, text, { mode: 0o640 });
+  own(layout, files.configFile);
+  return files;
+}
+
+function resolveSecrets(layout: ClusterLayout, spec: ClusterSpec): BackupSecrets {
+  const s3 = new Map<string, { key: string; keySecret: string }>();
+  for (const repository of spec.backup?.repositories ?? []) {
+    if (repository.type !== 's3') continue;
+    const value = fromEnvironment(repository.credentialsSecret) as { key?: string; keySecret?: string } | undefined;
+    if (value?.key && value.keySecret) s3.set(repository.credentialsSecret, { key: value.key, keySecret: value.keySecret });
+  }
+  const secretName = spec.backup?.encryption?.passphraseSecret;
+  if (!secretName) return { s3 };
+  const given = (fromEnvironment(secretName) as { passphrase?: string } | undefined)?.passphrase;
+  return { s3, passphrase: given ?? generatedPassphrase(layout) };
+}
+
+function fromEnvironment(name: string): unknown {
+  const text = process.env[`POLYGRES_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+  return text ? JSON.parse(text) : undefined;
+}
+
+function generatedPassphrase(layout: ClusterLayout): string {
+  const file = join(layout.stateDir, 'backup-passphrase');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  return readFileSync(file, 'utf8');
+}
+
+function own(layout: ClusterLayout, path: string): void {
+  if (layout.postgresUser) chownSync(path, layout.postgresUser.uid, layout.postgresUser.gid);
+}
