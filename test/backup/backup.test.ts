@@ -40,17 +40,27 @@ describe('backups with pgBackRest', () => {
     expect(info.walMin).toMatch(/^[0-9A-F]{24}$/);
   });
 
-  it('takes a full backup from a standby and lists it', async () => {
-    await cluster.query('INSERT INTO kept SELECT generate_series(1, 1000)');
-    const result = await polygres(['backup', '--type', 'full', '--state-dir', cluster.stateDir]);
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toMatch(/Taking a full backup from zone-[bc]-0/);
-    const info = await backups();
-    expect(info.backups).toHaveLength(1);
+  it('takes the first full backup by itself once the cluster is up, and records it', async () => {
+    const info = await waitFor('the first full backup', async () => ((await backups()).backups.length > 0 ? backups() : undefined), { timeoutMs: 120_000, intervalMs: 1_000 });
     expect(info.backups[0]).toMatchObject({ type: 'full', label: expect.stringMatching(/F$/) });
     expect(info.backups[0]!.walStart).toMatch(/^[0-9A-F]{24}$/);
+    const history = await waitFor('the backup in history', async () => {
+      const entries = JSON.parse((await polygres(['history', '--json', '--state-dir', cluster.stateDir])).stdout) as { action: string; outcome: string }[];
+      return entries.some((entry) => entry.action === 'backup-full' && entry.outcome === 'done') ? entries : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    expect(history.length).toBeGreaterThan(0);
+  });
+
+  it('takes a differential backup on demand from a standby and lists it', async () => {
+    await cluster.query('INSERT INTO kept SELECT generate_series(1, 1000)');
+    const result = await polygres(['backup', '--type', 'diff', '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/Taking a diff backup from zone-[bc]-0/);
+    const info = await backups();
+    expect(info.backups.map((backup) => backup.type)).toEqual(['full', 'diff']);
+    expect(info.backups[1]!.label).toMatch(/D$/);
     const table = await polygres(['backups', '--state-dir', cluster.stateDir]);
-    expect(table.stdout).toContain(info.backups[0]!.label);
+    expect(table.stdout).toContain(info.backups[1]!.label);
   });
 
   it('keeps archiving on the new primary after a switchover, without a gap', async () => {

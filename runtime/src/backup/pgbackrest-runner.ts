@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { sleep } from '../util/net';
 import type { OsUser } from '../local/layout';
 import { asUser } from '../local/os-user';
 
@@ -41,6 +42,11 @@ export class PgBackRest {
   }
 
   async backup(type: BackupType): Promise<BackupRecord> {
+    // The first backup may come before the primary's pooler has created the stanza: wait for
+    // it (creating it here too would race for pgBackRest's lock), and create it only if it
+    // never comes.
+    for (let waited = 0; waited < 60 && (await this.info()).status === 'missing stanza path'; waited++) await sleep(1_000);
+    if ((await this.info()).status === 'missing stanza path') await this.stanzaCreate();
     await this.exec(['backup', `--type=${type}`], 24 * 3_600_000);
     const info = await this.info();
     const latest = info.backups.at(-1);

@@ -5,6 +5,7 @@
  */
 import type { OrchestratorContext } from './context';
 import { rejoin, rejoinSucceeded } from './actions/rejoin';
+import { startScheduledBackup } from './actions/backup';
 import { runElection } from './actions/elect';
 import { analyze, type Problem } from './analyzers';
 import { completeBootstrap } from './bootstrap';
@@ -73,6 +74,9 @@ export class OrchestratorLoop {
         this.context.log.info(result, 'election finished');
         return;
       }
+      case 'backup':
+        await startScheduledBackup(this.context, snapshot, problem.fix.type);
+        return;
       case 'rejoin': {
         const formerPrimary = snapshot.statuses.get(problem.fix.instance)?.phase === 'needs-rejoin';
         await rejoin(this.context, rule.value, problem.fix.instance, formerPrimary);

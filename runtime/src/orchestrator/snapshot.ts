@@ -1,21 +1,28 @@
 /** One look at the cluster: the rule from etcd and every pooler's own report, taken together. */
 import type { InstanceStatus } from '../pooler/instance-status';
-import type { ShardRule, Versioned } from '../topo/records';
+import type { BackupState, ShardRule, Versioned } from '../topo/records';
+import type { BackupSpec } from '../spec/schema';
+
+export type BackupSchedule = BackupSpec['schedule'];
 import type { OrchestratorContext } from './context';
 
 export interface Snapshot {
   readonly at: number;
   readonly rule: Versioned<ShardRule> | undefined;
+  /** Backup schedule from the spec, and what has run (absent: the spec has no backups). */
+  readonly backups?: { readonly schedule: BackupSchedule; readonly state: Versioned<BackupState> | undefined };
   /** undefined: the pooler did not answer. */
   readonly statuses: ReadonlyMap<string, InstanceStatus | undefined>;
 }
 
 export async function takeSnapshot(context: OrchestratorContext): Promise<Snapshot> {
-  const [rule, ...reports] = await Promise.all([
+  const [rule, backupState, ...reports] = await Promise.all([
     context.topo.getRule(),
+    context.spec.backup ? context.topo.getBackupState().catch(() => undefined) : Promise.resolve(undefined),
     ...context.layout.instances.map((instance) => context.poolers.status(instance.name).catch(() => undefined)),
   ]);
   const statuses = new Map<string, InstanceStatus | undefined>();
   context.layout.instances.forEach((instance, index) => statuses.set(instance.name, reports[index]));
-  return { at: Date.now(), rule, statuses };
+  const schedule = context.spec.backup?.schedule;
+  return { at: Date.now(), rule, statuses, ...(schedule ? { backups: { schedule, state: backupState } } : {}) };
 }

@@ -1,3 +1,4 @@
+import type { ArchiverStats } from './postgres-probe';
 /** What a pooler reports about its instance (`GET /v1/status` on the pooler admin API). */
 export interface ReplicationPeer {
   /** The standby's application_name, which is its instance name. */
@@ -43,6 +44,8 @@ export interface InstanceStatus {
   readonly syncStandbyNames: string | null;
   /** Highest rule term written durably into this server's polygres.rule_history. */
   readonly ruleTerm: number | null;
+  /** WAL archiving counters (pg_stat_archiver), for the archiving health check. */
+  readonly archiver: ArchiverStats | null;
   /** Highest election term this pooler has accepted (persisted). */
   readonly acceptedTerm: number;
   readonly error: string | null;

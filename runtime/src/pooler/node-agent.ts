@@ -129,6 +129,7 @@ export class NodeAgent {
       replication: health.replication,
       syncStandbyNames: health.syncStandbyNames,
       ruleTerm: health.ruleTerm,
+      archiver: health.archiver,
       acceptedTerm: this.terms.current,
       error: this.lastError ?? (health.healthy ? null : health.error),
       checkedAt: new Date(this.healthCheckedAt).toISOString(),

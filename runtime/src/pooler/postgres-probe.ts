@@ -17,7 +17,16 @@ export interface PostgresHealth {
   readonly replication: readonly ReplicationPeer[];
   readonly syncStandbyNames: string | null;
   readonly ruleTerm: number | null;
+  readonly archiver: ArchiverStats | null;
   readonly error: string | null;
+}
+
+/** pg_stat_archiver, for the archiving health check (times as ISO strings). */
+export interface ArchiverStats {
+  readonly failedCount: number;
+  readonly lastFailedAt: string | null;
+  readonly lastArchivedAt: string | null;
+  readonly lastFailedWal: string | null;
 }
 
 export interface ProbeTarget {
@@ -38,7 +47,9 @@ SELECT pg_is_in_recovery() AS in_recovery,
                 'flushLsn', flush_lsn::text, 'replayLsn', replay_lsn::text) ORDER BY application_name), '[]'::json)
           FROM pg_stat_replication) AS replication,
        CASE WHEN to_regclass('polygres.rule_history') IS NULL THEN NULL
-            ELSE (SELECT max(term) FROM polygres.rule_history) END AS rule_term`;
+            ELSE (SELECT max(term) FROM polygres.rule_history) END AS rule_term,
+       (SELECT json_build_object('failedCount', failed_count, 'lastFailedAt', last_failed_time, 'lastArchivedAt', last_archived_time,
+                'lastFailedWal', last_failed_wal) FROM pg_stat_archiver) AS archiver`;
 
 export class PostgresProbe {
   private client: Client | undefined;
@@ -59,6 +70,7 @@ export class PostgresProbe {
         sync_standby_names: string;
         replication: ReplicationPeer[];
         rule_term: string | null;
+        archiver: ArchiverStats | null;
       };
       return {
         healthy: true,
@@ -70,6 +82,7 @@ export class PostgresProbe {
         replication: row.replication,
         syncStandbyNames: row.sync_standby_names,
         ruleTerm: row.rule_term === null ? null : Number(row.rule_term),
+        archiver: row.archiver,
         error: null,
       };
     } catch (error) {
@@ -129,6 +142,7 @@ export function unhealthy(error: string): PostgresHealth {
     replication: [],
     syncStandbyNames: null,
     ruleTerm: null,
+    archiver: null,
     error,
   };
 }

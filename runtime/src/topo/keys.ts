@@ -9,6 +9,7 @@ export const keys = {
   rule: (cluster: string) => `${clusterPrefix(cluster)}shards/${SHARD}/rule`,
   term: (cluster: string) => `${clusterPrefix(cluster)}shards/${SHARD}/term`,
   history: (cluster: string) => `${clusterPrefix(cluster)}shards/${SHARD}/history/`,
+  backups: (cluster: string) => `${clusterPrefix(cluster)}shards/${SHARD}/backups`,
   instance: (cluster: string, name: string) => `${clusterPrefix(cluster)}instances/${name}`,
   instances: (cluster: string) => `${clusterPrefix(cluster)}instances/`,
   gateway: (cluster: string, zone: string) => `${clusterPrefix(cluster)}gateways/${zone}`,

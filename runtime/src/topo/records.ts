@@ -73,3 +73,11 @@ export interface Versioned<T> {
   readonly value: T;
   readonly modRevision: string;
 }
+
+/** Backups as the orchestrators schedule them: one running at a time, the last of each kind. */
+export interface BackupState {
+  /** Stop time (ISO) of the last successful backup of each type. */
+  readonly last: { readonly full?: string; readonly diff?: string; readonly incr?: string };
+  readonly running: { readonly by: string; readonly type: 'full' | 'diff' | 'incr'; readonly since: string } | null;
+  readonly lastResult: { readonly type: 'full' | 'diff' | 'incr'; readonly outcome: 'done' | 'failed'; readonly detail: string; readonly at: string } | null;
+}

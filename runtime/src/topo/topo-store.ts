@@ -5,7 +5,7 @@
 import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
 import { Etcd3, isRecoverableError, type Watcher } from 'etcd3';
 import { keys } from './keys';
-import type { Election, GatewayRecord, HistoryEntry, InstanceRecord, ShardRule, Versioned } from './records';
+import type { BackupState, Election, GatewayRecord, HistoryEntry, InstanceRecord, ShardRule, Versioned } from './records';
 
 export interface TopoStoreOptions {
   readonly endpoints: readonly string[];
@@ -79,6 +79,18 @@ export class TopoStore {
   /** Takes the next term for an election: the rule keeps its primary but is marked `electing`. */
   beginElection(current: Versioned<ShardRule>, election: Omit<Election, 'term'>): Promise<Versioned<ShardRule> | undefined> {
     return this.takeTerm(current, (term) => ({ ...current.value, status: 'electing', election: { ...election, term } }));
+  }
+
+  async getBackupState(): Promise<Versioned<BackupState> | undefined> {
+    const kv = (await this.client.get(keys.backups(this.cluster)).exec()).kvs[0];
+    return kv ? { value: JSON.parse(kv.value.toString()) as BackupState, modRevision: kv.mod_revision } : undefined;
+  }
+
+  /** Replaces the backup state if unchanged since read (`modRevision` '0': it did not exist). */
+  async replaceBackupState(state: BackupState, modRevision: string): Promise<boolean> {
+    const key = keys.backups(this.cluster);
+    const result = await this.client.if(key, 'Mod', '==', modRevision).then(this.client.put(key).value(JSON.stringify(state))).commit();
+    return result.succeeded;
   }
 
   async appendHistory(entry: HistoryEntry): Promise<void> {

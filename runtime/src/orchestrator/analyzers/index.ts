@@ -1,3 +1,6 @@
+import { archivingFailing } from './archiving-failing';
+import { backupDue } from './backup-due';
+import { backupFailed } from './backup-failed';
 import { bootstrapPending } from './bootstrap-pending';
 import { commitsBlocked } from './commits-blocked';
 import { needsRejoin } from './needs-rejoin';
@@ -23,6 +26,9 @@ export const ANALYZERS: readonly Analyzer[] = [
   standbyDown,
   commitsBlocked,
   syncMismatch,
+  archivingFailing,
+  backupFailed,
+  backupDue,
 ];
 
 export function analyze(snapshot: Snapshot): Problem[] {

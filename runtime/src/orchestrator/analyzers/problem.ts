@@ -5,6 +5,7 @@ export type Fix =
   | { readonly kind: 'failover'; readonly reason: string }
   | { readonly kind: 'rejoin'; readonly instance: string }
   | { readonly kind: 'complete-bootstrap' }
+  | { readonly kind: 'backup'; readonly type: 'full' | 'diff' | 'incr' }
   /** Reported in status only: the pooler heals it, or an operator must. */
   | { readonly kind: 'report' };
 
