@@ -4,12 +4,14 @@
  * `polygres backups` lists it with its WAL range, archiving continues on the new primary after
  * a switchover with no gap (`polygres backup --verify`).
  */
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StanzaInfo } from '../../runtime/src/backup/pgbackrest-runner';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import { waitFor } from '../../runtime/src/util/net';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { freezeProcess, killPostgres, supervisedPid } from '../support/faults';
 import { polygres } from '../support/polygres-cli';
 
 describe('backups with pgBackRest', () => {
@@ -61,6 +63,32 @@ describe('backups with pgBackRest', () => {
     expect(info.backups[1]!.label).toMatch(/D$/);
     const table = await polygres(['backups', '--state-dir', cluster.stateDir]);
     expect(table.stdout).toContain(info.backups[1]!.label);
+  });
+
+  it('rebuilds a standby whose data directory was deleted from the latest backup, then streams', async () => {
+    const status = await cluster.statusNow();
+    const standby = status.instances.find((i) => i.name !== status.primary)!;
+    const pgdata = join(cluster.layout.instances.find((i) => i.name === standby.name)!.instanceDir, 'pgdata');
+    // Freeze the pooler so it cannot restart Postgres before the directory is gone.
+    const thaw = freezeProcess(supervisedPid(cluster, `pooler-${standby.name}`));
+    try {
+      killPostgres(cluster, standby.name);
+      rmSync(pgdata, { recursive: true, force: true });
+    } finally {
+      thaw();
+    }
+    await cluster.query('INSERT INTO kept VALUES (424242)');
+    const poolerLog = () => readFileSync(join(cluster.layout.logDir, `pooler-${standby.name}.log`), 'utf8');
+    await waitFor('the restore from backup', () => (poolerLog().includes('restoring a standby from the latest backup') ? true : undefined), { timeoutMs: 60_000, intervalMs: 200 });
+    await cluster.waitForStatus(`${standby.name} streaming again`, (s) => s.instances.some((i) => i.name === standby.name && i.healthy && i.phase === 'running' && i.replicationState === 'streaming'), 120_000);
+    const sinceRestore = poolerLog().slice(poolerLog().indexOf('restoring a standby from the latest backup'));
+    expect(sinceRestore).not.toContain('restoring from backup failed');
+    expect(sinceRestore).not.toContain('cloning a standby (pg_basebackup)');
+    const rows = await waitFor('the new row on the restored standby', async () => {
+      const found = await cluster.query<{ n: string }>('SELECT count(*) AS n FROM kept WHERE id = 424242', standby.port);
+      return found[0]!.n === '1' ? found : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    expect(rows).toEqual([{ n: '1' }]);
   });
 
   it('keeps archiving on the new primary after a switchover, without a gap', async () => {

@@ -66,6 +66,14 @@ export class PgBackRest {
     };
   }
 
+  /**
+   * Restores the latest backup into an empty `dataDir` as a standby (it will fetch the WAL it
+   * needs from the archive, then stream). Throws when there is no backup to restore.
+   */
+  async restoreStandby(dataDir: string): Promise<void> {
+    await this.exec(['restore', '--type=standby', `--pg1-path=${dataDir}`], 24 * 3_600_000);
+  }
+
   /** `pgbackrest verify`: checks every file of the repository against its checksum. */
   async verify(): Promise<string> {
     return this.exec(['verify', '--output=text', '--verbose'], 24 * 3_600_000);

@@ -11,7 +11,8 @@ import { HttpError } from '../admin/http-server';
 import { maxLsn } from '../consensus/lsn';
 import { syncStandbyNames } from '../consensus/sync-standby-names';
 import type { ClusterLayout, InstanceLayout } from '../local/layout';
-import { instanceArchiveCommands } from '../local/backup-files';
+import { backupFilesOf, instanceArchiveCommands } from '../local/backup-files';
+import { PgBackRest } from '../backup/pgbackrest-runner';
 import { findInstance } from '../local/layout';
 import { type ClusterSecrets, REPLICATION_USER, SUPERUSER } from '../local/secrets';
 import type { ClusterSpec } from '../spec/schema';
@@ -73,6 +74,8 @@ export class NodeAgent {
   private timers: NodeJS.Timeout[] = [];
   /** Called on each convergence while this node is the serving primary (stanza creation hooks here). */
   onServingPrimary: (() => void) | undefined;
+  /** pgBackRest for this cluster, when the spec has backups: new standbys restore from it. */
+  private readonly backups: PgBackRest | undefined;
 
   constructor(private readonly options: NodeAgentOptions) {
     this.instance = findInstance(options.layout, options.instanceName);
@@ -87,6 +90,8 @@ export class NodeAgent {
       HEALTH_QUERY_TIMEOUT_MS,
     );
     this.terms = new AcceptedTermStore(join(options.layout.runDir, `${this.instance.name}.accepted-term`));
+    const backupFiles = backupFilesOf(options.layout, options.spec);
+    this.backups = backupFiles ? new PgBackRest(backupFiles.configFile, backupFiles.stanza, options.layout.postgresUser) : undefined;
   }
 
   start(): void {
@@ -342,14 +347,35 @@ export class NodeAgent {
       .finally(() => (this.establishing = undefined));
   }
 
+  /**
+   * Makes this node a fresh standby: from the latest backup plus archived WAL when the cluster
+   * has backups (no load on the primary), with pg_basebackup from the primary otherwise or when
+   * the restore fails.
+   */
   private async reclone(primary: string): Promise<void> {
     this.phase = 'cloning';
     const upstream = this.upstreamOf(primary);
-    this.options.log.info({ upstream }, 'cloning a standby (pg_basebackup)');
     await this.postgres.fence('graceful');
     this.preparePassfile();
+    if (this.backups && (await this.restoreFromBackup())) return;
+    this.options.log.info({ upstream }, 'cloning a standby (pg_basebackup)');
     await this.postgres.baseBackup(upstream);
     this.postgres.setStandbySignal(true);
+  }
+
+  private async restoreFromBackup(): Promise<boolean> {
+    try {
+      const info = await this.backups!.info();
+      if (info.backups.length === 0) return false;
+      this.options.log.info({ backup: info.backups.at(-1)?.label }, 'restoring a standby from the latest backup (pgBackRest)');
+      this.postgres.emptyDataDir();
+      await this.backups!.restoreStandby(this.postgres.dataDir);
+      this.postgres.setStandbySignal(true);
+      return true;
+    } catch (error) {
+      this.options.log.warn({ err: (error as Error).message }, 'restoring from backup failed; cloning from the primary instead');
+      return false;
+    }
   }
 
   private async rewindOrReclone(primary: string): Promise<void> {

@@ -96,6 +96,13 @@ export class PostgresControl {
     }
   }
 
+  /** Removes the data directory's contents and leaves it empty, owned by the OS user (for a restore). */
+  emptyDataDir(): void {
+    rmSync(this.dataDir, { recursive: true, force: true });
+    mkdirSync(this.dataDir, { mode: 0o700 });
+    this.chown(this.dataDir);
+  }
+
   /** Copies a primary's data directory over streaming replication into an empty directory. */
   async baseBackup(from: { host: string; port: number }): Promise<void> {
     rmSync(this.dataDir, { recursive: true, force: true });
