@@ -7,21 +7,17 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { StanzaInfo } from '../../runtime/src/backup/pgbackrest-runner';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import { waitFor } from '../../runtime/src/util/net';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { listBackups } from '../support/backups';
 import { freezeProcess, killPostgres, supervisedPid } from '../support/faults';
 import { polygres } from '../support/polygres-cli';
 
 describe('backups with pgBackRest', () => {
   let cluster: LocalCluster;
 
-  const backups = async (): Promise<StanzaInfo> => {
-    const result = await polygres(['backups', '--json', '--state-dir', cluster.stateDir]);
-    if (result.code !== 0) throw new Error(result.stderr);
-    return JSON.parse(result.stdout) as StanzaInfo;
-  };
+  const backups = () => listBackups(cluster.stateDir);
 
   beforeAll(async () => {
     const root = inject('testRoot');

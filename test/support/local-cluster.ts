@@ -12,7 +12,7 @@ import type { ClusterLayout } from '../../runtime/src/local/layout';
 import { readLayoutOfStateDir } from '../../runtime/src/local/layout-file';
 import { type ClusterSecrets, SUPERUSER, readSecrets } from '../../runtime/src/local/secrets';
 import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
-import { claimPortBlock } from './ports';
+import { type PortBlock, claimPortBlock } from './ports';
 import { polygres } from './polygres-cli';
 
 export interface LocalCluster {
@@ -52,6 +52,11 @@ export async function startLocalCluster(root: string, spec?: ClusterSpecInput): 
     block.release();
     throw new Error(`polygres up failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
   }
+  return localClusterAt(stateDir, block, result.stdout);
+}
+
+/** A cluster already started in `stateDir` (by `polygres up` or `polygres restore`) on `block`. */
+export function localClusterAt(stateDir: string, block: PortBlock, upOutput: string): LocalCluster {
   const layout = readLayoutOfStateDir(stateDir);
   const secrets = readSecrets(layout.secretsFile);
   const gateway = layout.gateways[0];
@@ -65,7 +70,7 @@ export async function startLocalCluster(root: string, spec?: ClusterSpecInput): 
     stateDir,
     layout,
     secrets,
-    upOutput: result.stdout,
+    upOutput,
     connect,
     async query<T>(sql: string, port?: number) {
       const client = await connect(port);

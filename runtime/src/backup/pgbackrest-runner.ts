@@ -33,6 +33,9 @@ export interface StanzaInfo {
   readonly walMax: string | null;
 }
 
+/** Where a point-in-time restore stops: a time, an LSN, a named restore point, or the end of the archive. */
+export type RestoreTarget = { readonly time: string } | { readonly lsn: string } | { readonly name: string } | { readonly latest: true };
+
 export class PgBackRest {
   constructor(private readonly configFile: string, private readonly stanza: string, private readonly osUser: OsUser | undefined) {}
 
@@ -72,6 +75,21 @@ export class PgBackRest {
    */
   async restoreStandby(dataDir: string): Promise<void> {
     await this.exec(['restore', '--type=standby', `--pg1-path=${dataDir}`], 24 * 3_600_000);
+  }
+
+  /**
+   * Restores into an empty `dataDir` for a new cluster: recovery replays archived WAL up to
+   * `target` (the end of the archive when absent), then promotes. Archiving stays off in the
+   * restored server, so it never pushes into this stanza; `paths` keep pgBackRest's lock, spool
+   * and log files, and `restoreCommand` is how the server fetches WAL.
+   */
+  async restoreToTarget(dataDir: string, target: RestoreTarget, paths: { lockPath: string; spoolPath: string; logPath: string }, restoreCommand: string): Promise<void> {
+    const recovery = 'time' in target ? ['--type=time', `--target=${target.time}`] : 'lsn' in target ? ['--type=lsn', `--target=${target.lsn}`] : 'name' in target ? ['--type=name', `--target=${target.name}`] : ['--type=default'];
+    await this.exec([
+      'restore', `--pg1-path=${dataDir}`, ...recovery, ...('latest' in target ? [] : ['--target-action=promote']),
+      '--archive-mode=off', `--recovery-option=restore_command=${restoreCommand}`,
+      `--lock-path=${paths.lockPath}`, `--spool-path=${paths.spoolPath}`, `--log-path=${paths.logPath}`,
+    ], 24 * 3_600_000);
   }
 
   /** `pgbackrest verify`: checks every file of the repository against its checksum. */

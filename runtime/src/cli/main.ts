@@ -23,6 +23,7 @@ import { loadSpecFile } from '../spec/load';
 import { SpecError, formatProblem } from '../spec/spec-error';
 import { formatStatus, localClusterStatus } from './status-command';
 import { resolveStateDir } from './resolve-state-dir';
+import { addRestoreCommand } from './restore-command';
 
 function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -184,6 +185,8 @@ export function buildProgram(): Command {
       out('LABEL                              TYPE  START                     STOP                      SIZE      WAL START .. STOP');
       for (const b of info.backups) out(`${b.label.padEnd(34)} ${b.type.padEnd(5)} ${b.start.padEnd(25)} ${b.stop.padEnd(25)} ${formatBytes(b.sizeBytes).padEnd(9)} ${b.walStart} .. ${b.walStop}`);
     });
+
+  addRestoreCommand(program, out, port);
 
   program
     .command('pools')

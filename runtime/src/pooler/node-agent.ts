@@ -14,6 +14,7 @@ import type { ClusterLayout, InstanceLayout } from '../local/layout';
 import { backupFilesOf, instanceArchiveCommands } from '../local/backup-files';
 import { PgBackRest } from '../backup/pgbackrest-runner';
 import { findInstance } from '../local/layout';
+import { instancePostgres } from '../local/instance-postgres';
 import { type ClusterSecrets, REPLICATION_USER, SUPERUSER } from '../local/secrets';
 import type { ClusterSpec } from '../spec/schema';
 import type { ShardRule } from '../topo/records';
@@ -22,7 +23,7 @@ import { sleep } from '../util/net';
 import { AcceptedTermStore } from './accepted-term';
 import type { AckReply, ApplySyncRequest, EstablishRuleRequest, FollowRequest, PromoteRequest, RecruitReply, RecruitRequest } from './consensus-messages';
 import type { InstancePhase, InstanceStatus } from './instance-status';
-import { PostgresControl } from './postgres-control';
+import type { PostgresControl } from './postgres-control';
 import { type PostgresHealth, PostgresProbe, unhealthy } from './postgres-probe';
 import { writeRule } from './rule-table';
 
@@ -79,12 +80,7 @@ export class NodeAgent {
 
   constructor(private readonly options: NodeAgentOptions) {
     this.instance = findInstance(options.layout, options.instanceName);
-    this.postgres = new PostgresControl({
-      instanceDir: this.instance.instanceDir,
-      hbaNetworks: ['127.0.0.1/32', '::1/128'],
-      socketDir: this.instance.socketDir,
-      ...(options.layout.postgresUser ? { osUser: options.layout.postgresUser } : {}),
-    });
+    this.postgres = instancePostgres(options.layout, this.instance);
     this.probe = new PostgresProbe(
       { host: this.instance.host, port: this.instance.port, user: SUPERUSER, password: options.secrets.superuserPassword },
       HEALTH_QUERY_TIMEOUT_MS,

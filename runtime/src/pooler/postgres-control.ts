@@ -169,14 +169,17 @@ export class PostgresControl {
    * standby, which may need WAL from an upstream to become consistent) it returns as soon as
    * the postmaster runs, so no caller is held hostage by a standby that cannot catch up.
    */
-  async start(options: { wait: boolean } = { wait: true }): Promise<void> {
+  async start(options: { wait: boolean; settings?: Readonly<Record<string, string>> } = { wait: true }): Promise<void> {
     if (this.postmasterPid() !== undefined) return;
     this.prepareSocketDir();
+    // Settings given here override every configuration file (a restore's one-off server uses them).
+    const overrides = Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${quoteServerOption(value)}`);
+    const extra = overrides.length > 0 ? ['-o', overrides.join(' ')] : [];
     if (options.wait) {
-      await this.exec('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '120', '-s']);
+      await this.exec('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '120', '-s', ...extra]);
       return;
     }
-    await this.exec('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-W', '-s']);
+    await this.exec('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-W', '-s', ...extra]);
     for (let waited = 0; this.postmasterPid() === undefined && waited < 10_000; waited += 50) await sleep(50);
     if (this.postmasterPid() === undefined) throw new Error(`postgres did not start:\n${this.logTail()}`);
   }
@@ -278,4 +281,9 @@ export class PostgresControl {
     const user = this.options.osUser;
     if (user) chownSync(path, user.uid, user.gid);
   }
+}
+
+/** pg_ctl passes -o through a shell: single-quote the value (an empty string stays an argument). */
+function quoteServerOption(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
 }

@@ -1,0 +1,157 @@
+/**
+ * `polygres restore`: a new local cluster from another cluster's pgBackRest repository, at a
+ * point in time. The source keeps running and is only read from (its repository, its spec,
+ * its credentials). The new cluster gets its own name, hence its own stanza in the same
+ * repositories, so the two never archive into each other's WAL.
+ *
+ * The restored data directory becomes the new cluster's first instance: pgBackRest restores
+ * the right backup, a one-off Postgres (on that instance's port, archiving off) replays WAL to
+ * the target and promotes, the source's consensus history is cleared (the new cluster starts
+ * at term 1), and `polygres up` takes over: the other instances clone from it, the new stanza
+ * is created and its first full backup taken.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { archiveCommands, stanzaName } from '../backup/pgbackrest-config';
+import { PgBackRest, type RestoreTarget } from '../backup/pgbackrest-runner';
+import type { PostgresControl } from '../pooler/postgres-control';
+import { loadSpecFile } from '../spec/load';
+import type { ClusterSpec } from '../spec/schema';
+import { sleep } from '../util/net';
+import { backupFilesOf } from './backup-files';
+import { stopCluster } from './down';
+import { instancePostgres } from './instance-postgres';
+import type { ClusterLayout } from './layout';
+import { readLayoutOfStateDir } from './layout-file';
+import { prepareCluster } from './prepare';
+import { type ClusterSecrets, SUPERUSER, readSecrets } from './secrets';
+import { up } from './up';
+
+export interface RestoreOptions {
+  /** State directory of the cluster whose repository is restored from (it may keep running). */
+  readonly fromStateDir: string;
+  /** State directory of the new cluster: must not exist, or be empty. */
+  readonly stateDir: string;
+  readonly basePort?: number;
+  /** Name of the new cluster (default `<source>-restored`); it names the new stanza too. */
+  readonly name?: string;
+  readonly target: RestoreTarget;
+  readonly detach: boolean;
+  readonly out: (line: string) => void;
+}
+
+export async function restoreCluster(options: RestoreOptions): Promise<ClusterLayout> {
+  const { out } = options;
+  const stateDir = resolve(options.stateDir);
+  refuseNonEmpty(stateDir);
+  const source = readSource(resolve(options.fromStateDir));
+  const spec: ClusterSpec = { ...source.spec, name: options.name ?? `${source.layout.cluster}-restored` };
+  if (spec.name === source.layout.cluster) throw new Error(`--name ${spec.name} is the source cluster's own name: the restored cluster needs its own (it names its stanza)`);
+  const sourceFiles = backupFilesOf(source.layout, source.spec)!;
+  const repository = new PgBackRest(sourceFiles.configFile, sourceFiles.stanza, source.layout.postgresUser);
+  const info = await repository.info();
+  if (info.backups.length === 0) throw new Error(`stanza ${sourceFiles.stanza} has no backup to restore (status: ${info.status}); take one with polygres backup --state-dir ${source.layout.stateDir}`);
+  const newStanza = await new PgBackRest(sourceFiles.configFile, stanzaName(spec.name), source.layout.postgresUser).info();
+  if (newStanza.status !== 'missing stanza path') {
+    throw new Error(`the repository already holds a stanza ${stanzaName(spec.name)} (a cluster named "${spec.name}" archived there before): choose another --name`);
+  }
+
+  mkdirSync(stateDir, { recursive: true, mode: 0o755 });
+  // The restored database keeps the source's roles, so it keeps their passwords; an encrypted
+  // repository keeps its passphrase.
+  const passphrase = join(source.layout.stateDir, 'backup-passphrase');
+  if (existsSync(passphrase)) copyFileSync(passphrase, join(stateDir, 'backup-passphrase'));
+  let layout: ClusterLayout | undefined;
+  try {
+    layout = await prepareCluster({ spec, stateDir, ...(options.basePort !== undefined ? { basePort: options.basePort } : {}) });
+    const secrets: ClusterSecrets = { ...readSecrets(layout.secretsFile), superuserPassword: source.secrets.superuserPassword, replicationPassword: source.secrets.replicationPassword };
+    writeFileSync(layout.secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    await restoreFirstInstance(layout, secrets, repository, sourceFiles, options.target, out);
+  } catch (error) {
+    out(`Restore failed; removing ${stateDir}.`);
+    await stopCluster({ stateDir, purge: true, out: () => undefined });
+    throw error;
+  }
+  return up({ spec, stateDir, basePort: layout.basePort, detach: options.detach, out });
+}
+
+function refuseNonEmpty(stateDir: string): void {
+  if (existsSync(stateDir) && readdirSync(stateDir).length > 0) {
+    throw new Error(`refusing to restore into ${stateDir}: it is not empty, and a restore never overwrites data. Choose a new --state-dir (or remove that one with polygres down --purge --state-dir ${stateDir}).`);
+  }
+}
+
+function readSource(stateDir: string): { layout: ClusterLayout; spec: ClusterSpec; secrets: ClusterSecrets } {
+  let layout: ClusterLayout;
+  try {
+    layout = readLayoutOfStateDir(stateDir);
+  } catch {
+    throw new Error(`--from-state-dir ${stateDir} holds no Polygres cluster (no layout.json)`);
+  }
+  const { spec } = loadSpecFile(layout.specFile);
+  if (!spec.backup) throw new Error(`cluster "${layout.cluster}" has no backup section in its spec, so there is nothing to restore from`);
+  return { layout, spec, secrets: readSecrets(layout.secretsFile) };
+}
+
+async function restoreFirstInstance(
+  layout: ClusterLayout,
+  secrets: ClusterSecrets,
+  repository: PgBackRest,
+  sourceFiles: { configFile: string; stanza: string },
+  target: RestoreTarget,
+  out: (line: string) => void,
+): Promise<void> {
+  const instance = layout.instances[0]!;
+  const postgres = instancePostgres(layout, instance);
+  postgres.prepareInstanceDir({ replication: secrets.replicationPassword, superuser: secrets.superuserPassword });
+  postgres.emptyDataDir();
+  const backupDir = join(layout.stateDir, 'backup');
+  const paths = { lockPath: join(backupDir, 'lock', instance.name), spoolPath: join(backupDir, 'spool', instance.name), logPath: join(backupDir, 'log') };
+  const { restoreCommand } = archiveCommands(sourceFiles.configFile, sourceFiles.stanza, { dataDir: postgres.dataDir, ...paths });
+  out(`Restoring stanza ${sourceFiles.stanza} (${describeTarget(target)}) into ${instance.name}...`);
+  await repository.restoreToTarget(postgres.dataDir, target, paths, restoreCommand);
+  out('Replaying archived WAL up to the target...');
+  await postgres.start({
+    wait: false,
+    settings: { port: String(instance.port), listen_addresses: instance.host, unix_socket_directories: instance.socketDir, archive_mode: 'off', synchronous_standby_names: '', hot_standby: 'on' },
+  });
+  try {
+    const client = await waitForPromotion(postgres, { host: instance.host, port: instance.port, password: secrets.superuserPassword });
+    try {
+      // The source's terms mean nothing here: the new cluster's history starts at term 1.
+      await client.query(`DO $$ BEGIN IF to_regclass('polygres.rule_history') IS NOT NULL THEN TRUNCATE polygres.rule_history; END IF; END $$`);
+      await client.query('CHECKPOINT');
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await postgres.stop('fast');
+  }
+}
+
+/** Waits until recovery has reached the target and the server accepts writes. */
+async function waitForPromotion(postgres: PostgresControl, server: { host: string; port: number; password: string }): Promise<Client> {
+  for (;;) {
+    if (postgres.postmasterPid() === undefined) {
+      throw new Error(`recovery stopped before the target was reached (is the WAL up to it archived? the source can force it with SELECT pg_switch_wal()):\n${postgres.logTail()}`);
+    }
+    const client = new Client({ host: server.host, port: server.port, user: SUPERUSER, password: server.password, database: 'postgres', connectionTimeoutMillis: 2_000 });
+    try {
+      await client.connect();
+      const [row] = (await client.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering')).rows;
+      if (row && !row.recovering) return client;
+    } catch {
+      // Not accepting connections yet (replaying to a consistent state).
+    }
+    await client.end().catch(() => undefined);
+    await sleep(250);
+  }
+}
+
+function describeTarget(target: RestoreTarget): string {
+  if ('time' in target) return `to time ${target.time}`;
+  if ('lsn' in target) return `to LSN ${target.lsn}`;
+  if ('name' in target) return `to restore point ${target.name}`;
+  return 'to the end of the archive';
+}
