@@ -101,4 +101,32 @@ describe('backups with pgBackRest', () => {
     expect(Number(checked)).toBeGreaterThan(0);
     expect(valid).toBe(checked);
   });
+  it('keeps archiving after a failover (kill -9 of the primary), without a gap', async () => {
+    const before = await cluster.statusNow();
+    const archivedBefore = (await backups()).walMax!;
+    killPostgres(cluster, before.primary!);
+    const after = await cluster.waitForStatus('a new primary after kill -9', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > before.term! && s.primary !== before.primary, 60_000);
+    await cluster.query('INSERT INTO kept VALUES (-2)');
+    const segment = (await cluster.query<{ segment: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS segment'))[0]!.segment;
+    expect(segment > archivedBefore).toBe(true);
+    await waitFor(`WAL ${segment} archived by ${after.primary}`, async () => ((await backups()).walMax! >= segment ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+    const verify = await polygres(['backup', '--verify', '--state-dir', cluster.stateDir]);
+    expect(verify.stdout).toContain('status: ok');
+    expect(verify.stdout).not.toMatch(/missing: [1-9]|invalid: [1-9]|other: [1-9]/);
+  });
+
+  it('expires old backups by the retention (two full backups by default)', async () => {
+    const before = await backups();
+    const oldestFull = before.backups.find((backup) => backup.type === 'full')!.label;
+    for (const type of ['full', 'incr', 'full']) {
+      const result = await polygres(['backup', '--type', type, '--state-dir', cluster.stateDir]);
+      expect(result.stderr).toBe('');
+    }
+    const after = await backups();
+    expect(after.backups.filter((backup) => backup.type === 'full')).toHaveLength(2);
+    expect(after.backups.map((backup) => backup.label)).not.toContain(oldestFull);
+    // A differential backup depends on its full backup and goes with it.
+    expect(after.backups.some((backup) => backup.label.startsWith(`${oldestFull}_`))).toBe(false);
+    expect(after.backups.map((backup) => backup.type)).toEqual(['full', 'incr', 'full']);
+  });
 });
