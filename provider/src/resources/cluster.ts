@@ -1,0 +1,138 @@
+/**
+ * polygres_cluster, local target: a whole supervised cluster from a ClusterSpec. Create is
+ * `polygres up --detach`, delete `polygres down --purge`, read looks at the state directory
+ * (gone, processes dead, spec changed: each is drift), import takes the state directory.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Diagnostic } from '../protocol/diagnostics';
+import { type LocalCluster, allProcessesRunning, hasCluster, openCluster } from '../local/local-cluster';
+import { polygresOrThrow } from '../local/polygres-cli';
+import { requireRuntime } from '../runtime';
+import type { BlockSchema } from '../schema/types';
+import { type State, sameValue } from '../schema/values';
+import type { ManagedResource, PlannedChange } from './resource';
+import { checkSpecJson, validSpec } from './spec-diagnostics';
+
+const DEFAULT_BASE_PORT = 15432;
+
+export const clusterSchema: BlockSchema = {
+  typeName: 'polygres_cluster',
+  description:
+    'A whole Polygres cluster from a ClusterSpec, run on this machine as supervised processes (the local target): etcd, a Postgres and a pooler per instance, a gateway and an orchestrator per zone. Create runs `polygres up --detach`, destroy `polygres down --purge`. Processes that died, or a spec in the state directory that differs, show as drift in the next plan. The durability policy in the spec is the one the cluster starts with; change it live with `polygres_durability_policy`.',
+  version: 0,
+  importId: 'the state directory of the cluster, e.g. `terraform import polygres_cluster.main /var/lib/polygres/orders`',
+  attributes: [
+    { name: 'id', type: 'string', computed: true, description: 'The absolute state directory; other resources take it as `cluster_id`.' },
+    { name: 'spec_json', type: 'string', required: true, requiresReplace: true, description: 'The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`. Validated at plan time with the runtime\'s rules; a change re-creates the cluster (equivalent JSON, e.g. with defaults spelled out, is no change).' },
+    { name: 'state_dir', type: 'string', required: true, requiresReplace: true, description: 'Directory holding the cluster\'s data, logs, layout and secrets (`polygres up --state-dir`).' },
+    { name: 'base_port', type: 'number', optional: true, computed: true, default: DEFAULT_BASE_PORT, requiresReplace: true, description: 'First port of the block the cluster uses; the first zone\'s gateway listens on it. Default 15432.' },
+    { name: 'running', type: 'bool', optional: true, computed: true, default: true, description: 'Whether every process of the cluster runs. Default true; a cluster found with dead processes plans `false -> true` and apply restarts it (data kept); `false` stops it.' },
+    { name: 'name', type: 'string', computed: true, description: 'The cluster name from the spec.' },
+    { name: 'connection_url', type: 'string', computed: true, sensitive: true, description: 'libpq URL of the first zone\'s gateway, as the superuser.' },
+    { name: 'superuser_password', type: 'string', computed: true, sensitive: true, description: 'Generated password of the `postgres` superuser.' },
+    {
+      name: 'gateways',
+      type: { list: { object: { zone: 'string', host: 'string', port: 'number', replica_port: 'number' } } },
+      computed: true,
+      description: 'One gateway per zone: its address, and the port that routes reads to replicas.',
+    },
+  ],
+};
+
+export const clusterResource: ManagedResource = {
+  schema: clusterSchema,
+
+  validate(config) {
+    const diagnostics: Diagnostic[] = [];
+    const spec = config.spec_json;
+    if (typeof spec === 'string') diagnostics.push(...checkSpecJson(spec, 'spec_json').diagnostics);
+    const port = config.base_port;
+    if (typeof port === 'number' && (!Number.isInteger(port) || port < 1024 || port > 65535)) {
+      diagnostics.push({ severity: 'error', summary: 'base_port must be an integer from 1024 to 65535', attribute: ['base_port'] });
+    }
+    return diagnostics;
+  },
+
+  modifyPlan({ prior, planned }: PlannedChange) {
+    // Equivalent specs (key order, spelled-out defaults, an imported spec) are no change.
+    if (prior && typeof prior.spec_json === 'string' && typeof planned.spec_json === 'string' && equivalentSpecs(prior.spec_json, planned.spec_json)) {
+      planned.spec_json = prior.spec_json;
+    }
+    return [];
+  },
+
+  async create(planned) {
+    const stateDir = resolve(String(planned.state_dir));
+    const { spec } = validSpec(String(planned.spec_json), 'spec_json');
+    const specDir = mkdtempSync(join(tmpdir(), 'polygres-provider-'));
+    try {
+      const specFile = join(specDir, 'spec.json');
+      writeFileSync(specFile, JSON.stringify(spec));
+      await polygresOrThrow('starting the cluster', ['up', '--detach', '--spec', specFile, '--state-dir', stateDir, '--base-port', String(planned.base_port)]);
+    } finally {
+      rmSync(specDir, { recursive: true, force: true });
+    }
+    return { ...planned, ...computedAttributes(openCluster(stateDir, 'state_dir')), running: true };
+  },
+
+  async read(state) {
+    const stateDir = resolve(String(state.state_dir));
+    if (!hasCluster(stateDir)) return null;
+    const cluster = openCluster(stateDir, 'state_dir');
+    const recorded = typeof state.spec_json === 'string' ? state.spec_json : '';
+    // The spec the cluster actually runs; a different one there is drift (re-create).
+    const specJson = recorded && equivalentSpecs(recorded, JSON.stringify(cluster.spec)) ? recorded : JSON.stringify(cluster.spec);
+    return {
+      ...state,
+      ...computedAttributes(cluster),
+      spec_json: specJson,
+      base_port: cluster.layout.basePort,
+      running: allProcessesRunning(cluster.layout),
+    };
+  },
+
+  async update(prior, planned) {
+    const stateDir = resolve(String(planned.state_dir));
+    // Only `running` changes in place: stop, and start again unless asked to stay stopped.
+    await polygresOrThrow('stopping the cluster', ['down', '--state-dir', stateDir]);
+    if (planned.running !== false) await polygresOrThrow('starting the cluster', ['up', '--detach', '--state-dir', stateDir, '--spec', openCluster(stateDir, 'state_dir').layout.specFile]);
+    return { ...prior, ...planned, ...computedAttributes(openCluster(stateDir, 'state_dir')), running: planned.running !== false };
+  },
+
+  async delete(prior) {
+    await polygresOrThrow('destroying the cluster', ['down', '--purge', '--state-dir', resolve(String(prior.state_dir))]);
+  },
+
+  async importState(id) {
+    const cluster = openCluster(id, 'id');
+    return {
+      state_dir: cluster.stateDir,
+      spec_json: JSON.stringify(cluster.spec),
+      base_port: cluster.layout.basePort,
+      running: allProcessesRunning(cluster.layout),
+      ...computedAttributes(cluster),
+    };
+  },
+};
+
+function computedAttributes(cluster: LocalCluster): State {
+  const { layout } = cluster;
+  const first = layout.gateways[0];
+  return {
+    id: cluster.stateDir,
+    name: layout.cluster,
+    superuser_password: cluster.superuserPassword,
+    connection_url: first ? requireRuntime.connection().connectionUrl(first, cluster.superuserPassword) : '',
+    gateways: layout.gateways.map((g) => ({ zone: g.zone, host: g.host, port: g.port, replica_port: g.replicaPort })),
+  };
+}
+
+/** Same cluster after validation and defaults, whatever the JSON spelling. */
+function equivalentSpecs(a: string, b: string): boolean {
+  if (a === b) return true;
+  const left = checkSpecJson(a, 'spec_json');
+  const right = checkSpecJson(b, 'spec_json');
+  return left.ok && right.ok && sameValue(JSON.parse(JSON.stringify(left.validated.spec)), JSON.parse(JSON.stringify(right.validated.spec)));
+}

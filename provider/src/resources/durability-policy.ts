@@ -1,0 +1,110 @@
+/**
+ * polygres_durability_policy: the live durability policy of a cluster. An update is the
+ * orchestrator's safe transition (both configurations in force until the new quorum holds
+ * everything written; nothing restarts); apply waits until status shows the new policy.
+ */
+import { UNKNOWN } from '../msgpack/value';
+import { type Diagnostic, ProviderError } from '../protocol/diagnostics';
+import { callOrchestrator, clusterStatus, waitForStatus } from '../local/cluster-status';
+import { type LocalCluster, hasCluster, openCluster } from '../local/local-cluster';
+import { requireRuntime } from '../runtime';
+import type { BlockSchema } from '../schema/types';
+import { type State, sameValue } from '../schema/values';
+import type { ManagedResource } from './resource';
+
+type PolicySpec = import('@polygres/runtime/dist/consensus/policy').DurabilityPolicySpec;
+
+export const durabilityPolicySchema: BlockSchema = {
+  typeName: 'polygres_durability_policy',
+  description:
+    'The live durability policy of a cluster. Changing it is an in-place update that the orchestrator performs safely while writes continue: both configurations stay in force until the new quorum holds everything written so far, nothing restarts. Apply returns once status shows the new policy. Destroying this resource leaves the policy as it is.',
+  version: 0,
+  importId: 'the cluster\'s state directory (its `polygres_cluster` id)',
+  attributes: [
+    { name: 'id', type: 'string', computed: true, description: 'Same as `cluster_id`.' },
+    { name: 'cluster_id', type: 'string', required: true, requiresReplace: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    { name: 'policy', type: 'string', required: true, description: '`atLeast` (a commit waits for n nodes, primary included), `multiZone` (n nodes spanning at least two zones), `surviveZoneFailure` or `none` (asynchronous, development only).' },
+    { name: 'n', type: 'number', optional: true, description: 'Number of nodes, for `atLeast` (at least 1) and `multiZone` (at least 2); leave it out for the others.' },
+    { name: 'synchronous_standby_names', type: 'string', computed: true, description: 'What the primary\'s `synchronous_standby_names` became, empty when asynchronous.' },
+  ],
+};
+
+export const durabilityPolicyResource: ManagedResource = {
+  schema: durabilityPolicySchema,
+
+  validate(config) {
+    if (typeof config.policy !== 'string' || (config.n !== null && typeof config.n !== 'number')) return [];
+    return policyShapeProblems(policyFrom(config));
+  },
+
+  modifyPlan({ prior, planned }) {
+    const diagnostics: Diagnostic[] = [];
+    if (typeof planned.cluster_id === 'string' && typeof planned.policy === 'string' && hasCluster(planned.cluster_id)) {
+      const cluster = openCluster(planned.cluster_id, 'cluster_id');
+      const { policyFor } = requireRuntime.policies();
+      const shape = policyShapeProblems(policyFrom(planned));
+      diagnostics.push(...shape);
+      if (shape.length === 0) {
+        for (const finding of policyFor(policyFrom(planned)).check(cluster.layout.instances)) {
+          diagnostics.push({ severity: finding.severity === 'error' ? 'error' : 'warning', summary: `policy: ${finding.message}`, detail: `fix: ${finding.fix}`, attribute: ['policy'] });
+        }
+      }
+    }
+    if (planned.id === UNKNOWN || !prior || !sameValue(prior.policy ?? null, planned.policy ?? null) || !sameValue(prior.n ?? null, planned.n ?? null)) {
+      planned.id = typeof planned.cluster_id === 'string' ? planned.cluster_id : UNKNOWN;
+      planned.synchronous_standby_names = UNKNOWN;
+    }
+    return diagnostics;
+  },
+
+  create: (planned) => applyPolicy(planned),
+  update: (_prior, planned) => applyPolicy(planned),
+
+  async read(state) {
+    if (!hasCluster(String(state.cluster_id))) return null;
+    return { ...state, ...(await livePolicy(openCluster(String(state.cluster_id), 'cluster_id'))) };
+  },
+
+  // The cluster keeps the policy it has: there is no "no policy" to return to.
+  async delete() {},
+
+  async importState(id) {
+    const cluster = openCluster(id, 'id');
+    return { cluster_id: cluster.stateDir, ...(await livePolicy(cluster)) };
+  },
+};
+
+async function applyPolicy(planned: State): Promise<State> {
+  const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
+  const target = policyFrom(planned);
+  const described = requireRuntime.policies().policyFor(target).describe();
+  await callOrchestrator(cluster, { method: 'POST', path: '/v1/durability', body: { durability: target } }).catch((error: Error) => {
+    throw new ProviderError(`changing the durability policy to ${described} failed`, error.message, ['policy']);
+  });
+  const status = await waitForStatus(cluster, `policy ${described} in force`, (s) => s.policy === described && s.ruleStatus === 'serving');
+  return { ...planned, id: cluster.stateDir, synchronous_standby_names: status.syncStandbyNames ?? '' };
+}
+
+async function livePolicy(cluster: LocalCluster): Promise<State> {
+  const status = await clusterStatus(cluster);
+  if (!status.policy) throw new ProviderError(`cluster ${cluster.layout.cluster} has no rule yet`, 'its orchestrators have not bootstrapped it; check polygres status');
+  const spec = requireRuntime.policies().parsePolicyArgument(status.policy);
+  return { id: cluster.stateDir, policy: spec.policy, n: 'n' in spec ? spec.n : null, synchronous_standby_names: status.syncStandbyNames ?? '' };
+}
+
+function policyFrom(state: State): PolicySpec {
+  const policy = String(state.policy);
+  return (typeof state.n === 'number' ? { policy, n: state.n } : { policy }) as PolicySpec;
+}
+
+/** The spec's own rules for the policy's shape (names, n), each at its attribute. */
+function policyShapeProblems(policy: PolicySpec): Diagnostic[] {
+  const parsed = requireRuntime.spec().durabilitySchema.safeParse(policy);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => {
+    const field = issue.path[0] === 'n' || (issue.code === 'unrecognized_keys' && issue.keys.includes('n')) ? 'n' : 'policy';
+    const message = issue.code === 'unrecognized_keys' ? `${policy.policy} takes no n` : issue.code === 'invalid_union' ? `"${policy.policy}" is not a policy` : issue.message;
+    const fix = issue.code === 'invalid_union' ? 'use atLeast, multiZone, surviveZoneFailure or none' : field === 'n' ? 'give n as the policy needs it (atLeast: n ≥ 1, multiZone: n ≥ 2, others: no n)' : 'correct the policy';
+    return { severity: 'error' as const, summary: `${field}: ${message}`, detail: `fix: ${fix}`, attribute: [field] };
+  });
+}

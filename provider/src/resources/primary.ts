@@ -1,0 +1,83 @@
+/**
+ * polygres_primary: the instance that should be primary. A change (or a failover that moved
+ * the primary elsewhere, which shows as drift) plans an update that is a planned switchover.
+ */
+import { UNKNOWN } from '../msgpack/value';
+import { ProviderError } from '../protocol/diagnostics';
+import { callOrchestrator, clusterStatus, waitForStatus } from '../local/cluster-status';
+import { hasCluster, openCluster } from '../local/local-cluster';
+import type { BlockSchema } from '../schema/types';
+import type { State } from '../schema/values';
+import type { ManagedResource } from './resource';
+
+export const primarySchema: BlockSchema = {
+  typeName: 'polygres_primary',
+  description:
+    'The preferred primary of a cluster. When another instance is primary (a change here, or a failover since), apply performs a planned switchover to this one: the old primary is drained and stopped, this one promoted, the others repointed. Destroying this resource changes nothing.',
+  version: 0,
+  importId: 'the cluster\'s state directory (its `polygres_cluster` id)',
+  attributes: [
+    { name: 'id', type: 'string', computed: true, description: 'Same as `cluster_id`.' },
+    { name: 'cluster_id', type: 'string', required: true, requiresReplace: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    { name: 'instance', type: 'string', required: true, description: 'Name of the instance (from the spec\'s `instances[]`) that should be primary.' },
+    { name: 'zone', type: 'string', computed: true, description: 'Zone of that instance.' },
+  ],
+};
+
+export const primaryResource: ManagedResource = {
+  schema: primarySchema,
+
+  modifyPlan({ planned }) {
+    if (typeof planned.cluster_id !== 'string' || typeof planned.instance !== 'string' || !hasCluster(planned.cluster_id)) {
+      planned.id = typeof planned.cluster_id === 'string' ? planned.cluster_id : UNKNOWN;
+      planned.zone = UNKNOWN;
+      return [];
+    }
+    const { layout } = openCluster(planned.cluster_id, 'cluster_id');
+    const instance = layout.instances.find((i) => i.name === planned.instance);
+    planned.id = planned.cluster_id;
+    if (!instance) {
+      planned.zone = UNKNOWN;
+      return [{ severity: 'error', summary: `instance: "${String(planned.instance)}" is not an instance of cluster ${layout.cluster}`, detail: `fix: use one of ${layout.instances.map((i) => `"${i.name}"`).join(', ')}`, attribute: ['instance'] }];
+    }
+    planned.zone = instance.zone;
+    return [];
+  },
+
+  create: (planned) => makePrimary(planned),
+  update: (_prior, planned) => makePrimary(planned),
+
+  async read(state) {
+    if (!hasCluster(String(state.cluster_id))) return null;
+    const cluster = openCluster(String(state.cluster_id), 'cluster_id');
+    const status = await clusterStatus(cluster);
+    if (!status.primary) return state;
+    return { ...state, id: cluster.stateDir, instance: status.primary, zone: zoneOf(cluster.layout.instances, status.primary) };
+  },
+
+  async delete() {},
+
+  async importState(id) {
+    const cluster = openCluster(id, 'id');
+    const status = await clusterStatus(cluster);
+    if (!status.primary) throw new ProviderError(`cluster ${cluster.layout.cluster} has no primary yet`, 'check polygres status', ['id']);
+    return { id: cluster.stateDir, cluster_id: cluster.stateDir, instance: status.primary, zone: zoneOf(cluster.layout.instances, status.primary) };
+  },
+};
+
+async function makePrimary(planned: State): Promise<State> {
+  const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
+  const target = String(planned.instance);
+  const status = await clusterStatus(cluster);
+  if (status.primary !== target) {
+    await callOrchestrator(cluster, { method: 'POST', path: '/v1/switchover', body: { to: target } }).catch((error: Error) => {
+      throw new ProviderError(`switchover to ${target} failed`, error.message, ['instance']);
+    });
+    await waitForStatus(cluster, `${target} serving as primary`, (s) => s.primary === target && s.ruleStatus === 'serving');
+  }
+  return { ...planned, id: cluster.stateDir, zone: zoneOf(cluster.layout.instances, target) };
+}
+
+function zoneOf(instances: readonly { name: string; zone: string }[], name: string): string {
+  return instances.find((i) => i.name === name)?.zone ?? '';
+}
