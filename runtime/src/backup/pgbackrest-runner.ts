@@ -97,6 +97,14 @@ export class PgBackRest {
     return this.exec(['verify', '--output=text', '--verbose'], 24 * 3_600_000);
   }
 
+  /**
+   * How far the running backup is (percent of bytes copied), or null when none runs. Only the
+   * text form of `info` carries it in this pgBackRest version.
+   */
+  async progress(): Promise<number | null> {
+    return backupProgressOf(await this.exec(['info'], 60_000));
+  }
+
   private async exec(args: string[], timeoutMs: number): Promise<string> {
     try {
       const { stdout } = await run('pgbackrest', [`--config=${this.configFile}`, `--stanza=${this.stanza}`, ...args], {
@@ -111,6 +119,12 @@ export class PgBackRest {
       throw new Error(`pgbackrest ${args[0]} failed: ${(failure.stderr || failure.stdout || failure.message).trim()}`);
     }
   }
+}
+
+/** The percentage in `status: ok (backup/expire running - 6.41% complete)`, or null. */
+export function backupProgressOf(infoText: string): number | null {
+  const match = /backup\/expire running - ([\d.]+)% complete/.exec(infoText);
+  return match ? Number(match[1]) : null;
 }
 
 interface RawInfo {

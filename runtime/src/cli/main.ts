@@ -24,6 +24,7 @@ import { SpecError, formatProblem } from '../spec/spec-error';
 import { formatStatus, localClusterStatus } from './status-command';
 import { resolveStateDir } from './resolve-state-dir';
 import { addRestoreCommand } from './restore-command';
+import { reportBackupProgress } from './backup-progress';
 
 function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -157,7 +158,9 @@ export function buildProgram(): Command {
         return out(result.report.trim() || 'verify: no problems found');
       }
       out(`Taking a ${options.type} backup from ${source.name}...`);
-      const record = await callAdmin<BackupRecord>({ host: target.host, port: target.adminPort, token: adminToken, method: 'POST', path: '/v1/backup', body: { type: options.type }, timeoutMs: 24 * 3_600_000 });
+      const admin = { host: target.host, port: target.adminPort, token: adminToken };
+      const progress = reportBackupProgress(() => callAdmin<{ percent: number | null }>({ ...admin, path: '/v1/backup-progress', timeoutMs: 60_000 }), out);
+      const record = await callAdmin<BackupRecord>({ ...admin, method: 'POST', path: '/v1/backup', body: { type: options.type }, timeoutMs: 24 * 3_600_000 }).finally(progress.stop);
       out(`${record.label}  ${record.type}  ${record.start} -> ${record.stop}  ${formatBytes(record.sizeBytes)}  WAL ${record.walStart} .. ${record.walStop}`);
     });
 

@@ -80,6 +80,10 @@ export async function runPooler(options: { layoutFile: string; instance: string 
         if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
         return backups.runner.info();
       },
+      'GET /v1/backup-progress': async () => {
+        if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
+        return { percent: await backups.runner.progress() };
+      },
       'POST /v1/verify': async () => {
         if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
         return { report: await backups.runner.verify() };
