@@ -1,0 +1,124 @@
+import type { ContainerResources } from '../model/resources';
+
+/** Props of `Target.kubernetes`. */
+export interface KubernetesTargetProps {
+  /**
+   * Namespace the cluster lives in.
+   * @default the cluster name
+   */
+  readonly namespace?: string;
+  /**
+   * Create the namespace (set false when it exists already).
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Runtime image repository, built from the repository's Dockerfile.
+   * @default 'ghcr.io/polygres/polygres'
+   */
+  readonly image?: string;
+  /**
+   * Runtime image tag.
+   * @default '0.1.0'
+   */
+  readonly imageTag?: string;
+  /**
+   * Image pull policy of every container.
+   * @default 'IfNotPresent'
+   */
+  readonly imagePullPolicy?: string;
+  /**
+   * Node label that names a node's zone; each zone's pods require its value.
+   * @default 'topology.kubernetes.io/zone'
+   */
+  readonly zoneLabel?: string;
+  /**
+   * Storage class of data volumes where a zone sets none.
+   * @default the Kubernetes cluster's default storage class
+   */
+  readonly storageClass?: string;
+  /**
+   * An existing `kubernetes.io/tls` Secret (with `tls.crt`, `tls.key` and `ca.crt`, e.g. from
+   * cert-manager) for the gateways.
+   * @default a certificate authority and gateway certificate generated with the tls provider
+   */
+  readonly tlsSecretName?: string;
+  /**
+   * Type of the cluster-wide gateway Service (`ClusterIP`, `LoadBalancer`, `NodePort`).
+   * @default 'ClusterIP'
+   */
+  readonly gatewayServiceType?: string;
+  /**
+   * DNS domain of the Kubernetes cluster.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Resources of each orchestrator pod.
+   * @default cpu 100m, memory 128Mi
+   */
+  readonly orchestratorResources?: ContainerResources;
+  /**
+   * Resources of each etcd member.
+   * @default cpu 100m, memory 256Mi
+   */
+  readonly etcdResources?: ContainerResources;
+  /**
+   * Size of each etcd member's volume.
+   * @default '2Gi'
+   */
+  readonly etcdStorageSize?: string;
+}
+
+/** Props of `Target.local`. */
+export interface LocalTargetProps {
+  /**
+   * State directory passed to `polygres up --state-dir`.
+   * @default '.polygres/<cluster>' (the runtime's default)
+   */
+  readonly stateDir?: string;
+  /**
+   * First port of the block the cluster uses (`polygres up --base-port`).
+   * @default 15432
+   */
+  readonly basePort?: number;
+}
+
+/** Where a cluster runs. */
+export enum TargetKind {
+  /** Pods on a Kubernetes cluster, across its availability zones. */
+  KUBERNETES = 'kubernetes',
+  /** Supervised processes on one machine (`polygres up`). */
+  LOCAL = 'local',
+}
+
+/**
+ * Where a cluster runs, and how it is rendered.
+ *
+ * @example
+ * Target.kubernetes({ namespace: 'orders', storageClass: 'gp3' })
+ */
+export class Target {
+  /** Kubernetes across availability zones, rendered with @cdktf/provider-kubernetes resources. */
+  public static kubernetes(props: KubernetesTargetProps = {}): Target {
+    return new Target(TargetKind.KUBERNETES, props, undefined);
+  }
+
+  /** Processes on this machine: renders the ClusterSpec file `polygres up --spec` runs. */
+  public static local(props: LocalTargetProps = {}): Target {
+    return new Target(TargetKind.LOCAL, undefined, props);
+  }
+
+  /** Which target this is. */
+  public readonly kind: TargetKind;
+  /** Settings of a Kubernetes target. */
+  public readonly kubernetesProps?: KubernetesTargetProps;
+  /** Settings of a local target. */
+  public readonly localProps?: LocalTargetProps;
+
+  private constructor(kind: TargetKind, kubernetesProps: KubernetesTargetProps | undefined, localProps: LocalTargetProps | undefined) {
+    this.kind = kind;
+    this.kubernetesProps = kubernetesProps;
+    this.localProps = localProps;
+  }
+}

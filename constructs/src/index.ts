@@ -1,0 +1,14 @@
+export * from './model/zone';
+export * from './model/durability-policy';
+export * from './model/backup-repository';
+export * from './model/backup-schedule';
+export * from './model/backup-policy';
+export * from './model/pooler-options';
+export * from './model/gateway-options';
+export * from './model/postgres-options';
+export * from './model/resources';
+export * from './cdktf/target';
+export * from './cdktf/user-options';
+export * from './cdktf/polygres-cluster';
+export { KubernetesCluster } from './render/kubernetes/kubernetes-cluster';
+export { LocalSpecFile } from './render/local/local-spec-file';

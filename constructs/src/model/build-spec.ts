@@ -1,0 +1,91 @@
+/**
+ * Renders a declaration as the ClusterSpec the runtime runs. Defaults are written out so the
+ * document says exactly what runs; targets differ only in where TLS material comes from and
+ * in the zones' Kubernetes hints.
+ */
+import { BackupRepositoryType } from './backup-repository';
+import { type ClusterDeclaration, instancesOf } from './cluster-declaration';
+import { API_VERSION, type ClusterSpecDocument } from './cluster-spec';
+import { GatewayAuthMethod } from './gateway-options';
+
+export interface SpecTargetDetails {
+  /** Gateway TLS files mounted in the pods; undefined means the runtime generates them. */
+  readonly tlsFiles?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** Storage class used when a zone sets none (Kubernetes). */
+  readonly defaultStorageClass?: string;
+  /** Write each zone's Kubernetes scheduling hints. */
+  readonly kubernetesHints: boolean;
+}
+
+/** Name of the secret that holds the backup encryption passphrase. */
+export function encryptionSecretName(cluster: string): string {
+  return `${cluster}-backup-passphrase`;
+}
+
+export function buildClusterSpec(declaration: ClusterDeclaration, target: SpecTargetDetails): ClusterSpecDocument {
+  const { pooler, gateway, durability } = declaration;
+  const tlsOn = gateway.tls ?? true;
+  return {
+    apiVersion: API_VERSION,
+    name: declaration.name,
+    postgres: { version: 15, parameters: { ...(declaration.postgres.parameters ?? {}) } },
+    zones: declaration.zones.map((zone) => {
+      const storageClass = zone.storageClass ?? target.defaultStorageClass;
+      if (!target.kubernetesHints) return { name: zone.name };
+      return {
+        name: zone.name,
+        kubernetes: {
+          zoneLabelValue: zone.labelValue,
+          ...(zone.nodeSelector ? { nodeSelector: { ...zone.nodeSelector } } : {}),
+          ...(storageClass ? { storageClass } : {}),
+        },
+      };
+    }),
+    instances: instancesOf(declaration),
+    durability: durability.n === undefined ? { policy: durability.kind } : { policy: durability.kind, n: durability.n },
+    pooler: {
+      poolSize: pooler.poolSize ?? 20,
+      minPoolSize: pooler.minPoolSize ?? 0,
+      reservedConnections: pooler.reservedConnections ?? 5,
+      queueTimeoutMs: pooler.queueTimeoutMs ?? 30_000,
+      idleTimeoutMs: pooler.idleTimeoutMs ?? 600_000,
+      serverLifetimeMs: pooler.serverLifetimeMs ?? 3_600_000,
+      preparedStatementCacheSize: pooler.preparedStatementCacheSize ?? 500,
+    },
+    gateway: {
+      port: gateway.port ?? 5432,
+      tls: !tlsOn ? { mode: 'disabled' } : target.tlsFiles ? { mode: 'files', ...target.tlsFiles } : { mode: 'generate' },
+      auth: { method: gateway.auth ?? GatewayAuthMethod.SCRAM_SHA_256 },
+      replicaReads: { maxLagBytes: gateway.replicaReadMaxLagBytes ?? 16 * 1024 * 1024 },
+      failoverBuffer: { windowMs: gateway.failoverBufferWindowMs ?? 10_000, maxQueued: gateway.failoverBufferMaxQueued ?? 10_000 },
+    },
+    shards: [{ name: '0-inf' }],
+    ...(declaration.backup ? { backup: buildBackup(declaration) } : {}),
+  };
+}
+
+function buildBackup(declaration: ClusterDeclaration): NonNullable<ClusterSpecDocument['backup']> {
+  const backup = declaration.backup!;
+  const { schedule } = backup;
+  return {
+    repositories: backup.repositories.map((repository): Record<string, string | boolean> => {
+      if (repository.type === BackupRepositoryType.POSIX) return { type: 'posix', path: repository.path ?? '' };
+      const s3 = repository.s3Props!;
+      return {
+        type: 's3',
+        bucket: s3.bucket,
+        region: s3.region,
+        endpoint: s3.endpoint ?? 's3.amazonaws.com',
+        uriStyle: s3.pathStyle ? 'path' : 'host',
+        path: s3.path ?? '/polygres',
+        credentialsSecret: s3.credentialsSecret,
+        verifyTls: s3.verifyTls ?? true,
+      };
+    }),
+    ...(backup.encrypted ? { encryption: { passphraseSecret: encryptionSecretName(declaration.name) } } : {}),
+    retention: { full: backup.fullBackups, ...(backup.diffBackups !== undefined ? { diff: backup.diffBackups } : {}) },
+    compression: { type: backup.compression },
+    schedule: { full: schedule.full, ...(schedule.diff ? { diff: schedule.diff } : {}), ...(schedule.incr ? { incr: schedule.incr } : {}) },
+    archiveWal: backup.archiveWal,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Everything a PolygresCluster declares, in one renderer-neutral record: the checks and every
+ * renderer read this, never the construct (DESIGN §8, cdk8s-plus: model apart from renderer).
+ */
+import type { BackupPolicy } from './backup-policy';
+import type { DurabilityPolicy } from './durability-policy';
+import type { GatewayOptions } from './gateway-options';
+import type { PoolerOptions } from './pooler-options';
+import type { PostgresOptions } from './postgres-options';
+import type { ContainerResources } from './resources';
+import type { Zone } from './zone';
+
+export interface UserDeclaration {
+  readonly name: string;
+  readonly databases: readonly string[];
+}
+
+/** The Kubernetes-only settings the checks look at. */
+export interface KubernetesDeclaration {
+  readonly namespace: string;
+  readonly orchestratorResources?: ContainerResources;
+  readonly etcdResources?: ContainerResources;
+  readonly etcdStorageSize?: string;
+}
+
+/** The local-only settings the checks look at. */
+export interface LocalDeclaration {
+  readonly basePort: number;
+}
+
+export interface ClusterDeclaration {
+  readonly name: string;
+  readonly zones: readonly Zone[];
+  readonly durability: DurabilityPolicy;
+  readonly postgres: PostgresOptions;
+  readonly pooler: PoolerOptions;
+  readonly gateway: GatewayOptions;
+  readonly backup?: BackupPolicy;
+  readonly kubernetes?: KubernetesDeclaration;
+  readonly local?: LocalDeclaration;
+  readonly users: readonly UserDeclaration[];
+  readonly databases: readonly string[];
+}
+
+/** Every instance of the cluster with its zone, in declaration order. */
+export function instancesOf(declaration: Pick<ClusterDeclaration, 'zones'>): { name: string; zone: string }[] {
+  return declaration.zones.flatMap((zone) => zone.instanceNames().map((name) => ({ name, zone: zone.name })));
+}

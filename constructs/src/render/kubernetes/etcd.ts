@@ -1,0 +1,78 @@
+/**
+ * etcd: three members spread over the zones (one per zone where there are three), a headless
+ * Service for peer names and a client Service the layout points every service at.
+ */
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import type { Construct } from 'constructs';
+import { DEFAULT_RESOURCES } from '../../model/minimums';
+import { etcdArgs } from './command-lines';
+import { avoidSameNode, containerResources, containerSecurity, podSecurity } from './pod-parts';
+import { type RenderContext, metadata } from './render-context';
+import { ETCD_MEMBERS, PATHS, PORTS } from './settings';
+
+export function renderEtcd(scope: Construct, context: RenderContext): StatefulSetV1 {
+  const { names, settings } = context;
+  const kubernetes = context.declaration.kubernetes!;
+  const selector = names.selector('etcd');
+  new ServiceV1(scope, 'etcd-peers', {
+    metadata: metadata(context, names.etcdPeers(), names.labels('etcd')),
+    spec: {
+      clusterIp: 'None',
+      publishNotReadyAddresses: true,
+      selector,
+      port: [{ name: 'client', port: PORTS.etcdClient }, { name: 'peer', port: PORTS.etcdPeer }],
+    },
+  });
+  new ServiceV1(scope, 'etcd-client', {
+    metadata: metadata(context, names.etcd(), names.labels('etcd')),
+    spec: { selector, port: [{ name: 'client', port: PORTS.etcdClient }] },
+  });
+  return new StatefulSetV1(scope, 'etcd', {
+    metadata: metadata(context, names.etcd(), names.labels('etcd')),
+    spec: {
+      serviceName: names.etcdPeers(),
+      replicas: String(ETCD_MEMBERS),
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: names.labels('etcd') },
+        spec: {
+          serviceAccountName: names.serviceAccount(),
+          automountServiceAccountToken: false,
+          securityContext: podSecurity(),
+          affinity: { podAntiAffinity: avoidSameNode(names, 'etcd') },
+          topologySpreadConstraint: [{
+            maxSkew: 1,
+            topologyKey: settings.zoneLabel,
+            // With fewer zones than members, still schedule (two members share a zone).
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: [{ matchLabels: selector }],
+          }],
+          container: [{
+            name: 'etcd',
+            image: settings.image,
+            imagePullPolicy: settings.imagePullPolicy,
+            command: ['etcd'],
+            args: etcdArgs(names),
+            env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            port: [{ name: 'client', containerPort: PORTS.etcdClient }, { name: 'peer', containerPort: PORTS.etcdPeer }],
+            readinessProbe: { httpGet: { path: '/health', port: String(PORTS.etcdClient) }, periodSeconds: 5, failureThreshold: 3 },
+            livenessProbe: { httpGet: { path: '/health?serializable=true', port: String(PORTS.etcdClient) }, initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 6 },
+            resources: containerResources(kubernetes.etcdResources, DEFAULT_RESOURCES.etcd),
+            securityContext: containerSecurity(),
+            volumeMount: [{ name: 'data', mountPath: PATHS.etcdData }],
+          }],
+        },
+      },
+      volumeClaimTemplate: [{
+        metadata: { name: 'data' },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          ...(settings.storageClass ? { storageClassName: settings.storageClass } : {}),
+          resources: { requests: { storage: kubernetes.etcdStorageSize ?? DEFAULT_RESOURCES.etcd.storage } },
+        },
+      }],
+    },
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * One StatefulSet of one pod per Postgres instance, pinned to its zone, with its own data
+ * volume (the zone's storage class) and a headless Service that gives the pod the DNS name
+ * the layout names it by.
+ *
+ * The pod's main container runs `polygres pooler`, which owns its Postgres (it runs initdb,
+ * starts, promotes and stops the server with pg_ctl) and runs pgBackRest: Postgres,
+ * pooler and pgBackRest share this container's processes, sockets and data directory, as
+ * they do on the local target (docs/DECISIONS.md, Constructs).
+ */
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
+import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import { Construct } from 'constructs';
+import { DEFAULT_RESOURCES } from '../../model/minimums';
+import type { Zone } from '../../model/zone';
+import { POLYGRES, poolerArgs } from './command-lines';
+import { backupSecretEnv, containerResources, containerSecurity, pinToZone, podSecurity, runtimeMounts, runtimeVolumes } from './pod-parts';
+import { type RenderContext, metadata } from './render-context';
+import { PATHS, PORTS } from './settings';
+
+export function renderInstances(scope: Construct, context: RenderContext): Map<string, StatefulSetV1> {
+  const sets = new Map<string, StatefulSetV1>();
+  for (const zone of context.declaration.zones) {
+    for (const instance of zone.instanceNames()) {
+      sets.set(instance, renderInstance(new Construct(scope, `instance-${instance}`), context, zone, instance));
+    }
+  }
+  return sets;
+}
+
+function renderInstance(scope: Construct, context: RenderContext, zone: Zone, instance: string): StatefulSetV1 {
+  const { names, settings, declaration } = context;
+  const name = names.instance(instance);
+  const labels = names.labels('postgres', { zone: zone.name, instance });
+  const selector = names.selector('postgres', { instance });
+  const storageClass = zone.storageClass ?? settings.storageClass;
+  new ServiceV1(scope, 'service', {
+    metadata: metadata(context, name, labels),
+    spec: {
+      clusterIp: 'None',
+      // The pooler binds to its pod's DNS name before it is ready.
+      publishNotReadyAddresses: true,
+      selector,
+      port: [
+        { name: 'postgres', port: PORTS.postgres },
+        { name: 'pooler', port: PORTS.pooler },
+        { name: 'admin', port: PORTS.poolerAdmin },
+      ],
+    },
+  });
+  return new StatefulSetV1(scope, 'statefulset', {
+    metadata: metadata(context, name, labels),
+    spec: {
+      serviceName: name,
+      replicas: '1',
+      selector: { matchLabels: selector },
+      updateStrategy: [{ type: 'OnDelete' }],
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: names.serviceAccount(),
+          automountServiceAccountToken: false,
+          securityContext: podSecurity(),
+          affinity: pinToZone(settings, zone, { names, component: 'postgres' }),
+          ...(zone.nodeSelector ? { nodeSelector: { ...zone.nodeSelector } } : {}),
+          // A pooler stops its Postgres with a checkpoint before it exits.
+          terminationGracePeriodSeconds: 120,
+          initContainer: [{
+            name: 'prepare',
+            image: settings.image,
+            imagePullPolicy: settings.imagePullPolicy,
+            command: ['mkdir', '-p', `${PATHS.state}/data`, `${PATHS.state}/run`, `${PATHS.state}/logs`],
+            securityContext: containerSecurity(),
+            volumeMount: [{ name: 'data', mountPath: PATHS.state }],
+          }],
+          container: [{
+            name: 'pooler',
+            image: settings.image,
+            imagePullPolicy: settings.imagePullPolicy,
+            command: [POLYGRES],
+            args: poolerArgs(instance),
+            env: [{ name: 'TZ', value: 'UTC' }, ...backupSecretEnv(context.spec)],
+            port: [
+              { name: 'postgres', containerPort: PORTS.postgres },
+              { name: 'pooler', containerPort: PORTS.pooler },
+              { name: 'admin', containerPort: PORTS.poolerAdmin },
+            ],
+            // initdb, or a restore from backup for a new replica, can take long.
+            startupProbe: { tcpSocket: [{ port: String(PORTS.poolerAdmin) }], periodSeconds: 10, failureThreshold: 360 },
+            readinessProbe: { tcpSocket: [{ port: String(PORTS.pooler) }], periodSeconds: 5, failureThreshold: 3 },
+            livenessProbe: { httpGet: { path: '/metrics', port: String(PORTS.poolerAdmin) }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+            resources: containerResources(declaration.postgres.resources, DEFAULT_RESOURCES.postgres),
+            securityContext: containerSecurity(),
+            volumeMount: [...runtimeMounts(false), { name: 'data', mountPath: PATHS.state }],
+          }],
+          volume: runtimeVolumes(names, undefined),
+        },
+      },
+      volumeClaimTemplate: [{
+        metadata: { name: 'data', labels },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          ...(storageClass ? { storageClassName: storageClass } : {}),
+          resources: { requests: { storage: declaration.postgres.storageSize ?? DEFAULT_RESOURCES.postgres.storage } },
+        },
+      }],
+    },
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Pieces every Polygres pod shares: zone pinning, spreading, the mounts of the layout,
+ * spec, secrets and TLS, the backup secrets' environment, resources and the security
+ * context. Typed with the StatefulSet structs; Deployments and Jobs take the same shapes.
+ */
+import type {
+  StatefulSetV1SpecTemplateSpec,
+  StatefulSetV1SpecTemplateSpecAffinity,
+  StatefulSetV1SpecTemplateSpecContainer,
+  StatefulSetV1SpecTemplateSpecContainerEnv,
+  StatefulSetV1SpecTemplateSpecContainerVolumeMount,
+  StatefulSetV1SpecTemplateSpecVolume,
+} from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import type { ClusterSpecDocument } from '../../model/cluster-spec';
+import type { ContainerResources } from '../../model/resources';
+import type { Zone } from '../../model/zone';
+import type { Component, ClusterNames } from './naming';
+import { type KubernetesSettings, PATHS, RUNTIME_UID } from './settings';
+
+export type PodSpec = StatefulSetV1SpecTemplateSpec;
+export type Container = StatefulSetV1SpecTemplateSpecContainer;
+export type EnvVar = StatefulSetV1SpecTemplateSpecContainerEnv;
+
+/** Require nodes of the zone: a pod of a zone never runs elsewhere. */
+export function pinToZone(settings: KubernetesSettings, zone: Zone, spreadAway?: { names: ClusterNames; component: Component }): StatefulSetV1SpecTemplateSpecAffinity {
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerm: [{ matchExpressions: [{ key: settings.zoneLabel, operator: 'In', values: [zone.labelValue] }] }],
+      },
+    },
+    ...(spreadAway ? { podAntiAffinity: avoidSameNode(spreadAway.names, spreadAway.component) } : {}),
+  };
+}
+
+/** Prefer a node without another pod of the component, so one node failure takes one pod. */
+export function avoidSameNode(names: ClusterNames, component: Component): NonNullable<StatefulSetV1SpecTemplateSpecAffinity['podAntiAffinity']> {
+  return {
+    preferredDuringSchedulingIgnoredDuringExecution: [{
+      weight: 100,
+      podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: [{ matchLabels: names.selector(component) }] },
+    }],
+  };
+}
+
+export function runtimeVolumes(names: ClusterNames, tlsSecret: string | undefined): StatefulSetV1SpecTemplateSpecVolume[] {
+  return [
+    { name: 'config', configMap: { name: names.config(), defaultMode: '0444' } },
+    { name: 'secrets', secret: { secretName: names.internalSecret(), defaultMode: '0400' } },
+    ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret, defaultMode: '0400' } }] : []),
+  ];
+}
+
+export function runtimeMounts(withTls: boolean): StatefulSetV1SpecTemplateSpecContainerVolumeMount[] {
+  return [
+    { name: 'config', mountPath: PATHS.config, readOnly: true },
+    { name: 'secrets', mountPath: PATHS.secrets, readOnly: true },
+    ...(withTls ? [{ name: 'tls', mountPath: PATHS.tls, readOnly: true }] : []),
+  ];
+}
+
+/**
+ * The runtime reads each secret the spec names from `POLYGRES_SECRET_<NAME>` as JSON. The
+ * JSON is assembled by Kubernetes from Secret keys (`$(VAR)` expansion), so no value is
+ * written anywhere but in the Secrets.
+ */
+export function backupSecretEnv(spec: ClusterSpecDocument): EnvVar[] {
+  const env: EnvVar[] = [];
+  const backup = spec.backup;
+  if (!backup) return env;
+  const seen = new Set<string>();
+  for (const repository of backup.repositories) {
+    const secret = repository.credentialsSecret;
+    if (typeof secret !== 'string' || seen.has(secret)) continue;
+    seen.add(secret);
+    const variable = secretVariable(secret);
+    env.push(
+      { name: `${variable}_KEY`, valueFrom: { secretKeyRef: { name: secret, key: 'key' } } },
+      { name: `${variable}_KEY_SECRET`, valueFrom: { secretKeyRef: { name: secret, key: 'keySecret' } } },
+      { name: variable, value: `{"key":"$(${variable}_KEY)","keySecret":"$(${variable}_KEY_SECRET)"}` },
+    );
+  }
+  if (backup.encryption) {
+    const variable = secretVariable(backup.encryption.passphraseSecret);
+    env.push(
+      { name: `${variable}_PASSPHRASE`, valueFrom: { secretKeyRef: { name: backup.encryption.passphraseSecret, key: 'passphrase' } } },
+      { name: variable, value: `{"passphrase":"$(${variable}_PASSPHRASE)"}` },
+    );
+  }
+  return env;
+}
+
+/** The runtime's variable name for a secret (runtime/src/local/backup-files.ts). */
+export function secretVariable(name: string): string {
+  return `POLYGRES_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+export function containerResources(given: ContainerResources | undefined, defaults: { cpu: string; memory: string }): NonNullable<Container['resources']> {
+  const memory = given?.memory ?? defaults.memory;
+  return {
+    requests: { cpu: given?.cpu ?? defaults.cpu, memory },
+    // Memory is limited to what is requested: an over-committed node kills the biggest
+    // process, and that should not be a primary that stayed within its request.
+    limits: { memory, ...(given?.cpuLimit ? { cpu: given.cpuLimit } : {}) },
+  };
+}
+
+/** Every Polygres container runs as the image's unprivileged postgres user. */
+export function podSecurity(): NonNullable<PodSpec['securityContext']> {
+  const id = String(RUNTIME_UID);
+  return { runAsUser: id, runAsGroup: id, fsGroup: id, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+}
+
+export function containerSecurity(): NonNullable<Container['securityContext']> {
+  return { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+}
+
+/**
+ * The runtime binds its listeners to the host name the layout gives it. A Service name is not
+ * a local address, so the pod maps its own Service names to 0.0.0.0 (listen everywhere);
+ * every other pod resolves them through cluster DNS.
+ */
+export function listenOn(hostnames: string[]): NonNullable<PodSpec['hostAliases']> {
+  return [{ ip: '0.0.0.0', hostnames }];
+}

@@ -1,0 +1,58 @@
+/**
+ * The Kubernetes target's props with every default resolved, plus the fixed ports and paths
+ * the rendered pods share (the layout file, the mounts and the probes all use these).
+ */
+import type { KubernetesTargetProps } from '../../cdktf/target';
+
+export const PORTS = {
+  postgres: 5432,
+  pooler: 6432,
+  poolerAdmin: 8008,
+  orchestratorAdmin: 8009,
+  gatewayMetrics: 9187,
+  etcdClient: 2379,
+  etcdPeer: 2380,
+} as const;
+
+export const PATHS = {
+  /** ConfigMap mount: layout.json and spec.json. */
+  config: '/etc/polygres',
+  /** Internal Secret mount: secrets.json. */
+  secrets: '/etc/polygres/secrets',
+  /** Gateway certificate mount. */
+  tls: '/etc/polygres/tls',
+  /** State directory: the data volume of instances, an emptyDir elsewhere. */
+  state: '/var/lib/polygres',
+  etcdData: '/var/lib/etcd',
+} as const;
+
+/** The Postgres OS user of the image (Dockerfile); every Polygres container runs as it. */
+export const RUNTIME_UID = 999;
+
+export const ETCD_MEMBERS = 3;
+
+export interface KubernetesSettings {
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  readonly image: string;
+  readonly imagePullPolicy: string;
+  readonly zoneLabel: string;
+  readonly storageClass?: string;
+  readonly tlsSecretName?: string;
+  readonly gatewayServiceType: string;
+  readonly clusterDomain: string;
+}
+
+export function resolveSettings(cluster: string, props: KubernetesTargetProps): KubernetesSettings {
+  return {
+    namespace: props.namespace ?? cluster,
+    createNamespace: props.createNamespace ?? true,
+    image: `${props.image ?? 'ghcr.io/polygres/polygres'}:${props.imageTag ?? '0.1.0'}`,
+    imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
+    zoneLabel: props.zoneLabel ?? 'topology.kubernetes.io/zone',
+    ...(props.storageClass ? { storageClass: props.storageClass } : {}),
+    ...(props.tlsSecretName ? { tlsSecretName: props.tlsSecretName } : {}),
+    gatewayServiceType: props.gatewayServiceType ?? 'ClusterIP',
+    clusterDomain: props.clusterDomain ?? 'cluster.local',
+  };
+}

@@ -1,0 +1,191 @@
+/** The Kubernetes rendering, asserted on the synthesized Terraform JSON. */
+import { describe, expect, it } from 'vitest';
+import { validateSpec } from '../../runtime/src/spec';
+import { BackupPolicy, BackupRepository, BackupSchedule, DurabilityPolicy, Target, Zone } from '../src';
+import { type Json, resourceList, resources, synthCluster } from './synth';
+
+const zones = () => [Zone.of('us-east-1a', { instances: 2, storageClass: 'gp3-a' }), Zone.of('us-east-1b'), Zone.of('us-east-1c', { labelValue: 'use1-az3' })];
+
+function multiAz(zoneLabel?: string) {
+  return synthCluster({
+    zones: zones(),
+    durability: DurabilityPolicy.surviveZoneFailure(),
+    target: Target.kubernetes({ namespace: 'db', storageClass: 'gp3', ...(zoneLabel ? { zoneLabel } : {}) }),
+    backup: BackupPolicy.pgBackRest({
+      repository: BackupRepository.s3({ bucket: 'orders-backups', region: 'us-east-1', credentialsSecret: 'orders-s3' }),
+      schedule: BackupSchedule.daily({ hour: 1 }),
+      encrypted: true,
+    }),
+  }, (cluster) => {
+    cluster.addDatabase('orders');
+    cluster.addUser('app', { databases: ['orders'] });
+  });
+}
+
+const podSpec = (workload: Json) => workload.spec.template.spec;
+const labelsOf = (workload: Json): Record<string, string> => workload.spec.template.metadata.labels;
+const requiredZones = (workload: Json, label: string): string[] =>
+  podSpec(workload).affinity.node_affinity.required_during_scheduling_ignored_during_execution.node_selector_term
+    .flatMap((term: Json) => term.match_expressions.filter((e: Json) => e.key === label && e.operator === 'In').flatMap((e: Json) => e.values));
+
+describe('Kubernetes rendering', () => {
+  it('pins every instance to its zone, with the zone storage class on its volume', () => {
+    const { config } = multiAz();
+    const instances = resourceList(config, 'kubernetes_stateful_set_v1').filter((set) => labelsOf(set)['app.kubernetes.io/component'] === 'postgres');
+    const expected: Record<string, { zone: string; label: string; storage: string }> = {
+      'us-east-1a-0': { zone: 'us-east-1a', label: 'us-east-1a', storage: 'gp3-a' },
+      'us-east-1a-1': { zone: 'us-east-1a', label: 'us-east-1a', storage: 'gp3-a' },
+      'us-east-1b-0': { zone: 'us-east-1b', label: 'us-east-1b', storage: 'gp3' },
+      'us-east-1c-0': { zone: 'us-east-1c', label: 'use1-az3', storage: 'gp3' },
+    };
+    expect(instances.map((set) => labelsOf(set)['polygres.dev/instance']).sort()).toEqual(Object.keys(expected));
+    for (const set of instances) {
+      const want = expected[labelsOf(set)['polygres.dev/instance']!]!;
+      expect(set.spec.replicas).toBe('1');
+      expect(labelsOf(set)['polygres.dev/zone']).toBe(want.zone);
+      expect(requiredZones(set, 'topology.kubernetes.io/zone')).toEqual([want.label]);
+      expect(set.spec.volume_claim_template[0].spec.storage_class_name).toBe(want.storage);
+    }
+  });
+
+  it('uses the configured zone label', () => {
+    const { config } = multiAz('failure-domain.example.com/zone');
+    for (const set of resourceList(config, 'kubernetes_stateful_set_v1').filter((s) => labelsOf(s)['app.kubernetes.io/component'] === 'postgres')) {
+      expect(requiredZones(set, 'failure-domain.example.com/zone')).toHaveLength(1);
+    }
+  });
+
+  it('gives each zone a gateway Deployment and Service in that zone, plus a cluster-wide Service', () => {
+    const { config } = multiAz();
+    const gateways = resourceList(config, 'kubernetes_deployment_v1').filter((d) => labelsOf(d)['app.kubernetes.io/component'] === 'gateway');
+    expect(gateways.map((d) => labelsOf(d)['polygres.dev/zone']).sort()).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    for (const gateway of gateways) {
+      const zone = labelsOf(gateway)['polygres.dev/zone']!;
+      expect(requiredZones(gateway, 'topology.kubernetes.io/zone')).toEqual([zone === 'us-east-1c' ? 'use1-az3' : zone]);
+      expect(podSpec(gateway).container[0].args).toEqual(['gateway', '--zone', zone, '--layout', '/etc/polygres/layout.json']);
+    }
+    const services = resourceList(config, 'kubernetes_service_v1').filter((s) => s.metadata.labels['app.kubernetes.io/component'] === 'gateway');
+    const byName = Object.fromEntries(services.map((s) => [s.metadata.name, s.spec.selector]));
+    expect(byName['orders-gateway']).toEqual({ 'app.kubernetes.io/name': 'polygres', 'app.kubernetes.io/instance': 'orders', 'app.kubernetes.io/component': 'gateway' });
+    for (const zone of ['us-east-1a', 'us-east-1b', 'us-east-1c']) expect(byName[`orders-gateway-${zone}`]['polygres.dev/zone']).toBe(zone);
+  });
+
+  it('runs one orchestrator per zone, pinned there, and three etcd members spread over zones', () => {
+    const { config } = multiAz();
+    const orchestrators = resourceList(config, 'kubernetes_deployment_v1').filter((d) => labelsOf(d)['app.kubernetes.io/component'] === 'orchestrator');
+    expect(orchestrators.map((d) => podSpec(d).container[0].args[2]).sort()).toEqual(['orchestrator-us-east-1a', 'orchestrator-us-east-1b', 'orchestrator-us-east-1c']);
+    for (const o of orchestrators) {
+      expect(o.spec.replicas).toBe('1');
+      expect(podSpec(o).affinity.pod_anti_affinity).toBeDefined();
+    }
+    const etcd = resourceList(config, 'kubernetes_stateful_set_v1').find((s) => labelsOf(s)['app.kubernetes.io/component'] === 'etcd');
+    expect(etcd.spec.replicas).toBe('3');
+    expect(podSpec(etcd).topology_spread_constraint[0].topology_key).toBe('topology.kubernetes.io/zone');
+    const initialCluster = podSpec(etcd).container[0].args[podSpec(etcd).container[0].args.indexOf('--initial-cluster') + 1];
+    expect(initialCluster.split(',')).toHaveLength(3);
+  });
+
+  it('has disruption budgets for every component and each zone\'s gateways', () => {
+    const { config } = multiAz();
+    const budgets = resourceList(config, 'kubernetes_pod_disruption_budget_v1');
+    const by = (component: string) => budgets.filter((b) => b.spec.selector.match_labels['app.kubernetes.io/component'] === component);
+    expect(by('postgres')).toMatchObject([{ spec: { max_unavailable: '1' } }]);
+    expect(by('etcd')).toMatchObject([{ spec: { min_available: '2' } }]);
+    expect(by('orchestrator')).toMatchObject([{ spec: { max_unavailable: '1' } }]);
+    expect(by('gateway').map((b) => b.spec.selector.match_labels['polygres.dev/zone']).sort()).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
+  });
+
+  it('lets only gateways reach the poolers and only instance pods reach Postgres', () => {
+    const { config } = multiAz();
+    const policies = resourceList(config, 'kubernetes_network_policy_v1');
+    const postgres = policies.find((p) => p.spec.pod_selector.match_labels['app.kubernetes.io/component'] === 'postgres');
+    const allowed = (port: number) => postgres.spec.ingress
+      .filter((rule: Json) => rule.ports.some((p: Json) => p.port === String(port)))
+      .flatMap((rule: Json) => rule.from.map((peer: Json) => peer.pod_selector.match_labels['app.kubernetes.io/component']));
+    expect(allowed(6432)).toEqual(['gateway']);
+    expect(allowed(5432)).toEqual(['postgres']);
+    expect(postgres.spec.policy_types).toEqual(['Ingress']);
+    for (const component of ['etcd', 'orchestrator', 'gateway']) {
+      expect(policies.some((p) => p.spec.pod_selector.match_labels['app.kubernetes.io/component'] === component)).toBe(true);
+    }
+  });
+
+  it('stores a ClusterSpec the runtime validates, and a layout that matches it', () => {
+    const { config, cluster } = multiAz();
+    const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
+    const { spec, warnings } = validateSpec(JSON.parse(configMap.data['spec.json']));
+    expect(warnings).toEqual([]);
+    expect(spec.durability).toEqual({ policy: 'surviveZoneFailure' });
+    expect(spec.instances.map((i) => `${i.name}@${i.zone}`)).toEqual(['us-east-1a-0@us-east-1a', 'us-east-1a-1@us-east-1a', 'us-east-1b-0@us-east-1b', 'us-east-1c-0@us-east-1c']);
+    expect(spec.zones[2]!.kubernetes).toEqual({ zoneLabelValue: 'use1-az3', storageClass: 'gp3' });
+    expect(spec.gateway.tls).toEqual({ mode: 'files', certFile: '/etc/polygres/tls/tls.crt', keyFile: '/etc/polygres/tls/tls.key', caFile: '/etc/polygres/tls/ca.crt' });
+    expect(spec.backup?.encryption).toEqual({ passphraseSecret: 'orders-backup-passphrase' });
+    expect(JSON.parse(cluster.specJson!)).toEqual(JSON.parse(configMap.data['spec.json']));
+    const layout = JSON.parse(configMap.data['layout.json']);
+    expect(layout.instances.map((i: Json) => i.name)).toEqual(spec.instances.map((i) => i.name));
+    expect(layout.instances[0].host).toBe('orders-us-east-1a-0-0.orders-us-east-1a-0.db.svc.cluster.local');
+    expect(layout.specFile).toBe('/etc/polygres/spec.json');
+  });
+
+  it('never writes a secret value: every Secret value is a Terraform reference', () => {
+    const { config, json } = multiAz();
+    const secrets = resourceList(config, 'kubernetes_secret_v1');
+    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['orders-backup-passphrase', 'orders-gateway-tls', 'orders-internal', 'orders-user-app']);
+    for (const secret of secrets) {
+      for (const [key, value] of Object.entries<string>(secret.data)) {
+        if (key === 'username') continue;
+        expect(value, `${secret.metadata.name}/${key}`).toMatch(/^\$\{(random_password|tls_[a-z_]+|jsonencode\(\{.*random_password)[^}]*\}?.*\}$/s);
+      }
+    }
+    for (const password of resourceList(config, 'random_password')) expect(Object.keys(password)).not.toContain('result');
+    expect(json).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
+    // Backup credentials reach the pods from Secrets, never as values.
+    const instance = resourceList(config, 'kubernetes_stateful_set_v1').find((s) => labelsOf(s)['app.kubernetes.io/component'] === 'postgres');
+    const env = podSpec(instance).container[0].env as Json[];
+    expect(env.find((e) => e.name === 'POLYGRES_SECRET_ORDERS_S3_KEY').value_from.secret_key_ref).toEqual({ name: 'orders-s3', key: 'key' });
+    expect(env.find((e) => e.name === 'POLYGRES_SECRET_ORDERS_S3').value).toBe('{"key":"$(POLYGRES_SECRET_ORDERS_S3_KEY)","keySecret":"$(POLYGRES_SECRET_ORDERS_S3_KEY_SECRET)"}');
+  });
+
+  it('gives the pods a least-privilege identity', () => {
+    const { config } = multiAz();
+    const [account] = resourceList(config, 'kubernetes_service_account_v1');
+    expect(account.automount_service_account_token).toBe(false);
+    const [role] = resourceList(config, 'kubernetes_role_v1');
+    expect(role.rule).toEqual([{ api_groups: [''], resources: ['configmaps'], resource_names: ['orders-config'], verbs: ['get'] }]);
+    expect(resourceList(config, 'kubernetes_role_binding_v1')).toHaveLength(1);
+    for (const type of ['kubernetes_stateful_set_v1', 'kubernetes_deployment_v1']) {
+      for (const workload of resourceList(config, type)) {
+        expect(podSpec(workload).service_account_name).toBe('orders-runtime');
+        expect(podSpec(workload).security_context.run_as_non_root).toBe(true);
+      }
+    }
+  });
+
+  it('creates the declared users and databases with a Job reading passwords from Secrets', () => {
+    const { config } = multiAz();
+    const [job] = resourceList(config, 'kubernetes_job_v1');
+    const container = job.spec.template.spec.container[0];
+    expect(container.args[0]).toContain('CREATE DATABASE "orders"');
+    expect(container.args[0]).toContain(`ALTER ROLE "app" WITH LOGIN PASSWORD :'password_0'`);
+    expect(container.env).toContainEqual({ name: 'USER_PASSWORD_0', value_from: { secret_key_ref: { name: 'orders-user-app', key: 'password' } } });
+  });
+
+  it('outputs the gateway endpoints and secret names', () => {
+    const { config } = multiAz();
+    const outputs = Object.values(config.output ?? {}).map((o: Json) => o.value);
+    expect(outputs).toContain('orders-gateway.db.svc.cluster.local:5432');
+    expect(outputs).toContainEqual({
+      'us-east-1a': 'orders-gateway-us-east-1a.db.svc.cluster.local:5432',
+      'us-east-1b': 'orders-gateway-us-east-1b.db.svc.cluster.local:5432',
+      'us-east-1c': 'orders-gateway-us-east-1c.db.svc.cluster.local:5432',
+    });
+    expect(outputs).toContain('orders-user-app');
+  });
+
+  it('uses an existing TLS Secret instead of generating one when named', () => {
+    const { config } = synthCluster({ zones: zones(), durability: DurabilityPolicy.atLeast(2), target: Target.kubernetes({ tlsSecretName: 'orders-cert' }) });
+    expect(resources(config, 'tls_private_key')).toEqual({});
+    const gateway = resourceList(config, 'kubernetes_deployment_v1').find((d) => labelsOf(d)['app.kubernetes.io/component'] === 'gateway');
+    expect(podSpec(gateway).volume).toContainEqual(expect.objectContaining({ name: 'tls', secret: expect.objectContaining({ secret_name: 'orders-cert' }) }));
+  });
+});
