@@ -1,0 +1,54 @@
+/**
+ * Runs the real `terraform` binary against this repository's provider: a working directory
+ * with a CLI configuration whose dev_overrides point "polygres/polygres" at provider/bin, as
+ * the provider README tells users to do. No `terraform init`: dev_overrides need none.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const PROVIDER_BIN = resolve(__dirname, '..', '..', 'provider', 'bin');
+
+export interface TerraformResult {
+  readonly code: number;
+  readonly output: string;
+}
+
+export interface TerraformDir {
+  readonly dir: string;
+  /** Replaces main.tf. */
+  configure(hcl: string): void;
+  run(...args: string[]): Promise<TerraformResult>;
+  /** Runs and throws with the output unless the exit code is one of `codes`. */
+  expect(codes: readonly number[], ...args: string[]): Promise<TerraformResult>;
+}
+
+export function terraformDir(dir: string): TerraformDir {
+  mkdirSync(dir, { recursive: true });
+  const rc = join(dir, 'terraform.rc');
+  writeFileSync(rc, `provider_installation {\n  dev_overrides {\n    "polygres/polygres" = "${PROVIDER_BIN}"\n  }\n  direct {}\n}\n`);
+  const env = { ...process.env, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+  const run = (...args: string[]) =>
+    new Promise<TerraformResult>((done) => {
+      execFile('terraform', [...args, '-no-color'], { cwd: dir, env, timeout: 600_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}${stderr}` });
+      });
+    });
+  return {
+    dir,
+    configure: (hcl) => writeFileSync(join(dir, 'main.tf'), hcl),
+    run,
+    async expect(codes, ...args) {
+      const result = await run(...args);
+      if (!codes.includes(result.code)) throw new Error(`terraform ${args.join(' ')} exited ${result.code}:\n${result.output}`);
+      return result;
+    },
+  };
+}
+
+export const REQUIRED_PROVIDERS = `terraform {
+  required_providers {
+    polygres = { source = "polygres/polygres" }
+  }
+}
+`;
