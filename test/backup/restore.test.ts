@@ -48,7 +48,8 @@ describe('point-in-time restore with pgBackRest', () => {
     source = await startLocalCluster(root, {
       ...JSON.parse(JSON.stringify(defaultSpec())),
       name: 'pitr',
-      backup: { repositories: [{ type: 'posix', path: repository }] },
+      // Encrypted with a generated passphrase: the restored cluster must carry it over.
+      backup: { repositories: [{ type: 'posix', path: repository }], encryption: { passphraseSecret: 'pitr-cipher' } },
     });
     await waitFor('the first full backup', async () => ((await listBackups(source.stateDir)).backups.length > 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1_000 });
     await source.query('CREATE TABLE ledger (id int PRIMARY KEY, phase text NOT NULL)');
