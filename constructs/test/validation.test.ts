@@ -43,6 +43,8 @@ describe('validation at synth', () => {
       /postgres\.parameters\.fsync: "fsync" is managed by Polygres.*\(fix: remove "fsync" from postgres\.parameters\)/],
     ['a bad cron schedule', { zones: three(), target: Target.local(), backup: BackupPolicy.pgBackRest({ repository: BackupRepository.posix('/backups'), schedule: BackupSchedule.cron('0 25 * * *') }) },
       /backup\.schedule\.full: "0 25 \* \* \*": the hour must be from 0 to 23/],
+    ['a relative posix repository', { zones: three(), target: Target.local(), backup: BackupPolicy.pgBackRest({ repository: BackupRepository.posix('backups') }) },
+      /backup\.repository: the posix repository path "backups" is not absolute/],
     ['a posix repository on Kubernetes', { zones: three(), target: Target.kubernetes(), backup: BackupPolicy.pgBackRest({ repository: BackupRepository.posix('/backups') }) },
       /backup\.repository: a posix repository would live on one pod's volume.*\(fix: use BackupRepository\.s3/],
     ['an S3 path without a slash', { zones: three(), target: Target.kubernetes(), backup: BackupPolicy.pgBackRest({ repository: BackupRepository.s3({ bucket: 'bucket', region: 'r', credentialsSecret: 's', path: 'x' }) }) },

@@ -104,7 +104,7 @@ function checkBackup(declaration: ClusterDeclaration, error: Report): void {
   backup.repositories.forEach((repository, index) => {
     const prop = index === 0 ? 'backup.repository' : `backup.additionalRepositories[${index - 1}]`;
     if (repository.type === BackupRepositoryType.POSIX) {
-      if (!repository.path) error(prop, 'the posix repository has an empty path', 'give BackupRepository.posix a directory');
+      if (!repository.path?.startsWith('/')) error(prop, `the posix repository path "${repository.path ?? ''}" is not absolute (pgBackRest needs an absolute repo path)`, 'give BackupRepository.posix an absolute directory, e.g. "/var/backups/polygres"');
       if (declaration.kubernetes) {
         error(prop, 'a posix repository would live on one pod\'s volume, out of reach of the other instances', 'use BackupRepository.s3({...}) on Kubernetes');
       }

@@ -1,0 +1,25 @@
+/**
+ * A cluster on this machine: three zones, one Postgres each, commits on two nodes. Synth
+ * writes the ClusterSpec that `polygres up --spec` runs.
+ */
+import { PolygresCluster, Target, DurabilityPolicy, Zone, BackupPolicy, BackupRepository, BackupSchedule } from '@polygres/constructs';
+import { TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+
+export class LocalThreeZoneStack extends TerraformStack {
+  public readonly cluster: PolygresCluster;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.cluster = new PolygresCluster(this, 'local', {
+      zones: [Zone.of('zone-a'), Zone.of('zone-b'), Zone.of('zone-c')],
+      durability: DurabilityPolicy.atLeast(2),
+      target: Target.local({ stateDir: '.polygres/local', basePort: 15432 }),
+      backup: BackupPolicy.pgBackRest({
+        repository: BackupRepository.posix('/var/tmp/polygres/local-backups'),
+        schedule: BackupSchedule.daily({ hour: 1 }),
+        retention: { fullBackups: 3 },
+      }),
+    });
+  }
+}
