@@ -8,7 +8,7 @@ import { Lazy } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { UserDeclaration } from '../../model/cluster-declaration';
 import { bootstrapSql, passwordVariable } from './bootstrap-sql';
-import { containerSecurity, podSecurity } from './pod-parts';
+import { containerSecurity, runtimePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
 
 export function renderBootstrapJob(
@@ -40,9 +40,7 @@ export function renderBootstrapJob(
         metadata: { labels: names.labels('bootstrap') },
         spec: {
           restartPolicy: 'OnFailure',
-          serviceAccountName: names.serviceAccount(),
-          automountServiceAccountToken: false,
-          securityContext: podSecurity(),
+          ...runtimePod(names),
           container: [{
             name: 'psql',
             image: settings.image,

@@ -7,7 +7,7 @@ import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../../model/minimums';
 import { etcdArgs } from './command-lines';
-import { avoidSameNode, containerResources, containerSecurity, podSecurity } from './pod-parts';
+import { avoidSameNode, containerResources, containerSecurity, runtimePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
 import { ETCD_MEMBERS, PATHS, PORTS } from './settings';
 
@@ -38,9 +38,7 @@ export function renderEtcd(scope: Construct, context: RenderContext): StatefulSe
       template: {
         metadata: { labels: names.labels('etcd') },
         spec: {
-          serviceAccountName: names.serviceAccount(),
-          automountServiceAccountToken: false,
-          securityContext: podSecurity(),
+          ...runtimePod(names),
           affinity: { podAntiAffinity: avoidSameNode(names, 'etcd') },
           topologySpreadConstraint: [{
             maxSkew: 1,

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../../model/minimums';
 import type { Zone } from '../../model/zone';
 import { POLYGRES, gatewayArgs } from './command-lines';
-import { containerResources, containerSecurity, listenOn, pinToZone, podSecurity, runtimeMounts, runtimeVolumes } from './pod-parts';
+import { containerResources, containerSecurity, listenOn, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
 import { PATHS, PORTS } from './settings';
 
@@ -59,11 +59,7 @@ function renderZoneGateway(scope: Construct, context: RenderContext, zone: Zone)
       template: {
         metadata: { labels },
         spec: {
-          serviceAccountName: names.serviceAccount(),
-          automountServiceAccountToken: false,
-          securityContext: podSecurity(),
-          affinity: pinToZone(settings, zone, { names, component: 'gateway' }),
-          ...(zone.nodeSelector ? { nodeSelector: { ...zone.nodeSelector } } : {}),
+          ...zonePod(context, zone, 'gateway'),
           hostAliases: listenOn([names.fqdn(names.gateway(zone.name))]),
           container: [{
             name: 'gateway',

@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../../model/minimums';
 import type { Zone } from '../../model/zone';
 import { POLYGRES, poolerArgs } from './command-lines';
-import { backupSecretEnv, containerResources, containerSecurity, pinToZone, podSecurity, runtimeMounts, runtimeVolumes } from './pod-parts';
+import { backupSecretEnv, containerResources, containerSecurity, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
 import { PATHS, PORTS } from './settings';
 
@@ -58,11 +58,7 @@ function renderInstance(scope: Construct, context: RenderContext, zone: Zone, in
       template: {
         metadata: { labels },
         spec: {
-          serviceAccountName: names.serviceAccount(),
-          automountServiceAccountToken: false,
-          securityContext: podSecurity(),
-          affinity: pinToZone(settings, zone, { names, component: 'postgres' }),
-          ...(zone.nodeSelector ? { nodeSelector: { ...zone.nodeSelector } } : {}),
+          ...zonePod(context, zone, 'postgres'),
           // A pooler stops its Postgres with a checkpoint before it exits.
           terminationGracePeriodSeconds: 120,
           initContainer: [{

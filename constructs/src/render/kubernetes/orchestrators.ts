@@ -8,7 +8,7 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../../model/minimums';
 import { POLYGRES, orchestratorArgs } from './command-lines';
-import { containerResources, containerSecurity, listenOn, pinToZone, podSecurity, runtimeMounts, runtimeVolumes } from './pod-parts';
+import { containerResources, containerSecurity, listenOn, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
 import { PATHS, PORTS } from './settings';
 
@@ -34,11 +34,7 @@ export function renderOrchestrators(scope: Construct, context: RenderContext): M
         template: {
           metadata: { labels },
           spec: {
-            serviceAccountName: names.serviceAccount(),
-            automountServiceAccountToken: false,
-            securityContext: podSecurity(),
-            affinity: pinToZone(settings, zone, { names, component: 'orchestrator' }),
-            ...(zone.nodeSelector ? { nodeSelector: { ...zone.nodeSelector } } : {}),
+            ...zonePod(context, zone, 'orchestrator'),
             hostAliases: listenOn([names.fqdn(name)]),
             container: [{
               name: 'orchestrator',

@@ -15,6 +15,7 @@ import type { ClusterSpecDocument } from '../../model/cluster-spec';
 import type { ContainerResources } from '../../model/resources';
 import type { Zone } from '../../model/zone';
 import type { Component, ClusterNames } from './naming';
+import type { RenderContext } from './render-context';
 import { type KubernetesSettings, PATHS, RUNTIME_UID } from './settings';
 
 export type PodSpec = StatefulSetV1SpecTemplateSpec;
@@ -122,4 +123,18 @@ export function containerSecurity(): NonNullable<Container['securityContext']> {
  */
 export function listenOn(hostnames: string[]): NonNullable<PodSpec['hostAliases']> {
   return [{ ip: '0.0.0.0', hostnames }];
+}
+
+/** What every Polygres pod sets: the cluster's service account (no token) and the unprivileged user. */
+export function runtimePod(names: ClusterNames): Pick<PodSpec, 'serviceAccountName' | 'automountServiceAccountToken' | 'securityContext'> {
+  return { serviceAccountName: names.serviceAccount(), automountServiceAccountToken: false, securityContext: podSecurity() };
+}
+
+/** A pod of one zone: required onto the zone's nodes, kept off nodes with a sibling. */
+export function zonePod(context: RenderContext, zone: Zone, component: Component): Pick<PodSpec, 'serviceAccountName' | 'automountServiceAccountToken' | 'securityContext' | 'affinity' | 'nodeSelector'> {
+  return {
+    ...runtimePod(context.names),
+    affinity: pinToZone(context.settings, zone, { names: context.names, component }),
+    ...(zone.nodeSelector ? { nodeSelector: { ...zone.nodeSelector } } : {}),
+  };
 }
