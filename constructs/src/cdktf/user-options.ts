@@ -15,6 +15,7 @@ export interface PolygresUser {
   /**
    * Kubernetes Secret with `username` and `password` (Kubernetes target); undefined on the
    * local target, which does not create roles yet.
+   * @default undefined on the local target
    */
   readonly secretName?: string;
 }

@@ -29,12 +29,19 @@ import type { RenderContext } from './render-context';
 import { GeneratedGatewayTls, internalSecret, passwordSecret } from './secrets';
 import { PATHS, resolveSettings } from './settings';
 
+/**
+ * The Kubernetes resources of a `PolygresCluster` (`cluster.kubernetes`): every resource is a
+ * child construct, and the ones users most often adjust have typed getters.
+ */
 export class KubernetesCluster extends Construct {
   /** The ClusterSpec in the ConfigMap, as JSON. */
   public readonly specJson: string;
   private readonly spec: ClusterSpecDocument;
+  /** The ConfigMap holding `spec.json` and `layout.json`. */
   public readonly configMap: ConfigMapV1;
+  /** The Secret holding the runtime's `secrets.json` and the superuser password. */
   public readonly internalSecret: SecretV1;
+  /** The etcd StatefulSet (three members). */
   public readonly etcd: StatefulSetV1;
   private readonly context: RenderContext;
   private readonly instances: Map<string, StatefulSetV1>;

@@ -16,6 +16,10 @@ import type { ClusterSpecDocument } from '../../model/cluster-spec';
 import type { PolygresCluster } from '../../cdktf/polygres-cluster';
 import type { LocalTargetProps } from '../../cdktf/target';
 
+/**
+ * The local rendering of a `PolygresCluster` (`cluster.localSpecFile`): the ClusterSpec file
+ * written at synth and an output with the `polygres up` command.
+ */
 export class LocalSpecFile extends Construct {
   /** The ClusterSpec the file holds, as JSON. */
   public readonly specJson: string;
