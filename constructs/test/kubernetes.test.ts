@@ -188,4 +188,18 @@ describe('Kubernetes rendering', () => {
     const gateway = resourceList(config, 'kubernetes_deployment_v1').find((d) => labelsOf(d)['app.kubernetes.io/component'] === 'gateway');
     expect(podSpec(gateway).volume).toContainEqual(expect.objectContaining({ name: 'tls', secret: expect.objectContaining({ secret_name: 'orders-cert' }) }));
   });
+
+  it('keeps every name within Kubernetes limits at the longest names synth accepts', () => {
+    const { config } = synthCluster({
+      clusterName: 'orders-primary-cluster-production-regio',
+      zones: [Zone.of('us-east-1a'), Zone.of('us-east-1b'), Zone.of('us-east-1c')],
+      target: Target.kubernetes({ namespace: 'db' }),
+    });
+    for (const [type, limit] of [['kubernetes_service_v1', 63], ['kubernetes_stateful_set_v1', 52], ['kubernetes_deployment_v1', 63]] as const) {
+      for (const resource of resourceList(config, type)) {
+        expect(resource.metadata.name.length, resource.metadata.name).toBeLessThanOrEqual(limit);
+        expect(resource.metadata.name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
+      }
+    }
+  });
 });

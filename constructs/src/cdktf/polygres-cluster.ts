@@ -7,9 +7,10 @@ import { DurabilityPolicy } from '../model/durability-policy';
 import type { GatewayOptions } from '../model/gateway-options';
 import type { PoolerOptions } from '../model/pooler-options';
 import type { PostgresOptions } from '../model/postgres-options';
-import { formatDeclarationProblem } from '../model/problem';
+import { type DeclarationProblem, formatDeclarationProblem } from '../model/problem';
 import type { Zone } from '../model/zone';
 import { KubernetesCluster } from '../render/kubernetes/kubernetes-cluster';
+import { kubernetesNameProblems } from '../render/kubernetes/name-limits';
 import { LocalSpecFile } from '../render/local/local-spec-file';
 import { type Target, TargetKind } from './target';
 import type { PolygresUser, UserOptions } from './user-options';
@@ -88,7 +89,7 @@ export class PolygresCluster extends Construct {
     this.target = props.target;
     this.node.addValidation({ validate: () => this.validate() });
     // An invalid declaration is not rendered (its names may clash); synth reports it instead.
-    if (checkDeclaration(this._declaration()).some((problem) => problem.severity === 'error')) return;
+    if (this.problems().some((problem) => problem.severity === 'error')) return;
     if (props.target.kind === TargetKind.KUBERNETES) {
       this.kubernetes = new KubernetesCluster(this, 'Kubernetes', this, props.target.kubernetesProps ?? {});
     } else {
@@ -149,8 +150,17 @@ export class PolygresCluster extends Construct {
     };
   }
 
+  /** The runtime's rules, plus the target's own limits. */
+  private problems(): DeclarationProblem[] {
+    const declaration = this._declaration();
+    const problems = checkDeclaration(declaration);
+    // Joined names are only worth checking once the parts themselves are valid.
+    if (declaration.kubernetes && problems.every((problem) => problem.severity !== 'error')) problems.push(...kubernetesNameProblems(declaration));
+    return problems;
+  }
+
   private validate(): string[] {
-    const problems = checkDeclaration(this._declaration());
+    const problems = this.problems();
     if (!this.warned) {
       this.warned = true;
       for (const warning of problems.filter((problem) => problem.severity === 'warning')) {
