@@ -202,4 +202,22 @@ describe('Kubernetes rendering', () => {
       }
     }
   });
+
+  it('offers the escape hatches the README documents', () => {
+    let secretName: string | undefined;
+    const { config } = synthCluster({ zones: zones(), target: Target.kubernetes({ namespace: 'db' }) }, (cluster) => {
+      const k8s = cluster.kubernetes!;
+      k8s.gatewayService('us-east-1a').addOverride('metadata.annotations', { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' });
+      k8s.instanceStatefulSet('us-east-1a-1').addOverride('spec.template.spec.priority_class_name', 'database');
+      expect(cluster.node.findChild('Kubernetes').node.findChild('etcd')).toBe(k8s.etcd);
+      expect(() => k8s.gatewayDeployment('eu-west-1a')).toThrow(/zone "eu-west-1a" is not part of this cluster \(known: us-east-1a, us-east-1b, us-east-1c\)/);
+      cluster.addDatabase('shop');
+      secretName = cluster.addUser('shop_app', { databases: ['shop'] }).secretName;
+    });
+    expect(secretName).toBe('orders-user-shop-app');
+    const service = resourceList(config, 'kubernetes_service_v1').find((s) => s.metadata.name === 'orders-gateway-us-east-1a');
+    expect(service.metadata.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' });
+    const set = resourceList(config, 'kubernetes_stateful_set_v1').find((s) => s.metadata.name === 'orders-us-east-1a-1');
+    expect(set.spec.template.spec.priority_class_name).toBe('database');
+  });
 });
