@@ -59,7 +59,7 @@ export function renderEtcd(scope: Construct, context: RenderContext): StatefulSe
             livenessProbe: { httpGet: { path: '/health?serializable=true', port: String(PORTS.etcdClient) }, initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 6 },
             resources: containerResources(kubernetes.etcdResources, DEFAULT_RESOURCES.etcd),
             securityContext: containerSecurity(),
-            volumeMount: [{ name: 'data', mountPath: PATHS.etcdData }],
+            volumeMount: [{ name: 'data', mountPath: PATHS.etcdVolume }],
           }],
         },
       },

@@ -47,8 +47,9 @@ export function avoidSameNode(names: ClusterNames, component: Component): NonNul
 export function runtimeVolumes(names: ClusterNames, tlsSecret: string | undefined): StatefulSetV1SpecTemplateSpecVolume[] {
   return [
     { name: 'config', configMap: { name: names.config(), defaultMode: '0444' } },
-    { name: 'secrets', secret: { secretName: names.internalSecret(), defaultMode: '0400' } },
-    ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret, defaultMode: '0400' } }] : []),
+    // Group-readable: files belong to root and the pod's fsGroup (the runtime's group).
+    { name: 'secrets', secret: { secretName: names.internalSecret(), defaultMode: '0440' } },
+    ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret, defaultMode: '0440' } }] : []),
   ];
 }
 

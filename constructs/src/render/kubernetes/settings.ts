@@ -23,7 +23,9 @@ export const PATHS = {
   tls: '/etc/polygres/tls',
   /** State directory: the data volume of instances, an emptyDir elsewhere. */
   state: '/var/lib/polygres',
-  etcdData: '/var/lib/etcd',
+  /** etcd's volume; its data directory is a subdirectory etcd creates with mode 0700. */
+  etcdVolume: '/var/lib/etcd',
+  etcdData: '/var/lib/etcd/data',
 } as const;
 
 /** The Postgres OS user of the image (Dockerfile); every Polygres container runs as it. */
