@@ -17,6 +17,8 @@ type Processes = typeof import('@polygres/runtime/dist/util/processes') & typeof
 type Children = typeof import('@polygres/runtime/dist/local/children');
 type Policies = typeof import('@polygres/runtime/dist/consensus/registry') & typeof import('@polygres/runtime/dist/cli/parse-policy');
 type Connection = typeof import('@polygres/runtime/dist/local/connection');
+type Scram = typeof import('@polygres/runtime/dist/protocol/scram-server');
+type Cron = typeof import('@polygres/runtime/dist/backup/cron');
 type Net = typeof import('@polygres/runtime/dist/util/net');
 
 export const requireRuntime = {
@@ -31,5 +33,7 @@ export const requireRuntime = {
   children: (): Children => require('@polygres/runtime/dist/local/children'),
   policies: (): Policies => ({ ...require('@polygres/runtime/dist/consensus/registry'), ...require('@polygres/runtime/dist/cli/parse-policy') }),
   connection: (): Connection => require('@polygres/runtime/dist/local/connection'),
+  scram: (): Scram => require('@polygres/runtime/dist/protocol/scram-server'),
+  cron: (): Cron => require('@polygres/runtime/dist/backup/cron'),
   net: (): Net => require('@polygres/runtime/dist/util/net'),
 };

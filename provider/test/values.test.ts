@@ -10,6 +10,7 @@ const schema: BlockSchema = {
   typeName: 'polygres_test',
   description: 'test',
   version: 0,
+  example: '',
   attributes: [
     { name: 'id', type: 'string', computed: true, description: '' },
     { name: 'name', type: 'string', required: true, requiresReplace: true, description: '' },

@@ -5,7 +5,7 @@
  * repairs; import of the running cluster plans no changes; destroy leaves no process.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LocalClusterStatus } from '../../runtime/src/cli/status-command';
@@ -94,6 +94,8 @@ describe('terraform with the polygres provider (local target)', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(inject('testRoot'), 'provider-'));
+    // Postgres and pgBackRest run as the unprivileged postgres user: it must reach the state directory.
+    chmodSync(work, 0o755);
     stateDir = join(work, 'cluster');
     block = await claimPortBlock();
     tf = terraformDir(join(work, 'tf'));

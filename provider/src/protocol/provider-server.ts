@@ -42,7 +42,7 @@ export function protoSchema(schema: BlockSchema): ProtoSchema {
   };
 }
 
-const EMPTY_PROVIDER: BlockSchema = { typeName: 'polygres', description: 'Polygres: PostgreSQL with high availability.', version: 0, attributes: [] };
+const EMPTY_PROVIDER: BlockSchema = { typeName: 'polygres', description: 'Polygres: PostgreSQL with high availability.', version: 0, example: 'provider "polygres" {}', attributes: [] };
 
 type Handler = (request: never) => Promise<object>;
 

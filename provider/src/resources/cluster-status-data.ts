@@ -8,6 +8,13 @@ export const clusterStatusSchema: BlockSchema = {
   typeName: 'polygres_cluster_status',
   description: 'The live state of a cluster, as `polygres status` reports it: the rule (term, primary, durability policy), each instance and the problems the orchestrators see.',
   version: 0,
+  example: `data "polygres_cluster_status" "main" {
+  cluster_id = polygres_cluster.main.id
+}
+
+output "primary" {
+  value = data.polygres_cluster_status.main.primary
+}`,
   attributes: [
     { name: 'cluster_id', type: 'string', required: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
     { name: 'name', type: 'string', computed: true, description: 'Cluster name.' },

@@ -19,6 +19,11 @@ export const durabilityPolicySchema: BlockSchema = {
   description:
     'The live durability policy of a cluster. Changing it is an in-place update that the orchestrator performs safely while writes continue: both configurations stay in force until the new quorum holds everything written so far, nothing restarts. Apply returns once status shows the new policy. Destroying this resource leaves the policy as it is.',
   version: 0,
+  example: `resource "polygres_durability_policy" "main" {
+  cluster_id = polygres_cluster.main.id
+  policy     = "multiZone"
+  n          = 2
+}`,
   importId: 'the cluster\'s state directory (its `polygres_cluster` id)',
   attributes: [
     { name: 'id', type: 'string', computed: true, description: 'Same as `cluster_id`.' },
@@ -78,9 +83,12 @@ async function applyPolicy(planned: State): Promise<State> {
   const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
   const target = policyFrom(planned);
   const described = requireRuntime.policies().policyFor(target).describe();
-  await callOrchestrator(cluster, { method: 'POST', path: '/v1/durability', body: { durability: target } }).catch((error: Error) => {
-    throw new ProviderError(`changing the durability policy to ${described} failed`, error.message, ['policy']);
-  });
+  // Already in force (a create over the spec's own policy, say): a change would only take a new term.
+  if ((await clusterStatus(cluster)).policy !== described) {
+    await callOrchestrator(cluster, { method: 'POST', path: '/v1/durability', body: { durability: target } }).catch((error: Error) => {
+      throw new ProviderError(`changing the durability policy to ${described} failed`, error.message, ['policy']);
+    });
+  }
   const status = await waitForStatus(cluster, `policy ${described} in force`, (s) => s.policy === described && s.ruleStatus === 'serving');
   return { ...planned, id: cluster.stateDir, synchronous_standby_names: status.syncStandbyNames ?? '' };
 }

@@ -15,6 +15,10 @@ export const primarySchema: BlockSchema = {
   description:
     'The preferred primary of a cluster. When another instance is primary (a change here, or a failover since), apply performs a planned switchover to this one: the old primary is drained and stopped, this one promoted, the others repointed. Destroying this resource changes nothing.',
   version: 0,
+  example: `resource "polygres_primary" "main" {
+  cluster_id = polygres_cluster.main.id
+  instance   = "b0"
+}`,
   importId: 'the cluster\'s state directory (its `polygres_cluster` id)',
   attributes: [
     { name: 'id', type: 'string', computed: true, description: 'Same as `cluster_id`.' },

@@ -35,6 +35,8 @@ export interface BlockSchema {
   readonly attributes: readonly AttributeSchema[];
   /** What `terraform import` takes as its ID (resources only). */
   readonly importId?: string;
+  /** HCL showing typical use, for the docs. */
+  readonly example: string;
 }
 
 /** The cty type as Terraform's schema carries it: JSON such as "string" or ["list","string"]. */

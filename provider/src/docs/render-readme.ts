@@ -1,0 +1,94 @@
+/**
+ * provider/README.md, generated from the schemas (one section per resource and data
+ * source), after a hand-written introduction and set-up. `npm run docs -w provider` writes
+ * it; a test fails when the file and the schemas disagree.
+ */
+import { dataSources, resources } from '../resources/registry';
+import type { AttributeSchema, AttributeType, BlockSchema } from '../schema/types';
+
+const INTRODUCTION = `# Terraform provider \`polygres\`
+
+A real Terraform plugin (protocol 6), written in TypeScript on @grpc/grpc-js. It runs
+Polygres clusters on this machine (the local target: \`polygres_cluster\` is \`polygres up\`
+under Terraform) and manages their day-2 state through the orchestrators' admin API: the
+durability policy, the preferred primary (a switchover), backups and their schedule, roles
+and databases — each visible in \`terraform plan\` before it happens, with drift detection
+and \`terraform import\`.
+
+Provider address: \`registry.terraform.io/polygres/polygres\`. It is not published to a
+registry; Terraform runs it from this repository through \`dev_overrides\`.
+
+## Set-up
+
+\`\`\`sh
+npm run setup        # or: npm ci && npm run build — builds provider/dist/provider.js
+\`\`\`
+
+Point Terraform at the launcher \`provider/bin/terraform-provider-polygres\` with a CLI
+configuration file:
+
+\`\`\`hcl
+# polygres.tfrc
+provider_installation {
+  dev_overrides {
+    "polygres/polygres" = "/path/to/polygres/provider/bin"
+  }
+  direct {}
+}
+\`\`\`
+
+\`\`\`sh
+export TF_CLI_CONFIG_FILE=$PWD/polygres.tfrc
+export CHECKPOINT_DISABLE=1
+terraform plan       # no terraform init needed for a configuration that uses only this provider
+terraform apply
+\`\`\`
+
+\`\`\`hcl
+terraform {
+  required_providers {
+    polygres = { source = "polygres/polygres" }
+  }
+}
+\`\`\`
+
+Terraform prints a warning that development overrides are in effect; that is expected.
+The provider has no configuration of its own (\`provider "polygres" {}\` may be left out).
+It needs Node.js ≥ 20.19 and what \`polygres up\` needs (PostgreSQL 15, etcd, pgBackRest).
+Logs go to stderr, which Terraform shows with \`TF_LOG=debug\`.
+
+Every other resource names its cluster by \`cluster_id = polygres_cluster.<name>.id\` (the
+cluster's state directory). The ClusterSpec is validated at plan time with the runtime's
+own rules; each problem is a diagnostic on the attribute that holds it, with the fix.
+
+## Resources and data sources
+`;
+
+export function renderReadme(): string {
+  const parts = [INTRODUCTION];
+  for (const resource of resources()) parts.push(section(resource.schema, 'resource'));
+  for (const source of dataSources()) parts.push(section(source.schema, 'data source'));
+  return `${parts.join('\n').trimEnd()}\n`;
+}
+
+function section(schema: BlockSchema, kind: 'resource' | 'data source'): string {
+  const inputs = schema.attributes.filter((a) => a.required || a.optional);
+  const outputs = schema.attributes.filter((a) => a.computed && !a.required && !a.optional);
+  const lines = [`### ${kind === 'resource' ? '' : 'Data source '}\`${schema.typeName}\``, '', schema.description, '', '```hcl', schema.example, '```', ''];
+  lines.push('Arguments:', '', ...inputs.map((a) => `- \`${a.name}\` (${typeName(a.type)}, ${argumentKind(a)}) — ${a.description}`), '');
+  if (outputs.length > 0) lines.push('Attributes:', '', ...outputs.map((a) => `- \`${a.name}\` (${typeName(a.type)}${a.sensitive ? ', sensitive' : ''}) — ${a.description}`), '');
+  if (schema.importId) lines.push(`Import: \`terraform import ${schema.typeName}.<name> <id>\` with ${schema.importId}.`, '');
+  return lines.join('\n');
+}
+
+function argumentKind(a: AttributeSchema): string {
+  const kind = a.required ? 'required' : a.default !== undefined ? `optional, default \`${JSON.stringify(a.default)}\`` : 'optional';
+  return [kind, ...(a.sensitive ? ['sensitive'] : []), ...(a.requiresReplace ? ['changing it re-creates the resource'] : [])].join(', ');
+}
+
+function typeName(type: AttributeType): string {
+  if (typeof type === 'string') return type;
+  if ('list' in type) return `list of ${typeName(type.list)}`;
+  if ('map' in type) return `map of ${typeName(type.map)}`;
+  return `object { ${Object.entries(type.object).map(([name, inner]) => `${name}: ${typeName(inner)}`).join(', ')} }`;
+}

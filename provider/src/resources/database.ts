@@ -1,0 +1,80 @@
+/** polygres_database: a database of a cluster, with its owner. */
+import { ProviderError } from '../protocol/diagnostics';
+import { hasCluster, openCluster } from '../local/local-cluster';
+import { withSuperuser } from '../local/sql';
+import type { BlockSchema } from '../schema/types';
+import { objectId, parseObjectId } from './cluster-object-id';
+import type { ManagedResource } from './resource';
+
+const RESERVED = new Set(['postgres', 'template0', 'template1']);
+
+export const databaseSchema: BlockSchema = {
+  typeName: 'polygres_database',
+  description: 'A database of a cluster and its owner. Destroying it drops the database, disconnecting its sessions.',
+  version: 0,
+  example: `resource "polygres_database" "app" {
+  cluster_id = polygres_cluster.main.id
+  name       = "app"
+  owner      = polygres_role.app.name
+}`,
+  importId: '`<cluster state directory>:<database name>`',
+  attributes: [
+    { name: 'id', type: 'string', computed: true, description: '`<cluster_id>:<name>`.' },
+    { name: 'cluster_id', type: 'string', required: true, requiresReplace: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    { name: 'name', type: 'string', required: true, requiresReplace: true, description: 'Database name (not `postgres`, `template0` or `template1`).' },
+    { name: 'owner', type: 'string', optional: true, computed: true, default: 'postgres', description: 'Owning role, e.g. a `polygres_role`\'s name; default the superuser `postgres`.' },
+  ],
+};
+
+export const databaseResource: ManagedResource = {
+  schema: databaseSchema,
+
+  validate(config) {
+    const name = config.name;
+    if (typeof name === 'string' && RESERVED.has(name)) return [{ severity: 'error', summary: `name: "${name}" is a system database`, detail: 'fix: choose another database name', attribute: ['name'] }];
+    if (typeof name === 'string' && (name.length === 0 || Buffer.byteLength(name) > 63)) return [{ severity: 'error', summary: 'name: must be 1 to 63 bytes', detail: 'fix: use a shorter name', attribute: ['name'] }];
+    return [];
+  },
+
+  modifyPlan({ planned }) {
+    if (typeof planned.cluster_id === 'string' && typeof planned.name === 'string') planned.id = objectId(planned.cluster_id, planned.name);
+    return [];
+  },
+
+  async create(planned) {
+    const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
+    const owner = typeof planned.owner === 'string' ? planned.owner : 'postgres';
+    await withSuperuser(cluster, async (client) => {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [planned.name]);
+      if (exists.rowCount) throw new ProviderError(`database "${String(planned.name)}" already exists`, 'fix: import it with terraform import, or choose another name', ['name']);
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(String(planned.name))} OWNER ${client.escapeIdentifier(owner)}`);
+    });
+    return { ...planned, owner, id: objectId(String(planned.cluster_id), String(planned.name)) };
+  },
+
+  async read(state) {
+    if (!hasCluster(String(state.cluster_id))) return null;
+    const cluster = openCluster(String(state.cluster_id), 'cluster_id');
+    const row = await withSuperuser(cluster, async (client) => (await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [state.name])).rows[0]);
+    return row ? { ...state, owner: row.owner } : null;
+  },
+
+  async update(_prior, planned) {
+    const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
+    await withSuperuser(cluster, (client) => client.query(`ALTER DATABASE ${client.escapeIdentifier(String(planned.name))} OWNER TO ${client.escapeIdentifier(String(planned.owner))}`));
+    return planned;
+  },
+
+  async delete(prior) {
+    if (!hasCluster(String(prior.cluster_id))) return;
+    const cluster = openCluster(String(prior.cluster_id), 'cluster_id');
+    await withSuperuser(cluster, (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(String(prior.name))} WITH (FORCE)`));
+  },
+
+  async importState(id) {
+    const { clusterId, name } = parseObjectId(id, 'database');
+    const state = await databaseResource.read({ id, cluster_id: clusterId, name, owner: null });
+    if (!state) throw new ProviderError(`no database "${name}" in the cluster at ${clusterId}`, undefined, ['id']);
+    return state;
+  },
+};

@@ -1,0 +1,104 @@
+/**
+ * polygres_role: a Postgres role with a SCRAM-SHA-256 password. The provider computes the
+ * verifier itself, so the password never reaches the server (or its logs) in clear text; a
+ * password changed outside Terraform no longer matches the verifier and shows as drift.
+ */
+import { ProviderError } from '../protocol/diagnostics';
+import { hasCluster, openCluster } from '../local/local-cluster';
+import { withSuperuser } from '../local/sql';
+import { requireRuntime } from '../runtime';
+import type { BlockSchema } from '../schema/types';
+import type { State } from '../schema/values';
+import { objectId, parseObjectId } from './cluster-object-id';
+import type { ManagedResource } from './resource';
+
+/** Roles Polygres itself relies on: managing them from Terraform would break the cluster. */
+const RESERVED = new Set(['postgres', 'replicator']);
+
+export const roleSchema: BlockSchema = {
+  typeName: 'polygres_role',
+  description:
+    'A Postgres role (user) of a cluster, with a SCRAM-SHA-256 password: the provider computes the verifier, so the server never sees the password. Clients log in through the gateways with SCRAM. A password changed outside Terraform shows as drift.',
+  version: 0,
+  example: `resource "polygres_role" "app" {
+  cluster_id = polygres_cluster.main.id
+  name       = "app"
+  password   = var.app_password
+}`,
+  importId: '`<cluster state directory>:<role name>`; the password cannot be read back, so the first apply after an import sets it again',
+  attributes: [
+    { name: 'id', type: 'string', computed: true, description: '`<cluster_id>:<name>`.' },
+    { name: 'cluster_id', type: 'string', required: true, requiresReplace: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    { name: 'name', type: 'string', required: true, requiresReplace: true, description: 'Role name (at most 63 bytes; not `postgres` or `replicator`, which Polygres manages).' },
+    { name: 'password', type: 'string', optional: true, sensitive: true, description: 'Password; stored in Postgres only as a SCRAM-SHA-256 verifier. Leave it out for a role without a password.' },
+    { name: 'login', type: 'bool', optional: true, computed: true, default: true, description: 'Whether the role may log in.' },
+  ],
+};
+
+export const roleResource: ManagedResource = {
+  schema: roleSchema,
+
+  validate(config) {
+    const name = config.name;
+    if (typeof name !== 'string') return [];
+    if (RESERVED.has(name)) return [{ severity: 'error', summary: `name: "${name}" is managed by Polygres`, detail: 'fix: choose another role name', attribute: ['name'] }];
+    if (name.length === 0 || Buffer.byteLength(name) > 63) return [{ severity: 'error', summary: 'name: must be 1 to 63 bytes', detail: 'fix: use a shorter name', attribute: ['name'] }];
+    return [];
+  },
+
+  modifyPlan({ planned }) {
+    if (typeof planned.cluster_id === 'string' && typeof planned.name === 'string') planned.id = objectId(planned.cluster_id, planned.name);
+    return [];
+  },
+
+  async create(planned) {
+    const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
+    await withSuperuser(cluster, async (client) => {
+      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [planned.name]);
+      if (exists.rowCount) throw new ProviderError(`role "${String(planned.name)}" already exists`, 'fix: import it with terraform import, or choose another name', ['name']);
+      await client.query(`CREATE ROLE ${client.escapeIdentifier(String(planned.name))} ${roleOptions(planned, client.escapeLiteral.bind(client))}`);
+    });
+    return { ...planned, id: objectId(String(planned.cluster_id), String(planned.name)) };
+  },
+
+  async read(state) {
+    if (!hasCluster(String(state.cluster_id))) return null;
+    const cluster = openCluster(String(state.cluster_id), 'cluster_id');
+    const row = await withSuperuser(cluster, async (client) => (await client.query<{ rolcanlogin: boolean; rolpassword: string | null }>('SELECT rolcanlogin, rolpassword FROM pg_authid WHERE rolname = $1', [state.name])).rows[0]);
+    if (!row) return null;
+    const password = typeof state.password === 'string' && passwordMatches(state.password, row.rolpassword) ? state.password : null;
+    return { ...state, login: row.rolcanlogin, password };
+  },
+
+  async update(_prior, planned) {
+    const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
+    await withSuperuser(cluster, (client) => client.query(`ALTER ROLE ${client.escapeIdentifier(String(planned.name))} ${roleOptions(planned, client.escapeLiteral.bind(client))}`));
+    return planned;
+  },
+
+  async delete(prior) {
+    if (!hasCluster(String(prior.cluster_id))) return;
+    const cluster = openCluster(String(prior.cluster_id), 'cluster_id');
+    await withSuperuser(cluster, (client) => client.query(`DROP ROLE IF EXISTS ${client.escapeIdentifier(String(prior.name))}`));
+  },
+
+  async importState(id) {
+    const { clusterId, name } = parseObjectId(id, 'role');
+    const state = await roleResource.read({ id, cluster_id: clusterId, name, password: null, login: null });
+    if (!state) throw new ProviderError(`no role "${name}" in the cluster at ${clusterId}`, undefined, ['id']);
+    return state;
+  },
+};
+
+function roleOptions(state: State, literal: (text: string) => string): string {
+  const { makeScramVerifier, formatScramVerifier } = requireRuntime.scram();
+  const password = typeof state.password === 'string' ? `PASSWORD ${literal(formatScramVerifier(makeScramVerifier(state.password)))}` : 'PASSWORD NULL';
+  return `${state.login === false ? 'NOLOGIN' : 'LOGIN'} ${password}`;
+}
+
+/** Whether `password` produces the stored verifier (same salt and iterations). */
+function passwordMatches(password: string, stored: string | null): boolean {
+  const { parseScramVerifier, makeScramVerifier, formatScramVerifier } = requireRuntime.scram();
+  const verifier = parseScramVerifier(stored);
+  return verifier !== undefined && formatScramVerifier(makeScramVerifier(password, verifier.iterations, verifier.salt)) === stored;
+}
