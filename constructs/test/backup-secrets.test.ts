@@ -1,0 +1,60 @@
+/**
+ * Backup credentials reach pgBackRest: the environment the instance pods get, expanded the
+ * way Kubernetes expands `$(VAR)`, is what the runtime's pgBackRest configuration reads.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeBackupConfig } from '../../runtime/src/local/backup-files';
+import { planLayout } from '../../runtime/src/local/layout';
+import { validateSpec } from '../../runtime/src/spec';
+import { BackupPolicy, BackupRepository, Target, Zone } from '../src';
+import { type Json, resourceList, synthCluster } from './synth';
+
+const secretValues: Record<string, string> = {
+  'orders-s3/key': 'AKIAEXAMPLEKEY',
+  'orders-s3/keySecret': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  'orders-backup-passphrase/passphrase': 'Zq3Xv9pL2mN8rT5wY7uB1cD4',
+};
+
+/** Kubernetes' rules: variables in order, `$(NAME)` replaced by an earlier variable's value. */
+function expand(env: Json[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const variable of env) {
+    const ref = variable.value_from?.secret_key_ref;
+    values[variable.name] = ref
+      ? secretValues[`${ref.name}/${ref.key}`]!
+      : String(variable.value).replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => values[name] ?? whole);
+  }
+  return values;
+}
+
+const saved = { ...process.env };
+const dirs: string[] = [];
+afterEach(() => {
+  process.env = { ...saved };
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('backup secrets on Kubernetes', () => {
+  it('the pods\' environment gives the runtime the S3 keys and the passphrase', () => {
+    const { config } = synthCluster({
+      zones: [Zone.of('zone-a'), Zone.of('zone-b'), Zone.of('zone-c')],
+      target: Target.kubernetes(),
+      backup: BackupPolicy.pgBackRest({ repository: BackupRepository.s3({ bucket: 'orders-backups', region: 'us-east-1', credentialsSecret: 'orders-s3' }), encrypted: true }),
+    });
+    const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
+    const { spec } = validateSpec(JSON.parse(configMap.data['spec.json']));
+    const pod = resourceList(config, 'kubernetes_stateful_set_v1').find((s) => s.metadata.labels['app.kubernetes.io/component'] === 'postgres');
+    Object.assign(process.env, expand(pod.spec.template.spec.container[0].env));
+
+    const stateDir = mkdtempSync(join(tmpdir(), 'polygres-backup-env-'));
+    dirs.push(stateDir);
+    const files = writeBackupConfig(planLayout({ spec, stateDir, basePort: 30000 }), spec)!;
+    const conf = readFileSync(files.configFile, 'utf8');
+    expect(conf).toContain(`repo1-s3-key=${secretValues['orders-s3/key']}`);
+    expect(conf).toContain(`repo1-s3-key-secret=${secretValues['orders-s3/keySecret']}`);
+    expect(conf).toContain(secretValues['orders-backup-passphrase/passphrase']);
+  });
+});
