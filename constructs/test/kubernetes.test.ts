@@ -220,4 +220,19 @@ describe('Kubernetes rendering', () => {
     const set = resourceList(config, 'kubernetes_stateful_set_v1').find((s) => s.metadata.name === 'orders-us-east-1a-1');
     expect(set.spec.template.spec.priority_class_name).toBe('database');
   });
+
+  it('uses an existing namespace and plain connections when told to', () => {
+    const { config } = synthCluster({ zones: zones(), target: Target.kubernetes({ namespace: 'shared', createNamespace: false }), gateway: { tls: false } }, (cluster) => cluster.addUser('app'));
+    expect(resources(config, 'kubernetes_namespace_v1')).toEqual({});
+    expect(resources(config, 'tls_private_key')).toEqual({});
+    for (const type of ['kubernetes_stateful_set_v1', 'kubernetes_deployment_v1', 'kubernetes_service_v1', 'kubernetes_secret_v1', 'kubernetes_config_map_v1']) {
+      for (const resource of resourceList(config, type)) expect(resource.metadata.namespace).toBe('shared');
+    }
+    const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
+    expect(JSON.parse(configMap.data['spec.json']).gateway.tls).toEqual({ mode: 'disabled' });
+    const gateway = resourceList(config, 'kubernetes_deployment_v1').find((d) => labelsOf(d)['app.kubernetes.io/component'] === 'gateway');
+    expect(podSpec(gateway).volume.map((v: Json) => v.name)).not.toContain('tls');
+    const [job] = resourceList(config, 'kubernetes_job_v1');
+    expect(job.spec.template.spec.container[0].args[0]).toContain('sslmode=disable');
+  });
 });
