@@ -180,6 +180,7 @@ describe('Kubernetes rendering', () => {
       'us-east-1c': 'orders-gateway-us-east-1c.db.svc.cluster.local:5432',
     });
     expect(outputs).toContain('orders-user-app');
+    expect(outputs).toContainEqual({ superuser: { secret: 'orders-internal', key: 'superuser-password' }, tls: expect.stringMatching(/^\$\{kubernetes_secret_v1\..*\.metadata\[0\]\.name\}$/) });
   });
 
   it('uses an existing TLS Secret instead of generating one when named', () => {

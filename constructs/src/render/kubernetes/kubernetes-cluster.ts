@@ -110,7 +110,7 @@ export class KubernetesCluster extends Construct {
     });
     new TerraformOutput(this, 'secret-names', {
       value: {
-        superuser: `${names.internalSecret()} (key superuser-password)`,
+        superuser: { secret: names.internalSecret(), key: 'superuser-password' },
         ...(tlsSecretName ? { tls: tlsSecretName } : {}),
       },
       description: 'Kubernetes Secrets holding the cluster credentials (values never in the configuration)',
