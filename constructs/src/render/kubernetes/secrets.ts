@@ -5,7 +5,6 @@
  * sensitive): keep state in an encrypted backend.
  */
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
-import { Password } from '@cdktf/provider-random/lib/password';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
@@ -13,13 +12,8 @@ import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { ClusterNames } from './naming';
-import { ensureRandomProvider, ensureTlsProvider } from './providers';
-
-/** A generated password: letters and digits only, so it needs no quoting in JSON or a URL. */
-export function generatedPassword(scope: Construct, id: string, length = 32): Password {
-  ensureRandomProvider(scope);
-  return new Password(scope, id, { length, special: false });
-}
+import { generatedPassword } from '../generated-password';
+import { ensureTlsProvider } from '../providers';
 
 /** The runtime's secrets.json (runtime/src/local/secrets.ts: ClusterSecrets) as a Secret. */
 export function internalSecret(scope: Construct, names: ClusterNames, namespace: string): SecretV1 {
