@@ -3,6 +3,7 @@
 // The runtime (@polygres/runtime) stays external: the bundle requires its built code on use.
 import { build } from 'esbuild';
 import protobuf from 'protobufjs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,3 +24,16 @@ await build({
   define: { __PROTO_DESCRIPTOR__: JSON.stringify(descriptor) },
   logLevel: 'warning',
 });
+
+// A filesystem mirror holding this build as version `version` of polygres/polygres, so that
+// `terraform init` (which `cdktf deploy` runs, and which dev_overrides do not satisfy)
+// installs the provider without a registry. Unpacked layout:
+// <mirror>/registry.terraform.io/polygres/polygres/<version>/<os>_<arch>/terraform-provider-polygres_v<version>
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const target = `${{ win32: 'windows' }[process.platform] ?? process.platform}_${{ x64: 'amd64', ia32: '386' }[process.arch] ?? process.arch}`;
+const packageDir = join(root, 'dist', 'mirror', 'registry.terraform.io', 'polygres', 'polygres', version, target);
+rmSync(join(root, 'dist', 'mirror'), { recursive: true, force: true });
+mkdirSync(packageDir, { recursive: true });
+const launcher = join(packageDir, `terraform-provider-polygres_v${version}`);
+writeFileSync(launcher, `#!/usr/bin/env node\n'use strict';\nrequire(${JSON.stringify(join(root, 'dist', 'provider.js'))});\n`);
+chmodSync(launcher, 0o755);

@@ -1,7 +1,8 @@
 /**
  * Runs the real `terraform` binary against this repository's provider: a working directory
- * with a CLI configuration whose dev_overrides point "polygres/polygres" at provider/bin, as
- * the provider README tells users to do. No `terraform init`: dev_overrides need none.
+ * with a CLI configuration that points "polygres/polygres" at this build, as the provider
+ * README tells users to do — dev_overrides (no `terraform init` needed, nor possible), or the
+ * build's filesystem mirror (for `terraform init`, which configurations with a backend need).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,10 +24,18 @@ export interface TerraformDir {
   expect(codes: readonly number[], ...args: string[]): Promise<TerraformResult>;
 }
 
-export function terraformDir(dir: string): TerraformDir {
+/** The filesystem mirror the provider's build writes, for `terraform init` (and so `cdktf deploy`). */
+export const PROVIDER_MIRROR = resolve(__dirname, '..', '..', 'provider', 'dist', 'mirror');
+
+const INSTALLATION = {
+  devOverrides: `provider_installation {\n  dev_overrides {\n    "polygres/polygres" = "${PROVIDER_BIN}"\n  }\n  direct {}\n}\n`,
+  mirror: `provider_installation {\n  filesystem_mirror {\n    path    = "${PROVIDER_MIRROR}"\n    include = ["polygres/polygres"]\n  }\n  direct {\n    exclude = ["polygres/polygres"]\n  }\n}\n`,
+};
+
+export function terraformDir(dir: string, installation: keyof typeof INSTALLATION = 'devOverrides'): TerraformDir {
   mkdirSync(dir, { recursive: true });
   const rc = join(dir, 'terraform.rc');
-  writeFileSync(rc, `provider_installation {\n  dev_overrides {\n    "polygres/polygres" = "${PROVIDER_BIN}"\n  }\n  direct {}\n}\n`);
+  writeFileSync(rc, INSTALLATION[installation]);
   const env = { ...process.env, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
   const run = (...args: string[]) =>
     new Promise<TerraformResult>((done) => {

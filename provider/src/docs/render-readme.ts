@@ -53,6 +53,24 @@ terraform {
 \`\`\`
 
 Terraform prints a warning that development overrides are in effect; that is expected.
+
+\`terraform init\` cannot install a provider that dev_overrides cover. A configuration that
+needs init — one with a backend, as every cdktf stack has, so also \`cdktf deploy\` — uses
+the filesystem mirror the build writes (\`provider/dist/mirror\`, version 0.1.0 for this
+machine's platform) instead:
+
+\`\`\`hcl
+provider_installation {
+  filesystem_mirror {
+    path    = "/path/to/polygres/provider/dist/mirror"
+    include = ["polygres/polygres"]
+  }
+  direct {
+    exclude = ["polygres/polygres"]
+  }
+}
+\`\`\`
+
 The provider has no configuration of its own (\`provider "polygres" {}\` may be left out).
 It needs Node.js ≥ 20.19 and what \`polygres up\` needs (PostgreSQL 15, etcd, pgBackRest).
 Logs go to stderr, which Terraform shows with \`TF_LOG=debug\`.
@@ -60,6 +78,19 @@ Logs go to stderr, which Terraform shows with \`TF_LOG=debug\`.
 Every other resource names its cluster by \`cluster_id = polygres_cluster.<name>.id\` (the
 cluster's state directory). The ClusterSpec is validated at plan time with the runtime's
 own rules; each problem is a diagnostic on the attribute that holds it, with the fix.
+
+## cdktf
+
+Bindings generated from these schemas live in \`constructs/src/render/polygres-provider/\`
+(\`npm run bindings -w provider\` regenerates them): \`PolygresProvider\` and one class per
+resource or data source (\`PolygresClusterResource\`, \`PolygresRoleResource\`, ...,
+\`PolygresClusterStatusDataSource\`), each with a config interface documented from the
+descriptions below. The constructs' local target renders them; they can be used directly:
+
+\`\`\`ts
+const cluster = new PolygresClusterResource(stack, 'cluster', { stateDir: '/var/lib/polygres/orders', specJson: JSON.stringify(spec) });
+new PolygresDurabilityPolicyResource(stack, 'policy', { clusterId: cluster.id, policy: 'multiZone', n: 2 });
+\`\`\`
 
 ## Resources and data sources
 `;
