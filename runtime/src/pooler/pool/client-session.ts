@@ -164,7 +164,7 @@ export class ClientSession {
         return;
       case 'cancelRequest':
         this.context.cancel(message.processId, message.secretKey);
-        this.socket.end();
+        this.output.end();
         this.phase = 'closed';
         return;
       case 'startup':
@@ -584,11 +584,12 @@ export class ClientSession {
     if (!completes(slot.ends, code)) return;
     this.responses.shift();
     if (code === BackendCode.ReadyForQuery) {
-      const message = decodeBackend(code, buffer, bodyStart, end) as { status: 'I' | 'T' | 'E' };
+      // The status byte alone (I, T or E): no decoded message on the hottest path.
+      const status = String.fromCharCode(buffer[bodyStart]!) as 'I' | 'T' | 'E';
       slot.onDone?.(this.cycleFailed && slot.kind === 'swallow');
       // Answers the pooler gives itself may be queued right behind this ReadyForQuery.
       this.emitSynthetic();
-      this.onReadyForQuery(message.status, slot.kind === 'forward');
+      this.onReadyForQuery(status, slot.kind === 'forward');
       return;
     }
     slot.onDone?.(false);
@@ -610,8 +611,11 @@ export class ClientSession {
       const committed = this.explicitTransaction ? this.lastTag === 'COMMIT' : !this.cycleFailed;
       this.state.endTransaction(committed);
       this.explicitTransaction = false;
-      server.settings = new Map(this.state.committedSettings);
-      server.settingsKey = this.state.settingsKey;
+      // Most transactions change no setting: keep the connection's copy when the key says so.
+      if (server.settingsKey !== this.state.settingsKey) {
+        server.settings = new Map(this.state.committedSettings);
+        server.settingsKey = this.state.settingsKey;
+      }
       if (this.state.serverStatementsDropped) {
         server.statements.clear();
         this.state.serverStatementsDropped = false;
@@ -753,7 +757,7 @@ export class ClientSession {
     }
     this.backend?.sessionClosed?.();
     this.responses.clear();
-    this.socket.end();
+    this.output.end();
     this.socket.destroySoon();
   }
 }

@@ -128,7 +128,7 @@ export class ServerConnection {
   close(): void {
     if (this.socket.destroyed) return;
     this.output.write(encodeFrontend({ type: 'terminate' }));
-    this.socket.end();
+    this.output.end();
     this.socket.destroySoon();
   }
 
