@@ -11,4 +11,6 @@ export * from './cdktf/target';
 export * from './cdktf/user-options';
 export * from './cdktf/polygres-cluster';
 export { KubernetesCluster } from './render/kubernetes/kubernetes-cluster';
-export { LocalSpecFile } from './render/local/local-spec-file';
+export { LocalCluster } from './render/local/local-cluster';
+export { LocalClusterResources } from './render/local/local-cluster-resources';
+export * from './render/polygres-provider';

@@ -27,12 +27,16 @@ function cdktfSynth(example: string): string {
 }
 
 describe('examples', () => {
-  it('local-three-zone: cdktf synth writes a spec the runtime runs', () => {
+  it('local-three-zone: cdktf synth renders polygres_cluster and a spec the runtime runs', () => {
     const output = cdktfSynth('local-three-zone');
     try {
       const { spec } = validateSpec(JSON.parse(readFileSync(join(output, 'stacks', 'local-three-zone', 'polygres', 'local.spec.json'), 'utf8')));
       expect(spec.zones.map((zone) => zone.name)).toEqual(['zone-a', 'zone-b', 'zone-c']);
       expect(spec.durability).toEqual({ policy: 'atLeast', n: 2 });
+      const terraform = JSON.parse(readFileSync(join(output, 'stacks', 'local-three-zone', 'cdk.tf.json'), 'utf8'));
+      const [cluster] = Object.values(terraform.resource.polygres_cluster) as { spec_json: string }[];
+      expect(JSON.parse(cluster!.spec_json)).toEqual(spec);
+      expect(Object.values(terraform.resource.polygres_role)).toMatchObject([{ name: 'shop_app' }]);
     } finally {
       rmSync(output, { recursive: true, force: true });
     }

@@ -12,7 +12,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function synthLocal(durability: DurabilityPolicy) {
+function synthLocal(durability: DurabilityPolicy, customize: (cluster: PolygresCluster) => void = () => undefined) {
   const outdir = mkdtempSync(join(tmpdir(), 'polygres-constructs-'));
   dirs.push(outdir);
   const app = new App({ outdir });
@@ -24,6 +24,7 @@ function synthLocal(durability: DurabilityPolicy) {
     postgres: { parameters: { work_mem: '32MB' } },
     backup: BackupPolicy.pgBackRest({ repository: BackupRepository.posix('/var/tmp/shop-backups'), encrypted: true }),
   });
+  customize(cluster);
   app.synth();
   return { outdir, cluster, stackDir: join(outdir, 'stacks', 'dev') };
 }
@@ -45,7 +46,31 @@ describe('local target', () => {
     expect(Object.values(terraform.output).map((o) => (o as { value: string }).value)).toEqual([
       'npx polygres up --spec cdktf.out/stacks/dev/polygres/shop.spec.json --state-dir /tmp/shop --base-port 25432 --detach',
     ]);
-    expect(terraform.resource).toBeUndefined();
+  });
+
+  it('renders a polygres_cluster resource that runs the same spec, with the roles and databases', () => {
+    const { stackDir, cluster } = synthLocal(DurabilityPolicy.atLeast(2), (c) => {
+      c.addDatabase('shop');
+      c.addDatabase('reports');
+      c.addUser('shop_app', { databases: ['shop'] });
+      c.addUser('analyst');
+    });
+    const terraform = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(terraform.provider)).toContain('polygres');
+    const [resource] = Object.values(terraform.resource.polygres_cluster) as { spec_json: string; state_dir: string; base_port: number }[];
+    expect(JSON.parse(resource!.spec_json)).toEqual(JSON.parse(cluster.specJson!));
+    expect(resource).toMatchObject({ state_dir: '/tmp/shop', base_port: 25432 });
+    const roles = Object.values(terraform.resource.polygres_role) as { name: string; password: string; cluster_id: string }[];
+    expect(roles.map((r) => r.name).sort()).toEqual(['analyst', 'shop_app']);
+    for (const role of roles) {
+      expect(role.password).toMatch(/^\$\{random_password\.[^.]+\.result\}$/);
+      expect(role.cluster_id).toMatch(/^\$\{polygres_cluster\.[^.]+\.id\}$/);
+    }
+    const databases = Object.values(terraform.resource.polygres_database) as { name: string; owner: string }[];
+    expect(databases.find((d) => d.name === 'shop')!.owner).toMatch(/^\$\{polygres_role\.[^.]+\.name\}$/);
+    expect(databases.find((d) => d.name === 'reports')!.owner).toBe('postgres');
+    const passwords = Object.values(terraform.output).filter((o) => (o as { sensitive?: boolean }).sensitive);
+    expect(passwords).toHaveLength(2);
   });
 
   it('writes the same warnings the runtime gives', () => {

@@ -85,6 +85,17 @@ describe('validation at synth', () => {
     expect(warnings).toEqual([expect.stringMatching(/^durability: none\(\) replicates asynchronously.*\(fix: use atLeast\(2\)/)]);
   });
 
+  it('warns when two users of the local target list one database (it has one owner)', () => {
+    const stack = newStack();
+    const cluster = new PolygresCluster(stack, 'dev', { zones: three(), target: Target.local() });
+    cluster.addDatabase('shop');
+    cluster.addUser('a', { databases: ['shop'] });
+    cluster.addUser('b', { databases: ['shop'] });
+    Testing.synth(stack, true);
+    const warnings = cluster.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => String(entry.data));
+    expect(warnings).toEqual([expect.stringMatching(/^addUser\("b"\)\.databases: on the local target database "shop" is owned by "a"; "b" gets no privileges on it/)]);
+  });
+
   it('accepts the declarations the examples use without warnings', () => {
     const { cluster } = synthCluster({ zones: three(), durability: DurabilityPolicy.surviveZoneFailure(), target: Target.kubernetes() });
     expect(cluster.node.metadata.filter((entry) => entry.type === '@cdktf/warn')).toEqual([]);

@@ -1,6 +1,7 @@
 /**
- * A cluster on this machine: three zones, one Postgres each, commits on two nodes. Synth
- * writes the ClusterSpec that `polygres up --spec` runs.
+ * A cluster on this machine: three zones, one Postgres each, commits on two nodes, a database
+ * and its user. `cdktf deploy` runs it with the polygres provider; synth also writes the
+ * ClusterSpec that `polygres up --spec` runs without Terraform.
  */
 import { PolygresCluster, Target, DurabilityPolicy, Zone, BackupPolicy, BackupRepository, BackupSchedule } from '@polygres/constructs';
 import { TerraformStack } from 'cdktf';
@@ -21,5 +22,7 @@ export class LocalThreeZoneStack extends TerraformStack {
         retention: { fullBackups: 3 },
       }),
     });
+    this.cluster.addDatabase('shop');
+    this.cluster.addUser('shop_app', { databases: ['shop'] });
   }
 }

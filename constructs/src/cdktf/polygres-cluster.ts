@@ -11,7 +11,7 @@ import { type DeclarationProblem, formatDeclarationProblem } from '../model/prob
 import type { Zone } from '../model/zone';
 import { KubernetesCluster } from '../render/kubernetes/kubernetes-cluster';
 import { kubernetesNameProblems } from '../render/kubernetes/name-limits';
-import { LocalSpecFile } from '../render/local/local-spec-file';
+import { LocalCluster } from '../render/local/local-cluster';
 import { type Target, TargetKind } from './target';
 import type { PolygresUser, UserOptions } from './user-options';
 
@@ -74,8 +74,8 @@ export class PolygresCluster extends Construct {
   public readonly target: Target;
   /** The Kubernetes resources (Kubernetes target, valid declaration); see the README's escape hatches. */
   public readonly kubernetes?: KubernetesCluster;
-  /** The ClusterSpec file of the local target (valid declaration). */
-  public readonly localSpecFile?: LocalSpecFile;
+  /** The local target's resources and ClusterSpec file (valid declaration). */
+  public readonly local?: LocalCluster;
 
   private readonly props: PolygresClusterProps;
   private readonly users: UserDeclaration[] = [];
@@ -93,13 +93,13 @@ export class PolygresCluster extends Construct {
     if (props.target.kind === TargetKind.KUBERNETES) {
       this.kubernetes = new KubernetesCluster(this, 'Kubernetes', this, props.target.kubernetesProps ?? {});
     } else {
-      this.localSpecFile = new LocalSpecFile(this, 'Local', this, props.target.localProps ?? {});
+      this.local = new LocalCluster(this, 'Local', this, props.target.localProps ?? {});
     }
   }
 
   /** The ClusterSpec this cluster renders (what the runtime runs), as JSON; undefined when the declaration is invalid. */
   public get specJson(): string | undefined {
-    return this.kubernetes?.specJson ?? this.localSpecFile?.specJson;
+    return this.kubernetes?.specJson ?? this.local?.specJson;
   }
 
   /**
@@ -110,14 +110,18 @@ export class PolygresCluster extends Construct {
     const duplicate = this.users.some((user) => user.name === name);
     const user = { name, databases: [...(options.databases ?? [])] };
     this.users.push(user);
-    if (duplicate || !this.kubernetes) return { name };
-    return { name, secretName: this.kubernetes._addUser(name) };
+    if (duplicate) return { name };
+    this.local?._addUser(name);
+    return this.kubernetes ? { name, secretName: this.kubernetes._addUser(name) } : { name };
   }
 
   /** Adds a database (created by the same Job as the users). */
   public addDatabase(name: string): void {
+    const duplicate = this.databases.includes(name);
     this.databases.push(name);
+    if (duplicate) return;
     this.kubernetes?._addDatabase();
+    this.local?._addDatabase(name);
   }
 
   /**

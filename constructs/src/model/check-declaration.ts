@@ -189,7 +189,15 @@ function checkUsers(declaration: ClusterDeclaration, error: Report, warn: Report
       if (!databases.has(database)) error(`${prop}.databases`, `database "${database}" is not declared`, `call cluster.addDatabase("${database}") or remove it from databases`);
     }
   }
-  if (declaration.local && (declaration.users.length > 0 || declaration.databases.length > 0)) {
-    warn('addUser/addDatabase', 'the local target does not create roles or databases yet (the ClusterSpec has no section for them)', 'create them with psql after `polygres up`, or use the Kubernetes target');
+  if (declaration.local) {
+    // polygres_database has one owner and the provider grants nothing else.
+    const owners = new Map<string, string>();
+    for (const user of declaration.users) {
+      for (const database of user.databases) {
+        const owner = owners.get(database);
+        if (owner === undefined) owners.set(database, user.name);
+        else warn(`addUser("${user.name}").databases`, `on the local target database "${database}" is owned by "${owner}"; "${user.name}" gets no privileges on it`, `grant them with SQL, or list "${database}" for one user only`);
+      }
+    }
   }
 }

@@ -1,10 +1,9 @@
 /**
- * The local target's rendering: the ClusterSpec JSON `polygres up --spec` runs, written at
- * synth into the stack's output directory (`<outdir>/stacks/<stack>/polygres/<cluster>.spec.json`),
- * and an output with the exact command.
- *
- * TODO(provider issue): render a `polygres_cluster` resource with the provider's generated
- * bindings (constructs/src/render/polygres-provider/) so `cdktf deploy` runs the cluster.
+ * The local target's rendering: a `polygres_cluster` resource of the polygres provider (with
+ * the declared databases and roles), so `cdktf deploy` runs the cluster; and the ClusterSpec
+ * JSON `polygres up --spec` runs, written at synth into the stack's output directory
+ * (`<outdir>/stacks/<stack>/polygres/<cluster>.spec.json`), with an output holding the
+ * command, for running it without Terraform.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,17 +14,21 @@ import { buildClusterSpec } from '../../model/build-spec';
 import type { ClusterSpecDocument } from '../../model/cluster-spec';
 import type { PolygresCluster } from '../../cdktf/polygres-cluster';
 import type { LocalTargetProps } from '../../cdktf/target';
+import { LocalClusterResources } from './local-cluster-resources';
 
 /**
- * The local rendering of a `PolygresCluster` (`cluster.localSpecFile`): the ClusterSpec file
- * written at synth and an output with the `polygres up` command.
+ * The local rendering of a `PolygresCluster` (`cluster.local`): a `polygres_cluster` resource
+ * with the cluster's roles and databases, the ClusterSpec file written at synth, and an
+ * output with the `polygres up` command.
  */
-export class LocalSpecFile extends Construct {
+export class LocalCluster extends Construct {
   /** The ClusterSpec the file holds, as JSON. */
   public readonly specJson: string;
   private readonly spec: ClusterSpecDocument;
   /** Path of the file relative to the stack's output directory. */
   public readonly relativePath: string;
+  /** The `polygres_cluster` resource and the roles and databases of the cluster. */
+  public readonly resources: LocalClusterResources;
 
   constructor(scope: Construct, id: string, cluster: PolygresCluster, props: LocalTargetProps) {
     super(scope, id);
@@ -33,6 +36,7 @@ export class LocalSpecFile extends Construct {
     this.spec = buildClusterSpec(declaration, { kubernetesHints: false });
     this.specJson = `${JSON.stringify(this.spec, null, 2)}\n`;
     this.relativePath = join('polygres', `${declaration.name}.spec.json`);
+    this.resources = new LocalClusterResources(this, 'provider', cluster, JSON.stringify(this.spec), props);
     const stack = TerraformStack.of(this);
     addCustomSynthesis(this, {
       onSynthesize: (session) => {
@@ -49,5 +53,15 @@ export class LocalSpecFile extends Construct {
       value: ['npx polygres up --spec', join('cdktf.out', 'stacks', stack.node.id, this.relativePath), ...options, '--detach'].join(' '),
       description: `Starts cluster ${declaration.name} on this machine`,
     });
+  }
+
+  /** @internal */
+  public _addUser(name: string): void {
+    this.resources._addRole(name);
+  }
+
+  /** @internal */
+  public _addDatabase(name: string): void {
+    this.resources._addDatabase(name);
   }
 }
