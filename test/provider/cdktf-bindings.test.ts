@@ -3,15 +3,14 @@
  * applied by terraform (as `cdktf deploy` would run it), psql logs in as the role it declares,
  * and destroy removes everything.
  */
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolygresClusterResource, PolygresDatabaseResource, PolygresDurabilityPolicyResource, PolygresProvider, PolygresRoleResource } from '../../constructs/src/render/polygres-provider';
-import { type PortBlock, claimPortBlock } from '../support/ports';
-import { polygres } from '../support/polygres-cli';
+import type { PortBlock } from '../support/ports';
 import { type TerraformDir, terraformDir } from './terraform';
+import { type Workspace, clusterStatus, openWorkspace, psql } from './workspace';
 
 function synthesize(outdir: string, stateDir: string, basePort: number): string {
   const app = new App({ outdir });
@@ -39,23 +38,18 @@ function synthesize(outdir: string, stateDir: string, basePort: number): string 
 }
 
 describe('cdktf bindings with the real provider', () => {
-  let work: string;
+  let workspace: Workspace;
   let stateDir: string;
   let block: PortBlock;
   let tf: TerraformDir;
 
   beforeAll(async () => {
-    work = mkdtempSync(join(inject('testRoot'), 'provider-cdktf-'));
-    chmodSync(work, 0o755);
-    stateDir = join(work, 'cluster');
-    block = await claimPortBlock();
-    tf = terraformDir(synthesize(join(work, 'cdktf.out'), stateDir, block.base), 'mirror');
+    workspace = await openWorkspace('provider-cdktf-');
+    ({ stateDir, block } = workspace);
+    tf = terraformDir(synthesize(join(workspace.work, 'cdktf.out'), stateDir, block.base), 'mirror');
   });
 
-  afterAll(async () => {
-    if (existsSync(join(stateDir, 'layout.json'))) await polygres(['down', '--purge', '--state-dir', stateDir]);
-    block.release();
-  });
+  afterAll(() => workspace.cleanup());
 
   it('a synthesized stack applies: the cluster runs with the declared policy, role and database', async () => {
     // cdktf stacks declare a (local) backend, which needs init: it installs the provider from the mirror.
@@ -64,12 +58,8 @@ describe('cdktf bindings with the real provider', () => {
     expect(plan.code, plan.output).toBe(2);
     expect(plan.output).toContain('4 to add, 0 to change, 0 to destroy');
     await tf.expect([0], 'apply', '-auto-approve');
-    const status = JSON.parse((await polygres(['status', '--json', '--state-dir', stateDir])).stdout) as { policy: string };
-    expect(status.policy).toBe('surviveZoneFailure()');
-    const login = await new Promise<string>((resolve, reject) =>
-      execFile('psql', [`postgresql://app:from-cdktf@127.0.0.1:${block.base}/appdb`, '-XAt', '-c', 'SELECT current_user'], (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout.trim()))),
-    );
-    expect(login).toBe('app');
+    expect((await clusterStatus(stateDir)).policy).toBe('surviveZoneFailure()');
+    expect(await psql(`postgresql://app:from-cdktf@127.0.0.1:${block.base}/appdb`, 'SELECT current_user')).toBe('app');
     expect((await tf.run('plan', '-detailed-exitcode')).code).toBe(0);
   }, 300_000);
 

@@ -4,15 +4,13 @@
  * Terraform as drift, the backup schedule changed on the running cluster, an on-demand
  * backup, and import of each.
  */
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { LocalClusterStatus } from '../../runtime/src/cli/status-command';
 import { listBackups } from '../support/backups';
-import { type PortBlock, claimPortBlock } from '../support/ports';
-import { polygres } from '../support/polygres-cli';
+import type { PortBlock } from '../support/ports';
 import { REQUIRED_PROVIDERS, type TerraformDir, terraformDir } from './terraform';
+import { type Workspace, clusterStatus, openWorkspace, psql } from './workspace';
 
 interface Settings {
   readonly password: string;
@@ -70,18 +68,9 @@ output "backup_label" {
 `;
 }
 
-function psql(url: string, sql: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('psql', [url, '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], { timeout: 60_000 }, (error, stdout, stderr) => (error ? reject(new Error(`psql: ${stderr}`)) : resolve(stdout.trim())));
-  });
-}
-
-async function status(stateDir: string): Promise<LocalClusterStatus> {
-  return JSON.parse((await polygres(['status', '--json', '--state-dir', stateDir])).stdout) as LocalClusterStatus;
-}
 
 describe('roles, databases, backups and the backup schedule through terraform', () => {
-  let work: string;
+  let workspace: Workspace;
   let stateDir: string;
   let repo: string;
   let block: PortBlock;
@@ -92,19 +81,13 @@ describe('roles, databases, backups and the backup schedule through terraform', 
   const configure = (changes: Partial<Settings> = {}) => tf.configure(config(stateDir, repo, block.base, { ...settings, ...changes }));
 
   beforeAll(async () => {
-    work = mkdtempSync(join(inject('testRoot'), 'provider-objects-'));
-    // Postgres and pgBackRest run as the unprivileged postgres user: it must reach the state directory.
-    chmodSync(work, 0o755);
-    stateDir = join(work, 'cluster');
-    repo = join(work, 'repo');
-    block = await claimPortBlock();
-    tf = terraformDir(join(work, 'tf'));
+    workspace = await openWorkspace('provider-objects-');
+    ({ stateDir, block } = workspace);
+    repo = join(workspace.work, 'repo');
+    tf = terraformDir(join(workspace.work, 'tf'));
   });
 
-  afterAll(async () => {
-    if (existsSync(join(stateDir, 'layout.json'))) await polygres(['down', '--purge', '--state-dir', stateDir]);
-    block.release();
-  });
+  afterAll(() => workspace.cleanup());
 
   it('apply creates the role, its database and a backup; the role logs in with SCRAM through the gateway', async () => {
     configure();
@@ -140,7 +123,7 @@ describe('roles, databases, backups and the backup schedule through terraform', 
   }, 200_000);
 
   it('a new backup schedule restarts only the orchestrators, and the cluster shows no drift', async () => {
-    const before = await status(stateDir);
+    const before = await clusterStatus(stateDir);
     configure({ diff: '30 3 * * *' });
     const plan = await tf.run('plan', '-detailed-exitcode');
     expect(plan.code, plan.output).toBe(2);
@@ -150,7 +133,7 @@ describe('roles, databases, backups and the backup schedule through terraform', 
     Object.assign(settings, { diff: '30 3 * * *' });
     const spec = JSON.parse(readFileSync(join(stateDir, 'spec.json'), 'utf8'));
     expect(spec.backup.schedule).toEqual({ full: '0 1 * * 0', diff: '30 3 * * *' });
-    const after = await status(stateDir);
+    const after = await clusterStatus(stateDir);
     for (const process of after.processes) {
       const restarted = process.restarts > (before.processes.find((p) => p.name === process.name)?.restarts ?? 0);
       expect(restarted, process.name).toBe(process.name.startsWith('orchestrator-'));
@@ -172,7 +155,7 @@ describe('roles, databases, backups and the backup schedule through terraform', 
 
   it('imports each object; only the role\'s password, which cannot be read back, is set again', async () => {
     const label = (await tf.expect([0], 'output', '-raw', 'backup_label')).output.trim();
-    const other = terraformDir(join(work, 'imported'));
+    const other = terraformDir(join(workspace.work, 'imported'));
     other.configure(config(stateDir, repo, block.base, settings).replace(/triggers\s+= \{[^}]*\}\n/, ''));
     await other.expect([0], 'import', 'polygres_cluster.main', stateDir);
     await other.expect([0], 'import', 'polygres_role.app', `${stateDir}:app`);

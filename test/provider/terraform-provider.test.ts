@@ -4,17 +4,15 @@
  * update; changing polygres_primary switches over; a killed supervisor is drift that apply
  * repairs; import of the running cluster plans no changes; destroy leaves no process.
  */
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { LocalClusterStatus } from '../../runtime/src/cli/status-command';
 import { allPorts } from '../../runtime/src/local/layout';
 import { readLayoutOfStateDir } from '../../runtime/src/local/layout-file';
 import { isListening } from '../../runtime/src/util/net';
-import { type PortBlock, claimPortBlock } from '../support/ports';
-import { polygres } from '../support/polygres-cli';
+import type { PortBlock } from '../support/ports';
 import { REQUIRED_PROVIDERS, type TerraformDir, terraformDir } from './terraform';
+import { type Workspace, clusterStatus, openWorkspace, psql } from './workspace';
 
 const spec = `jsonencode({
     apiVersion = "polygres.dev/v1"
@@ -59,17 +57,6 @@ output "live_policy" {
 `;
 }
 
-function psql(url: string, sql: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('psql', [url, '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], { timeout: 60_000 }, (error, stdout, stderr) => (error ? reject(new Error(`psql: ${stderr}`)) : resolve(stdout.trim())));
-  });
-}
-
-async function status(stateDir: string): Promise<LocalClusterStatus> {
-  const result = await polygres(['status', '--json', '--state-dir', stateDir]);
-  if (result.code !== 0) throw new Error(`polygres status failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as LocalClusterStatus;
-}
 
 /** Processes whose command line names the cluster's state directory (our services, etcd, Postgres). */
 function processesOf(stateDir: string): number[] {
@@ -86,25 +73,19 @@ function processesOf(stateDir: string): number[] {
 }
 
 describe('terraform with the polygres provider (local target)', () => {
-  let work: string;
+  let workspace: Workspace;
   let stateDir: string;
   let block: PortBlock;
   let tf: TerraformDir;
   let url: string;
 
   beforeAll(async () => {
-    work = mkdtempSync(join(inject('testRoot'), 'provider-'));
-    // Postgres and pgBackRest run as the unprivileged postgres user: it must reach the state directory.
-    chmodSync(work, 0o755);
-    stateDir = join(work, 'cluster');
-    block = await claimPortBlock();
-    tf = terraformDir(join(work, 'tf'));
+    workspace = await openWorkspace('provider-');
+    ({ stateDir, block } = workspace);
+    tf = terraformDir(join(workspace.work, 'tf'));
   });
 
-  afterAll(async () => {
-    if (existsSync(join(stateDir, 'layout.json'))) await polygres(['down', '--purge', '--state-dir', stateDir]);
-    block.release();
-  });
+  afterAll(() => workspace.cleanup());
 
   it('apply brings up a cluster that psql reaches through the gateway', async () => {
     tf.configure(config(stateDir, block.base, { policy: 'atLeast', n: 2 }, 'a0'));
@@ -123,7 +104,7 @@ describe('terraform with the polygres provider (local target)', () => {
   }, 120_000);
 
   it('a policy change plans an in-place update and apply performs it live, without restarts', async () => {
-    const before = await status(stateDir);
+    const before = await clusterStatus(stateDir);
     tf.configure(config(stateDir, block.base, { policy: 'multiZone', n: 2 }, 'a0'));
     const plan = await tf.run('plan', '-detailed-exitcode');
     expect(plan.code, plan.output).toBe(2);
@@ -132,7 +113,7 @@ describe('terraform with the polygres provider (local target)', () => {
     expect(plan.output).toContain('0 to add, 1 to change, 0 to destroy');
 
     await tf.expect([0], 'apply', '-auto-approve');
-    const after = await status(stateDir);
+    const after = await clusterStatus(stateDir);
     expect(after.policy).toBe('multiZone(2)');
     expect(after.term).toBeGreaterThan(before.term!);
     expect(after.supervisor.pid).toBe(before.supervisor.pid);
@@ -151,7 +132,7 @@ describe('terraform with the polygres provider (local target)', () => {
     expect(plan.output).toMatch(/instance\s+= "a0" -> "b0"/);
 
     await tf.expect([0], 'apply', '-auto-approve');
-    expect((await status(stateDir)).primary).toBe('b0');
+    expect((await clusterStatus(stateDir)).primary).toBe('b0');
     await psql(url, 'INSERT INTO kept VALUES (43)');
     expect(await psql(url, 'SELECT count(*) FROM kept')).toBe('2');
     expect((await tf.run('plan', '-detailed-exitcode')).code).toBe(0);
@@ -166,13 +147,13 @@ describe('terraform with the polygres provider (local target)', () => {
     expect(plan.output).toMatch(/running\s+= false -> true/);
 
     await tf.expect([0], 'apply', '-auto-approve');
-    expect((await status(stateDir)).supervisor.running).toBe(true);
+    expect((await clusterStatus(stateDir)).supervisor.running).toBe(true);
     expect(await psql(url, 'SELECT count(*) FROM kept')).toBe('2');
     expect((await tf.run('plan', '-detailed-exitcode')).code).toBe(0);
   }, 300_000);
 
   it('terraform import of the running cluster, then plan, shows no changes', async () => {
-    const other = terraformDir(join(work, 'imported'));
+    const other = terraformDir(join(workspace.work, 'imported'));
     other.configure(config(stateDir, block.base, { policy: 'multiZone', n: 2 }, 'b0'));
     await other.expect([0], 'import', 'polygres_cluster.main', stateDir);
     await other.expect([0], 'import', 'polygres_durability_policy.main', stateDir);

@@ -26,6 +26,7 @@ export function renderBindings(): Map<string, string> {
   ];
   const files = new Map<string, string>();
   files.set('provider.ts', renderProvider());
+  files.set('meta-arguments.ts', renderMetaArguments());
   for (const b of bindings) files.set(b.file, renderBinding(b));
   files.set('index.ts', `${HEADER}${['provider.ts', ...bindings.map((b) => b.file)].map((file) => `export * from './${file.replace(/\.ts$/, '')}';`).join('\n')}\n`);
   return files;
@@ -61,6 +62,26 @@ export class PolygresProvider extends TerraformProvider {
 `;
 }
 
+/** Internal to the bindings (index.ts does not export it): what every constructor passes on. */
+function renderMetaArguments(): string {
+  return `${HEADER}import { TerraformMetaArguments, TerraformResourceConfig } from 'cdktf';
+
+/** The meta-arguments (provider, depends_on, count, ...) a binding passes on to cdktf unchanged. */
+export function metaArguments(config: TerraformMetaArguments): Omit<TerraformResourceConfig, 'terraformResourceType'> {
+  return {
+    terraformGeneratorMetadata: { providerName: 'polygres' },
+    provider: config.provider,
+    dependsOn: config.dependsOn,
+    count: config.count,
+    lifecycle: config.lifecycle,
+    forEach: config.forEach,
+    provisioners: config.provisioners,
+    connection: config.connection,
+  };
+}
+`;
+}
+
 function renderBinding(b: Binding): string {
   const { schema, kind, className } = b;
   const base = kind === 'resource' ? 'TerraformResource' : 'TerraformDataSource';
@@ -68,7 +89,7 @@ function renderBinding(b: Binding): string {
   const usesResolvable = schema.attributes.some((a) => a.type === 'bool' || !isSimple(a.type));
   const lines: string[] = [HEADER];
   lines.push(`import { ${[...(usesResolvable ? ['IResolvable'] : []), base, 'TerraformMetaArguments'].join(', ')} } from 'cdktf';`);
-  lines.push("import { Construct } from 'constructs';", '');
+  lines.push("import { Construct } from 'constructs';", "import { metaArguments } from './meta-arguments';", '');
   lines.push(doc([`Configuration of a \`${schema.typeName}\` ${kind} (${className}).`], ''));
   lines.push(`export interface ${className}Config extends TerraformMetaArguments {`);
   for (const a of inputs) {
@@ -81,11 +102,7 @@ function renderBinding(b: Binding): string {
   lines.push(`  /** The Terraform ${kind} type. */`, `  public static readonly tfResourceType = '${schema.typeName}';`, '');
   lines.push(`  /** Declares a \`${schema.typeName}\` in \`scope\`. */`);
   lines.push(`  public constructor(scope: Construct, id: string, config: ${className}Config) {`);
-  lines.push('    super(scope, id, {');
-  lines.push(`      terraformResourceType: '${schema.typeName}',`, "      terraformGeneratorMetadata: { providerName: 'polygres' },");
-  lines.push('      provider: config.provider,', '      dependsOn: config.dependsOn,', '      count: config.count,', '      lifecycle: config.lifecycle,', '      forEach: config.forEach,');
-  if (kind === 'resource') lines.push('      provisioners: config.provisioners,', '      connection: config.connection,');
-  lines.push('    });');
+  lines.push(`    super(scope, id, { terraformResourceType: '${schema.typeName}', ...metaArguments(config) });`);
   for (const a of inputs) {
     const value = `config.${camel(a.name)}`;
     lines.push(a.required ? `    this.addOverride('${a.name}', ${value});` : `    if (${value} !== undefined) this.addOverride('${a.name}', ${value});`);

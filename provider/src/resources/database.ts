@@ -5,6 +5,7 @@ import { withSuperuser } from '../local/sql';
 import type { BlockSchema } from '../schema/types';
 import { objectId, parseObjectId } from './cluster-object-id';
 import type { ManagedResource } from './resource';
+import { checkObjectName, createUnlessExists, planObjectId } from './sql-object';
 
 const RESERVED = new Set(['postgres', 'template0', 'template1']);
 
@@ -29,26 +30,16 @@ export const databaseSchema: BlockSchema = {
 export const databaseResource: ManagedResource = {
   schema: databaseSchema,
 
-  validate(config) {
-    const name = config.name;
-    if (typeof name === 'string' && RESERVED.has(name)) return [{ severity: 'error', summary: `name: "${name}" is a system database`, detail: 'fix: choose another database name', attribute: ['name'] }];
-    if (typeof name === 'string' && (name.length === 0 || Buffer.byteLength(name) > 63)) return [{ severity: 'error', summary: 'name: must be 1 to 63 bytes', detail: 'fix: use a shorter name', attribute: ['name'] }];
-    return [];
-  },
-
-  modifyPlan({ planned }) {
-    if (typeof planned.cluster_id === 'string' && typeof planned.name === 'string') planned.id = objectId(planned.cluster_id, planned.name);
-    return [];
-  },
+  validate: (config) => checkObjectName(config, RESERVED, 'is a system database', 'database'),
+  modifyPlan: ({ planned }) => planObjectId(planned),
 
   async create(planned) {
     const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
     const owner = typeof planned.owner === 'string' ? planned.owner : 'postgres';
-    await withSuperuser(cluster, async (client) => {
-      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [planned.name]);
-      if (exists.rowCount) throw new ProviderError(`database "${String(planned.name)}" already exists`, 'fix: import it with terraform import, or choose another name', ['name']);
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(String(planned.name))} OWNER ${client.escapeIdentifier(owner)}`);
-    });
+    const name = String(planned.name);
+    await withSuperuser(cluster, (client) =>
+      createUnlessExists(client, 'SELECT 1 FROM pg_database WHERE datname = $1', 'database', name, `CREATE DATABASE ${client.escapeIdentifier(name)} OWNER ${client.escapeIdentifier(owner)}`),
+    );
     return { ...planned, owner, id: objectId(String(planned.cluster_id), String(planned.name)) };
   },
 

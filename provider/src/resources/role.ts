@@ -11,6 +11,7 @@ import type { BlockSchema } from '../schema/types';
 import type { State } from '../schema/values';
 import { objectId, parseObjectId } from './cluster-object-id';
 import type { ManagedResource } from './resource';
+import { checkObjectName, createUnlessExists, planObjectId } from './sql-object';
 
 /** Roles Polygres itself relies on: managing them from Terraform would break the cluster. */
 const RESERVED = new Set(['postgres', 'replicator']);
@@ -38,26 +39,15 @@ export const roleSchema: BlockSchema = {
 export const roleResource: ManagedResource = {
   schema: roleSchema,
 
-  validate(config) {
-    const name = config.name;
-    if (typeof name !== 'string') return [];
-    if (RESERVED.has(name)) return [{ severity: 'error', summary: `name: "${name}" is managed by Polygres`, detail: 'fix: choose another role name', attribute: ['name'] }];
-    if (name.length === 0 || Buffer.byteLength(name) > 63) return [{ severity: 'error', summary: 'name: must be 1 to 63 bytes', detail: 'fix: use a shorter name', attribute: ['name'] }];
-    return [];
-  },
-
-  modifyPlan({ planned }) {
-    if (typeof planned.cluster_id === 'string' && typeof planned.name === 'string') planned.id = objectId(planned.cluster_id, planned.name);
-    return [];
-  },
+  validate: (config) => checkObjectName(config, RESERVED, 'is managed by Polygres', 'role'),
+  modifyPlan: ({ planned }) => planObjectId(planned),
 
   async create(planned) {
     const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
-    await withSuperuser(cluster, async (client) => {
-      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [planned.name]);
-      if (exists.rowCount) throw new ProviderError(`role "${String(planned.name)}" already exists`, 'fix: import it with terraform import, or choose another name', ['name']);
-      await client.query(`CREATE ROLE ${client.escapeIdentifier(String(planned.name))} ${roleOptions(planned, client.escapeLiteral.bind(client))}`);
-    });
+    const name = String(planned.name);
+    await withSuperuser(cluster, (client) =>
+      createUnlessExists(client, 'SELECT 1 FROM pg_roles WHERE rolname = $1', 'role', name, `CREATE ROLE ${client.escapeIdentifier(name)} ${roleOptions(planned, client.escapeLiteral.bind(client))}`),
+    );
     return { ...planned, id: objectId(String(planned.cluster_id), String(planned.name)) };
   },
 

@@ -2,6 +2,7 @@
 
 import { TerraformResource, TerraformMetaArguments } from 'cdktf';
 import { Construct } from 'constructs';
+import { metaArguments } from './meta-arguments';
 
 /**
  * Configuration of a `polygres_backup_schedule` resource (PolygresBackupScheduleResource).
@@ -41,17 +42,7 @@ export class PolygresBackupScheduleResource extends TerraformResource {
 
   /** Declares a `polygres_backup_schedule` in `scope`. */
   public constructor(scope: Construct, id: string, config: PolygresBackupScheduleResourceConfig) {
-    super(scope, id, {
-      terraformResourceType: 'polygres_backup_schedule',
-      terraformGeneratorMetadata: { providerName: 'polygres' },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-      provisioners: config.provisioners,
-      connection: config.connection,
-    });
+    super(scope, id, { terraformResourceType: 'polygres_backup_schedule', ...metaArguments(config) });
     this.addOverride('cluster_id', config.clusterId);
     this.addOverride('full', config.full);
     if (config.diff !== undefined) this.addOverride('diff', config.diff);

@@ -2,6 +2,7 @@
 
 import { TerraformResource, TerraformMetaArguments } from 'cdktf';
 import { Construct } from 'constructs';
+import { metaArguments } from './meta-arguments';
 
 /**
  * Configuration of a `polygres_backup` resource (PolygresBackupResource).
@@ -41,17 +42,7 @@ export class PolygresBackupResource extends TerraformResource {
 
   /** Declares a `polygres_backup` in `scope`. */
   public constructor(scope: Construct, id: string, config: PolygresBackupResourceConfig) {
-    super(scope, id, {
-      terraformResourceType: 'polygres_backup',
-      terraformGeneratorMetadata: { providerName: 'polygres' },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-      provisioners: config.provisioners,
-      connection: config.connection,
-    });
+    super(scope, id, { terraformResourceType: 'polygres_backup', ...metaArguments(config) });
     this.addOverride('cluster_id', config.clusterId);
     if (config.type !== undefined) this.addOverride('type', config.type);
     if (config.triggers !== undefined) this.addOverride('triggers', config.triggers);

@@ -2,6 +2,7 @@
 
 import { IResolvable, TerraformDataSource, TerraformMetaArguments } from 'cdktf';
 import { Construct } from 'constructs';
+import { metaArguments } from './meta-arguments';
 
 /**
  * Configuration of a `polygres_cluster_status` data source (PolygresClusterStatusDataSource).
@@ -23,15 +24,7 @@ export class PolygresClusterStatusDataSource extends TerraformDataSource {
 
   /** Declares a `polygres_cluster_status` in `scope`. */
   public constructor(scope: Construct, id: string, config: PolygresClusterStatusDataSourceConfig) {
-    super(scope, id, {
-      terraformResourceType: 'polygres_cluster_status',
-      terraformGeneratorMetadata: { providerName: 'polygres' },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-    });
+    super(scope, id, { terraformResourceType: 'polygres_cluster_status', ...metaArguments(config) });
     this.addOverride('cluster_id', config.clusterId);
   }
 

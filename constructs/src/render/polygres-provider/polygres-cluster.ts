@@ -2,6 +2,7 @@
 
 import { IResolvable, TerraformResource, TerraformMetaArguments } from 'cdktf';
 import { Construct } from 'constructs';
+import { metaArguments } from './meta-arguments';
 
 /**
  * Configuration of a `polygres_cluster` resource (PolygresClusterResource).
@@ -50,17 +51,7 @@ export class PolygresClusterResource extends TerraformResource {
 
   /** Declares a `polygres_cluster` in `scope`. */
   public constructor(scope: Construct, id: string, config: PolygresClusterResourceConfig) {
-    super(scope, id, {
-      terraformResourceType: 'polygres_cluster',
-      terraformGeneratorMetadata: { providerName: 'polygres' },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-      provisioners: config.provisioners,
-      connection: config.connection,
-    });
+    super(scope, id, { terraformResourceType: 'polygres_cluster', ...metaArguments(config) });
     this.addOverride('spec_json', config.specJson);
     this.addOverride('state_dir', config.stateDir);
     if (config.basePort !== undefined) this.addOverride('base_port', config.basePort);

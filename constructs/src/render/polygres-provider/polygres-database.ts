@@ -2,6 +2,7 @@
 
 import { TerraformResource, TerraformMetaArguments } from 'cdktf';
 import { Construct } from 'constructs';
+import { metaArguments } from './meta-arguments';
 
 /**
  * Configuration of a `polygres_database` resource (PolygresDatabaseResource).
@@ -36,17 +37,7 @@ export class PolygresDatabaseResource extends TerraformResource {
 
   /** Declares a `polygres_database` in `scope`. */
   public constructor(scope: Construct, id: string, config: PolygresDatabaseResourceConfig) {
-    super(scope, id, {
-      terraformResourceType: 'polygres_database',
-      terraformGeneratorMetadata: { providerName: 'polygres' },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-      provisioners: config.provisioners,
-      connection: config.connection,
-    });
+    super(scope, id, { terraformResourceType: 'polygres_database', ...metaArguments(config) });
     this.addOverride('cluster_id', config.clusterId);
     this.addOverride('name', config.name);
     if (config.owner !== undefined) this.addOverride('owner', config.owner);

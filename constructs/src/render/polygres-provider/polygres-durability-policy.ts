@@ -2,6 +2,7 @@
 
 import { TerraformResource, TerraformMetaArguments } from 'cdktf';
 import { Construct } from 'constructs';
+import { metaArguments } from './meta-arguments';
 
 /**
  * Configuration of a `polygres_durability_policy` resource (PolygresDurabilityPolicyResource).
@@ -38,17 +39,7 @@ export class PolygresDurabilityPolicyResource extends TerraformResource {
 
   /** Declares a `polygres_durability_policy` in `scope`. */
   public constructor(scope: Construct, id: string, config: PolygresDurabilityPolicyResourceConfig) {
-    super(scope, id, {
-      terraformResourceType: 'polygres_durability_policy',
-      terraformGeneratorMetadata: { providerName: 'polygres' },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-      provisioners: config.provisioners,
-      connection: config.connection,
-    });
+    super(scope, id, { terraformResourceType: 'polygres_durability_policy', ...metaArguments(config) });
     this.addOverride('cluster_id', config.clusterId);
     this.addOverride('policy', config.policy);
     if (config.n !== undefined) this.addOverride('n', config.n);

@@ -2,6 +2,7 @@
 
 import { TerraformResource, TerraformMetaArguments } from 'cdktf';
 import { Construct } from 'constructs';
+import { metaArguments } from './meta-arguments';
 
 /**
  * Configuration of a `polygres_primary` resource (PolygresPrimaryResource).
@@ -30,17 +31,7 @@ export class PolygresPrimaryResource extends TerraformResource {
 
   /** Declares a `polygres_primary` in `scope`. */
   public constructor(scope: Construct, id: string, config: PolygresPrimaryResourceConfig) {
-    super(scope, id, {
-      terraformResourceType: 'polygres_primary',
-      terraformGeneratorMetadata: { providerName: 'polygres' },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-      provisioners: config.provisioners,
-      connection: config.connection,
-    });
+    super(scope, id, { terraformResourceType: 'polygres_primary', ...metaArguments(config) });
     this.addOverride('cluster_id', config.clusterId);
     this.addOverride('instance', config.instance);
   }

@@ -2,6 +2,7 @@
 
 import { IResolvable, TerraformResource, TerraformMetaArguments } from 'cdktf';
 import { Construct } from 'constructs';
+import { metaArguments } from './meta-arguments';
 
 /**
  * Configuration of a `polygres_role` resource (PolygresRoleResource).
@@ -43,17 +44,7 @@ export class PolygresRoleResource extends TerraformResource {
 
   /** Declares a `polygres_role` in `scope`. */
   public constructor(scope: Construct, id: string, config: PolygresRoleResourceConfig) {
-    super(scope, id, {
-      terraformResourceType: 'polygres_role',
-      terraformGeneratorMetadata: { providerName: 'polygres' },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-      provisioners: config.provisioners,
-      connection: config.connection,
-    });
+    super(scope, id, { terraformResourceType: 'polygres_role', ...metaArguments(config) });
     this.addOverride('cluster_id', config.clusterId);
     this.addOverride('name', config.name);
     if (config.password !== undefined) this.addOverride('password', config.password);
