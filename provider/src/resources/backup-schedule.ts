@@ -12,6 +12,7 @@ import { restartOrchestrators } from '../local/restart-orchestrators';
 import { requireRuntime } from '../runtime';
 import type { BlockSchema } from '../schema/types';
 import { type State, sameValue } from '../schema/values';
+import { CLUSTER_ID, ID_SAME_AS_CLUSTER } from './cluster-attributes';
 import type { ManagedResource } from './resource';
 
 const FIELDS = ['full', 'diff', 'incr'] as const;
@@ -28,8 +29,8 @@ export const backupScheduleSchema: BlockSchema = {
 }`,
   importId: 'the cluster\'s state directory (its `polygres_cluster` id)',
   attributes: [
-    { name: 'id', type: 'string', computed: true, description: 'Same as `cluster_id`.' },
-    { name: 'cluster_id', type: 'string', required: true, requiresReplace: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    ID_SAME_AS_CLUSTER,
+    CLUSTER_ID,
     { name: 'full', type: 'string', required: true, description: 'Cron schedule of full backups, e.g. `0 1 * * 0` (Sundays 01:00 UTC).' },
     { name: 'diff', type: 'string', optional: true, description: 'Cron schedule of differential backups (changes since the last full).' },
     { name: 'incr', type: 'string', optional: true, description: 'Cron schedule of incremental backups (changes since the last backup).' },

@@ -8,6 +8,7 @@ import { hasCluster, openCluster } from '../local/local-cluster';
 import type { BlockSchema } from '../schema/types';
 import type { State } from '../schema/values';
 import { objectId, parseObjectId } from './cluster-object-id';
+import { CLUSTER_ID, OBJECT_ID } from './cluster-attributes';
 import type { ManagedResource } from './resource';
 
 const TYPES = ['full', 'diff', 'incr'];
@@ -24,8 +25,8 @@ export const backupSchema: BlockSchema = {
 }`,
   importId: '`<cluster state directory>:<backup label>`',
   attributes: [
-    { name: 'id', type: 'string', computed: true, description: '`<cluster_id>:<label>`.' },
-    { name: 'cluster_id', type: 'string', required: true, requiresReplace: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    OBJECT_ID('label'),
+    CLUSTER_ID,
     { name: 'type', type: 'string', optional: true, computed: true, default: 'full', requiresReplace: true, description: '`full`, `diff` or `incr`.' },
     { name: 'triggers', type: { map: 'string' }, optional: true, requiresReplace: true, description: 'Arbitrary values; changing any takes a new backup.' },
     { name: 'label', type: 'string', computed: true, description: 'pgBackRest label of the backup, e.g. `20260101-120000F`.' },

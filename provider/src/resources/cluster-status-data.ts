@@ -2,6 +2,7 @@
 import { clusterStatus } from '../local/cluster-status';
 import { allProcessesRunning, openCluster } from '../local/local-cluster';
 import type { BlockSchema } from '../schema/types';
+import { CLUSTER_ID_INPUT } from './cluster-attributes';
 import type { DataSource } from './resource';
 
 export const clusterStatusSchema: BlockSchema = {
@@ -16,7 +17,7 @@ output "primary" {
   value = data.polygres_cluster_status.main.primary
 }`,
   attributes: [
-    { name: 'cluster_id', type: 'string', required: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    CLUSTER_ID_INPUT,
     { name: 'name', type: 'string', computed: true, description: 'Cluster name.' },
     { name: 'running', type: 'bool', computed: true, description: 'Whether every supervised process runs.' },
     { name: 'term', type: 'number', computed: true, description: 'Term of the current rule; every failover, switchover and policy change takes a new one.' },

@@ -4,6 +4,7 @@ import { hasCluster, openCluster } from '../local/local-cluster';
 import { withSuperuser } from '../local/sql';
 import type { BlockSchema } from '../schema/types';
 import { objectId, parseObjectId } from './cluster-object-id';
+import { CLUSTER_ID, OBJECT_ID } from './cluster-attributes';
 import type { ManagedResource } from './resource';
 import { checkObjectName, createUnlessExists, planObjectId } from './sql-object';
 
@@ -20,8 +21,8 @@ export const databaseSchema: BlockSchema = {
 }`,
   importId: '`<cluster state directory>:<database name>`',
   attributes: [
-    { name: 'id', type: 'string', computed: true, description: '`<cluster_id>:<name>`.' },
-    { name: 'cluster_id', type: 'string', required: true, requiresReplace: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    OBJECT_ID('name'),
+    CLUSTER_ID,
     { name: 'name', type: 'string', required: true, requiresReplace: true, description: 'Database name (not `postgres`, `template0` or `template1`).' },
     { name: 'owner', type: 'string', optional: true, computed: true, default: 'postgres', description: 'Owning role, e.g. a `polygres_role`\'s name; default the superuser `postgres`.' },
   ],

@@ -10,6 +10,7 @@ import { type LocalCluster, hasCluster, openCluster } from '../local/local-clust
 import { requireRuntime } from '../runtime';
 import type { BlockSchema } from '../schema/types';
 import { type State, sameValue } from '../schema/values';
+import { CLUSTER_ID, ID_SAME_AS_CLUSTER } from './cluster-attributes';
 import type { ManagedResource } from './resource';
 
 type PolicySpec = import('@polygres/runtime/dist/consensus/policy').DurabilityPolicySpec;
@@ -26,8 +27,8 @@ export const durabilityPolicySchema: BlockSchema = {
 }`,
   importId: 'the cluster\'s state directory (its `polygres_cluster` id)',
   attributes: [
-    { name: 'id', type: 'string', computed: true, description: 'Same as `cluster_id`.' },
-    { name: 'cluster_id', type: 'string', required: true, requiresReplace: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    ID_SAME_AS_CLUSTER,
+    CLUSTER_ID,
     { name: 'policy', type: 'string', required: true, description: '`atLeast` (a commit waits for n nodes, primary included), `multiZone` (n nodes spanning at least two zones), `surviveZoneFailure` or `none` (asynchronous, development only).' },
     { name: 'n', type: 'number', optional: true, description: 'Number of nodes, for `atLeast` (at least 1) and `multiZone` (at least 2); leave it out for the others.' },
     { name: 'synchronous_standby_names', type: 'string', computed: true, description: 'What the primary\'s `synchronous_standby_names` became, empty when asynchronous.' },

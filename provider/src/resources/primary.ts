@@ -8,6 +8,7 @@ import { callOrchestrator, clusterStatus, waitForStatus } from '../local/cluster
 import { hasCluster, openCluster } from '../local/local-cluster';
 import type { BlockSchema } from '../schema/types';
 import type { State } from '../schema/values';
+import { CLUSTER_ID, ID_SAME_AS_CLUSTER } from './cluster-attributes';
 import type { ManagedResource } from './resource';
 
 export const primarySchema: BlockSchema = {
@@ -21,8 +22,8 @@ export const primarySchema: BlockSchema = {
 }`,
   importId: 'the cluster\'s state directory (its `polygres_cluster` id)',
   attributes: [
-    { name: 'id', type: 'string', computed: true, description: 'Same as `cluster_id`.' },
-    { name: 'cluster_id', type: 'string', required: true, requiresReplace: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    ID_SAME_AS_CLUSTER,
+    CLUSTER_ID,
     { name: 'instance', type: 'string', required: true, description: 'Name of the instance (from the spec\'s `instances[]`) that should be primary.' },
     { name: 'zone', type: 'string', computed: true, description: 'Zone of that instance.' },
   ],

@@ -10,6 +10,7 @@ import { requireRuntime } from '../runtime';
 import type { BlockSchema } from '../schema/types';
 import type { State } from '../schema/values';
 import { objectId, parseObjectId } from './cluster-object-id';
+import { CLUSTER_ID, OBJECT_ID } from './cluster-attributes';
 import type { ManagedResource } from './resource';
 import { checkObjectName, createUnlessExists, planObjectId } from './sql-object';
 
@@ -28,8 +29,8 @@ export const roleSchema: BlockSchema = {
 }`,
   importId: '`<cluster state directory>:<role name>`; the password cannot be read back, so the first apply after an import sets it again',
   attributes: [
-    { name: 'id', type: 'string', computed: true, description: '`<cluster_id>:<name>`.' },
-    { name: 'cluster_id', type: 'string', required: true, requiresReplace: true, description: 'The `id` of a `polygres_cluster` (its state directory).' },
+    OBJECT_ID('name'),
+    CLUSTER_ID,
     { name: 'name', type: 'string', required: true, requiresReplace: true, description: 'Role name (at most 63 bytes; not `postgres` or `replicator`, which Polygres manages).' },
     { name: 'password', type: 'string', optional: true, sensitive: true, description: 'Password; stored in Postgres only as a SCRAM-SHA-256 verifier. Leave it out for a role without a password.' },
     { name: 'login', type: 'bool', optional: true, computed: true, default: true, description: 'Whether the role may log in.' },
