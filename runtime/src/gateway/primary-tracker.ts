@@ -4,6 +4,7 @@
  */
 import type { ShardRule } from '../topo/records';
 import type { TopoStore } from '../topo/topo-store';
+import { poolerEndpoint } from './pooler-endpoint';
 
 export interface Endpoint {
   readonly instance: string;
@@ -31,7 +32,7 @@ export class PrimaryTracker {
       return;
     }
     const record = (await this.topo.listInstances()).find((instance) => instance.name === rule.primary);
-    this.set(record ? { instance: record.name, host: record.host, port: record.poolerPort, ...(record.poolerSocket ? { socket: record.poolerSocket } : {}) } : undefined);
+    this.set(record ? poolerEndpoint(record) : undefined);
     if (this.current) {
       const waiters = this.waiters;
       this.waiters = [];

@@ -10,6 +10,7 @@ import type { InstanceStatus } from '../pooler/instance-status';
 import type { InstanceRecord } from '../topo/records';
 import type { TopoStore } from '../topo/topo-store';
 import type { Endpoint } from './primary-tracker';
+import { poolerEndpoint } from './pooler-endpoint';
 
 const POLL_MS = 1_000;
 
@@ -68,7 +69,7 @@ export class ReplicaSelector {
       return head < 0n || head - parseLsn(status.lsn) <= BigInt(this.options.maxLagBytes);
     });
     const pick = eligible.find((record) => record.zone === this.options.zone) ?? eligible[0];
-    return pick ? { instance: pick.name, host: pick.host, port: pick.poolerPort, ...(pick.poolerSocket ? { socket: pick.poolerSocket } : {}) } : undefined;
+    return pick ? poolerEndpoint(pick) : undefined;
   }
 
   private statusOf(record: InstanceRecord): Promise<InstanceStatus | undefined> {

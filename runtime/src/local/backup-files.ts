@@ -7,7 +7,7 @@
  * with the cluster's other secrets.
  */
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackupSecrets, archiveCommands, renderPgBackRestConf, stanzaName } from '../backup/pgbackrest-config';
 import type { ClusterSpec } from '../spec/schema';
@@ -62,8 +62,12 @@ export function writeBackupConfig(layout: ClusterLayout, spec: ClusterSpec): Bac
     },
     resolveSecrets(layout, spec),
   );
-  writeFileSync(files.configFile, text, { mode: 0o640 });
-  own(layout, files.configFile);
+  // Every pooler renders it at start too (on Kubernetes nothing else does): replace the file
+  // atomically, so a concurrent archive_command never reads half of it.
+  const temporary = `${files.configFile}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o640 });
+  own(layout, temporary);
+  renameSync(temporary, files.configFile);
   return files;
 }
 
@@ -87,7 +91,12 @@ function fromEnvironment(name: string): unknown {
 
 function generatedPassphrase(layout: ClusterLayout): string {
   const file = join(layout.stateDir, 'backup-passphrase');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Generated once: another process (or an earlier start) got there first.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
   return readFileSync(file, 'utf8');
 }
 

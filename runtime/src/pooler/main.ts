@@ -6,7 +6,7 @@
 import { HttpError, parseBody, startAdminServer } from '../admin/http-server';
 import { z } from 'zod';
 import { PgBackRest } from '../backup/pgbackrest-runner';
-import { backupFilesOf } from '../local/backup-files';
+import { backupFilesOf, writeBackupConfig } from '../local/backup-files';
 import type { ClusterLayout } from '../local/layout';
 import type { Logger } from '../util/log';
 import { etcdEndpoint, poolerSocketPath } from '../local/layout';
@@ -60,6 +60,9 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     log,
   });
   await pooler.listen();
+  // The pooler renders pgBackRest's configuration itself: wherever it runs, its Postgres'
+  // archive_command and its backups need it (`polygres up` writes it too, for the local target).
+  writeBackupConfig(layout, spec);
   const backups = backupRunner(layout, spec, log);
   if (backups) agent.onServingPrimary = backups.ensureStanza;
   const admin = await startAdminServer({
