@@ -21,7 +21,7 @@ describe('cdktf bindings', () => {
     new PolygresRoleResource(stack, 'app', { clusterId: cluster.id, name: 'app', password: 'secret', login: true });
     new PolygresClusterStatusDataSource(stack, 'status', { clusterId: cluster.id });
     const json = JSON.parse(Testing.synth(stack)) as any;
-    expect(json.terraform.required_providers.polygres).toEqual({ source: 'polygres/polygres' });
+    expect(json.terraform.required_providers.polygres).toEqual({ source: 'polygres/polygres', version: '0.1.0' });
     expect(json.resource.polygres_cluster.main).toMatchObject({ state_dir: '/var/lib/polygres/x', spec_json: '{"name":"x"}', base_port: 24000 });
     expect(json.resource.polygres_durability_policy.policy).toMatchObject({ cluster_id: '${polygres_cluster.main.id}', policy: 'atLeast', n: 2 });
     expect(json.resource.polygres_role.app).toMatchObject({ cluster_id: '${polygres_cluster.main.id}', name: 'app', password: 'secret', login: true });

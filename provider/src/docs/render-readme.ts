@@ -71,6 +71,10 @@ provider_installation {
 }
 \`\`\`
 
+\`cdktf deploy\` and \`cdktf destroy\` also run \`terraform providers lock\`, which asks the
+registry whatever the CLI configuration says: pass \`--skip-provider-lock\`
+(\`TF_CLI_CONFIG_FILE=$PWD/polygres.tfrc npx cdktf deploy --skip-provider-lock\`).
+
 The provider has no configuration of its own (\`provider "polygres" {}\` may be left out).
 It needs Node.js ≥ 20.19 and what \`polygres up\` needs (PostgreSQL 15, etcd, pgBackRest).
 Logs go to stderr, which Terraform shows with \`TF_LOG=debug\`.

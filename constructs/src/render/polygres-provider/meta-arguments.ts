@@ -4,7 +4,7 @@ import { TerraformMetaArguments, TerraformResourceConfig } from 'cdktf';
 /** The meta-arguments (provider, depends_on, count, ...) a binding passes on to cdktf unchanged. */
 export function metaArguments(config: TerraformMetaArguments): Omit<TerraformResourceConfig, 'terraformResourceType'> {
   return {
-    terraformGeneratorMetadata: { providerName: 'polygres' },
+    terraformGeneratorMetadata: { providerName: 'polygres', providerVersion: '0.1.0' },
     provider: config.provider,
     dependsOn: config.dependsOn,
     count: config.count,

@@ -14,7 +14,7 @@ export class PolygresProvider extends TerraformProvider {
   public constructor(scope: Construct, id: string) {
     super(scope, id, {
       terraformResourceType: 'polygres',
-      terraformGeneratorMetadata: { providerName: 'polygres' },
+      terraformGeneratorMetadata: { providerName: 'polygres', providerVersion: '0.1.0' },
       terraformProviderSource: 'polygres/polygres',
     });
   }
