@@ -24,6 +24,9 @@ export function hasCluster(stateDir: string): boolean {
 
 /** The cluster in `stateDir`; an error at `attribute` when there is none. */
 export function openCluster(stateDir: string, attribute: string): LocalCluster {
+  if (/^https?:\/\//.test(stateDir)) {
+    throw new ProviderError('this needs a cluster on this machine', `${stateDir} is a cluster given by endpoint; backups, their schedule, roles and databases are managed on the local target only`, [attribute]);
+  }
   const dir = resolve(stateDir);
   if (!hasCluster(dir)) throw new ProviderError(`no Polygres cluster in ${dir}`, `${dir}/layout.json does not exist; give the state directory of a cluster started by polygres_cluster or polygres up`, [attribute]);
   const layout = requireRuntime.layout().readLayoutOfStateDir(dir);

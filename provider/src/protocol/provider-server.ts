@@ -5,6 +5,7 @@
  */
 import type { DataSource, ManagedResource } from '../resources/resource';
 import { planChange } from '../resources/plan';
+import { configureProvider, providerSchema } from '../provider-config';
 import { type BlockSchema, ctyType } from '../schema/types';
 import { type State, decodeDynamicValue, encodeDynamicValue, sameValue, stateFromJson } from '../schema/values';
 import { type Diagnostic, diagnosticFromError, toProtoDiagnostic } from './diagnostics';
@@ -42,7 +43,6 @@ export function protoSchema(schema: BlockSchema): ProtoSchema {
   };
 }
 
-const EMPTY_PROVIDER: BlockSchema = { typeName: 'polygres', description: 'Polygres: PostgreSQL with high availability.', version: 0, example: 'provider "polygres" {}', attributes: [] };
 
 type Handler = (request: never) => Promise<object>;
 
@@ -64,13 +64,17 @@ export class ProviderService {
         dataSources: [...this.dataSources.keys()].map((typeName) => ({ typeName })),
       }),
       GetProviderSchema: async () => ({
-        provider: protoSchema(EMPTY_PROVIDER),
+        provider: protoSchema(providerSchema),
         resourceSchemas: Object.fromEntries([...this.resources].map(([name, r]) => [name, protoSchema(r.schema)])),
         dataSourceSchemas: Object.fromEntries([...this.dataSources].map(([name, d]) => [name, protoSchema(d.schema)])),
         serverCapabilities: { planDestroy: false, getProviderSchemaOptional: false },
       }),
       ValidateProviderConfig: async () => ({ diagnostics: [] }),
-      ConfigureProvider: async () => ({ diagnostics: [] }),
+      ConfigureProvider: (request: ConfigRequest) =>
+        respond('configure the provider', async () => {
+          configureProvider(decodeDynamicValue(providerSchema, request.config));
+          return { diagnostics: [] };
+        }),
       StopProvider: async () => ({}),
       ValidateResourceConfig: (request: ConfigRequest) => this.validate(request, this.resource(request)),
       ValidateDataResourceConfig: (request: ConfigRequest) => this.validate(request, this.dataSource(request)),

@@ -1,6 +1,5 @@
 /** Data source polygres_cluster_status: the live rule, instances and problems of a cluster. */
-import { clusterStatus } from '../local/cluster-status';
-import { allProcessesRunning, openCluster } from '../local/local-cluster';
+import { connectCluster } from '../local/cluster-connection';
 import type { BlockSchema } from '../schema/types';
 import { CLUSTER_ID_INPUT } from './cluster-attributes';
 import type { DataSource } from './resource';
@@ -38,12 +37,12 @@ output "primary" {
 export const clusterStatusDataSource: DataSource = {
   schema: clusterStatusSchema,
   async read(config) {
-    const cluster = openCluster(String(config.cluster_id), 'cluster_id');
-    const status = await clusterStatus(cluster);
+    const cluster = connectCluster(String(config.cluster_id), 'cluster_id');
+    const status = await cluster.status();
     return {
       cluster_id: config.cluster_id ?? null,
       name: status.cluster,
-      running: allProcessesRunning(cluster.layout),
+      running: await cluster.running(),
       term: status.term,
       primary: status.primary,
       policy: status.policy,

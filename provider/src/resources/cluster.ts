@@ -14,6 +14,7 @@ import type { Value } from '../msgpack/value';
 import type { BlockSchema } from '../schema/types';
 import { type State, sameValue } from '../schema/values';
 import type { ManagedResource, PlannedChange } from './resource';
+import { hasEndpoint, importRegisteredCluster, readRegisteredCluster, registerCluster, updateRegisteredCluster } from './registered-cluster';
 import { checkSpecJson, validSpec } from './spec-diagnostics';
 
 const DEFAULT_BASE_PORT = 15432;
@@ -23,7 +24,7 @@ type ClusterSpec = import('@polygres/runtime/dist/spec/schema').ClusterSpec;
 export const clusterSchema: BlockSchema = {
   typeName: 'polygres_cluster',
   description:
-    'A whole Polygres cluster from a ClusterSpec, run on this machine as supervised processes (the local target): etcd, a Postgres and a pooler per instance, a gateway and an orchestrator per zone. Create runs `polygres up --detach`, destroy `polygres down --purge`. Processes that died, or a spec in the state directory that differs, show as drift in the next plan. The durability policy in the spec is the one the cluster starts with; change it live with `polygres_durability_policy`.',
+    'A whole Polygres cluster from a ClusterSpec, run on this machine as supervised processes (the local target): etcd, a Postgres and a pooler per instance, a gateway and an orchestrator per zone. Create runs `polygres up --detach`, destroy `polygres down --purge`. Processes that died, or a spec in the state directory that differs, show as drift in the next plan. The durability policy in the spec is the one the cluster starts with; change it live with `polygres_durability_policy`. With `endpoint` instead, it registers a cluster that runs elsewhere, whose policy and primary the other resources then manage through its admin API.',
   version: 0,
   example: `resource "polygres_cluster" "main" {
   state_dir = "/var/lib/polygres/orders"
@@ -38,9 +39,10 @@ export const clusterSchema: BlockSchema = {
 }`,
   importId: 'the state directory of the cluster, e.g. `terraform import polygres_cluster.main /var/lib/polygres/orders`',
   attributes: [
-    { name: 'id', type: 'string', computed: true, description: 'The absolute state directory; other resources take it as `cluster_id`.' },
-    { name: 'spec_json', type: 'string', required: true, requiresReplace: true, description: 'The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`. Validated at plan time with the runtime\'s rules; a change re-creates the cluster (equivalent JSON, e.g. with defaults spelled out, is no change).' },
-    { name: 'state_dir', type: 'string', required: true, requiresReplace: true, description: 'Directory holding the cluster\'s data, logs, layout and secrets (`polygres up --state-dir`).' },
+    { name: 'id', type: 'string', computed: true, description: 'The absolute state directory (or the endpoint); other resources take it as `cluster_id`.' },
+    { name: 'spec_json', type: 'string', optional: true, requiresReplace: true, description: 'The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime\'s rules; a change re-creates the cluster (equivalent JSON, e.g. with defaults spelled out, is no change).' },
+    { name: 'state_dir', type: 'string', optional: true, requiresReplace: true, description: 'Directory holding the cluster\'s data, logs, layout and secrets (`polygres up --state-dir`); with `spec_json`.' },
+    { name: 'endpoint', type: 'string', optional: true, requiresReplace: true, description: 'Instead of `spec_json` and `state_dir`: `http://host:port` of the admin API of a running cluster\'s orchestrators (several comma-separated), to register it; its token is the provider\'s `admin_token`. Terraform then manages its policy and primary, not its processes; destroying the resource only forgets it.' },
     { name: 'base_port', type: 'number', optional: true, computed: true, default: DEFAULT_BASE_PORT, requiresReplace: true, description: 'First port of the block the cluster uses; the first zone\'s gateway listens on it.' },
     { name: 'running', type: 'bool', optional: true, computed: true, default: true, description: 'Whether every process of the cluster runs. A cluster found with dead processes plans `false -> true` and apply restarts it (data kept); `false` stops it.' },
     { name: 'name', type: 'string', computed: true, description: 'The cluster name from the spec.' },
@@ -59,7 +61,7 @@ export const clusterResource: ManagedResource = {
   schema: clusterSchema,
 
   validate(config) {
-    const diagnostics: Diagnostic[] = [];
+    const diagnostics: Diagnostic[] = [...targetProblems(config)];
     const spec = config.spec_json;
     if (typeof spec === 'string') diagnostics.push(...checkSpecJson(spec, 'spec_json').diagnostics);
     const port = config.base_port;
@@ -69,7 +71,13 @@ export const clusterResource: ManagedResource = {
     return diagnostics;
   },
 
-  modifyPlan({ prior, planned }: PlannedChange) {
+  modifyPlan({ prior, planned, config }: PlannedChange) {
+    if (typeof planned.endpoint === 'string') {
+      planned.id = planned.endpoint;
+      // Ports are the local target's; a registered cluster has its own.
+      if (config.base_port === null) planned.base_port = null;
+      return [];
+    }
     // Equivalent specs (key order, spelled-out defaults, an imported spec) are no change.
     if (prior && typeof prior.spec_json === 'string' && typeof planned.spec_json === 'string' && equivalentSpecs(prior.spec_json, planned.spec_json)) {
       planned.spec_json = prior.spec_json;
@@ -78,6 +86,7 @@ export const clusterResource: ManagedResource = {
   },
 
   async create(planned) {
+    if (hasEndpoint(planned)) return registerCluster(planned);
     const stateDir = resolve(String(planned.state_dir));
     const { spec } = validSpec(String(planned.spec_json), 'spec_json');
     const specDir = mkdtempSync(join(tmpdir(), 'polygres-provider-'));
@@ -92,6 +101,7 @@ export const clusterResource: ManagedResource = {
   },
 
   async read(state) {
+    if (hasEndpoint(state)) return readRegisteredCluster(state);
     const stateDir = resolve(String(state.state_dir));
     if (!hasCluster(stateDir)) return null;
     const cluster = openCluster(stateDir, 'state_dir');
@@ -108,6 +118,7 @@ export const clusterResource: ManagedResource = {
   },
 
   async update(prior, planned) {
+    if (hasEndpoint(planned)) return updateRegisteredCluster(planned);
     const stateDir = resolve(String(planned.state_dir));
     // Only `running` changes in place: stop, and start again unless asked to stay stopped.
     await polygresOrThrow('stopping the cluster', ['down', '--state-dir', stateDir]);
@@ -116,10 +127,12 @@ export const clusterResource: ManagedResource = {
   },
 
   async delete(prior) {
+    if (hasEndpoint(prior)) return;
     await polygresOrThrow('destroying the cluster', ['down', '--purge', '--state-dir', resolve(String(prior.state_dir))]);
   },
 
   async importState(id) {
+    if (/^https?:\/\//.test(id)) return importRegisteredCluster(id);
     const cluster = openCluster(id, 'id');
     return {
       state_dir: cluster.stateDir,
@@ -130,6 +143,18 @@ export const clusterResource: ManagedResource = {
     };
   },
 };
+
+/** Exactly one target: a spec run here (spec_json and state_dir), or a running cluster's endpoint. */
+function targetProblems(config: State): Diagnostic[] {
+  const given = (name: string) => config[name] !== null;
+  if (given('endpoint') && (given('spec_json') || given('state_dir'))) {
+    return [{ severity: 'error', summary: 'endpoint: give either endpoint or spec_json and state_dir', detail: 'fix: endpoint registers a running cluster; spec_json and state_dir run one on this machine', attribute: ['endpoint'] }];
+  }
+  if (!given('endpoint')) {
+    return ['spec_json', 'state_dir'].filter((name) => !given(name)).map((name) => ({ severity: 'error' as const, summary: `${name} is required to run a cluster on this machine`, detail: 'fix: set spec_json and state_dir, or endpoint for a cluster that runs elsewhere', attribute: [name] }));
+  }
+  return [];
+}
 
 function computedAttributes(cluster: LocalCluster): State {
   const { layout } = cluster;

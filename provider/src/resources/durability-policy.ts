@@ -5,8 +5,7 @@
  */
 import { UNKNOWN } from '../msgpack/value';
 import { type Diagnostic, ProviderError } from '../protocol/diagnostics';
-import { callOrchestrator, clusterStatus, waitForStatus } from '../local/cluster-status';
-import { type LocalCluster, hasCluster, openCluster } from '../local/local-cluster';
+import { type ClusterConnection, clusterKnown, connectCluster, waitForStatus } from '../local/cluster-connection';
 import { requireRuntime } from '../runtime';
 import type { BlockSchema } from '../schema/types';
 import { type State, sameValue } from '../schema/values';
@@ -43,15 +42,15 @@ export const durabilityPolicyResource: ManagedResource = {
     return policyShapeProblems(policyFrom(config));
   },
 
-  modifyPlan({ prior, planned }) {
+  async modifyPlan({ prior, planned }) {
     const diagnostics: Diagnostic[] = [];
-    if (typeof planned.cluster_id === 'string' && typeof planned.policy === 'string' && hasCluster(planned.cluster_id)) {
-      const cluster = openCluster(planned.cluster_id, 'cluster_id');
+    if (typeof planned.cluster_id === 'string' && typeof planned.policy === 'string' && clusterKnown(planned.cluster_id)) {
+      const cluster = connectCluster(planned.cluster_id, 'cluster_id');
       const { policyFor } = requireRuntime.policies();
       const shape = policyShapeProblems(policyFrom(planned));
       diagnostics.push(...shape);
       if (shape.length === 0) {
-        for (const finding of policyFor(policyFrom(planned)).check(cluster.layout.instances)) {
+        for (const finding of policyFor(policyFrom(planned)).check(await cluster.instances())) {
           diagnostics.push({ severity: finding.severity === 'error' ? 'error' : 'warning', summary: `policy: ${finding.message}`, detail: `fix: ${finding.fix}`, attribute: ['policy'] });
         }
       }
@@ -67,38 +66,38 @@ export const durabilityPolicyResource: ManagedResource = {
   update: (_prior, planned) => applyPolicy(planned),
 
   async read(state) {
-    if (!hasCluster(String(state.cluster_id))) return null;
-    return { ...state, ...(await livePolicy(openCluster(String(state.cluster_id), 'cluster_id'))) };
+    if (!clusterKnown(String(state.cluster_id))) return null;
+    return { ...state, ...(await livePolicy(connectCluster(String(state.cluster_id), 'cluster_id'))) };
   },
 
   // The cluster keeps the policy it has: there is no "no policy" to return to.
   async delete() {},
 
   async importState(id) {
-    const cluster = openCluster(id, 'id');
-    return { cluster_id: cluster.stateDir, ...(await livePolicy(cluster)) };
+    const cluster = connectCluster(id, 'id');
+    return { cluster_id: cluster.id, ...(await livePolicy(cluster)) };
   },
 };
 
 async function applyPolicy(planned: State): Promise<State> {
-  const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
+  const cluster = connectCluster(String(planned.cluster_id), 'cluster_id');
   const target = policyFrom(planned);
   const described = requireRuntime.policies().policyFor(target).describe();
   // Already in force (a create over the spec's own policy, say): a change would only take a new term.
-  if ((await clusterStatus(cluster)).policy !== described) {
-    await callOrchestrator(cluster, { method: 'POST', path: '/v1/durability', body: { durability: target } }).catch((error: Error) => {
+  if ((await cluster.status()).policy !== described) {
+    await cluster.call({ method: 'POST', path: '/v1/durability', body: { durability: target }, timeoutMs: 180_000 }).catch((error: Error) => {
       throw new ProviderError(`changing the durability policy to ${described} failed`, error.message, ['policy']);
     });
   }
   const status = await waitForStatus(cluster, `policy ${described} in force`, (s) => s.policy === described && s.ruleStatus === 'serving');
-  return { ...planned, id: cluster.stateDir, synchronous_standby_names: status.syncStandbyNames ?? '' };
+  return { ...planned, id: cluster.id, synchronous_standby_names: status.syncStandbyNames ?? '' };
 }
 
-async function livePolicy(cluster: LocalCluster): Promise<State> {
-  const status = await clusterStatus(cluster);
-  if (!status.policy) throw new ProviderError(`cluster ${cluster.layout.cluster} has no rule yet`, 'its orchestrators have not bootstrapped it; check polygres status');
+async function livePolicy(cluster: ClusterConnection): Promise<State> {
+  const status = await cluster.status();
+  if (!status.policy) throw new ProviderError(`cluster ${status.cluster} has no rule yet`, 'its orchestrators have not bootstrapped it; check polygres status');
   const spec = requireRuntime.policies().parsePolicyArgument(status.policy);
-  return { id: cluster.stateDir, policy: spec.policy, n: 'n' in spec ? spec.n : null, synchronous_standby_names: status.syncStandbyNames ?? '' };
+  return { id: cluster.id, policy: spec.policy, n: 'n' in spec ? spec.n : null, synchronous_standby_names: status.syncStandbyNames ?? '' };
 }
 
 function policyFrom(state: State): PolicySpec {

@@ -4,8 +4,7 @@
  */
 import { UNKNOWN } from '../msgpack/value';
 import { ProviderError } from '../protocol/diagnostics';
-import { callOrchestrator, clusterStatus, waitForStatus } from '../local/cluster-status';
-import { hasCluster, openCluster } from '../local/local-cluster';
+import { clusterKnown, connectCluster, waitForStatus } from '../local/cluster-connection';
 import type { BlockSchema } from '../schema/types';
 import type { State } from '../schema/values';
 import { CLUSTER_ID, ID_SAME_AS_CLUSTER } from './cluster-attributes';
@@ -32,18 +31,18 @@ export const primarySchema: BlockSchema = {
 export const primaryResource: ManagedResource = {
   schema: primarySchema,
 
-  modifyPlan({ planned }) {
-    if (typeof planned.cluster_id !== 'string' || typeof planned.instance !== 'string' || !hasCluster(planned.cluster_id)) {
+  async modifyPlan({ planned }) {
+    if (typeof planned.cluster_id !== 'string' || typeof planned.instance !== 'string' || !clusterKnown(planned.cluster_id)) {
       planned.id = typeof planned.cluster_id === 'string' ? planned.cluster_id : UNKNOWN;
       planned.zone = UNKNOWN;
       return [];
     }
-    const { layout } = openCluster(planned.cluster_id, 'cluster_id');
-    const instance = layout.instances.find((i) => i.name === planned.instance);
+    const instances = await connectCluster(planned.cluster_id, 'cluster_id').instances();
+    const instance = instances.find((i) => i.name === planned.instance);
     planned.id = planned.cluster_id;
     if (!instance) {
       planned.zone = UNKNOWN;
-      return [{ severity: 'error', summary: `instance: "${String(planned.instance)}" is not an instance of cluster ${layout.cluster}`, detail: `fix: use one of ${layout.instances.map((i) => `"${i.name}"`).join(', ')}`, attribute: ['instance'] }];
+      return [{ severity: 'error', summary: `instance: "${String(planned.instance)}" is not an instance of this cluster`, detail: `fix: use one of ${instances.map((i) => `"${i.name}"`).join(', ')}`, attribute: ['instance'] }];
     }
     planned.zone = instance.zone;
     return [];
@@ -53,34 +52,34 @@ export const primaryResource: ManagedResource = {
   update: (_prior, planned) => makePrimary(planned),
 
   async read(state) {
-    if (!hasCluster(String(state.cluster_id))) return null;
-    const cluster = openCluster(String(state.cluster_id), 'cluster_id');
-    const status = await clusterStatus(cluster);
+    if (!clusterKnown(String(state.cluster_id))) return null;
+    const cluster = connectCluster(String(state.cluster_id), 'cluster_id');
+    const status = await cluster.status();
     if (!status.primary) return state;
-    return { ...state, id: cluster.stateDir, instance: status.primary, zone: zoneOf(cluster.layout.instances, status.primary) };
+    return { ...state, id: cluster.id, instance: status.primary, zone: zoneOf(status.instances, status.primary) };
   },
 
   async delete() {},
 
   async importState(id) {
-    const cluster = openCluster(id, 'id');
-    const status = await clusterStatus(cluster);
-    if (!status.primary) throw new ProviderError(`cluster ${cluster.layout.cluster} has no primary yet`, 'check polygres status', ['id']);
-    return { id: cluster.stateDir, cluster_id: cluster.stateDir, instance: status.primary, zone: zoneOf(cluster.layout.instances, status.primary) };
+    const cluster = connectCluster(id, 'id');
+    const status = await cluster.status();
+    if (!status.primary) throw new ProviderError(`cluster ${status.cluster} has no primary yet`, 'check polygres status', ['id']);
+    return { id: cluster.id, cluster_id: cluster.id, instance: status.primary, zone: zoneOf(status.instances, status.primary) };
   },
 };
 
 async function makePrimary(planned: State): Promise<State> {
-  const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
+  const cluster = connectCluster(String(planned.cluster_id), 'cluster_id');
   const target = String(planned.instance);
-  const status = await clusterStatus(cluster);
+  const status = await cluster.status();
   if (status.primary !== target) {
-    await callOrchestrator(cluster, { method: 'POST', path: '/v1/switchover', body: { to: target } }).catch((error: Error) => {
+    await cluster.call({ method: 'POST', path: '/v1/switchover', body: { to: target }, timeoutMs: 180_000 }).catch((error: Error) => {
       throw new ProviderError(`switchover to ${target} failed`, error.message, ['instance']);
     });
     await waitForStatus(cluster, `${target} serving as primary`, (s) => s.primary === target && s.ruleStatus === 'serving');
   }
-  return { ...planned, id: cluster.stateDir, zone: zoneOf(cluster.layout.instances, target) };
+  return { ...planned, id: cluster.id, zone: zoneOf(status.instances, target) };
 }
 
 function zoneOf(instances: readonly { name: string; zone: string }[], name: string): string {

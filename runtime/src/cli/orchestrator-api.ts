@@ -6,10 +6,21 @@ import { readSecrets } from '../local/secrets';
  * Calls the admin API of the first orchestrator that answers: any of them can act, and
  * terms make it safe when two do.
  */
-export async function callOrchestrator<T>(layout: ClusterLayout, request: { method: 'GET' | 'POST'; path: string; body?: unknown; timeoutMs?: number }): Promise<T> {
-  const { adminToken } = readSecrets(layout.secretsFile);
+export async function callOrchestrator<T>(layout: ClusterLayout, request: OrchestratorRequest): Promise<T> {
+  return callAnyOrchestrator<T>(layout.orchestrators, readSecrets(layout.secretsFile).adminToken, request);
+}
+
+export interface OrchestratorRequest {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly body?: unknown;
+  readonly timeoutMs?: number;
+}
+
+/** The same for orchestrators known by address and token alone (a cluster this machine did not start). */
+export async function callAnyOrchestrator<T>(orchestrators: readonly { name: string; host: string; adminPort: number }[], adminToken: string, request: OrchestratorRequest): Promise<T> {
   const failures: string[] = [];
-  for (const orchestrator of layout.orchestrators) {
+  for (const orchestrator of orchestrators) {
     try {
       return await callAdmin<T>({ host: orchestrator.host, port: orchestrator.adminPort, token: adminToken, ...request });
     } catch (error) {

@@ -9,19 +9,32 @@ import { metaArguments } from './meta-arguments';
  */
 export interface PolygresClusterResourceConfig extends TerraformMetaArguments {
   /**
-   * The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`. Validated
-   * at plan time with the runtime's rules; a change re-creates the cluster (equivalent JSON, e.g.
-   * with defaults spelled out, is no change).
+   * The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with
+   * `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime's rules;
+   * a change re-creates the cluster (equivalent JSON, e.g. with defaults spelled out, is no change).
    *
    * Changing it re-creates the resource.
+   * @default - not set
    */
-  readonly specJson: string;
+  readonly specJson?: string;
   /**
-   * Directory holding the cluster's data, logs, layout and secrets (`polygres up --state-dir`).
+   * Directory holding the cluster's data, logs, layout and secrets (`polygres up --state-dir`); with
+   * `spec_json`.
    *
    * Changing it re-creates the resource.
+   * @default - not set
    */
-  readonly stateDir: string;
+  readonly stateDir?: string;
+  /**
+   * Instead of `spec_json` and `state_dir`: `http://host:port` of the admin API of a running
+   * cluster's orchestrators (several comma-separated), to register it; its token is the provider's
+   * `admin_token`. Terraform then manages its policy and primary, not its processes; destroying the
+   * resource only forgets it.
+   *
+   * Changing it re-creates the resource.
+   * @default - not set
+   */
+  readonly endpoint?: string;
   /**
    * First port of the block the cluster uses; the first zone's gateway listens on it.
    *
@@ -43,7 +56,8 @@ export interface PolygresClusterResourceConfig extends TerraformMetaArguments {
  * zone. Create runs `polygres up --detach`, destroy `polygres down --purge`. Processes that died,
  * or a spec in the state directory that differs, show as drift in the next plan. The durability
  * policy in the spec is the one the cluster starts with; change it live with
- * `polygres_durability_policy`.
+ * `polygres_durability_policy`. With `endpoint` instead, it registers a cluster that runs
+ * elsewhere, whose policy and primary the other resources then manage through its admin API.
  */
 export class PolygresClusterResource extends TerraformResource {
   /** The Terraform resource type. */
@@ -52,33 +66,45 @@ export class PolygresClusterResource extends TerraformResource {
   /** Declares a `polygres_cluster` in `scope`. */
   public constructor(scope: Construct, id: string, config: PolygresClusterResourceConfig) {
     super(scope, id, { terraformResourceType: 'polygres_cluster', ...metaArguments(config) });
-    this.addOverride('spec_json', config.specJson);
-    this.addOverride('state_dir', config.stateDir);
+    if (config.specJson !== undefined) this.addOverride('spec_json', config.specJson);
+    if (config.stateDir !== undefined) this.addOverride('state_dir', config.stateDir);
+    if (config.endpoint !== undefined) this.addOverride('endpoint', config.endpoint);
     if (config.basePort !== undefined) this.addOverride('base_port', config.basePort);
     if (config.running !== undefined) this.addOverride('running', config.running);
   }
 
   /**
-   * The absolute state directory; other resources take it as `cluster_id`.
+   * The absolute state directory (or the endpoint); other resources take it as `cluster_id`.
    */
   public get id(): string {
     return this.getStringAttribute('id');
   }
 
   /**
-   * The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`. Validated
-   * at plan time with the runtime's rules; a change re-creates the cluster (equivalent JSON, e.g.
-   * with defaults spelled out, is no change).
+   * The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with
+   * `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime's rules;
+   * a change re-creates the cluster (equivalent JSON, e.g. with defaults spelled out, is no change).
    */
   public get specJson(): string {
     return this.getStringAttribute('spec_json');
   }
 
   /**
-   * Directory holding the cluster's data, logs, layout and secrets (`polygres up --state-dir`).
+   * Directory holding the cluster's data, logs, layout and secrets (`polygres up --state-dir`); with
+   * `spec_json`.
    */
   public get stateDir(): string {
     return this.getStringAttribute('state_dir');
+  }
+
+  /**
+   * Instead of `spec_json` and `state_dir`: `http://host:port` of the admin API of a running
+   * cluster's orchestrators (several comma-separated), to register it; its token is the provider's
+   * `admin_token`. Terraform then manages its policy and primary, not its processes; destroying the
+   * resource only forgets it.
+   */
+  public get endpoint(): string {
+    return this.getStringAttribute('endpoint');
   }
 
   /**
