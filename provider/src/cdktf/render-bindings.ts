@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { providerSchema } from '../provider-config';
 import { dataSources, resources } from '../resources/registry';
 import type { AttributeSchema, AttributeType, BlockSchema } from '../schema/types';
 
@@ -48,27 +49,20 @@ function binding(schema: BlockSchema, kind: Binding['kind']): Binding {
 }
 
 function renderProvider(): string {
-  return `${HEADER}import { TerraformProvider } from 'cdktf';
-import { Construct } from 'constructs';
-
-/**
- * The \`polygres\` Terraform provider (registry.terraform.io/polygres/polygres), run from this
- * repository through dev_overrides (see provider/README.md). It takes no configuration.
- */
-export class PolygresProvider extends TerraformProvider {
-  /** The provider's type name. */
-  public static readonly tfResourceType = 'polygres';
-
-  /** Declares the provider in \`scope\`. */
-  public constructor(scope: Construct, id: string) {
-    super(scope, id, {
-      terraformResourceType: 'polygres',
-      terraformGeneratorMetadata: ${GENERATOR_METADATA},
-      terraformProviderSource: 'polygres/polygres',
-    });
+  const inputs = providerSchema.attributes;
+  const lines = [HEADER, "import { TerraformProvider } from 'cdktf';", "import { Construct } from 'constructs';", ''];
+  lines.push(doc(['Configuration of the `polygres` provider (PolygresProvider).'], ''), 'export interface PolygresProviderConfig {');
+  for (const a of inputs) {
+    lines.push(doc([a.description, `@default ${a.default === undefined ? '- not set' : JSON.stringify(a.default)}`], '  '), `  readonly ${camel(a.name)}?: ${inputType(a.type)};`);
   }
-}
-`;
+  lines.push('}', '');
+  lines.push(doc(['The `polygres` Terraform provider (registry.terraform.io/polygres/polygres), run from this repository through dev_overrides or the build\'s filesystem mirror (see provider/README.md).'], ''));
+  lines.push('export class PolygresProvider extends TerraformProvider {', '  /** The provider\'s type name. */', "  public static readonly tfResourceType = 'polygres';", '');
+  lines.push('  /** Declares the provider in `scope`. */', '  public constructor(scope: Construct, id: string, config: PolygresProviderConfig = {}) {');
+  lines.push(`    super(scope, id, { terraformResourceType: 'polygres', terraformGeneratorMetadata: ${GENERATOR_METADATA}, terraformProviderSource: 'polygres/polygres' });`);
+  for (const a of inputs) lines.push(`    if (config.${camel(a.name)} !== undefined) this.addOverride('${a.name}', config.${camel(a.name)});`);
+  lines.push('  }', '}', '');
+  return lines.join('\n');
 }
 
 /** Internal to the bindings (index.ts does not export it): what every constructor passes on. */

@@ -3,6 +3,7 @@
  * source), after a hand-written introduction and set-up. `npm run docs -w provider` writes
  * it; a test fails when the file and the schemas disagree.
  */
+import { providerSchema } from '../provider-config';
 import { dataSources, resources } from '../resources/registry';
 import type { AttributeSchema, AttributeType, BlockSchema } from '../schema/types';
 
@@ -75,7 +76,8 @@ provider_installation {
 registry whatever the CLI configuration says: pass \`--skip-provider-lock\`
 (\`TF_CLI_CONFIG_FILE=$PWD/polygres.tfrc npx cdktf deploy --skip-provider-lock\`).
 
-The provider has no configuration of its own (\`provider "polygres" {}\` may be left out).
+The provider block may be left out; it holds only the admin token of clusters registered by
+\`endpoint\` (see below).
 It needs Node.js ≥ 20.19 and what \`polygres up\` needs (PostgreSQL 15, etcd, pgBackRest).
 Logs go to stderr, which Terraform shows with \`TF_LOG=debug\`.
 
@@ -100,16 +102,17 @@ new PolygresDurabilityPolicyResource(stack, 'policy', { clusterId: cluster.id, p
 `;
 
 export function renderReadme(): string {
-  const parts = [INTRODUCTION];
+  const parts = [INTRODUCTION, section(providerSchema, 'provider')];
   for (const resource of resources()) parts.push(section(resource.schema, 'resource'));
   for (const source of dataSources()) parts.push(section(source.schema, 'data source'));
   return `${parts.join('\n').trimEnd()}\n`;
 }
 
-function section(schema: BlockSchema, kind: 'resource' | 'data source'): string {
+function section(schema: BlockSchema, kind: 'resource' | 'data source' | 'provider'): string {
   const inputs = schema.attributes.filter((a) => a.required || a.optional);
   const outputs = schema.attributes.filter((a) => a.computed && !a.required && !a.optional);
-  const lines = [`### ${kind === 'resource' ? '' : 'Data source '}\`${schema.typeName}\``, '', schema.description, '', '```hcl', schema.example, '```', ''];
+  const title = { resource: '', 'data source': 'Data source ', provider: 'Provider ' }[kind];
+  const lines = [`### ${title}\`${schema.typeName}\``, '', schema.description, '', '```hcl', schema.example, '```', ''];
   lines.push('Arguments:', '', ...inputs.map((a) => `- \`${a.name}\` (${typeName(a.type)}, ${argumentKind(a)}) — ${a.description}`), '');
   if (outputs.length > 0) lines.push('Attributes:', '', ...outputs.map((a) => `- \`${a.name}\` (${typeName(a.type)}${a.sensitive ? ', sensitive' : ''}) — ${a.description}`), '');
   if (schema.importId) lines.push(`Import: \`terraform import ${schema.typeName}.<name> <id>\` with ${schema.importId}.`, '');
