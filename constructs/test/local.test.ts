@@ -60,17 +60,20 @@ describe('local target', () => {
     const [resource] = Object.values(terraform.resource.polygres_cluster) as { spec_json: string; state_dir: string; base_port: number }[];
     expect(JSON.parse(resource!.spec_json)).toEqual(JSON.parse(cluster.specJson!));
     expect(resource).toMatchObject({ state_dir: '/tmp/shop', base_port: 25432 });
-    const roles = Object.values(terraform.resource.polygres_role) as { name: string; password: string; cluster_id: string }[];
+    // The provider generates the passwords: no other provider, and no password in the JSON.
+    expect(Object.keys(terraform.provider)).toEqual(['polygres']);
+    const roles = Object.values(terraform.resource.polygres_role) as { name: string; password?: string; generate_password: boolean; cluster_id: string }[];
     expect(roles.map((r) => r.name).sort()).toEqual(['analyst', 'shop_app']);
     for (const role of roles) {
-      expect(role.password).toMatch(/^\$\{random_password\.[^.]+\.result\}$/);
+      expect(role.password).toBeUndefined();
+      expect(role.generate_password).toBe(true);
       expect(role.cluster_id).toMatch(/^\$\{polygres_cluster\.[^.]+\.id\}$/);
     }
     const databases = Object.values(terraform.resource.polygres_database) as { name: string; owner: string }[];
     expect(databases.find((d) => d.name === 'shop')!.owner).toMatch(/^\$\{polygres_role\.[^.]+\.name\}$/);
     expect(databases.find((d) => d.name === 'reports')!.owner).toBe('postgres');
-    const passwords = Object.values(terraform.output).filter((o) => (o as { sensitive?: boolean }).sensitive);
-    expect(passwords).toHaveLength(2);
+    const passwords = Object.values(terraform.output).filter((o) => (o as { sensitive?: boolean }).sensitive) as { value: string }[];
+    expect(passwords.map((o) => o.value).sort()).toEqual(roles.map(() => expect.stringMatching(/^\$\{polygres_role\.[^.]+\.password\}$/)));
   });
 
   it('writes the same warnings the runtime gives', () => {

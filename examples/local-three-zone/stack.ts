@@ -15,9 +15,10 @@ export class LocalThreeZoneStack extends TerraformStack {
     this.cluster = new PolygresCluster(this, 'local', {
       zones: [Zone.of('zone-a'), Zone.of('zone-b'), Zone.of('zone-c')],
       durability: DurabilityPolicy.atLeast(2),
-      target: Target.local({ stateDir: '.polygres/local', basePort: 15432 }),
+      // The environment may move it (tests run it beside other clusters).
+      target: Target.local({ stateDir: process.env.POLYGRES_STATE_DIR ?? '.polygres/local', basePort: Number(process.env.POLYGRES_BASE_PORT ?? 15432) }),
       backup: BackupPolicy.pgBackRest({
-        repository: BackupRepository.posix('/var/tmp/polygres/local-backups'),
+        repository: BackupRepository.posix(process.env.POLYGRES_BACKUP_DIR ?? '/var/tmp/polygres/local-backups'),
         schedule: BackupSchedule.daily({ hour: 1 }),
         retention: { fullBackups: 3 },
       }),

@@ -3,6 +3,7 @@
  * verifier itself, so the password never reaches the server (or its logs) in clear text; a
  * password changed outside Terraform no longer matches the verifier and shows as drift.
  */
+import { randomInt } from 'node:crypto';
 import { ProviderError } from '../protocol/diagnostics';
 import { hasCluster, openCluster } from '../local/local-cluster';
 import { withSuperuser } from '../local/sql';
@@ -32,7 +33,21 @@ export const roleSchema: BlockSchema = {
     OBJECT_ID('name'),
     CLUSTER_ID,
     { name: 'name', type: 'string', required: true, requiresReplace: true, description: 'Role name (at most 63 bytes; not `postgres` or `replicator`, which Polygres manages).' },
-    { name: 'password', type: 'string', optional: true, sensitive: true, description: 'Password; stored in Postgres only as a SCRAM-SHA-256 verifier. Leave it out for a role without a password.' },
+    {
+      name: 'password',
+      type: 'string',
+      optional: true,
+      computed: true,
+      sensitive: true,
+      description: 'Password; stored in Postgres only as a SCRAM-SHA-256 verifier. Leave it out for a role without a password, or set `generate_password` to have one generated.',
+    },
+    {
+      name: 'generate_password',
+      type: 'bool',
+      optional: true,
+      requiresReplace: true,
+      description: 'Generate a random password (32 letters and digits) when the role is created; it is kept in the state as `password` (sensitive; read it with an output). Conflicts with `password`.',
+    },
     { name: 'login', type: 'bool', optional: true, computed: true, default: true, description: 'Whether the role may log in.' },
   ],
 };
@@ -40,10 +55,17 @@ export const roleSchema: BlockSchema = {
 export const roleResource: ManagedResource = {
   schema: roleSchema,
 
-  validate: (config) => checkObjectName(config, RESERVED, 'is managed by Polygres', 'role'),
+  validate: (config) => {
+    const diagnostics = checkObjectName(config, RESERVED, 'is managed by Polygres', 'role');
+    if (config.generate_password === true && config.password !== null) {
+      diagnostics.push({ severity: 'error', summary: 'generate_password conflicts with password', detail: 'fix: give a password, or set generate_password = true, not both', attribute: ['generate_password'] });
+    }
+    return diagnostics;
+  },
   modifyPlan: ({ planned }) => planObjectId(planned),
 
-  async create(planned) {
+  async create(proposed) {
+    const planned: State = { ...proposed, password: initialPassword(proposed) };
     const cluster = openCluster(String(planned.cluster_id), 'cluster_id');
     const name = String(planned.name);
     await withSuperuser(cluster, (client) =>
@@ -75,11 +97,26 @@ export const roleResource: ManagedResource = {
 
   async importState(id) {
     const { clusterId, name } = parseObjectId(id, 'role');
-    const state = await roleResource.read({ id, cluster_id: clusterId, name, password: null, login: null });
+    const state = await roleResource.read({ id, cluster_id: clusterId, name, password: null, generate_password: null, login: null });
     if (!state) throw new ProviderError(`no role "${name}" in the cluster at ${clusterId}`, undefined, ['id']);
     return state;
   },
 };
+
+/** The password a new role gets: the configured one, a generated one, or none. */
+function initialPassword(planned: State): string | null {
+  if (typeof planned.password === 'string') return planned.password;
+  return planned.generate_password === true ? generatedPassword() : null;
+}
+
+/** Letters and digits only: it needs no quoting in JSON, a URL or psql. */
+const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function generatedPassword(length = 32): string {
+  let password = '';
+  for (let i = 0; i < length; i++) password += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)];
+  return password;
+}
 
 function roleOptions(state: State, literal: (text: string) => string): string {
   const { makeScramVerifier, formatScramVerifier } = requireRuntime.scram();

@@ -2,15 +2,15 @@
  * The local target as Terraform resources of the polygres provider (its generated bindings in
  * ../polygres-provider): `polygres_cluster` runs the ClusterSpec with `polygres up`, and the
  * declared databases and users become `polygres_database` and `polygres_role`, so
- * `cdktf deploy` runs the whole cluster. Passwords come from random_password: the JSON holds
- * only references.
+ * `cdktf deploy` runs the whole cluster. The provider generates each role's password
+ * (`generate_password`): the JSON holds only references, and the local target needs no other
+ * provider.
  */
 import { resolve } from 'node:path';
 import { Lazy, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import type { PolygresCluster } from '../../cdktf/polygres-cluster';
 import type { LocalTargetProps } from '../../cdktf/target';
-import { generatedPassword } from '../generated-password';
 import { PolygresClusterResource, PolygresDatabaseResource, PolygresProvider, PolygresRoleResource } from '../polygres-provider';
 import { ensureProvider } from '../providers';
 
@@ -38,9 +38,9 @@ export class LocalClusterResources extends Construct {
    * @internal
    */
   public _addRole(name: string): void {
-    const password = generatedPassword(this, `user-${name}-password`);
-    this.roles.set(name, new PolygresRoleResource(this, `user-${name}`, { clusterId: this.cluster.id, name, password: password.result }));
-    new TerraformOutput(this, `user-${name}-password-output`, { value: password.result, sensitive: true, description: `Password of role ${name} (terraform output -raw)` });
+    const role = new PolygresRoleResource(this, `user-${name}`, { clusterId: this.cluster.id, name, generatePassword: true });
+    this.roles.set(name, role);
+    new TerraformOutput(this, `user-${name}-password-output`, { value: role.password, sensitive: true, description: `Password of role ${name} (terraform output -raw)` });
   }
 
   /**

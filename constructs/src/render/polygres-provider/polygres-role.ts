@@ -22,10 +22,18 @@ export interface PolygresRoleResourceConfig extends TerraformMetaArguments {
   readonly name: string;
   /**
    * Password; stored in Postgres only as a SCRAM-SHA-256 verifier. Leave it out for a role without a
-   * password.
+   * password, or set `generate_password` to have one generated.
    * @default - not set
    */
   readonly password?: string;
+  /**
+   * Generate a random password (32 letters and digits) when the role is created; it is kept in the
+   * state as `password` (sensitive; read it with an output). Conflicts with `password`.
+   *
+   * Changing it re-creates the resource.
+   * @default - not set
+   */
+  readonly generatePassword?: boolean | IResolvable;
   /**
    * Whether the role may log in.
    * @default true
@@ -48,6 +56,7 @@ export class PolygresRoleResource extends TerraformResource {
     this.addOverride('cluster_id', config.clusterId);
     this.addOverride('name', config.name);
     if (config.password !== undefined) this.addOverride('password', config.password);
+    if (config.generatePassword !== undefined) this.addOverride('generate_password', config.generatePassword);
     if (config.login !== undefined) this.addOverride('login', config.login);
   }
 
@@ -74,10 +83,18 @@ export class PolygresRoleResource extends TerraformResource {
 
   /**
    * Password; stored in Postgres only as a SCRAM-SHA-256 verifier. Leave it out for a role without a
-   * password. (sensitive)
+   * password, or set `generate_password` to have one generated. (sensitive)
    */
   public get password(): string {
     return this.getStringAttribute('password');
+  }
+
+  /**
+   * Generate a random password (32 letters and digits) when the role is created; it is kept in the
+   * state as `password` (sensitive; read it with an output). Conflicts with `password`.
+   */
+  public get generatePassword(): IResolvable {
+    return this.getBooleanAttribute('generate_password');
   }
 
   /**
