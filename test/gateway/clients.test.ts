@@ -162,7 +162,7 @@ describe('clients through a gateway', () => {
 
   it('a CancelRequest sent to another gateway cancels the right query', async () => {
     const client = await cluster.connect(cluster.layout.gateways[0]!.port);
-    const running = client.query('SELECT pg_sleep(60)');
+    const running = client.query('SELECT pg_sleep(60)').then(() => 'completed', (error: unknown) => error);
     await new Promise((r) => setTimeout(r, 500));
     const elsewhere = new Client({ host: '127.0.0.1', port: cluster.layout.gateways[2]!.port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres' });
     (elsewhere as unknown as { cancel(target: Client, query: unknown): void }).cancel(client, (client as unknown as { activeQuery: unknown }).activeQuery);
