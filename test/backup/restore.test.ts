@@ -110,6 +110,10 @@ describe('point-in-time restore with pgBackRest', () => {
     expect(readdirSync(occupied)).toEqual(['precious.txt']);
     const badTime = await polygres(['restore', '--from-state-dir', source.stateDir, '--state-dir', join(root, 'unused'), '--target-time', 'yesterday']);
     expect(badTime.stderr).toContain('is not a timestamp with a time zone');
+    const badName = await polygres(['restore', '--from-state-dir', source.stateDir, '--state-dir', join(root, 'unused'), '--name', 'Not_A_Name']);
+    expect(badName.code).not.toBe(0);
+    expect(badName.stderr).toContain('--name');
+    expect(existsSync(join(root, 'unused'))).toBe(false);
   });
 
   it('shows failing WAL archiving in status, and clears it once archiving works again', async () => {

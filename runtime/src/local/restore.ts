@@ -17,6 +17,7 @@ import { archiveCommands, stanzaName } from '../backup/pgbackrest-config';
 import { PgBackRest, type RestoreTarget } from '../backup/pgbackrest-runner';
 import type { PostgresControl } from '../pooler/postgres-control';
 import { loadSpecFile } from '../spec/load';
+import { validateSpec } from '../spec/validate';
 import type { ClusterSpec } from '../spec/schema';
 import { sleep } from '../util/net';
 import { backupFilesOf } from './backup-files';
@@ -46,7 +47,8 @@ export async function restoreCluster(options: RestoreOptions): Promise<ClusterLa
   const stateDir = resolve(options.stateDir);
   refuseNonEmpty(stateDir);
   const source = readSource(resolve(options.fromStateDir));
-  const spec: ClusterSpec = { ...source.spec, name: options.name ?? `${source.layout.cluster}-restored` };
+  // Validated like any spec: the name must still be a valid cluster name.
+  const { spec } = validateSpec({ ...source.spec, name: options.name ?? `${source.layout.cluster}-restored` }, '--name');
   if (spec.name === source.layout.cluster) throw new Error(`--name ${spec.name} is the source cluster's own name: the restored cluster needs its own (it names its stanza)`);
   const sourceFiles = backupFilesOf(source.layout, source.spec)!;
   const repository = new PgBackRest(sourceFiles.configFile, sourceFiles.stanza, source.layout.postgresUser);
