@@ -34,7 +34,11 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   const { spec } = loadSpecFile(layout.specFile);
   const secrets = readSecrets(layout.secretsFile);
   const log = createLogger('pooler', { instance: options.instance });
-  const agent = new NodeAgent({ layout, spec, instanceName: options.instance, secrets, log });
+  // The pooler renders pgBackRest's configuration itself: wherever it runs, its Postgres'
+  // archive_command and its backups need it (`polygres up` writes it too, for the local target).
+  writeBackupConfig(layout, spec);
+  const backups = backupRunner(layout, spec, log);
+  const agent = new NodeAgent({ layout, spec, instanceName: options.instance, secrets, log, ...(backups ? { backups: backups.runner } : {}) });
   const { instance } = agent;
 
   await loadSqlParser();
@@ -60,11 +64,11 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     log,
   });
   await pooler.listen();
-  // The pooler renders pgBackRest's configuration itself: wherever it runs, its Postgres'
-  // archive_command and its backups need it (`polygres up` writes it too, for the local target).
-  writeBackupConfig(layout, spec);
-  const backups = backupRunner(layout, spec, log);
   if (backups) agent.onServingPrimary = backups.ensureStanza;
+  const backupsOrRefuse = (): PgBackRest => {
+    if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
+    return backups.runner;
+  };
   const admin = await startAdminServer({
     host: instance.host,
     port: instance.adminPort,
@@ -75,22 +79,10 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     routes: {
       'GET /v1/status': () => agent.status(),
       'POST /v1/verifier': async (body) => ({ stored: (await lookup(String((body as { user?: unknown })?.user ?? ''))) ?? null }),
-      'POST /v1/backup': (body) => {
-        if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
-        return backups.runner.backup(parseBody(backupRequestSchema, body).type);
-      },
-      'GET /v1/backups': () => {
-        if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
-        return backups.runner.info();
-      },
-      'GET /v1/backup-progress': async () => {
-        if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
-        return { percent: await backups.runner.progress() };
-      },
-      'POST /v1/verify': async () => {
-        if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
-        return { report: await backups.runner.verify() };
-      },
+      'POST /v1/backup': (body) => backupsOrRefuse().backup(parseBody(backupRequestSchema, body).type),
+      'GET /v1/backups': () => backupsOrRefuse().info(),
+      'GET /v1/backup-progress': async () => ({ percent: await backupsOrRefuse().progress() }),
+      'POST /v1/verify': async () => ({ report: await backupsOrRefuse().verify() }),
       'GET /v1/pools': () => ({ pools: pooler.poolStats(), sessions: pooler.sessionCount, pinned: Object.fromEntries(pooler.pinCounts()) }),
       'POST /v1/recruit': (body) => agent.recruit(parseBody(recruitSchema, body)),
       'POST /v1/promote': (body) => agent.promote(parseBody(promoteSchema, body)),

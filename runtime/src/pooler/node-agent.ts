@@ -11,8 +11,8 @@ import { HttpError } from '../admin/http-server';
 import { maxLsn } from '../consensus/lsn';
 import { syncStandbyNames } from '../consensus/sync-standby-names';
 import type { ClusterLayout, InstanceLayout } from '../local/layout';
-import { backupFilesOf, instanceArchiveCommands } from '../local/backup-files';
-import { PgBackRest } from '../backup/pgbackrest-runner';
+import { instanceArchiveCommands } from '../local/backup-files';
+import type { PgBackRest } from '../backup/pgbackrest-runner';
 import { findInstance } from '../local/layout';
 import { instancePostgres } from '../local/instance-postgres';
 import { type ClusterSecrets, REPLICATION_USER, SUPERUSER } from '../local/secrets';
@@ -33,6 +33,8 @@ export interface NodeAgentOptions {
   readonly instanceName: string;
   readonly secrets: ClusterSecrets;
   readonly log: Logger;
+  /** pgBackRest for this cluster, when the spec has backups: new standbys restore from it. */
+  readonly backups?: PgBackRest;
 }
 
 const HEALTH_INTERVAL_MS = 250;
@@ -75,8 +77,6 @@ export class NodeAgent {
   private timers: NodeJS.Timeout[] = [];
   /** Called on each convergence while this node is the serving primary (stanza creation hooks here). */
   onServingPrimary: (() => void) | undefined;
-  /** pgBackRest for this cluster, when the spec has backups: new standbys restore from it. */
-  private readonly backups: PgBackRest | undefined;
 
   constructor(private readonly options: NodeAgentOptions) {
     this.instance = findInstance(options.layout, options.instanceName);
@@ -86,8 +86,6 @@ export class NodeAgent {
       HEALTH_QUERY_TIMEOUT_MS,
     );
     this.terms = new AcceptedTermStore(join(options.layout.runDir, `${this.instance.name}.accepted-term`));
-    const backupFiles = backupFilesOf(options.layout, options.spec);
-    this.backups = backupFiles ? new PgBackRest(backupFiles.configFile, backupFiles.stanza, options.layout.postgresUser) : undefined;
   }
 
   start(): void {
@@ -353,19 +351,19 @@ export class NodeAgent {
     const upstream = this.upstreamOf(primary);
     await this.postgres.fence('graceful');
     this.preparePassfile();
-    if (this.backups && (await this.restoreFromBackup())) return;
+    if (this.options.backups && (await this.restoreFromBackup(this.options.backups))) return;
     this.options.log.info({ upstream }, 'cloning a standby (pg_basebackup)');
     await this.postgres.baseBackup(upstream);
     this.postgres.setStandbySignal(true);
   }
 
-  private async restoreFromBackup(): Promise<boolean> {
+  private async restoreFromBackup(backups: PgBackRest): Promise<boolean> {
     try {
-      const info = await this.backups!.info();
+      const info = await backups.info();
       if (info.backups.length === 0) return false;
       this.options.log.info({ backup: info.backups.at(-1)?.label }, 'restoring a standby from the latest backup (pgBackRest)');
       this.postgres.emptyDataDir();
-      await this.backups!.restoreStandby(this.postgres.dataDir);
+      await backups.restoreStandby(this.postgres.dataDir);
       this.postgres.setStandbySignal(true);
       return true;
     } catch (error) {
