@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import { waitFor } from '../../runtime/src/util/net';
-import { listBackups } from '../support/backups';
+import { archiveCurrentWal, listBackups } from '../support/backups';
 import { type LocalCluster, localClusterAt, startLocalCluster } from '../support/local-cluster';
 import { claimPortBlock } from '../support/ports';
 import { polygres } from '../support/polygres-cli';
@@ -25,11 +25,6 @@ describe('point-in-time restore with pgBackRest', () => {
     return Object.fromEntries(rows.map((row) => [row.phase, Number(row.n)]));
   };
   const write = (phase: string, from: number) => source.query(`INSERT INTO ledger SELECT id, '${phase}' FROM generate_series(${from}, ${from + 99}) AS id`);
-  /** Closes the current WAL segment and waits until the repository has it. */
-  const archiveEverything = async () => {
-    const segment = (await source.query<{ segment: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS segment'))[0]!.segment;
-    await waitFor(`WAL ${segment} archived`, async () => ((await listBackups(source.stateDir)).walMax! >= segment ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
-  };
   /** Runs `polygres restore` into a fresh state directory and attaches to the new cluster. */
   const restore = async (name: string, target: string[]) => {
     const block = await claimPortBlock();
@@ -65,7 +60,7 @@ describe('point-in-time restore with pgBackRest', () => {
     await write('b', 101);
     const noted = (await source.query<{ noted: string }>(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' AS noted`))[0]!.noted;
     await write('c', 201);
-    await archiveEverything();
+    await archiveCurrentWal(source);
 
     const restored = await restore('pitr-at-time', ['--target-time', noted]);
     try {
@@ -91,7 +86,7 @@ describe('point-in-time restore with pgBackRest', () => {
     await write('d', 301);
     await source.query(`SELECT pg_create_restore_point('before-e')`);
     await write('e', 401);
-    await archiveEverything();
+    await archiveCurrentWal(source);
     const restored = await restore('pitr-at-name', ['--target-name', 'before-e']);
     try {
       expect(await phases(restored)).toEqual({ a: 100, b: 100, c: 100, d: 100 });

@@ -5,7 +5,7 @@
  * generated, `cdktf diff` finds nothing to change, and `cdktf destroy` stops everything.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -13,7 +13,7 @@ import { readLayoutOfStateDir } from '../../runtime/src/local/layout-file';
 import { isAlive, readPidFile } from '../../runtime/src/util/processes';
 import { supervisorPidFile } from '../../runtime/src/local/supervisor-files';
 import { type PortBlock, claimPortBlock } from '../support/ports';
-import { PROVIDER_MIRROR } from '../provider/terraform';
+import { writeCliConfig } from '../provider/terraform';
 
 const REPO = resolve(__dirname, '..', '..');
 const EXAMPLE = join(REPO, 'examples', 'local-three-zone');
@@ -48,8 +48,7 @@ describe('examples/local-three-zone: cdktf deploy and destroy', () => {
     app = mkdtempSync(join(root, 'example-app-'));
     for (const file of ['main.ts', 'stack.ts', 'cdktf.json']) copyFileSync(join(EXAMPLE, file), join(app, file));
     symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'));
-    const rc = join(app, 'terraform.rc');
-    writeFileSync(rc, `provider_installation {\n  filesystem_mirror {\n    path    = "${PROVIDER_MIRROR}"\n    include = ["polygres/polygres"]\n  }\n  direct {\n    exclude = ["polygres/polygres"]\n  }\n}\n`);
+    const rc = writeCliConfig(app, 'mirror');
     const stateDir = join(app, 'cluster');
     env = {
       ...process.env,

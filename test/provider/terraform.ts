@@ -32,10 +32,16 @@ const INSTALLATION = {
   mirror: `provider_installation {\n  filesystem_mirror {\n    path    = "${PROVIDER_MIRROR}"\n    include = ["polygres/polygres"]\n  }\n  direct {\n    exclude = ["polygres/polygres"]\n  }\n}\n`,
 };
 
-export function terraformDir(dir: string, installation: keyof typeof INSTALLATION = 'devOverrides'): TerraformDir {
-  mkdirSync(dir, { recursive: true });
+/** Writes `dir/terraform.rc` pointing Terraform (and cdktf) at this build; returns its path for TF_CLI_CONFIG_FILE. */
+export function writeCliConfig(dir: string, installation: keyof typeof INSTALLATION): string {
   const rc = join(dir, 'terraform.rc');
   writeFileSync(rc, INSTALLATION[installation]);
+  return rc;
+}
+
+export function terraformDir(dir: string, installation: keyof typeof INSTALLATION = 'devOverrides'): TerraformDir {
+  mkdirSync(dir, { recursive: true });
+  const rc = writeCliConfig(dir, installation);
   const env = { ...process.env, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
   const run = (...args: string[]) =>
     new Promise<TerraformResult>((done) => {
