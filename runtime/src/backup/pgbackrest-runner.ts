@@ -25,6 +25,9 @@ export interface BackupRecord {
   readonly walStop: string | null;
 }
 
+/** The status `pgbackrest info` gives a stanza that was never created. */
+export const MISSING_STANZA = 'missing stanza path';
+
 export interface StanzaInfo {
   readonly status: string;
   readonly backups: readonly BackupRecord[];
@@ -48,8 +51,8 @@ export class PgBackRest {
     // The first backup may come before the primary's pooler has created the stanza: wait for
     // it (creating it here too would race for pgBackRest's lock), and create it only if it
     // never comes.
-    for (let waited = 0; waited < 60 && (await this.info()).status === 'missing stanza path'; waited++) await sleep(1_000);
-    if ((await this.info()).status === 'missing stanza path') await this.stanzaCreate();
+    for (let waited = 0; waited < 60 && (await this.info()).status === MISSING_STANZA; waited++) await sleep(1_000);
+    if ((await this.info()).status === MISSING_STANZA) await this.stanzaCreate();
     await this.exec(['backup', `--type=${type}`], 24 * 3_600_000);
     const info = await this.info();
     const latest = info.backups.at(-1);

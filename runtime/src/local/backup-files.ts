@@ -89,8 +89,13 @@ function fromEnvironment(name: string): unknown {
   return text ? JSON.parse(text) : undefined;
 }
 
+/** Where a local cluster keeps the encryption passphrase it generated (a restore carries it over). */
+export function passphraseFile(stateDir: string): string {
+  return join(stateDir, 'backup-passphrase');
+}
+
 function generatedPassphrase(layout: ClusterLayout): string {
-  const file = join(layout.stateDir, 'backup-passphrase');
+  const file = passphraseFile(layout.stateDir);
   try {
     writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
   } catch (error) {

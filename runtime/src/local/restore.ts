@@ -14,13 +14,13 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { archiveCommands, stanzaName } from '../backup/pgbackrest-config';
-import { PgBackRest, type RestoreTarget } from '../backup/pgbackrest-runner';
+import { MISSING_STANZA, PgBackRest, type RestoreTarget } from '../backup/pgbackrest-runner';
 import type { PostgresControl } from '../pooler/postgres-control';
 import { loadSpecFile } from '../spec/load';
 import { validateSpec } from '../spec/validate';
 import type { ClusterSpec } from '../spec/schema';
 import { sleep } from '../util/net';
-import { backupFilesOf } from './backup-files';
+import { backupFilesOf, passphraseFile } from './backup-files';
 import { stopCluster } from './down';
 import { instancePostgres } from './instance-postgres';
 import type { ClusterLayout } from './layout';
@@ -55,15 +55,15 @@ export async function restoreCluster(options: RestoreOptions): Promise<ClusterLa
   const info = await repository.info();
   if (info.backups.length === 0) throw new Error(`stanza ${sourceFiles.stanza} has no backup to restore (status: ${info.status}); take one with polygres backup --state-dir ${source.layout.stateDir}`);
   const newStanza = await new PgBackRest(sourceFiles.configFile, stanzaName(spec.name), source.layout.postgresUser).info();
-  if (newStanza.status !== 'missing stanza path') {
+  if (newStanza.status !== MISSING_STANZA) {
     throw new Error(`the repository already holds a stanza ${stanzaName(spec.name)} (a cluster named "${spec.name}" archived there before): choose another --name`);
   }
 
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
   // The restored database keeps the source's roles, so it keeps their passwords; an encrypted
   // repository keeps its passphrase.
-  const passphrase = join(source.layout.stateDir, 'backup-passphrase');
-  if (existsSync(passphrase)) copyFileSync(passphrase, join(stateDir, 'backup-passphrase'));
+  const passphrase = passphraseFile(source.layout.stateDir);
+  if (existsSync(passphrase)) copyFileSync(passphrase, passphraseFile(stateDir));
   let layout: ClusterLayout | undefined;
   try {
     layout = await prepareCluster({ spec, stateDir, ...(options.basePort !== undefined ? { basePort: options.basePort } : {}) });
