@@ -12,6 +12,7 @@ import type { Logger } from '../util/log';
 import { CancelKeys, gatewayOf } from './cancel-keys';
 import { GatewayMetrics } from './gateway-metrics';
 import { BufferGate, LinkBackend, type LinkRouting } from './link-backend';
+import { MuxLinks } from '../link/mux-links';
 import type { Endpoint } from './primary-tracker';
 import type { ReplicaSelector } from './replica-selector';
 import { SplitBackend } from './split-backend';
@@ -51,9 +52,11 @@ export class GatewayServer {
   private readonly loginParameters = new Map<string, { readonly parameters: ReadonlyMap<string, string>; readonly at: number }>();
   /** Links of primary-port sessions, told when the primary changes. */
   private readonly primaryLinks = new Set<LinkBackend>();
+  private readonly links: MuxLinks;
 
   constructor(private readonly options: GatewayServerOptions) {
     this.keys = new CancelKeys(options.index);
+    this.links = new MuxLinks(options.linkToken);
     this.buffer = new BufferGate(options.bufferMaxQueued);
     this.metrics = new GatewayMetrics(() => this.buffer.size);
     this.buffer.onWait = (seconds) => this.metrics.bufferWait.observe(seconds);
@@ -80,6 +83,7 @@ export class GatewayServer {
   close(): void {
     for (const server of this.servers) server.close();
     for (const { session } of this.sessions.values()) session.close();
+    this.links.close();
   }
 
   private listenOn(port: number, route: Route): Promise<void> {
@@ -98,6 +102,8 @@ export class GatewayServer {
 
   private contextFor(route: Route): SessionContext {
     const { options } = this;
+    // Resolved once: a labelled lookup per statement costs more than the count itself.
+    const statements = this.metrics.statements.labels({ route });
     return {
       log: options.log,
       authenticator: options.authenticator,
@@ -110,6 +116,7 @@ export class GatewayServer {
               user,
               database,
               linkToken: options.linkToken,
+              links: this.links,
               statementCacheSize: options.statementCacheSize,
               bufferWindowMs: options.bufferWindowMs,
               buffer: this.buffer,
@@ -133,7 +140,7 @@ export class GatewayServer {
       metrics: {
         statementCacheHit: () => undefined,
         statementCacheMiss: () => undefined,
-        statement: () => this.metrics.statements.inc({ route }),
+        statement: () => statements.inc(),
         error: (sqlstate) => this.metrics.errors.inc({ sqlstate }),
       },
     };

@@ -1,6 +1,7 @@
 /**
- * A gateway session's backend: one link (a v3 connection that skips authentication with the
- * link token) to the pooler of the node the session is routed to. The link is kept between
+ * A gateway session's backend: one link (a v3 session that skips authentication with the
+ * link token, carried on the gateway's multiplexed link) to the pooler of the node the session
+ * is routed to. The link is kept between
  * transactions; when the primary changes, the next transaction waits — within the failover
  * buffer's window and queue — for the new primary and continues on a fresh link, on which the
  * session layer replays settings and prepares statements again. A transaction open when the
@@ -9,6 +10,7 @@
 import type { Backend, BackendConnection } from '../pooler/pool/backend';
 import { LINK_TOKEN_PARAMETER } from '../pooler/pool/client-session';
 import { ServerConnection, type ServerTarget } from '../pooler/pool/server-connection';
+import type { MuxLinks } from '../link/mux-links';
 import { SqlState } from '../protocol/constants';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import { connect } from 'node:net';
@@ -26,6 +28,8 @@ export interface LinkSettings {
   readonly user: string;
   readonly database: string;
   readonly linkToken: string;
+  /** The gateway's multiplexed links to poolers, which carry every session's link. */
+  readonly links: MuxLinks;
   readonly statementCacheSize: number;
   readonly bufferWindowMs: number;
   readonly buffer: BufferGate;
@@ -76,7 +80,10 @@ export class LinkBackend implements Backend {
   readonly lossMessage = 'the connection to the primary was lost (failover or restart); the transaction did not complete — reconnect and retry';
   private link: ServerConnection | undefined;
   private linkedTo: string | undefined;
+  /** Checks now and then whether the link has been idle for LINK_IDLE_MS (not re-armed per transaction). */
   private idleTimer: NodeJS.Timeout | undefined;
+  private inUse = false;
+  private releasedAt = 0;
 
   constructor(private readonly routing: LinkRouting, private readonly settings: LinkSettings, private readonly registry?: Set<LinkBackend>) {
     registry?.add(this);
@@ -96,9 +103,11 @@ export class LinkBackend implements Backend {
   }
 
   tryAcquire(): BackendConnection | undefined {
-    clearTimeout(this.idleTimer);
     const endpoint = this.routing.current();
-    if (this.link && !this.link.broken && !this.link.closed && endpoint?.instance === this.linkedTo) return this.link;
+    if (this.link && !this.link.broken && !this.link.closed && endpoint?.instance === this.linkedTo) {
+      this.inUse = true;
+      return this.link;
+    }
     return undefined;
   }
 
@@ -111,11 +120,14 @@ export class LinkBackend implements Backend {
     if (!endpoint) {
       throw linkError(SqlState.cannotConnectNow, `no primary accepted connections within ${this.settings.bufferWindowMs} ms; the cluster is failing over or down — run polygres status`);
     }
-    const link = await ServerConnection.open(targetOf(endpoint), this.settings.user, this.settings.database, this.settings.statementCacheSize, {
+    const channel = await this.settings.links.channel(targetOf(endpoint));
+    const link = await ServerConnection.over(channel, this.settings.user, this.settings.database, this.settings.statementCacheSize, {
       parameters: { [LINK_TOKEN_PARAMETER]: this.settings.linkToken },
     });
     this.link = link;
     this.linkedTo = endpoint.instance;
+    this.inUse = true;
+    this.watchIdle();
     return link;
   }
 
@@ -126,8 +138,17 @@ export class LinkBackend implements Backend {
       this.dropLink();
       return;
     }
+    this.inUse = false;
+    this.releasedAt = Date.now();
+  }
+
+  private watchIdle(delayMs = LINK_IDLE_MS): void {
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.dropLink(), LINK_IDLE_MS);
+    this.idleTimer = setTimeout(() => {
+      const idleFor = Date.now() - this.releasedAt;
+      if (!this.inUse && idleFor >= LINK_IDLE_MS) this.dropLink();
+      else this.watchIdle(this.inUse ? LINK_IDLE_MS : LINK_IDLE_MS - idleFor);
+    }, delayMs);
     this.idleTimer.unref();
   }
 
@@ -165,6 +186,8 @@ export class LinkBackend implements Backend {
 
   private dropLink(): void {
     clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.inUse = false;
     this.link?.close();
     this.link = undefined;
     this.linkedTo = undefined;

@@ -6,8 +6,10 @@
  * the session from connection to connection. Bytes the pooler does not need to read are
  * forwarded as they came.
  */
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { type SecureContext, TLSSocket } from 'node:tls';
+import type { ByteChannel } from '../../link/byte-channel';
+import { MUX_REQUEST_CODE } from '../../link/mux-protocol';
 import { BackendCode, FrontendCode } from '../../protocol/codes';
 import { SqlState } from '../../protocol/constants';
 import { decodeBackend } from '../../protocol/decode-backend';
@@ -15,7 +17,7 @@ import { decodeFrontend, decodeStartupFrame } from '../../protocol/decode-fronte
 import { encodeBackend } from '../../protocol/encode-backend';
 import { encodeFrontend } from '../../protocol/encode-frontend';
 import { serializeErrorResponse } from '../../protocol/error-response';
-import { DEFAULT_MAX_MESSAGE_BYTES, MAX_STARTUP_MESSAGE_BYTES, MessageFramer } from '../../protocol/framer';
+import { DEFAULT_MAX_MESSAGE_BYTES, type FrameHandler, MAX_STARTUP_MESSAGE_BYTES, MessageFramer } from '../../protocol/framer';
 import type { FrontendMessage } from '../../protocol/messages';
 import { ProtocolError } from '../../protocol/protocol-error';
 import { classify } from '../../sql/classify';
@@ -39,6 +41,8 @@ export interface SessionContext {
   readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
   /** A link from a trusted peer (a gateway) presents this token and skips authentication. */
   readonly linkToken?: string;
+  /** Takes over a connection that asked, with the link token, to become a multiplexed link. */
+  acceptLink?(socket: Socket): void;
   /** Registers the session for CancelRequests; returns its key. */
   register(session: ClientSession): { processId: number; secretKey: number };
   unregister(session: ClientSession): void;
@@ -76,7 +80,7 @@ const NO_STATEMENT_EFFECTS: readonly SessionEffect[] = [];
 
 export class ClientSession {
   private output: SocketOutput;
-  private socket: Socket;
+  private socket: ByteChannel;
   private framer = new MessageFramer({ startupPhase: true, maxMessageBytes: MAX_STARTUP_MESSAGE_BYTES });
   private channelBinding: Buffer | undefined;
   private phase: 'startup' | 'authenticating' | 'ready' | 'closed' = 'startup';
@@ -103,14 +107,17 @@ export class ClientSession {
   private skippingUntilSync = false;
   private lastTag = '';
 
-  constructor(socket: Socket, private readonly context: SessionContext) {
+  /** Bound once: a connection is attached to the session for every transaction. */
+  private readonly serverFrameHandler: FrameHandler = (code, buffer, frameStart, bodyStart, end, stable) => this.onServerFrame(code, buffer, frameStart, bodyStart, end, stable);
+
+  constructor(socket: ByteChannel, private readonly context: SessionContext) {
     this.socket = socket;
     this.output = new SocketOutput(socket);
     socket.setNoDelay(true);
     this.listen(socket);
   }
 
-  private listen(socket: Socket): void {
+  private listen(socket: ByteChannel): void {
     socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
@@ -135,6 +142,7 @@ export class ClientSession {
   private onClientData(chunk: Buffer): void {
     try {
       this.framer.push(chunk, (code, buffer, frameStart, bodyStart, end, stable) => {
+        if (this.phase === 'closed') return;
         if (code === 0) return this.onStartupFrame(buffer, bodyStart, end);
         if (this.phase === 'authenticating') return this.auth?.(decodeFrontend(code, buffer, bodyStart, end));
         if (this.phase !== 'ready') throw new ProtocolError('unexpected message before startup completed');
@@ -152,7 +160,7 @@ export class ClientSession {
     const message = decodeStartupFrame(buffer, bodyStart, end);
     switch (message.type) {
       case 'sslRequest':
-        if (this.context.tls && !this.channelBinding) {
+        if (this.context.tls && !this.channelBinding && this.socket instanceof Socket) {
           this.output.write(Buffer.from('S'));
           this.startTls(this.context.tls);
           return;
@@ -168,6 +176,7 @@ export class ClientSession {
         this.phase = 'closed';
         return;
       case 'startup':
+        if (message.protocolVersion === MUX_REQUEST_CODE) return this.becomeLink(message.parameters[LINK_TOKEN_PARAMETER]);
         this.framer.setStartupPhase(false);
         if (message.protocolVersion !== 196608) {
           throw new ProtocolError(`unsupported frontend protocol ${message.protocolVersion >> 16}.${message.protocolVersion & 0xffff}: the pooler speaks 3.0`);
@@ -185,12 +194,30 @@ export class ClientSession {
   }
 
   /**
+   * A gateway asks for a multiplexed link: with the right token the connection stops being a
+   * session and the context takes the socket over.
+   */
+  private becomeLink(linkToken: string | undefined): void {
+    const socket = this.socket;
+    if (!this.context.acceptLink || !(socket instanceof Socket)) throw new ProtocolError('this server does not accept multiplexed links');
+    if (!this.context.linkToken || linkToken !== this.context.linkToken) {
+      this.fail(SqlState.invalidPassword, 'invalid link token');
+      return;
+    }
+    this.phase = 'closed';
+    socket.removeAllListeners('data');
+    socket.removeAllListeners('error');
+    socket.removeAllListeners('close');
+    this.context.acceptLink(socket);
+  }
+
+  /**
    * After 'S', the rest of the connection is TLS: the raw socket is handed to a TLSSocket and
    * the startup phase begins again inside it. The certificate's hash is the SCRAM-PLUS channel
    * binding.
    */
   private startTls(tls: { readonly context: SecureContext; readonly certificateDer: Buffer }): void {
-    const raw = this.socket;
+    const raw = this.socket as Socket;
     raw.removeAllListeners('data');
     raw.removeAllListeners('error');
     raw.removeAllListeners('close');
@@ -336,7 +363,7 @@ export class ClientSession {
 
   private attachServer(): void {
     if (this.acquiring || !this.backend) return;
-    const hint = { readOnly: this.startsReadOnly(this.queue[0]) };
+    const hint = this.backend.routesReadOnly ? { readOnly: this.startsReadOnly(this.queue[0]) } : undefined;
     const ready = this.backend.tryAcquire(this.state.settingsKey, hint);
     if (ready) {
       this.attach(ready);
@@ -382,13 +409,14 @@ export class ClientSession {
 
   private attach(connection: BackendConnection): void {
     this.server = connection;
-    connection.attach((code, buffer, frameStart, bodyStart, end, stable) => this.onServerFrame(code, buffer, frameStart, bodyStart, end, stable));
+    connection.attach(this.serverFrameHandler);
     connection.onClosed(() => this.onServerClosed(connection));
     this.prepareConnection(connection);
   }
 
   /** Brings a freshly borrowed connection to this session's settings. */
   private prepareConnection(connection: BackendConnection): void {
+    if (connection.settingsKey === this.state.settingsKey) return;
     const replay = settingsReplay(connection.settings, this.state.committedSettings);
     if (!replay) return;
     this.inject(encodeFrontend({ type: 'query', sql: replay }), 'ready', (failed) => {
@@ -550,23 +578,18 @@ export class ClientSession {
   private onServerFrame(code: number, buffer: Buffer, frameStart: number, bodyStart: number, end: number, stable: boolean): void {
     this.emitSynthetic();
     const slot = this.responses.head;
-    const forward = () => this.output.write(stable ? buffer.subarray(frameStart, end) : Buffer.from(buffer.subarray(frameStart, end)));
     if (!slot || slot.kind === 'synthetic') {
       // Between requests only asynchronous messages arrive: notifications, notices, settings.
-      if (code === BackendCode.ErrorResponse) {
-        forward();
-        this.close();
-        return;
-      }
-      forward();
+      this.forward(buffer, frameStart, end, stable);
+      if (code === BackendCode.ErrorResponse) this.close();
       return;
     }
     if (code === BackendCode.NoticeResponse || code === BackendCode.ParameterStatus || code === BackendCode.NotificationResponse) {
-      if (slot.kind === 'forward') forward();
+      if (slot.kind === 'forward') this.forward(buffer, frameStart, end, stable);
       return;
     }
     // Errors always reach the client, even for the pooler's own Parse: its request depended on it.
-    if (slot.kind === 'forward' || (code === BackendCode.ErrorResponse && slot.ends !== 'ready')) forward();
+    if (slot.kind === 'forward' || (code === BackendCode.ErrorResponse && slot.ends !== 'ready')) this.forward(buffer, frameStart, end, stable);
     if (code === BackendCode.CommandComplete) {
       this.lastTag = commandTag(buffer, bodyStart, end);
       if (slot.statementEffects) this.applyEffects(slot.statementEffects.shift() ?? NO_STATEMENT_EFFECTS);
@@ -594,6 +617,11 @@ export class ClientSession {
     }
     slot.onDone?.(false);
     this.emitSynthetic();
+  }
+
+  /** Passes a server frame on to the client; a frame in the framer's own buffer is copied first. */
+  private forward(buffer: Buffer, frameStart: number, end: number, stable: boolean): void {
+    this.output.write(stable ? buffer.subarray(frameStart, end) : Buffer.from(buffer.subarray(frameStart, end)));
   }
 
   private applyEffects(effects: readonly SessionEffect[]): void {

@@ -1,10 +1,13 @@
 /**
- * The pooler's client listener: accepts sessions (from gateways), keeps one Pool per (user,
- * database) under a shared connection budget, routes CancelRequests to the server connection
- * running the session's query, and reports pools and pins.
+ * The pooler's client listener: accepts sessions (from gateways: each over its own connection,
+ * or many over a multiplexed link), keeps one Pool per (user, database) under a shared
+ * connection budget, routes CancelRequests to the server connection running the session's
+ * query, and reports pools and pins.
  */
 import { randomInt } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { MuxConnection } from '../../link/mux-connection';
+import { MUX_ACCEPTED } from '../../link/mux-protocol';
 import { rmSync } from 'node:fs';
 import type { Logger } from '../../util/log';
 import type { ClientAuthenticator } from './client-auth';
@@ -38,6 +41,7 @@ export class PoolerServer {
   private nextProcessId = randomInt(1, 1_000_000);
   readonly metrics: PoolerMetrics;
   private readonly context: SessionContext;
+  private readonly links = new Set<MuxConnection>();
 
   constructor(private readonly options: PoolerServerOptions) {
     this.budget = new ConnectionBudget(options.connectionLimit);
@@ -56,6 +60,7 @@ export class PoolerServer {
         this.metrics.clients.dec();
       },
       cancel: (processId, secretKey) => this.cancel(processId, secretKey),
+      acceptLink: (socket) => this.acceptLink(socket),
       metrics: {
         statementCacheHit: () => this.metrics.statementCache.inc({ result: 'hit' }),
         statementCacheMiss: () => this.metrics.statementCache.inc({ result: 'miss' }),
@@ -98,7 +103,17 @@ export class PoolerServer {
     this.server?.close();
     this.socketServer?.close();
     for (const { session } of this.sessions.values()) session.close();
+    for (const link of this.links) link.close();
     for (const pool of this.pools.values()) pool.shutdown();
+  }
+
+  /** A gateway's multiplexed link: each session it opens is a ClientSession of its own. */
+  private acceptLink(socket: Socket): void {
+    socket.write(Buffer.from([MUX_ACCEPTED]));
+    const link = new MuxConnection(socket);
+    link.onOpen = (channel) => new ClientSession(channel, this.context);
+    this.links.add(link);
+    link.onClosed(() => this.links.delete(link));
   }
 
   private poolFor(user: string, database: string): Pool {

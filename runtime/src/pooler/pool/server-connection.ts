@@ -4,6 +4,7 @@
  * cancel key, and then hands every frame the server sends to whoever owns it right now.
  */
 import { connect, type Socket } from 'node:net';
+import type { ByteChannel } from '../../link/byte-channel';
 import { join } from 'node:path';
 import { MessageFramer, type FrameHandler } from '../../protocol/framer';
 import { decodeBackend } from '../../protocol/decode-backend';
@@ -19,7 +20,7 @@ export type ServerTarget =
   | { readonly path: string }
   | { readonly host: string; readonly port: number };
 
-function connectTo(target: ServerTarget): Socket {
+export function connectTo(target: ServerTarget): Socket {
   if ('socketDir' in target) return connect({ path: join(target.socketDir, `.s.PGSQL.${target.port}`) });
   if ('path' in target) return connect({ path: target.path });
   return connect({ host: target.host, port: target.port });
@@ -53,7 +54,7 @@ export class ServerConnection {
   private handler: FrameHandler | undefined;
   private onClose: (() => void) | undefined;
 
-  private constructor(private readonly socket: Socket, cacheSize: number) {
+  private constructor(private readonly socket: ByteChannel, cacheSize: number) {
     this.output = new SocketOutput(socket);
     this.statements = new StatementCache(cacheSize);
   }
@@ -68,7 +69,20 @@ export class ServerConnection {
     const socket = connectTo(target);
     socket.setNoDelay(true);
     const connection = new ServerConnection(socket, cacheSize);
-    await connection.login(user, database, options.timeoutMs ?? 5_000, options.parameters ?? {});
+    await connection.login(user, database, options.timeoutMs ?? 5_000, options.parameters ?? {}, false);
+    return connection;
+  }
+
+  /** Logs in over a channel that is already connected (a session on a multiplexed link). */
+  static async over(
+    channel: ByteChannel,
+    user: string,
+    database: string,
+    cacheSize: number,
+    options: { timeoutMs?: number; parameters?: Readonly<Record<string, string>> } = {},
+  ): Promise<ServerConnection> {
+    const connection = new ServerConnection(channel, cacheSize);
+    await connection.login(user, database, options.timeoutMs ?? 5_000, options.parameters ?? {}, true);
     return connection;
   }
 
@@ -137,7 +151,7 @@ export class ServerConnection {
     this.socket.destroy();
   }
 
-  private login(user: string, database: string, timeoutMs: number, extra: Readonly<Record<string, string>>): Promise<void> {
+  private login(user: string, database: string, timeoutMs: number, extra: Readonly<Record<string, string>>, connected: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`no answer from Postgres within ${timeoutMs} ms`)), timeoutMs);
       const fail = (error: Error) => {
@@ -187,9 +201,9 @@ export class ServerConnection {
         reject(new Error('Postgres closed the connection during login'));
         this.onClose?.();
       });
-      this.socket.once('connect', () => {
-        this.output.write(encodeFrontend({ type: 'startup', protocolVersion: PROTOCOL_VERSION_3, parameters: { user, database, client_encoding: 'UTF8', ...extra } }));
-      });
+      const start = () => this.output.write(encodeFrontend({ type: 'startup', protocolVersion: PROTOCOL_VERSION_3, parameters: { user, database, client_encoding: 'UTF8', ...extra } }));
+      if (connected) start();
+      else this.socket.once('connect', start);
     });
   }
 }

@@ -4,7 +4,7 @@
  * one writev. Buffers are handed to the socket as they are (no copies): callers pass only
  * bytes nobody will reuse.
  */
-import type { Socket } from 'node:net';
+import type { ByteChannel } from '../../link/byte-channel';
 
 /** Above this many queued bytes, the producer on the other side should pause. */
 export const HIGH_WATER_BYTES = 1024 * 1024;
@@ -12,7 +12,7 @@ export const HIGH_WATER_BYTES = 1024 * 1024;
 export class SocketOutput {
   private corked = false;
 
-  constructor(private readonly socket: Socket) {}
+  constructor(private readonly socket: ByteChannel) {}
 
   write(bytes: Uint8Array): void {
     if (this.socket.destroyed) return;
