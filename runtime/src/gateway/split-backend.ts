@@ -11,6 +11,7 @@ import type { LinkBackend } from './link-backend';
 import type { ReplicaSelector } from './replica-selector';
 
 export class SplitBackend implements Backend {
+  readonly routesReadOnly = true;
   readonly lossMessage: string;
   /** WAL position of the session's last cycle on the primary. */
   private mustSee = -1n;

@@ -33,6 +33,8 @@ export interface CycleHint {
 }
 
 export interface Backend {
+  /** Routes by CycleHint (read-only cycles elsewhere); others are not given one (it costs a parse). */
+  readonly routesReadOnly?: boolean;
   /** Statements (text + parameter types) known to be valid here: preparable without a connection. */
   readonly knownStatements: Set<string>;
   /** A connection available right now, or undefined (then acquire() waits). */

@@ -31,7 +31,6 @@ interface Waiter {
   readonly settingsKey: string;
   readonly resolve: (connection: ServerConnection) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
   readonly since: number;
 }
 
@@ -48,7 +47,9 @@ export class Pool implements Backend {
   readonly lossMessage = 'the connection to Postgres was lost; reconnect to continue';
   private readonly idle: ServerConnection[] = [];
   private readonly all = new Set<ServerConnection>();
+  /** Oldest first; all share one queue timeout, so one timer (for the oldest) covers them all. */
   private readonly waiters: Waiter[] = [];
+  private waiterTimer: NodeJS.Timeout | undefined;
   private opening = 0;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -109,22 +110,28 @@ export class Pool implements Backend {
     const ready = this.takeIdle(settingsKey);
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        settingsKey,
-        resolve,
-        reject,
-        since: Date.now(),
-        timer: setTimeout(() => {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          reject(new PoolTimeoutError(
-            `no server connection for ${this.user}@${this.database} became free within ${this.options.queueTimeoutMs} ms ` +
-              `(pool size ${this.options.size}, ${this.waiters.length} other session(s) waiting)`,
-          ));
-        }, this.options.queueTimeoutMs),
-      };
-      this.waiters.push(waiter);
+      this.waiters.push({ settingsKey, resolve, reject, since: Date.now() });
+      this.armWaiterTimer();
       this.grow();
     });
+  }
+
+  /** Fails waiters that have waited the queue timeout; runs again when the next one would. */
+  private armWaiterTimer(): void {
+    if (this.waiterTimer || this.waiters.length === 0) return;
+    const due = this.waiters[0]!.since + this.options.queueTimeoutMs - Date.now();
+    this.waiterTimer = setTimeout(() => {
+      this.waiterTimer = undefined;
+      const now = Date.now();
+      while (this.waiters.length > 0 && now - this.waiters[0]!.since >= this.options.queueTimeoutMs) {
+        const waiter = this.waiters.shift()!;
+        waiter.reject(new PoolTimeoutError(
+          `no server connection for ${this.user}@${this.database} became free within ${this.options.queueTimeoutMs} ms ` +
+            `(pool size ${this.options.size}, ${this.waiters.length} other session(s) waiting)`,
+        ));
+      }
+      this.armWaiterTimer();
+    }, Math.max(due, 0));
   }
 
   /** Returns a connection; a broken or expired one is closed and replaced on demand. */
@@ -170,10 +177,8 @@ export class Pool implements Backend {
   shutdown(): void {
     this.closed = true;
     clearTimeout(this.retryTimer);
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new Error('the pooler is shutting down'));
-    }
+    clearTimeout(this.waiterTimer);
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the pooler is shutting down'));
     for (const connection of [...this.all]) this.discard(connection);
   }
 
@@ -222,10 +227,7 @@ export class Pool implements Backend {
         this.failures += 1;
         // A login refusal (no such database, role) is final for the sessions that asked.
         if ('fields' in error) {
-          for (const waiter of this.waiters.splice(0)) {
-            clearTimeout(waiter.timer);
-            waiter.reject(error);
-          }
+          for (const waiter of this.waiters.splice(0)) waiter.reject(error);
           return;
         }
         const delay = Math.min(100 * 2 ** (this.failures - 1), 5_000);
@@ -239,7 +241,6 @@ export class Pool implements Backend {
   }
 
   private handTo(waiter: Waiter, connection: ServerConnection): void {
-    clearTimeout(waiter.timer);
     this.onWait((Date.now() - waiter.since) / 1000);
     waiter.resolve(connection);
   }
