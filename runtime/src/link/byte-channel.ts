@@ -13,6 +13,8 @@ export interface ByteChannel {
   resume(): unknown;
   setNoDelay(noDelay?: boolean): unknown;
   readonly destroyed: boolean;
+  /** Writes are batched underneath (a multiplexed link): corking per session would only cost. */
+  readonly batchesWrites?: boolean;
   /** Bytes accepted but not yet handed to the peer: the congestion signal. */
   readonly writableLength: number;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;

@@ -23,6 +23,7 @@ const HOLD_LIMIT_BYTES = 1024 * 1024;
 
 export class MuxChannel extends EventEmitter implements ByteChannel {
   destroyed = false;
+  readonly batchesWrites = true;
   private paused = false;
   private readonly held: Buffer[] = [];
   private heldBytes = 0;

@@ -16,6 +16,10 @@ export class SocketOutput {
 
   write(bytes: Uint8Array): void {
     if (this.socket.destroyed) return;
+    if (this.socket.batchesWrites) {
+      this.socket.write(bytes);
+      return;
+    }
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
