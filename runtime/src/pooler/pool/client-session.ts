@@ -702,7 +702,7 @@ export class ClientSession {
     if (!server || this.status !== 'I' || this.responses.length > 0 || this.state.pinned) return;
     this.server = undefined;
     server.attach(() => undefined);
-    this.portals.clear();
+    if (this.portals.size > 0) this.portals.clear(); // clear() reallocates even an empty table
     this.unnamed = undefined;
     this.backend!.release(server);
   }

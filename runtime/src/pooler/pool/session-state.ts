@@ -111,16 +111,19 @@ export class SessionState {
   endTransaction(committed: boolean): void {
     if (committed) {
       if (this.resetAllPending) this.settings = new Map();
-      for (const [name, statement] of this.pendingSettings ?? []) {
-        if (statement === null) this.settings.delete(name);
-        else this.settings.set(name, statement);
+      if (this.pendingSettings) {
+        for (const [name, statement] of this.pendingSettings) {
+          if (statement === null) this.settings.delete(name);
+          else this.settings.set(name, statement);
+        }
       }
       for (const effect of this.releases) this.release(effect);
       if (this.pendingSettings || this.resetAllPending) this.cachedKey = undefined;
     }
     this.pendingSettings = undefined;
     this.resetAllPending = false;
-    this.releases = [];
+    // Most transactions release nothing: keep the empty array rather than allocate one each time.
+    if (this.releases.length > 0) this.releases = [];
   }
 
   /** Postgres says no advisory lock is held any more. */
