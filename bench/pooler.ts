@@ -42,15 +42,21 @@ async function main(): Promise<void> {
   const cluster = await startLocalCluster(root);
   let bouncer: ChildProcess | undefined;
   try {
-    const primary = cluster.layout.instances[0]!;
-    const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres' };
+    // Whichever instance won the first election: direct and PgBouncer must point at it too.
+    const before = await cluster.statusNow();
+    const primary = cluster.layout.instances.find((instance) => instance.name === before.primary);
+    if (!primary) throw new Error(`no primary in the cluster status: ${JSON.stringify(before.instances)}`);
+    const gateway = cluster.layout.gateways.find((candidate) => candidate.zone === primary.zone)!;
+    // No TLS on any target: the gateway offers it, but PgBouncer here and Postgres' TCP port do
+    // not, so a client's default (sslmode=prefer) would tax only the Polygres path.
+    const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
     await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
-    const started = await startPgBouncer(root, cluster);
+    const started = await startPgBouncer(root, cluster, primary);
     bouncer = started.process;
     const targets: Target[] = [
       { name: 'direct', port: primary.port },
       { name: 'pgbouncer', port: started.port },
-      { name: 'polygres', port: cluster.layout.gateways[0]!.port },
+      { name: 'polygres', port: gateway.port },
     ];
     const rows: string[] = [];
     const say = (line: string) => {
@@ -74,13 +80,20 @@ async function main(): Promise<void> {
     const churn = new Map<string, Result>();
     for (const target of targets) churn.set(target.name, await pgbench(env, target, '-S', 'simple', 10, true));
     say(row('select-only, new connection per transaction (-C)', 'simple', '10', churn));
+    const after = await cluster.statusNow();
+    const stability =
+      after.term === before.term && after.primary === before.primary
+        ? `The primary (${primary.name}, term ${before.term}) served the whole run.`
+        : `WARNING: the primary changed during the run (term ${before.term} ${before.primary} -> term ${after.term} ${after.primary}); rows after the change compare different servers.`;
     const report = [
       '# Pooler benchmark',
       '',
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}.`,
       `pgbench ${SECONDS} s per run, scale 10, default local cluster (3 zones, atLeast(2): TPC-B commits wait for a standby on every target).`,
-      'direct = Postgres TCP port (SCRAM); pgbouncer = PgBouncer 1.18, transaction mode, pool size 20, on the trusted socket;',
-      'polygres = gateway (zone-a) -> pooler -> Postgres, pool size 20. Everything runs on the same machine as pgbench.',
+      `direct = the primary's Postgres TCP port (SCRAM); pgbouncer = PgBouncer 1.18, transaction mode, pool size 20, on the primary's trusted socket;`,
+      `polygres = the gateway of the primary's zone (${primary.zone}) -> multiplexed link -> pooler -> Postgres, pool size 20.`,
+      'No TLS on any target (PGSSLMODE=disable). Everything runs on the same machine as pgbench.',
+      stability,
       '',
       ...rows,
       '',
@@ -107,14 +120,16 @@ async function pgbench(env: NodeJS.ProcessEnv, target: Target, workload: '-S' | 
     return { tps: tps ? Number(tps[1]) : null, latencyMs: latency ? Number(latency[1]) : null };
   } catch (error) {
     const text = String((error as { stderr?: string }).stderr ?? (error as Error).message);
-    return { tps: null, latencyMs: null, error: text.split('\n').find((line) => line.includes('ERROR') || line.includes('error')) ?? 'failed' };
+    const line = text.split('\n').find((candidate) => candidate.includes('ERROR')) ?? text.split('\n').find((candidate) => candidate.includes('error')) ?? 'failed';
+    process.stderr.write(`${target.name}: ${line}\n`);
+    return { tps: null, latencyMs: null, error: line.includes('ERROR:') ? line.slice(line.indexOf('ERROR:')) : line };
   }
 }
 
 function row(workload: string, protocol: string, clients: string, results: Map<string, Result>): string {
   const tps = (name: string) => {
     const result = results.get(name);
-    return result?.tps ? result.tps.toFixed(0) : `fails${result?.error ? ` (${result.error.slice(0, 60)})` : ''}`;
+    return result?.tps ? result.tps.toFixed(0) : `fails${result?.error ? ` (${result.error.slice(0, 90)})` : ''}`;
   };
   const ratio = (a: string, b: string) => {
     const x = results.get(a)?.tps;
@@ -126,8 +141,7 @@ function row(workload: string, protocol: string, clients: string, results: Map<s
 }
 
 /** PgBouncer in transaction mode on the primary's trusted socket, with the superuser's SCRAM verifier. */
-async function startPgBouncer(root: string, cluster: LocalCluster): Promise<{ process: ChildProcess; port: number }> {
-  const primary = cluster.layout.instances[0]!;
+async function startPgBouncer(root: string, cluster: LocalCluster, primary: LocalCluster['layout']['instances'][number]): Promise<{ process: ChildProcess; port: number }> {
   const dir = join(root, 'pgbouncer');
   mkdirSync(dir, { recursive: true });
   const block = await claimPortBlock();
