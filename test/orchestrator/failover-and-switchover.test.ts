@@ -1,6 +1,7 @@
 /**
- * The orchestrator on a real local cluster: failover after kill -9 of the primary, planned
- * switchover through the CLI, live policy changes and their refusals. Fault storms are in
+ * The orchestrator on a real local cluster: failover after kill -9 of the primary and from a
+ * frozen one (but not from a busy one), planned switchover through the CLI, live policy
+ * changes and their refusals. Fault storms are in
  * test/chaos.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -51,6 +52,29 @@ describe('failover, switchover and policy changes', () => {
     await verifyLedger(cluster, [writer]);
     const rejoined = await cluster.statusNow();
     expect(rejoined.instances.find((i) => i.name === before.primary)).toMatchObject({ role: 'replica', healthy: true, replicationState: 'streaming' });
+  });
+
+  it('keeps a busy primary: health queries unanswered while Postgres runs are reported, not failed over', async () => {
+    const before = await cluster.statusNow();
+    const primary = cluster.layout.instances.find((instance) => instance.name === before.primary)!;
+    // The health query reads polygres.rule_history: holding its lock makes every health query
+    // miss its deadline while the postmaster runs — what a saturated primary looks like.
+    const blocker = await cluster.connect(primary.port);
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE polygres.rule_history IN ACCESS EXCLUSIVE MODE');
+      const busy = await cluster.waitForStatus('the primary reported busy', (s) => s.instances.some((i) => i.name === primary.name && /^busy: /.test(i.error ?? '')));
+      expect(busy.instances.find((i) => i.name === primary.name)!.healthy).toBe(true);
+      // Longer than the old failover trigger (one missed 800 ms deadline plus 800 ms of grace).
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      await blocker.query('ROLLBACK');
+    } finally {
+      await blocker.end();
+    }
+    const after = await cluster.waitForStatus('the primary answering again', (s) => s.instances.some((i) => i.name === primary.name && i.healthy && i.error === null));
+    expect(after.term).toBe(before.term);
+    expect(after.primary).toBe(before.primary);
+    await verifyLedger(cluster, [writer]);
   });
 
   it('switches over to a chosen instance with the CLI and records it in history', async () => {

@@ -20,7 +20,9 @@ import type { ClusterSpec } from '../spec/schema';
 import type { ShardRule } from '../topo/records';
 import type { Logger } from '../util/log';
 import { sleep } from '../util/net';
+import { isStopped } from '../util/process-tree';
 import { AcceptedTermStore } from './accepted-term';
+import { BusyOrFrozen } from './busy-or-frozen';
 import type { AckReply, ApplySyncRequest, EstablishRuleRequest, FollowRequest, PromoteRequest, RecruitReply, RecruitRequest } from './consensus-messages';
 import type { InstancePhase, InstanceStatus } from './instance-status';
 import type { PostgresControl } from './postgres-control';
@@ -47,7 +49,7 @@ const HEALTH_QUERY_TIMEOUT_MS = 800;
  */
 const PRIMARY_RESTART_DELAY_MS = 3_000;
 /** A health check older than this is no evidence of health (the check itself is stuck). */
-const HEALTH_FRESHNESS_MS = 3_000;
+const HEALTH_FRESHNESS_MS = 5_000;
 const CONVERGE_INTERVAL_MS = 1_000;
 
 /** Answered with HTTP 409: a term lower than one already accepted. */
@@ -65,6 +67,7 @@ export class NodeAgent {
   private phase: InstancePhase = 'waiting-for-rule';
   private health: PostgresHealth = unhealthy('not checked yet');
   private healthCheckedAt = 0;
+  private readonly verdict = new BusyOrFrozen(isStopped);
   private lastError: string | null = null;
   private lastRuleTerm = 0;
   private rule: ShardRule | undefined;
@@ -91,8 +94,9 @@ export class NodeAgent {
   start(): void {
     const health = async () => {
       if (this.stopped) return;
-      const running = this.postgres.postmasterPid() !== undefined;
-      this.health = running ? await this.probe.check() : unhealthy('postgres is not running');
+      const pid = this.postgres.postmasterPid();
+      const running = pid !== undefined;
+      this.health = this.verdict.judge(running ? await this.probe.check() : unhealthy('postgres is not running'), this.postgres.postmasterPid());
       this.healthCheckedAt = Date.now();
       // A server that died under us is restarted by convergence at once, not at the next tick.
       if (!running && this.phase === 'running') this.scheduleConverge();
@@ -130,7 +134,7 @@ export class NodeAgent {
       ruleTerm: health.ruleTerm,
       archiver: health.archiver,
       acceptedTerm: this.terms.current,
-      error: this.lastError ?? (health.healthy ? null : health.error),
+      error: this.lastError ?? health.error,
       checkedAt: new Date(this.healthCheckedAt).toISOString(),
     };
   }

@@ -5,6 +5,25 @@ import { readdirSync, readFileSync } from 'node:fs';
  * postmaster does not answer: backends and walsenders must die with it, or a frozen backend
  * could wake up later and finish what it was doing.
  */
+/** Fields 3 onwards of /proc/PID/stat (state, ppid, ...): after the command name, which may hold spaces. */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * True when `pid` is stopped (SIGSTOP, or a debugger): frozen, not merely busy. False when it
+ * runs, sleeps or does not exist.
+ */
+export function isStopped(pid: number): boolean {
+  try {
+    const state = statFields(pid)[0];
+    return state === 'T' || state === 't';
+  } catch {
+    return false;
+  }
+}
+
 export function descendantsOf(pid: number): number[] {
   let entries: string[];
   try {
@@ -17,10 +36,7 @@ export function descendantsOf(pid: number): number[] {
     const child = Number(entry);
     if (!Number.isInteger(child)) continue;
     try {
-      // Field 4 of /proc/PID/stat is the parent pid; the command name (field 2) may hold spaces.
-      const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parentOf.set(child, Number(fields[1]));
+      parentOf.set(child, Number(statFields(child)[1]));
     } catch {
       // The process exited while we looked.
     }
