@@ -2,7 +2,7 @@
  * Statement classification (DESIGN §3): a fast path on the leading keywords for the
  * statements that make up nearly all traffic, and the real Postgres parser (libpg-query) for
  * everything else — several statements, session commands, anything that mentions a function
- * with session effects. Results are cached by text, since drivers repeat statements.
+ * with session effects. Parser results are cached by text, since drivers repeat statements.
  */
 import { type StatementInfo, NO_EFFECTS } from './effects';
 import { parseEffects } from './parse-effects';
@@ -11,12 +11,13 @@ import { isEmptyStatement, leadingKeywords, mayHoldSeveralStatements } from './t
 const PLAIN_READS = new Set(['SELECT', 'VALUES', 'TABLE', 'SHOW']);
 const PLAIN_WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 /**
- * Lower-case fragments that send an otherwise plain statement to the parser (cheap substring
- * checks; a false alarm only costs a parse): session-level functions, SELECT ... INTO, which
- * creates a table, and row locks, which make a SELECT a write.
+ * Fragments that send an otherwise plain statement to the parser (substring checks in any case,
+ * written as one alternation so that no lower-cased copy of the statement is made; a false
+ * alarm only costs a parse): session-level functions, SELECT ... INTO, which creates a table,
+ * and row locks, which make a SELECT a write.
  */
-const READ_NEEDS_PARSER = ['advisory', 'set_config', 'into', 'for update', 'for share', 'for no key', 'for key share'];
-const WRITE_NEEDS_PARSER = ['advisory', 'set_config'];
+const READ_NEEDS_PARSER = /advisory|set_config|into|for update|for share|for no key|for key share/i;
+const WRITE_NEEDS_PARSER = /advisory|set_config/i;
 
 const cache = new Map<string, StatementInfo>();
 const CACHE_LIMIT = 10_000;
@@ -26,25 +27,23 @@ const SINGLE_WRITE: StatementInfo = { readOnly: false, statements: [NO_EFFECTS] 
 const EMPTY: StatementInfo = { readOnly: true, statements: [] };
 
 export function classify(sql: string): StatementInfo {
+  // The fast path costs less than a cache lookup, and caching its results would fill the cache
+  // with every literal of every simple-protocol query: only parser results are cached.
+  const fast = classifyFast(sql);
+  if (fast) return fast;
   const cached = cache.get(sql);
   if (cached) return cached;
-  const info = classifyUncached(sql);
+  const info = parseEffects(sql);
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(sql, info);
   return info;
 }
 
-function classifyUncached(sql: string): StatementInfo {
+function classifyFast(sql: string): StatementInfo | undefined {
   if (isEmptyStatement(sql)) return EMPTY;
   const [first] = leadingKeywords(sql, 1);
-  if (first && first !== 'WITH' && !mayHoldSeveralStatements(sql)) {
-    if (PLAIN_READS.has(first) && !mentions(sql, READ_NEEDS_PARSER)) return SINGLE_READ;
-    if (PLAIN_WRITES.has(first) && !mentions(sql, WRITE_NEEDS_PARSER)) return SINGLE_WRITE;
-  }
-  return parseEffects(sql);
-}
-
-function mentions(sql: string, fragments: readonly string[]): boolean {
-  const lower = sql.toLowerCase();
-  return fragments.some((fragment) => lower.includes(fragment));
+  if (!first || first === 'WITH' || mayHoldSeveralStatements(sql)) return undefined;
+  if (PLAIN_READS.has(first) && !READ_NEEDS_PARSER.test(sql)) return SINGLE_READ;
+  if (PLAIN_WRITES.has(first) && !WRITE_NEEDS_PARSER.test(sql)) return SINGLE_WRITE;
+  return undefined;
 }
