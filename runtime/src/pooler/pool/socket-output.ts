@@ -1,8 +1,10 @@
 /**
- * Writes to a socket, coalesced per event-loop turn: the socket is corked at the first write
- * of a turn and uncorked on the next tick, so the many small messages of one turn leave in
- * one writev. Buffers are handed to the socket as they are (no copies): callers pass only
- * bytes nobody will reuse.
+ * Writes to a socket, coalesced per event-loop turn, flushed on the next tick. Frames that
+ * sit next to each other in memory — the RowDescription, DataRow, CommandComplete and
+ * ReadyForQuery of one answer, forwarded from one read — are joined into one view and leave
+ * in a single write; only when a turn's bytes are not contiguous is the socket corked, so
+ * they leave in one writev. Buffers are handed to the socket as they are (no copies): callers
+ * pass only bytes nobody will reuse.
  */
 import type { ByteChannel } from '../../link/byte-channel';
 
@@ -10,7 +12,18 @@ import type { ByteChannel } from '../../link/byte-channel';
 export const HIGH_WATER_BYTES = 1024 * 1024;
 
 export class SocketOutput {
+  /** The bytes of this turn not yet handed to the socket (one view, possibly of several frames). */
+  private pending: Uint8Array | undefined;
   private corked = false;
+  private readonly flush = () => {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending && !this.socket.destroyed) this.socket.write(pending);
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
+  };
 
   constructor(private readonly socket: ByteChannel) {}
 
@@ -20,24 +33,32 @@ export class SocketOutput {
       this.socket.write(bytes);
       return;
     }
+    const pending = this.pending;
+    if (pending === undefined) {
+      this.pending = bytes;
+      process.nextTick(this.flush);
+      return;
+    }
+    if (pending.buffer === bytes.buffer && pending.byteOffset + pending.byteLength === bytes.byteOffset) {
+      this.pending = Buffer.from(pending.buffer, pending.byteOffset, pending.byteLength + bytes.byteLength);
+      return;
+    }
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
     }
-    this.socket.write(bytes);
+    this.socket.write(pending);
+    this.pending = bytes;
   }
 
-  /** Ends the socket after what was written (ending flushes corked writes first). */
+  /** Ends the socket after what was written. */
   end(): void {
+    this.flush();
     this.socket.end();
   }
 
   /** True when the peer reads slower than we write: pause whoever feeds us. */
   get congested(): boolean {
-    return this.socket.writableLength > HIGH_WATER_BYTES;
+    return this.socket.writableLength + (this.pending?.byteLength ?? 0) > HIGH_WATER_BYTES;
   }
 }
