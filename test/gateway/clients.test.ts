@@ -42,6 +42,37 @@ describe('clients through a gateway', () => {
     expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toBe('1,one\n2,two\n3,three\n');
   });
 
+  it('psql: \\copy of 40 MB in and out, while another session keeps querying over the same link', async () => {
+    // Both sessions ride the gateway's one multiplexed link to the primary's pooler: the bulk
+    // copy must be flow-controlled (paused and resumed per session) without stalling the other.
+    const rows = 400_000;
+    const lines: string[] = [];
+    for (let i = 1; i <= rows; i++) lines.push(`${i},${'x'.repeat(90)}\n`);
+    const source = lines.join('');
+    writeFileSync(join(dir, 'bulk.csv'), source);
+    await cluster.query('CREATE TABLE bulk (id int, filler text)');
+    const other = await cluster.connect();
+    let answered = 0;
+    let copying = true;
+    const queries = (async () => {
+      while (copying) {
+        await other.query('SELECT 1');
+        answered += 1;
+      }
+    })();
+    try {
+      const copyIn = await run(PSQL, ['-v', 'ON_ERROR_STOP=1', '-c', `\\copy bulk FROM '${join(dir, 'bulk.csv')}' CSV`], { env });
+      expect(copyIn.stdout.trim()).toBe(`COPY ${rows}`);
+      await run(PSQL, ['-v', 'ON_ERROR_STOP=1', '-c', `\\copy (SELECT * FROM bulk ORDER BY id) TO '${join(dir, 'bulk-out.csv')}' CSV`], { env });
+    } finally {
+      copying = false;
+      await queries;
+      await other.end();
+    }
+    expect(readFileSync(join(dir, 'bulk-out.csv'), 'utf8') === source).toBe(true);
+    expect(answered).toBeGreaterThan(0);
+  });
+
   it('psql: \\watch runs the query repeatedly until interrupted', async () => {
     const child = spawn(PSQL, ['-At'], { env });
     let stdout = '';
