@@ -1,10 +1,11 @@
 /**
- * `npm run bench:pooler`: pgbench against the same Postgres three ways in one run — direct,
+ * `npm run bench:pooler`: pgbench against the same Postgres four ways in one run — direct,
  * through PgBouncer (Debian's, transaction mode, the same pool size, on the same trusted
- * socket), and through Polygres (gateway + pooler) — for select-only (-S) and TPC-B-like
- * workloads, simple and prepared protocol, 10/50/100 clients, alternating targets; then
- * connection churn (-C). Prints TPS, latency and the Polygres/PgBouncer and Polygres/direct
- * ratios, and writes them to bench/results/pooler.md.
+ * socket), through two PgBouncers in a row (two hops, like Polygres), and through Polygres
+ * (gateway + pooler) — for select-only (-S) and TPC-B-like workloads, simple and prepared
+ * protocol, 10/50/100 clients, alternating targets; then connection churn (-C). Prints TPS,
+ * latency and the Polygres/PgBouncer, Polygres/two-PgBouncers and Polygres/direct ratios, and
+ * writes them to bench/results/pooler.md.
  *
  * BENCH_SECONDS (default 15) sets each run's length, BENCH_CLIENTS (default 10,50,100) the
  * client counts.
@@ -26,7 +27,7 @@ const CLIENTS = (process.env.BENCH_CLIENTS ?? '10,50,100').split(',').map(Number
 const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 
 interface Target {
-  readonly name: 'direct' | 'pgbouncer' | 'polygres';
+  readonly name: 'direct' | 'pgbouncer' | 'pgbouncer2' | 'polygres';
   readonly port: number;
 }
 
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'polygres-bench-'));
   chmodSync(root, 0o755);
   const cluster = await startLocalCluster(root);
-  let bouncer: ChildProcess | undefined;
+  const bouncers: ChildProcess[] = [];
   try {
     // Whichever instance won the first election: direct and PgBouncer must point at it too.
     const before = await cluster.statusNow();
@@ -51,11 +52,17 @@ async function main(): Promise<void> {
     // not, so a client's default (sslmode=prefer) would tax only the Polygres path.
     const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
     await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
-    const started = await startPgBouncer(root, cluster, primary);
-    bouncer = started.process;
+    const verifier = await superuserVerifier(cluster, primary.port);
+    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), `host=${primary.socketDir} port=${primary.port}`, verifier);
+    bouncers.push(bouncer.process);
+    // A second PgBouncer in front of the first: two pooling hops, as Polygres has (gateway,
+    // pooler). It logs in to the first with the password itself, so its file holds that.
+    const chained = await startPgBouncer(join(root, 'pgbouncer2'), `host=127.0.0.1 port=${bouncer.port}`, cluster.secrets.superuserPassword);
+    bouncers.push(chained.process);
     const targets: Target[] = [
       { name: 'direct', port: primary.port },
-      { name: 'pgbouncer', port: started.port },
+      { name: 'pgbouncer', port: bouncer.port },
+      { name: 'pgbouncer2', port: chained.port },
       { name: 'polygres', port: gateway.port },
     ];
     const rows: string[] = [];
@@ -63,8 +70,8 @@ async function main(): Promise<void> {
       process.stdout.write(`${line}\n`);
       rows.push(line);
     };
-    say('| workload | protocol | clients | direct tps | pgbouncer tps | polygres tps | polygres/pgbouncer | polygres/direct | latency ms (d/b/p) |');
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    say('| workload | protocol | clients | direct tps | pgbouncer tps | 2×pgbouncer tps | polygres tps | polygres/pgbouncer | polygres/2×pgbouncer | polygres/direct | latency ms (d/b/2b/p) |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const workload of ['-S', 'tpcb'] as const) {
       for (const protocol of ['simple', 'prepared'] as const) {
         for (const clients of CLIENTS) {
@@ -91,6 +98,7 @@ async function main(): Promise<void> {
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}.`,
       `pgbench ${SECONDS} s per run, scale 10, default local cluster (3 zones, atLeast(2): TPC-B commits wait for a standby on every target).`,
       `direct = the primary's Postgres TCP port (SCRAM); pgbouncer = PgBouncer 1.18, transaction mode, pool size 20, on the primary's trusted socket;`,
+      `2×pgbouncer = a second PgBouncer (the same settings) in front of the first: two pooling hops, as Polygres has, to show what the second hop costs here;`,
       `polygres = the gateway of the primary's zone (${primary.zone}) -> multiplexed link -> pooler -> Postgres, pool size 20.`,
       'No TLS on any target (PGSSLMODE=disable). Everything runs on the same machine as pgbench.',
       stability,
@@ -101,7 +109,7 @@ async function main(): Promise<void> {
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     writeFileSync(join(__dirname, 'results', 'pooler.md'), report);
   } finally {
-    bouncer?.kill('SIGTERM');
+    for (const bouncer of bouncers) bouncer.kill('SIGTERM');
     await cluster.stop();
     rmSync(root, { recursive: true, force: true });
   }
@@ -136,26 +144,35 @@ function row(workload: string, protocol: string, clients: string, results: Map<s
     const y = results.get(b)?.tps;
     return x && y ? `${(x / y).toFixed(2)}×` : '-';
   };
-  const latency = ['direct', 'pgbouncer', 'polygres'].map((name) => results.get(name)?.latencyMs?.toFixed(2) ?? '-').join(' / ');
-  return `| ${workload} | ${protocol} | ${clients} | ${tps('direct')} | ${tps('pgbouncer')} | ${tps('polygres')} | ${ratio('polygres', 'pgbouncer')} | ${ratio('polygres', 'direct')} | ${latency} |`;
+  const latency = ['direct', 'pgbouncer', 'pgbouncer2', 'polygres'].map((name) => results.get(name)?.latencyMs?.toFixed(2) ?? '-').join(' / ');
+  return `| ${workload} | ${protocol} | ${clients} | ${tps('direct')} | ${tps('pgbouncer')} | ${tps('pgbouncer2')} | ${tps('polygres')} | ${ratio('polygres', 'pgbouncer')} | ${ratio('polygres', 'pgbouncer2')} | ${ratio('polygres', 'direct')} | ${latency} |`;
 }
 
-/** PgBouncer in transaction mode on the primary's trusted socket, with the superuser's SCRAM verifier. */
-async function startPgBouncer(root: string, cluster: LocalCluster, primary: LocalCluster['layout']['instances'][number]): Promise<{ process: ChildProcess; port: number }> {
-  const dir = join(root, 'pgbouncer');
+/** The superuser's SCRAM verifier, for PgBouncer's auth file. */
+async function superuserVerifier(cluster: LocalCluster, port: number): Promise<string> {
+  const admin = new Client({ host: '127.0.0.1', port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres' });
+  await admin.connect();
+  try {
+    return (await admin.query("SELECT rolpassword FROM pg_authid WHERE rolname = 'postgres'")).rows[0].rolpassword as string;
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * PgBouncer in transaction mode, pool size 20, in `dir`, in front of `server` (libpq host and
+ * port), authenticating `postgres` with `secret` (a SCRAM verifier, or the password itself).
+ */
+async function startPgBouncer(dir: string, server: string, secret: string): Promise<{ process: ChildProcess; port: number }> {
   mkdirSync(dir, { recursive: true });
   const block = await claimPortBlock();
   const port = block.base;
-  const admin = new Client({ host: '127.0.0.1', port: primary.port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres' });
-  await admin.connect();
-  const verifier = (await admin.query("SELECT rolpassword FROM pg_authid WHERE rolname = 'postgres'")).rows[0].rolpassword as string;
-  await admin.end();
-  writeFileSync(join(dir, 'users.txt'), `"postgres" "${verifier}"\n`);
+  writeFileSync(join(dir, 'users.txt'), `"postgres" "${secret}"\n`, { mode: 0o600 });
   writeFileSync(
     join(dir, 'pgbouncer.ini'),
     [
       '[databases]',
-      `postgres = host=${primary.socketDir} port=${primary.port} dbname=postgres`,
+      `postgres = ${server} dbname=postgres`,
       '[pgbouncer]',
       `listen_addr = 127.0.0.1`,
       `listen_port = ${port}`,
@@ -175,6 +192,7 @@ async function startPgBouncer(root: string, cluster: LocalCluster, primary: Loca
   if (user) for (const file of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, file), user.uid, user.gid);
   const child = spawn('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')], { stdio: 'ignore', ...(user ? { uid: user.uid, gid: user.gid } : {}) });
   for (let i = 0; i < 100 && !(await isListening('127.0.0.1', port)); i++) await sleep(100);
+  if (!(await isListening('127.0.0.1', port))) throw new Error(`PgBouncer in ${dir} did not listen on ${port}: see ${join(dir, 'pgbouncer.log')}`);
   return { process: child, port };
 }
 
