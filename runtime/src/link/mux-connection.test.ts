@@ -140,6 +140,13 @@ describe('MuxConnection', () => {
     expect(channel.writableLength).toBeLessThan(Number.MAX_SAFE_INTEGER);
   });
 
+  it('takes no new session once it is closing', async () => {
+    const { gateway } = await linkPair();
+    gateway.close();
+    // MuxLinks asks isClosed before it opens a session on a link it found in its map.
+    expect(gateway.isClosed).toBe(true);
+  });
+
   it('drops the whole link on a malformed envelope', async () => {
     const { gateway, gatewaySocket, pooler, accepted } = await linkPair();
     const open = gateway.open();

@@ -24,6 +24,7 @@ export class MuxConnection implements ChannelLink {
   private openSession = -1;
   private openPayload = 0;
   private nextId = 1;
+  private ending = false;
   private closeListeners: (() => void)[] = [];
   /** A new session the peer opened (the pooler's side). */
   onOpen: ((channel: MuxChannel) => void) | undefined;
@@ -45,8 +46,9 @@ export class MuxConnection implements ChannelLink {
     return this.channels.size;
   }
 
+  /** Closed, or closing: no new session may start on it. */
   get isClosed(): boolean {
-    return this.socket.destroyed;
+    return this.ending || this.socket.destroyed;
   }
 
   get writableLength(): number {
@@ -103,6 +105,7 @@ export class MuxConnection implements ChannelLink {
   }
 
   close(): void {
+    this.ending = true;
     this.flush();
     this.socket.end();
   }
