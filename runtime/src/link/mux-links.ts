@@ -5,11 +5,10 @@
  * closed, so a gateway holds no connections to poolers it no longer uses.
  */
 import type { Socket } from 'node:net';
-import { join } from 'node:path';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import { decodeBackend } from '../protocol/decode-backend';
 import { MessageFramer } from '../protocol/framer';
-import { connectTo, type ServerTarget } from '../pooler/pool/server-connection';
+import { addressOf, connectTo, type ServerTarget } from '../pooler/pool/server-connection';
 import { LINK_TOKEN_PARAMETER } from '../pooler/pool/client-session';
 import { MUX_ACCEPTED, MUX_REQUEST_CODE } from './mux-protocol';
 import type { MuxChannel } from './mux-channel';
@@ -76,9 +75,8 @@ export class MuxLinks {
 }
 
 function targetKey(target: ServerTarget): string {
-  if ('socketDir' in target) return join(target.socketDir, `.s.PGSQL.${target.port}`);
-  if ('path' in target) return target.path;
-  return `${target.host}:${target.port}`;
+  const address = addressOf(target);
+  return 'path' in address ? address.path : `${address.host}:${address.port}`;
 }
 
 /** Asks the pooler for a link; resolves with the socket once it answers MUX_ACCEPTED. */

@@ -4,13 +4,11 @@
  * lifetime or idle too long are closed; a Postgres that went away is reconnected with
  * back-off. Idle connections are matched to a session's settings first, to skip the replay.
  */
-import { connect } from 'node:net';
-import { join } from 'node:path';
 import { encodeFrontend } from '../../protocol/encode-frontend';
 import type { Logger } from '../../util/log';
 import type { Backend, BackendConnection } from './backend';
 import type { ConnectionBudget } from './connection-budget';
-import { ServerConnection } from './server-connection';
+import { ServerConnection, connectTo } from './server-connection';
 
 export interface PoolOptions {
   readonly target: { readonly socketDir: string; readonly port: number };
@@ -99,7 +97,7 @@ export class Pool implements Backend {
   /** Sends a CancelRequest to Postgres with the key of the connection running the query. */
   cancel(connection: BackendConnection): void {
     const { backendKey } = connection as ServerConnection;
-    const socket = connect({ path: join(this.options.target.socketDir, `.s.PGSQL.${this.options.target.port}`) });
+    const socket = connectTo(this.options.target);
     socket.on('error', () => socket.destroy());
     socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', ...backendKey })));
   }

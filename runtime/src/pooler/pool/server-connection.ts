@@ -20,10 +20,14 @@ export type ServerTarget =
   | { readonly path: string }
   | { readonly host: string; readonly port: number };
 
+/** Where a target listens: a Unix socket path (Postgres' own is socketDir/.s.PGSQL.port), or TCP. */
+export function addressOf(target: ServerTarget): { readonly path: string } | { readonly host: string; readonly port: number } {
+  if ('socketDir' in target) return { path: join(target.socketDir, `.s.PGSQL.${target.port}`) };
+  return target;
+}
+
 export function connectTo(target: ServerTarget): Socket {
-  if ('socketDir' in target) return connect({ path: join(target.socketDir, `.s.PGSQL.${target.port}`) });
-  if ('path' in target) return connect({ path: target.path });
-  return connect({ host: target.host, port: target.port });
+  return connect(addressOf(target));
 }
 
 /** Postgres refused the login (a database that does not exist, a role that may not log in...). */
