@@ -94,9 +94,11 @@ export class NodeAgent {
   start(): void {
     const health = async () => {
       if (this.stopped) return;
-      const pid = this.postgres.postmasterPid();
-      const running = pid !== undefined;
-      this.health = this.verdict.judge(running ? await this.probe.check() : unhealthy('postgres is not running'), this.postgres.postmasterPid());
+      const running = this.postgres.postmasterPid() !== undefined;
+      const checked = running ? await this.probe.check() : unhealthy('postgres is not running');
+      // Judged by the postmaster as it is now, after a check that may have waited 1.6 s: one that
+      // died meanwhile gets no grace as 'busy'.
+      this.health = this.verdict.judge(checked, this.postgres.postmasterPid());
       this.healthCheckedAt = Date.now();
       // A server that died under us is restarted by convergence at once, not at the next tick.
       if (!running && this.phase === 'running') this.scheduleConverge();

@@ -1,10 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/**
- * The pids of `pid`'s descendants, read from /proc (Linux). Used to fence a Postgres whose
- * postmaster does not answer: backends and walsenders must die with it, or a frozen backend
- * could wake up later and finish what it was doing.
- */
 /** Fields 3 onwards of /proc/PID/stat (state, ppid, ...): after the command name, which may hold spaces. */
 function statFields(pid: number): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -24,6 +19,11 @@ export function isStopped(pid: number): boolean {
   }
 }
 
+/**
+ * The pids of `pid`'s descendants, read from /proc (Linux). Used to fence a Postgres whose
+ * postmaster does not answer: backends and walsenders must die with it, or a frozen backend
+ * could wake up later and finish what it was doing.
+ */
 export function descendantsOf(pid: number): number[] {
   let entries: string[];
   try {
