@@ -8,7 +8,7 @@ import { encodeFrontend } from '../../protocol/encode-frontend';
 import type { Logger } from '../../util/log';
 import type { Backend, BackendConnection } from './backend';
 import type { ConnectionBudget } from './connection-budget';
-import { ServerConnection, connectTo } from './server-connection';
+import { ServerConnection, ServerLoginError, connectTo } from './server-connection';
 
 export interface PoolOptions {
   readonly target: { readonly socketDir: string; readonly port: number };
@@ -172,6 +172,17 @@ export class Pool implements Backend {
     while (this.total < this.options.minSize && this.budget.tryTake(this)) this.open();
   }
 
+  /**
+   * Sends the sessions waiting for a connection away with `error` (they hold none and sent
+   * nothing): the gateway's pool of a node that stopped being the primary does this, so its
+   * waiters go to the new one instead of waiting out the queue timeout.
+   */
+  turnAwayWaiters(error: Error): void {
+    clearTimeout(this.waiterTimer);
+    this.waiterTimer = undefined;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+  }
+
   shutdown(): void {
     this.closed = true;
     clearTimeout(this.retryTimer);
@@ -180,12 +191,19 @@ export class Pool implements Backend {
     for (const connection of [...this.all]) this.discard(connection);
   }
 
+  /**
+   * The most recently returned idle connection, preferring one with the session's settings.
+   * Last in, first out, like PgBouncer: a few warm backends carry light load (their caches hot,
+   * the scheduler waking the same processes) and the rest stay idle until they time out,
+   * where first in, first out would keep every connection alive and cycle through them all.
+   */
   private takeIdle(settingsKey: string): ServerConnection | undefined {
     this.dropDeadIdle();
-    let index = this.idle.findIndex((connection) => connection.settingsKey === settingsKey);
+    let index = this.idle.length - 1;
+    while (index >= 0 && this.idle[index]!.settingsKey !== settingsKey) index -= 1;
     if (index === -1) index = this.idle.length - 1;
     if (index === -1) return undefined;
-    return this.idle.splice(index, 1)[0];
+    return index === this.idle.length - 1 ? this.idle.pop() : this.idle.splice(index, 1)[0];
   }
 
   private dropDeadIdle(): void {
@@ -223,8 +241,9 @@ export class Pool implements Backend {
         this.opening -= 1;
         this.budget.give();
         this.failures += 1;
-        // A login refusal (no such database, role) is final for the sessions that asked.
-        if ('fields' in error) {
+        // A login refusal (no such database, role) is final for the sessions that asked; a
+        // server starting up, shutting down or full is tried again, like an unreachable one.
+        if (error instanceof ServerLoginError && !isTransientRefusal(error)) {
           for (const waiter of this.waiters.splice(0)) waiter.reject(error);
           return;
         }
@@ -255,4 +274,14 @@ export class Pool implements Backend {
     connection.close();
     this.budget.give();
   }
+}
+
+/**
+ * Refusals that pass: the server is starting up or shutting down (57P01-57P03: a restart, a
+ * fence, a promotion) or out of connections (class 53). Waiting sessions keep waiting, within
+ * their queue timeout, while the pool tries again with back-off.
+ */
+function isTransientRefusal(error: ServerLoginError): boolean {
+  const code = error.fields.C ?? '';
+  return code.startsWith('57P0') || code.startsWith('53');
 }
