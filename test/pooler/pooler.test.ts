@@ -221,6 +221,24 @@ describe('pooler: sessions, auth, cancel, bursts', () => {
     await client.end();
   });
 
+  it('hands out the most recently returned connection first: light load stays on a few warm backends', async () => {
+    const clients = await Promise.all([1, 2, 3, 4].map(() => fixture.client()));
+    try {
+      // Four open transactions hold four connections; committing returns them in order.
+      for (const client of clients) await client.query('BEGIN');
+      const pids = await Promise.all(clients.map(pid));
+      expect(new Set(pids).size).toBe(4);
+      for (const client of clients) await client.query('COMMIT');
+      // Last in, first out: every later statement, whichever session sends it, runs on the
+      // connection returned last (first in, first out would cycle through all four).
+      const seen: number[] = [];
+      for (let i = 0; i < 8; i++) seen.push(await pid(clients[i % 4]!));
+      expect(new Set(seen)).toEqual(new Set([pids[3]]));
+    } finally {
+      await Promise.all(clients.map((client) => client.end()));
+    }
+  });
+
   it('completes a burst of 2,000 sessions over a pool of 10 without error or leaked connection', async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 2_000 }, async (_, i) => {
