@@ -78,14 +78,24 @@ describe('polygres up → write → read on standbys → down', () => {
     expect(rule).toEqual({ term: '1', primary_instance: 'zone-a-0' });
   });
 
-  it('reports pools with polygres pools', async () => {
+  it('reports pools with polygres pools: the primary zone\'s gateway serves from its own pool, another zone\'s over the link', async () => {
+    await cluster.query('SELECT 1');
+    await cluster.query('SELECT 1', cluster.layout.gateways[1]!.port);
     const result = await polygres(['pools', '--json', '--state-dir', cluster.stateDir]);
     expect(result.stderr).toBe('');
-    const reports = JSON.parse(result.stdout) as { instance: string; report: { pools: { user: string; database: string; idle: number; active: number }[] } }[];
-    const primary = reports.find((entry) => entry.instance === 'zone-a-0')!;
-    expect(primary.report.pools).toContainEqual(expect.objectContaining({ user: 'postgres', database: 'postgres', active: 0 }));
+    type Report = { pools: { user: string; database: string; idle: number; active: number; node?: string }[] };
+    const reports = JSON.parse(result.stdout) as ({ instance: string; report: Report } | { gateway: string; report: Report })[];
+    const pooler = reports.find((entry) => 'instance' in entry && entry.instance === 'zone-a-0')!;
+    // zone-b's gateway reached the primary through zone-a-0's pooler...
+    expect(pooler.report.pools).toContainEqual(expect.objectContaining({ user: 'postgres', database: 'postgres', active: 0 }));
+    // ...while zone-a's gateway, on the primary's host, holds the connections itself.
+    const gateway = reports.find((entry) => 'gateway' in entry && entry.gateway === 'zone-a')!;
+    expect(gateway.report.pools).toContainEqual(expect.objectContaining({ node: 'zone-a-0', user: 'postgres', database: 'postgres', active: 0 }));
+    const remote = reports.find((entry) => 'gateway' in entry && entry.gateway === 'zone-b')!;
+    expect(remote.report.pools).toEqual([]);
     const table = await polygres(['pools', '--state-dir', cluster.stateDir]);
-    expect(table.stdout).toContain('postgres/postgres');
+    expect(table.stdout).toContain('gateway-zone-a');
+    expect(table.stdout).toContain('postgres/postgres on zone-a-0');
   });
 
   it('refuses a second `up` of a running cluster', async () => {

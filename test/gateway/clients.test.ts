@@ -12,6 +12,7 @@ import { Client } from 'pg';
 import Cursor from 'pg-cursor';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { polygres } from '../support/polygres-cli';
 
 const run = promisify(execFile);
 const PSQL = '/usr/bin/psql';
@@ -43,15 +44,18 @@ describe('clients through a gateway', () => {
   });
 
   it('psql: \\copy of 40 MB in and out, while another session keeps querying over the same link', async () => {
-    // Both sessions ride the gateway's one multiplexed link to the primary's pooler: the bulk
-    // copy must be flow-controlled (paused and resumed per session) without stalling the other.
+    // Through another zone's gateway, both sessions ride its one multiplexed link to the
+    // primary's pooler (the primary zone's own gateway serves from its own pool): the bulk copy
+    // must be flow-controlled (paused and resumed per session) without stalling the other.
+    const remotePort = cluster.layout.gateways[1]!.port;
+    const remoteEnv = { ...env, PGPORT: String(remotePort) };
     const rows = 400_000;
     const lines: string[] = [];
     for (let i = 1; i <= rows; i++) lines.push(`${i},${'x'.repeat(90)}\n`);
     const source = lines.join('');
     writeFileSync(join(dir, 'bulk.csv'), source);
     await cluster.query('CREATE TABLE bulk (id int, filler text)');
-    const other = await cluster.connect();
+    const other = await cluster.connect(remotePort);
     let answered = 0;
     let copying = true;
     const queries = (async () => {
@@ -61,9 +65,9 @@ describe('clients through a gateway', () => {
       }
     })();
     try {
-      const copyIn = await run(PSQL, ['-v', 'ON_ERROR_STOP=1', '-c', `\\copy bulk FROM '${join(dir, 'bulk.csv')}' CSV`], { env });
+      const copyIn = await run(PSQL, ['-v', 'ON_ERROR_STOP=1', '-c', `\\copy bulk FROM '${join(dir, 'bulk.csv')}' CSV`], { env: remoteEnv });
       expect(copyIn.stdout.trim()).toBe(`COPY ${rows}`);
-      await run(PSQL, ['-v', 'ON_ERROR_STOP=1', '-c', `\\copy (SELECT * FROM bulk ORDER BY id) TO '${join(dir, 'bulk-out.csv')}' CSV`], { env });
+      await run(PSQL, ['-v', 'ON_ERROR_STOP=1', '-c', `\\copy (SELECT * FROM bulk ORDER BY id) TO '${join(dir, 'bulk-out.csv')}' CSV`], { env: remoteEnv });
     } finally {
       copying = false;
       await queries;
@@ -71,6 +75,9 @@ describe('clients through a gateway', () => {
     }
     expect(readFileSync(join(dir, 'bulk-out.csv'), 'utf8') === source).toBe(true);
     expect(answered).toBeGreaterThan(0);
+    // It was the link: the primary's pooler served these sessions.
+    const pools = JSON.parse((await polygres(['pools', '--json', '--state-dir', cluster.stateDir])).stdout) as { instance?: string; report: { pools: { user: string }[] } }[];
+    expect(pools.find((entry) => entry.instance === 'zone-a-0')?.report.pools).toContainEqual(expect.objectContaining({ user: 'postgres' }));
   });
 
   it('psql: \\watch runs the query repeatedly until interrupted', async () => {

@@ -121,6 +121,34 @@ describe('failover, switchover and policy changes', () => {
     expect(written).toBeGreaterThan(before);
   });
 
+  it("sends a session waiting for the primary zone gateway's own pool to the new primary after a switchover", async () => {
+    // The gateway on the primary's host serves it from its own pool (one hop). Pin every
+    // connection of that pool, so one more session's write waits in its queue, then switch over:
+    // the waiting write must run on the new primary, not wait for (or reach) the old one.
+    const before = await cluster.statusNow();
+    const zone = cluster.layout.instances.find((instance) => instance.name === before.primary)!.zone;
+    const port = cluster.layout.gateways.find((gateway) => gateway.zone === zone)!.port;
+    const holders = await Promise.all(Array.from({ length: 20 }, () => cluster.connect(port)));
+    for (const holder of holders) holder.on('error', () => undefined);
+    const waiting = await cluster.connect(port);
+    waiting.on('error', () => undefined);
+    try {
+      await Promise.all(holders.map((holder) => holder.query('BEGIN; SELECT 1')));
+      const write = waiting.query("INSERT INTO ledger (id, writer, server) VALUES (-2000000, 'waiter', 'x') RETURNING current_setting('port') AS port");
+      write.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      const state = await Promise.race([write.then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))]);
+      expect(state).toBe('waiting');
+      const result = await polygres(['switchover', '--state-dir', cluster.stateDir]);
+      expect(result.stderr).toBe('');
+      const after = await cluster.statusNow();
+      expect(after.primary).not.toBe(before.primary);
+      const newPrimary = cluster.layout.instances.find((instance) => instance.name === after.primary)!;
+      expect(Number((await write).rows[0].port)).toBe(newPrimary.port);
+    } finally {
+      await Promise.all([...holders, waiting].map((client) => client.end().catch(() => undefined)));
+    }
+  });
+
   it('refuses a switchover to the current primary or to an unknown instance', async () => {
     const { primary } = await cluster.statusNow();
     const same = await polygres(['switchover', '--to', primary!, '--state-dir', cluster.stateDir]);

@@ -38,7 +38,8 @@ function formatBytes(bytes: number): string {
 }
 
 interface PoolsReport {
-  readonly pools: PoolStats[];
+  /** A gateway's pools also name the instance (`node`) whose Postgres they serve. */
+  readonly pools: (PoolStats & { readonly node?: string })[];
   readonly sessions: number;
   readonly pinned: Record<string, number>;
 }
@@ -193,29 +194,35 @@ export function buildProgram(): Command {
 
   program
     .command('pools')
-    .description("each pooler's pools: active, idle and waiting server connections, sessions, pinned sessions by reason")
+    .description("pools of each pooler and of each gateway (for its zone's Postgres on its host): active, idle and waiting server connections, sessions, pinned sessions by reason")
     .option('--state-dir <dir>', 'state directory of the cluster')
     .option('--json', 'print JSON')
     .action(async (options: { stateDir?: string; json?: boolean }) => {
       const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
       const { adminToken } = readSecrets(layout.secretsFile);
-      const reports = await Promise.all(
-        layout.instances.map(async (instance) => ({
-          instance: instance.name,
-          report: await callAdmin<PoolsReport>({ host: instance.host, port: instance.adminPort, token: adminToken, path: '/v1/pools' }).catch((error: Error) => ({ error: error.message })),
-        })),
-      );
-      if (options.json) return out(JSON.stringify(reports, null, 2));
-      out('INSTANCE    USER/DATABASE              ACTIVE  IDLE  WAITING  SESSIONS  PINNED');
-      for (const { instance, report } of reports) {
+      const ask = (host: string, port: number) =>
+        callAdmin<PoolsReport>({ host, port, token: adminToken, path: '/v1/pools' }).catch((error: Error) => ({ error: error.message }));
+      const [poolers, gateways] = await Promise.all([
+        Promise.all(layout.instances.map(async (instance) => ({ instance: instance.name, report: await ask(instance.host, instance.adminPort) }))),
+        Promise.all(layout.gateways.map(async (gateway) => ({ gateway: gateway.zone, report: await ask(gateway.host, gateway.metricsPort) }))),
+      ]);
+      if (options.json) return out(JSON.stringify([...poolers, ...gateways], null, 2));
+      out('PROCESS              USER/DATABASE                    ACTIVE  IDLE  WAITING  SESSIONS  PINNED');
+      const rows = [
+        ...poolers.map(({ instance, report }) => ({ process: `pooler-${instance}`, report })),
+        ...gateways.map(({ gateway, report }) => ({ process: `gateway-${gateway}`, report })),
+      ];
+      for (const { process, report } of rows) {
         if ('error' in report) {
-          out(`${instance.padEnd(11)} (not reachable: ${report.error})`);
+          out(`${process.padEnd(20)} (not reachable: ${report.error})`);
           continue;
         }
         const pinned = Object.entries(report.pinned).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';
-        if (report.pools.length === 0) out(`${instance.padEnd(11)} (no pools yet)            -       -     -        ${String(report.sessions).padEnd(9)} ${pinned}`);
+        const sessions = String(report.sessions).padEnd(9);
+        if (report.pools.length === 0) out(`${process.padEnd(20)} ${'(no pools yet)'.padEnd(32)} -       -     -        ${sessions} ${pinned}`);
         for (const pool of report.pools) {
-          out(`${instance.padEnd(11)} ${`${pool.user}/${pool.database}`.padEnd(26)} ${String(pool.active).padEnd(7)} ${String(pool.idle).padEnd(5)} ${String(pool.waiting).padEnd(8)} ${String(report.sessions).padEnd(9)} ${pinned}`);
+          const name = `${pool.user}/${pool.database}${pool.node ? ` on ${pool.node}` : ''}`;
+          out(`${process.padEnd(20)} ${name.padEnd(32)} ${String(pool.active).padEnd(7)} ${String(pool.idle).padEnd(5)} ${String(pool.waiting).padEnd(8)} ${sessions} ${pinned}`);
         }
       }
     });

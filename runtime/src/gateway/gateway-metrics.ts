@@ -1,5 +1,8 @@
 /** The gateway's Prometheus metrics (prom-client), served at /metrics on its metrics port. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerPinnedGauge, registerPoolGauges } from '../pooler/pool/pool-gauges';
+import type { PinReason } from '../pooler/pool/session-state';
+import type { ColocatedPoolStats } from './colocated-pools';
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -14,7 +17,15 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(bufferedNow: () => number) {
+  readonly statementCache = new Counter({ name: 'polygres_gateway_prepared_statement_cache_total', help: 'Prepared statements found on (hit) or prepared on (miss) the server connection or link', labelNames: ['result'], registers: [this.registry] });
+  readonly poolWait = new Histogram({
+    name: 'polygres_gateway_pool_wait_seconds',
+    help: 'How long sessions waited for a server connection of a co-located pool when none was free',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [this.registry],
+  });
+
+  constructor(bufferedNow: () => number, pools: () => ColocatedPoolStats[], pins: () => Map<PinReason, number>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'polygres_gateway_' });
     this.buffered = new Gauge({
       name: 'polygres_gateway_buffered_sessions',
@@ -24,5 +35,9 @@ export class GatewayMetrics {
         this.set(bufferedNow());
       },
     });
+    registerPoolGauges(this.registry, 'polygres_gateway_', ['node', 'user', 'database'], () =>
+      pools().map((stats) => ({ labels: { node: stats.node, user: stats.user, database: stats.database }, stats })),
+    );
+    registerPinnedGauge(this.registry, 'polygres_gateway_', pins);
   }
 }

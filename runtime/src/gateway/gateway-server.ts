@@ -1,12 +1,13 @@
 /**
  * A zone's gateway: client listeners on the primary port and the replica port, TLS and SCRAM,
- * a ClientSession per client whose backend is a link to the routed node's pooler, cancel keys
- * that find their session through any gateway, and the failover buffer's shared bounds.
+ * a ClientSession per client whose backend reaches the routed node — through the gateway's own
+ * pool when that node is co-located, else over a link to its pooler — cancel keys that find
+ * their session through any gateway, and the failover buffer's shared bounds.
  */
 import { connect, createServer, type Server } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { ClientAuthenticator } from '../pooler/pool/client-auth';
-import { ClientSession, type SessionContext } from '../pooler/pool/client-session';
+import { ClientSession, countPins, type SessionContext } from '../pooler/pool/client-session';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import type { Logger } from '../util/log';
 import { CancelKeys, gatewayOf } from './cancel-keys';
@@ -16,6 +17,9 @@ import { MuxLinks } from '../link/mux-links';
 import type { Endpoint } from './primary-tracker';
 import type { ReplicaSelector } from './replica-selector';
 import { SplitBackend } from './split-backend';
+import type { ColocatedPools } from './colocated-pools';
+import { RoutedBackend } from './routed-backend';
+import type { PinReason } from '../pooler/pool/session-state';
 
 export type Route = 'primary' | 'replica';
 
@@ -35,6 +39,8 @@ export interface GatewayServerOptions {
   readonly replicas: ReplicaSelector;
   readonly authenticator: ClientAuthenticator;
   readonly linkToken: string;
+  /** Pools for the Postgres of co-located instances, served without the pooler hop. */
+  readonly colocated: ColocatedPools;
   readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
   readonly statementCacheSize: number;
   readonly bufferWindowMs: number;
@@ -58,8 +64,9 @@ export class GatewayServer {
     this.keys = new CancelKeys(options.index);
     this.links = new MuxLinks(options.linkToken);
     this.buffer = new BufferGate(options.bufferMaxQueued);
-    this.metrics = new GatewayMetrics(() => this.buffer.size);
+    this.metrics = new GatewayMetrics(() => this.buffer.size, () => options.colocated.stats(), () => this.pinCounts());
     this.buffer.onWait = (seconds) => this.metrics.bufferWait.observe(seconds);
+    options.colocated.onWait = (seconds) => this.metrics.poolWait.observe(seconds);
   }
 
   async listen(): Promise<void> {
@@ -68,22 +75,30 @@ export class GatewayServer {
   }
 
   /**
-   * A new primary serves: links to the old one are cut. (While it is being elected nothing is
-   * cut: a statement in flight on the old primary may still complete, and the fence decides.)
+   * A new primary serves: links to the old one are cut, and sessions waiting for a connection
+   * of a co-located old primary go to the new one. (While it is being elected nothing is cut:
+   * a statement in flight on the old primary may still complete, and the fence decides.)
    */
   primaryChanged(endpoint: Endpoint | undefined): void {
     if (!endpoint) return;
     for (const link of this.primaryLinks) link.endpointChanged(endpoint);
+    this.options.colocated.primaryMoved(endpoint.instance);
   }
 
   get sessionCount(): number {
     return this.sessions.size;
   }
 
+  /** Sessions holding their server connection (or link) between transactions, by reason. */
+  pinCounts(): Map<PinReason, number> {
+    return countPins(this.sessions.values());
+  }
+
   close(): void {
     for (const server of this.servers) server.close();
     for (const { session } of this.sessions.values()) session.close();
     this.links.close();
+    this.options.colocated.close();
   }
 
   private listenOn(port: number, route: Route): Promise<void> {
@@ -109,9 +124,10 @@ export class GatewayServer {
       authenticator: options.authenticator,
       ...(options.tls ? { tls: options.tls } : {}),
       backend: (user, database, startup) => {
-        const link = (linkRoute: Route) =>
-          new LinkBackend(
-            options.routing[linkRoute],
+        const link = (linkRoute: Route) => {
+          const routing = options.routing[linkRoute];
+          const linkBackend = new LinkBackend(
+            routing,
             {
               user,
               database,
@@ -125,6 +141,8 @@ export class GatewayServer {
             },
             linkRoute === 'primary' ? this.primaryLinks : undefined,
           );
+          return new RoutedBackend(linkBackend, routing, options.colocated, user, database);
+        };
         const attrs = startupValue(startup, TARGET_SESSION_ATTRS);
         if (route === 'replica' || (attrs !== undefined && REPLICA_ATTRS.has(attrs))) return link('replica');
         if (startupValue(startup, READ_ROUTING) === 'replica') return new SplitBackend(link('primary'), link('replica'), options.replicas);
@@ -138,8 +156,8 @@ export class GatewayServer {
       unregister: (session) => this.sessions.delete(session.processId),
       cancel: (processId, secretKey) => this.cancel(processId, secretKey),
       metrics: {
-        statementCacheHit: () => undefined,
-        statementCacheMiss: () => undefined,
+        statementCacheHit: () => this.metrics.statementCache.inc({ result: 'hit' }),
+        statementCacheMiss: () => this.metrics.statementCache.inc({ result: 'miss' }),
         statement: () => statements.inc(),
         error: (sqlstate) => this.metrics.errors.inc({ sqlstate }),
       },

@@ -115,11 +115,7 @@ export class LinkBackend implements Backend {
     const ready = this.tryAcquire();
     if (ready) return ready;
     this.dropLink();
-    const now = this.routing.current();
-    const endpoint = now ?? (await this.settings.buffer.hold(() => this.routing.endpoint(this.settings.bufferWindowMs)));
-    if (!endpoint) {
-      throw linkError(SqlState.cannotConnectNow, `no primary accepted connections within ${this.settings.bufferWindowMs} ms; the cluster is failing over or down — run polygres status`);
-    }
+    const endpoint = await this.routedEndpoint();
     const channel = await this.settings.links.channel(targetOf(endpoint));
     const link = await ServerConnection.over(channel, this.settings.user, this.settings.database, this.settings.statementCacheSize, {
       parameters: { [LINK_TOKEN_PARAMETER]: this.settings.linkToken },
@@ -129,6 +125,18 @@ export class LinkBackend implements Backend {
     this.inUse = true;
     this.watchIdle();
     return link;
+  }
+
+  /**
+   * Where the session is routed now — or, while there is nowhere (a failover), once there is:
+   * the wait is bounded by the failover buffer's window and queue.
+   */
+  async routedEndpoint(): Promise<Endpoint> {
+    const endpoint = this.routing.current() ?? (await this.settings.buffer.hold(() => this.routing.endpoint(this.settings.bufferWindowMs)));
+    if (!endpoint) {
+      throw linkError(SqlState.cannotConnectNow, `no primary accepted connections within ${this.settings.bufferWindowMs} ms; the cluster is failing over or down — run polygres status`);
+    }
+    return endpoint;
   }
 
   /** The link stays with the session between transactions (until idle too long); a broken one is let go. */

@@ -5,7 +5,7 @@
 import { createSecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { startAdminServer } from '../admin/http-server';
-import { etcdEndpoint } from '../local/layout';
+import { colocatedInstances, etcdEndpoint } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { readSecrets } from '../local/secrets';
 import { readTls, tlsFilesFor } from '../local/tls-material';
@@ -20,6 +20,9 @@ import { GatewayServer } from './gateway-server';
 import { type Endpoint, PrimaryTracker } from './primary-tracker';
 import { ReplicaSelector } from './replica-selector';
 import { verifierFromPoolers } from './verifier-client';
+import { ColocatedPools } from './colocated-pools';
+import { serverConnectionShares } from '../pooler/connection-shares';
+import { poolOptionsOf } from '../pooler/pool-options';
 
 export async function runGateway(options: { layoutFile: string; zone: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
@@ -43,6 +46,14 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
   const tlsFiles = tlsFilesFor(spec, layout.stateDir);
   const tls = tlsFiles ? readTls(tlsFiles) : undefined;
 
+  // The Postgres of this zone's instances on this host is served from the gateway's own pools.
+  const colocated = colocatedInstances(layout, me);
+  const pools = new ColocatedPools(
+    new Map(colocated.map((instance) => [instance.name, poolOptionsOf(spec, { socketDir: instance.socketDir, port: instance.port })])),
+    serverConnectionShares(spec, colocated.length > 0).gateway,
+    log,
+  );
+
   const gateway = new GatewayServer({
     host: me.host,
     port: me.port,
@@ -57,6 +68,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     authenticator:
       spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(verifierFromPoolers(() => topo.listInstances(), me.zone, secrets.adminToken)),
     linkToken: secrets.adminToken,
+    colocated: pools,
     ...(tls ? { tls: { context: createSecureContext(tls), certificateDer: new X509Certificate(tls.cert).raw } } : {}),
     statementCacheSize: spec.pooler.preparedStatementCacheSize,
     bufferWindowMs: spec.gateway.failoverBuffer.windowMs,
@@ -69,12 +81,14 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     host: me.host,
     port: me.metricsPort,
     token: secrets.adminToken,
-    routes: {},
+    routes: {
+      'GET /v1/pools': () => ({ pools: pools.stats(), sessions: gateway.sessionCount, pinned: Object.fromEntries(gateway.pinCounts()) }),
+    },
     publicRoutes: { 'GET /metrics': async () => ({ contentType: gateway.metrics.registry.contentType, body: await gateway.metrics.registry.metrics() }) },
   });
   const watcher = await waitFor('etcd', () => topo.watchRule((rule) => void tracker.onRule(rule)), { timeoutMs: Infinity, intervalMs: 300 });
   replicas.start();
-  log.info({ port: me.port, replicaPort: me.replicaPort, metricsPort: me.metricsPort, tls: tls !== undefined }, 'gateway listening');
+  log.info({ port: me.port, replicaPort: me.replicaPort, metricsPort: me.metricsPort, tls: tls !== undefined, colocated: colocated.map((instance) => instance.name) }, 'gateway listening');
 
   onShutdown(log, async () => {
     gateway.close();

@@ -7,7 +7,7 @@
  */
 import { parseLsn } from '../consensus/lsn';
 import type { Backend, BackendConnection, CycleHint } from '../pooler/pool/backend';
-import type { LinkBackend } from './link-backend';
+import type { RoutedBackend } from './routed-backend';
 import type { ReplicaSelector } from './replica-selector';
 
 export class SplitBackend implements Backend {
@@ -17,8 +17,8 @@ export class SplitBackend implements Backend {
   private mustSee = -1n;
 
   constructor(
-    private readonly primary: LinkBackend,
-    private readonly replica: LinkBackend,
+    private readonly primary: RoutedBackend,
+    private readonly replica: RoutedBackend,
     private readonly replicas: ReplicaSelector,
   ) {
     this.lossMessage = primary.lossMessage;
@@ -28,12 +28,12 @@ export class SplitBackend implements Backend {
     return this.primary.knownStatements;
   }
 
-  tryAcquire(_settingsKey: string, hint?: CycleHint): BackendConnection | undefined {
-    return this.pick(hint).tryAcquire();
+  tryAcquire(settingsKey: string, hint?: CycleHint): BackendConnection | undefined {
+    return this.pick(hint).tryAcquire(settingsKey);
   }
 
-  acquire(_settingsKey: string, hint?: CycleHint): Promise<BackendConnection> {
-    return this.pick(hint).acquire();
+  acquire(settingsKey: string, hint?: CycleHint): Promise<BackendConnection> {
+    return this.pick(hint).acquire(settingsKey);
   }
 
   release(connection: BackendConnection): void {
@@ -68,7 +68,7 @@ export class SplitBackend implements Backend {
   }
 
   /** A replica for a read-only cycle once it has replayed the session's last write; else the primary. */
-  private pick(hint: CycleHint | undefined): LinkBackend {
+  private pick(hint: CycleHint | undefined): RoutedBackend {
     if (!hint?.readOnly) return this.primary;
     const replica = this.replicas.replica();
     if (!replica) return this.primary;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSpec } from '../spec/defaults';
-import { allPorts, planLayout, portsNeeded } from './layout';
+import { allPorts, colocatedInstances, hasColocatedGateway, planLayout, portsNeeded } from './layout';
 
 describe('local cluster layout', () => {
   const spec = defaultSpec();
@@ -30,5 +30,13 @@ describe('local cluster layout', () => {
     expect(layout.gateways.map((g) => g.zone)).toEqual(['zone-a', 'zone-b', 'zone-c']);
     expect(layout.orchestrators.map((o) => o.zone)).toEqual(['zone-a', 'zone-b', 'zone-c']);
     expect(layout.instances[1]?.instanceDir).toBe('/tmp/x/data/zone-b-0');
+  });
+
+  it("co-locates each zone's instances with that zone's gateway only, and only on the same host", () => {
+    expect(layout.gateways.map((gateway) => colocatedInstances(layout, gateway).map((i) => i.name))).toEqual([['zone-a-0'], ['zone-b-0'], ['zone-c-0']]);
+    expect(layout.instances.every((instance) => hasColocatedGateway(layout, instance))).toBe(true);
+    const apart = { ...layout, gateways: layout.gateways.map((gateway) => ({ ...gateway, host: `gateway-${gateway.zone}.svc` })) };
+    expect(apart.gateways.flatMap((gateway) => colocatedInstances(apart, gateway))).toEqual([]);
+    expect(hasColocatedGateway(apart, apart.instances[0]!)).toBe(false);
   });
 });

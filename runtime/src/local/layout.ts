@@ -23,8 +23,9 @@ export interface InstanceLayout {
   /** Directory owned by the Postgres OS user: holds `pgdata/` and `postgres.log`. */
   readonly instanceDir: string;
   /**
-   * Private Unix socket directory (mode 0700) through which only the pooler reaches Postgres.
-   * Short, because socket paths are limited to about 100 bytes.
+   * Private Unix socket directory (mode 0700) through which the pooler — and the zone's gateway
+   * when it shares the host — reach Postgres. Short, because socket paths are limited to about
+   * 100 bytes.
    */
   readonly socketDir: string;
 }
@@ -151,6 +152,20 @@ function socketDirFor(instanceDir: string): string {
   const preferred = join(instanceDir, 'socket');
   if (preferred.length + '/.s.PGSQL.65535'.length <= 100) return preferred;
   return join('/tmp', `polygres-${createHash('sha256').update(instanceDir).digest('hex').slice(0, 16)}`);
+}
+
+/**
+ * The instances whose Postgres a zone's gateway serves from pools of its own, skipping the
+ * pooler hop: those of its zone on its host (the local target; on Kubernetes the gateway is a
+ * pod of its own and every instance is reached through its pooler).
+ */
+export function colocatedInstances(layout: ClusterLayout, gateway: GatewayLayout): InstanceLayout[] {
+  return layout.instances.filter((instance) => instance.zone === gateway.zone && instance.host === gateway.host);
+}
+
+/** Does the zone's gateway serve this instance's Postgres directly (see colocatedInstances)? */
+export function hasColocatedGateway(layout: ClusterLayout, instance: InstanceLayout): boolean {
+  return layout.gateways.some((gateway) => colocatedInstances(layout, gateway).some((candidate) => candidate.name === instance.name));
 }
 
 /** Where the pooler also listens, beside Postgres' own socket in the private directory. */

@@ -9,7 +9,7 @@ import { PgBackRest } from '../backup/pgbackrest-runner';
 import { backupFilesOf, writeBackupConfig } from '../local/backup-files';
 import type { ClusterLayout } from '../local/layout';
 import type { Logger } from '../util/log';
-import { etcdEndpoint, poolerSocketPath } from '../local/layout';
+import { etcdEndpoint, hasColocatedGateway, poolerSocketPath } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { readSecrets } from '../local/secrets';
 import { loadSpecFile } from '../spec/load';
@@ -20,7 +20,8 @@ import { onShutdown } from '../util/shutdown';
 import { ScramAuthenticator, TrustAuthenticator } from './pool/client-auth';
 import { PoolerServer } from './pool/pooler-server';
 import { ServerConnection } from './pool/server-connection';
-import { DEFAULT_MAX_CONNECTIONS } from './postgres-config';
+import { serverConnectionShares } from './connection-shares';
+import { poolOptionsOf } from './pool-options';
 import { loadSqlParser } from '../sql/parser';
 import type { InstanceLayout } from '../local/layout';
 import type { ClusterSpec } from '../spec/schema';
@@ -49,16 +50,8 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     host: instance.host,
     port: instance.poolerPort,
     socketPath: poolerSocketPath(instance),
-    pool: {
-      target: { socketDir: instance.socketDir, port: instance.port },
-      size: spec.pooler.poolSize,
-      minSize: spec.pooler.minPoolSize,
-      queueTimeoutMs: spec.pooler.queueTimeoutMs,
-      idleTimeoutMs: spec.pooler.idleTimeoutMs,
-      lifetimeMs: spec.pooler.serverLifetimeMs,
-      statementCacheSize: spec.pooler.preparedStatementCacheSize,
-    },
-    connectionLimit: connectionBudget(spec),
+    pool: poolOptionsOf(spec, { socketDir: instance.socketDir, port: instance.port }),
+    connectionLimit: serverConnectionShares(spec, hasColocatedGateway(layout, instance)).pooler,
     authenticator: spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(lookup),
     linkToken: secrets.adminToken,
     log,
@@ -104,13 +97,6 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     topo.close();
     await agent.stop(true);
   });
-}
-
-/** Server connections the pools may hold: what Postgres allows, minus the reserve for administrators. */
-function connectionBudget(spec: ClusterSpec): number {
-  const max = Number(spec.postgres.parameters.max_connections ?? DEFAULT_MAX_CONNECTIONS);
-  // The pooler's own sessions (health probe, control, verifier lookups) come out of the reserve too.
-  return Math.max(1, max - spec.pooler.reservedConnections - 5);
 }
 
 /** Reads a role's password verifier from pg_authid over the trusted socket. */

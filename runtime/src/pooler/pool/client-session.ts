@@ -790,6 +790,13 @@ export class ClientSession {
   }
 }
 
+/** How many of `sessions` hold their connection between transactions, by reason. */
+export function countPins(sessions: Iterable<{ readonly session: ClientSession }>): Map<PinReason, number> {
+  const counts = new Map<PinReason, number>();
+  for (const { session } of sessions) for (const reason of session.pins()) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return counts;
+}
+
 function statementKey(sql: string, parameterTypes: readonly number[]): string {
   return `${sql}\u0000${parameterTypes.join(',')}`;
 }

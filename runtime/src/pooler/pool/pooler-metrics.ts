@@ -1,6 +1,7 @@
 /** The pooler's Prometheus metrics (prom-client), served at /metrics on its admin port. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolStats } from './pool';
+import { registerPinnedGauge, registerPoolGauges } from './pool-gauges';
 import type { PinReason } from './session-state';
 
 export class PoolerMetrics {
@@ -16,29 +17,7 @@ export class PoolerMetrics {
 
   constructor(pools: () => PoolStats[], pins: () => Map<PinReason, number>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'polygres_pooler_' });
-    const poolGauge = (name: string, help: string, field: keyof PoolStats) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['user', 'database'],
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          for (const stats of pools()) this.set({ user: stats.user, database: stats.database }, stats[field] as number);
-        },
-      });
-    poolGauge('polygres_pooler_server_connections_active', 'Server connections lent to a session', 'active');
-    poolGauge('polygres_pooler_server_connections_idle', 'Server connections waiting in the pool', 'idle');
-    poolGauge('polygres_pooler_sessions_waiting', 'Sessions waiting for a server connection', 'waiting');
-    new Gauge({
-      name: 'polygres_pooler_sessions_pinned',
-      help: 'Sessions holding a server connection between transactions, by reason',
-      labelNames: ['reason'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [reason, count] of pins()) this.set({ reason }, count);
-      },
-    });
+    registerPoolGauges(this.registry, 'polygres_pooler_', ['user', 'database'], () => pools().map((stats) => ({ labels: { user: stats.user, database: stats.database }, stats })));
+    registerPinnedGauge(this.registry, 'polygres_pooler_', pins);
   }
 }

@@ -11,7 +11,7 @@ import { MUX_ACCEPTED } from '../../link/mux-protocol';
 import { rmSync } from 'node:fs';
 import type { Logger } from '../../util/log';
 import type { ClientAuthenticator } from './client-auth';
-import { ClientSession, type SessionContext } from './client-session';
+import { ClientSession, countPins, type SessionContext } from './client-session';
 import { ConnectionBudget } from './connection-budget';
 import { Pool, type PoolOptions, type PoolStats } from './pool';
 import { PoolerMetrics } from './pooler-metrics';
@@ -89,9 +89,7 @@ export class PoolerServer {
   }
 
   pinCounts(): Map<PinReason, number> {
-    const counts = new Map<PinReason, number>();
-    for (const { session } of this.sessions.values()) for (const reason of session.pins()) counts.set(reason, (counts.get(reason) ?? 0) + 1);
-    return counts;
+    return countPins(this.sessions.values());
   }
 
   get sessionCount(): number {

@@ -1,0 +1,101 @@
+/**
+ * A gateway session's backend for one route (primary or replica): each cycle goes to the node
+ * the route points at now — through the gateway's own pool when that node's Postgres is
+ * co-located (one hop), else over the session's link to the node's pooler (two hops). Waiting
+ * for a primary during a failover, login parameters and known statements are the link's, so
+ * both paths behave alike; only where the server connection comes from differs.
+ */
+import type { Backend, BackendConnection } from '../pooler/pool/backend';
+import type { Pool } from '../pooler/pool/pool';
+import { type ColocatedPools, RouteChangedError } from './colocated-pools';
+import type { LinkBackend, LinkRouting } from './link-backend';
+import type { Endpoint } from './primary-tracker';
+
+export class RoutedBackend implements Backend {
+  readonly lossMessage: string;
+  /** The connection the session borrowed from a co-located pool, and that pool, while it holds one. */
+  private lent: BackendConnection | undefined;
+  private lender: Pool | undefined;
+  private lastNode: string | undefined;
+  private lastPool: Pool | undefined;
+
+  constructor(
+    private readonly link: LinkBackend,
+    private readonly routing: LinkRouting,
+    private readonly pools: ColocatedPools,
+    private readonly user: string,
+    private readonly database: string,
+  ) {
+    this.lossMessage = link.lossMessage;
+  }
+
+  get knownStatements(): Set<string> {
+    return this.link.knownStatements;
+  }
+
+  tryAcquire(settingsKey: string): BackendConnection | undefined {
+    const pool = this.poolAt(this.routing.current());
+    if (!pool) return this.link.tryAcquire();
+    const connection = pool.tryAcquire(settingsKey);
+    return connection && this.lend(pool, connection);
+  }
+
+  /** Waits for a connection where the route points; if the route moves meanwhile, follows it. */
+  async acquire(settingsKey: string): Promise<BackendConnection> {
+    for (;;) {
+      const pool = this.poolAt(this.routing.current() ?? (await this.link.routedEndpoint()));
+      if (!pool) return this.link.acquire();
+      try {
+        return this.lend(pool, await pool.acquire(settingsKey));
+      } catch (error) {
+        if (!(error instanceof RouteChangedError)) throw error;
+      }
+    }
+  }
+
+  release(connection: BackendConnection): void {
+    if (connection !== this.lent) return this.link.release(connection);
+    const pool = this.lender!;
+    this.lent = undefined;
+    this.lender = undefined;
+    pool.release(connection);
+  }
+
+  cancel(connection: BackendConnection): void {
+    if (connection === this.lent) this.lender!.cancel(connection);
+    else this.link.cancel(connection);
+  }
+
+  /** Did `connection` come from this backend (its pool or its link)? */
+  owns(connection: BackendConnection): boolean {
+    return connection === this.lent || this.link.owns(connection);
+  }
+
+  sessionClosed(): void {
+    this.link.sessionClosed();
+  }
+
+  loginParameters(): ReadonlyMap<string, string> | undefined {
+    return this.link.loginParameters();
+  }
+
+  rememberLoginParameters(parameters: ReadonlyMap<string, string>): void {
+    this.link.rememberLoginParameters(parameters);
+  }
+
+  /** The co-located pool serving `endpoint` for this session's user and database (remembered: asked every cycle). */
+  private poolAt(endpoint: Endpoint | undefined): Pool | undefined {
+    if (!endpoint) return undefined;
+    if (endpoint.instance !== this.lastNode) {
+      this.lastNode = endpoint.instance;
+      this.lastPool = this.pools.poolFor(endpoint.instance, this.user, this.database);
+    }
+    return this.lastPool;
+  }
+
+  private lend(pool: Pool, connection: BackendConnection): BackendConnection {
+    this.lent = connection;
+    this.lender = pool;
+    return connection;
+  }
+}

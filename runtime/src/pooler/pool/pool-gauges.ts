@@ -1,0 +1,43 @@
+/**
+ * Prometheus gauges of pools (active, idle, waiting) and of pinned sessions, read when scraped.
+ * Shared by the pooler, whose pools are labelled by user and database, and the gateway, whose
+ * pools of co-located instances also carry the node they serve.
+ */
+import { Gauge, type Registry } from 'prom-client';
+import type { PoolStats } from './pool';
+import type { PinReason } from './session-state';
+
+export interface LabelledPool {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly stats: PoolStats;
+}
+
+export function registerPoolGauges(registry: Registry, prefix: string, labelNames: readonly string[], pools: () => readonly LabelledPool[]): void {
+  const gauge = (name: string, help: string, field: 'active' | 'idle' | 'waiting') =>
+    new Gauge({
+      name: `${prefix}${name}`,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { labels, stats } of pools()) this.set(labels, stats[field]);
+      },
+    });
+  gauge('server_connections_active', 'Server connections lent to a session', 'active');
+  gauge('server_connections_idle', 'Server connections waiting in the pool', 'idle');
+  gauge('sessions_waiting', 'Sessions waiting for a server connection', 'waiting');
+}
+
+export function registerPinnedGauge(registry: Registry, prefix: string, pins: () => ReadonlyMap<PinReason, number>): void {
+  new Gauge({
+    name: `${prefix}sessions_pinned`,
+    help: 'Sessions holding a server connection (or link) between transactions, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, count] of pins()) this.set({ reason }, count);
+    },
+  });
+}
