@@ -1,11 +1,12 @@
 /**
- * `npm run bench:pooler`: pgbench against the same Postgres four ways in one run — direct,
+ * `npm run bench:pooler`: pgbench against the same Postgres five ways in one run — direct,
  * through PgBouncer (Debian's, transaction mode, the same pool size, on the same trusted
- * socket), through two PgBouncers in a row (two hops, like Polygres), and through Polygres
- * (gateway + pooler) — for select-only (-S) and TPC-B-like workloads, simple and prepared
- * protocol, 10/50/100 clients, alternating targets; then connection churn (-C). Prints TPS,
- * latency and the Polygres/PgBouncer, Polygres/two-PgBouncers and Polygres/direct ratios, and
- * writes them to bench/results/pooler.md.
+ * socket), through two PgBouncers in a row (two hops), through Polygres as an application in
+ * the primary's zone meets it (that zone's gateway, serving its co-located Postgres from its
+ * own pool: one hop), and through Polygres from another zone (that zone's gateway, the link,
+ * the primary's pooler: two hops) — for select-only (-S) and TPC-B-like workloads, simple and
+ * prepared protocol, 10/50/100 clients, alternating targets; then connection churn (-C).
+ * Prints TPS, latency and the ratios, and writes them to bench/results/pooler.md.
  *
  * BENCH_SECONDS (default 15) sets each run's length, BENCH_CLIENTS (default 10,50,100) the
  * client counts.
@@ -27,7 +28,7 @@ const CLIENTS = (process.env.BENCH_CLIENTS ?? '10,50,100').split(',').map(Number
 const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 
 interface Target {
-  readonly name: 'direct' | 'pgbouncer' | 'pgbouncer2' | 'polygres';
+  readonly name: 'direct' | 'pgbouncer' | 'pgbouncer2' | 'polygres' | 'polygres-link';
   readonly port: number;
 }
 
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     const primary = cluster.layout.instances.find((instance) => instance.name === before.primary);
     if (!primary) throw new Error(`no primary in the cluster status: ${JSON.stringify(before.instances)}`);
     const gateway = cluster.layout.gateways.find((candidate) => candidate.zone === primary.zone)!;
+    const remoteGateway = cluster.layout.gateways.find((candidate) => candidate.zone !== primary.zone)!;
     // No TLS on any target: the gateway offers it, but PgBouncer here and Postgres' TCP port do
     // not, so a client's default (sslmode=prefer) would tax only the Polygres path.
     const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
@@ -64,14 +66,15 @@ async function main(): Promise<void> {
       { name: 'pgbouncer', port: bouncer.port },
       { name: 'pgbouncer2', port: chained.port },
       { name: 'polygres', port: gateway.port },
+      { name: 'polygres-link', port: remoteGateway.port },
     ];
     const rows: string[] = [];
     const say = (line: string) => {
       process.stdout.write(`${line}\n`);
       rows.push(line);
     };
-    say('| workload | protocol | clients | direct tps | pgbouncer tps | 2×pgbouncer tps | polygres tps | polygres/pgbouncer | polygres/2×pgbouncer | polygres/direct | latency ms (d/b/2b/p) |');
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    say('| workload | protocol | clients | direct tps | pgbouncer tps | 2×pgbouncer tps | polygres tps | polygres via link tps | polygres/pgbouncer | polygres/direct | via link/2×pgbouncer | latency ms (d/b/2b/p/pl) |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const workload of ['-S', 'tpcb'] as const) {
       for (const protocol of ['simple', 'prepared'] as const) {
         for (const clients of CLIENTS) {
@@ -98,8 +101,9 @@ async function main(): Promise<void> {
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}.`,
       `pgbench ${SECONDS} s per run, scale 10, default local cluster (3 zones, atLeast(2): TPC-B commits wait for a standby on every target).`,
       `direct = the primary's Postgres TCP port (SCRAM); pgbouncer = PgBouncer 1.18, transaction mode, pool size 20, on the primary's trusted socket;`,
-      `2×pgbouncer = a second PgBouncer (the same settings) in front of the first: two pooling hops, as Polygres has, to show what the second hop costs here;`,
-      `polygres = the gateway of the primary's zone (${primary.zone}) -> multiplexed link -> pooler -> Postgres, pool size 20.`,
+      `2×pgbouncer = a second PgBouncer (the same settings) in front of the first: two pooling hops, to show what a second hop costs here;`,
+      `polygres = the gateway of the primary's zone (${primary.zone}), which serves its co-located Postgres from its own pool (one hop), pool size 20;`,
+      `polygres via link = the gateway of ${remoteGateway.zone} -> multiplexed link -> the primary's pooler -> Postgres (two hops, as every gateway on Kubernetes), pool size 20.`,
       'No TLS on any target (PGSSLMODE=disable). Everything runs on the same machine as pgbench.',
       stability,
       '',
@@ -144,8 +148,8 @@ function row(workload: string, protocol: string, clients: string, results: Map<s
     const y = results.get(b)?.tps;
     return x && y ? `${(x / y).toFixed(2)}×` : '-';
   };
-  const latency = ['direct', 'pgbouncer', 'pgbouncer2', 'polygres'].map((name) => results.get(name)?.latencyMs?.toFixed(2) ?? '-').join(' / ');
-  return `| ${workload} | ${protocol} | ${clients} | ${tps('direct')} | ${tps('pgbouncer')} | ${tps('pgbouncer2')} | ${tps('polygres')} | ${ratio('polygres', 'pgbouncer')} | ${ratio('polygres', 'pgbouncer2')} | ${ratio('polygres', 'direct')} | ${latency} |`;
+  const latency = ['direct', 'pgbouncer', 'pgbouncer2', 'polygres', 'polygres-link'].map((name) => results.get(name)?.latencyMs?.toFixed(2) ?? '-').join(' / ');
+  return `| ${workload} | ${protocol} | ${clients} | ${tps('direct')} | ${tps('pgbouncer')} | ${tps('pgbouncer2')} | ${tps('polygres')} | ${tps('polygres-link')} | ${ratio('polygres', 'pgbouncer')} | ${ratio('polygres', 'direct')} | ${ratio('polygres-link', 'pgbouncer2')} | ${latency} |`;
 }
 
 /** The superuser's SCRAM verifier, for PgBouncer's auth file. */
