@@ -39,6 +39,9 @@ export class ServerLoginError extends Error {
 
 let nextId = 0;
 
+/** Where every server connection's socket reads; each read is copied out before the next. */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 export class ServerConnection {
   readonly id = ++nextId;
   readonly createdAt = Date.now();
@@ -70,7 +73,13 @@ export class ServerConnection {
     cacheSize: number,
     options: { timeoutMs?: number; parameters?: Readonly<Record<string, string>> } = {},
   ): Promise<ServerConnection> {
-    const socket = connectTo(target);
+    // Reads land in the shared buffer (no stream machinery, no allocation by Node per read)
+    // and are copied out at once, so frames stay valid as long as a session holds them.
+    const received = (bytes: number, buffer: Uint8Array): boolean => {
+      connection.received(Buffer.from(buffer.subarray(0, bytes)));
+      return true;
+    };
+    const socket = connect({ ...addressOf(target), onread: { buffer: READ_BUFFER, callback: received } });
     socket.setNoDelay(true);
     const connection = new ServerConnection(socket, cacheSize);
     await connection.login(user, database, options.timeoutMs ?? 5_000, options.parameters ?? {}, false);
@@ -155,7 +164,22 @@ export class ServerConnection {
     this.socket.destroy();
   }
 
-  private login(user: string, database: string, timeoutMs: number, extra: Readonly<Record<string, string>>, connected: boolean): Promise<void> {
+  /** Bytes from the server, in order; `chunk` is ours to keep. */
+  private received(chunk: Buffer): void {
+    try {
+      this.framer.push(chunk, this.onFrame);
+    } catch {
+      this.destroy();
+    }
+  }
+
+  private readonly onFrame: FrameHandler = (code, buffer, frame, body, end, stable) => {
+    if (code === BackendCode.ErrorResponse && this.handler === undefined) this.broken = true;
+    this.handler?.(code, buffer, frame, body, end, stable);
+  };
+
+  /** `overChannel`: the channel is connected already and emits what it reads (else: our socket, read through onread). */
+  private login(user: string, database: string, timeoutMs: number, extra: Readonly<Record<string, string>>, overChannel: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`no answer from Postgres within ${timeoutMs} ms`)), timeoutMs);
       const fail = (error: Error) => {
@@ -188,16 +212,7 @@ export class ServerConnection {
             fail(new Error(`the server asked for ${message.type} on a trusted connection: check pg_hba.conf, or the link token`));
         }
       };
-      this.socket.on('data', (chunk: Buffer) => {
-        try {
-          this.framer.push(chunk, (code, buffer, frame, body, end, stable) => {
-            if (code === BackendCode.ErrorResponse && this.handler === undefined) this.broken = true;
-            this.handler?.(code, buffer, frame, body, end, stable);
-          });
-        } catch {
-          this.destroy();
-        }
-      });
+      if (overChannel) this.socket.on('data', (chunk: Buffer) => this.received(chunk));
       this.socket.on('error', (error) => fail(error));
       this.socket.on('close', () => {
         this.broken = true;
@@ -206,7 +221,7 @@ export class ServerConnection {
         this.onClose?.();
       });
       const start = () => this.output.write(encodeFrontend({ type: 'startup', protocolVersion: PROTOCOL_VERSION_3, parameters: { user, database, client_encoding: 'UTF8', ...extra } }));
-      if (connected) start();
+      if (overChannel) start();
       else this.socket.once('connect', start);
     });
   }
