@@ -124,7 +124,7 @@ export class GatewayServer {
       authenticator: options.authenticator,
       ...(options.tls ? { tls: options.tls } : {}),
       backend: (user, database, startup) => {
-        const link = (linkRoute: Route) => {
+        const routed = (linkRoute: Route) => {
           const routing = options.routing[linkRoute];
           const linkBackend = new LinkBackend(
             routing,
@@ -144,9 +144,9 @@ export class GatewayServer {
           return new RoutedBackend(linkBackend, routing, options.colocated, user, database);
         };
         const attrs = startupValue(startup, TARGET_SESSION_ATTRS);
-        if (route === 'replica' || (attrs !== undefined && REPLICA_ATTRS.has(attrs))) return link('replica');
-        if (startupValue(startup, READ_ROUTING) === 'replica') return new SplitBackend(link('primary'), link('replica'), options.replicas);
-        return link('primary');
+        if (route === 'replica' || (attrs !== undefined && REPLICA_ATTRS.has(attrs))) return routed('replica');
+        if (startupValue(startup, READ_ROUTING) === 'replica') return new SplitBackend(routed('primary'), routed('replica'), options.replicas);
+        return routed('primary');
       },
       register: (session) => {
         const key = this.keys.issue();
