@@ -32,6 +32,22 @@ describe('pooler: one server connection shared by sessions', () => {
     a = await fixture.client({ application_name: 'session-a' });
     b = await fixture.client({ application_name: 'session-b' });
   });
+
+  it('says why no connection could be opened when Postgres is down, and recovers when it is back', async () => {
+    await fixture.postgres.control.stop('fast');
+    try {
+      // Logging in needs a connection; the pool keeps trying until the queue timeout, then says why.
+      await expect(fixture.client()).rejects.toMatchObject({ code: '53300', message: expect.stringContaining('the last attempt to open one failed') });
+    } finally {
+      await fixture.postgres.control.start();
+    }
+    const back = await waitFor('the pool to reconnect', async () => {
+      const client = await fixture.client();
+      await client.query('SELECT 1');
+      return client;
+    }, { timeoutMs: 15_000 });
+    await back.end();
+  });
   afterAll(async () => {
     await a?.end().catch(() => undefined);
     await b?.end().catch(() => undefined);

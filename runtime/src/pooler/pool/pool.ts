@@ -51,6 +51,8 @@ export class Pool implements Backend {
   private opening = 0;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Why the last attempt to open a connection failed, until one succeeds (told to sessions that time out). */
+  private lastOpenError: string | undefined;
   private closed = false;
   /**
    * Statements (text + parameter types) some server connection of this pool accepted: a
@@ -125,7 +127,8 @@ export class Pool implements Backend {
         const waiter = this.waiters.shift()!;
         waiter.reject(new PoolTimeoutError(
           `no server connection for ${this.user}@${this.database} became free within ${this.options.queueTimeoutMs} ms ` +
-            `(pool size ${this.options.size}, ${this.waiters.length} other session(s) waiting)`,
+            `(pool size ${this.options.size}, ${this.waiters.length} other session(s) waiting)` +
+            (this.lastOpenError ? `; the last attempt to open one failed: ${this.lastOpenError}` : ''),
         ));
       }
       this.armWaiterTimer();
@@ -228,6 +231,7 @@ export class Pool implements Backend {
       (connection) => {
         this.opening -= 1;
         this.failures = 0;
+        this.lastOpenError = undefined;
         this.all.add(connection);
         connection.onClosed(() => {
           const index = this.idle.indexOf(connection);
@@ -241,6 +245,7 @@ export class Pool implements Backend {
         this.opening -= 1;
         this.budget.give();
         this.failures += 1;
+        this.lastOpenError = error.message;
         // A login refusal (no such database, role) is final for the sessions that asked; a
         // server starting up, shutting down or full is tried again, like an unreachable one.
         if (error instanceof ServerLoginError && !isTransientRefusal(error)) {
