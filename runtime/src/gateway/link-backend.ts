@@ -115,16 +115,24 @@ export class LinkBackend implements Backend {
     const ready = this.tryAcquire();
     if (ready) return ready;
     this.dropLink();
-    const endpoint = await this.routedEndpoint();
-    const channel = await this.settings.links.channel(targetOf(endpoint));
-    const link = await ServerConnection.over(channel, this.settings.user, this.settings.database, this.settings.statementCacheSize, {
-      parameters: { [LINK_TOKEN_PARAMETER]: this.settings.linkToken },
-    });
-    this.link = link;
-    this.linkedTo = endpoint.instance;
-    this.inUse = true;
-    this.watchIdle();
-    return link;
+    for (;;) {
+      const endpoint = await this.routedEndpoint();
+      const channel = await this.settings.links.channel(targetOf(endpoint));
+      const link = await ServerConnection.over(channel, this.settings.user, this.settings.database, this.settings.statementCacheSize, {
+        parameters: { [LINK_TOKEN_PARAMETER]: this.settings.linkToken },
+      });
+      // The login may have outlived the route (the node's pooler waited through a failover for
+      // a connection): a link to a node the route no longer points at carries nothing.
+      if (this.routing.current()?.instance !== endpoint.instance) {
+        link.close();
+        continue;
+      }
+      this.link = link;
+      this.linkedTo = endpoint.instance;
+      this.inUse = true;
+      this.watchIdle();
+      return link;
+    }
   }
 
   /**

@@ -40,16 +40,26 @@ export class RoutedBackend implements Backend {
     return connection && this.lend(pool, connection);
   }
 
-  /** Waits for a connection where the route points; if the route moves meanwhile, follows it. */
+  /**
+   * Waits for a connection where the route points; if the route moves meanwhile, follows it.
+   * A connection that comes after the route moved (the wait outlived a failover) is not used:
+   * its node may since have been promoted without its rule written yet, or demoted, and
+   * nothing may be written to a node the route does not point at.
+   */
   async acquire(settingsKey: string): Promise<BackendConnection> {
     for (;;) {
-      const pool = this.poolAt(this.routing.current() ?? (await this.link.routedEndpoint()));
+      const endpoint = this.routing.current() ?? (await this.link.routedEndpoint());
+      const pool = this.poolAt(endpoint);
       if (!pool) return this.link.acquire();
+      let connection: BackendConnection;
       try {
-        return this.lend(pool, await pool.acquire(settingsKey));
+        connection = await pool.acquire(settingsKey);
       } catch (error) {
-        if (!(error instanceof RouteChangedError)) throw error;
+        if (error instanceof RouteChangedError) continue;
+        throw error;
       }
+      if (this.routing.current()?.instance === endpoint.instance) return this.lend(pool, connection);
+      pool.release(connection);
     }
   }
 
