@@ -33,6 +33,18 @@ describe('pooler: one server connection shared by sessions', () => {
     b = await fixture.client({ application_name: 'session-b' });
   });
 
+  it('fails sessions waiting for a connection with 57P01 when the node accepts a new term (they were routed under the old one)', async () => {
+    await a.query('BEGIN');
+    const waiting = b.query('SELECT 1');
+    waiting.catch(() => undefined); // awaited below
+    await waitFor('the session to queue', () => (fixture.pooler.poolStats()[0]?.waiting === 1 ? true : undefined), { timeoutMs: 700, intervalMs: 10 });
+    fixture.pooler.turnAwayWaiters();
+    await expect(waiting).rejects.toMatchObject({ code: '57P01', message: expect.stringContaining('changing roles') });
+    await a.query('COMMIT');
+    b = await fixture.client({ application_name: 'session-b' });
+    expect((await b.query('SELECT 2 AS two')).rows[0].two).toBe(2);
+  });
+
   it('says why no connection could be opened when Postgres is down, and recovers when it is back', async () => {
     await fixture.postgres.control.stop('fast');
     try {

@@ -58,6 +58,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   });
   await pooler.listen();
   if (backups) agent.onServingPrimary = backups.ensureStanza;
+  agent.onRecruited = () => pooler.turnAwayWaiters();
   const backupsOrRefuse = (): PgBackRest => {
     if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
     return backups.runner;

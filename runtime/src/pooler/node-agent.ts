@@ -80,6 +80,8 @@ export class NodeAgent {
   private timers: NodeJS.Timeout[] = [];
   /** Called on each convergence while this node is the serving primary (stanza creation hooks here). */
   onServingPrimary: (() => void) | undefined;
+  /** Called when this node accepts a new term: whatever waits to run here was routed under an older one. */
+  onRecruited: (() => void) | undefined;
 
   constructor(private readonly options: NodeAgentOptions) {
     this.instance = findInstance(options.layout, options.instanceName);
@@ -160,6 +162,7 @@ export class NodeAgent {
     return this.exclusive(async () => {
       if (!this.terms.raiseTo(request.term)) throw new StaleTermError(request.term, this.terms.current);
       this.options.log.info({ term: request.term, by: request.by }, 'recruited');
+      this.onRecruited?.();
       const reply = { instance: this.instance.name, zone: this.instance.zone, accepted: true, acceptedTerm: this.terms.current };
       if (!this.postgres.isInitialized()) {
         return { ...reply, wasPrimary: false, promotable: false, lsn: null, ruleTerm: 0, error: 'no data directory' };

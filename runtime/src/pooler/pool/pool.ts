@@ -176,9 +176,10 @@ export class Pool implements Backend {
   }
 
   /**
-   * Sends the sessions waiting for a connection away with `error` (they hold none and sent
-   * nothing): the gateway's pool of a node that stopped being the primary does this, so its
-   * waiters go to the new one instead of waiting out the queue timeout.
+   * Sends the sessions waiting for a connection away with `error` (they hold none and nothing
+   * of theirs ran): a gateway does this to its pool of a node that stopped being the primary, so
+   * its waiters go to the new one; a pooler whose node accepts a new term does it to all of its
+   * pools, so nothing routed under the old term runs there.
    */
   turnAwayWaiters(error: Error): void {
     clearTimeout(this.waiterTimer);

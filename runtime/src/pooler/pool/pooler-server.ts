@@ -9,6 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { MuxConnection } from '../../link/mux-connection';
 import { MUX_ACCEPTED } from '../../link/mux-protocol';
 import { rmSync } from 'node:fs';
+import { SqlState } from '../../protocol/constants';
 import type { Logger } from '../../util/log';
 import type { ClientAuthenticator } from './client-auth';
 import { ClientSession, countPins, type SessionContext } from './client-session';
@@ -90,6 +91,16 @@ export class PoolerServer {
 
   pinCounts(): Map<PinReason, number> {
     return countPins(this.sessions.values());
+  }
+
+  /**
+   * A new term began here: sessions waiting for a server connection were routed under an older
+   * one and must not run on this node, whatever it becomes next (promoted before its rule is
+   * written, or demoted). They fail as a failover's cut transaction does, with 57P01.
+   */
+  turnAwayWaiters(): void {
+    const error = Object.assign(new Error('this node is changing roles (a failover or switchover); the statement did not run — reconnect and retry'), { code: SqlState.adminShutdown });
+    for (const pool of this.pools.values()) pool.turnAwayWaiters(error);
   }
 
   get sessionCount(): number {
