@@ -124,10 +124,9 @@ export class GatewayServer {
       authenticator: options.authenticator,
       ...(options.tls ? { tls: options.tls } : {}),
       backend: (user, database, startup) => {
-        const routed = (linkRoute: Route) => {
-          const routing = options.routing[linkRoute];
-          const linkBackend = new LinkBackend(
-            routing,
+        const routed = (to: Route) => {
+          const link = new LinkBackend(
+            options.routing[to],
             {
               user,
               database,
@@ -139,9 +138,9 @@ export class GatewayServer {
               knownStatements: this.knownStatements,
               loginParameters: this.loginParameters,
             },
-            linkRoute === 'primary' ? this.primaryLinks : undefined,
+            to === 'primary' ? this.primaryLinks : undefined,
           );
-          return new RoutedBackend(linkBackend, routing, options.colocated, user, database);
+          return new RoutedBackend(link, options.colocated, user, database);
         };
         const attrs = startupValue(startup, TARGET_SESSION_ATTRS);
         if (route === 'replica' || (attrs !== undefined && REPLICA_ATTRS.has(attrs))) return routed('replica');

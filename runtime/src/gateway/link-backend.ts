@@ -123,7 +123,7 @@ export class LinkBackend implements Backend {
       });
       // The login may have outlived the route (the node's pooler waited through a failover for
       // a connection): a link to a node the route no longer points at carries nothing.
-      if (this.routing.current()?.instance !== endpoint.instance) {
+      if (!this.pointsAt(endpoint)) {
         link.close();
         continue;
       }
@@ -133,6 +133,16 @@ export class LinkBackend implements Backend {
       this.watchIdle();
       return link;
     }
+  }
+
+  /** Where the session's route points now (undefined during a failover). */
+  get route(): Endpoint | undefined {
+    return this.routing.current();
+  }
+
+  /** Does the route still point at `endpoint`'s node (checked when a wait for it ends)? */
+  pointsAt(endpoint: Endpoint): boolean {
+    return this.routing.current()?.instance === endpoint.instance;
   }
 
   /**

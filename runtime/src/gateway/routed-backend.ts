@@ -8,7 +8,7 @@
 import type { Backend, BackendConnection } from '../pooler/pool/backend';
 import type { Pool } from '../pooler/pool/pool';
 import { type ColocatedPools, RouteChangedError } from './colocated-pools';
-import type { LinkBackend, LinkRouting } from './link-backend';
+import type { LinkBackend } from './link-backend';
 import type { Endpoint } from './primary-tracker';
 
 export class RoutedBackend implements Backend {
@@ -21,7 +21,6 @@ export class RoutedBackend implements Backend {
 
   constructor(
     private readonly link: LinkBackend,
-    private readonly routing: LinkRouting,
     private readonly pools: ColocatedPools,
     private readonly user: string,
     private readonly database: string,
@@ -34,7 +33,7 @@ export class RoutedBackend implements Backend {
   }
 
   tryAcquire(settingsKey: string): BackendConnection | undefined {
-    const pool = this.poolAt(this.routing.current());
+    const pool = this.poolAt(this.link.route);
     if (!pool) return this.link.tryAcquire();
     const connection = pool.tryAcquire(settingsKey);
     return connection && this.lend(pool, connection);
@@ -48,7 +47,7 @@ export class RoutedBackend implements Backend {
    */
   async acquire(settingsKey: string): Promise<BackendConnection> {
     for (;;) {
-      const endpoint = this.routing.current() ?? (await this.link.routedEndpoint());
+      const endpoint = this.link.route ?? (await this.link.routedEndpoint());
       const pool = this.poolAt(endpoint);
       if (!pool) return this.link.acquire();
       let connection: BackendConnection;
@@ -58,7 +57,7 @@ export class RoutedBackend implements Backend {
         if (error instanceof RouteChangedError) continue;
         throw error;
       }
-      if (this.routing.current()?.instance === endpoint.instance) return this.lend(pool, connection);
+      if (this.link.pointsAt(endpoint)) return this.lend(pool, connection);
       pool.release(connection);
     }
   }
