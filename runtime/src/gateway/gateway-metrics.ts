@@ -1,6 +1,6 @@
 /** The gateway's Prometheus metrics (prom-client), served at /metrics on its metrics port. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { registerPinnedGauge, registerPoolGauges } from '../pooler/pool/pool-gauges';
+import { POOL_WAIT_BUCKETS, registerPinnedGauge, registerPoolGauges } from '../pooler/pool/pool-gauges';
 import type { PinReason } from '../pooler/pool/session-state';
 import type { ColocatedPoolStats } from './colocated-pools';
 
@@ -21,7 +21,7 @@ export class GatewayMetrics {
   readonly poolWait = new Histogram({
     name: 'polygres_gateway_pool_wait_seconds',
     help: 'How long sessions waited for a server connection of a co-located pool when none was free',
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    buckets: POOL_WAIT_BUCKETS,
     registers: [this.registry],
   });
 

@@ -7,6 +7,9 @@ import { Gauge, type Registry } from 'prom-client';
 import type { PoolStats } from './pool';
 import type { PinReason } from './session-state';
 
+/** Buckets (seconds) of the histograms of waits for a server connection, the pooler's and the gateway's. */
+export const POOL_WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30];
+
 export interface LabelledPool {
   readonly labels: Readonly<Record<string, string>>;
   readonly stats: PoolStats;

@@ -1,7 +1,7 @@
 /** The pooler's Prometheus metrics (prom-client), served at /metrics on its admin port. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolStats } from './pool';
-import { registerPinnedGauge, registerPoolGauges } from './pool-gauges';
+import { POOL_WAIT_BUCKETS, registerPinnedGauge, registerPoolGauges } from './pool-gauges';
 import type { PinReason } from './session-state';
 
 export class PoolerMetrics {
@@ -10,7 +10,7 @@ export class PoolerMetrics {
   readonly waitSeconds = new Histogram({
     name: 'polygres_pooler_wait_seconds',
     help: 'How long sessions waited for a server connection when none was free',
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    buckets: POOL_WAIT_BUCKETS,
     registers: [this.registry],
   });
   readonly clients = new Gauge({ name: 'polygres_pooler_client_connections', help: 'Client sessions connected', registers: [this.registry] });
