@@ -305,7 +305,7 @@ export class ClientSession {
           continue;
         }
         this.attachServer();
-        if (!this.server) return; // waiting for a connection: drain() runs again once it comes
+        if (!this.server) break; // waiting for a connection: drain() runs again once it comes
         continue;
       }
       if (this.server.output.congested) {
@@ -370,7 +370,6 @@ export class ClientSession {
       return;
     }
     this.acquiring = true;
-    this.socket.pause();
     this.backend.acquire(this.state.settingsKey, hint).then(
       (connection) => {
         this.acquiring = false;
