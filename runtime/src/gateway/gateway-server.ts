@@ -4,7 +4,7 @@
  * pool when that node is co-located, else over a link to its pooler — cancel keys that find
  * their session through any gateway, and the failover buffer's shared bounds.
  */
-import { connect, createServer, type Server } from 'node:net';
+import { connect, type Server } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { ClientAuthenticator } from '../pooler/pool/client-auth';
 import { ClientSession, countPins, type SessionContext } from '../pooler/pool/client-session';
@@ -14,6 +14,7 @@ import { CancelKeys, gatewayOf } from './cancel-keys';
 import { GatewayMetrics } from './gateway-metrics';
 import { BufferGate, LinkBackend, type LinkRouting } from './link-backend';
 import { MuxLinks } from '../link/mux-links';
+import { createReadingServer } from '../link/socket-reads';
 import type { Endpoint } from './primary-tracker';
 import type { ReplicaSelector } from './replica-selector';
 import { SplitBackend } from './split-backend';
@@ -103,7 +104,7 @@ export class GatewayServer {
 
   private listenOn(port: number, route: Route): Promise<void> {
     const context = this.contextFor(route);
-    const server = createServer((socket) => {
+    const server = createReadingServer((socket) => {
       this.metrics.connections.inc({ route });
       socket.once('close', () => this.metrics.connections.dec({ route }));
       new ClientSession(socket, context);

@@ -8,11 +8,12 @@ import type { Socket } from 'node:net';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import { decodeBackend } from '../protocol/decode-backend';
 import { MessageFramer } from '../protocol/framer';
-import { addressOf, connectTo, type ServerTarget } from '../pooler/pool/server-connection';
+import { addressOf, type ServerTarget } from '../pooler/pool/server-connection';
 import { LINK_TOKEN_PARAMETER } from '../pooler/pool/client-session';
 import { MUX_ACCEPTED, MUX_REQUEST_CODE } from './mux-protocol';
 import type { MuxChannel } from './mux-channel';
 import { MuxConnection } from './mux-connection';
+import { connectReading } from './socket-reads';
 
 const LINK_IDLE_MS = 60_000;
 const HANDSHAKE_TIMEOUT_MS = 5_000;
@@ -82,7 +83,7 @@ function targetKey(target: ServerTarget): string {
 /** Asks the pooler for a link; resolves with the socket once it answers MUX_ACCEPTED. */
 function handshake(target: ServerTarget, linkToken: string): Promise<{ socket: Socket; leftover: Buffer }> {
   return new Promise((resolve, reject) => {
-    const socket = connectTo(target);
+    const socket = connectReading(addressOf(target));
     const fail = (error: Error) => {
       clearTimeout(timer);
       socket.destroy();

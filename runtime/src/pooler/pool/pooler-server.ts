@@ -5,8 +5,9 @@
  * query, and reports pools and pins.
  */
 import { randomInt } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { MuxConnection } from '../../link/mux-connection';
+import { createReadingServer } from '../../link/socket-reads';
 import { MUX_ACCEPTED } from '../../link/mux-protocol';
 import { rmSync } from 'node:fs';
 import { SqlState } from '../../protocol/constants';
@@ -70,7 +71,7 @@ export class PoolerServer {
   }
 
   async listen(): Promise<void> {
-    this.server = createServer((socket) => new ClientSession(socket, this.context));
+    this.server = createReadingServer((socket) => new ClientSession(socket, this.context));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.options.port, this.options.host, () => resolve());
@@ -78,7 +79,7 @@ export class PoolerServer {
     const path = this.options.socketPath;
     if (!path) return;
     rmSync(path, { force: true });
-    this.socketServer = createServer((socket) => new ClientSession(socket, this.context));
+    this.socketServer = createReadingServer((socket) => new ClientSession(socket, this.context));
     await new Promise<void>((resolve, reject) => {
       this.socketServer!.once('error', reject);
       this.socketServer!.listen(path, () => resolve());

@@ -11,6 +11,7 @@ import { decodeBackend } from '../../protocol/decode-backend';
 import { encodeFrontend } from '../../protocol/encode-frontend';
 import { BackendCode } from '../../protocol/codes';
 import { PROTOCOL_VERSION_3 } from '../../protocol/constants';
+import { copiedReads } from '../../link/socket-reads';
 import { SocketOutput } from './socket-output';
 import { StatementCache } from './statement-cache';
 
@@ -38,9 +39,6 @@ export class ServerLoginError extends Error {
 }
 
 let nextId = 0;
-
-/** Where every server connection's socket reads; each read is copied out before the next. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 export class ServerConnection {
   readonly id = ++nextId;
@@ -73,13 +71,8 @@ export class ServerConnection {
     cacheSize: number,
     options: { timeoutMs?: number; parameters?: Readonly<Record<string, string>> } = {},
   ): Promise<ServerConnection> {
-    // Reads land in the shared buffer (no stream machinery, no allocation by Node per read)
-    // and are copied out at once, so frames stay valid as long as a session holds them.
-    const received = (bytes: number, buffer: Uint8Array): boolean => {
-      connection.received(Buffer.from(buffer.subarray(0, bytes)));
-      return true;
-    };
-    const socket = connect({ ...addressOf(target), onread: { buffer: READ_BUFFER, callback: received } });
+    // Each read is a chunk of its own, so frames stay valid as long as a session holds them.
+    const socket = connect({ ...addressOf(target), onread: copiedReads((chunk) => connection.received(chunk)) });
     socket.setNoDelay(true);
     const connection = new ServerConnection(socket, cacheSize);
     await connection.login(user, database, options.timeoutMs ?? 5_000, options.parameters ?? {}, false);
