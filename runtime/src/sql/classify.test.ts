@@ -93,6 +93,10 @@ describe('classify', () => {
     expect(classify('WITH x AS (SELECT 1) SELECT * FROM x').readOnly).toBe(true);
     expect(classify('WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x').readOnly).toBe(false);
     expect(classify('SELECT * FROM t FOR UPDATE').readOnly).toBe(false);
+    // Row locks in any case and spacing make a SELECT a write.
+    expect(classify('select * from t for\n  no key update').readOnly).toBe(false);
+    expect(classify('SELECT * FROM t For   Share SKIP LOCKED').readOnly).toBe(false);
+    expect(classify('SELECT PG_TRY_ADVISORY_LOCK(1)').statements).toEqual([[{ kind: 'advisory-lock' }]]);
     expect(classify('SELECT 1 INTO new_table').readOnly).toBe(false);
   });
 

@@ -11,12 +11,13 @@ import { isEmptyStatement, leadingKeywords, mayHoldSeveralStatements } from './t
 const PLAIN_READS = new Set(['SELECT', 'VALUES', 'TABLE', 'SHOW']);
 const PLAIN_WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 /**
- * Lower-case fragments that send an otherwise plain statement to the parser (cheap substring
- * checks; a false alarm only costs a parse): session-level functions, SELECT ... INTO, which
- * creates a table, and row locks, which make a SELECT a write.
+ * Words that send an otherwise plain statement to the parser (a false alarm only costs a
+ * parse): session-level functions, SELECT ... INTO, which creates a table, and row locks, which
+ * make a SELECT a write. Case-insensitive patterns, so the hot path neither lower-cases a copy
+ * of the statement nor scans it once per word; any white space may separate FOR and its lock.
  */
-const READ_NEEDS_PARSER = ['advisory', 'set_config', 'into', 'for update', 'for share', 'for no key', 'for key share'];
-const WRITE_NEEDS_PARSER = ['advisory', 'set_config'];
+const READ_NEEDS_PARSER = /advisory|set_config|into|for\s+(?:update|share|no\s+key|key\s+share)/i;
+const WRITE_NEEDS_PARSER = /advisory|set_config/i;
 
 const cache = new Map<string, StatementInfo>();
 const CACHE_LIMIT = 10_000;
@@ -42,12 +43,7 @@ function classifyFast(sql: string): StatementInfo | undefined {
   if (isEmptyStatement(sql)) return EMPTY;
   const [first] = leadingKeywords(sql, 1);
   if (!first || first === 'WITH' || mayHoldSeveralStatements(sql)) return undefined;
-  if (PLAIN_READS.has(first) && !mentions(sql, READ_NEEDS_PARSER)) return SINGLE_READ;
-  if (PLAIN_WRITES.has(first) && !mentions(sql, WRITE_NEEDS_PARSER)) return SINGLE_WRITE;
+  if (PLAIN_READS.has(first) && !READ_NEEDS_PARSER.test(sql)) return SINGLE_READ;
+  if (PLAIN_WRITES.has(first) && !WRITE_NEEDS_PARSER.test(sql)) return SINGLE_WRITE;
   return undefined;
-}
-
-function mentions(sql: string, fragments: readonly string[]): boolean {
-  const lower = sql.toLowerCase();
-  return fragments.some((fragment) => lower.includes(fragment));
 }
