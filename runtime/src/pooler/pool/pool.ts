@@ -138,18 +138,20 @@ export class Pool implements Backend {
   /** Returns a connection; a broken or expired one is closed and replaced on demand. */
   release(backendConnection: BackendConnection): void {
     const connection = backendConnection as ServerConnection;
-    connection.lastUsedAt = Date.now();
-    if (connection.broken || connection.closed || this.closed || Date.now() - connection.createdAt > this.options.lifetimeMs) {
+    const now = Date.now();
+    connection.lastUsedAt = now;
+    if (connection.broken || connection.closed || this.closed || now - connection.createdAt > this.options.lifetimeMs) {
       this.discard(connection);
       this.grow();
       return;
     }
-    this.watchIdle(connection);
     const waiter = this.waiters.shift();
     if (waiter) {
-      this.handTo(waiter, connection);
+      this.onWait((now - waiter.since) / 1000);
+      waiter.resolve(connection);
       return;
     }
+    this.watchIdle(connection);
     this.idle.push(connection);
   }
 
@@ -261,11 +263,6 @@ export class Pool implements Backend {
         }, delay);
       },
     );
-  }
-
-  private handTo(waiter: Waiter, connection: ServerConnection): void {
-    this.onWait((Date.now() - waiter.since) / 1000);
-    waiter.resolve(connection);
   }
 
   /** While idle, a connection only hears asynchronous messages; a FATAL error means it is gone. */
