@@ -7,7 +7,21 @@ import type { ColocatedPoolStats } from './colocated-pools';
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly connections = new Gauge({ name: 'polygres_gateway_client_connections', help: 'Client connections open', labelNames: ['route'], registers: [this.registry] });
-  readonly statements = new Counter({ name: 'polygres_gateway_statements_total', help: 'Statements sent, by route', labelNames: ['route'], registers: [this.registry] });
+  /** Statements each route sent since the last scrape: plain numbers on the hot path, added to the counter when scraped. */
+  private readonly unscraped: { readonly route: string; count: number }[] = [];
+  readonly statements = new Counter({
+    name: 'polygres_gateway_statements_total',
+    help: 'Statements sent, by route',
+    labelNames: ['route'],
+    registers: [this.registry],
+    collect: () => {
+      for (const tally of this.unscraped) {
+        if (tally.count === 0) continue;
+        this.statements.inc({ route: tally.route }, tally.count);
+        tally.count = 0;
+      }
+    },
+  });
   readonly errors = new Counter({ name: 'polygres_gateway_errors_total', help: 'Errors returned to clients, by SQLSTATE', labelNames: ['sqlstate'], registers: [this.registry] });
   readonly buffered: Gauge;
   readonly bufferWait = new Histogram({
@@ -24,6 +38,15 @@ export class GatewayMetrics {
     buckets: POOL_WAIT_BUCKETS,
     registers: [this.registry],
   });
+
+  /** Counts one route's statements (called per statement, so no label lookup). */
+  statementCounter(route: string): () => void {
+    const tally = { route, count: 0 };
+    this.unscraped.push(tally);
+    return () => {
+      tally.count += 1;
+    };
+  }
 
   constructor(bufferedNow: () => number, pools: () => ColocatedPoolStats[], pins: () => Map<PinReason, number>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'polygres_gateway_' });
