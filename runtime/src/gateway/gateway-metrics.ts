@@ -1,6 +1,6 @@
 /** The gateway's Prometheus metrics (prom-client), served at /metrics on its metrics port. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { POOL_WAIT_BUCKETS, registerPinnedGauge, registerPoolGauges } from '../pooler/pool/pool-gauges';
+import { PoolWaitHistogram, registerPinnedGauge, registerPoolGauges } from '../pooler/pool/pool-gauges';
 import type { PinReason } from '../pooler/pool/session-state';
 import type { ColocatedPoolStats } from './colocated-pools';
 
@@ -32,12 +32,7 @@ export class GatewayMetrics {
   });
 
   readonly statementCache = new Counter({ name: 'polygres_gateway_prepared_statement_cache_total', help: 'Prepared statements found on (hit) or prepared on (miss) the server connection or link', labelNames: ['result'], registers: [this.registry] });
-  readonly poolWait = new Histogram({
-    name: 'polygres_gateway_pool_wait_seconds',
-    help: 'How long sessions waited for a server connection of a co-located pool when none was free',
-    buckets: POOL_WAIT_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly poolWait = new PoolWaitHistogram('polygres_gateway_pool_wait_seconds', 'How long sessions waited for a server connection of a co-located pool when none was free', this.registry);
 
   /** Counts one route's statements (called per statement, so no label lookup). */
   statementCounter(route: string): () => void {

@@ -1,18 +1,13 @@
 /** The pooler's Prometheus metrics (prom-client), served at /metrics on its admin port. */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolStats } from './pool';
-import { POOL_WAIT_BUCKETS, registerPinnedGauge, registerPoolGauges } from './pool-gauges';
+import { PoolWaitHistogram, registerPinnedGauge, registerPoolGauges } from './pool-gauges';
 import type { PinReason } from './session-state';
 
 export class PoolerMetrics {
   readonly registry = new Registry();
   readonly statementCache = new Counter({ name: 'polygres_pooler_prepared_statement_cache_total', help: 'Prepared statements found on (hit) or prepared on (miss) the server connection', labelNames: ['result'], registers: [this.registry] });
-  readonly waitSeconds = new Histogram({
-    name: 'polygres_pooler_wait_seconds',
-    help: 'How long sessions waited for a server connection when none was free',
-    buckets: POOL_WAIT_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly waitSeconds = new PoolWaitHistogram('polygres_pooler_wait_seconds', 'How long sessions waited for a server connection when none was free', this.registry);
   readonly clients = new Gauge({ name: 'polygres_pooler_client_connections', help: 'Client sessions connected', registers: [this.registry] });
 
   constructor(pools: () => PoolStats[], pins: () => Map<PinReason, number>) {

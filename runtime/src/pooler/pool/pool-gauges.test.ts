@@ -1,0 +1,29 @@
+import { Histogram, Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { POOL_WAIT_BUCKETS, PoolWaitHistogram } from './pool-gauges';
+
+describe('PoolWaitHistogram', () => {
+  it('renders exactly what a prom-client Histogram with the same buckets and observations renders', async () => {
+    const ours = new Registry();
+    const theirs = new Registry();
+    const histogram = new PoolWaitHistogram('test_wait_seconds', 'How long sessions waited', ours);
+    const reference = new Histogram({ name: 'test_wait_seconds', help: 'How long sessions waited', buckets: POOL_WAIT_BUCKETS, registers: [theirs] });
+    // On a bound, between bounds, below the first and above the last.
+    for (const seconds of [0, 0.0004, 0.001, 0.003, 0.05, 0.2, 0.2, 4.9, 30, 31, 120]) {
+      histogram.observe(seconds);
+      reference.observe(seconds);
+    }
+    expect(await ours.metrics()).toBe(await theirs.metrics());
+    expect(await ours.metrics()).toContain('test_wait_seconds_bucket{le="0.001"} 3');
+    expect(await ours.metrics()).toContain('test_wait_seconds_count 11');
+  });
+
+  it('starts again from zero when the registry is reset', async () => {
+    const registry = new Registry();
+    const histogram = new PoolWaitHistogram('test_wait_seconds', 'How long sessions waited', registry);
+    histogram.observe(2);
+    registry.resetMetrics();
+    expect(await registry.metrics()).toContain('test_wait_seconds_count 0');
+    expect(await registry.metrics()).toContain('test_wait_seconds_sum 0');
+  });
+});
