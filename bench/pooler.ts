@@ -6,19 +6,22 @@
  * own pool: one hop), and through Polygres from another zone (that zone's gateway, the link,
  * the primary's pooler: two hops) — for select-only (-S) and TPC-B-like workloads, simple and
  * prepared protocol, 10/50/100 clients, alternating targets; then connection churn (-C).
- * Prints TPS, latency and the ratios, and writes them to bench/results/pooler.md.
+ * Prints TPS, latency, the ratios and the proxies' CPU time per transaction (what limits a
+ * proxy on a machine it shares with pgbench and Postgres), and writes them to
+ * bench/results/pooler.md.
  *
  * BENCH_SECONDS (default 15) sets each run's length, BENCH_CLIENTS (default 10,50,100) the
  * client counts.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { postgresOsUser } from '../runtime/src/local/os-user';
 import { isListening, sleep } from '../runtime/src/util/net';
+import { readPidFile } from '../runtime/src/util/processes';
 import { startLocalCluster, type LocalCluster } from '../test/support/local-cluster';
 import { claimPortBlock } from '../test/support/ports';
 
@@ -30,13 +33,20 @@ const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 interface Target {
   readonly name: 'direct' | 'pgbouncer' | 'pgbouncer2' | 'polygres' | 'polygres-link';
   readonly port: number;
+  /** The proxy processes on the path (none for direct), read before each run (a supervisor may restart one). */
+  readonly proxies: () => number[];
 }
 
 interface Result {
   readonly tps: number | null;
   readonly latencyMs: number | null;
+  /** CPU time (user + system) the target's proxies spent per transaction, in µs. */
+  readonly proxyCpuMicros?: number;
   readonly error?: string;
 }
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux this runs on). */
+const CLOCK_TICKS = 100;
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'polygres-bench-'));
@@ -61,20 +71,21 @@ async function main(): Promise<void> {
     // pooler). It logs in to the first with the password itself, so its file holds that.
     const chained = await startPgBouncer(join(root, 'pgbouncer2'), `host=127.0.0.1 port=${bouncer.port}`, cluster.secrets.superuserPassword);
     bouncers.push(chained.process);
+    const pidOf = (name: string) => readPidFile(join(cluster.layout.runDir, `${name}.pid`)) ?? 0;
     const targets: Target[] = [
-      { name: 'direct', port: primary.port },
-      { name: 'pgbouncer', port: bouncer.port },
-      { name: 'pgbouncer2', port: chained.port },
-      { name: 'polygres', port: gateway.port },
-      { name: 'polygres-link', port: remoteGateway.port },
+      { name: 'direct', port: primary.port, proxies: () => [] },
+      { name: 'pgbouncer', port: bouncer.port, proxies: () => [bouncer.process.pid ?? 0] },
+      { name: 'pgbouncer2', port: chained.port, proxies: () => [chained.process.pid ?? 0, bouncer.process.pid ?? 0] },
+      { name: 'polygres', port: gateway.port, proxies: () => [pidOf(`gateway-${gateway.zone}`)] },
+      { name: 'polygres-link', port: remoteGateway.port, proxies: () => [pidOf(`gateway-${remoteGateway.zone}`), pidOf(`pooler-${primary.name}`)] },
     ];
     const rows: string[] = [];
     const say = (line: string) => {
       process.stdout.write(`${line}\n`);
       rows.push(line);
     };
-    say('| workload | protocol | clients | direct tps | pgbouncer tps | 2×pgbouncer tps | polygres tps | polygres via link tps | polygres/pgbouncer | polygres/direct | via link/2×pgbouncer | latency ms (d/b/2b/p/pl) |');
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    say('| workload | protocol | clients | direct tps | pgbouncer tps | 2×pgbouncer tps | polygres tps | polygres via link tps | polygres/pgbouncer | polygres/direct | via link/2×pgbouncer | latency ms (d/b/2b/p/pl) | proxy CPU µs/tx (b/2b/p/pl) |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const workload of ['-S', 'tpcb'] as const) {
       for (const protocol of ['simple', 'prepared'] as const) {
         for (const clients of CLIENTS) {
@@ -105,6 +116,7 @@ async function main(): Promise<void> {
       `polygres = the gateway of the primary's zone (${primary.zone}), which serves its co-located Postgres from its own pool (one hop), pool size 20;`,
       `polygres via link = the gateway of ${remoteGateway.zone} -> multiplexed link -> the primary's pooler -> Postgres (two hops, as every gateway on Kubernetes), pool size 20.`,
       'No TLS on any target (PGSSLMODE=disable). Everything runs on the same machine as pgbench.',
+      'proxy CPU = user + system CPU time of the proxy processes on the path (PgBouncer; both PgBouncers; the gateway; the gateway and the pooler) per transaction: on two cores shared with pgbench and Postgres, this is what a proxy takes from the others.',
       stability,
       '',
       ...rows,
@@ -124,12 +136,21 @@ async function pgbench(env: NodeJS.ProcessEnv, target: Target, workload: '-S' | 
   if (workload === '-S') args.push('-S');
   if (churn) args.push('-C');
   try {
+    const proxies = target.proxies();
+    const cpuBefore = proxies.map(cpuSeconds);
     const { stdout } = await run(PGBENCH, args, { env, timeout: (SECONDS + 60) * 1000 });
+    const cpuSpent = proxies.reduce((sum, pid, index) => sum + cpuSeconds(pid) - cpuBefore[index]!, 0);
     const tps = /tps = ([\d.]+)/.exec(stdout);
     const latency = /latency average = ([\d.]+) ms/.exec(stdout);
+    const processed = /number of transactions actually processed: (\d+)/.exec(stdout);
     const failed = /number of failed transactions: (\d+)/.exec(stdout);
     if (failed && Number(failed[1]) > 0) return { tps: null, latencyMs: null, error: `${failed[1]} failed` };
-    return { tps: tps ? Number(tps[1]) : null, latencyMs: latency ? Number(latency[1]) : null };
+    const transactions = processed ? Number(processed[1]) : 0;
+    return {
+      tps: tps ? Number(tps[1]) : null,
+      latencyMs: latency ? Number(latency[1]) : null,
+      ...(proxies.length > 0 && transactions > 0 ? { proxyCpuMicros: (cpuSpent * 1e6) / transactions } : {}),
+    };
   } catch (error) {
     const text = String((error as { stderr?: string }).stderr ?? (error as Error).message);
     const line = text.split('\n').find((candidate) => candidate.includes('ERROR')) ?? text.split('\n').find((candidate) => candidate.includes('error')) ?? 'failed';
@@ -149,7 +170,20 @@ function row(workload: string, protocol: string, clients: string, results: Map<s
     return x && y ? `${(x / y).toFixed(2)}×` : '-';
   };
   const latency = ['direct', 'pgbouncer', 'pgbouncer2', 'polygres', 'polygres-link'].map((name) => results.get(name)?.latencyMs?.toFixed(2) ?? '-').join(' / ');
-  return `| ${workload} | ${protocol} | ${clients} | ${tps('direct')} | ${tps('pgbouncer')} | ${tps('pgbouncer2')} | ${tps('polygres')} | ${tps('polygres-link')} | ${ratio('polygres', 'pgbouncer')} | ${ratio('polygres', 'direct')} | ${ratio('polygres-link', 'pgbouncer2')} | ${latency} |`;
+  const proxyCpu = ['pgbouncer', 'pgbouncer2', 'polygres', 'polygres-link'].map((name) => results.get(name)?.proxyCpuMicros?.toFixed(0) ?? '-').join(' / ');
+  return `| ${workload} | ${protocol} | ${clients} | ${tps('direct')} | ${tps('pgbouncer')} | ${tps('pgbouncer2')} | ${tps('polygres')} | ${tps('polygres-link')} | ${ratio('polygres', 'pgbouncer')} | ${ratio('polygres', 'direct')} | ${ratio('polygres-link', 'pgbouncer2')} | ${latency} | ${proxyCpu} |`;
+}
+
+/** CPU time (user + system, seconds) process `pid` has used; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
 }
 
 /** The superuser's SCRAM verifier, for PgBouncer's auth file. */
