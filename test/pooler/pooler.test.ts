@@ -4,8 +4,12 @@
  * to the next user of a connection; prepared statements are shared and prepared lazily; a
  * burst of 2,000 sessions over a pool of 10 completes without error or leaked connection.
  */
+import type { Socket } from 'node:net';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { decodeBackend } from '../../runtime/src/protocol/decode-backend';
+import { encodeFrontend } from '../../runtime/src/protocol/encode-frontend';
+import { MessageFramer } from '../../runtime/src/protocol/framer';
 import { waitFor } from '../../runtime/src/util/net';
 import { type PoolerFixture, startPooler } from '../support/pooler-fixture';
 
@@ -152,6 +156,33 @@ describe('pooler: one server connection shared by sessions', () => {
     await a.query("INSERT INTO copied VALUES (3, 'three')");
     const out = await a.query('COPY (SELECT count(*) FROM copied) TO STDOUT');
     expect(out.command).toBe('COPY');
+  });
+
+  it('answers every statement a waiting session sent ahead, in order (past the 16 frames at which it stops reading)', async () => {
+    const pipelining = await fixture.client({ application_name: 'pipelining' });
+    // node-postgres sends one query at a time; a pipelining client does not: take its socket
+    // over once it is logged in.
+    const socket = (pipelining as unknown as { connection: { stream: Socket } }).connection.stream;
+    socket.removeAllListeners('data');
+    const values: string[] = [];
+    let ready = 0;
+    const framer = new MessageFramer();
+    const answered = new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) =>
+        framer.push(chunk, (code, buffer, _frame, body, end) => {
+          const message = decodeBackend(code, buffer, body, end);
+          if (message.type === 'dataRow') values.push(String(message.values[0]));
+          if (message.type === 'readyForQuery' && ++ready === 40) resolve();
+        }),
+      );
+    });
+    await a.query('BEGIN');
+    socket.write(Buffer.concat(Array.from({ length: 40 }, (_, i) => encodeFrontend({ type: 'query', sql: `SELECT ${i + 1}` }))));
+    await waitFor('the session to queue', () => (fixture.pooler.poolStats()[0]?.waiting === 1 ? true : undefined), { timeoutMs: 700, intervalMs: 10 });
+    await a.query('COMMIT');
+    await answered;
+    expect(values).toEqual(Array.from({ length: 40 }, (_, i) => String(i + 1)));
+    socket.destroy();
   });
 });
 
