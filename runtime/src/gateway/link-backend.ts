@@ -12,6 +12,7 @@ import { LINK_TOKEN_PARAMETER } from '../pooler/pool/client-session';
 import { ServerConnection, type ServerTarget } from '../pooler/pool/server-connection';
 import type { MuxLinks } from '../link/mux-links';
 import { SqlState } from '../protocol/constants';
+import { sqlStateError } from '../protocol/protocol-error';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import { connect } from 'node:net';
 import type { Endpoint } from './primary-tracker';
@@ -56,7 +57,7 @@ export class BufferGate {
   }
 
   async hold<T>(work: () => Promise<T>): Promise<T> {
-    if (this.waiting >= this.limit) throw linkError(SqlState.tooManyConnections, `the failover buffer is full (${this.limit} sessions waiting for a primary); retry shortly`);
+    if (this.waiting >= this.limit) throw sqlStateError(SqlState.tooManyConnections, `the failover buffer is full (${this.limit} sessions waiting for a primary); retry shortly`);
     this.waiting += 1;
     const started = Date.now();
     try {
@@ -66,10 +67,6 @@ export class BufferGate {
       this.onWait((Date.now() - started) / 1000);
     }
   }
-}
-
-function linkError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code });
 }
 
 export function targetOf(endpoint: Endpoint): ServerTarget {
@@ -152,7 +149,7 @@ export class LinkBackend implements Backend {
   async routedEndpoint(): Promise<Endpoint> {
     const endpoint = this.routing.current() ?? (await this.settings.buffer.hold(() => this.routing.endpoint(this.settings.bufferWindowMs)));
     if (!endpoint) {
-      throw linkError(SqlState.cannotConnectNow, `no primary accepted connections within ${this.settings.bufferWindowMs} ms; the cluster is failing over or down — run polygres status`);
+      throw sqlStateError(SqlState.cannotConnectNow, `no primary accepted connections within ${this.settings.bufferWindowMs} ms; the cluster is failing over or down — run polygres status`);
     }
     return endpoint;
   }

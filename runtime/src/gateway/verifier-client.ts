@@ -3,6 +3,7 @@
  * into Postgres), the one in its own zone first — standbys have pg_authid too — then any.
  */
 import { callAdmin } from '../admin/http-client';
+import { sqlStateError } from '../protocol/protocol-error';
 import type { InstanceRecord } from '../topo/records';
 
 export function verifierFromPoolers(records: () => Promise<InstanceRecord[]>, zone: string, token: string): (user: string) => Promise<string | null | undefined> {
@@ -18,6 +19,6 @@ export function verifierFromPoolers(records: () => Promise<InstanceRecord[]>, zo
         lastError = error;
       }
     }
-    throw Object.assign(new Error(`cannot check the password now: no pooler answered (${(lastError as Error | undefined)?.message ?? 'none known'})`), { code: '08006' });
+    throw sqlStateError('08006', `cannot check the password now: no pooler answered (${(lastError as Error | undefined)?.message ?? 'none known'})`);
   };
 }

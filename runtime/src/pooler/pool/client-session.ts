@@ -19,7 +19,7 @@ import { encodeFrontend } from '../../protocol/encode-frontend';
 import { serializeErrorResponse } from '../../protocol/error-response';
 import { DEFAULT_MAX_MESSAGE_BYTES, type FrameHandler, MAX_STARTUP_MESSAGE_BYTES, MessageFramer } from '../../protocol/framer';
 import type { FrontendMessage } from '../../protocol/messages';
-import { ProtocolError } from '../../protocol/protocol-error';
+import { ProtocolError, sqlStateError } from '../../protocol/protocol-error';
 import { classify } from '../../sql/classify';
 import type { SessionEffect, StatementInfo } from '../../sql/effects';
 import type { Logger } from '../../util/log';
@@ -232,7 +232,7 @@ export class ClientSession {
   private async authenticate(linkToken: string | undefined): Promise<void> {
     try {
       if (linkToken !== undefined) {
-        if (!this.context.linkToken || linkToken !== this.context.linkToken) throw Object.assign(new Error('invalid link token'), { code: SqlState.invalidPassword });
+        if (!this.context.linkToken || linkToken !== this.context.linkToken) throw sqlStateError(SqlState.invalidPassword, 'invalid link token');
       } else {
         await this.context.authenticator.authenticate(this.user, {
           send: (message) => this.output.write(encodeBackend(message)),

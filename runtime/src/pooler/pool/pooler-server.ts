@@ -11,6 +11,7 @@ import { createReadingServer } from '../../link/socket-reads';
 import { MUX_ACCEPTED } from '../../link/mux-protocol';
 import { rmSync } from 'node:fs';
 import { SqlState } from '../../protocol/constants';
+import { sqlStateError } from '../../protocol/protocol-error';
 import type { Logger } from '../../util/log';
 import type { ClientAuthenticator } from './client-auth';
 import { ClientSession, countPins, type SessionContext } from './client-session';
@@ -100,7 +101,7 @@ export class PoolerServer {
    * written, or demoted). They fail as a failover's cut transaction does, with 57P01.
    */
   turnAwayWaiters(): void {
-    const error = Object.assign(new Error('this node is changing roles (a failover or switchover); the statement did not run — reconnect and retry'), { code: SqlState.adminShutdown });
+    const error = sqlStateError(SqlState.adminShutdown, 'this node is changing roles (a failover or switchover); the statement did not run — reconnect and retry');
     for (const pool of this.pools.values()) pool.turnAwayWaiters(error);
   }
 
