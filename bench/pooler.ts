@@ -14,13 +14,14 @@
  * client counts.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { postgresOsUser } from '../runtime/src/local/os-user';
 import { isListening, sleep } from '../runtime/src/util/net';
+import { cpuSecondsOf } from '../runtime/src/util/process-tree';
 import { readPidFile } from '../runtime/src/util/processes';
 import { startLocalCluster, type LocalCluster } from '../test/support/local-cluster';
 import { claimPortBlock } from '../test/support/ports';
@@ -45,8 +46,6 @@ interface Result {
   readonly error?: string;
 }
 
-/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux this runs on). */
-const CLOCK_TICKS = 100;
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'polygres-bench-'));
@@ -137,9 +136,9 @@ async function pgbench(env: NodeJS.ProcessEnv, target: Target, workload: '-S' | 
   if (churn) args.push('-C');
   try {
     const proxies = target.proxies();
-    const cpuBefore = proxies.map(cpuSeconds);
+    const cpuBefore = proxies.map(cpuSecondsOf);
     const { stdout } = await run(PGBENCH, args, { env, timeout: (SECONDS + 60) * 1000 });
-    const cpuSpent = proxies.reduce((sum, pid, index) => sum + cpuSeconds(pid) - cpuBefore[index]!, 0);
+    const cpuSpent = proxies.reduce((sum, pid, index) => sum + cpuSecondsOf(pid) - cpuBefore[index]!, 0);
     const tps = /tps = ([\d.]+)/.exec(stdout);
     const latency = /latency average = ([\d.]+) ms/.exec(stdout);
     const processed = /number of transactions actually processed: (\d+)/.exec(stdout);
@@ -172,18 +171,6 @@ function row(workload: string, protocol: string, clients: string, results: Map<s
   const latency = ['direct', 'pgbouncer', 'pgbouncer2', 'polygres', 'polygres-link'].map((name) => results.get(name)?.latencyMs?.toFixed(2) ?? '-').join(' / ');
   const proxyCpu = ['pgbouncer', 'pgbouncer2', 'polygres', 'polygres-link'].map((name) => results.get(name)?.proxyCpuMicros?.toFixed(0) ?? '-').join(' / ');
   return `| ${workload} | ${protocol} | ${clients} | ${tps('direct')} | ${tps('pgbouncer')} | ${tps('pgbouncer2')} | ${tps('polygres')} | ${tps('polygres-link')} | ${ratio('polygres', 'pgbouncer')} | ${ratio('polygres', 'direct')} | ${ratio('polygres-link', 'pgbouncer2')} | ${latency} | ${proxyCpu} |`;
-}
-
-/** CPU time (user + system, seconds) process `pid` has used; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
 }
 
 /** The superuser's SCRAM verifier, for PgBouncer's auth file. */

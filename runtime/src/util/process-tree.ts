@@ -6,6 +6,19 @@ function statFields(pid: number): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux this runs on). */
+const CLOCK_TICKS = 100;
+
+/** CPU time (user + system, seconds) process `pid` has used; 0 once it is gone. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = statFields(pid); // utime is field 14, stime field 15
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * True when `pid` is stopped (SIGSTOP, or a debugger): frozen, not merely busy. False when it
  * runs, sleeps or does not exist.
