@@ -5,6 +5,7 @@
 import { Client } from 'pg';
 import { ScramAuthenticator } from '../../runtime/src/pooler/pool/client-auth';
 import { PoolerServer } from '../../runtime/src/pooler/pool/pooler-server';
+import { PIPELINE_BEHIND_MS } from '../../runtime/src/pooler/pool/pool';
 import { ServerConnection } from '../../runtime/src/pooler/pool/server-connection';
 import { loadSqlParser } from '../../runtime/src/sql/parser';
 import { createLogger } from '../../runtime/src/util/log';
@@ -26,6 +27,8 @@ export interface PoolerFixtureOptions {
   readonly size?: number;
   readonly queueTimeoutMs?: number;
   readonly statementCacheSize?: number;
+  /** Pipelining behind a running statement (PoolOptions.pipelineBehindMs); the default's. */
+  readonly pipelineBehindMs?: number;
 }
 
 export async function startPooler(root: string, options: PoolerFixtureOptions = {}): Promise<PoolerFixture> {
@@ -45,6 +48,7 @@ export async function startPooler(root: string, options: PoolerFixtureOptions = 
         idleTimeoutMs: 60_000,
         lifetimeMs: 3_600_000,
         statementCacheSize: options.statementCacheSize ?? 100,
+        pipelineBehindMs: options.pipelineBehindMs ?? PIPELINE_BEHIND_MS,
       },
       connectionLimit: 50,
       authenticator: new ScramAuthenticator(async (user) => {

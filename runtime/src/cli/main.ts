@@ -194,7 +194,7 @@ export function buildProgram(): Command {
 
   program
     .command('pools')
-    .description("pools of each pooler and of each gateway (for its zone's Postgres on its host): active, idle and waiting server connections, sessions, pinned sessions by reason")
+    .description("pools of each pooler and of each gateway (for its zone's Postgres on its host): active, idle and waiting server connections, statements pipelined behind another session's, sessions, pinned sessions by reason")
     .option('--state-dir <dir>', 'state directory of the cluster')
     .option('--json', 'print JSON')
     .action(async (options: { stateDir?: string; json?: boolean }) => {
@@ -207,7 +207,7 @@ export function buildProgram(): Command {
         Promise.all(layout.gateways.map(async (gateway) => ({ gateway: gateway.zone, report: await ask(gateway.host, gateway.metricsPort) }))),
       ]);
       if (options.json) return out(JSON.stringify([...poolers, ...gateways], null, 2));
-      out('PROCESS              USER/DATABASE                    ACTIVE  IDLE  WAITING  SESSIONS  PINNED');
+      out('PROCESS              USER/DATABASE                    ACTIVE  IDLE  WAITING  PIPELINED  SESSIONS  PINNED');
       const rows = [
         ...poolers.map(({ instance, report }) => ({ process: `pooler-${instance}`, report })),
         ...gateways.map(({ gateway, report }) => ({ process: `gateway-${gateway}`, report })),
@@ -219,10 +219,10 @@ export function buildProgram(): Command {
         }
         const pinned = Object.entries(report.pinned).map(([reason, count]) => `${reason}=${count}`).join(' ') || '-';
         const sessions = String(report.sessions).padEnd(9);
-        if (report.pools.length === 0) out(`${process.padEnd(20)} ${'(no pools yet)'.padEnd(32)} -       -     -        ${sessions} ${pinned}`);
+        if (report.pools.length === 0) out(`${process.padEnd(20)} ${'(no pools yet)'.padEnd(32)} -       -     -        -          ${sessions} ${pinned}`);
         for (const pool of report.pools) {
           const name = `${pool.user}/${pool.database}${pool.node ? ` on ${pool.node}` : ''}`;
-          out(`${process.padEnd(20)} ${name.padEnd(32)} ${String(pool.active).padEnd(7)} ${String(pool.idle).padEnd(5)} ${String(pool.waiting).padEnd(8)} ${sessions} ${pinned}`);
+          out(`${process.padEnd(20)} ${name.padEnd(32)} ${String(pool.active).padEnd(7)} ${String(pool.idle).padEnd(5)} ${String(pool.waiting).padEnd(8)} ${String(pool.pipelined).padEnd(10)} ${sessions} ${pinned}`);
         }
       }
     });

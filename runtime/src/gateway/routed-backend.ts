@@ -39,6 +39,12 @@ export class RoutedBackend implements Backend {
     return connection && this.lend(pool, connection);
   }
 
+  tryPipeline(settingsKey: string): BackendConnection | undefined {
+    const pool = this.poolAt(this.link.route);
+    const connection = pool?.tryPipeline(settingsKey);
+    return connection && this.lend(pool!, connection);
+  }
+
   /**
    * Waits for a connection where the route points; if the route moves meanwhile, follows it.
    * A connection that comes after the route moved (the wait outlived a failover) is not used:

@@ -1,6 +1,6 @@
 /** A pool's settings from the ClusterSpec, the same for the pooler's pools and a gateway's co-located ones. */
 import type { ClusterSpec } from '../spec/schema';
-import type { PoolOptions } from './pool/pool';
+import { PIPELINE_BEHIND_MS, type PoolOptions } from './pool/pool';
 
 export function poolOptionsOf(spec: ClusterSpec, target: PoolOptions['target']): PoolOptions {
   return {
@@ -11,5 +11,6 @@ export function poolOptionsOf(spec: ClusterSpec, target: PoolOptions['target']):
     idleTimeoutMs: spec.pooler.idleTimeoutMs,
     lifetimeMs: spec.pooler.serverLifetimeMs,
     statementCacheSize: spec.pooler.preparedStatementCacheSize,
+    pipelineBehindMs: PIPELINE_BEHIND_MS,
   };
 }

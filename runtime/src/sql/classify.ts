@@ -39,6 +39,15 @@ export function classify(sql: string): StatementInfo {
   return info;
 }
 
+/**
+ * Is this one plain read or write with no session effects, as the fast path knows it? Such a
+ * statement, sent on its own outside a transaction, may be pipelined behind another session's
+ * on a busy connection (see Pool.tryPipeline).
+ */
+export function isPlainStatement(info: StatementInfo): boolean {
+  return info === SINGLE_READ || info === SINGLE_WRITE;
+}
+
 function classifyFast(sql: string): StatementInfo | undefined {
   if (isEmptyStatement(sql)) return EMPTY;
   const [first] = leadingKeywords(sql, 1);

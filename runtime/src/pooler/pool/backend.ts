@@ -6,6 +6,7 @@
  * tracking of settings, prepared statements and pins.
  */
 import type { FrameHandler } from '../../protocol/framer';
+import type { Follower } from './server-connection';
 import type { SocketOutput } from './socket-output';
 import type { StatementCache } from './statement-cache';
 
@@ -21,6 +22,10 @@ export interface BackendConnection {
   readonly closed: boolean;
   /** ParameterStatus values from the connection's login. */
   readonly parameters: ReadonlyMap<string, string>;
+  /** See ServerConnection.pipelinableSince. */
+  pipelinableSince: number;
+  readonly followed: boolean;
+  follow(follower: Follower): void;
   attach(handler: FrameHandler): void;
   onClosed(callback: () => void): void;
   onDrain(callback: () => void): void;
@@ -40,6 +45,11 @@ export interface Backend {
   /** A connection available right now, or undefined (then acquire() waits). */
   tryAcquire(settingsKey: string, hint?: CycleHint): BackendConnection | undefined;
   acquire(settingsKey: string, hint?: CycleHint): Promise<BackendConnection>;
+  /**
+   * When no connection is free: a busy one whose running statement a session's single plain
+   * statement may be pipelined behind (the session then follows it), or undefined.
+   */
+  tryPipeline?(settingsKey: string): BackendConnection | undefined;
   release(connection: BackendConnection): void;
   /** Cancels the query running on `connection`. */
   cancel(connection: BackendConnection): void;

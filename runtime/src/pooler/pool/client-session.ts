@@ -20,7 +20,7 @@ import { serializeErrorResponse } from '../../protocol/error-response';
 import { DEFAULT_MAX_MESSAGE_BYTES, type FrameHandler, MAX_STARTUP_MESSAGE_BYTES, MessageFramer } from '../../protocol/framer';
 import type { FrontendMessage } from '../../protocol/messages';
 import { ProtocolError, sqlStateError } from '../../protocol/protocol-error';
-import { classify } from '../../sql/classify';
+import { classify, isPlainStatement } from '../../sql/classify';
 import type { SessionEffect, StatementInfo } from '../../sql/effects';
 import type { Logger } from '../../util/log';
 import type { ClientAuthenticator } from './client-auth';
@@ -28,7 +28,7 @@ import type { Backend, BackendConnection } from './backend';
 import { PoolTimeoutError } from './pool';
 import { ResponseQueue, completes } from './response-queue';
 import { tlsServerEndPoint } from '../../protocol/scram-server';
-import { ServerLoginError } from './server-connection';
+import { type Follower, ServerLoginError } from './server-connection';
 import { type PinReason, SessionState, settingsReplay } from './session-state';
 import { SocketOutput } from './socket-output';
 
@@ -93,6 +93,15 @@ export class ClientSession {
 
   private server: BackendConnection | undefined;
   private acquiring = false;
+  /**
+   * The session's statement was pipelined behind another session's on `server` (see
+   * Backend.tryPipeline): the frames are not ours until that cycle ends, and nothing more is
+   * sent meanwhile. `following` is the session's place in that queue.
+   */
+  private behind = false;
+  private following: Follower | undefined;
+  /** A cancel asked while behind: sent once the statement is the one running. */
+  private cancelWhenHead = false;
   private readonly queue: QueuedFrame[] = [];
   private readonly responses = new ResponseQueue();
   private readonly statements = new Map<string, PreparedStatement>();
@@ -129,7 +138,14 @@ export class ClientSession {
 
   /** Cancels the query this session is running, if any (a CancelRequest with its key came in). */
   cancel(): void {
-    if (this.server) this.backend?.cancel(this.server);
+    const server = this.server;
+    if (!server) return;
+    if (this.behind) {
+      this.cancelWhenHead = true; // a cancel now would hit the statement running ahead of ours
+      return;
+    }
+    server.pipelinableSince = 0; // nothing is pipelined behind a statement being cancelled
+    this.backend?.cancel(server);
   }
 
   /** Why the session holds its server connection between transactions (for metrics). */
@@ -308,6 +324,9 @@ export class ClientSession {
         if (!this.server) break; // waiting for a connection: drain() runs again once it comes
         continue;
       }
+      // Pipelined: the follower waits for its turn; the session it follows sends nothing more
+      // until its cycle ends (the connection then passes on, and drain() runs again).
+      if (this.behind ? this.responses.length > 0 : this.server.followed) break;
       if (this.server.output.congested) {
         // The server reads slower than the client sends: stop reading the client for now.
         this.socket.pause();
@@ -369,6 +388,11 @@ export class ClientSession {
       this.attach(ready);
       return;
     }
+    const busy = this.backend.tryPipeline && this.mayPipeline(this.queue[0]!) ? this.backend.tryPipeline(this.state.settingsKey) : undefined;
+    if (busy) {
+      this.follow(busy);
+      return;
+    }
     this.acquiring = true;
     this.backend.acquire(this.state.settingsKey, hint).then(
       (connection) => {
@@ -406,6 +430,46 @@ export class ClientSession {
     }
   }
 
+  /**
+   * Can the cycle `frame` starts be pipelined behind another session's statement? Only a simple
+   * Query holding one plain statement, from a session between transactions that nothing pins
+   * and whose backend runs nothing after a cycle: its whole answer ends at one ReadyForQuery
+   * and leaves no state behind.
+   */
+  private mayPipeline(frame: QueuedFrame): boolean {
+    if (frame.code !== FrontendCode.Query) return false;
+    return this.cycleMayPipeline() && isPlainStatement(classify((decode(frame) as Extract<FrontendMessage, { type: 'query' }>).sql));
+  }
+
+  private cycleMayPipeline(): boolean {
+    return this.status === 'I' && this.responses.length === 0 && !this.explicitTransaction && !this.skippingUntilSync && !this.state.pinned && !this.state.advisoryUnlockPending && !this.backend?.afterCycle;
+  }
+
+  /** Sends the session's statement behind the one running on `connection`; its turn comes at that cycle's end. */
+  private follow(connection: BackendConnection): void {
+    this.server = connection;
+    this.behind = true;
+    this.following = {
+      handler: this.serverFrameHandler,
+      onClosed: () => this.onServerClosed(connection),
+      onPromoted: () => this.promoted(),
+    };
+    connection.follow(this.following);
+  }
+
+  private promoted(): void {
+    const server = this.server!;
+    this.behind = false;
+    this.following = undefined;
+    if (this.cancelWhenHead) {
+      this.cancelWhenHead = false;
+      this.backend?.cancel(server);
+    } else {
+      server.pipelinableSince = performance.now(); // the one statement sent is the one running now
+    }
+    if (this.queue.length > 0) this.drain();
+  }
+
   private attach(connection: BackendConnection): void {
     this.server = connection;
     connection.attach(this.serverFrameHandler);
@@ -431,6 +495,8 @@ export class ClientSession {
 
   private handleClientFrame(frame: QueuedFrame): void {
     const server = this.server!;
+    // More work on the connection: nothing may be pipelined behind it (a single Query says again below).
+    if (!this.behind && server.pipelinableSince !== 0) server.pipelinableSince = 0;
     if (this.skippingUntilSync) {
       if (frame.code !== FrontendCode.Sync) return;
       this.skippingUntilSync = false;
@@ -438,9 +504,11 @@ export class ClientSession {
     switch (frame.code) {
       case FrontendCode.Query: {
         const message = decode(frame) as Extract<FrontendMessage, { type: 'query' }>;
+        const info = classify(message.sql);
         this.context.metrics.statement?.();
-        this.server!.output.write(frame.bytes);
-        this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...classify(message.sql).statements] });
+        if (!this.behind && isPlainStatement(info) && this.cycleMayPipeline()) server.pipelinableSince = performance.now();
+        server.output.write(frame.bytes);
+        this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...info.statements] });
         return;
       }
       case FrontendCode.Parse:
@@ -633,6 +701,7 @@ export class ClientSession {
   /** `clientCycle`: the ReadyForQuery ends the client's own request, not one the session injected. */
   private onReadyForQuery(status: 'I' | 'T' | 'E', clientCycle: boolean): void {
     const server = this.server!;
+    server.pipelinableSince = 0;
     if (status !== 'I') this.explicitTransaction = true;
     if (status === 'I') {
       const committed = this.explicitTransaction ? this.lastTag === 'COMMIT' : !this.cycleFailed;
@@ -704,6 +773,7 @@ export class ClientSession {
     if (this.portals.size > 0) this.portals.clear(); // clear() reallocates even an empty table
     this.unnamed = undefined;
     this.backend!.release(server);
+    if (this.queue.length > 0) this.drain(); // frames held back while a follower waited on the connection
   }
 
   private onServerClosed(connection: BackendConnection): void {
@@ -777,10 +847,22 @@ export class ClientSession {
     const server = this.server;
     this.server = undefined;
     if (server && this.backend) {
-      // A connection mid-request or holding session state cannot serve anyone else.
-      if (this.responses.length > 0 || this.status !== 'I' || this.state.pinned) server.broken = true;
-      server.attach(() => undefined);
-      this.backend.release(server);
+      const backend = this.backend;
+      if (this.behind) {
+        // Pipelined: our statement's answer still comes, after the one ahead; wait it out.
+        const place = this.following!;
+        place.handler = whenReady(() => backend.release(server));
+        place.onClosed = () => undefined;
+        place.onPromoted = () => undefined;
+      } else if (server.followed) {
+        // Another session's statement waits behind ours (one simple Query): let ours finish, then pass on.
+        server.attach(whenReady(() => backend.release(server)));
+      } else {
+        // A connection mid-request or holding session state cannot serve anyone else.
+        if (this.responses.length > 0 || this.status !== 'I' || this.state.pinned) server.broken = true;
+        server.attach(() => undefined);
+        backend.release(server);
+      }
     }
     this.backend?.sessionClosed?.();
     this.responses.clear();
@@ -804,6 +886,13 @@ function statementKey(sql: string, parameterTypes: readonly number[]): string {
 function commandTag(buffer: Buffer, bodyStart: number, end: number): string {
   const space = buffer.indexOf(0x20, bodyStart);
   return buffer.toString('latin1', bodyStart, space === -1 || space >= end ? end - 1 : space);
+}
+
+/** A frame handler that waits for the end of a cycle (ReadyForQuery), then calls `done`. */
+function whenReady(done: () => void): FrameHandler {
+  return (code) => {
+    if (code === BackendCode.ReadyForQuery) done();
+  };
 }
 
 function decode(frame: QueuedFrame): FrontendMessage {

@@ -4,7 +4,7 @@
  * whose pools are labelled by user and database, and the gateway, whose pools of co-located
  * instances also carry the node they serve.
  */
-import { Gauge, type Metric, type Registry } from 'prom-client';
+import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
 import type { PoolStats } from './pool';
 import type { PinReason } from './session-state';
 
@@ -74,6 +74,16 @@ export function registerPoolGauges(registry: Registry, prefix: string, labelName
   gauge('server_connections_active', 'Server connections lent to a session', 'active');
   gauge('server_connections_idle', 'Server connections waiting in the pool', 'idle');
   gauge('sessions_waiting', 'Sessions waiting for a server connection', 'waiting');
+  new Counter({
+    name: `${prefix}statements_pipelined_total`,
+    help: "Statements sent on a busy server connection behind another session's, instead of waiting for a free one",
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { labels, stats } of pools()) this.inc(labels, stats.pipelined);
+    },
+  });
 }
 
 export function registerPinnedGauge(registry: Registry, prefix: string, pins: () => ReadonlyMap<PinReason, number>): void {

@@ -18,7 +18,18 @@ export interface PoolOptions {
   readonly idleTimeoutMs: number;
   readonly lifetimeMs: number;
   readonly statementCacheSize: number;
+  /**
+   * A session's plain statement may be pipelined behind another's that has run for less than
+   * this (ms); 0 turns pipelining off. See tryPipeline.
+   */
+  readonly pipelineBehindMs: number;
 }
+
+/**
+ * The default for PoolOptions.pipelineBehindMs: most statements end within a millisecond or
+ * two; one that has run longer is likely a long one, and nothing should wait behind it.
+ */
+export const PIPELINE_BEHIND_MS = 2;
 
 /** No server connection became free in time: SQLSTATE 53300, like Postgres' own limit. */
 export class PoolTimeoutError extends Error {
@@ -39,6 +50,8 @@ export interface PoolStats {
   readonly idle: number;
   readonly waiting: number;
   readonly opening: number;
+  /** Statements sent behind another session's on a busy connection (tryPipeline), since the pool began. */
+  readonly pipelined: number;
 }
 
 export class Pool implements Backend {
@@ -54,6 +67,7 @@ export class Pool implements Backend {
   /** Why the last attempt to open a connection failed, until one succeeds (told to sessions that time out). */
   private lastOpenError: string | undefined;
   private closed = false;
+  private pipelined = 0;
   /**
    * Statements (text + parameter types) some server connection of this pool accepted: a
    * session may prepare one of these without borrowing a connection (see ClientSession).
@@ -88,12 +102,34 @@ export class Pool implements Backend {
       idle: this.idle.length,
       waiting: this.waiters.length,
       opening: this.opening,
+      pipelined: this.pipelined,
     };
   }
 
   /** An idle connection right now (preferring one with the same settings), or undefined. */
   tryAcquire(settingsKey: string): ServerConnection | undefined {
     return this.closed ? undefined : this.takeIdle(settingsKey);
+  }
+
+  /**
+   * With no connection idle and nobody waiting: the busy connection whose pipelinable statement
+   * started last (so is likeliest to end first), among those running one for under
+   * pipelineBehindMs with nobody queued behind it yet and the session's settings. Sessions
+   * that wait for a connection come first: while any waits, nothing is pipelined, so a freed
+   * connection goes to them and they cannot be starved.
+   */
+  tryPipeline(settingsKey: string): ServerConnection | undefined {
+    const limit = this.options.pipelineBehindMs;
+    if (limit === 0 || this.closed || this.waiters.length > 0) return undefined;
+    const now = performance.now();
+    let best: ServerConnection | undefined;
+    for (const connection of this.all) {
+      const since = connection.pipelinableSince;
+      if (since === 0 || now - since > limit || connection.followed || connection.settingsKey !== settingsKey || connection.broken) continue;
+      if (!best || since > best.pipelinableSince) best = connection;
+    }
+    if (best) this.pipelined += 1;
+    return best;
   }
 
   /** Sends a CancelRequest to Postgres with the key of the connection running the query. */
@@ -135,11 +171,16 @@ export class Pool implements Backend {
     }, Math.max(due, 0));
   }
 
-  /** Returns a connection; a broken or expired one is closed and replaced on demand. */
+  /**
+   * Returns a connection: to the session pipelined behind its last statement if there is one,
+   * else to a waiter or the idle list; a broken or expired one is closed and replaced on demand
+   * (a follower of a broken one learns of it when it closes).
+   */
   release(backendConnection: BackendConnection): void {
     const connection = backendConnection as ServerConnection;
     const now = Date.now();
     connection.lastUsedAt = now;
+    if (!connection.broken && !connection.closed && connection.handOver()) return;
     if (connection.broken || connection.closed || this.closed || now - connection.createdAt > this.options.lifetimeMs) {
       this.discard(connection);
       this.grow();

@@ -38,6 +38,20 @@ export class ServerLoginError extends Error {
   }
 }
 
+/**
+ * A session whose statement was sent on a connection while another session's statement runs
+ * there (pipelined, see Pool.tryShare). It sees the connection's frames from the moment the
+ * running cycle ends; the fields may change while it waits (a session that goes away leaves
+ * a handler that only waits its answer out).
+ */
+export interface Follower {
+  handler: FrameHandler;
+  /** The connection closed before or after the follower's turn came. */
+  onClosed: () => void;
+  /** The follower's turn: the frames from now on are its own. */
+  onPromoted: () => void;
+}
+
 let nextId = 0;
 
 export class ServerConnection {
@@ -54,6 +68,12 @@ export class ServerConnection {
   settingsKey = '';
   /** Set when the connection must not be reused (socket error, FATAL, protocol confusion). */
   broken = false;
+  /**
+   * When (performance.now()) the statement running here started, while the connection's only
+   * outstanding work is one statement another session's may be pipelined behind; 0 otherwise.
+   */
+  pipelinableSince = 0;
+  private follower: Follower | undefined;
   readonly output: SocketOutput;
   private readonly framer = new MessageFramer();
   private handler: FrameHandler | undefined;
@@ -100,6 +120,27 @@ export class ServerConnection {
   /** Called once when the socket closes, whatever the reason. */
   onClosed(callback: () => void): void {
     this.onClose = callback;
+  }
+
+  /** A session's statement waits behind the running one. */
+  get followed(): boolean {
+    return this.follower !== undefined;
+  }
+
+  /** Queues `follower` behind the running cycle (whose owner must not send more until it ends). */
+  follow(follower: Follower): void {
+    this.follower = follower;
+  }
+
+  /** The owner's cycle ended: the follower, if any, owns the connection now (true), else nobody does. */
+  handOver(): boolean {
+    const next = this.follower;
+    if (!next) return false;
+    this.follower = undefined;
+    this.handler = next.handler;
+    this.onClose = next.onClosed;
+    next.onPromoted();
+    return true;
   }
 
   get closed(): boolean {
@@ -211,7 +252,11 @@ export class ServerConnection {
         this.broken = true;
         clearTimeout(timer);
         reject(new Error('Postgres closed the connection during login'));
+        // The follower first leaves the queue, so the owner's release cannot hand it a dead connection.
+        const follower = this.follower;
+        this.follower = undefined;
         this.onClose?.();
+        follower?.onClosed();
       });
       const start = () => this.output.write(encodeFrontend({ type: 'startup', protocolVersion: PROTOCOL_VERSION_3, parameters: { user, database, client_encoding: 'UTF8', ...extra } }));
       if (overChannel) start();

@@ -1,0 +1,168 @@
+/**
+ * Pipelining against a real Postgres 15: with no server connection free, a session's single
+ * plain statement is sent on a busy connection behind another session's, one deep. These
+ * tests prove who gets which answer, that a slow statement holds up at most one other, that a
+ * cancel reaches only the statement it was meant for, and that a session going away on either
+ * side of the queue costs nobody else anything. The pool has one connection, and pipelining
+ * is allowed behind statements of any age so that what queues where does not depend on timing.
+ */
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { waitFor } from '../../runtime/src/util/net';
+import { type PoolerFixture, startPooler } from '../support/pooler-fixture';
+
+type Row = { pid: number; v?: number };
+
+describe('pooler: pipelining plain statements behind a busy connection', () => {
+  let fixture: PoolerFixture;
+  const clients: Client[] = [];
+
+  const client = async (): Promise<Client> => {
+    const made = await fixture.client();
+    clients.push(made);
+    return made;
+  };
+  const stats = () => fixture.pooler.poolStats()[0]!;
+  /** Waits until the pool has pipelined `count` statements in all. */
+  const pipelined = (count: number) => waitFor(`${count} pipelined statement(s)`, () => (stats().pipelined === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
+  /** Waits until `count` sessions wait for the connection. */
+  const waiting = (count: number) => waitFor(`${count} waiting session(s)`, () => (stats().waiting === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
+  /** Waits until Postgres runs `sql` (the statement ahead is running, not just sent). */
+  const running = async (sql: string) => {
+    const admin = await fixture.postgres.connect();
+    try {
+      await waitFor(`"${sql}" to run`, async () => ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE query = $1', [sql])).rowCount ? true : undefined), { timeoutMs: 5_000, intervalMs: 10 });
+    } finally {
+      await admin.end();
+    }
+  };
+  const one = async (query: Promise<{ rows: Row[] }>) => (await query).rows[0]!;
+
+  beforeAll(async () => {
+    fixture = await startPooler(inject('testRoot'), { size: 1, queueTimeoutMs: 20_000, pipelineBehindMs: 600_000 });
+    // The connection takes on the settings every client here logs in with: no statement of
+    // theirs needs a settings replay in front of it (after which nothing is pipelined).
+    await (await client()).query('SELECT 1');
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((made) => made.end().catch(() => undefined)));
+    await fixture?.stop();
+  });
+
+  it('sends a plain statement behind a running one, one deep: the next session waits for the connection', async () => {
+    const [a, b, c] = [await client(), await client(), await client()];
+    const before = stats().pipelined;
+    const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.8)::text AS slept';
+    const first = one(a.query(slow));
+    await running(slow);
+    const second = one(b.query('SELECT pg_backend_pid() AS pid, 2 AS v'));
+    await pipelined(before + 1);
+    const third = one(c.query('SELECT pg_backend_pid() AS pid, 3 AS v'));
+    await waiting(1);
+    // The second statement rides behind the first; the third does not ride behind the second.
+    expect(stats().pipelined).toBe(before + 1);
+    const order: string[] = [];
+    const [x, y, z] = await Promise.all([first.then((row) => (order.push('a'), row)), second.then((row) => (order.push('b'), row)), third.then((row) => (order.push('c'), row))]);
+    expect(order).toEqual(['a', 'b', 'c']);
+    expect(y.v).toBe(2);
+    expect(z.v).toBe(3);
+    expect(new Set([x.pid, y.pid, z.pid]).size).toBe(1);
+    expect(stats()).toMatchObject({ active: 0, idle: 1, waiting: 0 });
+  });
+
+  it('never pipelines behind a transaction, nor sends anything but one plain statement behind', async () => {
+    const [a, b] = [await client(), await client()];
+    const before = stats().pipelined;
+    await a.query('BEGIN');
+    const inTransaction = 'SELECT pg_sleep(0.3)::text AS slept';
+    const first = a.query(inTransaction);
+    await running(inTransaction);
+    const second = b.query('SELECT 2 AS v');
+    await waiting(1);
+    await first;
+    await a.query('COMMIT');
+    expect((await second).rows[0].v).toBe(2);
+    // Two statements in one Query (one might begin a transaction) are not sent behind either.
+    const slow = 'SELECT pg_sleep(0.3)::text AS slept';
+    const third = a.query(slow);
+    await running(slow);
+    const several = b.query('SELECT 2 AS v; SELECT 3 AS w');
+    await waiting(1);
+    await third;
+    await several;
+    expect(stats().pipelined).toBe(before);
+  });
+
+  it('holds a cancel for a pipelined statement until it runs: the statement ahead completes', async () => {
+    const [a, b] = [await client(), await client()];
+    const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
+    const before = stats().pipelined;
+    const first = one(a.query(slow));
+    await running(slow);
+    const second = b.query('SELECT pg_sleep(30)').then(() => 'not cancelled', (error: unknown) => error);
+    await pipelined(before + 1);
+    const canceller = new Client({ host: '127.0.0.1', port: fixture.port, user: 'postgres', password: fixture.postgres.password, database: 'postgres' });
+    (canceller as unknown as { cancel(target: Client, query: unknown): void }).cancel(b, (b as unknown as { activeQuery: unknown }).activeQuery);
+    // Sent at once, the cancel would have hit the statement ahead, which runs on the same backend.
+    expect(await first).toMatchObject({ pid: expect.any(Number) });
+    expect(await second).toMatchObject({ code: '57014' });
+    expect((await b.query('SELECT 1 AS v')).rows[0].v).toBe(1);
+  });
+
+  it('keeps the connection when a pipelined session goes away before its answer', async () => {
+    const [a, b] = [await client(), await client()];
+    const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
+    const before = stats().pipelined;
+    const first = one(a.query(slow));
+    await running(slow);
+    b.query('SELECT pg_sleep(0.2)').catch(() => undefined);
+    await pipelined(before + 1);
+    (b as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    const { pid } = await first;
+    // Its answer was waited out, and the connection went back to the pool, not to the bin.
+    expect((await one(a.query('SELECT pg_backend_pid() AS pid'))).pid).toBe(pid);
+  });
+
+  it('passes the connection on when the session ahead goes away mid-statement', async () => {
+    const [a, b] = [await client(), await client()];
+    const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
+    const before = stats().pipelined;
+    a.query(slow).catch(() => undefined);
+    await running(slow);
+    const second = one(b.query('SELECT pg_backend_pid() AS pid, 2 AS v'));
+    await pipelined(before + 1);
+    const { pid } = (await fixture.postgres.connect().then(async (admin) => {
+      try {
+        return (await admin.query('SELECT pid FROM pg_stat_activity WHERE query = $1', [slow])).rows[0];
+      } finally {
+        await admin.end();
+      }
+    })) as { pid: number };
+    (a as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    expect(await second).toEqual({ pid, v: 2 });
+    expect((await one(b.query('SELECT pg_backend_pid() AS pid'))).pid).toBe(pid);
+  });
+
+  it('gives every session its own answers when hundreds share one connection by pipelining', async () => {
+    const admin = await fixture.postgres.connect();
+    await admin.query('CREATE TABLE pipelined_writes (session int, seq int, PRIMARY KEY (session, seq))');
+    await admin.end();
+    const sessions = await Promise.all(Array.from({ length: 40 }, () => client()));
+    const before = stats().pipelined;
+    await Promise.all(
+      sessions.map(async (session, s) => {
+        for (let i = 0; i < 25; i++) {
+          if (i % 5 === 0) await session.query(`INSERT INTO pipelined_writes VALUES (${s}, ${i})`);
+          else expect((await session.query(`SELECT ${s * 1000 + i} AS v`)).rows[0].v).toBe(s * 1000 + i);
+        }
+      }),
+    );
+    const check = await fixture.postgres.connect();
+    const { rows } = await check.query('SELECT count(*)::int AS n, count(DISTINCT session)::int AS sessions FROM pipelined_writes');
+    await check.end();
+    expect(rows[0]).toEqual({ n: 200, sessions: 40 });
+    // With one connection and forty busy sessions, some statements went behind others.
+    expect(stats().pipelined).toBeGreaterThan(before);
+    expect(stats()).toMatchObject({ active: 0, waiting: 0 });
+  });
+});
