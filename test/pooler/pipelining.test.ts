@@ -143,7 +143,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
     expect((await one(b.query('SELECT pg_backend_pid() AS pid'))).pid).toBe(pid);
   });
 
-  it('gives every session its own answers when hundreds share one connection by pipelining', async () => {
+  it('gives every session its own answers when forty share one connection by pipelining', async () => {
     const admin = await fixture.postgres.connect();
     await admin.query('CREATE TABLE pipelined_writes (session int, seq int, PRIMARY KEY (session, seq))');
     await admin.end();
@@ -164,5 +164,34 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
     // With one connection and forty busy sessions, some statements went behind others.
     expect(stats().pipelined).toBeGreaterThan(before);
     expect(stats()).toMatchObject({ active: 0, waiting: 0 });
+  });
+});
+
+describe('pooler: pipelining waits for the pool to reach its size', () => {
+  let fixture: PoolerFixture;
+
+  beforeAll(async () => {
+    fixture = await startPooler(inject('testRoot'), { size: 2, pipelineBehindMs: 600_000 });
+  });
+  afterAll(async () => {
+    await fixture?.stop();
+  });
+
+  it('opens another connection rather than pipelining while the pool may still grow', async () => {
+    const [a, b] = [await fixture.client(), await fixture.client()];
+    try {
+      await a.query('SELECT 1'); // one connection, with the clients' settings
+      const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
+      const first = a.query(slow);
+      const admin = await fixture.postgres.connect();
+      await waitFor('the slow statement to run', async () => ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE query = $1', [slow])).rowCount ? true : undefined), { timeoutMs: 5_000, intervalMs: 10 });
+      await admin.end();
+      const second = (await b.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      // Answered on a second backend while the first statement still runs, nothing pipelined.
+      expect(second).not.toBe((await first).rows[0].pid);
+      expect(fixture.pooler.poolStats()[0]).toMatchObject({ pipelined: 0, active: 0, idle: 2 });
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
   });
 });

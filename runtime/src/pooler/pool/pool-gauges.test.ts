@@ -1,6 +1,7 @@
 import { Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { POOL_WAIT_BUCKETS, PoolWaitHistogram } from './pool-gauges';
+import type { PoolStats } from './pool';
+import { POOL_WAIT_BUCKETS, PoolWaitHistogram, registerPoolGauges } from './pool-gauges';
 
 describe('PoolWaitHistogram', () => {
   it('renders exactly what a prom-client Histogram with the same buckets and observations renders', async () => {
@@ -25,5 +26,19 @@ describe('PoolWaitHistogram', () => {
     registry.resetMetrics();
     expect(await registry.metrics()).toContain('test_wait_seconds_count 0');
     expect(await registry.metrics()).toContain('test_wait_seconds_sum 0');
+  });
+});
+
+describe('registerPoolGauges', () => {
+  it('reads each pool when scraped: connections, waiting sessions and the running count of pipelined statements', async () => {
+    const registry = new Registry();
+    let stats: PoolStats = { user: 'app', database: 'shop', active: 3, idle: 1, waiting: 2, opening: 0, pipelined: 7 };
+    registerPoolGauges(registry, 'test_', ['user', 'database'], () => [{ labels: { user: stats.user, database: stats.database }, stats }]);
+    expect(await registry.metrics()).toContain('test_server_connections_active{user="app",database="shop"} 3');
+    expect(await registry.metrics()).toContain('test_sessions_waiting{user="app",database="shop"} 2');
+    expect(await registry.metrics()).toContain('test_statements_pipelined_total{user="app",database="shop"} 7');
+    // The count is the pool's own, not added up scrape after scrape.
+    stats = { ...stats, pipelined: 9 };
+    expect(await registry.metrics()).toContain('test_statements_pipelined_total{user="app",database="shop"} 9');
   });
 });
