@@ -23,6 +23,11 @@ export class ConnectionBudget {
     return this.used;
   }
 
+  /** Every slot is taken: a pool grows now only by reclaiming another's idle connection. */
+  get spent(): boolean {
+    return this.used >= this.limit;
+  }
+
   /** Takes one connection slot for `pool`, reclaiming an idle connection elsewhere if needed. */
   tryTake(pool: Pool): boolean {
     if (this.used < this.limit) {

@@ -112,16 +112,18 @@ export class Pool implements Backend {
   }
 
   /**
-   * With no connection idle, the pool at its size and nobody waiting: the busy connection whose
+   * With no connection idle, the pool unable to grow and nobody waiting: the busy connection whose
    * pipelinable statement started last (so is likeliest to end first), among those running one
    * for under pipelineBehindMs with nobody queued behind it yet and the session's settings.
-   * A pool that may still grow opens a connection instead (statements run side by side).
+   * A pool that may still grow (below its size, with the connection budget not spent) opens
+   * a connection instead: statements run side by side.
    * Sessions that wait for a connection come first: while any waits, nothing is pipelined, so
    * a freed connection goes to them and they cannot be starved.
    */
   tryPipeline(settingsKey: string): ServerConnection | undefined {
     const limit = this.options.pipelineBehindMs;
-    if (limit === 0 || this.closed || this.waiters.length > 0 || this.total < this.options.size) return undefined;
+    if (limit === 0 || this.closed || this.waiters.length > 0) return undefined;
+    if (this.total < this.options.size && !this.budget.spent) return undefined;
     const now = performance.now();
     let best: ServerConnection | undefined;
     for (const connection of this.all) {

@@ -40,7 +40,7 @@ export class ServerLoginError extends Error {
 
 /**
  * A session whose statement was sent on a connection while another session's statement runs
- * there (pipelined, see Pool.tryShare). It sees the connection's frames from the moment the
+ * there (pipelined, see Pool.tryPipeline). It sees the connection's frames from the moment the
  * running cycle ends; the fields may change while it waits (a session that goes away leaves
  * a handler that only waits its answer out).
  */
