@@ -13,6 +13,16 @@ import { type PoolerFixture, startPooler } from '../support/pooler-fixture';
 
 type Row = { pid: number; v?: number };
 
+/** Waits until Postgres runs `sql` (the statement ahead is running, not just sent). */
+async function runningOn(fixture: PoolerFixture, sql: string): Promise<void> {
+  const admin = await fixture.postgres.connect();
+  try {
+    await waitFor(`"${sql}" to run`, async () => ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE query = $1', [sql])).rowCount ? true : undefined), { timeoutMs: 5_000, intervalMs: 10 });
+  } finally {
+    await admin.end();
+  }
+}
+
 describe('pooler: pipelining plain statements behind a busy connection', () => {
   let fixture: PoolerFixture;
   const clients: Client[] = [];
@@ -27,15 +37,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   const pipelined = (count: number) => waitFor(`${count} pipelined statement(s)`, () => (stats().pipelined === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
   /** Waits until `count` sessions wait for the connection. */
   const waiting = (count: number) => waitFor(`${count} waiting session(s)`, () => (stats().waiting === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
-  /** Waits until Postgres runs `sql` (the statement ahead is running, not just sent). */
-  const running = async (sql: string) => {
-    const admin = await fixture.postgres.connect();
-    try {
-      await waitFor(`"${sql}" to run`, async () => ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE query = $1', [sql])).rowCount ? true : undefined), { timeoutMs: 5_000, intervalMs: 10 });
-    } finally {
-      await admin.end();
-    }
-  };
+  const running = (sql: string) => runningOn(fixture, sql);
   const one = async (query: Promise<{ rows: Row[] }>) => (await query).rows[0]!;
 
   beforeAll(async () => {
@@ -73,23 +75,22 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   it('never pipelines behind a transaction, nor sends anything but one plain statement behind', async () => {
     const [a, b] = [await client(), await client()];
     const before = stats().pipelined;
+    /** While a's statement runs, b's waits for the connection; a's answer comes; b's is returned unawaited. */
+    const waitsItsTurn = async (sql: string) => {
+      const slow = 'SELECT pg_sleep(0.3)::text AS slept';
+      const first = a.query(slow);
+      await running(slow);
+      const second = b.query(sql);
+      await waiting(1);
+      await first;
+      return { second };
+    };
     await a.query('BEGIN');
-    const inTransaction = 'SELECT pg_sleep(0.3)::text AS slept';
-    const first = a.query(inTransaction);
-    await running(inTransaction);
-    const second = b.query('SELECT 2 AS v');
-    await waiting(1);
-    await first;
+    const { second } = await waitsItsTurn('SELECT 2 AS v');
     await a.query('COMMIT');
     expect((await second).rows[0].v).toBe(2);
     // Two statements in one Query (one might begin a transaction) are not sent behind either.
-    const slow = 'SELECT pg_sleep(0.3)::text AS slept';
-    const third = a.query(slow);
-    await running(slow);
-    const several = b.query('SELECT 2 AS v; SELECT 3 AS w');
-    await waiting(1);
-    await third;
-    await several;
+    await (await waitsItsTurn('SELECT 2 AS v; SELECT 3 AS w')).second;
     expect(stats().pipelined).toBe(before);
   });
 
@@ -167,7 +168,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   });
 });
 
-describe('pooler: pipelining waits for the pool to reach its size', () => {
+describe('pooler: pipelining waits until the pool cannot grow', () => {
   let fixture: PoolerFixture;
 
   beforeAll(async () => {
@@ -183,9 +184,7 @@ describe('pooler: pipelining waits for the pool to reach its size', () => {
       await a.query('SELECT 1'); // one connection, with the clients' settings
       const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
       const first = a.query(slow);
-      const admin = await fixture.postgres.connect();
-      await waitFor('the slow statement to run', async () => ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE query = $1', [slow])).rowCount ? true : undefined), { timeoutMs: 5_000, intervalMs: 10 });
-      await admin.end();
+      await runningOn(fixture, slow);
       const second = (await b.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
       // Answered on a second backend while the first statement still runs, nothing pipelined.
       expect(second).not.toBe((await first).rows[0].pid);
