@@ -39,9 +39,9 @@ export class RoutedBackend implements Backend {
     return connection && this.lend(pool, connection);
   }
 
-  tryPipeline(settingsKey: string): BackendConnection | undefined {
+  tryPipeline(settingsKey: string, statementMayFollow: () => boolean): BackendConnection | undefined {
     const pool = this.poolAt(this.link.route);
-    const connection = pool?.tryPipeline(settingsKey);
+    const connection = pool?.tryPipeline(settingsKey, statementMayFollow);
     return connection && this.lend(pool!, connection);
   }
 

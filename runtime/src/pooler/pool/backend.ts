@@ -48,8 +48,9 @@ export interface Backend {
   /**
    * When no connection is free: a busy one whose running statement a session's single plain
    * statement may be pipelined behind (the session then follows it), or undefined.
+   * `statementMayFollow` is asked only once such a connection is found.
    */
-  tryPipeline?(settingsKey: string): BackendConnection | undefined;
+  tryPipeline?(settingsKey: string, statementMayFollow: () => boolean): BackendConnection | undefined;
   release(connection: BackendConnection): void;
   /** Cancels the query running on `connection`. */
   cancel(connection: BackendConnection): void;

@@ -94,11 +94,10 @@ export class ClientSession {
   private server: BackendConnection | undefined;
   private acquiring = false;
   /**
-   * The session's statement was pipelined behind another session's on `server` (see
-   * Backend.tryPipeline): the frames are not ours until that cycle ends, and nothing more is
-   * sent meanwhile. `following` is the session's place in that queue.
+   * The session's place in the queue of `server` while its statement waits behind another
+   * session's (see Backend.tryPipeline): the frames are not ours until that cycle ends, and
+   * nothing more is sent meanwhile.
    */
-  private behind = false;
   private following: Follower | undefined;
   /** A cancel asked while behind: sent once the statement is the one running. */
   private cancelWhenHead = false;
@@ -116,6 +115,9 @@ export class ClientSession {
   private skippingUntilSync = false;
   private lastTag = '';
 
+  /** Asked by the pool only once it has a connection to pipeline behind (classifying costs a decode). */
+  private readonly queuedStatementIsPlain = () => isPlainStatement(classify((decode(this.queue[0]!) as Extract<FrontendMessage, { type: 'query' }>).sql));
+
   /** Bound once: a connection is attached to the session for every transaction. */
   private readonly serverFrameHandler: FrameHandler = (code, buffer, frameStart, bodyStart, end, stable) => this.onServerFrame(code, buffer, frameStart, bodyStart, end, stable);
 
@@ -130,6 +132,10 @@ export class ClientSession {
     socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
+  }
+
+  private get behind(): boolean {
+    return this.following !== undefined;
   }
 
   get processId(): number {
@@ -388,7 +394,7 @@ export class ClientSession {
       this.attach(ready);
       return;
     }
-    const busy = this.backend.tryPipeline && this.mayPipeline(this.queue[0]!) ? this.backend.tryPipeline(this.state.settingsKey) : undefined;
+    const busy = this.backend.tryPipeline && this.queue[0]!.code === FrontendCode.Query && this.cycleMayPipeline() ? this.backend.tryPipeline(this.state.settingsKey, this.queuedStatementIsPlain) : undefined;
     if (busy) {
       this.follow(busy);
       return;
@@ -431,16 +437,12 @@ export class ClientSession {
   }
 
   /**
-   * Can the cycle `frame` starts be pipelined behind another session's statement? Only a simple
-   * Query holding one plain statement, from a session between transactions that nothing pins
-   * and whose backend runs nothing after a cycle: its whole answer ends at one ReadyForQuery
-   * and leaves no state behind.
+   * The session's half of whether its next cycle may be pipelined behind another session's
+   * statement (or another's behind it): between transactions, nothing pinning it, nothing owed,
+   * and a backend that runs nothing after a cycle. The cycle itself must be one simple Query
+   * holding one plain statement (isPlainStatement), so its whole answer ends at one
+   * ReadyForQuery and leaves no state behind.
    */
-  private mayPipeline(frame: QueuedFrame): boolean {
-    if (frame.code !== FrontendCode.Query) return false;
-    return this.cycleMayPipeline() && isPlainStatement(classify((decode(frame) as Extract<FrontendMessage, { type: 'query' }>).sql));
-  }
-
   private cycleMayPipeline(): boolean {
     return this.status === 'I' && this.responses.length === 0 && !this.explicitTransaction && !this.skippingUntilSync && !this.state.pinned && !this.state.advisoryUnlockPending && !this.backend?.afterCycle;
   }
@@ -448,7 +450,6 @@ export class ClientSession {
   /** Sends the session's statement behind the one running on `connection`; its turn comes at that cycle's end. */
   private follow(connection: BackendConnection): void {
     this.server = connection;
-    this.behind = true;
     this.following = {
       handler: this.serverFrameHandler,
       onClosed: () => this.onServerClosed(connection),
@@ -459,7 +460,6 @@ export class ClientSession {
 
   private promoted(): void {
     const server = this.server!;
-    this.behind = false;
     this.following = undefined;
     if (this.cancelWhenHead) {
       this.cancelWhenHead = false;

@@ -118,9 +118,10 @@ export class Pool implements Backend {
    * A pool that may still grow (below its size, with the connection budget not spent) opens
    * a connection instead: statements run side by side.
    * Sessions that wait for a connection come first: while any waits, nothing is pipelined, so
-   * a freed connection goes to them and they cannot be starved.
+   * a freed connection goes to them and they cannot be starved. The session's statement is
+   * judged (`statementMayFollow`) last, and only when there is a candidate.
    */
-  tryPipeline(settingsKey: string): ServerConnection | undefined {
+  tryPipeline(settingsKey: string, statementMayFollow: () => boolean): ServerConnection | undefined {
     const limit = this.options.pipelineBehindMs;
     if (limit === 0 || this.closed || this.waiters.length > 0) return undefined;
     if (this.total < this.options.size && !this.budget.spent) return undefined;
@@ -131,7 +132,8 @@ export class Pool implements Backend {
       if (since === 0 || now - since > limit || connection.followed || connection.settingsKey !== settingsKey || connection.broken) continue;
       if (!best || since > best.pipelinableSince) best = connection;
     }
-    if (best) this.pipelined += 1;
+    if (!best || !statementMayFollow()) return undefined;
+    this.pipelined += 1;
     return best;
   }
 
