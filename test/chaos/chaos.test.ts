@@ -60,8 +60,9 @@ describe('chaos: faults under a ledger writer', () => {
 
   it('kill -9 of the primary Postgres', async () => {
     const at = Date.now();
-    killPostgres(cluster, await primary());
+    const killed = killPostgres(cluster, await primary());
     const resumed = await writesResume(at);
+    await killed.replaced();
     await allHealthy();
     log.record('kill -9 primary postgres', at, resumed.at);
     await verifyLedger(cluster, writers);
@@ -160,13 +161,15 @@ describe('chaos: faults under a ledger writer', () => {
       const at = Date.now();
       const kind = ['freeze', 'switchover', 'kill'][round % 3]!;
       let thaw = () => undefined as void;
+      let killed: { replaced(): Promise<void> } | undefined;
       if (kind === 'freeze') thaw = freezePostgres(cluster, before.primary!);
-      else if (kind === 'kill') killPostgres(cluster, before.primary!);
+      else if (kind === 'kill') killed = killPostgres(cluster, before.primary!);
       else expect((await polygres(['switchover', '--state-dir', cluster.stateDir])).stderr).toBe('');
       try {
         if (kind !== 'kill') await cluster.waitForStatus('a new primary', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > before.term!, 30_000);
         const resumed = await writesResume(at);
         thaw();
+        await killed?.replaced();
         await allHealthy();
         log.record(`round ${round + 1}: ${kind}`, at, resumed.at);
       } catch (error) {

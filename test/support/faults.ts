@@ -1,6 +1,7 @@
 /** Fault injection on a local cluster's real processes, by pid. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '../../runtime/src/util/net';
 import { descendantsOf } from '../../runtime/src/util/process-tree';
 import type { LocalCluster } from './local-cluster';
 
@@ -14,8 +15,23 @@ export function supervisedPid(cluster: LocalCluster, name: string): number {
   return Number(readFileSync(join(cluster.layout.runDir, `${name}.pid`), 'utf8').trim());
 }
 
-export function killPostgres(cluster: LocalCluster, instance: string): void {
-  process.kill(postmasterPid(cluster, instance), 'SIGKILL');
+/**
+ * SIGKILLs the postmaster of `instance`. Until its pooler notices (within a health-check
+ * interval) the status still shows the dead server healthy: `replaced()` waits for the
+ * postmaster that takes its place (restarted in place, or as a replica after a failover), after
+ * which a healthy status is about the new one.
+ */
+export function killPostgres(cluster: LocalCluster, instance: string): { replaced(): Promise<void> } {
+  const killed = postmasterPid(cluster, instance);
+  process.kill(killed, 'SIGKILL');
+  const replacement = () => {
+    try {
+      return postmasterPid(cluster, instance) !== killed ? true : undefined;
+    } catch {
+      return undefined; // postmaster.pid is rewritten as the new one starts
+    }
+  };
+  return { replaced: async () => void (await waitFor(`a new postmaster for ${instance} in place of the killed one`, replacement)) };
 }
 
 /** SIGSTOPs the postmaster and every process it forked; returns a function that thaws them. */
