@@ -46,7 +46,6 @@ interface Result {
   readonly error?: string;
 }
 
-
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'polygres-bench-'));
   chmodSync(root, 0o755);

@@ -39,6 +39,18 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   const waiting = (count: number) => waitFor(`${count} waiting session(s)`, () => (stats().waiting === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
   const running = (sql: string) => runningOn(fixture, sql);
   const one = async (query: Promise<{ rows: Row[] }>) => (await query).rows[0]!;
+  const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
+  /** Two new sessions, `a` running a half-second statement another may be pipelined behind. */
+  const slowAhead = async () => {
+    const [a, b] = [await client(), await client()];
+    const before = stats().pipelined;
+    const first = one(a.query(slow));
+    first.catch(() => undefined); // a test may make `a` go away; one that awaits `first` still sees how it ended
+    await running(slow);
+    return { a, b, first, before };
+  };
+  /** The client's connection drops, as when its process dies. */
+  const cutOff = (session: Client) => (session as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
 
   beforeAll(async () => {
     fixture = await startPooler(inject('testRoot'), { size: 1, queueTimeoutMs: 20_000, pipelineBehindMs: 600_000 });
@@ -54,9 +66,9 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   it('sends a plain statement behind a running one, one deep: the next session waits for the connection', async () => {
     const [a, b, c] = [await client(), await client(), await client()];
     const before = stats().pipelined;
-    const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.8)::text AS slept';
-    const first = one(a.query(slow));
-    await running(slow);
+    const longer = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.8)::text AS slept';
+    const first = one(a.query(longer));
+    await running(longer);
     const second = one(b.query('SELECT pg_backend_pid() AS pid, 2 AS v'));
     await pipelined(before + 1);
     const third = one(c.query('SELECT pg_backend_pid() AS pid, 3 AS v'));
@@ -77,9 +89,9 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
     const before = stats().pipelined;
     /** While a's statement runs, b's waits for the connection; a's answer comes; b's is returned unawaited. */
     const waitsItsTurn = async (sql: string) => {
-      const slow = 'SELECT pg_sleep(0.3)::text AS slept';
-      const first = a.query(slow);
-      await running(slow);
+      const ahead = 'SELECT pg_sleep(0.3)::text AS slept';
+      const first = a.query(ahead);
+      await running(ahead);
       const second = b.query(sql);
       await waiting(1);
       await first;
@@ -95,11 +107,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   });
 
   it('holds a cancel for a pipelined statement until it runs: the statement ahead completes', async () => {
-    const [a, b] = [await client(), await client()];
-    const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
-    const before = stats().pipelined;
-    const first = one(a.query(slow));
-    await running(slow);
+    const { b, first, before } = await slowAhead();
     const second = b.query('SELECT pg_sleep(30)').then(() => 'not cancelled', (error: unknown) => error);
     await pipelined(before + 1);
     const canceller = new Client({ host: '127.0.0.1', port: fixture.port, user: 'postgres', password: fixture.postgres.password, database: 'postgres' });
@@ -111,25 +119,17 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   });
 
   it('keeps the connection when a pipelined session goes away before its answer', async () => {
-    const [a, b] = [await client(), await client()];
-    const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
-    const before = stats().pipelined;
-    const first = one(a.query(slow));
-    await running(slow);
+    const { a, b, first, before } = await slowAhead();
     b.query('SELECT pg_sleep(0.2)').catch(() => undefined);
     await pipelined(before + 1);
-    (b as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    cutOff(b);
     const { pid } = await first;
     // Its answer was waited out, and the connection went back to the pool, not to the bin.
     expect((await one(a.query('SELECT pg_backend_pid() AS pid'))).pid).toBe(pid);
   });
 
   it('passes the connection on when the session ahead goes away mid-statement', async () => {
-    const [a, b] = [await client(), await client()];
-    const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
-    const before = stats().pipelined;
-    a.query(slow).catch(() => undefined);
-    await running(slow);
+    const { a, b, before } = await slowAhead();
     const second = one(b.query('SELECT pg_backend_pid() AS pid, 2 AS v'));
     await pipelined(before + 1);
     const { pid } = (await fixture.postgres.connect().then(async (admin) => {
@@ -139,7 +139,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
         await admin.end();
       }
     })) as { pid: number };
-    (a as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    cutOff(a);
     expect(await second).toEqual({ pid, v: 2 });
     expect((await one(b.query('SELECT pg_backend_pid() AS pid'))).pid).toBe(pid);
   });
