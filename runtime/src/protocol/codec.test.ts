@@ -9,6 +9,7 @@ import { FRONTEND_FIXTURES } from './fixtures/frontend-fixtures';
 import { MessageFramer } from './framer';
 import type { BackendMessage, FrontendMessage } from './messages';
 import { ProtocolError } from './protocol-error';
+import { backendMessage, frontendMessage, startupMessage } from './fixtures/arbitraries';
 import { decodePasswordMessage, decodeSaslInitialResponse, encodeSaslInitialResponse } from './sasl-messages';
 
 const STARTUP_TYPES = new Set(['startup', 'sslRequest', 'gssEncRequest', 'cancelRequest']);
@@ -102,68 +103,6 @@ describe('the framer', () => {
     expect(frames).toBe(1);
   });
 });
-
-// ----------------------------------------------------------------- property tests
-
-const name = fc.string({ maxLength: 20 }).filter((s) => !s.includes('\0'));
-const bytes = fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a));
-const nullableBytes = fc.option(bytes, { nil: null });
-const int16 = fc.integer({ min: -32768, max: 32767 });
-const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
-const uint32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
-const list = <T>(arb: fc.Arbitrary<T>) => fc.array(arb, { maxLength: 6 });
-const target = fc.constantFrom<'S' | 'P'>('S', 'P');
-
-const frontendMessage: fc.Arbitrary<FrontendMessage> = fc.oneof(
-  fc.record({ type: fc.constant('query' as const), sql: name }),
-  fc.record({ type: fc.constant('parse' as const), name, sql: name, parameterTypes: list(uint32) }),
-  fc.record({ type: fc.constant('bind' as const), portal: name, statement: name, parameterFormats: list(int16), parameters: list(nullableBytes), resultFormats: list(int16) }),
-  fc.record({ type: fc.constant('describe' as const), target, name }),
-  fc.record({ type: fc.constant('execute' as const), portal: name, maxRows: int32 }),
-  fc.record({ type: fc.constant('close' as const), target, name }),
-  fc.constantFrom<FrontendMessage>({ type: 'sync' }, { type: 'flush' }, { type: 'terminate' }, { type: 'copyDone' }),
-  fc.record({ type: fc.constant('copyData' as const), data: bytes }),
-  fc.record({ type: fc.constant('copyFail' as const), message: name }),
-  fc.record({ type: fc.constant('password' as const), data: bytes }),
-  fc.record({ type: fc.constant('functionCall' as const), functionId: int32, argumentFormats: list(int16), arguments: list(nullableBytes), resultFormat: int16 }),
-);
-
-const startupMessage: fc.Arbitrary<FrontendMessage> = fc.oneof(
-  fc.record({
-    type: fc.constant('startup' as const),
-    protocolVersion: fc.constant(196608),
-    parameters: fc.dictionary(name.filter((s) => s !== '' && s !== '__proto__'), name, { maxKeys: 5 }),
-  }),
-  fc.constantFrom<FrontendMessage>({ type: 'sslRequest' }, { type: 'gssEncRequest' }),
-  fc.record({ type: fc.constant('cancelRequest' as const), processId: int32, secretKey: int32 }),
-);
-
-const fieldDescription = fc.record({ name, tableOid: uint32, columnAttribute: int16, typeOid: uint32, typeSize: int16, typeModifier: int32, format: int16 });
-const noticeFields = fc.dictionary(fc.constantFrom('S', 'V', 'C', 'M', 'D', 'H', 'P', 'W'), name, { maxKeys: 6 });
-
-const backendMessage: fc.Arbitrary<BackendMessage> = fc.oneof(
-  fc.constantFrom<BackendMessage>(
-    { type: 'authenticationOk' }, { type: 'authenticationCleartextPassword' }, { type: 'authenticationGSS' }, { type: 'authenticationSSPI' },
-    { type: 'bindComplete' }, { type: 'closeComplete' }, { type: 'parseComplete' }, { type: 'noData' }, { type: 'emptyQueryResponse' },
-    { type: 'portalSuspended' }, { type: 'copyDone' },
-  ),
-  fc.record({ type: fc.constant('authenticationMD5Password' as const), salt: fc.uint8Array({ minLength: 4, maxLength: 4 }).map((a) => Buffer.from(a)) }),
-  fc.record({ type: fc.constant('authenticationSASL' as const), mechanisms: list(name.filter((s) => s !== '')) }),
-  fc.record({ type: fc.constantFrom('authenticationSASLContinue' as const, 'authenticationSASLFinal' as const, 'authenticationGSSContinue' as const), data: bytes }),
-  fc.record({ type: fc.constant('backendKeyData' as const), processId: int32, secretKey: int32 }),
-  fc.record({ type: fc.constant('commandComplete' as const), tag: name }),
-  fc.record({ type: fc.constant('copyData' as const), data: bytes }),
-  fc.record({ type: fc.constantFrom('copyInResponse' as const, 'copyOutResponse' as const, 'copyBothResponse' as const), format: fc.integer({ min: 0, max: 1 }), columnFormats: list(int16) }),
-  fc.record({ type: fc.constant('dataRow' as const), values: list(nullableBytes) }),
-  fc.record({ type: fc.constantFrom('errorResponse' as const, 'noticeResponse' as const), fields: noticeFields }),
-  fc.record({ type: fc.constant('functionCallResponse' as const), result: nullableBytes }),
-  fc.record({ type: fc.constant('negotiateProtocolVersion' as const), newestMinorVersion: int32, unrecognized: list(name) }),
-  fc.record({ type: fc.constant('notificationResponse' as const), processId: int32, channel: name, payload: name }),
-  fc.record({ type: fc.constant('parameterDescription' as const), typeOids: list(uint32) }),
-  fc.record({ type: fc.constant('parameterStatus' as const), name, value: name }),
-  fc.record({ type: fc.constant('readyForQuery' as const), status: fc.constantFrom<'I' | 'T' | 'E'>('I', 'T', 'E') }),
-  fc.record({ type: fc.constant('rowDescription' as const), fields: list(fieldDescription) }),
-);
 
 describe('property: parse(serialize(m)) == m', () => {
   it('holds for every frontend message', () => {

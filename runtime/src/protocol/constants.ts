@@ -13,4 +13,5 @@ export const SqlState = {
   tooManyConnections: '53300',
   invalidPassword: '28P01',
   serializationFailure: '40001',
+  internalError: 'XX000',
 } as const;

@@ -19,18 +19,18 @@ import { encodeFrontend } from '../../protocol/encode-frontend';
 import { serializeErrorResponse } from '../../protocol/error-response';
 import { DEFAULT_MAX_MESSAGE_BYTES, type FrameHandler, MAX_STARTUP_MESSAGE_BYTES, MessageFramer } from '../../protocol/framer';
 import type { FrontendMessage } from '../../protocol/messages';
-import { ProtocolError, sqlStateError } from '../../protocol/protocol-error';
+import { ProtocolError, sqlStateError, sqlStateOf } from '../../protocol/protocol-error';
 import { classify, isPlainStatement } from '../../sql/classify';
 import type { SessionEffect, StatementInfo } from '../../sql/effects';
 import type { Logger } from '../../util/log';
 import type { ClientAuthenticator } from './client-auth';
 import type { Backend, BackendConnection } from './backend';
-import { PoolTimeoutError } from './pool';
 import { ResponseQueue, completes } from './response-queue';
 import { tlsServerEndPoint } from '../../protocol/scram-server';
 import { type Follower, ServerLoginError } from './server-connection';
 import { type PinReason, SessionState, settingsReplay } from './session-state';
 import { SocketOutput } from './socket-output';
+import { type ClientFrame, readClientFrame } from './client-frame';
 
 export interface SessionContext {
   readonly log: Logger;
@@ -66,12 +66,6 @@ interface PreparedStatement {
   readonly info: StatementInfo;
 }
 
-/** A client frame waiting for a server connection: its code and its bytes (owned). */
-interface QueuedFrame {
-  readonly code: number;
-  readonly bytes: Buffer;
-}
-
 /** The startup parameter a trusted link (gateway to pooler) authenticates with. */
 export const LINK_TOKEN_PARAMETER = 'polygres.link_token';
 /** Startup parameters that are not settings. */
@@ -101,7 +95,7 @@ export class ClientSession {
   private following: Follower | undefined;
   /** A cancel asked while behind: sent once the statement is the one running. */
   private cancelWhenHead = false;
-  private readonly queue: QueuedFrame[] = [];
+  private readonly queue: ClientFrame[] = [];
   private readonly responses = new ResponseQueue();
   private readonly statements = new Map<string, PreparedStatement>();
   private readonly portals = new Map<string, StatementInfo>();
@@ -116,10 +110,16 @@ export class ClientSession {
   private lastTag = '';
 
   /** Asked by the pool only once it has a connection to pipeline behind (classifying costs a decode). */
-  private readonly queuedStatementIsPlain = () => isPlainStatement(classify((decode(this.queue[0]!) as Extract<FrontendMessage, { type: 'query' }>).sql));
+  private readonly queuedStatementIsPlain = () => isPlainStatement(classify((this.queue[0]!.message as Extract<FrontendMessage, { type: 'query' }>).sql));
 
   /** Bound once: a connection is attached to the session for every transaction. */
-  private readonly serverFrameHandler: FrameHandler = (code, buffer, frameStart, bodyStart, end, stable) => this.onServerFrame(code, buffer, frameStart, bodyStart, end, stable);
+  private readonly serverFrameHandler: FrameHandler = (code, buffer, frameStart, bodyStart, end, stable) => {
+    try {
+      this.onServerFrame(code, buffer, frameStart, bodyStart, end, stable);
+    } catch (error) {
+      this.crash(error);
+    }
+  };
 
   constructor(socket: ByteChannel, private readonly context: SessionContext) {
     this.socket = socket;
@@ -161,6 +161,11 @@ export class ClientSession {
 
   // ------------------------------------------------------------------ client side
 
+  /**
+   * The client's bytes, inside the connection's error boundary: framing, decoding and
+   * everything the frames set off until the next wait. Whatever fails in there ends this
+   * connection (08P01 for bad bytes), never the process or another session.
+   */
   private onClientData(chunk: Buffer): void {
     try {
       this.framer.push(chunk, (code, buffer, frameStart, bodyStart, end, stable) => {
@@ -169,13 +174,40 @@ export class ClientSession {
         if (this.phase === 'authenticating') return this.auth?.(decodeFrontend(code, buffer, bodyStart, end));
         if (this.phase !== 'ready') throw new ProtocolError('unexpected message before startup completed');
         const bytes = stable ? buffer.subarray(frameStart, end) : Buffer.from(buffer.subarray(frameStart, end));
-        this.queue.push({ code, bytes });
+        this.queue.push(readClientFrame(code, bytes));
       });
+      this.drain();
     } catch (error) {
-      this.fail(error instanceof ProtocolError ? SqlState.protocolViolation : SqlState.connectionFailure, (error as Error).message);
+      this.crash(error);
+    }
+  }
+
+  /**
+   * Runs `work` (a continuation the session did not start from its own socket: a server
+   * frame, a connection that became free, a drained socket, its turn behind another
+   * statement) inside the connection's error boundary.
+   */
+  private guarded(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.crash(error);
+    }
+  }
+
+  /**
+   * The error boundary's end: bad bytes are the client's protocol violation (08P01); anything
+   * else is our own fault, logged with its stack and reported as an internal error. Either way
+   * only this connection ends.
+   */
+  private crash(error: unknown): void {
+    if (error instanceof ProtocolError) {
+      this.context.log.info({ user: this.user, err: error.message }, 'client sent a malformed message; closing its connection');
+      this.fail(SqlState.protocolViolation, error.message);
       return;
     }
-    this.drain();
+    this.context.log.error({ user: this.user, err: error }, 'internal error in a session; closing its connection');
+    this.fail(SqlState.internalError, 'internal error in the connection proxy; the session was closed (the server log has the details)');
   }
 
   private onStartupFrame(buffer: Buffer, bodyStart: number, end: number): void {
@@ -251,6 +283,11 @@ export class ClientSession {
     this.listen(secure);
   }
 
+  /**
+   * Authenticates, then completes the login. Only a failed proof (or a refused password kind)
+   * is 28P01: when the password cannot be checked at all (no pooler answers, a store is
+   * down), the client hears that, as 08006, not that its password is wrong.
+   */
   private async authenticate(linkToken: string | undefined): Promise<void> {
     try {
       if (linkToken !== undefined) {
@@ -263,11 +300,17 @@ export class ClientSession {
         });
       }
       this.auth = undefined;
+    } catch (error) {
+      this.fail(sqlStateOf(error, SqlState.connectionFailure), (error as Error).message);
+      return;
+    }
+    try {
       await this.completeLogin();
     } catch (error) {
-      const code = (error as { code?: string }).code ?? SqlState.invalidPassword;
-      this.fail(code, (error as Error).message);
+      this.fail(sqlStateOf(error, SqlState.connectionFailure), (error as Error).message);
+      return;
     }
+    this.guarded(() => this.drain());
   }
 
   /**
@@ -283,8 +326,7 @@ export class ClientSession {
         connection = await this.backend.acquire(this.state.settingsKey);
       } catch (error) {
         if (error instanceof ServerLoginError) return this.failWith(error.fields);
-        const code = (error as { code?: string }).code ?? (error instanceof PoolTimeoutError ? SqlState.tooManyConnections : SqlState.connectionFailure);
-        return this.fail(code, (error as Error).message);
+        return this.fail(sqlStateOf(error, SqlState.connectionFailure), (error as Error).message);
       }
       parameters = new Map(connection.parameters);
       this.backend.rememberLoginParameters?.(parameters);
@@ -300,7 +342,6 @@ export class ClientSession {
     this.output.write(encodeBackend({ type: 'readyForQuery', status: 'I' }));
     this.framer.setMaxMessageBytes(DEFAULT_MAX_MESSAGE_BYTES);
     this.phase = 'ready';
-    this.drain();
   }
 
   private get startupValues(): Map<string, string> {
@@ -336,10 +377,12 @@ export class ClientSession {
       if (this.server.output.congested) {
         // The server reads slower than the client sends: stop reading the client for now.
         this.socket.pause();
-        this.server.onDrain(() => {
-          this.socket.resume();
-          this.drain();
-        });
+        this.server.onDrain(() =>
+          this.guarded(() => {
+            this.socket.resume();
+            this.drain();
+          }),
+        );
         return;
       }
       this.queue.shift();
@@ -356,11 +399,11 @@ export class ClientSession {
    * prepared, one thread for many connections) from waiting on connections held by their own
    * siblings' transactions.
    */
-  private answerWithoutServer(frame: QueuedFrame): boolean {
+  private answerWithoutServer(frame: ClientFrame): boolean {
     if (this.status !== 'I' || this.responses.length > 0 || !this.backend) return false;
     switch (frame.code) {
       case FrontendCode.Parse: {
-        const message = decode(frame) as Extract<FrontendMessage, { type: 'parse' }>;
+        const message = frame.message as Extract<FrontendMessage, { type: 'parse' }>;
         const key = statementKey(message.sql, message.parameterTypes);
         if (message.name === '' || this.statements.has(message.name) || !this.backend.knownStatements.has(key)) return false;
         this.statements.set(message.name, { key, sql: message.sql, parameterTypes: message.parameterTypes, info: classify(message.sql) });
@@ -369,7 +412,7 @@ export class ClientSession {
         return true;
       }
       case FrontendCode.Close: {
-        const message = decode(frame) as Extract<FrontendMessage, { type: 'close' }>;
+        const message = frame.message as Extract<FrontendMessage, { type: 'close' }>;
         if (message.target !== 'S' || message.name === '') return false;
         this.statements.delete(message.name);
         this.synthesize(encodeBackend({ type: 'closeComplete' }));
@@ -401,34 +444,34 @@ export class ClientSession {
     }
     this.acquiring = true;
     this.backend.acquire(this.state.settingsKey, hint).then(
-      (connection) => {
-        this.acquiring = false;
-        if (this.phase === 'closed') {
-          this.backend?.release(connection);
-          return;
-        }
-        this.attach(connection);
-        this.drain();
-      },
+      (connection) =>
+        this.guarded(() => {
+          this.acquiring = false;
+          if (this.phase === 'closed') {
+            this.backend?.release(connection);
+            return;
+          }
+          this.attach(connection);
+          this.drain();
+        }),
       (error: Error) => {
         this.acquiring = false;
         if (error instanceof ServerLoginError) return this.failWith(error.fields);
-        const code = (error as { code?: string }).code ?? (error instanceof PoolTimeoutError ? SqlState.tooManyConnections : SqlState.connectionFailure);
-        this.fail(code, error.message);
+        this.fail(sqlStateOf(error, SqlState.connectionFailure), error.message);
       },
     );
   }
 
   /** Does the cycle this frame starts hold only a read-only statement? (Routing hint.) */
-  private startsReadOnly(frame: QueuedFrame | undefined): boolean {
+  private startsReadOnly(frame: ClientFrame | undefined): boolean {
     if (!frame || this.status !== 'I') return false;
     switch (frame.code) {
       case FrontendCode.Query:
-        return classify((decode(frame) as Extract<FrontendMessage, { type: 'query' }>).sql).readOnly;
+        return classify((frame.message as Extract<FrontendMessage, { type: 'query' }>).sql).readOnly;
       case FrontendCode.Parse:
-        return classify((decode(frame) as Extract<FrontendMessage, { type: 'parse' }>).sql).readOnly;
+        return classify((frame.message as Extract<FrontendMessage, { type: 'parse' }>).sql).readOnly;
       case FrontendCode.Bind: {
-        const name = (decode(frame) as Extract<FrontendMessage, { type: 'bind' }>).statement;
+        const name = (frame.message as Extract<FrontendMessage, { type: 'bind' }>).statement;
         return (name === '' ? this.unnamed : this.statements.get(name)?.info)?.readOnly ?? false;
       }
       default:
@@ -452,8 +495,8 @@ export class ClientSession {
     this.server = connection;
     this.following = {
       handler: this.serverFrameHandler,
-      onClosed: () => this.onServerClosed(connection),
-      onPromoted: () => this.promoted(),
+      onClosed: () => this.guarded(() => this.onServerClosed(connection)),
+      onPromoted: () => this.guarded(() => this.promoted()),
     };
     connection.follow(this.following);
   }
@@ -473,7 +516,7 @@ export class ClientSession {
   private attach(connection: BackendConnection): void {
     this.server = connection;
     connection.attach(this.serverFrameHandler);
-    connection.onClosed(() => this.onServerClosed(connection));
+    connection.onClosed(() => this.guarded(() => this.onServerClosed(connection)));
     this.prepareConnection(connection);
   }
 
@@ -493,7 +536,7 @@ export class ClientSession {
     });
   }
 
-  private handleClientFrame(frame: QueuedFrame): void {
+  private handleClientFrame(frame: ClientFrame): void {
     const server = this.server!;
     // More work on the connection: nothing may be pipelined behind it (a single Query says again below).
     if (!this.behind && server.pipelinableSince !== 0) server.pipelinableSince = 0;
@@ -503,7 +546,7 @@ export class ClientSession {
     }
     switch (frame.code) {
       case FrontendCode.Query: {
-        const message = decode(frame) as Extract<FrontendMessage, { type: 'query' }>;
+        const message = frame.message as Extract<FrontendMessage, { type: 'query' }>;
         const info = classify(message.sql);
         this.context.metrics.statement?.();
         if (!this.behind && isPlainStatement(info) && this.cycleMayPipeline()) server.pipelinableSince = performance.now();
@@ -512,11 +555,11 @@ export class ClientSession {
         return;
       }
       case FrontendCode.Parse:
-        return this.handleParse(decode(frame) as Extract<FrontendMessage, { type: 'parse' }>, frame);
+        return this.handleParse(frame.message as Extract<FrontendMessage, { type: 'parse' }>, frame);
       case FrontendCode.Bind:
-        return this.handleBind(decode(frame) as Extract<FrontendMessage, { type: 'bind' }>, frame);
+        return this.handleBind(frame.message as Extract<FrontendMessage, { type: 'bind' }>, frame);
       case FrontendCode.Describe: {
-        const message = decode(frame) as Extract<FrontendMessage, { type: 'describe' }>;
+        const message = frame.message as Extract<FrontendMessage, { type: 'describe' }>;
         if (message.target === 'S' && message.name !== '') {
           const name = this.serverStatement(message.name);
           if (name === undefined) return;
@@ -528,7 +571,7 @@ export class ClientSession {
         return;
       }
       case FrontendCode.Close: {
-        const message = decode(frame) as Extract<FrontendMessage, { type: 'close' }>;
+        const message = frame.message as Extract<FrontendMessage, { type: 'close' }>;
         if (message.target === 'S' && message.name !== '') {
           // The statement stays prepared on the connection for whoever needs it next.
           this.statements.delete(message.name);
@@ -540,7 +583,7 @@ export class ClientSession {
         return;
       }
       case FrontendCode.Execute: {
-        const message = decode(frame) as Extract<FrontendMessage, { type: 'execute' }>;
+        const message = frame.message as Extract<FrontendMessage, { type: 'execute' }>;
         const info = this.portals.get(message.portal);
         this.context.metrics.statement?.();
         this.send(frame.bytes, 'execute', 'forward', (failed) => {
@@ -565,7 +608,7 @@ export class ClientSession {
     }
   }
 
-  private handleParse(message: Extract<FrontendMessage, { type: 'parse' }>, frame: QueuedFrame): void {
+  private handleParse(message: Extract<FrontendMessage, { type: 'parse' }>, frame: ClientFrame): void {
     const info = classify(message.sql);
     if (message.name === '') {
       this.unnamed = info;
@@ -589,7 +632,7 @@ export class ClientSession {
     this.prepareOnServer(key, message.sql, message.parameterTypes, 'forward');
   }
 
-  private handleBind(message: Extract<FrontendMessage, { type: 'bind' }>, frame: QueuedFrame): void {
+  private handleBind(message: Extract<FrontendMessage, { type: 'bind' }>, frame: ClientFrame): void {
     if (message.statement === '') {
       this.portals.set(message.portal, this.unnamed ?? classify(''));
       this.send(frame.bytes, 'bind', 'forward');
@@ -700,7 +743,8 @@ export class ClientSession {
 
   /** `clientCycle`: the ReadyForQuery ends the client's own request, not one the session injected. */
   private onReadyForQuery(status: 'I' | 'T' | 'E', clientCycle: boolean): void {
-    const server = this.server!;
+    const server = this.server;
+    if (!server) return; // the slot's own completion closed the session (a replay that failed)
     server.pipelinableSince = 0;
     if (status !== 'I') this.explicitTransaction = true;
     if (status === 'I') {
@@ -731,10 +775,8 @@ export class ClientSession {
     this.inject(
       encodeFrontend({ type: 'query', sql }),
       'ready',
-      () => {
-        this.backend?.observe?.(server, value);
-        this.maybeRelease();
-      },
+      // The connection is released, if it may be, once this ReadyForQuery has been handled.
+      () => this.backend?.observe?.(server, value),
       (code, buffer, bodyStart, end) => {
         if (code === BackendCode.DataRow) {
           const row = decodeBackend(code, buffer, bodyStart, end) as { readonly values: readonly (Buffer | null)[] };
@@ -753,7 +795,6 @@ export class ClientSession {
       'ready',
       (failed) => {
         if (!failed && !held) this.state.advisoryLocksReleased();
-        this.maybeRelease();
       },
       (code, buffer, bodyStart, end) => {
         if (code === BackendCode.DataRow) {
@@ -893,10 +934,6 @@ function whenReady(done: () => void): FrameHandler {
   return (code) => {
     if (code === BackendCode.ReadyForQuery) done();
   };
-}
-
-function decode(frame: QueuedFrame): FrontendMessage {
-  return decodeFrontend(frame.code, frame.bytes, 5, frame.bytes.length);
 }
 
 /** Startup parameters as the SET statements that would make them. */
