@@ -54,8 +54,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
 
   beforeAll(async () => {
     fixture = await startPooler(inject('testRoot'), { size: 1, queueTimeoutMs: 20_000, pipelineBehindMs: 600_000 });
-    // The connection takes on the settings every client here logs in with: no statement of
-    // theirs needs a settings replay in front of it (after which nothing is pipelined).
+    // The pool's one connection is open before the tests start: what they time is statements.
     await (await client()).query('SELECT 1');
   });
   afterAll(async () => {
@@ -142,6 +141,23 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
     cutOff(a);
     expect(await second).toEqual({ pid, v: 2 });
     expect((await one(b.query('SELECT pg_backend_pid() AS pid'))).pid).toBe(pid);
+  });
+
+  it('resets the connection in front of a pipelined statement: settings a function changed ahead of it do not reach it', async () => {
+    const admin = await fixture.postgres.connect();
+    await admin.query(`CREATE FUNCTION slow_leak() RETURNS text LANGUAGE plpgsql AS $$
+      BEGIN PERFORM set_config('search_path', 'leaked, public', false); PERFORM pg_sleep(0.5); RETURN current_setting('search_path'); END $$`);
+    await admin.end();
+    const [a, b] = [await client(), await client()];
+    const before = stats().pipelined;
+    const leaking = 'SELECT slow_leak() AS path, pg_backend_pid() AS pid';
+    const first = a.query(leaking);
+    await running(leaking);
+    const second = b.query("SELECT current_setting('search_path') AS path, pg_backend_pid() AS pid");
+    await pipelined(before + 1);
+    const [ahead, behind] = [(await first).rows[0], (await second).rows[0]];
+    expect(ahead.path).toBe('leaked, public');
+    expect(behind).toEqual({ path: '"$user", public', pid: ahead.pid });
   });
 
   it('gives every session its own answers when forty share one connection by pipelining', async () => {

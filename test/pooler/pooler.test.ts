@@ -280,7 +280,7 @@ describe('pooler: sessions, auth, cancel, bursts', () => {
     await client.end();
   });
 
-  it('hands out the most recently returned connection first: light load stays on a few warm backends', async () => {
+  it("gives a session back the connection it used last (nothing to reset), and a new session the one returned last", async () => {
     const clients = await Promise.all([1, 2, 3, 4].map(() => fixture.client()));
     try {
       // Four open transactions hold four connections; committing returns them in order.
@@ -288,11 +288,14 @@ describe('pooler: sessions, auth, cancel, bursts', () => {
       const pids = await Promise.all(clients.map(pid));
       expect(new Set(pids).size).toBe(4);
       for (const client of clients) await client.query('COMMIT');
-      // Last in, first out: every later statement, whichever session sends it, runs on the
-      // connection returned last (first in, first out would cycle through all four).
-      const seen: number[] = [];
-      for (let i = 0; i < 8; i++) seen.push(await pid(clients[i % 4]!));
-      expect(new Set(seen)).toEqual(new Set([pids[3]]));
+      // Each session finds its own connection idle again: no reset, no replay, its statements
+      // still prepared there.
+      for (let i = 0; i < 8; i++) expect(await pid(clients[i % 4]!)).toBe(pids[i % 4]);
+      // A session that used none gets the most recently returned one (last in, first out, like
+      // PgBouncer: light load stays on a few warm backends).
+      const newcomer = await fixture.client();
+      expect(await pid(newcomer)).toBe(pids[3]);
+      await newcomer.end();
     } finally {
       await Promise.all(clients.map((client) => client.end()));
     }

@@ -32,16 +32,16 @@ export class RoutedBackend implements Backend {
     return this.link.knownStatements;
   }
 
-  tryAcquire(settingsKey: string): BackendConnection | undefined {
+  tryAcquire(owner: object): BackendConnection | undefined {
     const pool = this.poolAt(this.link.route);
     if (!pool) return this.link.tryAcquire();
-    const connection = pool.tryAcquire(settingsKey);
+    const connection = pool.tryAcquire(owner);
     return connection && this.lend(pool, connection);
   }
 
-  tryPipeline(settingsKey: string, statementMayFollow: () => boolean): BackendConnection | undefined {
+  tryPipeline(statementMayFollow: () => boolean): BackendConnection | undefined {
     const pool = this.poolAt(this.link.route);
-    const connection = pool?.tryPipeline(settingsKey, statementMayFollow);
+    const connection = pool?.tryPipeline(statementMayFollow);
     return connection && this.lend(pool!, connection);
   }
 
@@ -51,14 +51,14 @@ export class RoutedBackend implements Backend {
    * its node may since have been promoted without its rule written yet, or demoted, and
    * nothing may be written to a node the route does not point at.
    */
-  async acquire(settingsKey: string): Promise<BackendConnection> {
+  async acquire(owner: object): Promise<BackendConnection> {
     for (;;) {
       const endpoint = this.link.route ?? (await this.link.routedEndpoint());
       const pool = this.poolAt(endpoint);
       if (!pool) return this.link.acquire();
       let connection: BackendConnection;
       try {
-        connection = await pool.acquire(settingsKey);
+        connection = await pool.acquire(owner);
       } catch (error) {
         if (error instanceof RouteChangedError) continue;
         throw error;

@@ -28,12 +28,12 @@ export class SplitBackend implements Backend {
     return this.primary.knownStatements;
   }
 
-  tryAcquire(settingsKey: string, hint?: CycleHint): BackendConnection | undefined {
-    return this.pick(hint).tryAcquire(settingsKey);
+  tryAcquire(owner: object, hint?: CycleHint): BackendConnection | undefined {
+    return this.pick(hint).tryAcquire(owner);
   }
 
-  acquire(settingsKey: string, hint?: CycleHint): Promise<BackendConnection> {
-    return this.pick(hint).acquire(settingsKey);
+  acquire(owner: object, hint?: CycleHint): Promise<BackendConnection> {
+    return this.pick(hint).acquire(owner);
   }
 
   release(connection: BackendConnection): void {

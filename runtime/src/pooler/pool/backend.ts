@@ -18,6 +18,12 @@ export interface BackendConnection {
   /** Settings applied on this connection, as the statements that made them. */
   settings: ReadonlyMap<string, string>;
   settingsKey: string;
+  /**
+   * The session that used this connection last (or uses it now): the server side may carry
+   * anything that session did, tracked or not, so another session resets it first (see
+   * handoff-reset.ts). Undefined on a connection no session has used yet.
+   */
+  lastOwner: object | undefined;
   broken: boolean;
   readonly closed: boolean;
   /** ParameterStatus values from the connection's login. */
@@ -42,15 +48,18 @@ export interface Backend {
   readonly routesReadOnly?: boolean;
   /** Statements (text + parameter types) known to be valid here: preparable without a connection. */
   readonly knownStatements: Set<string>;
-  /** A connection available right now, or undefined (then acquire() waits). */
-  tryAcquire(settingsKey: string, hint?: CycleHint): BackendConnection | undefined;
-  acquire(settingsKey: string, hint?: CycleHint): Promise<BackendConnection>;
+  /**
+   * A connection available right now, or undefined (then acquire() waits). `owner` is the
+   * asking session: a connection it used last needs no reset, so it is preferred.
+   */
+  tryAcquire(owner: object, hint?: CycleHint): BackendConnection | undefined;
+  acquire(owner: object, hint?: CycleHint): Promise<BackendConnection>;
   /**
    * When no connection is free: a busy one whose running statement a session's single plain
    * statement may be pipelined behind (the session then follows it), or undefined.
    * `statementMayFollow` is asked only once such a connection is found.
    */
-  tryPipeline?(settingsKey: string, statementMayFollow: () => boolean): BackendConnection | undefined;
+  tryPipeline?(statementMayFollow: () => boolean): BackendConnection | undefined;
   release(connection: BackendConnection): void;
   /** Cancels the query running on `connection`. */
   cancel(connection: BackendConnection): void;

@@ -31,6 +31,7 @@ import { type Follower, ServerLoginError } from './server-connection';
 import { type PinReason, SessionState, settingsReplay } from './session-state';
 import { SocketOutput } from './socket-output';
 import { type ClientFrame, readClientFrame } from './client-frame';
+import { HANDOFF_RESET_QUERY, forgetConnectionState } from './handoff-reset';
 
 export interface SessionContext {
   readonly log: Logger;
@@ -93,8 +94,14 @@ export class ClientSession {
    * nothing more is sent meanwhile.
    */
   private following: Follower | undefined;
-  /** A cancel asked while behind: sent once the statement is the one running. */
-  private cancelWhenHead = false;
+  /**
+   * A cancel asked while the session's statement was not yet the one running (behind another
+   * session's, or behind the reset and replay that prepare the connection): sent once it is,
+   * so a cancel never interrupts a reset (see prepareConnection).
+   */
+  private cancelPending = false;
+  /** Reset and replay queries of this session still running ahead of its statement. */
+  private preparing = 0;
   private readonly queue: ClientFrame[] = [];
   private readonly responses = new ResponseQueue();
   private readonly statements = new Map<string, PreparedStatement>();
@@ -144,12 +151,16 @@ export class ClientSession {
 
   /** Cancels the query this session is running, if any (a CancelRequest with its key came in). */
   cancel(): void {
+    if (!this.server) return;
+    this.cancelPending = true;
+    this.sendPendingCancel();
+  }
+
+  /** Sends a pending cancel once what runs on the connection is the session's own statement. */
+  private sendPendingCancel(): void {
     const server = this.server;
-    if (!server) return;
-    if (this.behind) {
-      this.cancelWhenHead = true; // a cancel now would hit the statement running ahead of ours
-      return;
-    }
+    if (!this.cancelPending || !server || this.behind || this.preparing > 0) return;
+    this.cancelPending = false;
     server.pipelinableSince = 0; // nothing is pipelined behind a statement being cancelled
     this.backend?.cancel(server);
   }
@@ -323,7 +334,7 @@ export class ClientSession {
     if (parameters.size === 0) {
       let connection: BackendConnection;
       try {
-        connection = await this.backend.acquire(this.state.settingsKey);
+        connection = await this.backend.acquire(this);
       } catch (error) {
         if (error instanceof ServerLoginError) return this.failWith(error.fields);
         return this.fail(sqlStateOf(error, SqlState.connectionFailure), (error as Error).message);
@@ -371,9 +382,10 @@ export class ClientSession {
         if (!this.server) break; // waiting for a connection: drain() runs again once it comes
         continue;
       }
-      // Pipelined: the follower waits for its turn; the session it follows sends nothing more
-      // until its cycle ends (the connection then passes on, and drain() runs again).
-      if (this.behind ? this.responses.length > 0 : this.server.followed) break;
+      // Pipelined: the follower sent its one statement and waits for its turn; the session it
+      // follows sends nothing more until its cycle ends (the connection then passes on, and
+      // drain() runs again).
+      if (this.behind || this.server.followed) break;
       if (this.server.output.congested) {
         // The server reads slower than the client sends: stop reading the client for now.
         this.socket.pause();
@@ -432,18 +444,18 @@ export class ClientSession {
   private attachServer(): void {
     if (this.acquiring || !this.backend) return;
     const hint = this.backend.routesReadOnly ? { readOnly: this.startsReadOnly(this.queue[0]) } : undefined;
-    const ready = this.backend.tryAcquire(this.state.settingsKey, hint);
+    const ready = this.backend.tryAcquire(this, hint);
     if (ready) {
       this.attach(ready);
       return;
     }
-    const busy = this.backend.tryPipeline && this.queue[0]!.code === FrontendCode.Query && this.cycleMayPipeline() ? this.backend.tryPipeline(this.state.settingsKey, this.queuedStatementIsPlain) : undefined;
+    const busy = this.backend.tryPipeline && this.queue[0]!.code === FrontendCode.Query && this.cycleMayPipeline() ? this.backend.tryPipeline(this.queuedStatementIsPlain) : undefined;
     if (busy) {
       this.follow(busy);
       return;
     }
     this.acquiring = true;
-    this.backend.acquire(this.state.settingsKey, hint).then(
+    this.backend.acquire(this, hint).then(
       (connection) =>
         this.guarded(() => {
           this.acquiring = false;
@@ -487,10 +499,16 @@ export class ClientSession {
    * ReadyForQuery and leaves no state behind.
    */
   private cycleMayPipeline(): boolean {
-    return this.status === 'I' && this.responses.length === 0 && !this.explicitTransaction && !this.skippingUntilSync && !this.state.pinned && !this.state.advisoryUnlockPending && !this.backend?.afterCycle;
+    // The reset and replay that prepare the connection may be ahead of the statement: they end
+    // at their own ReadyForQuery and leave nothing behind that the statement needs.
+    return this.status === 'I' && this.responses.length === this.preparing && !this.explicitTransaction && !this.skippingUntilSync && !this.state.pinned && !this.state.advisoryUnlockPending && !this.backend?.afterCycle;
   }
 
-  /** Sends the session's statement behind the one running on `connection`; its turn comes at that cycle's end. */
+  /**
+   * Sends the session's statement behind the one running on `connection` — with the reset
+   * and the replay of its settings in front of it, in the same write; its turn comes at that
+   * cycle's end.
+   */
   private follow(connection: BackendConnection): void {
     this.server = connection;
     this.following = {
@@ -499,17 +517,15 @@ export class ClientSession {
       onPromoted: () => this.guarded(() => this.promoted()),
     };
     connection.follow(this.following);
+    this.prepareConnection(connection);
+    this.handleClientFrame(this.queue.shift()!);
   }
 
   private promoted(): void {
     const server = this.server!;
     this.following = undefined;
-    if (this.cancelWhenHead) {
-      this.cancelWhenHead = false;
-      this.backend?.cancel(server);
-    } else {
-      server.pipelinableSince = performance.now(); // the one statement sent is the one running now
-    }
+    server.pipelinableSince = this.cancelPending ? 0 : performance.now(); // what was sent runs now
+    this.sendPendingCancel();
     if (this.queue.length > 0) this.drain();
   }
 
@@ -520,19 +536,46 @@ export class ClientSession {
     this.prepareConnection(connection);
   }
 
-  /** Brings a freshly borrowed connection to this session's settings. */
+  /**
+   * Brings a connection to this session, in the write that carries the session's statement: a
+   * connection another session used last is reset first (handoff-reset.ts), then this
+   * session's settings are replayed where they differ from the connection's.
+   */
   private prepareConnection(connection: BackendConnection): void {
+    if (connection.lastOwner !== this) {
+      const previous = connection.lastOwner;
+      connection.lastOwner = this;
+      if (previous !== undefined) {
+        forgetConnectionState(connection);
+        this.prepareStep(connection, HANDOFF_RESET_QUERY, 'could not reset a server connection before handing it to this session');
+      }
+    }
     if (connection.settingsKey === this.state.settingsKey) return;
     const replay = settingsReplay(connection.settings, this.state.committedSettings);
     if (!replay) return;
-    this.inject(encodeFrontend({ type: 'query', sql: replay }), 'ready', (failed) => {
-      if (failed) {
-        connection.broken = true;
-        this.fail(SqlState.connectionFailure, 'could not restore this session\'s settings on a server connection');
-        return;
-      }
+    this.prepareStep(connection, encodeFrontend({ type: 'query', sql: replay }), "could not restore this session's settings on a server connection", () => {
       connection.settings = new Map(this.state.committedSettings);
       connection.settingsKey = this.state.settingsKey;
+    });
+  }
+
+  /**
+   * One query that prepares the connection ahead of the session's statement; its answer is
+   * the session's own to swallow. Should it fail (a cancel from elsewhere hit it), the
+   * connection is in no known state: it is closed, and the session with it — the statement
+   * sent behind it may have run, so the client must not be told it did not.
+   */
+  private prepareStep(connection: BackendConnection, query: Buffer, failure: string, done?: () => void): void {
+    this.preparing += 1;
+    this.inject(query, 'ready', (failed) => {
+      this.preparing -= 1;
+      if (failed) {
+        connection.broken = true;
+        this.fail(SqlState.connectionFailure, `${failure}; the statement sent with it may have run — reconnect and check`);
+        return;
+      }
+      done?.();
+      this.sendPendingCancel();
     });
   }
 
@@ -745,7 +788,8 @@ export class ClientSession {
   private onReadyForQuery(status: 'I' | 'T' | 'E', clientCycle: boolean): void {
     const server = this.server;
     if (!server) return; // the slot's own completion closed the session (a replay that failed)
-    server.pipelinableSince = 0;
+    // The end of a reset or replay leaves the statement behind it running: still pipelinable.
+    if (this.responses.length === 0) server.pipelinableSince = 0;
     if (status !== 'I') this.explicitTransaction = true;
     if (status === 'I') {
       const committed = this.explicitTransaction ? this.lastTag === 'COMMIT' : !this.cycleFailed;
@@ -892,12 +936,12 @@ export class ClientSession {
       if (this.behind) {
         // Pipelined: our statement's answer still comes, after the one ahead; wait it out.
         const place = this.following!;
-        place.handler = whenReady(() => backend.release(server));
+        place.handler = afterReadies(this.responses.readyCount(), () => backend.release(server));
         place.onClosed = () => undefined;
         place.onPromoted = () => undefined;
-      } else if (server.followed) {
+      } else if (server.followed && this.responses.readyCount() > 0) {
         // Another session's statement waits behind ours (one simple Query): let ours finish, then pass on.
-        server.attach(whenReady(() => backend.release(server)));
+        server.attach(afterReadies(this.responses.readyCount(), () => backend.release(server)));
       } else {
         // A connection mid-request or holding session state cannot serve anyone else.
         if (this.responses.length > 0 || this.status !== 'I' || this.state.pinned) server.broken = true;
@@ -929,10 +973,14 @@ function commandTag(buffer: Buffer, bodyStart: number, end: number): string {
   return buffer.toString('latin1', bodyStart, space === -1 || space >= end ? end - 1 : space);
 }
 
-/** A frame handler that waits for the end of a cycle (ReadyForQuery), then calls `done`. */
-function whenReady(done: () => void): FrameHandler {
+/**
+ * A frame handler that waits out `count` cycles (ReadyForQuery each: the reset, the replay and
+ * the statement a session had sent), then calls `done`.
+ */
+function afterReadies(count: number, done: () => void): FrameHandler {
+  let left = count;
   return (code) => {
-    if (code === BackendCode.ReadyForQuery) done();
+    if (code === BackendCode.ReadyForQuery && --left === 0) done();
   };
 }
 

@@ -2,7 +2,7 @@
  * Server connections for one (user, database): a few real connections shared by many client
  * sessions. Sessions wait in a queue with a deadline when all are busy; connections past their
  * lifetime or idle too long are closed; a Postgres that went away is reconnected with
- * back-off. Idle connections are matched to a session's settings first, to skip the replay.
+ * back-off. An idle connection the asking session used last is preferred: it needs no reset.
  */
 import { encodeFrontend } from '../../protocol/encode-frontend';
 import type { Logger } from '../../util/log';
@@ -37,7 +37,6 @@ export class PoolTimeoutError extends Error {
 }
 
 interface Waiter {
-  readonly settingsKey: string;
   readonly resolve: (connection: ServerConnection) => void;
   readonly reject: (error: Error) => void;
   readonly since: number;
@@ -106,22 +105,23 @@ export class Pool implements Backend {
     };
   }
 
-  /** An idle connection right now (preferring one with the same settings), or undefined. */
-  tryAcquire(settingsKey: string): ServerConnection | undefined {
-    return this.closed ? undefined : this.takeIdle(settingsKey);
+  /** An idle connection right now (preferring one `owner` used last), or undefined. */
+  tryAcquire(owner: object): ServerConnection | undefined {
+    return this.closed ? undefined : this.takeIdle(owner);
   }
 
   /**
    * With no connection idle, the pool unable to grow and nobody waiting: the busy connection whose
    * pipelinable statement started last (so is likeliest to end first), among those running one
-   * for under pipelineBehindMs with nobody queued behind it yet and the session's settings.
+   * for under pipelineBehindMs with nobody queued behind it yet (the session behind resets
+   * the connection and replays its own settings in the same write, see handoff-reset.ts).
    * A pool that may still grow (below its size, with the connection budget not spent) opens
    * a connection instead: statements run side by side.
    * Sessions that wait for a connection come first: while any waits, nothing is pipelined, so
    * a freed connection goes to them and they cannot be starved. The session's statement is
    * judged (`statementMayFollow`) last, and only when there is a candidate.
    */
-  tryPipeline(settingsKey: string, statementMayFollow: () => boolean): ServerConnection | undefined {
+  tryPipeline(statementMayFollow: () => boolean): ServerConnection | undefined {
     const limit = this.options.pipelineBehindMs;
     if (limit === 0 || this.closed || this.waiters.length > 0) return undefined;
     if (this.total < this.options.size && !this.budget.spent) return undefined;
@@ -129,7 +129,7 @@ export class Pool implements Backend {
     let best: ServerConnection | undefined;
     for (const connection of this.all) {
       const since = connection.pipelinableSince;
-      if (since === 0 || now - since > limit || connection.followed || connection.settingsKey !== settingsKey || connection.broken) continue;
+      if (since === 0 || now - since > limit || connection.followed || connection.broken) continue;
       if (!best || since > best.pipelinableSince) best = connection;
     }
     if (!best || !statementMayFollow()) return undefined;
@@ -145,13 +145,13 @@ export class Pool implements Backend {
     socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', ...backendKey })));
   }
 
-  /** A connection for a session whose settings are `settingsKey`. */
-  acquire(settingsKey: string): Promise<ServerConnection> {
+  /** A connection for the session `owner`. */
+  acquire(owner: object): Promise<ServerConnection> {
     if (this.closed) return Promise.reject(new Error('the pool is shutting down'));
-    const ready = this.takeIdle(settingsKey);
+    const ready = this.takeIdle(owner);
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
-      this.waiters.push({ settingsKey, resolve, reject, since: Date.now() });
+      this.waiters.push({ resolve, reject, since: Date.now() });
       this.armWaiterTimer();
       this.grow();
     });
@@ -244,15 +244,16 @@ export class Pool implements Backend {
   }
 
   /**
-   * The most recently returned idle connection, preferring one with the session's settings.
+   * The most recently returned idle connection, preferring one the session used last (no
+   * reset, no replay, its statements still prepared there).
    * Last in, first out, like PgBouncer: a few warm backends carry light load (their caches hot,
    * the scheduler waking the same processes) and the rest stay idle until they time out,
    * where first in, first out would keep every connection alive and cycle through them all.
    */
-  private takeIdle(settingsKey: string): ServerConnection | undefined {
+  private takeIdle(owner: object): ServerConnection | undefined {
     this.dropDeadIdle();
     let index = this.idle.length - 1;
-    while (index >= 0 && this.idle[index]!.settingsKey !== settingsKey) index -= 1;
+    while (index >= 0 && this.idle[index]!.lastOwner !== owner) index -= 1;
     if (index === -1) index = this.idle.length - 1;
     if (index === -1) return undefined;
     return index === this.idle.length - 1 ? this.idle.pop() : this.idle.splice(index, 1)[0];

@@ -58,6 +58,13 @@ export class ResponseQueue {
     this.slots.push(slot);
   }
 
+  /** How many ReadyForQuery messages the server still owes (one per simple Query or Sync sent). */
+  readyCount(): number {
+    let count = 0;
+    for (const slot of this.slots) if (slot.kind !== 'synthetic' && slot.ends === 'ready') count += 1;
+    return count;
+  }
+
   shift(): Slot | undefined {
     return this.slots.shift();
   }

@@ -66,6 +66,7 @@ export class ServerConnection {
   /** Session settings applied on this connection, as the SET statements that made them. */
   settings: ReadonlyMap<string, string> = new Map();
   settingsKey = '';
+  lastOwner: object | undefined = undefined;
   /** Set when the connection must not be reused (socket error, FATAL, protocol confusion). */
   broken = false;
   /**

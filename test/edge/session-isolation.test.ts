@@ -1,0 +1,134 @@
+/**
+ * Exact session isolation through a real cluster: what a session does inside a function, a DO
+ * block, a procedure or a trigger — settings, role, session authorization, temp tables, LISTEN,
+ * advisory locks, SQL-prepared statements, cursors, sequence values — is never visible to any
+ * later session on the same server connection. Pools have one connection per user and
+ * database, so every later session provably runs on the backend the first one used (the test
+ * checks the backend pid), through the primary zone's gateway (one hop: the gateway's own
+ * pool) and through another zone's gateway (two hops: link, then the pooler's pool).
+ */
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { defaultSpec } from '../../runtime/src/spec/defaults';
+import { SUPERUSER } from '../../runtime/src/local/secrets';
+import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
+import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+
+const ALICE_PASSWORD = 'alice-isolation-secret';
+const LATER_SESSIONS = 20;
+
+/** Everything a later session must find at its defaults, in one row. */
+const PROBE = `SELECT pg_backend_pid() AS pid,
+  current_setting('search_path') AS search_path,
+  current_setting('work_mem') AS work_mem,
+  current_setting('statement_timeout') AS statement_timeout,
+  current_user::text AS current_user, session_user::text AS session_user,
+  (SELECT count(*) FROM pg_listening_channels())::int AS listening,
+  (SELECT count(*) FROM pg_prepared_statements WHERE from_sql)::int AS sql_prepared,
+  (SELECT count(*) FROM pg_cursors)::int AS cursors,
+  (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())::int AS advisory_locks,
+  (SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema())::int AS temp_relations`;
+
+const CLEAN = { search_path: '"$user", public', work_mem: '4MB', statement_timeout: '0', listening: 0, sql_prepared: 0, cursors: 0, advisory_locks: 0, temp_relations: 0 };
+
+/** Objects the cases use; created once by the superuser. */
+const SETUP = `
+  CREATE ROLE alice LOGIN PASSWORD '${ALICE_PASSWORD}';
+  CREATE SCHEMA evil; GRANT USAGE, CREATE ON SCHEMA evil TO alice;
+  GRANT CREATE ON SCHEMA public TO alice;
+  CREATE SEQUENCE leak_seq; GRANT USAGE ON SEQUENCE leak_seq TO alice;
+  CREATE FUNCTION leak_settings() RETURNS void LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM set_config('search_path', 'evil, public', false);
+    PERFORM set_config('work_mem', '77MB', false);
+    PERFORM set_config('statement_timeout', '123s', false);
+  END $$;
+  CREATE PROCEDURE leak_settings_proc() LANGUAGE plpgsql AS $$ BEGIN PERFORM leak_settings(); END $$;
+  CREATE TABLE leak_trigger_target (x int); GRANT INSERT ON leak_trigger_target TO alice;
+  CREATE FUNCTION leak_settings_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM leak_settings(); RETURN NEW; END $$;
+  CREATE TRIGGER leak_settings BEFORE INSERT ON leak_trigger_target FOR EACH ROW EXECUTE FUNCTION leak_settings_trigger();
+  CREATE FUNCTION leak_session_objects() RETURNS void LANGUAGE plpgsql AS $$
+  BEGIN
+    EXECUTE 'CREATE TEMP TABLE leaked_rows AS SELECT 1 AS secret';
+    EXECUTE 'LISTEN leaked_channel';
+    PERFORM pg_advisory_lock(4242);
+    EXECUTE 'PREPARE leaked_statement AS SELECT 1';
+    EXECUTE 'DECLARE leaked_cursor CURSOR WITH HOLD FOR SELECT 1';
+    PERFORM nextval('leak_seq');
+  END $$;
+  CREATE FUNCTION become_alice() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('role', 'alice', false); END $$;
+  CREATE FUNCTION become_alice_for_the_session() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('session_authorization', 'alice', false); END $$;
+`;
+
+interface Case {
+  readonly name: string;
+  readonly user: 'alice' | typeof SUPERUSER;
+  readonly sql: string;
+}
+
+const CASES: Case[] = [
+  { name: 'settings changed inside a function', user: 'alice', sql: 'SELECT leak_settings()' },
+  { name: 'settings changed inside a DO block', user: 'alice', sql: "DO $$ BEGIN PERFORM set_config('search_path', 'evil, public', false); PERFORM set_config('work_mem', '77MB', false); END $$" },
+  { name: 'settings changed inside a procedure', user: 'alice', sql: 'CALL leak_settings_proc()' },
+  { name: 'settings changed inside a trigger', user: 'alice', sql: 'INSERT INTO leak_trigger_target VALUES (1)' },
+  { name: 'temp table, LISTEN, advisory lock, SQL PREPARE, hold cursor and sequence made inside a function', user: 'alice', sql: 'SELECT leak_session_objects()' },
+  { name: 'settings changed inside a function, by a superuser', user: SUPERUSER, sql: 'SELECT leak_settings()' },
+  { name: 'the role changed inside a function, by a superuser', user: SUPERUSER, sql: 'SELECT become_alice()' },
+  { name: 'the session authorization changed inside a function, by a superuser', user: SUPERUSER, sql: 'SELECT become_alice_for_the_session()' },
+  { name: 'objects made inside a function, by a superuser', user: SUPERUSER, sql: 'SELECT leak_session_objects()' },
+];
+
+describe('exact session isolation: nothing a session does reaches a later one', () => {
+  let cluster: LocalCluster;
+  /** Later sessions that stay connected until their case ends. */
+  const after: Client[] = [];
+
+  beforeAll(async () => {
+    const spec: ClusterSpecInput = { ...JSON.parse(JSON.stringify(defaultSpec())), pooler: { poolSize: 1 } };
+    cluster = await startLocalCluster(inject('testRoot'), spec);
+    await cluster.query(SETUP);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  const connect = async (port: number, user: Case['user']) => {
+    const password = user === 'alice' ? ALICE_PASSWORD : cluster.secrets.superuserPassword;
+    const client = new Client({ host: '127.0.0.1', port, user, password, database: 'postgres' });
+    await client.connect();
+    return client;
+  };
+
+  const hops = [
+    { hops: 'one hop (the primary zone’s gateway)', port: () => cluster.layout.gateways[0]!.port },
+    { hops: 'two hops (another zone’s gateway, over the link)', port: () => cluster.layout.gateways[1]!.port },
+  ];
+
+  for (const { hops: path, port } of hops) {
+    describe(path, () => {
+      for (const { name, user, sql } of CASES) {
+        it(`${name}: invisible to ${LATER_SESSIONS} later sessions on the same backend`, async () => {
+          const first = await connect(port(), user);
+          const { pid } = (await first.query('SELECT pg_backend_pid() AS pid')).rows[0] as { pid: number };
+          await first.query(sql);
+          // Seen by the session itself, in the same transaction as the change: the case did something.
+          if (name.startsWith('settings')) expect((await first.query("SELECT leak_settings(), current_setting('work_mem') AS w")).rows[0].w).toBe('77MB');
+          const later: Record<string, unknown>[] = [];
+          for (let i = 0; i < LATER_SESSIONS; i++) {
+            const session = await connect(port(), user);
+            later.push((await session.query(PROBE)).rows[0] as Record<string, unknown>);
+            // Half of them stay connected while the next ones come, half leave at once.
+            if (i % 2 === 0) await session.end();
+            else after.push(session);
+          }
+          const expected = { ...CLEAN, current_user: user, session_user: user };
+          for (const row of later) expect(row).toMatchObject({ ...expected, pid });
+          // The first session goes on too, on a connection others used in between.
+          await first.query('SELECT 1');
+          await first.end();
+          await Promise.all(after.splice(0).map((session) => session.end()));
+        });
+      }
+    });
+  }
+});
