@@ -337,7 +337,10 @@ export class NodeAgent {
     await this.postgres.start();
     await this.withSession(30_000, async (client) => {
       const password = this.options.secrets.replicationPassword.replaceAll("'", "''");
-      await client.query(`CREATE ROLE ${REPLICATION_USER} WITH REPLICATION LOGIN PASSWORD '${password}'`);
+      // The bootstrap rule may already have named synchronous standbys (a reload races this
+      // session): a synchronous commit would then wait for standbys that cannot clone until
+      // this role exists. It is no client's commit, so it need not wait for one.
+      await client.query(`BEGIN; SET LOCAL synchronous_commit = local; CREATE ROLE ${REPLICATION_USER} WITH REPLICATION LOGIN PASSWORD '${password}'; COMMIT`);
     });
   }
 
