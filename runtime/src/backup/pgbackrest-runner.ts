@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { sleep } from '../util/net';
 import type { OsUser } from '../local/layout';
 import { asUser } from '../local/os-user';
+import { serviceEnvironment } from '../util/service-environment';
 
 const run = promisify(execFile);
 
@@ -114,7 +115,7 @@ export class PgBackRest {
         ...asUser(this.osUser),
         timeout: timeoutMs,
         maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, ...(this.osUser ? { HOME: '/tmp' } : {}) },
+        env: serviceEnvironment(this.osUser ? { HOME: '/tmp' } : {}),
       });
       return stdout;
     } catch (error) {

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { removeFile, terminate, writePidFile } from '../util/processes';
+import { serviceEnvironment } from '../util/service-environment';
 
 export interface ChildSpec {
   readonly name: string;
@@ -117,7 +118,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     try {
       proc = spawn(child.spec.command, child.spec.args, {
         stdio: ['ignore', log, log],
-        env: { ...process.env, ...child.spec.env },
+        env: serviceEnvironment(child.spec.env),
       });
     } finally {
       closeSync(log);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { OsUser } from '../local/layout';
 import { asUser } from '../local/os-user';
+import { serviceEnvironment } from '../util/service-environment';
 import { REPLICATION_USER, SUPERUSER } from '../local/secrets';
 import { sleep } from '../util/net';
 import { descendantsOf, killTree } from '../util/process-tree';
@@ -262,7 +263,7 @@ export class PostgresControl {
       const { stdout } = await run(postgresBinary(tool), args, {
         ...asUser(this.options.osUser),
         cwd: this.options.instanceDir,
-        env: { ...process.env, ...env, LC_ALL: 'C', ...(this.options.osUser ? { HOME: this.options.instanceDir } : {}) },
+        env: serviceEnvironment({ ...env, LC_ALL: 'C', ...(this.options.osUser ? { HOME: this.options.instanceDir } : {}) }),
         maxBuffer: 16 * 1024 * 1024,
       });
       return stdout;
