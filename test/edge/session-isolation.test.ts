@@ -5,7 +5,9 @@
  * later session on the same server connection. Pools have one connection per user and
  * database, so every later session provably runs on the backend the first one used (the test
  * checks the backend pid), through the primary zone's gateway (one hop: the gateway's own
- * pool) and through another zone's gateway (two hops: link, then the pooler's pool).
+ * pool) and through another zone's gateway (two hops: link, then the pooler's pool) — on
+ * connections that hold no prepared statement of the pooler (reset with DISCARD ALL) and on
+ * connections that do (reset with everything but DEALLOCATE, see handoff-reset.ts).
  */
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -25,7 +27,7 @@ const PROBE = `SELECT pg_backend_pid() AS pid,
   current_user::text AS current_user, session_user::text AS session_user,
   (SELECT count(*) FROM pg_listening_channels())::int AS listening,
   (SELECT count(*) FROM pg_prepared_statements WHERE from_sql)::int AS sql_prepared,
-  (SELECT count(*) FROM pg_cursors)::int AS cursors,
+  (SELECT count(*) FROM pg_cursors WHERE name <> '')::int AS cursors, -- the probe's own portal, when prepared, is unnamed
   (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())::int AS advisory_locks,
   (SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema())::int AS temp_relations`;
 
@@ -104,24 +106,33 @@ describe('exact session isolation: nothing a session does reaches a later one', 
     { hops: 'two hops (another zone’s gateway, over the link)', port: () => cluster.layout.gateways[1]!.port },
   ];
 
+  const kinds = [
+    { statements: 'no prepared statement on the connection', prepared: false },
+    { statements: 'prepared statements on the connection', prepared: true },
+  ];
+
   for (const { hops: path, port } of hops) {
-    describe(path, () => {
+    describe.each(kinds)(`${path}, $statements`, ({ prepared }) => {
+      /** The probe, as a simple query or as a statement the pooler prepares on the connection. */
+      const probe = (session: Client) => (prepared ? session.query({ name: 'isolation-probe', text: PROBE }) : session.query(PROBE));
       for (const { name, user, sql } of CASES) {
         it(`${name}: invisible to ${LATER_SESSIONS} later sessions on the same backend`, async () => {
           const first = await connect(port(), user);
-          const { pid } = (await first.query('SELECT pg_backend_pid() AS pid')).rows[0] as { pid: number };
+          const { pid } = (await probe(first)).rows[0] as { pid: number };
           await first.query(sql);
           // Seen by the session itself, in the same transaction as the change: the case did something.
           if (name.startsWith('settings')) expect((await first.query("SELECT leak_settings(), current_setting('work_mem') AS w")).rows[0].w).toBe('77MB');
           const later: Record<string, unknown>[] = [];
           for (let i = 0; i < LATER_SESSIONS; i++) {
             const session = await connect(port(), user);
-            later.push((await session.query(PROBE)).rows[0] as Record<string, unknown>);
+            later.push((await probe(session)).rows[0] as Record<string, unknown>);
             // Half of them stay connected while the next ones come, half leave at once.
             if (i % 2 === 0) await session.end();
             else after.push(session);
           }
-          const expected = { ...CLEAN, current_user: user, session_user: user };
+          // The one thing a connection that keeps the pooler's statements also keeps: a statement
+          // a function prepared with dynamic SQL (handoff-reset.ts).
+          const expected = { ...CLEAN, current_user: user, session_user: user, ...(prepared ? { sql_prepared: expect.any(Number) } : {}) };
           for (const row of later) expect(row).toMatchObject({ ...expected, pid });
           // The first session goes on too, on a connection others used in between.
           await first.query('SELECT 1');

@@ -24,6 +24,11 @@ export interface BackendConnection {
    * handoff-reset.ts). Undefined on a connection no session has used yet.
    */
   lastOwner: object | undefined;
+  /**
+   * The session authorization is no longer the one the connection logged in with (Postgres
+   * reports every change, even one made inside a function): the next reset must restore it.
+   */
+  identityChanged: boolean;
   broken: boolean;
   readonly closed: boolean;
   /** ParameterStatus values from the connection's login. */
@@ -33,6 +38,9 @@ export interface BackendConnection {
   readonly followed: boolean;
   follow(follower: Follower): void;
   attach(handler: FrameHandler): void;
+  /** Stops (and restarts) reading the server: its client reads slower than it answers. */
+  pause(): void;
+  resume(): void;
   onClosed(callback: () => void): void;
   onDrain(callback: () => void): void;
 }

@@ -67,6 +67,7 @@ export class ServerConnection {
   settings: ReadonlyMap<string, string> = new Map();
   settingsKey = '';
   lastOwner: object | undefined = undefined;
+  identityChanged = false;
   /** Set when the connection must not be reused (socket error, FATAL, protocol confusion). */
   broken = false;
   /**
@@ -210,8 +211,17 @@ export class ServerConnection {
 
   private readonly onFrame: FrameHandler = (code, buffer, frame, body, end, stable) => {
     if (code === BackendCode.ErrorResponse && this.handler === undefined) this.broken = true;
+    if (code === BackendCode.ParameterStatus && this.loggedIn) this.noteParameter(buffer, body, end);
     this.handler?.(code, buffer, frame, body, end, stable);
   };
+
+  private loggedIn = false;
+
+  /** A setting Postgres reports changed after login: the session authorization is watched. */
+  private noteParameter(buffer: Buffer, body: number, end: number): void {
+    const message = decodeBackend(BackendCode.ParameterStatus, buffer, body, end) as { name: string; value: string };
+    if (message.name === 'session_authorization') this.identityChanged = message.value !== this.parameters.get('session_authorization');
+  }
 
   /** `overChannel`: the channel is connected already and emits what it reads (else: our socket, read through onread). */
   private login(user: string, database: string, timeoutMs: number, extra: Readonly<Record<string, string>>, overChannel: boolean): Promise<void> {
@@ -236,6 +246,7 @@ export class ServerConnection {
           case 'readyForQuery':
             clearTimeout(timer);
             this.handler = undefined;
+            this.loggedIn = true;
             resolve();
             return;
           case 'errorResponse':
