@@ -19,7 +19,7 @@ import { onShutdown } from '../util/shutdown';
 import { GatewayServer } from './gateway-server';
 import { type Endpoint, PrimaryTracker } from './primary-tracker';
 import { ReplicaSelector } from './replica-selector';
-import { verifierFromPoolers } from './verifier-client';
+import { PoolerVerifiers } from './verifier-client';
 import { ColocatedPools } from './colocated-pools';
 import { serverConnectionShares } from '../pooler/connection-shares';
 import { poolOptionsOf } from '../pooler/pool-options';
@@ -66,7 +66,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
       replica: { current: () => replicas.current(), endpoint: async (timeoutMs) => replicas.current() ?? tracker.waitForPrimary(timeoutMs) },
     },
     authenticator:
-      spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(verifierFromPoolers(() => topo.listInstances(), me.zone, secrets.adminToken)),
+      spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(new PoolerVerifiers(() => topo.listInstances(), me.zone, secrets.adminToken, log).lookup),
     linkToken: secrets.adminToken,
     colocated: pools,
     ...(tls ? { tls: { context: createSecureContext(tls), certificateDer: new X509Certificate(tls.cert).raw } } : {}),

@@ -19,16 +19,14 @@ import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
 import { ScramAuthenticator, TrustAuthenticator } from './pool/client-auth';
 import { PoolerServer } from './pool/pooler-server';
-import { ServerConnection } from './pool/server-connection';
 import { serverConnectionShares } from './connection-shares';
 import { poolOptionsOf } from './pool-options';
 import { loadSqlParser } from '../sql/parser';
-import type { InstanceLayout } from '../local/layout';
 import type { ClusterSpec } from '../spec/schema';
-import { SUPERUSER } from '../local/secrets';
 import type { EstablishRuleRequest } from './consensus-messages';
 import { applySyncSchema, establishRuleSchema, followSchema, promoteSchema, recruitSchema } from './consensus-schemas';
 import { NodeAgent } from './node-agent';
+import { VerifierReader } from './verifier-reader';
 
 export async function runPooler(options: { layoutFile: string; instance: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
@@ -43,7 +41,8 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   const { instance } = agent;
 
   await loadSqlParser();
-  const lookup = verifierLookup(instance);
+  const verifiers = new VerifierReader({ socketDir: instance.socketDir, port: instance.port });
+  const { lookup } = verifiers;
   // The pooler's own socket lives in Postgres' private socket directory.
   agent.postgres.prepareSocketDir();
   const pooler = new PoolerServer({
@@ -93,25 +92,12 @@ export async function runPooler(options: { layoutFile: string; instance: string 
 
   onShutdown(log, async () => {
     pooler.close();
+    verifiers.close();
     admin.close();
     await watcher.cancel().catch(() => undefined);
     topo.close();
     await agent.stop(true);
   });
-}
-
-/** Reads a role's password verifier from pg_authid over the trusted socket. */
-function verifierLookup(instance: InstanceLayout): (user: string) => Promise<string | null | undefined> {
-  return async (user) => {
-    const connection = await ServerConnection.open({ socketDir: instance.socketDir, port: instance.port }, SUPERUSER, 'postgres', 0);
-    try {
-      const literal = `'${user.replaceAll("'", "''")}'`;
-      const rows = await connection.query(`SELECT rolpassword FROM pg_authid WHERE rolname = ${literal} AND rolcanlogin`);
-      return rows[0]?.[0];
-    } finally {
-      connection.close();
-    }
-  };
 }
 
 const backupRequestSchema = z.object({ type: z.enum(['full', 'diff', 'incr']).default('full') }).strict();

@@ -81,12 +81,15 @@ export function renderPolygresConf(settings: PostgresSettings): string {
 /**
  * The pooler's private Unix socket (directory mode 0700, owned by the Postgres OS user) is
  * trusted: clients are authenticated with SCRAM before they reach the pooler. Every TCP
- * connection — replication, administration — needs a password (SCRAM).
+ * connection — replication, administration — needs a password (SCRAM). The replication role
+ * may only replicate: any other connection of it is rejected ("all" never matches a
+ * replication connection, so the reject lines leave streaming and pg_basebackup alone).
  */
 export function renderHba(networks: readonly string[]): string {
-  const lines = ['# Rendered by Polygres; edits here are overwritten.', '# TYPE DATABASE USER ADDRESS METHOD', 'local all all trust'];
+  const lines = ['# Rendered by Polygres; edits here are overwritten.', '# TYPE DATABASE USER ADDRESS METHOD', `local all ${REPLICATION_USER} reject`, 'local all all trust'];
   for (const network of networks) {
     lines.push(`host replication ${REPLICATION_USER} ${network} scram-sha-256`);
+    lines.push(`host all ${REPLICATION_USER} ${network} reject`);
     lines.push(`host all all ${network} scram-sha-256`);
   }
   return `${lines.join('\n')}\n`;

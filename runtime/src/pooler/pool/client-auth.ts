@@ -34,10 +34,24 @@ export class RefusedPasswordKind extends Error {
 
 export type VerifierLookup = (user: string) => Promise<string | null | undefined>;
 
-const CACHE_MS = 5_000;
+/**
+ * How long the last verifier read for a user stands in when none can be read now (every
+ * source down): long enough to ride out a restart of the poolers, short enough that a changed
+ * password does not stay valid through a long outage.
+ */
+const FALLBACK_MS = 10 * 60_000;
+/** Users whose last verifier is kept for that; beyond it, the oldest are forgotten. */
+const FALLBACK_USERS = 10_000;
 
+/**
+ * Every login reads the verifier afresh — a password just changed works at once, and the old
+ * one stops working — with concurrent logins of one user sharing one read. When no read is
+ * possible, the last verifier read for the user (at most FALLBACK_MS old) is used, and logins
+ * go on through an outage of whatever the lookup depends on.
+ */
 export class ScramAuthenticator implements ClientAuthenticator {
-  private readonly cache = new Map<string, { stored: string | null | undefined; at: number }>();
+  private readonly lastRead = new Map<string, { stored: string | null | undefined; at: number }>();
+  private readonly reading = new Map<string, Promise<string | null | undefined>>();
 
   constructor(private readonly lookup: VerifierLookup) {}
 
@@ -71,12 +85,31 @@ export class ScramAuthenticator implements ClientAuthenticator {
     channel.send({ type: 'authenticationSASLFinal', data: Buffer.from(serverFinal) });
   }
 
-  private async verifierOf(user: string): Promise<string | null | undefined> {
-    const cached = this.cache.get(user);
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.stored;
-    const stored = await this.lookup(user);
-    this.cache.set(user, { stored, at: Date.now() });
-    return stored;
+  private verifierOf(user: string): Promise<string | null | undefined> {
+    let read = this.reading.get(user);
+    if (!read) {
+      read = this.lookup(user).then(
+        (stored) => {
+          this.remember(user, stored);
+          return stored;
+        },
+        (error: unknown) => {
+          const last = this.lastRead.get(user);
+          if (last && Date.now() - last.at < FALLBACK_MS) return last.stored;
+          throw error;
+        },
+      );
+      const settled = read.finally(() => this.reading.delete(user));
+      settled.catch(() => undefined);
+      this.reading.set(user, read);
+    }
+    return read;
+  }
+
+  private remember(user: string, stored: string | null | undefined): void {
+    this.lastRead.delete(user);
+    if (this.lastRead.size >= FALLBACK_USERS) this.lastRead.delete(this.lastRead.keys().next().value!);
+    this.lastRead.set(user, { stored, at: Date.now() });
   }
 }
 
