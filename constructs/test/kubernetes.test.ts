@@ -118,7 +118,7 @@ describe('Kubernetes rendering', () => {
     expect(spec.durability).toEqual({ policy: 'surviveZoneFailure' });
     expect(spec.instances.map((i) => `${i.name}@${i.zone}`)).toEqual(['us-east-1a-0@us-east-1a', 'us-east-1a-1@us-east-1a', 'us-east-1b-0@us-east-1b', 'us-east-1c-0@us-east-1c']);
     expect(spec.zones[2]!.kubernetes).toEqual({ zoneLabelValue: 'use1-az3', storageClass: 'gp3' });
-    expect(spec.gateway.tls).toEqual({ mode: 'files', certFile: '/etc/polygres/tls/tls.crt', keyFile: '/etc/polygres/tls/tls.key', caFile: '/etc/polygres/tls/ca.crt' });
+    expect(spec.gateway.tls).toEqual({ mode: 'files', certFile: '/etc/polygres/tls/tls.crt', keyFile: '/etc/polygres/tls/tls.key', caFile: '/etc/polygres/tls/ca.crt', required: true });
     expect(spec.backup?.encryption).toEqual({ passphraseSecret: 'orders-backup-passphrase' });
     expect(JSON.parse(cluster.specJson!)).toEqual(JSON.parse(configMap.data['spec.json']));
     const layout = JSON.parse(configMap.data['layout.json']);
@@ -230,7 +230,7 @@ describe('Kubernetes rendering', () => {
       for (const resource of resourceList(config, type)) expect(resource.metadata.namespace).toBe('shared');
     }
     const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
-    expect(JSON.parse(configMap.data['spec.json']).gateway.tls).toEqual({ mode: 'disabled' });
+    expect(JSON.parse(configMap.data['spec.json']).gateway.tls).toEqual({ mode: 'disabled', required: false });
     const gateway = resourceList(config, 'kubernetes_deployment_v1').find((d) => labelsOf(d)['app.kubernetes.io/component'] === 'gateway');
     expect(podSpec(gateway).volume.map((v: Json) => v.name)).not.toContain('tls');
     const [job] = resourceList(config, 'kubernetes_job_v1');

@@ -10,6 +10,7 @@ import { ServerConnection } from '../../runtime/src/pooler/pool/server-connectio
 import { loadSqlParser } from '../../runtime/src/sql/parser';
 import { createLogger } from '../../runtime/src/util/log';
 import { claimPortBlock } from './ports';
+import { type ClientLimitsSpec, clientLimitsSchema } from '../../runtime/src/spec/schema';
 import { type PostgresServer, startPostgres } from './postgres-server';
 
 export interface PoolerFixture {
@@ -29,6 +30,8 @@ export interface PoolerFixtureOptions {
   readonly statementCacheSize?: number;
   /** Pipelining behind a running statement (PoolOptions.pipelineBehindMs); the default's. */
   readonly pipelineBehindMs?: number;
+  /** Client limits; the spec's defaults for any not given. */
+  readonly limits?: Partial<ClientLimitsSpec>;
 }
 
 export async function startPooler(root: string, options: PoolerFixtureOptions = {}): Promise<PoolerFixture> {
@@ -51,6 +54,7 @@ export async function startPooler(root: string, options: PoolerFixtureOptions = 
         pipelineBehindMs: options.pipelineBehindMs ?? PIPELINE_BEHIND_MS,
       },
       connectionLimit: 50,
+      limits: clientLimitsSchema.parse(options.limits ?? {}),
       authenticator: new ScramAuthenticator(async (user) => {
         const connection = await ServerConnection.open({ socketDir: postgres.socketDir, port: postgres.port }, 'postgres', 'postgres', 0);
         try {

@@ -73,6 +73,20 @@ export class WireClient {
     if (!this.ended) this.socket.write(bytes);
   }
 
+  /** Bytes written but not yet taken by the kernel: the server reads slower than we write. */
+  get pendingWrite(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Stops reading the socket, as a client that never reads its results. */
+  stopReading(): void {
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.socket.resume();
+  }
+
   /** Sends the StartupMessage and waits for the authentication request. */
   async startup(user: string, database = 'postgres'): Promise<Received> {
     this.write(encodeFrontend({ type: 'startup', protocolVersion: 196608, parameters: { user, database } }));

@@ -22,9 +22,14 @@ export function encryptionSecretName(cluster: string): string {
   return `${cluster}-backup-passphrase`;
 }
 
+const MIB = 1024 * 1024;
+
 export function buildClusterSpec(declaration: ClusterDeclaration, target: SpecTargetDetails): ClusterSpecDocument {
   const { pooler, gateway, durability } = declaration;
   const tlsOn = gateway.tls ?? true;
+  // Clients cross networks to reach a Kubernetes gateway: TLS is required there unless said otherwise.
+  const tlsRequired = tlsOn && (gateway.tlsRequired ?? declaration.kubernetes !== undefined);
+  const limits = gateway.limits ?? {};
   return {
     apiVersion: API_VERSION,
     name: declaration.name,
@@ -54,7 +59,17 @@ export function buildClusterSpec(declaration: ClusterDeclaration, target: SpecTa
     },
     gateway: {
       port: gateway.port ?? 5432,
-      tls: !tlsOn ? { mode: 'disabled' } : target.tlsFiles ? { mode: 'files', ...target.tlsFiles } : { mode: 'generate' },
+      tls: !tlsOn ? { mode: 'disabled', required: false } : target.tlsFiles ? { mode: 'files', ...target.tlsFiles, required: tlsRequired } : { mode: 'generate', required: tlsRequired },
+      limits: {
+        loginTimeoutMs: limits.loginTimeoutMs ?? 10_000,
+        maxClientConnections: limits.maxClientConnections ?? 10_000,
+        maxConnectionsPerUser: limits.maxConnectionsPerUser ?? 0,
+        maxPendingLogins: limits.maxPendingLogins ?? 1_000,
+        maxMessageBytes: limits.maxMessageBytes ?? 64 * MIB,
+        clientBufferBytes: limits.clientBufferBytes ?? 256 * MIB,
+        idleInTransactionTimeoutMs: limits.idleInTransactionTimeoutMs ?? 900_000,
+        slowClientTimeoutMs: limits.slowClientTimeoutMs ?? 60_000,
+      },
       auth: { method: gateway.auth ?? GatewayAuthMethod.SCRAM_SHA_256 },
       replicaReads: { maxLagBytes: gateway.replicaReadMaxLagBytes ?? 16 * 1024 * 1024 },
       failoverBuffer: { windowMs: gateway.failoverBufferWindowMs ?? 10_000, maxQueued: gateway.failoverBufferMaxQueued ?? 10_000 },

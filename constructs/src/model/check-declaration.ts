@@ -95,6 +95,21 @@ function checkNumbers(declaration: ClusterDeclaration, error: Report): void {
   integer('gateway.replicaReadMaxLagBytes', gateway.replicaReadMaxLagBytes, 0);
   integer('gateway.failoverBufferWindowMs', gateway.failoverBufferWindowMs, 0);
   integer('gateway.failoverBufferMaxQueued', gateway.failoverBufferMaxQueued, 0);
+  const limits = gateway.limits ?? {};
+  integer('gateway.limits.loginTimeoutMs', limits.loginTimeoutMs, 1);
+  integer('gateway.limits.maxClientConnections', limits.maxClientConnections, 1);
+  integer('gateway.limits.maxConnectionsPerUser', limits.maxConnectionsPerUser, 0);
+  integer('gateway.limits.maxPendingLogins', limits.maxPendingLogins, 1);
+  integer('gateway.limits.maxMessageBytes', limits.maxMessageBytes, 64 * 1024);
+  integer('gateway.limits.clientBufferBytes', limits.clientBufferBytes, 1024 * 1024);
+  integer('gateway.limits.idleInTransactionTimeoutMs', limits.idleInTransactionTimeoutMs, 0);
+  integer('gateway.limits.slowClientTimeoutMs', limits.slowClientTimeoutMs, 1);
+  if ((limits.maxMessageBytes ?? 64 * 1024 * 1024) > (limits.clientBufferBytes ?? 256 * 1024 * 1024)) {
+    error('gateway.limits.maxMessageBytes', 'one message would not fit in the memory budget for client messages', 'lower maxMessageBytes or raise clientBufferBytes');
+  }
+  if (gateway.tlsRequired === true && gateway.tls === false) {
+    error('gateway.tlsRequired', 'TLS is required of clients, but the gateway serves no TLS (tls: false)', 'set tls to true, or tlsRequired to false');
+  }
 }
 
 function checkBackup(declaration: ClusterDeclaration, error: Report): void {

@@ -15,7 +15,17 @@ export interface ClusterSpecDocument {
   pooler: Record<string, number>;
   gateway: {
     port: number;
-    tls: { mode: 'generate' | 'files' | 'disabled'; certFile?: string; keyFile?: string; caFile?: string };
+    tls: { mode: 'generate' | 'files' | 'disabled'; certFile?: string; keyFile?: string; caFile?: string; required: boolean };
+    limits: {
+      loginTimeoutMs: number;
+      maxClientConnections: number;
+      maxConnectionsPerUser: number;
+      maxPendingLogins: number;
+      maxMessageBytes: number;
+      clientBufferBytes: number;
+      idleInTransactionTimeoutMs: number;
+      slowClientTimeoutMs: number;
+    };
     auth: { method: string };
     replicaReads: { maxLagBytes: number };
     failoverBuffer: { windowMs: number; maxQueued: number };

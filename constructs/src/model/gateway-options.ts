@@ -8,6 +8,56 @@ export enum GatewayAuthMethod {
   TRUST = 'trust',
 }
 
+/**
+ * What one client may cost a gateway (and a pooler, for clients that reach it directly): the
+ * edge's limits. Every one has a default that protects a gateway on its own.
+ */
+export interface GatewayLimits {
+  /**
+   * A connection must finish logging in (TLS, startup, SCRAM) within this, in milliseconds.
+   * @default 10000
+   */
+  readonly loginTimeoutMs?: number;
+  /**
+   * Logged-in client sessions one gateway serves; past it, logins are refused with 53300.
+   * @default 10000
+   */
+  readonly maxClientConnections?: number;
+  /**
+   * Logged-in sessions of one user per gateway; 0 means no cap beyond maxClientConnections.
+   * @default 0
+   */
+  readonly maxConnectionsPerUser?: number;
+  /**
+   * Connections still logging in; when a new one comes past it, the oldest is closed.
+   * @default 1000
+   */
+  readonly maxPendingLogins?: number;
+  /**
+   * Largest message a logged-in client may send, in bytes.
+   * @default 67108864 (64 MiB)
+   */
+  readonly maxMessageBytes?: number;
+  /**
+   * Memory all sessions of a gateway together may hold for client messages not yet sent on, in
+   * bytes; past it, clients are read no further until it frees.
+   * @default 268435456 (256 MiB)
+   */
+  readonly clientBufferBytes?: number;
+  /**
+   * A session idle inside a transaction this long is closed and its transaction rolled back,
+   * in milliseconds; 0 means never.
+   * @default 900000 (15 minutes)
+   */
+  readonly idleInTransactionTimeoutMs?: number;
+  /**
+   * A client that leaves a message half sent, or its results unread, this long is
+   * disconnected, in milliseconds.
+   * @default 60000
+   */
+  readonly slowClientTimeoutMs?: number;
+}
+
 /** The zone entry points (the ClusterSpec's `gateway`, and their Kubernetes shape). */
 export interface GatewayOptions {
   /**
@@ -31,6 +81,16 @@ export interface GatewayOptions {
    * @default true
    */
   readonly tls?: boolean;
+  /**
+   * Refuse clients that do not use TLS (sslmode=disable or allow), with a message that says so.
+   * @default true on Kubernetes, false on the local target
+   */
+  readonly tlsRequired?: boolean;
+  /**
+   * The edge's limits: login timeout, connection caps, memory budget, timeouts.
+   * @default the defaults of each GatewayLimits property
+   */
+  readonly limits?: GatewayLimits;
   /**
    * Most replication lag, in bytes, a replica may have to serve reads.
    * @default 16777216 (16 MiB)

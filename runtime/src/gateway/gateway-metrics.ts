@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { PoolWaitHistogram, registerPinnedGauge, registerPoolGauges } from '../pooler/pool/pool-gauges';
 import type { PinReason } from '../pooler/pool/session-state';
 import type { ColocatedPoolStats } from './colocated-pools';
+import type { ClientLimits } from '../pooler/pool/client-limits';
+import { registerLimitMetrics } from '../pooler/pool/limit-metrics';
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -43,7 +45,7 @@ export class GatewayMetrics {
     };
   }
 
-  constructor(bufferedNow: () => number, pools: () => ColocatedPoolStats[], pins: () => Map<PinReason, number>) {
+  constructor(bufferedNow: () => number, pools: () => ColocatedPoolStats[], pins: () => Map<PinReason, number>, limits: ClientLimits) {
     collectDefaultMetrics({ register: this.registry, prefix: 'polygres_gateway_' });
     this.buffered = new Gauge({
       name: 'polygres_gateway_buffered_sessions',
@@ -57,5 +59,6 @@ export class GatewayMetrics {
       pools().map((stats) => ({ labels: { node: stats.node, user: stats.user, database: stats.database }, stats })),
     );
     registerPinnedGauge(this.registry, 'polygres_gateway_', pins);
+    registerLimitMetrics(this.registry, 'polygres_gateway_', limits);
   }
 }

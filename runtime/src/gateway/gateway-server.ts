@@ -21,6 +21,8 @@ import { SplitBackend } from './split-backend';
 import type { ColocatedPools } from './colocated-pools';
 import { RoutedBackend } from './routed-backend';
 import type { PinReason } from '../pooler/pool/session-state';
+import { ClientLimits } from '../pooler/pool/client-limits';
+import type { ClientLimitsSpec } from '../spec/schema';
 
 export type Route = 'primary' | 'replica';
 
@@ -43,6 +45,9 @@ export interface GatewayServerOptions {
   /** Pools for the Postgres of co-located instances, served without the pooler hop. */
   readonly colocated: ColocatedPools;
   readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
+  /** Refuse clients that do not ask for TLS (gateway.tls.required). */
+  readonly tlsRequired?: boolean;
+  readonly limits: ClientLimitsSpec;
   readonly statementCacheSize: number;
   readonly bufferWindowMs: number;
   readonly bufferMaxQueued: number;
@@ -51,6 +56,7 @@ export interface GatewayServerOptions {
 
 export class GatewayServer {
   readonly metrics: GatewayMetrics;
+  readonly limits: ClientLimits;
   private readonly keys: CancelKeys;
   private readonly sessions = new Map<number, { session: ClientSession; secretKey: number }>();
   private readonly servers: Server[] = [];
@@ -65,7 +71,8 @@ export class GatewayServer {
     this.keys = new CancelKeys(options.index);
     this.links = new MuxLinks(options.linkToken);
     this.buffer = new BufferGate(options.bufferMaxQueued);
-    this.metrics = new GatewayMetrics(() => this.buffer.size, () => options.colocated.stats(), () => this.pinCounts());
+    this.limits = new ClientLimits(options.limits, 'gateway');
+    this.metrics = new GatewayMetrics(() => this.buffer.size, () => options.colocated.stats(), () => this.pinCounts(), this.limits);
     this.buffer.onWait = (seconds) => this.metrics.bufferWait.observe(seconds);
     options.colocated.onWait = (seconds) => this.metrics.poolWait.observe(seconds);
   }
@@ -98,6 +105,7 @@ export class GatewayServer {
   close(): void {
     for (const server of this.servers) server.close();
     for (const { session } of this.sessions.values()) session.close();
+    this.limits.close();
     this.links.close();
     this.options.colocated.close();
   }
@@ -123,7 +131,9 @@ export class GatewayServer {
     return {
       log: options.log,
       authenticator: options.authenticator,
+      limits: this.limits,
       ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.tlsRequired ? { tlsRequired: true } : {}),
       backend: (user, database, startup) => {
         const routed = (to: Route) => {
           const link = new LinkBackend(

@@ -70,6 +70,8 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     linkToken: secrets.adminToken,
     colocated: pools,
     ...(tls ? { tls: { context: createSecureContext(tls), certificateDer: new X509Certificate(tls.cert).raw } } : {}),
+    tlsRequired: spec.gateway.tls.required,
+    limits: spec.gateway.limits,
     statementCacheSize: spec.pooler.preparedStatementCacheSize,
     bufferWindowMs: spec.gateway.failoverBuffer.windowMs,
     bufferMaxQueued: spec.gateway.failoverBuffer.maxQueued,

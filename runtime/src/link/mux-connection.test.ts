@@ -1,6 +1,8 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { ClientLimits } from '../pooler/pool/client-limits';
+import { clientLimitsSchema } from '../spec/schema';
 import { ClientSession, type SessionContext } from '../pooler/pool/client-session';
 import type { MuxChannel } from './mux-channel';
 import { MuxConnection } from './mux-connection';
@@ -173,6 +175,7 @@ describe('MuxLinks handshake', () => {
         throw new Error('not used');
       },
       linkToken,
+      limits: new ClientLimits(clientLimitsSchema.parse({}), 'pooler'),
       acceptLink: (socket) => {
         socket.write(Buffer.from('M'));
         const link = new MuxConnection(socket);

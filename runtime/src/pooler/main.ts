@@ -53,6 +53,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     connectionLimit: serverConnectionShares(spec, hasColocatedGateway(layout, instance)).pooler,
     authenticator: spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(lookup),
     linkToken: secrets.adminToken,
+    limits: spec.gateway.limits,
     log,
   });
   await pooler.listen();

@@ -92,6 +92,29 @@ describe('the framer', () => {
     expect(() => new MessageFramer().push(Buffer.from([0x51, 0, 0, 0, 3]), () => undefined)).toThrow(/invalid message length 3/);
   });
 
+  it('grows its buffer ahead only while allowed, never past the frame, and lets a large one go once used', () => {
+    const frame = encodeFrontend({ type: 'copyData', data: Buffer.alloc(200_000, 0x61) });
+    const feed = (framer: MessageFramer) => {
+      const sizes: number[] = [];
+      for (let at = 0; at < frame.length - 1000; at += 1000) {
+        framer.push(frame.subarray(at, at + 1000), () => undefined);
+        sizes.push(framer.retained);
+      }
+      return sizes;
+    };
+    const ahead = new MessageFramer();
+    const grown = feed(ahead);
+    expect(Math.max(...grown)).toBe(frame.length); // doubling, capped at the frame's end
+    expect(new Set(grown).size).toBeLessThan(10); // few reallocations, so few copies
+    const tight = new MessageFramer({ mayGrow: () => false });
+    const exact = feed(tight);
+    expect(exact.at(-1)).toBe(tight.buffered); // not allowed ahead: exactly what came
+    let frames = 0;
+    tight.push(frame.subarray(tight.buffered), () => frames++);
+    expect(frames).toBe(1);
+    expect(tight.retained).toBe(0); // a large buffer is let go once its message is out
+  });
+
   it('waits for the rest of a truncated message', () => {
     const framer = new MessageFramer();
     const bytes = encodeBackend({ type: 'commandComplete', tag: 'SELECT 1' });

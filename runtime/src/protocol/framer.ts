@@ -20,16 +20,26 @@ export type FrameHandler = (code: number, buffer: Buffer, frameStart: number, bo
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Before authentication nobody needs more than Postgres' own startup packet limit. */
 export const MAX_STARTUP_MESSAGE_BYTES = 10_000;
+/** A pending buffer larger than this is let go once it is empty, not kept for the next message. */
+const KEEP_BUFFER_BYTES = 64 * 1024;
 
 export class MessageFramer {
   private pending: Buffer = Buffer.alloc(0);
   private pendingLength = 0;
   private untyped: boolean;
 
-  constructor(options: { startupPhase?: boolean; maxMessageBytes?: number } = {}) {
+  /**
+   * `mayGrow(extra)`: whether the buffer may take `extra` bytes more than the bytes it must
+   * hold right now (growing ahead saves copies); when not, it grows to exactly what it holds.
+   * A memory budget answers it.
+   */
+  constructor(options: { startupPhase?: boolean; maxMessageBytes?: number; mayGrow?: (extra: number) => boolean } = {}) {
     this.untyped = options.startupPhase ?? false;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.mayGrow = options.mayGrow;
   }
+
+  private readonly mayGrow: ((extra: number) => boolean) | undefined;
 
   private maxMessageBytes: number;
 
@@ -50,6 +60,11 @@ export class MessageFramer {
   /** Bytes received but not yet part of a complete frame. */
   get buffered(): number {
     return this.pendingLength;
+  }
+
+  /** Memory the framer holds for them (its reusable buffer), what a memory budget counts. */
+  get retained(): number {
+    return this.pending.length;
   }
 
   /**
@@ -81,11 +96,16 @@ export class MessageFramer {
     this.keep(buffer, offset, end);
   }
 
-  /** Appends a chunk to the pending bytes, growing the reusable buffer when needed. */
+  /**
+   * Appends a chunk to the pending bytes, growing the reusable buffer when needed: doubling,
+   * so a message that trickles in costs no copy per chunk, but never past the end of the frame
+   * being received, so an announced length alone allocates nothing.
+   */
   private append(chunk: Buffer): Buffer {
     const needed = this.pendingLength + chunk.length;
     if (needed > this.pending.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, this.pending.length * 2, 4096));
+      const ahead = Math.max(needed, Math.min(this.pending.length * 2, this.frameEnd(needed)), 4096);
+      const grown = Buffer.allocUnsafe(ahead > needed && this.mayGrow && !this.mayGrow(ahead - needed) ? needed : ahead);
       this.pending.copy(grown, 0, 0, this.pendingLength);
       this.pending = grown;
     }
@@ -94,17 +114,29 @@ export class MessageFramer {
     return this.pending;
   }
 
+  /**
+   * Where the frame starting the pending bytes ends, once its header is in (`upTo` until
+   * then): how far growing the buffer is worth it.
+   */
+  private frameEnd(upTo: number): number {
+    const header = this.untyped ? 4 : 5;
+    if (this.pendingLength < header) return upTo;
+    const length = this.pending.readInt32BE(header - 4);
+    return length >= 4 && length <= this.maxMessageBytes ? Math.max(upTo, header - 4 + length) : upTo;
+  }
+
   /** Keeps [offset, end) for the next push, at the start of the reusable buffer. */
   private keep(buffer: Buffer, offset: number, end: number): void {
     const left = end - offset;
     if (left === 0) {
       this.pendingLength = 0;
-      // Do not hold on to a huge buffer once a large message has gone through.
-      if (this.pending.length > 1024 * 1024) this.pending = Buffer.alloc(0);
+      // Do not hold on to a large buffer once a large message has gone through.
+      if (this.pending.length > KEEP_BUFFER_BYTES) this.pending = Buffer.alloc(0);
       return;
     }
     if (buffer === this.pending) {
       this.pending.copy(this.pending, 0, offset, end);
+      if (this.pending.length > KEEP_BUFFER_BYTES && left <= KEEP_BUFFER_BYTES / 2) this.pending = Buffer.from(this.pending.subarray(0, left));
     } else {
       if (this.pending.length < left) this.pending = Buffer.allocUnsafe(Math.max(left, 4096));
       buffer.copy(this.pending, 0, offset, end);

@@ -74,6 +74,30 @@ export const poolerSchema = z
   })
   .strict();
 
+const MIB = 1024 * 1024;
+
+/**
+ * What one client may cost a gateway (and a pooler, for clients that reach it directly): the
+ * edge's limits. Every one has a default that protects a process on its own.
+ */
+export const clientLimitsSchema = z
+  .object({
+    loginTimeoutMs: milliseconds.min(1).default(10_000).describe('A connection must finish logging in (TLS, startup, SCRAM) within this, like authentication_timeout.'),
+    maxClientConnections: z.number().int().min(1).default(10_000).describe('Logged-in client sessions one gateway (or pooler) serves; past it, logins are refused with 53300.'),
+    maxConnectionsPerUser: z.number().int().min(0).default(0).describe('Logged-in sessions of one user per gateway (or pooler); 0: no cap beyond maxClientConnections.'),
+    maxPendingLogins: z.number().int().min(1).default(1_000).describe('Connections still logging in; when a new one comes past it, the oldest is closed.'),
+    maxMessageBytes: z.number().int().min(64 * 1024).default(64 * MIB).describe('Largest message a logged-in client may send.'),
+    clientBufferBytes: z.number().int().min(MIB).default(256 * MIB).describe('Memory all sessions together may hold for client messages not yet sent on; past it, clients are read no further until it frees.'),
+    idleInTransactionTimeoutMs: milliseconds.default(900_000).describe('A session idle inside a transaction this long is closed (its transaction rolled back); 0: never.'),
+    slowClientTimeoutMs: milliseconds.min(1).default(60_000).describe('A client that leaves a message half sent, or its results unread, this long is disconnected.'),
+  })
+  .strict()
+  .refine((limits) => limits.maxMessageBytes <= limits.clientBufferBytes, {
+    message: 'maxMessageBytes must not exceed clientBufferBytes (one message must fit in the buffer budget)',
+    path: ['maxMessageBytes'],
+    params: { fix: 'lower maxMessageBytes or raise clientBufferBytes' },
+  });
+
 export const gatewaySchema = z
   .object({
     port: port.default(5432).describe('Client port of the gateway on Kubernetes; the local target derives ports from --base-port.'),
@@ -83,9 +107,11 @@ export const gatewaySchema = z
         certFile: z.string().optional(),
         keyFile: z.string().optional(),
         caFile: z.string().optional(),
+        required: z.boolean().default(false).describe('Refuse clients that do not ask for TLS (sslmode=disable), with a message that says so.'),
       })
       .strict()
-      .default({ mode: 'generate' }),
+      .default({ mode: 'generate', required: false }),
+    limits: clientLimitsSchema.default(() => clientLimitsSchema.parse({})),
     auth: z
       .object({
         method: z.enum(['scram-sha-256', 'trust']).default('scram-sha-256').describe('trust is for local development only.'),
@@ -183,3 +209,4 @@ export type InstanceSpec = ClusterSpec['instances'][number];
 export type ZoneSpec = ClusterSpec['zones'][number];
 export type BackupSpec = z.output<typeof backupSchema>;
 export type BackupRepositorySpec = BackupSpec['repositories'][number];
+export type ClientLimitsSpec = z.output<typeof clientLimitsSchema>;

@@ -68,6 +68,26 @@ describe('ClusterSpec validation', () => {
     expect(problems).toEqual([{ path: 'gateway.port', message: 'must be between 1 and 65535', fix: 'use a value of at least 1' }]);
   });
 
+  it('checks the gateway limits: a message must fit in the buffer budget, and TLS cannot be required without TLS', () => {
+    expect(problemsOf((spec) => (spec.gateway.limits = { maxMessageBytes: 8 * 1024 * 1024, clientBufferBytes: 4 * 1024 * 1024 }))).toEqual([
+      { path: 'gateway.limits.maxMessageBytes', message: 'maxMessageBytes must not exceed clientBufferBytes (one message must fit in the buffer budget)', fix: 'lower maxMessageBytes or raise clientBufferBytes' },
+    ]);
+    expect(problemsOf((spec) => (spec.gateway.limits = { loginTimeoutMs: 0 }))).toMatchObject([{ path: 'gateway.limits.loginTimeoutMs', fix: 'use a value of at least 1' }]);
+    expect(problemsOf((spec) => (spec.gateway.tls = { mode: 'disabled', required: true }))).toEqual([
+      { path: 'gateway.tls.required', message: 'TLS is required of clients, but the gateway has no TLS (mode "disabled")', fix: 'set gateway.tls.mode to "generate" or "files", or required to false' },
+    ]);
+    expect(validateSpec(defaultSpec()).spec.gateway.limits).toEqual({
+      loginTimeoutMs: 10_000,
+      maxClientConnections: 10_000,
+      maxConnectionsPerUser: 0,
+      maxPendingLogins: 1_000,
+      maxMessageBytes: 64 * 1024 * 1024,
+      clientBufferBytes: 256 * 1024 * 1024,
+      idleInTransactionTimeoutMs: 900_000,
+      slowClientTimeoutMs: 60_000,
+    });
+  });
+
   it('rejects duplicate zone and instance names', () => {
     const problems = problemsOf((spec) => {
       spec.zones.push({ name: 'zone-a' });

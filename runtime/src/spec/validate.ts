@@ -22,6 +22,7 @@ export function validateSpec(input: unknown, source?: string): ValidatedSpec {
   const warnings: SpecProblem[] = [];
   checkNames(parsed.data, problems);
   checkParameters(parsed.data, problems);
+  checkGateway(parsed.data, problems);
   if (problems.length === 0) checkDurability(parsed.data, problems, warnings);
   if (problems.length > 0) throw new SpecError(problems, source);
   return { spec: parsed.data, warnings };
@@ -79,6 +80,16 @@ function checkParameters(spec: ClusterSpec, problems: SpecProblem[]): void {
   }
 }
 
+function checkGateway(spec: ClusterSpec, problems: SpecProblem[]): void {
+  if (spec.gateway.tls.required && spec.gateway.tls.mode === 'disabled') {
+    problems.push({
+      path: 'gateway.tls.required',
+      message: 'TLS is required of clients, but the gateway has no TLS (mode "disabled")',
+      fix: 'set gateway.tls.mode to "generate" or "files", or required to false',
+    });
+  }
+}
+
 function checkDurability(spec: ClusterSpec, problems: SpecProblem[], warnings: SpecProblem[]): void {
   const policy = policyFor(spec.durability);
   const findings: PolicyFinding[] = policy.check(spec.instances);
@@ -110,6 +121,10 @@ function fixFor(issue: z.core.$ZodIssue): string {
       return `use a value of at most ${String(issue.maximum)}`;
     case 'invalid_format':
       return 'use lower-case letters, digits and dashes, starting with a letter';
+    case 'custom': {
+      const fix = (issue.params as { fix?: unknown } | undefined)?.fix;
+      return typeof fix === 'string' ? fix : 'correct the value as the message says';
+    }
     default:
       return 'correct the value as the message says';
   }

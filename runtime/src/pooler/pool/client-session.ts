@@ -17,7 +17,7 @@ import { decodeFrontend, decodeStartupFrame } from '../../protocol/decode-fronte
 import { encodeBackend } from '../../protocol/encode-backend';
 import { encodeFrontend } from '../../protocol/encode-frontend';
 import { serializeErrorResponse } from '../../protocol/error-response';
-import { DEFAULT_MAX_MESSAGE_BYTES, type FrameHandler, MAX_STARTUP_MESSAGE_BYTES, MessageFramer } from '../../protocol/framer';
+import { type FrameHandler, MAX_STARTUP_MESSAGE_BYTES, MessageFramer } from '../../protocol/framer';
 import type { FrontendMessage } from '../../protocol/messages';
 import { ProtocolError, sqlStateError, sqlStateOf } from '../../protocol/protocol-error';
 import { classify, isPlainStatement } from '../../sql/classify';
@@ -31,7 +31,9 @@ import { type Follower, ServerLoginError } from './server-connection';
 import { type PinReason, SessionState, settingsReplay } from './session-state';
 import { SocketOutput } from './socket-output';
 import { type ClientFrame, readClientFrame } from './client-frame';
-import { HANDOFF_RESET_QUERY, forgetConnectionState } from './handoff-reset';
+import { handOffReset } from './handoff-reset';
+import type { ClientLimits, LimitedSession } from './client-limits';
+import { ClientReading, ReadPause } from './client-reading';
 
 export interface SessionContext {
   readonly log: Logger;
@@ -40,10 +42,14 @@ export interface SessionContext {
   backend(user: string, database: string, startup: ReadonlyMap<string, string>): Backend;
   /** TLS for clients that ask (SSLRequest); absent: the session answers 'N'. */
   readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
+  /** Clients must ask for TLS: a plaintext StartupMessage is refused (CancelRequests are not). */
+  readonly tlsRequired?: boolean;
   /** A link from a trusted peer (a gateway) presents this token and skips authentication. */
   readonly linkToken?: string;
   /** Takes over a connection that asked, with the link token, to become a multiplexed link. */
   acceptLink?(socket: Socket): void;
+  /** The process's limits for client sessions: caps, timeouts, the memory budget. */
+  readonly limits: ClientLimits;
   /** Registers the session for CancelRequests; returns its key. */
   register(session: ClientSession): { processId: number; secretKey: number };
   unregister(session: ClientSession): void;
@@ -73,10 +79,17 @@ export const LINK_TOKEN_PARAMETER = 'polygres.link_token';
 const NOT_SETTINGS = new Set(['user', 'database', 'replication', 'options', LINK_TOKEN_PARAMETER]);
 const NO_STATEMENT_EFFECTS: readonly SessionEffect[] = [];
 
-export class ClientSession {
+export class ClientSession implements LimitedSession {
+  readonly openedAt = Date.now();
+  /** Since when the session has been idle inside a transaction (Date.now()), or 0. */
+  idleInTransactionSince = 0;
+  /** Since when the client has left results unread (its socket congested), or 0. */
+  private unreadSince = 0;
+  /** Logged in with the link token: a gateway's session, which the caps do not count. */
+  private trustedLink = false;
   private output: SocketOutput;
   private socket: ByteChannel;
-  private framer = new MessageFramer({ startupPhase: true, maxMessageBytes: MAX_STARTUP_MESSAGE_BYTES });
+  private framer: MessageFramer;
   private channelBinding: Buffer | undefined;
   private phase: 'startup' | 'authenticating' | 'ready' | 'closed' = 'startup';
   private user = '';
@@ -103,6 +116,9 @@ export class ClientSession {
   /** Reset and replay queries of this session still running ahead of its statement. */
   private preparing = 0;
   private readonly queue: ClientFrame[] = [];
+  /** Bytes of the frames in `queue`, for the memory budget. */
+  private queuedBytes = 0;
+  private readonly reading: ClientReading;
   private readonly responses = new ResponseQueue();
   private readonly statements = new Map<string, PreparedStatement>();
   private readonly portals = new Map<string, StatementInfo>();
@@ -130,9 +146,36 @@ export class ClientSession {
 
   constructor(socket: ByteChannel, private readonly context: SessionContext) {
     this.socket = socket;
+    this.framer = this.startupFramer();
     this.output = new SocketOutput(socket);
+    this.reading = new ClientReading(socket, context.limits.budget, () => this.framer.retained + this.queuedBytes);
     socket.setNoDelay(true);
     this.listen(socket);
+    const refused = context.limits.opened(this);
+    if (refused) this.fail(SqlState.tooManyConnections, refused);
+  }
+
+  private get ended(): boolean {
+    return this.phase === 'closed';
+  }
+
+  /** A framer for the start of a connection; its buffer grows ahead only while the memory budget has room. */
+  private startupFramer(): MessageFramer {
+    const { budget } = this.context.limits;
+    return new MessageFramer({ startupPhase: true, maxMessageBytes: MAX_STARTUP_MESSAGE_BYTES, mayGrow: (extra) => budget.hasRoom(extra) });
+  }
+
+  /** See LimitedSession: a message half sent, or results unread, since when. */
+  get stalledSince(): number {
+    const partial = this.reading.partialSince;
+    const unread = this.unreadSince;
+    return partial === 0 ? unread : unread === 0 ? partial : Math.min(partial, unread);
+  }
+
+  /** A limit ends the session (see ClientLimits). */
+  endForLimit(code: string, message: string): void {
+    this.context.log.info({ user: this.user, code, reason: message }, 'closing a client connection at a limit');
+    this.fail(code, message);
   }
 
   private listen(socket: ByteChannel): void {
@@ -186,8 +229,11 @@ export class ClientSession {
         if (this.phase !== 'ready') throw new ProtocolError('unexpected message before startup completed');
         const bytes = stable ? buffer.subarray(frameStart, end) : Buffer.from(buffer.subarray(frameStart, end));
         this.queue.push(readClientFrame(code, bytes));
+        this.queuedBytes += bytes.length;
+        this.idleInTransactionSince = 0;
       });
       this.drain();
+      this.reading.account(this.framer.buffered > 0);
     } catch (error) {
       this.crash(error);
     }
@@ -249,6 +295,10 @@ export class ClientSession {
         this.user = message.parameters.user ?? '';
         this.database = message.parameters.database ?? this.user;
         if (!this.user) throw new ProtocolError('no PostgreSQL user name specified in startup packet');
+        if (this.context.tlsRequired && !this.channelBinding) {
+          this.fail('28000', `this gateway accepts only TLS connections (gateway.tls.required): connect with sslmode=require or verify-full (user "${this.user}", database "${this.database}")`);
+          return;
+        }
         this.state = new SessionState(startupSettings(message.parameters));
         this.phase = 'authenticating';
         void this.authenticate(message.parameters[LINK_TOKEN_PARAMETER]);
@@ -289,7 +339,8 @@ export class ClientSession {
     const secure = new TLSSocket(raw, { isServer: true, secureContext: tls.context });
     this.socket = secure;
     this.output = new SocketOutput(secure);
-    this.framer = new MessageFramer({ startupPhase: true, maxMessageBytes: MAX_STARTUP_MESSAGE_BYTES });
+    this.reading.useSocket(secure);
+    this.framer = this.startupFramer();
     this.channelBinding = tlsServerEndPoint(tls.certificateDer);
     this.listen(secure);
   }
@@ -303,6 +354,7 @@ export class ClientSession {
     try {
       if (linkToken !== undefined) {
         if (!this.context.linkToken || linkToken !== this.context.linkToken) throw sqlStateError(SqlState.invalidPassword, 'invalid link token');
+        this.trustedLink = true;
       } else {
         await this.context.authenticator.authenticate(this.user, {
           send: (message) => this.output.write(encodeBackend(message)),
@@ -329,6 +381,9 @@ export class ClientSession {
    * database just did — then tells the client it is in.
    */
   private async completeLogin(): Promise<void> {
+    if (this.ended) return; // the client left while it was authenticated
+    const refused = this.context.limits.loggedInAs(this, this.user, !this.trustedLink);
+    if (refused) return this.fail(SqlState.tooManyConnections, refused);
     this.backend = this.context.backend(this.user, this.database, this.startupValues);
     let parameters = new Map(this.backend.loginParameters?.() ?? []);
     if (parameters.size === 0) {
@@ -351,7 +406,7 @@ export class ClientSession {
     for (const [name, value] of parameters) this.output.write(encodeBackend({ type: 'parameterStatus', name, value }));
     this.output.write(encodeBackend({ type: 'backendKeyData', ...this.key }));
     this.output.write(encodeBackend({ type: 'readyForQuery', status: 'I' }));
-    this.framer.setMaxMessageBytes(DEFAULT_MAX_MESSAGE_BYTES);
+    this.framer.setMaxMessageBytes(this.context.limits.options.maxMessageBytes);
     this.phase = 'ready';
   }
 
@@ -370,12 +425,13 @@ export class ClientSession {
       const frame = this.queue[0]!;
       if (frame.code === FrontendCode.Terminate) {
         this.queue.length = 0;
+        this.queuedBytes = 0;
         this.close();
         return;
       }
       if (!this.server) {
         if (this.answerWithoutServer(frame)) {
-          this.queue.shift();
+          this.takeFrame();
           continue;
         }
         this.attachServer();
@@ -388,20 +444,30 @@ export class ClientSession {
       if (this.behind || this.server.followed) break;
       if (this.server.output.congested) {
         // The server reads slower than the client sends: stop reading the client for now.
-        this.socket.pause();
+        if (this.waitingForServer) return;
+        this.waitingForServer = true;
+        this.reading.set(ReadPause.ServerBusy, true);
         this.server.onDrain(() =>
           this.guarded(() => {
-            this.socket.resume();
+            this.waitingForServer = false;
+            this.reading.set(ReadPause.ServerBusy, false);
             this.drain();
           }),
         );
         return;
       }
-      this.queue.shift();
-      this.handleClientFrame(frame);
+      this.handleClientFrame(this.takeFrame());
     }
-    if (this.queue.length > 16) this.socket.pause();
-    else if (this.phase === 'ready') this.socket.resume();
+    this.reading.set(ReadPause.Backlog, this.queue.length > 16);
+  }
+
+  private waitingForServer = false;
+
+  /** The next queued frame, out of the queue (and out of the bytes the budget counts). */
+  private takeFrame(): ClientFrame {
+    const frame = this.queue.shift()!;
+    this.queuedBytes -= frame.bytes.length;
+    return frame;
   }
 
   /**
@@ -518,7 +584,7 @@ export class ClientSession {
     };
     connection.follow(this.following);
     this.prepareConnection(connection);
-    this.handleClientFrame(this.queue.shift()!);
+    this.handleClientFrame(this.takeFrame());
   }
 
   private promoted(): void {
@@ -545,10 +611,7 @@ export class ClientSession {
     if (connection.lastOwner !== this) {
       const previous = connection.lastOwner;
       connection.lastOwner = this;
-      if (previous !== undefined) {
-        forgetConnectionState(connection);
-        this.prepareStep(connection, HANDOFF_RESET_QUERY, 'could not reset a server connection before handing it to this session');
-      }
+      if (previous !== undefined) this.prepareStep(connection, handOffReset(connection), 'could not reset a server connection before handing it to this session');
     }
     if (connection.settingsKey === this.state.settingsKey) return;
     const replay = settingsReplay(connection.settings, this.state.committedSettings);
@@ -772,9 +835,25 @@ export class ClientSession {
     this.emitSynthetic();
   }
 
-  /** Passes a server frame on to the client; a frame in the framer's own buffer is copied first. */
+  /**
+   * Passes a server frame on to the client; a frame in the framer's own buffer is copied first.
+   * A client that reads slower than the server answers stops the server connection's reads
+   * until it catches up (back-pressure, not memory), for at most the slow-client timeout.
+   */
   private forward(buffer: Buffer, frameStart: number, end: number, stable: boolean): void {
     this.output.write(stable ? buffer.subarray(frameStart, end) : Buffer.from(buffer.subarray(frameStart, end)));
+    if (this.unreadSince === 0 && this.output.congested) this.waitForClientToRead();
+  }
+
+  private waitForClientToRead(): void {
+    const server = this.server;
+    if (!server) return;
+    this.unreadSince = Date.now();
+    server.pause();
+    this.output.onDrain(() => {
+      this.unreadSince = 0;
+      server.resume();
+    });
   }
 
   private applyEffects(effects: readonly SessionEffect[]): void {
@@ -807,6 +886,8 @@ export class ClientSession {
     }
     this.status = status;
     this.cycleFailed = false;
+    // Inside a transaction with nothing sent and nothing owed, the session waits on its client.
+    if (status !== 'I' && clientCycle && this.responses.length === 0 && this.queue.length === 0) this.idleInTransactionSince = Date.now();
     if (status === 'I' && clientCycle && this.state.advisoryUnlockPending) this.checkAdvisoryLocks();
     const probe = status === 'I' && clientCycle ? this.backend?.afterCycle?.(server) : undefined;
     if (probe) this.observeAfterCycle(server, probe);
@@ -929,8 +1010,12 @@ export class ClientSession {
     const wasReady = this.phase === 'ready';
     this.phase = 'closed';
     if (wasReady) this.context.unregister(this);
+    this.context.limits.ended(this);
+    this.reading.forget();
     const server = this.server;
     this.server = undefined;
+    // A connection paused for this client's sake must go on reading: its answers are waited out below.
+    if (server && this.unreadSince !== 0) server.resume();
     if (server && this.backend) {
       const backend = this.backend;
       if (this.behind) {

@@ -3,6 +3,8 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolStats } from './pool';
 import { PoolWaitHistogram, registerPinnedGauge, registerPoolGauges } from './pool-gauges';
 import type { PinReason } from './session-state';
+import type { ClientLimits } from './client-limits';
+import { registerLimitMetrics } from './limit-metrics';
 
 export class PoolerMetrics {
   readonly registry = new Registry();
@@ -10,9 +12,10 @@ export class PoolerMetrics {
   readonly waitSeconds = new PoolWaitHistogram('polygres_pooler_wait_seconds', 'How long sessions waited for a server connection when none was free', this.registry);
   readonly clients = new Gauge({ name: 'polygres_pooler_client_connections', help: 'Client sessions connected', registers: [this.registry] });
 
-  constructor(pools: () => PoolStats[], pins: () => Map<PinReason, number>) {
+  constructor(pools: () => PoolStats[], pins: () => Map<PinReason, number>, limits: ClientLimits) {
     collectDefaultMetrics({ register: this.registry, prefix: 'polygres_pooler_' });
     registerPoolGauges(this.registry, 'polygres_pooler_', ['user', 'database'], () => pools().map((stats) => ({ labels: { user: stats.user, database: stats.database }, stats })));
     registerPinnedGauge(this.registry, 'polygres_pooler_', pins);
+    registerLimitMetrics(this.registry, 'polygres_pooler_', limits);
   }
 }

@@ -19,6 +19,8 @@ import { ConnectionBudget } from './connection-budget';
 import { Pool, type PoolOptions, type PoolStats } from './pool';
 import { PoolerMetrics } from './pooler-metrics';
 import type { PinReason } from './session-state';
+import { ClientLimits } from './client-limits';
+import type { ClientLimitsSpec } from '../../spec/schema';
 
 export interface PoolerServerOptions {
   readonly host: string;
@@ -31,6 +33,8 @@ export interface PoolerServerOptions {
   readonly authenticator: ClientAuthenticator;
   /** Gateways present this token instead of authenticating (they did it already). */
   readonly linkToken?: string;
+  /** Limits for clients that log in here directly (a gateway's sessions are exempt from caps and timeouts). */
+  readonly limits: ClientLimitsSpec;
   readonly log: Logger;
 }
 
@@ -43,6 +47,7 @@ export class PoolerServer {
   private socketServer: Server | undefined;
   private nextProcessId = randomInt(1, 1_000_000);
   readonly metrics: PoolerMetrics;
+  readonly limits: ClientLimits;
   private readonly context: SessionContext;
   private readonly links = new Set<MuxConnection>();
 
@@ -51,10 +56,12 @@ export class PoolerServer {
     this.maintenance = setInterval(() => {
       for (const pool of this.pools.values()) pool.maintain();
     }, 1_000);
-    this.metrics = new PoolerMetrics(() => this.poolStats(), () => this.pinCounts());
+    this.limits = new ClientLimits(options.limits, 'pooler');
+    this.metrics = new PoolerMetrics(() => this.poolStats(), () => this.pinCounts(), this.limits);
     this.context = {
       log: options.log,
       authenticator: options.authenticator,
+      limits: this.limits,
       backend: (user, database) => this.poolFor(user, database),
       ...(options.linkToken ? { linkToken: options.linkToken } : {}),
       register: (session) => this.register(session),
@@ -111,6 +118,7 @@ export class PoolerServer {
 
   close(): void {
     clearInterval(this.maintenance);
+    this.limits.close();
     this.server?.close();
     this.socketServer?.close();
     for (const { session } of this.sessions.values()) session.close();

@@ -57,6 +57,17 @@ export class SocketOutput {
     this.socket.end();
   }
 
+  /**
+   * Calls `callback` once the peer has caught up (what is queued was taken by the socket);
+   * meant for after `congested` said true.
+   */
+  onDrain(callback: () => void): void {
+    this.flush();
+    if (this.socket.destroyed) return;
+    if (this.congested) this.socket.once('drain', callback);
+    else process.nextTick(callback);
+  }
+
   /** True when the peer reads slower than we write: pause whoever feeds us. */
   get congested(): boolean {
     return this.socket.writableLength + (this.pending?.byteLength ?? 0) > HIGH_WATER_BYTES;
