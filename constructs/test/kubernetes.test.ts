@@ -130,7 +130,7 @@ describe('Kubernetes rendering', () => {
   it('never writes a secret value: every Secret value is a Terraform reference', () => {
     const { config, json } = multiAz();
     const secrets = resourceList(config, 'kubernetes_secret_v1');
-    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['orders-backup-passphrase', 'orders-gateway-tls', 'orders-internal', 'orders-user-app']);
+    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['orders-backup-passphrase', 'orders-etcd-tls', 'orders-gateway-tls', 'orders-internal', 'orders-user-app']);
     for (const secret of secrets) {
       for (const [key, value] of Object.entries<string>(secret.data)) {
         if (key === 'username') continue;
@@ -183,9 +183,30 @@ describe('Kubernetes rendering', () => {
     expect(outputs).toContainEqual({ superuser: { secret: 'orders-internal', key: 'superuser-password' }, tls: expect.stringMatching(/^\$\{kubernetes_secret_v1\..*\.metadata\[0\]\.name\}$/) });
   });
 
+  it('locks etcd to Polygres: client certificates required, its own authority, probes on the metrics port', () => {
+    const { config } = multiAz();
+    const [etcd] = resourceList(config, 'kubernetes_stateful_set_v1').filter((s) => labelsOf(s)['app.kubernetes.io/component'] === 'etcd');
+    const container = podSpec(etcd).container[0];
+    const args: string[] = container.args;
+    for (const flag of ['--client-cert-auth', '--peer-client-cert-auth', '--trusted-ca-file', '--peer-trusted-ca-file']) expect(args).toContain(flag);
+    expect(args[args.indexOf('--listen-client-urls') + 1]).toMatch(/^https:/);
+    expect(args[args.indexOf('--initial-cluster') + 1]).not.toMatch(/http:/);
+    expect(container.readiness_probe.http_get.port).toBe('2381');
+    expect(container.liveness_probe.http_get.port).toBe('2381');
+    expect(podSpec(etcd).volume).toContainEqual(expect.objectContaining({ name: 'etcd-tls', secret: expect.objectContaining({ secret_name: 'orders-etcd-tls' }) }));
+    const secret = resourceList(config, 'kubernetes_secret_v1').find((s) => s.metadata.name === 'orders-etcd-tls');
+    expect(Object.keys(secret.data).sort()).toEqual(['ca.crt', 'client.crt', 'client.key', 'server.crt', 'server.key']);
+    // Every Polygres pod presents the client certificate; the layout says where it is.
+    const workloads = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1')].filter((w) => podSpec(w).container[0].command[0] === 'polygres');
+    expect(workloads.length).toBeGreaterThan(3);
+    for (const workload of workloads) expect(podSpec(workload).container[0].volume_mount).toContainEqual(expect.objectContaining({ name: 'etcd-tls', mount_path: '/etc/polygres/etcd-tls' }));
+    const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
+    expect(JSON.parse(configMap.data['layout.json']).etcd.tls).toMatchObject({ caFile: '/etc/polygres/etcd-tls/ca.crt', clientCertFile: '/etc/polygres/etcd-tls/client.crt' });
+  });
+
   it('uses an existing TLS Secret instead of generating one when named', () => {
     const { config } = synthCluster({ zones: zones(), durability: DurabilityPolicy.atLeast(2), target: Target.kubernetes({ tlsSecretName: 'orders-cert' }) });
-    expect(resources(config, 'tls_private_key')).toEqual({});
+    expect(Object.keys(resources(config, 'tls_private_key')).filter((id) => id.includes('gateway'))).toEqual([]);
     const gateway = resourceList(config, 'kubernetes_deployment_v1').find((d) => labelsOf(d)['app.kubernetes.io/component'] === 'gateway');
     expect(podSpec(gateway).volume).toContainEqual(expect.objectContaining({ name: 'tls', secret: expect.objectContaining({ secret_name: 'orders-cert' }) }));
   });
@@ -225,7 +246,7 @@ describe('Kubernetes rendering', () => {
   it('uses an existing namespace and plain connections when told to', () => {
     const { config } = synthCluster({ zones: zones(), target: Target.kubernetes({ namespace: 'shared', createNamespace: false }), gateway: { tls: false } }, (cluster) => cluster.addUser('app'));
     expect(resources(config, 'kubernetes_namespace_v1')).toEqual({});
-    expect(resources(config, 'tls_private_key')).toEqual({});
+    expect(Object.keys(resources(config, 'tls_private_key')).filter((id) => id.includes('gateway'))).toEqual([]);
     for (const type of ['kubernetes_stateful_set_v1', 'kubernetes_deployment_v1', 'kubernetes_service_v1', 'kubernetes_secret_v1', 'kubernetes_config_map_v1']) {
       for (const resource of resourceList(config, type)) expect(resource.metadata.namespace).toBe('shared');
     }

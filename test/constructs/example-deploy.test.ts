@@ -5,7 +5,7 @@
  * generated, `cdktf diff` finds nothing to change, and `cdktf destroy` stops everything.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -46,6 +46,7 @@ describe('examples/local-three-zone: cdktf deploy and destroy', () => {
     const root = inject('testRoot');
     block = await claimPortBlock();
     app = mkdtempSync(join(root, 'example-app-'));
+    chmodSync(app, 0o755); // the cluster's services and pgBackRest run as the Postgres account: they must reach it
     for (const file of ['main.ts', 'stack.ts', 'cdktf.json']) copyFileSync(join(EXAMPLE, file), join(app, file));
     symlinkSync(join(REPO, 'node_modules'), join(app, 'node_modules'));
     const rc = writeCliConfig(app, 'mirror');

@@ -61,8 +61,10 @@ export function localClusterAt(stateDir: string, block: PortBlock, upOutput: str
   const secrets = readSecrets(layout.secretsFile);
   const gateway = layout.gateways[0];
   if (!gateway) throw new Error('cluster has no gateway');
+  // A gateway that requires TLS gets it (the tests check names elsewhere).
+  const ssl = (JSON.parse(readFileSync(layout.specFile, 'utf8')) as { gateway?: { tls?: { required?: boolean } } }).gateway?.tls?.required ? { ssl: { rejectUnauthorized: false } } : {};
   const connect = async (port = gateway.port) => {
-    const client = new Client({ host: '127.0.0.1', port, user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres' });
+    const client = new Client({ host: '127.0.0.1', port, user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres', ...ssl });
     await client.connect();
     return client;
   };

@@ -40,8 +40,8 @@ export function openCluster(stateDir: string, attribute: string): LocalCluster {
  * supervisor (or a child it gave up on) is drift that the next apply repairs.
  */
 export function allProcessesRunning(layout: ClusterLayout): boolean {
-  const { readSupervisorState, isOurProcess } = requireRuntime.processes();
+  const { readSupervisorState, isOurProcess, isClusterProcess } = requireRuntime.processes();
   const state = readSupervisorState(layout);
   if (!state || !isOurProcess(state.pid, layout.stateDir)) return false;
-  return state.children.length > 0 && state.children.every((child) => child.running && child.pid !== null && isOurProcess(child.pid, layout.stateDir));
+  return state.children.length > 0 && state.children.every((child) => child.running && child.pid !== null && isClusterProcess(child.pid, layout));
 }

@@ -1,11 +1,11 @@
 import { collectClusterStatus, type ClusterStatus } from '../admin/cluster-status';
+import { openTopoStore } from '../local/topo-access';
 import { connectionUrl, firstGateway } from '../local/connection';
-import { etcdEndpoint, layoutFile } from '../local/layout';
+import { layoutFile } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { readSecrets } from '../local/secrets';
 import type { ChildState } from '../local/supervisor';
 import { readSupervisorState } from '../local/supervisor-files';
-import { TopoStore } from '../topo/topo-store';
 import { isOurProcess } from '../util/processes';
 
 export interface LocalClusterStatus extends ClusterStatus {
@@ -20,7 +20,7 @@ export interface LocalClusterStatus extends ClusterStatus {
 export async function localClusterStatus(stateDir: string): Promise<LocalClusterStatus> {
   const layout = readLayout(layoutFile(stateDir));
   const secrets = readSecrets(layout.secretsFile);
-  const topo = new TopoStore({ endpoints: [etcdEndpoint(layout)], cluster: layout.cluster, callTimeoutMs: 1_500 });
+  const topo = openTopoStore(layout, { callTimeoutMs: 1_500 });
   let rule;
   try {
     rule = (await topo.getRule().catch(() => undefined))?.value;

@@ -2,17 +2,17 @@
  * `polygres gateway`: the zone's entry point for applications — TLS, SCRAM, session state,
  * routing to the primary (or, on the replica port, a replica) and failover buffering.
  */
+import { openTopoStore } from '../local/topo-access';
 import { createSecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { startAdminServer } from '../admin/http-server';
-import { colocatedInstances, etcdEndpoint } from '../local/layout';
+import { colocatedInstances, serviceDirOf } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { readSecrets } from '../local/secrets';
 import { readTls, tlsFilesFor } from '../local/tls-material';
 import { ScramAuthenticator, TrustAuthenticator } from '../pooler/pool/client-auth';
 import { loadSqlParser } from '../sql/parser';
 import { loadSpecFile } from '../spec/load';
-import { TopoStore } from '../topo/topo-store';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
@@ -33,7 +33,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
   const secrets = readSecrets(layout.secretsFile);
   const log = createLogger('gateway', { zone: me.zone });
   await loadSqlParser();
-  const topo = new TopoStore({ endpoints: [etcdEndpoint(layout)], cluster: layout.cluster });
+  const topo = openTopoStore(layout);
   // The tracker tells the gateway about new primaries; the gateway routes with the tracker.
   const onPrimary: { change: (primary: Endpoint | undefined) => void } = { change: () => undefined };
   const tracker = new PrimaryTracker(topo, (primary) => onPrimary.change(primary));
@@ -43,7 +43,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     adminToken: secrets.adminToken,
     primary: () => tracker.primary,
   });
-  const tlsFiles = tlsFilesFor(spec, layout.stateDir);
+  const tlsFiles = tlsFilesFor(spec, serviceDirOf(layout));
   const tls = tlsFiles ? readTls(tlsFiles) : undefined;
 
   // The Postgres of this zone's instances on this host is served from the gateway's own pools.

@@ -7,11 +7,12 @@
  * with the cluster's other secrets.
  */
 import { randomBytes } from 'node:crypto';
-import { chownSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackupSecrets, archiveCommands, renderPgBackRestConf, stanzaName } from '../backup/pgbackrest-config';
 import type { ClusterSpec } from '../spec/schema';
-import type { ClusterLayout, InstanceLayout } from './layout';
+import { type ClusterLayout, type InstanceLayout, serviceDirOf } from './layout';
+import { giveTo } from './os-user';
 
 export interface BackupFiles {
   readonly configFile: string;
@@ -20,14 +21,14 @@ export interface BackupFiles {
 
 export function backupFilesOf(layout: ClusterLayout, spec: ClusterSpec): BackupFiles | undefined {
   if (!spec.backup) return undefined;
-  return { configFile: join(layout.stateDir, 'backup', 'pgbackrest.conf'), stanza: stanzaName(layout.cluster) };
+  return { configFile: join(serviceDirOf(layout), 'backup', 'pgbackrest.conf'), stanza: stanzaName(layout.cluster) };
 }
 
 /** The archive and restore commands of one instance (its own data directory, spool and lock). */
 export function instanceArchiveCommands(layout: ClusterLayout, spec: ClusterSpec, instance: InstanceLayout): { archiveCommand: string; restoreCommand: string } | undefined {
   const files = backupFilesOf(layout, spec);
   if (!files) return undefined;
-  const dir = join(layout.stateDir, 'backup');
+  const dir = join(serviceDirOf(layout), 'backup');
   return archiveCommands(files.configFile, files.stanza, {
     dataDir: join(instance.instanceDir, 'pgdata'),
     spoolPath: join(dir, 'spool', instance.name),
@@ -39,7 +40,7 @@ export function instanceArchiveCommands(layout: ClusterLayout, spec: ClusterSpec
 export function writeBackupConfig(layout: ClusterLayout, spec: ClusterSpec): BackupFiles | undefined {
   const files = backupFilesOf(layout, spec);
   if (!files || !spec.backup) return files;
-  const dir = join(layout.stateDir, 'backup');
+  const dir = join(serviceDirOf(layout), 'backup');
   const paths = { spoolPath: join(dir, 'spool'), logPath: join(dir, 'log'), lockPath: join(dir, 'lock') };
   const perInstance = layout.instances.flatMap((instance) => [join(paths.spoolPath, instance.name), join(paths.lockPath, instance.name)]);
   for (const path of [dir, ...Object.values(paths), ...perInstance]) {
@@ -90,21 +91,30 @@ function fromEnvironment(name: string): unknown {
 }
 
 /** Where a local cluster keeps the encryption passphrase it generated (a restore carries it over). */
-export function passphraseFile(stateDir: string): string {
-  return join(stateDir, 'backup-passphrase');
+export function passphraseFile(layout: ClusterLayout): string {
+  return join(serviceDirOf(layout), 'backup-passphrase');
 }
 
-function generatedPassphrase(layout: ClusterLayout): string {
-  const file = passphraseFile(layout.stateDir);
+/**
+ * Keeps `passphrase` (or, without one, a new random one) unless the cluster has one already;
+ * returns the one it has. The services' account owns it: the poolers read it.
+ */
+export function keepPassphrase(layout: ClusterLayout, passphrase = randomBytes(32).toString('base64url')): string {
+  const file = passphraseFile(layout);
   try {
-    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, passphrase, { mode: 0o600, flag: 'wx' });
+    own(layout, file);
   } catch (error) {
-    // Generated once: another process (or an earlier start) got there first.
+    // Kept once: another process (or an earlier start) got there first.
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   return readFileSync(file, 'utf8');
 }
 
+function generatedPassphrase(layout: ClusterLayout): string {
+  return keepPassphrase(layout);
+}
+
 function own(layout: ClusterLayout, path: string): void {
-  if (layout.postgresUser) chownSync(path, layout.postgresUser.uid, layout.postgresUser.gid);
+  giveTo(layout.postgresUser, path);
 }

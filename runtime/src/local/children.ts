@@ -3,7 +3,7 @@
  * ones the Kubernetes containers run too (`polygres pooler --layout ... --instance ...`).
  */
 import { join, resolve } from 'node:path';
-import { type ClusterLayout, layoutFile } from './layout';
+import { type ClusterLayout, serviceLayoutFile } from './layout';
 import type { ChildSpec } from './supervisor';
 
 /** Path of the `polygres` launcher of this installation. */
@@ -12,10 +12,16 @@ export const POLYGRES_BIN = resolve(__dirname, '..', '..', 'bin', 'polygres');
 /** Stop order: gateways first, etcd last (poolers stop their Postgres on the way). */
 const STOP_GROUP = { etcd: 0, pooler: 1, orchestrator: 2, gateway: 3 } as const;
 
+/**
+ * Every process runs as the cluster's unprivileged account when Polygres was started as root
+ * (layout.serviceUser), reading the copy of the layout in the service directory.
+ */
 export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
-  const file = layoutFile(layout.stateDir);
+  const file = serviceLayoutFile(layout);
+  const user = layout.serviceUser ? { user: layout.serviceUser } : {};
   const node = (name: string, group: number, args: string[], stopGraceMs?: number): ChildSpec => ({
     name,
+    ...user,
     command: process.execPath,
     // POLYGRES_NODE_FLAGS passes flags to every service's Node (e.g. --cpu-prof to profile).
     args: [...nodeFlags(), POLYGRES_BIN, ...args, '--layout', file],
@@ -37,14 +43,29 @@ function nodeFlags(): string[] {
   return (process.env.POLYGRES_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 }
 
+/**
+ * etcd on loopback; with TLS (every layout since it existed), both client and peer traffic
+ * need a certificate signed by the cluster's own etcd authority.
+ */
 function etcdChild(layout: ClusterLayout): ChildSpec {
   const { etcd } = layout;
-  const client = `http://${etcd.host}:${etcd.clientPort}`;
-  const peer = `http://${etcd.host}:${etcd.peerPort}`;
+  const scheme = etcd.tls ? 'https' : 'http';
+  const client = `${scheme}://${etcd.host}:${etcd.clientPort}`;
+  const peer = `${scheme}://${etcd.host}:${etcd.peerPort}`;
+  const tls = etcd.tls
+    ? [
+        '--cert-file', etcd.tls.serverCertFile, '--key-file', etcd.tls.serverKeyFile,
+        '--client-cert-auth', '--trusted-ca-file', etcd.tls.caFile,
+        '--peer-cert-file', etcd.tls.serverCertFile, '--peer-key-file', etcd.tls.serverKeyFile,
+        '--peer-client-cert-auth', '--peer-trusted-ca-file', etcd.tls.caFile,
+      ]
+    : [];
   return {
     name: 'etcd',
+    ...(layout.serviceUser ? { user: layout.serviceUser } : {}),
     command: 'etcd',
     args: [
+      ...tls,
       '--name', etcd.name,
       '--data-dir', etcd.dataDir,
       '--listen-client-urls', client,

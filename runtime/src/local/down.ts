@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { postgresBinary } from '../pooler/postgres-binaries';
 import { isListening, sleep } from '../util/net';
 import { isOurProcess, readPidFile, removeFile, terminate } from '../util/processes';
-import { type ClusterLayout, allPorts, layoutFile, pgDataDir } from './layout';
+import { type ClusterLayout, allPorts, layoutFile, pgDataDir, serviceDirOf } from './layout';
 import { readLayout } from './layout-file';
 import { asUser } from './os-user';
-import { supervisorPidFile } from './supervisor-files';
+import { isClusterProcess, supervisorPidFile } from './supervisor-files';
 
 export interface DownOptions {
   readonly stateDir: string;
@@ -35,10 +35,12 @@ export async function stopCluster(options: DownOptions): Promise<void> {
   if (busy.length > 0) throw new Error(`cluster "${layout.cluster}" stopped, but these ports are still in use: ${busy.join(', ')}`);
   out(`Cluster "${layout.cluster}" stopped.`);
   if (options.purge) {
+    const elsewhere = [layout.dataRoot, serviceDirOf(layout)].filter((dir) => !dir.startsWith(stateDir));
     rmSync(layout.dataRoot, { recursive: true, force: true });
     for (const instance of layout.instances) if (instance.socketDir) rmSync(instance.socketDir, { recursive: true, force: true });
+    rmSync(serviceDirOf(layout), { recursive: true, force: true });
     rmSync(stateDir, { recursive: true, force: true });
-    out(`Removed ${stateDir}${layout.dataRoot.startsWith(stateDir) ? '' : ` and ${layout.dataRoot}`}.`);
+    out(`Removed ${[stateDir, ...new Set(elsewhere)].join(' and ')}.`);
   }
 }
 
@@ -58,7 +60,7 @@ async function stopLeftovers(layout: ClusterLayout): Promise<void> {
     .map((name) => ({ file: join(layout.runDir, name), pid: readPidFile(join(layout.runDir, name)) }));
   await Promise.all(
     pids.map(async ({ file, pid }) => {
-      if (pid !== undefined && isOurProcess(pid, layout.stateDir)) await terminate(pid, 90_000);
+      if (pid !== undefined && isClusterProcess(pid, layout)) await terminate(pid, 90_000);
       removeFile(file);
     }),
   );

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ClusterLayout } from './layout';
-import { layoutFile } from './layout';
+import { layoutFile, serviceLayoutFile } from './layout';
 
 export function readLayout(file: string): ClusterLayout {
   try {
@@ -14,6 +14,9 @@ export function readLayoutOfStateDir(stateDir: string): ClusterLayout {
   return readLayout(layoutFile(stateDir));
 }
 
+/** Writes the layout into the state directory, and the services' copy into the service directory. */
 export function writeLayout(layout: ClusterLayout): void {
-  writeFileSync(layoutFile(layout.stateDir), `${JSON.stringify(layout, null, 2)}\n`);
+  const text = `${JSON.stringify(layout, null, 2)}\n`;
+  writeFileSync(layoutFile(layout.stateDir), text, { mode: 0o644 });
+  if (serviceLayoutFile(layout) !== layoutFile(layout.stateDir)) writeFileSync(serviceLayoutFile(layout), text, { mode: 0o644 });
 }

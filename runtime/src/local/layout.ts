@@ -53,6 +53,17 @@ export interface EtcdLayout {
   readonly clientPort: number;
   readonly peerPort: number;
   readonly dataDir: string;
+  /** TLS on client and peer traffic, with client certificates required. Absent (older layouts): plain HTTP. */
+  readonly tls?: EtcdTlsFiles;
+}
+
+/** etcd's TLS material: one authority, the certificate etcd serves, the one clients present. */
+export interface EtcdTlsFiles {
+  readonly caFile: string;
+  readonly serverCertFile: string;
+  readonly serverKeyFile: string;
+  readonly clientCertFile: string;
+  readonly clientKeyFile: string;
 }
 
 /** The unprivileged account Postgres runs as when Polygres runs as root. */
@@ -75,7 +86,21 @@ export interface ClusterLayout {
   readonly runDir: string;
   /** Parent of the instance directories; outside the state dir when the Postgres user cannot reach it. */
   readonly dataRoot: string;
+  /**
+   * Where the files the services read live (this layout, the spec, the secrets, TLS, etcd's
+   * data, the pgBackRest configuration): the state directory, or, when the services run as an
+   * account that cannot reach it, a directory under /var/lib/polygres. Absent in older
+   * layouts: the state directory.
+   */
+  readonly serviceDir?: string;
+  /** The unprivileged account Postgres runs as when Polygres is started as root. */
   readonly postgresUser?: OsUser;
+  /**
+   * The account the services (etcd, poolers, gateways, orchestrators) run as: the Postgres
+   * account when Polygres is started as root and that account can read the installation.
+   * Absent: they run as whoever started Polygres.
+   */
+  readonly serviceUser?: OsUser;
   readonly etcd: EtcdLayout;
   readonly instances: readonly InstanceLayout[];
   readonly gateways: readonly GatewayLayout[];
@@ -96,10 +121,14 @@ export function planLayout(options: {
   spec: ClusterSpec;
   stateDir: string;
   basePort: number;
+  /** Where the services' files go (default: the state directory). */
+  serviceDir?: string;
   dataRoot?: string;
   postgresUser?: OsUser;
+  serviceUser?: OsUser;
 }): ClusterLayout {
   const { spec, stateDir, basePort } = options;
+  const serviceDir = options.serviceDir ?? stateDir;
   const zones = spec.zones.length;
   let next = basePort + 3 * zones;
   const take = () => next++;
@@ -110,8 +139,8 @@ export function planLayout(options: {
     replicaPort: basePort + zones + index,
     metricsPort: basePort + 2 * zones + index,
   }));
-  const etcd = { name: `${spec.name}-etcd`, host: LOOPBACK, clientPort: take(), peerPort: take(), dataDir: join(stateDir, 'etcd') };
-  const dataRoot = options.dataRoot ?? join(stateDir, 'data');
+  const etcd = { name: `${spec.name}-etcd`, host: LOOPBACK, clientPort: take(), peerPort: take(), dataDir: join(serviceDir, 'etcd'), tls: etcdTlsFilesIn(serviceDir) };
+  const dataRoot = options.dataRoot ?? join(serviceDir, 'data');
   const instances = spec.instances.map((instance) => ({
     name: instance.name,
     zone: instance.zone,
@@ -134,17 +163,18 @@ export function planLayout(options: {
     stateDir,
     basePort,
     portRange: [basePort, next - 1],
-    specFile: join(stateDir, 'spec.json'),
-    secretsFile: join(stateDir, 'secrets.json'),
+    specFile: join(serviceDir, 'spec.json'),
+    secretsFile: join(serviceDir, 'secrets.json'),
     logDir: join(stateDir, 'logs'),
     runDir: join(stateDir, 'run'),
     dataRoot,
+    serviceDir,
     etcd,
     instances,
     gateways,
     orchestrators,
   };
-  return options.postgresUser ? { ...layout, postgresUser: options.postgresUser } : layout;
+  return { ...layout, ...(options.postgresUser ? { postgresUser: options.postgresUser } : {}), ...(options.serviceUser ? { serviceUser: options.serviceUser } : {}) };
 }
 
 /** `<instance>/socket` when short enough for `.s.PGSQL.<port>` to fit, else a short path under /tmp. */
@@ -182,11 +212,32 @@ export function postgresLogFile(instance: InstanceLayout): string {
 }
 
 export function etcdEndpoint(layout: ClusterLayout): string {
-  return `http://${layout.etcd.host}:${layout.etcd.clientPort}`;
+  return `${layout.etcd.tls ? 'https' : 'http'}://${layout.etcd.host}:${layout.etcd.clientPort}`;
 }
 
 export function layoutFile(stateDir: string): string {
   return join(stateDir, 'layout.json');
+}
+
+/** Where a service directory keeps etcd's TLS material (made by ensureEtcdTls). */
+export function etcdTlsFilesIn(serviceDir: string): EtcdTlsFiles {
+  const dir = join(serviceDir, 'tls', 'etcd');
+  return {
+    caFile: join(dir, 'ca.pem'),
+    serverCertFile: join(dir, 'server.pem'),
+    serverKeyFile: join(dir, 'server-key.pem'),
+    clientCertFile: join(dir, 'client.pem'),
+    clientKeyFile: join(dir, 'client-key.pem'),
+  };
+}
+
+export function serviceDirOf(layout: ClusterLayout): string {
+  return layout.serviceDir ?? layout.stateDir;
+}
+
+/** The copy of the layout the services are started with (in the service directory). */
+export function serviceLayoutFile(layout: ClusterLayout): string {
+  return layoutFile(serviceDirOf(layout));
 }
 
 export function findInstance(layout: ClusterLayout, name: string): InstanceLayout {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chownSync, readFileSync } from 'node:fs';
 import type { OsUser } from './layout';
 
 /**
@@ -33,12 +33,25 @@ function lookupUser(name: string): OsUser | undefined {
   return undefined;
 }
 
+/** True when `user` can read `file` (and reach it). */
+export function userCanRead(user: OsUser, file: string): boolean {
+  return spawnSync('test', ['-r', file], { uid: user.uid, gid: user.gid }).status === 0;
+}
+
 /** True when `user` can enter `dir`, i.e. every directory above it is searchable for them. */
 export function userCanReach(user: OsUser, dir: string): boolean {
   return spawnSync('test', ['-x', dir], { uid: user.uid, gid: user.gid }).status === 0;
 }
 
-/** Spawn options that make a child run as `user` (or as ourselves when undefined). */
+/**
+ * Spawn options that make a child run as `user`: only root can switch accounts, and a process
+ * already running as `user` (a service started by a root supervisor) spawns as itself.
+ */
 export function asUser(user: OsUser | undefined): { uid?: number; gid?: number } {
-  return user ? { uid: user.uid, gid: user.gid } : {};
+  return user && process.getuid?.() === 0 ? { uid: user.uid, gid: user.gid } : {};
+}
+
+/** Gives `path` to `user` when running as root (files a service must own); does nothing otherwise. */
+export function giveTo(user: OsUser | undefined, path: string): void {
+  if (user && process.getuid?.() === 0) chownSync(path, user.uid, user.gid);
 }

@@ -5,24 +5,28 @@
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { postgresBinDir } from '../pooler/postgres-binaries';
 import type { ClusterSpec } from '../spec/schema';
 import { canBind } from '../util/net';
 import { isOurProcess, readPidFile } from '../util/processes';
-import { type ClusterLayout, DEFAULT_BASE_PORT, allPorts, layoutFile, planLayout, portsNeeded } from './layout';
+import { type ClusterLayout, DEFAULT_BASE_PORT, type OsUser, allPorts, layoutFile, planLayout, portsNeeded, serviceDirOf } from './layout';
 import { readLayout, writeLayout } from './layout-file';
-import { postgresOsUser, userCanReach } from './os-user';
+import { giveTo, postgresOsUser, userCanRead, userCanReach } from './os-user';
+import { POLYGRES_BIN } from './children';
+import { ensureEtcdTls } from './etcd-tls';
+import { keepPassphrase, writeBackupConfig } from './backup-files';
 import { ensureSecrets } from './secrets';
 import { ensureGeneratedTls, tlsFilesFor } from './tls-material';
-import { writeBackupConfig } from './backup-files';
 import { supervisorPidFile } from './supervisor-files';
 
 export interface PrepareOptions {
   readonly spec: ClusterSpec;
   readonly stateDir?: string;
   readonly basePort?: number;
+  /** The backup encryption passphrase to keep (a restore carries the source's over). */
+  readonly backupPassphrase?: string;
 }
 
 export function defaultStateDir(cluster: string): string {
@@ -34,8 +38,9 @@ export async function prepareCluster(options: PrepareOptions): Promise<ClusterLa
   const stateDir = resolve(options.stateDir ?? defaultStateDir(options.spec.name));
   checkTools();
   const layout = existsSync(layoutFile(stateDir)) ? reuseLayout(stateDir, options) : createLayout(stateDir, options);
-  const tls = tlsFilesFor(options.spec, stateDir);
-  if (tls && options.spec.gateway.tls.mode === 'generate') ensureGeneratedTls(tls);
+  prepareServiceFiles(layout, options.spec);
+  checkRepositoriesReachable(layout, options.spec);
+  if (options.backupPassphrase && options.spec.backup) keepPassphrase(layout, options.backupPassphrase);
   writeBackupConfig(layout, options.spec);
   await checkPortsFree(layout);
   return layout;
@@ -49,19 +54,18 @@ function createLayout(stateDir: string, options: PrepareOptions): ClusterLayout 
   }
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
   const postgresUser = postgresOsUser();
-  let dataRoot = join(stateDir, 'data');
-  if (postgresUser) {
-    // Postgres runs as an unprivileged user who may not be able to reach a state directory
-    // under /root; its data then lives under /var/lib/polygres instead.
-    mkdirSync(dataRoot, { recursive: true, mode: 0o755 });
-    if (!userCanReach(postgresUser, dataRoot)) {
-      dataRoot = join('/var/lib/polygres', `${options.spec.name}-${createHash('sha256').update(stateDir).digest('hex').slice(0, 10)}`);
-    }
+  // Postgres and the services run as an unprivileged user who may not be able to reach a
+  // state directory under /root: what they read and write then lives under /var/lib/polygres.
+  let serviceDir = stateDir;
+  if (postgresUser && !userCanReach(postgresUser, stateDir)) {
+    serviceDir = join('/var/lib/polygres', `${options.spec.name}-${createHash('sha256').update(stateDir).digest('hex').slice(0, 10)}`);
   }
-  const layout = planLayout({ spec: options.spec, stateDir, basePort, dataRoot, ...(postgresUser ? { postgresUser } : {}) });
+  mkdirSync(serviceDir, { recursive: true, mode: 0o755 });
+  const serviceUser = postgresUser && installationReadableBy(postgresUser) ? postgresUser : undefined;
+  const layout = planLayout({ spec: options.spec, stateDir, basePort, serviceDir, ...(postgresUser ? { postgresUser } : {}), ...(serviceUser ? { serviceUser } : {}) });
   for (const dir of [layout.logDir, layout.runDir, layout.dataRoot]) mkdirSync(dir, { recursive: true, mode: 0o755 });
   if (postgresUser) prepareDataRoot(layout);
-  writeFileSync(layout.specFile, `${JSON.stringify(options.spec, null, 2)}\n`);
+  writeFileSync(layout.specFile, `${JSON.stringify(options.spec, null, 2)}\n`, { mode: 0o644 });
   ensureSecrets(layout.secretsFile);
   writeLayout(layout);
   return layout;
@@ -82,6 +86,55 @@ function reuseLayout(stateDir: string, options: PrepareOptions): ClusterLayout {
   return layout;
 }
 
+/**
+ * The files the services read, made if missing and given to the account they run as: the
+ * secrets, the gateway's and etcd's TLS material (private keys 0600), etcd's data directory.
+ */
+function prepareServiceFiles(layout: ClusterLayout, spec: ClusterSpec): void {
+  const user = layout.postgresUser;
+  giveTo(user, layout.secretsFile);
+  const tls = tlsFilesFor(spec, serviceDirOf(layout));
+  if (tls && spec.gateway.tls.mode === 'generate') {
+    ensureGeneratedTls(tls);
+    giveTo(user, tls.keyFile);
+    // Clients verify the gateway with <state-dir>/tls/ca.pem, wherever the services' files are.
+    const publicCa = join(layout.stateDir, 'tls', 'ca.pem');
+    if (tls.caFile && tls.caFile !== publicCa) {
+      mkdirSync(join(layout.stateDir, 'tls'), { recursive: true, mode: 0o755 });
+      copyFileSync(tls.caFile, publicCa);
+    }
+  }
+  if (layout.etcd.tls) ensureEtcdTls(layout.etcd.tls, ['localhost', layout.etcd.host, '::1'], user);
+  mkdirSync(layout.etcd.dataDir, { recursive: true, mode: 0o700 });
+  giveTo(user, layout.etcd.dataDir);
+}
+
+/**
+ * Can `user` run Polygres from where it is installed (its launcher, its code, its
+ * dependencies)? An installation under /root, say, cannot be read by anyone else: the services
+ * then run as root, and `up` says so and how to change it.
+ */
+export function installationReadableBy(user: OsUser): boolean {
+  return [POLYGRES_BIN, require.resolve('pino')].every((file) => userCanRead(user, file));
+}
+
+/**
+ * pgBackRest runs as the Postgres account: a posix repository it cannot reach would only fail
+ * at the first archived WAL or backup. Said now, with the fix.
+ */
+function checkRepositoriesReachable(layout: ClusterLayout, spec: ClusterSpec): void {
+  const user = layout.postgresUser;
+  if (!user || !spec.backup) return;
+  for (const repository of spec.backup.repositories) {
+    if (repository.type !== 'posix') continue;
+    mkdirSync(repository.path, { recursive: true, mode: 0o750 });
+    giveTo(user, repository.path);
+    if (!userCanReach(user, repository.path)) {
+      throw new Error(`user ${user.name}, whom pgBackRest runs as, cannot reach the backup repository ${repository.path}: make its parent directories searchable (chmod o+x on each) or choose a repository path under one it can reach, e.g. /var/lib/polygres/backups`);
+    }
+  }
+}
+
 /** The data root must be reachable by the Postgres user all the way down. */
 function prepareDataRoot(layout: ClusterLayout): void {
   const user = layout.postgresUser;
@@ -90,6 +143,8 @@ function prepareDataRoot(layout: ClusterLayout): void {
   if (!userCanReach(user, layout.dataRoot)) {
     throw new Error(`user ${user.name} cannot reach ${layout.dataRoot}; make its parent directories searchable (chmod o+x) or choose another --state-dir`);
   }
+  // The poolers, running as that user, make the instance directories in it.
+  if (layout.serviceUser) giveTo(layout.serviceUser, layout.dataRoot);
 }
 
 function checkTools(): void {

@@ -10,7 +10,7 @@
  * at term 1), and `polygres up` takes over: the other instances clone from it, the new stanza
  * is created and its first full backup taken.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { archiveCommands, stanzaName } from '../backup/pgbackrest-config';
@@ -62,11 +62,11 @@ export async function restoreCluster(options: RestoreOptions): Promise<ClusterLa
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
   // The restored database keeps the source's roles, so it keeps their passwords; an encrypted
   // repository keeps its passphrase.
-  const passphrase = passphraseFile(source.layout.stateDir);
-  if (existsSync(passphrase)) copyFileSync(passphrase, passphraseFile(stateDir));
+  const passphrase = passphraseFile(source.layout);
+  const backupPassphrase = existsSync(passphrase) ? readFileSync(passphrase, 'utf8') : undefined;
   let layout: ClusterLayout | undefined;
   try {
-    layout = await prepareCluster({ spec, stateDir, ...(options.basePort !== undefined ? { basePort: options.basePort } : {}) });
+    layout = await prepareCluster({ spec, stateDir, ...(options.basePort !== undefined ? { basePort: options.basePort } : {}), ...(backupPassphrase ? { backupPassphrase } : {}) });
     const secrets: ClusterSecrets = { ...readSecrets(layout.secretsFile), superuserPassword: source.secrets.superuserPassword, replicationPassword: source.secrets.replicationPassword };
     writeFileSync(layout.secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
     await restoreFirstInstance(layout, secrets, repository, sourceFiles, options.target, out);

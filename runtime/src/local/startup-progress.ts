@@ -3,15 +3,18 @@
  * phase, gateways listening, the first rule serving — until every instance runs and a
  * write through a gateway commits. Fails early, with the log that explains it, when a process keeps crashing.
  */
+import { openTopoStore } from './topo-access';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { fetchInstanceStatus } from '../admin/cluster-status';
 import { syncStandbyNames } from '../consensus/sync-standby-names';
-import { TopoStore } from '../topo/topo-store';
 import { isListening, sleep } from '../util/net';
 import { isAlive } from '../util/processes';
-import { type ClusterLayout, etcdEndpoint } from './layout';
+import { type ClusterLayout, serviceDirOf } from './layout';
+import type { ConnectionOptions } from 'node:tls';
+import { loadSpecFile } from '../spec/load';
+import { tlsFilesFor } from './tls-material';
 import { firstGateway } from './connection';
 import { type ClusterSecrets, SUPERUSER } from './secrets';
 import { readSupervisorState } from './supervisor-files';
@@ -34,7 +37,7 @@ export async function followStartup(options: {
       out(line);
     }
   };
-  const topo = new TopoStore({ endpoints: [etcdEndpoint(layout)], cluster: layout.cluster, callTimeoutMs: 1_000 });
+  const topo = openTopoStore(layout, { callTimeoutMs: 1_000 });
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   try {
     for (;;) {
@@ -83,6 +86,7 @@ async function writeThroughGateway(layout: ClusterLayout, secrets: ClusterSecret
     database: 'postgres',
     connectionTimeoutMillis: 3_000,
     query_timeout: 10_000,
+    ...gatewayTlsOptions(layout),
   });
   client.on('error', () => undefined);
   try {
@@ -94,6 +98,18 @@ async function writeThroughGateway(layout: ClusterLayout, secrets: ClusterSecret
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * TLS towards the gateway whenever it offers it (a gateway may require it), checked against
+ * the cluster's own authority when Polygres made the certificate.
+ */
+function gatewayTlsOptions(layout: ClusterLayout): { ssl?: ConnectionOptions } {
+  const { spec } = loadSpecFile(layout.specFile);
+  const files = tlsFilesFor(spec, serviceDirOf(layout));
+  if (!files) return {};
+  if (!files.caFile) return { ssl: { rejectUnauthorized: false } };
+  return { ssl: { ca: readFileSync(files.caFile, 'utf8'), servername: 'localhost' } };
 }
 
 function checkCrashLoops(layout: ClusterLayout): void {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterLayout } from './layout';
+import { type ClusterLayout, serviceDirOf } from './layout';
+import { isOurProcess } from '../util/processes';
 import type { ChildState } from './supervisor';
 
 export function supervisorPidFile(layout: ClusterLayout): string {
@@ -13,6 +14,15 @@ export function supervisorStateFile(layout: ClusterLayout): string {
 
 export function supervisorLogFile(layout: ClusterLayout): string {
   return join(layout.logDir, 'supervisor.log');
+}
+
+/**
+ * Is `pid` a process of this cluster? Its command line names the state directory (the
+ * supervisor) or the service directory (the services read their files there; it is the state
+ * directory unless relocated), so a recycled pid is never taken for one of ours.
+ */
+export function isClusterProcess(pid: number, layout: ClusterLayout): boolean {
+  return isOurProcess(pid, layout.stateDir) || isOurProcess(pid, serviceDirOf(layout));
 }
 
 /** The children as the supervisor last recorded them; empty when it never ran. */

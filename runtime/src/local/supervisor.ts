@@ -8,12 +8,16 @@ import { EventEmitter } from 'node:events';
 import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { removeFile, terminate, writePidFile } from '../util/processes';
 import { serviceEnvironment } from '../util/service-environment';
+import type { OsUser } from './layout';
+import { asUser } from './os-user';
 
 export interface ChildSpec {
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** Run as this account (the supervisor must be root to switch); as the supervisor's own otherwise. */
+  readonly user?: OsUser;
   /** stdout and stderr are appended here. */
   readonly logFile: string;
   readonly pidFile: string;
@@ -117,6 +121,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     let proc: ChildProcess;
     try {
       proc = spawn(child.spec.command, child.spec.args, {
+        ...asUser(child.spec.user),
         stdio: ['ignore', log, log],
         env: serviceEnvironment(child.spec.env),
       });

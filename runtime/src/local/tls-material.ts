@@ -16,14 +16,15 @@ export interface TlsFiles {
   readonly caFile?: string;
 }
 
-export function tlsFilesFor(spec: ClusterSpec, stateDir: string): TlsFiles | undefined {
+/** `serviceDir`: where the services read their files (the state directory, unless relocated). */
+export function tlsFilesFor(spec: ClusterSpec, serviceDir: string): TlsFiles | undefined {
   const tls = spec.gateway.tls;
   if (tls.mode === 'disabled') return undefined;
   if (tls.mode === 'files') {
     if (!tls.certFile || !tls.keyFile) throw new Error('gateway.tls: mode "files" needs certFile and keyFile (fix: set both, or use mode "generate")');
     return { certFile: tls.certFile, keyFile: tls.keyFile, ...(tls.caFile ? { caFile: tls.caFile } : {}) };
   }
-  const dir = join(stateDir, 'tls');
+  const dir = join(serviceDir, 'tls');
   return { certFile: join(dir, 'gateway.pem'), keyFile: join(dir, 'gateway-key.pem'), caFile: join(dir, 'ca.pem') };
 }
 

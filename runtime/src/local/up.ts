@@ -37,6 +37,10 @@ export async function up(options: UpOptions): Promise<ClusterLayout> {
     ...(options.basePort !== undefined ? { basePort: options.basePort } : {}),
   });
   out(`Starting cluster "${layout.cluster}" in ${layout.stateDir} (ports ${layout.portRange[0]}-${layout.portRange[1]})`);
+  if (layout.postgresUser && !layout.serviceUser) {
+    out(`! The services run as root: user ${layout.postgresUser.name} cannot read this installation (${POLYGRES_BIN}).`);
+    out(`  Install Polygres where ${layout.postgresUser.name} can read it (e.g. under /opt), then create the cluster again (down --purge, up).`);
+  }
   const secrets = readSecrets(layout.secretsFile);
   const supervisorPid = startSupervisor(layout);
   const events = followLines(supervisorLogFile(layout), (line) => {

@@ -3,13 +3,13 @@
  * detection loop and serves the admin API. One runs per zone; terms and compare-and-swap make
  * their races safe.
  */
+import { openTopoStore } from '../local/topo-access';
 import { collectClusterStatus } from '../admin/cluster-status';
 import { startAdminServer } from '../admin/http-server';
-import { etcdEndpoint, poolerSocketPath } from '../local/layout';
+import { poolerSocketPath } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { readSecrets } from '../local/secrets';
 import { loadSpecFile } from '../spec/load';
-import { TopoStore } from '../topo/topo-store';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
@@ -26,7 +26,7 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
   const { spec } = loadSpecFile(layout.specFile);
   const secrets = readSecrets(layout.secretsFile);
   const log = createLogger('orchestrator', { name: me.name });
-  const topo = new TopoStore({ endpoints: [etcdEndpoint(layout)], cluster: layout.cluster });
+  const topo = openTopoStore(layout);
   const context: OrchestratorContext = { layout, spec, me, topo, poolers: new PoolerClient(layout, secrets.adminToken), log };
   const loop = new OrchestratorLoop(context);
 

@@ -3,14 +3,15 @@
  * with its directory, before the pooler answers: after a crash it still refuses every lower
  * term, so an orchestrator that lost a race can never act through it.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export class AcceptedTermStore {
   private term: number;
 
-  constructor(private readonly file: string) {
-    this.term = readTerm(file);
+  /** `formerFiles`: where earlier versions kept it; the highest term found anywhere counts. */
+  constructor(private readonly file: string, formerFiles: readonly string[] = []) {
+    this.term = Math.max(readTerm(file), ...formerFiles.map(readTerm));
   }
 
   get current(): number {
@@ -21,6 +22,7 @@ export class AcceptedTermStore {
   raiseTo(term: number): boolean {
     if (term < this.term) return false;
     if (term === this.term) return true;
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     const temporary = `${this.file}.tmp`;
     const fd = openSync(temporary, 'w', 0o600);
     try {

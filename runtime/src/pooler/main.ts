@@ -3,17 +3,17 @@
  * stop, role), forwards client connections to it, and answers the admin API the
  * orchestrator and the CLI use.
  */
+import { openTopoStore } from '../local/topo-access';
 import { HttpError, parseBody, startAdminServer } from '../admin/http-server';
 import { z } from 'zod';
 import { PgBackRest } from '../backup/pgbackrest-runner';
 import { backupFilesOf, writeBackupConfig } from '../local/backup-files';
 import type { ClusterLayout } from '../local/layout';
 import type { Logger } from '../util/log';
-import { etcdEndpoint, hasColocatedGateway, poolerSocketPath } from '../local/layout';
+import { hasColocatedGateway, poolerSocketPath } from '../local/layout';
 import { readLayout } from '../local/layout-file';
 import { readSecrets } from '../local/secrets';
 import { loadSpecFile } from '../spec/load';
-import { TopoStore } from '../topo/topo-store';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
@@ -86,7 +86,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     },
   });
   agent.start();
-  const topo = new TopoStore({ endpoints: [etcdEndpoint(layout)], cluster: layout.cluster });
+  const topo = openTopoStore(layout);
   // etcd may still be starting: keep trying until the first watch is established.
   const watcher = await waitFor('etcd', () => topo.watchRule((rule) => agent.onRule(rule)), { timeoutMs: Infinity, intervalMs: 300 });
   log.info({ poolerPort: instance.poolerPort, adminPort: instance.adminPort }, 'pooler listening');

@@ -90,7 +90,9 @@ export class NodeAgent {
       { host: this.instance.host, port: this.instance.port, user: SUPERUSER, password: options.secrets.superuserPassword },
       HEALTH_QUERY_TIMEOUT_MS,
     );
-    this.terms = new AcceptedTermStore(join(options.layout.runDir, `${this.instance.name}.accepted-term`));
+    // Beside the data it guards, in the directory the node's account owns (the run directory,
+    // where it was kept before, belongs to whoever started the cluster).
+    this.terms = new AcceptedTermStore(join(this.instance.instanceDir, 'accepted-term'), [join(options.layout.runDir, `${this.instance.name}.accepted-term`)]);
   }
 
   start(): void {

@@ -5,11 +5,11 @@
  * down with it.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { OsUser } from '../local/layout';
-import { asUser } from '../local/os-user';
+import { asUser, giveTo } from '../local/os-user';
 import { serviceEnvironment } from '../util/service-environment';
 import { REPLICATION_USER, SUPERUSER } from '../local/secrets';
 import { sleep } from '../util/net';
@@ -279,8 +279,7 @@ export class PostgresControl {
   }
 
   private chown(path: string): void {
-    const user = this.options.osUser;
-    if (user) chownSync(path, user.uid, user.gid);
+    giveTo(this.options.osUser, path);
   }
 }
 

@@ -12,6 +12,11 @@ export interface TopoStoreOptions {
   readonly cluster: string;
   /** Deadline of a single etcd call. */
   readonly callTimeoutMs?: number;
+  /**
+   * TLS: the authority etcd's certificate is checked against, the client certificate it
+   * requires and, when the endpoints are IP addresses, the certificate name to expect.
+   */
+  readonly tls?: { readonly ca: Buffer; readonly cert: Buffer; readonly key: Buffer; readonly serverName?: string };
 }
 
 export class TopoStore {
@@ -23,6 +28,8 @@ export class TopoStore {
     const callTimeoutMs = options.callTimeoutMs ?? 3_000;
     this.client = new Etcd3({
       hosts: [...options.endpoints],
+      ...(options.tls ? { credentials: { rootCertificate: options.tls.ca, certChain: options.tls.cert, privateKey: options.tls.key } } : {}),
+      ...(options.tls?.serverName ? { grpcOptions: { 'grpc.ssl_target_name_override': options.tls.serverName } } : {}),
       dialTimeout: 2_000,
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
       // No circuit breaker: with one local etcd it would refuse calls for seconds after a restart.

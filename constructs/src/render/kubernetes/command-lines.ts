@@ -4,7 +4,7 @@
  * test/command-lines.test.ts compares them with the runtime's.
  */
 import type { ClusterNames } from './naming';
-import { LAYOUT_FILE } from './layout';
+import { ETCD_TLS_FILES, LAYOUT_FILE } from './layout';
 import { ETCD_MEMBERS, PATHS, PORTS } from './settings';
 
 export const POLYGRES = 'polygres';
@@ -23,18 +23,25 @@ export function orchestratorArgs(name: string): string[] {
 
 /**
  * etcd as the local target starts it, as one member of three: `$(POD_NAME)` is expanded by
- * Kubernetes from the pod's environment.
+ * Kubernetes from the pod's environment. Client and peer traffic need a certificate of the
+ * cluster's etcd authority; only /health and /metrics are served without one, on their own
+ * port, for the probes.
  */
 export function etcdArgs(names: ClusterNames): string[] {
-  const peer = `http://$(POD_NAME).${names.fqdn(names.etcdPeers())}:${PORTS.etcdPeer}`;
-  const client = `http://$(POD_NAME).${names.fqdn(names.etcdPeers())}:${PORTS.etcdClient}`;
+  const peer = `https://$(POD_NAME).${names.fqdn(names.etcdPeers())}:${PORTS.etcdPeer}`;
+  const client = `https://$(POD_NAME).${names.fqdn(names.etcdPeers())}:${PORTS.etcdClient}`;
   const members = Array.from({ length: ETCD_MEMBERS }, (_, index) => `${names.etcdMember(index)}=${names.etcdPeerUrl(index)}`);
+  const tls = ETCD_TLS_FILES;
   return [
+    '--cert-file', tls.serverCertFile, '--key-file', tls.serverKeyFile,
+    '--client-cert-auth', '--trusted-ca-file', tls.caFile,
+    '--peer-cert-file', tls.serverCertFile, '--peer-key-file', tls.serverKeyFile,
+    '--peer-client-cert-auth', '--peer-trusted-ca-file', tls.caFile,
     '--name', '$(POD_NAME)',
     '--data-dir', PATHS.etcdData,
-    '--listen-client-urls', `http://0.0.0.0:${PORTS.etcdClient}`,
+    '--listen-client-urls', `https://0.0.0.0:${PORTS.etcdClient}`,
     '--advertise-client-urls', client,
-    '--listen-peer-urls', `http://0.0.0.0:${PORTS.etcdPeer}`,
+    '--listen-peer-urls', `https://0.0.0.0:${PORTS.etcdPeer}`,
     '--initial-advertise-peer-urls', peer,
     '--initial-cluster', members.join(','),
     '--initial-cluster-state', 'new',
@@ -43,5 +50,6 @@ export function etcdArgs(names: ClusterNames): string[] {
     '--auto-compaction-retention', '1000',
     '--logger', 'zap',
     '--log-level', 'warn',
+    '--listen-metrics-urls', `http://0.0.0.0:${PORTS.etcdMetrics}`,
   ];
 }

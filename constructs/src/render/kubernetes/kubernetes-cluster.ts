@@ -26,7 +26,7 @@ import { renderNetworkPolicies } from './network-policies';
 import { renderOrchestrators } from './orchestrators';
 import { renderRbac } from './rbac';
 import type { RenderContext } from './render-context';
-import { GeneratedGatewayTls, internalSecret, passwordSecret } from './secrets';
+import { GeneratedEtcdTls, GeneratedGatewayTls, internalSecret, passwordSecret } from './secrets';
 import { PATHS, resolveSettings } from './settings';
 
 /**
@@ -87,6 +87,11 @@ export class KubernetesCluster extends Construct {
     renderRbac(this, this.context);
     this.configMap = renderConfigMap(this, this.context);
     this.internalSecret = internalSecret(this, names, namespace);
+    new GeneratedEtcdTls(this, 'etcd-tls', {
+      names,
+      namespace,
+      dnsNames: [names.fqdn(names.etcd()), `*.${names.fqdn(names.etcdPeers())}`, names.etcd(), 'localhost'],
+    });
     if (initial.backup?.encrypted) {
       passwordSecret(this, 'backup-passphrase', { name: encryptionSecretName(names.cluster), namespace, labels: names.common(), key: 'passphrase' });
     }

@@ -20,7 +20,14 @@ export interface RenderedLayout {
   logDir: string;
   runDir: string;
   dataRoot: string;
-  etcd: { name: string; host: string; clientPort: number; peerPort: number; dataDir: string };
+  etcd: {
+    name: string;
+    host: string;
+    clientPort: number;
+    peerPort: number;
+    dataDir: string;
+    tls: { caFile: string; serverCertFile: string; serverKeyFile: string; clientCertFile: string; clientKeyFile: string };
+  };
   instances: { name: string; zone: string; host: string; port: number; poolerPort: number; adminPort: number; instanceDir: string; socketDir: string }[];
   gateways: { zone: string; host: string; port: number; replicaPort: number; metricsPort: number }[];
   orchestrators: { name: string; zone: string; host: string; adminPort: number }[];
@@ -29,6 +36,14 @@ export interface RenderedLayout {
 export const LAYOUT_FILE = `${PATHS.config}/layout.json`;
 export const SPEC_FILE = `${PATHS.config}/spec.json`;
 export const SECRETS_FILE = `${PATHS.secrets}/secrets.json`;
+/** Where every pod finds etcd's TLS material (the etcd TLS Secret's keys). */
+export const ETCD_TLS_FILES = {
+  caFile: `${PATHS.etcdTls}/ca.crt`,
+  serverCertFile: `${PATHS.etcdTls}/server.crt`,
+  serverKeyFile: `${PATHS.etcdTls}/server.key`,
+  clientCertFile: `${PATHS.etcdTls}/client.crt`,
+  clientKeyFile: `${PATHS.etcdTls}/client.key`,
+};
 
 export function renderLayout(spec: ClusterSpecDocument, names: ClusterNames): RenderedLayout {
   const dataRoot = `${PATHS.state}/data`;
@@ -46,7 +61,7 @@ export function renderLayout(spec: ClusterSpecDocument, names: ClusterNames): Re
     runDir: `${PATHS.state}/run`,
     dataRoot,
     // One client endpoint: the etcd Service spreads connections over the members.
-    etcd: { name: names.etcd(), host: names.fqdn(names.etcd()), clientPort: PORTS.etcdClient, peerPort: PORTS.etcdPeer, dataDir: PATHS.etcdData },
+    etcd: { name: names.etcd(), host: names.fqdn(names.etcd()), clientPort: PORTS.etcdClient, peerPort: PORTS.etcdPeer, dataDir: PATHS.etcdData, tls: ETCD_TLS_FILES },
     instances: spec.instances.map((instance) => ({
       name: instance.name,
       zone: instance.zone,

@@ -61,6 +61,11 @@ export class ClusterNames {
     return `${this.cluster}-etcd`;
   }
 
+  /** etcd's authority, server and client certificates. */
+  etcdTlsSecret(): string {
+    return `${this.cluster}-etcd-tls`;
+  }
+
   /** Headless Service giving etcd members stable peer names. */
   etcdPeers(): string {
     return `${this.cluster}-etcd-peers`;
@@ -71,7 +76,7 @@ export class ClusterNames {
   }
 
   etcdPeerUrl(index: number): string {
-    return `http://${this.etcdMember(index)}.${this.fqdn(this.etcdPeers())}:2380`;
+    return `https://${this.etcdMember(index)}.${this.fqdn(this.etcdPeers())}:2380`;
   }
 
   config(): string {

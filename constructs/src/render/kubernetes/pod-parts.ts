@@ -50,6 +50,7 @@ export function runtimeVolumes(names: ClusterNames, tlsSecret: string | undefine
     // Group-readable: files belong to root and the pod's fsGroup (the runtime's group).
     { name: 'secrets', secret: { secretName: names.internalSecret(), defaultMode: '0440' } },
     ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret, defaultMode: '0440' } }] : []),
+    { name: 'etcd-tls', secret: { secretName: names.etcdTlsSecret(), defaultMode: '0440' } },
   ];
 }
 
@@ -58,6 +59,7 @@ export function runtimeMounts(withTls: boolean): StatefulSetV1SpecTemplateSpecCo
     { name: 'config', mountPath: PATHS.config, readOnly: true },
     { name: 'secrets', mountPath: PATHS.secrets, readOnly: true },
     ...(withTls ? [{ name: 'tls', mountPath: PATHS.tls, readOnly: true }] : []),
+    { name: 'etcd-tls', mountPath: PATHS.etcdTls, readOnly: true },
   ];
 }
 

@@ -41,6 +41,61 @@ export function passwordSecret(scope: Construct, id: string, options: { name: st
 }
 
 /**
+ * etcd's own certificate authority, the certificate every member serves (client and peer
+ * traffic, under every name a member or the client Service is reached by) and the one certificate
+ * every Polygres pod presents — etcd requires it (--client-cert-auth), so nothing else in the
+ * namespace or the cluster reads or writes the topology.
+ */
+export class GeneratedEtcdTls extends Construct {
+  public readonly secret: SecretV1;
+
+  constructor(scope: Construct, id: string, options: { names: ClusterNames; namespace: string; dnsNames: string[] }) {
+    super(scope, id);
+    ensureTlsProvider(this);
+    const caKey = new PrivateKey(this, 'ca-key', { algorithm: 'ECDSA', ecdsaCurve: 'P256' });
+    const ca = new SelfSignedCert(this, 'ca', {
+      privateKeyPem: caKey.privateKeyPem,
+      isCaCertificate: true,
+      validityPeriodHours: 10 * 365 * 24,
+      allowedUses: ['cert_signing', 'crl_signing'],
+      subject: [{ commonName: `Polygres ${options.names.cluster} etcd CA` }],
+    });
+    const signed = (name: string, request: { dnsNames?: string[]; ipAddresses?: string[]; commonName: string }, uses: string[]) => {
+      const key = new PrivateKey(this, `${name}-key`, { algorithm: 'ECDSA', ecdsaCurve: 'P256' });
+      const csr = new CertRequest(this, `${name}-request`, {
+        privateKeyPem: key.privateKeyPem,
+        ...(request.dnsNames ? { dnsNames: request.dnsNames } : {}),
+        ...(request.ipAddresses ? { ipAddresses: request.ipAddresses } : {}),
+        subject: [{ commonName: request.commonName }],
+      });
+      const cert = new LocallySignedCert(this, `${name}-cert`, {
+        certRequestPem: csr.certRequestPem,
+        caPrivateKeyPem: caKey.privateKeyPem,
+        caCertPem: ca.certPem,
+        validityPeriodHours: 365 * 24,
+        earlyRenewalHours: 30 * 24,
+        allowedUses: uses,
+      });
+      return { key, cert };
+    };
+    // A member is both server (to clients and peers) and client (to its peers).
+    const server = signed('server', { dnsNames: options.dnsNames, ipAddresses: ['127.0.0.1'], commonName: options.dnsNames[0] ?? 'etcd' }, ['digital_signature', 'key_encipherment', 'server_auth', 'client_auth']);
+    const client = signed('client', { commonName: 'polygres' }, ['digital_signature', 'key_encipherment', 'client_auth']);
+    this.secret = new SecretV1(this, 'secret', {
+      metadata: { name: options.names.etcdTlsSecret(), namespace: options.namespace, labels: options.names.common() },
+      type: 'Opaque',
+      data: {
+        'ca.crt': ca.certPem,
+        'server.crt': server.cert.certPem,
+        'server.key': server.key.privateKeyPem,
+        'client.crt': client.cert.certPem,
+        'client.key': client.key.privateKeyPem,
+      },
+    });
+  }
+}
+
+/**
  * A certificate authority and a gateway certificate for every name clients may use (each
  * zone's Service, the cluster-wide one), as a `kubernetes.io/tls` Secret with `ca.crt`.
  */

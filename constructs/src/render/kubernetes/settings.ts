@@ -12,6 +12,8 @@ export const PORTS = {
   gatewayMetrics: 9187,
   etcdClient: 2379,
   etcdPeer: 2380,
+  /** etcd's /health and /metrics over plain HTTP, for the probes (the client port requires a certificate). */
+  etcdMetrics: 2381,
 } as const;
 
 export const PATHS = {
@@ -21,6 +23,8 @@ export const PATHS = {
   secrets: '/etc/polygres/secrets',
   /** Gateway certificate mount. */
   tls: '/etc/polygres/tls',
+  /** etcd's TLS material: its authority, its server certificate and the client certificate. */
+  etcdTls: '/etc/polygres/etcd-tls',
   /** State directory: the data volume of instances, an emptyDir elsewhere. */
   state: '/var/lib/polygres',
   /** etcd's volume; its data directory is a subdirectory etcd creates with mode 0700. */
