@@ -76,7 +76,7 @@ describe('the edge holds: limits on what a client may cost a gateway', () => {
     return line ? Number(line.split(' ').pop()) : 0;
   };
 
-  it('20,000 silent sockets: the oldest make room past the pending-login cap, the rest end at the login timeout, and a real client logs in throughout', async () => {
+  it('20,000 silent sockets: they make room for each other past the pending-login cap, the rest end at the login timeout, and a real client logs in throughout', async () => {
     const TOTAL = 20_000;
     const baseFiles = openFiles(pid);
     let closedByServer = 0;

@@ -64,7 +64,7 @@ export function buildClusterSpec(declaration: ClusterDeclaration, target: SpecTa
         loginTimeoutMs: limits.loginTimeoutMs ?? 10_000,
         maxClientConnections: limits.maxClientConnections ?? 10_000,
         maxConnectionsPerUser: limits.maxConnectionsPerUser ?? 0,
-        maxPendingLogins: limits.maxPendingLogins ?? 1_000,
+        maxPendingLogins: limits.maxPendingLogins ?? 10_000,
         maxMessageBytes: limits.maxMessageBytes ?? 64 * MIB,
         clientBufferBytes: limits.clientBufferBytes ?? 256 * MIB,
         idleInTransactionTimeoutMs: limits.idleInTransactionTimeoutMs ?? 900_000,

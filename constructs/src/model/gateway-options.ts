@@ -29,8 +29,9 @@ export interface GatewayLimits {
    */
   readonly maxConnectionsPerUser?: number;
   /**
-   * Connections still logging in; when a new one comes past it, the oldest is closed.
-   * @default 1000
+   * Connections still logging in; when a new one comes past it, the oldest that has sent
+   * nothing (else the oldest) is closed.
+   * @default 10000
    */
   readonly maxPendingLogins?: number;
   /**

@@ -85,7 +85,7 @@ export const clientLimitsSchema = z
     loginTimeoutMs: milliseconds.min(1).default(10_000).describe('A connection must finish logging in (TLS, startup, SCRAM) within this, like authentication_timeout.'),
     maxClientConnections: z.number().int().min(1).default(10_000).describe('Logged-in client sessions one gateway (or pooler) serves; past it, logins are refused with 53300.'),
     maxConnectionsPerUser: z.number().int().min(0).default(0).describe('Logged-in sessions of one user per gateway (or pooler); 0: no cap beyond maxClientConnections.'),
-    maxPendingLogins: z.number().int().min(1).default(1_000).describe('Connections still logging in; when a new one comes past it, the oldest is closed.'),
+    maxPendingLogins: z.number().int().min(1).default(10_000).describe('Connections still logging in; when a new one comes past it, the oldest that has sent nothing (else the oldest) is closed.'),
     maxMessageBytes: z.number().int().min(64 * 1024).default(64 * MIB).describe('Largest message a logged-in client may send.'),
     clientBufferBytes: z.number().int().min(MIB).default(256 * MIB).describe('Memory all sessions together may hold for client messages not yet sent on; past it, clients are read no further until it frees.'),
     idleInTransactionTimeoutMs: milliseconds.default(900_000).describe('A session idle inside a transaction this long is closed (its transaction rolled back); 0: never.'),

@@ -80,7 +80,7 @@ describe('ClusterSpec validation', () => {
       loginTimeoutMs: 10_000,
       maxClientConnections: 10_000,
       maxConnectionsPerUser: 0,
-      maxPendingLogins: 1_000,
+      maxPendingLogins: 10_000,
       maxMessageBytes: 64 * 1024 * 1024,
       clientBufferBytes: 256 * 1024 * 1024,
       idleInTransactionTimeoutMs: 900_000,

@@ -9,6 +9,7 @@ function session(openedAt = 0): LimitedSession & { ended?: { code: string; messa
     openedAt,
     idleInTransactionSince: 0,
     stalledSince: 0,
+    startedLogin: false,
     endForLimit(code, message) {
       this.ended = { code, message };
     },
@@ -36,6 +37,22 @@ describe('ClientLimits', () => {
     expect(b.ended).toBeUndefined();
     expect(edge.pendingLogins).toBe(2);
     expect(edge.counts.get('pending_logins_full')).toBe(1);
+  });
+
+  it('makes room by closing a connection that has sent nothing before one that is logging in', () => {
+    const edge = limits({ maxPendingLogins: 2 });
+    const [busy, silent, newcomer, another] = [session(), session(), session(), session()];
+    edge.opened(busy);
+    edge.loginStarted(busy); // sent its StartupMessage: in the middle of SCRAM
+    edge.opened(silent);
+    edge.opened(newcomer);
+    expect(silent.ended).toMatchObject({ code: '53300' });
+    expect(busy.ended).toBeUndefined();
+    edge.loginStarted(newcomer);
+    // Everyone still pending is logging in: then the oldest makes room.
+    edge.opened(another);
+    expect(busy.ended).toMatchObject({ code: '53300' });
+    expect(newcomer.ended).toBeUndefined();
   });
 
   it('refuses logins past the cap in all and per user, exempts trusted links, and frees a slot when a session ends', () => {

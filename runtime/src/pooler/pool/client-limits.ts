@@ -20,6 +20,8 @@ export interface LimitedSession {
   readonly idleInTransactionSince: number;
   /** Since when the client has left a message half sent or its results unread (Date.now()), or 0. */
   readonly stalledSince: number;
+  /** The client has sent its StartupMessage: it is logging in, not just holding a socket. */
+  readonly startedLogin: boolean;
   /** Ends the connection with an ErrorResponse of this SQLSTATE and message. */
   endForLimit(code: string, message: string): void;
 }
@@ -39,6 +41,8 @@ export class ClientLimits {
   readonly budget: ClientMemoryBudget;
   /** Connections not logged in yet, oldest first (a Set keeps insertion order). */
   private readonly pending = new Set<LimitedSession>();
+  /** Those of them that have not even sent a StartupMessage, oldest first. */
+  private readonly silent = new Set<LimitedSession>();
   /** Logged-in sessions the caps and timeouts apply to, with their user. */
   private readonly sessions = new Map<LimitedSession, string>();
   private readonly perUser = new Map<string, number>();
@@ -66,20 +70,27 @@ export class ClientLimits {
 
   /**
    * A connection was accepted. Past maxClientConnections it is refused (returns the message);
-   * when maxPendingLogins connections are still logging in, the oldest of them is closed to
-   * make room: a flood of silent sockets then churns through its own slots, while a client
-   * that logs in promptly gets through.
+   * when maxPendingLogins connections are still logging in, one of them is closed to make
+   * room — the oldest that has not sent a StartupMessage, or else the oldest: a flood of silent
+   * sockets then churns through its own slots, while a client that logs in promptly gets through.
    */
   opened(session: LimitedSession): string | undefined {
     if (this.sessions.size >= this.options.maxClientConnections) return this.refuse('max_client_connections', this.tooManyClients());
     if (this.pending.size >= this.options.maxPendingLogins) {
-      const oldest = this.pending.values().next().value!;
-      this.pending.delete(oldest);
+      const evicted = (this.silent.size > 0 ? this.silent : this.pending).values().next().value!;
+      this.pending.delete(evicted);
+      this.silent.delete(evicted);
       this.count('pending_logins_full');
-      oldest.endForLimit('53300', `sorry, too many clients are logging in at once (the ${this.service} keeps at most ${this.options.maxPendingLogins}); this connection was the oldest still logging in`);
+      evicted.endForLimit('53300', `sorry, too many clients are logging in at once (the ${this.service} keeps at most ${this.options.maxPendingLogins}); this connection was the oldest still logging in`);
     }
     this.pending.add(session);
+    this.silent.add(session);
     return undefined;
+  }
+
+  /** The connection sent its StartupMessage: it is no longer the first to make room. */
+  loginStarted(session: LimitedSession): void {
+    this.silent.delete(session);
   }
 
   /**
@@ -88,6 +99,7 @@ export class ClientLimits {
    */
   loggedInAs(session: LimitedSession, user: string, limited: boolean): string | undefined {
     this.pending.delete(session);
+    this.silent.delete(session);
     if (!limited) return undefined;
     if (this.sessions.size >= this.options.maxClientConnections) return this.refuse('max_client_connections', this.tooManyClients());
     const perUser = this.options.maxConnectionsPerUser;
@@ -103,6 +115,7 @@ export class ClientLimits {
   /** The connection closed, whatever the reason. */
   ended(session: LimitedSession): void {
     this.pending.delete(session);
+    this.silent.delete(session);
     const user = this.sessions.get(session);
     if (user === undefined) return;
     this.sessions.delete(session);
@@ -117,6 +130,7 @@ export class ClientLimits {
     for (const session of this.pending) {
       if (now - session.openedAt < loginTimeoutMs) break; // oldest first: the rest are younger
       this.pending.delete(session);
+      this.silent.delete(session);
       this.count('login_timeout');
       session.endForLimit('57014', `canceling authentication due to timeout: the login did not complete within ${loginTimeoutMs} ms (gateway.limits.loginTimeoutMs)`);
     }

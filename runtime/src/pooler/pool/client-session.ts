@@ -85,6 +85,11 @@ export class ClientSession implements LimitedSession {
   idleInTransactionSince = 0;
   /** Since when the client has left results unread (its socket congested), or 0. */
   private unreadSince = 0;
+  /** See LimitedSession. */
+  get startedLogin(): boolean {
+    return this.phase !== 'startup';
+  }
+
   /** Logged in with the link token: a gateway's session, which the caps do not count. */
   private trustedLink = false;
   private output: SocketOutput;
@@ -301,6 +306,7 @@ export class ClientSession implements LimitedSession {
         }
         this.state = new SessionState(startupSettings(message.parameters));
         this.phase = 'authenticating';
+        this.context.limits.loginStarted(this);
         void this.authenticate(message.parameters[LINK_TOKEN_PARAMETER]);
         return;
       default:
