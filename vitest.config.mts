@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['runtime/src/**/*.test.ts', 'constructs/test/**/*.test.ts', 'provider/test/**/*.test.ts'],
+          include: ['runtime/src/**/*.test.ts', 'constructs/test/**/*.test.ts', 'provider/test/**/*.test.ts', 'test/architecture/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },
@@ -19,6 +19,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/architecture/**'],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 240_000,

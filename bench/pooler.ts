@@ -19,7 +19,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { postgresOsUser } from '../runtime/src/local/os-user';
+import { postgresOsUser } from '../runtime/src/deployment/os-user';
 import { isListening, sleep } from '../runtime/src/util/net';
 import { cpuSecondsOf } from '../runtime/src/util/process-tree';
 import { readPidFile } from '../runtime/src/util/processes';

@@ -7,6 +7,7 @@ export * from './model/pooler-options';
 export * from './model/gateway-options';
 export * from './model/postgres-options';
 export * from './model/resources';
+export * from './model/target-props';
 export * from './cdktf/target';
 export * from './cdktf/user-options';
 export * from './cdktf/polygres-cluster';

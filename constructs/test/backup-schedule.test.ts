@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCron } from '../../runtime/src/backup/cron';
+import { checkCronSchedule } from '../../runtime/src/util/cron-schedule';
 import { BackupSchedule } from '../src';
 import { cronProblem } from '../src/model/backup-schedule';
 
 const runtimeAccepts = (text: string) => {
   try {
-    parseCron(text);
+    checkCronSchedule(text);
     return true;
   } catch {
     return false;

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clusterChildren } from '../../runtime/src/local/children';
-import { type ClusterLayout, etcdEndpoint, findInstance, planLayout, poolerSocketPath } from '../../runtime/src/local/layout';
+import { type ClusterLayout, etcdEndpoint, findInstance, planLayout, poolerSocketPath } from '../../runtime/src/deployment/layout';
 import { validateSpec } from '../../runtime/src/spec';
 import { DurabilityPolicy, GatewayAuthMethod, Target, Zone } from '../src';
 import { buildClusterSpec } from '../src/model/build-spec';

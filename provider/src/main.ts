@@ -2,10 +2,10 @@
  * Entry point of terraform-provider-polygres. Terraform launches it as a go-plugin plugin:
  * check the launch, serve gRPC over mutual TLS, print the handshake line, exit on Shutdown.
  */
-import { log } from './log';
+import { log } from './plugin/log';
 import { NotLaunchedByTerraform, handshakeLine, launchSettings } from './plugin/handshake';
 import { type RunningPlugin, servePlugin } from './plugin/serve';
-import { ProviderService } from './protocol/provider-server';
+import { ProviderService } from './service/provider-service';
 import { dataSources, resources } from './resources/registry';
 
 // After Shutdown, the server gets this long to finish the reply before the process exits.

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { type Certificate, createCertificate } from '@polygres/runtime/dist/tls/certificates';
+import { type Certificate, runtime } from '@polygres/runtime';
+
+const { createCertificate } = runtime.tls;
 import { serviceDefinition } from '../src/plugin/grpc-service';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../src/plugin/handshake';
 
@@ -23,7 +25,7 @@ export function buildProvider(): void {
 const root = new protobuf.Root().loadSync(['tfplugin6.proto', 'go-plugin.proto', 'health.proto'].map((file) => join(PROVIDER, 'proto', file)));
 
 /** A client certificate like go-plugin's: self-signed, usable as its own CA. */
-export const clientCertificate = (): Certificate => createCertificate({ commonName: 'terraform', names: ['localhost'] });
+export const clientCertificate = (): Promise<Certificate> => createCertificate({ commonName: 'terraform', names: ['localhost'] });
 
 export interface LaunchedPlugin {
   readonly child: ChildProcess;

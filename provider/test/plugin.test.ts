@@ -1,5 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCertificate } from '@polygres/runtime/dist/tls/certificates';
+import { runtime } from '@polygres/runtime';
+
+const { createCertificate } = runtime.tls;
 import { encodeMsgpack } from '../src/msgpack/encode';
 import { decodeMsgpack } from '../src/msgpack/decode';
 import { type LaunchedPlugin, buildProvider, callPlugin, clientCertificate, launchPlugin, parseHandshake, terraformEnv } from './plugin-process';
@@ -25,12 +27,12 @@ describe('plugin launch', () => {
   });
 
   it('refuses a Terraform that does not speak protocol 6', async () => {
-    const plugin = launch(terraformEnv(clientCertificate(), { PLUGIN_PROTOCOL_VERSIONS: '5' }));
+    const plugin = launch(terraformEnv(await clientCertificate(), { PLUGIN_PROTOCOL_VERSIONS: '5' }));
     await expect(plugin.line).rejects.toThrow(/speaks plugin protocol 6/);
   });
 
   it('prints one handshake line: protocol 6, a port in range, its certificate for localhost in unpadded base64', async () => {
-    const plugin = launch(terraformEnv(clientCertificate()));
+    const plugin = launch(terraformEnv(await clientCertificate()));
     const line = await plugin.line;
     expect(line).toMatch(/^1\|6\|tcp\|127\.0\.0\.1:\d+\|grpc\|[A-Za-z0-9+/]+$/);
     const { port, serverCertificate } = parseHandshake(line);
@@ -43,12 +45,12 @@ describe('plugin launch', () => {
 
 describe('plugin over mutual TLS', () => {
   it('serves Terraform (health, schema) and refuses a client with another certificate, staying up', async () => {
-    const terraform = clientCertificate();
+    const terraform = await clientCertificate();
     const plugin = launch(terraformEnv(terraform));
     const handshake = parseHandshake(await plugin.line);
     expect(await callPlugin(handshake, terraform, 'grpc.health.v1.Health', 'Check', { service: 'plugin' })).toEqual({ status: 1 });
 
-    const stranger = createCertificate({ commonName: 'stranger', names: ['localhost'] });
+    const stranger = await createCertificate({ commonName: 'stranger', names: ['localhost'] });
     await expect(callPlugin(handshake, stranger, PROVIDER, 'GetProviderSchema')).rejects.toMatchObject({ code: 14 });
 
     const schema = await callPlugin(handshake, terraform, PROVIDER, 'GetProviderSchema');
@@ -57,7 +59,7 @@ describe('plugin over mutual TLS', () => {
   });
 
   it('answers malformed msgpack with an error diagnostic and keeps serving', async () => {
-    const terraform = clientCertificate();
+    const terraform = await clientCertificate();
     const plugin = launch(terraformEnv(terraform));
     const handshake = parseHandshake(await plugin.line);
     const response = await callPlugin(handshake, terraform, PROVIDER, 'PlanResourceChange', {
@@ -70,7 +72,7 @@ describe('plugin over mutual TLS', () => {
   });
 
   it('upgrades JSON state into msgpack with every attribute of the schema', async () => {
-    const terraform = clientCertificate();
+    const terraform = await clientCertificate();
     const handshake = parseHandshake(await launch(terraformEnv(terraform)).line);
     const response = await callPlugin(handshake, terraform, PROVIDER, 'UpgradeResourceState', {
       typeName: 'polygres_primary',
@@ -81,7 +83,7 @@ describe('plugin over mutual TLS', () => {
   });
 
   it('validates a cluster spec with the runtime rules, the diagnostic at spec_json', async () => {
-    const terraform = clientCertificate();
+    const terraform = await clientCertificate();
     const handshake = parseHandshake(await launch(terraformEnv(terraform)).line);
     const spec = { apiVersion: 'polygres.dev/v1', name: 'x', zones: [{ name: 'a' }], instances: [{ name: 'a0', zone: 'z' }], durability: { policy: 'none' } };
     const config = { id: null, spec_json: JSON.stringify(spec), state_dir: '/tmp/x', base_port: null, running: null, name: null, connection_url: null, superuser_password: null, gateways: null };
@@ -94,7 +96,7 @@ describe('plugin over mutual TLS', () => {
   });
 
   it('ignores SIGINT and stdin closing, and exits on the controller\'s Shutdown', async () => {
-    const terraform = clientCertificate();
+    const terraform = await clientCertificate();
     const plugin = launch(terraformEnv(terraform));
     const handshake = parseHandshake(await plugin.line);
     plugin.child.stdin!.end();

@@ -1,5 +1,5 @@
 /**
- * The chaos suite (DESIGN §7, orchestrator issue): ledger writers record every acknowledged
+ * The chaos suite: ledger writers record every acknowledged
  * commit through a gateway while faults hit the real processes; after each fault every
  * acknowledged id must be on the primary and on every replica, replicas must converge, and no
  * term may have had two primaries acknowledging writes. CHAOS_FAILOVERS sets the length of

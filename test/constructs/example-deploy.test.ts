@@ -9,7 +9,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, symlinkSync } from 'n
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { readLayoutOfStateDir } from '../../runtime/src/local/layout-file';
+import { readLayoutOfStateDir } from '../../runtime/src/deployment/layout-file';
 import { isAlive, readPidFile } from '../../runtime/src/util/processes';
 import { supervisorPidFile } from '../../runtime/src/local/supervisor-files';
 import { type PortBlock, claimPortBlock } from '../support/ports';

@@ -4,7 +4,7 @@
  * policy; status reports it; two clusters run side by side; `down` leaves nothing behind.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { allPorts } from '../../runtime/src/local/layout';
+import { allPorts } from '../../runtime/src/deployment/layout';
 import { canBind } from '../../runtime/src/util/net';
 import { isAlive } from '../../runtime/src/util/processes';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';

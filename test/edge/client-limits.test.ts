@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeFrontend } from '../../runtime/src/protocol/encode-frontend';
-import { SUPERUSER } from '../../runtime/src/local/secrets';
+import { SUPERUSER } from '../../runtime/src/deployment/secrets';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
 import { sleep, waitFor } from '../../runtime/src/util/net';

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeFrontend } from '../../runtime/src/protocol/encode-frontend';
 import { frontendMessage } from '../../runtime/src/protocol/fixtures/arbitraries';
-import { SUPERUSER } from '../../runtime/src/local/secrets';
+import { SUPERUSER } from '../../runtime/src/deployment/secrets';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { supervisedPid } from '../support/faults';
 import { type Received, WireClient } from '../support/wire-client';

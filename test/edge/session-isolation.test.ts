@@ -12,7 +12,7 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
-import { SUPERUSER } from '../../runtime/src/local/secrets';
+import { SUPERUSER } from '../../runtime/src/deployment/secrets';
 import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 

@@ -7,8 +7,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { allPorts } from '../../runtime/src/local/layout';
-import { readLayoutOfStateDir } from '../../runtime/src/local/layout-file';
+import { allPorts } from '../../runtime/src/deployment/layout';
+import { readLayoutOfStateDir } from '../../runtime/src/deployment/layout-file';
 import { isListening } from '../../runtime/src/util/net';
 import type { PortBlock } from '../support/ports';
 import { REQUIRED_PROVIDERS, type TerraformDir, terraformDir } from './terraform';

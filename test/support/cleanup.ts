@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopCluster } from '../../runtime/src/local/down';
-import { layoutFile } from '../../runtime/src/local/layout';
+import { layoutFile } from '../../runtime/src/deployment/layout';
 import { stopLoosePostgres } from './postgres-server';
 
 /** Stops every cluster (a directory with layout.json) and every loose Postgres under `root`. */

@@ -1,5 +1,5 @@
 /**
- * The ledger writer of the chaos suite (DESIGN §7): clients insert sequential ids through a
+ * The ledger writer of the chaos suite: clients insert sequential ids through a
  * gateway and record every acknowledged commit — with the term and the server that
  * acknowledged it. A write with no answer within `abandonAfterMs` is abandoned for a new
  * connection, but its connection stays open, so a late acknowledgement is still recorded.

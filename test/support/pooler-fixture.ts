@@ -3,10 +3,10 @@
  * behaviour in isolation (no gateway, no orchestrator). Clients are node-postgres.
  */
 import { Client } from 'pg';
-import { ScramAuthenticator } from '../../runtime/src/pooler/pool/client-auth';
-import { PoolerServer } from '../../runtime/src/pooler/pool/pooler-server';
-import { PIPELINE_BEHIND_MS } from '../../runtime/src/pooler/pool/pool';
-import { ServerConnection } from '../../runtime/src/pooler/pool/server-connection';
+import { ScramAuthenticator } from '../../runtime/src/session/client-auth';
+import { PoolerServer } from '../../runtime/src/pooler/pooler-server';
+import { PIPELINE_BEHIND_MS } from '../../runtime/src/pooler/pool';
+import { ServerConnection } from '../../runtime/src/session/server-connection';
 import { loadSqlParser } from '../../runtime/src/sql/parser';
 import { createLogger } from '../../runtime/src/util/log';
 import { claimPortBlock } from './ports';

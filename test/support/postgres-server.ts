@@ -6,9 +6,9 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { postgresOsUser } from '../../runtime/src/local/os-user';
-import { SUPERUSER } from '../../runtime/src/local/secrets';
-import { PostgresControl } from '../../runtime/src/pooler/postgres-control';
+import { postgresOsUser } from '../../runtime/src/deployment/os-user';
+import { SUPERUSER } from '../../runtime/src/deployment/secrets';
+import { PostgresControl } from '../../runtime/src/postgres/postgres-control';
 import { claimPortBlock } from './ports';
 
 export interface PostgresServer {

@@ -91,9 +91,9 @@ export class PolygresCluster extends Construct {
     // An invalid declaration is not rendered (its names may clash); synth reports it instead.
     if (this.problems().some((problem) => problem.severity === 'error')) return;
     if (props.target.kind === TargetKind.KUBERNETES) {
-      this.kubernetes = new KubernetesCluster(this, 'Kubernetes', this, props.target.kubernetesProps ?? {});
+      this.kubernetes = new KubernetesCluster(this, 'Kubernetes', () => this._declaration(), props.target.kubernetesProps ?? {});
     } else {
-      this.local = new LocalCluster(this, 'Local', this, props.target.localProps ?? {});
+      this.local = new LocalCluster(this, 'Local', () => this._declaration(), props.target.localProps ?? {});
     }
   }
 

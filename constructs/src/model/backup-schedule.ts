@@ -76,8 +76,11 @@ const CRON_FIELDS: readonly (readonly [string, number, number])[] = [
 ];
 
 /**
- * Why a cron text is not a schedule the runtime accepts (runtime/src/backup/cron.ts: lists,
- * ranges, steps and `*`), or undefined. Checked at synth so a typo does not wait for 1 a.m.
+ * Why a cron text is not a schedule the runtime accepts, or undefined. The runtime reads
+ * schedules with croner (runtime/src/util/cron-schedule.ts), which also takes names (MON, JAN)
+ * and nicknames (@daily); the constructs write and check only the numeric form: lists, ranges,
+ * steps (no larger than the field's largest value) and `*`. Checked at synth so a typo does
+ * not wait for 1 a.m.
  */
 export function cronProblem(text: string): string | undefined {
   const parts = text.trim().split(/\s+/);
@@ -87,6 +90,7 @@ export function cronProblem(text: string): string | undefined {
     for (const item of parts[index]!.split(',')) {
       const [range, step] = item.split('/');
       if (step !== undefined && !/^[1-9][0-9]*$/.test(step)) return `"${text}": the ${name} step "${step}" is not a positive number`;
+      if (step !== undefined && Number(step) > max) return `"${text}": the ${name} step "${step}" is larger than ${max}, the field's largest value`;
       if (range === '*') continue;
       const bounds = (range ?? '').split('-');
       if (bounds.length > 2 || bounds.some((bound) => !/^[0-9]+$/.test(bound))) return `"${text}": the ${name} "${item}" is not a number, range, step or *`;

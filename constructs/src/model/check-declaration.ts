@@ -174,7 +174,7 @@ function checkStorage(prop: string, text: string, minimum: number, error: Report
   else if (value < minimum) error(prop, `${text} is below the minimum of ${minimum / 2 ** 30}Gi`, `give at least ${minimum / 2 ** 30}Gi`);
 }
 
-/** The local target's port block (runtime/src/local/layout.ts portsNeeded). */
+/** The local target's port block (runtime/src/deployment/layout.ts portsNeeded). */
 function checkLocal(declaration: ClusterDeclaration, error: Report): void {
   const needed = 4 * declaration.zones.length + 2 + 3 * instancesOf(declaration).length;
   const { basePort } = declaration.local!;

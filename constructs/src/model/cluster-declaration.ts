@@ -1,6 +1,6 @@
 /**
  * Everything a PolygresCluster declares, in one renderer-neutral record: the checks and every
- * renderer read this, never the construct (DESIGN §8, cdk8s-plus: model apart from renderer).
+ * renderer read this, never the construct (the model kept apart from its renderers).
  */
 import type { BackupPolicy } from './backup-policy';
 import type { DurabilityPolicy } from './durability-policy';

@@ -1,6 +1,6 @@
 /**
  * The ClusterSpec v1 document (runtime/src/spec/schema.ts) as the constructs write it. The
- * shape is restated for jsii; test/cluster-spec.test.ts validates every rendered document
+ * shape is restated for jsii; test/runtime-contract.test.ts validates rendered documents
  * with the runtime's own validator.
  */
 export const API_VERSION = 'polygres.dev/v1';

@@ -11,7 +11,7 @@ export enum DurabilityPolicyKind {
 }
 
 /**
- * When a commit counts as durable (DESIGN §2). The policy is checked against the declared
+ * When a commit counts as durable (ARCHITECTURE.md, the model). The policy is checked against the declared
  * zones and instances at synth, with the runtime's rules.
  *
  * @example

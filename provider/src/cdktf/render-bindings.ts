@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { providerSchema } from '../provider-config';
+import { providerSchema } from '../service/provider-config';
 import { dataSources, resources } from '../resources/registry';
 import type { AttributeSchema, AttributeType, BlockSchema } from '../schema/types';
 

@@ -2,8 +2,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { polygresOrThrow, runPolygres } from './polygres-cli';
 
-export type BackupRecord = import('@polygres/runtime/dist/backup/pgbackrest-runner').BackupRecord;
-type StanzaInfo = import('@polygres/runtime/dist/backup/pgbackrest-runner').StanzaInfo;
+export type BackupRecord = import('@polygres/runtime').BackupRecord;
+type StanzaInfo = import('@polygres/runtime').StanzaInfo;
 
 export async function listBackups(stateDir: string): Promise<readonly BackupRecord[]> {
   const info = JSON.parse(await polygresOrThrow('listing backups', ['backups', '--json', '--state-dir', stateDir])) as StanzaInfo;

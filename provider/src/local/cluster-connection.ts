@@ -5,13 +5,13 @@
  * this machine did not start.
  */
 import { ProviderError } from '../protocol/diagnostics';
-import { providerSettings } from '../provider-config';
-import { requireRuntime } from '../runtime';
+import { providerSettings } from '../service/provider-config';
+import { runtime } from '../runtime/runtime';
 import { allProcessesRunning, hasCluster, openCluster } from './local-cluster';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type ClusterStatus = import('@polygres/runtime/dist/admin/cluster-status').ClusterStatus;
-type OrchestratorRequest = import('@polygres/runtime/dist/cli/orchestrator-api').OrchestratorRequest;
+export type ClusterStatus = import('@polygres/runtime').ClusterStatus;
+type OrchestratorRequest = import('@polygres/runtime').OrchestratorRequest;
 
 export interface ClusterConnection {
   /** Normalized cluster ID: absolute state directory, or the endpoints as given. */
@@ -40,15 +40,15 @@ export function connectCluster(clusterId: string, attribute: string): ClusterCon
     const cluster = openCluster(clusterId, attribute);
     return {
       id: cluster.stateDir,
-      status: () => requireRuntime.status().localClusterStatus(cluster.stateDir),
-      call: (request) => retryConflicts(() => requireRuntime.orchestrator().callOrchestrator(cluster.layout, request)),
+      status: () => runtime().local.localClusterStatus(cluster.stateDir),
+      call: (request) => retryConflicts(() => runtime().admin.callOrchestrator(cluster.layout, request)),
       instances: async () => cluster.layout.instances,
       running: async () => allProcessesRunning(cluster.layout),
     };
   }
   const token = providerSettings.adminToken;
   if (!token) throw new ProviderError('no admin token for a cluster given by endpoint', 'fix: set admin_token in the provider "polygres" block (or POLYGRES_ADMIN_TOKEN)', [attribute]);
-  const call = <T>(request: OrchestratorRequest) => requireRuntime.orchestrator().callAnyOrchestrator<T>(orchestrators, token, request);
+  const call = <T>(request: OrchestratorRequest) => runtime().admin.callAnyOrchestrator<T>(orchestrators, token, request);
   const status = () => call<ClusterStatus>({ method: 'GET', path: '/v1/status', timeoutMs: 10_000 });
   return {
     id: clusterId,
@@ -64,7 +64,7 @@ export function connectCluster(clusterId: string, attribute: string): ClusterCon
 
 /** Polls the status until `accept` holds: apply returns only once the change is in force. */
 export function waitForStatus(cluster: ClusterConnection, what: string, accept: (status: ClusterStatus) => boolean, timeoutMs = 120_000): Promise<ClusterStatus> {
-  return requireRuntime.net().waitFor(what, async () => {
+  return runtime().net.waitFor(what, async () => {
     const status = await cluster.status();
     return accept(status) ? status : undefined;
   }, { timeoutMs, intervalMs: 250 });
@@ -81,7 +81,7 @@ function endpointOrchestrators(clusterId: string, attribute: string): { name: st
 }
 
 async function retryConflicts<T>(run: () => Promise<T>): Promise<T> {
-  const { AdminCallError } = requireRuntime.admin();
+  const { AdminCallError } = runtime().admin;
   const deadline = Date.now() + CONFLICT_RETRY_MS;
   for (;;) {
     try {

@@ -5,10 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ProviderError } from '../protocol/diagnostics';
-import { requireRuntime } from '../runtime';
+import { runtime } from '../runtime/runtime';
 
-type ClusterLayout = import('@polygres/runtime/dist/local/layout').ClusterLayout;
-type ClusterSpec = import('@polygres/runtime/dist/spec/schema').ClusterSpec;
+type ClusterLayout = import('@polygres/runtime').ClusterLayout;
+type ClusterSpec = import('@polygres/runtime').ClusterSpec;
 
 export interface LocalCluster {
   readonly stateDir: string;
@@ -19,7 +19,7 @@ export interface LocalCluster {
 }
 
 export function hasCluster(stateDir: string): boolean {
-  return existsSync(requireRuntime.layout().layoutFile(resolve(stateDir)));
+  return existsSync(runtime().local.layoutFile(resolve(stateDir)));
 }
 
 /** The cluster in `stateDir`; an error at `attribute` when there is none. */
@@ -29,8 +29,8 @@ export function openCluster(stateDir: string, attribute: string): LocalCluster {
   }
   const dir = resolve(stateDir);
   if (!hasCluster(dir)) throw new ProviderError(`no Polygres cluster in ${dir}`, `${dir}/layout.json does not exist; give the state directory of a cluster started by polygres_cluster or polygres up`, [attribute]);
-  const layout = requireRuntime.layout().readLayoutOfStateDir(dir);
-  const { superuserPassword } = requireRuntime.secrets().readSecrets(layout.secretsFile);
+  const layout = runtime().local.readLayoutOfStateDir(dir);
+  const { superuserPassword } = runtime().local.readSecrets(layout.secretsFile);
   const spec = JSON.parse(readFileSync(layout.specFile, 'utf8')) as ClusterSpec;
   return { stateDir: dir, layout, superuserPassword, spec };
 }
@@ -40,7 +40,7 @@ export function openCluster(stateDir: string, attribute: string): LocalCluster {
  * supervisor (or a child it gave up on) is drift that the next apply repairs.
  */
 export function allProcessesRunning(layout: ClusterLayout): boolean {
-  const { readSupervisorState, isOurProcess, isClusterProcess } = requireRuntime.processes();
+  const { readSupervisorState, isOurProcess, isClusterProcess } = runtime().local;
   const state = readSupervisorState(layout);
   if (!state || !isOurProcess(state.pid, layout.stateDir)) return false;
   return state.children.length > 0 && state.children.every((child) => child.running && child.pid !== null && isClusterProcess(child.pid, layout));

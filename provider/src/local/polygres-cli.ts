@@ -1,6 +1,6 @@
 /** Runs the runtime's `polygres` command, as a user would, and keeps its output for diagnostics. */
 import { execFile } from 'node:child_process';
-import { requireRuntime } from '../runtime';
+import { runtime } from '../runtime/runtime';
 
 export interface CliResult {
   readonly code: number;
@@ -8,7 +8,7 @@ export interface CliResult {
 }
 
 export function runPolygres(args: readonly string[], timeoutMs = 600_000): Promise<CliResult> {
-  const { POLYGRES_BIN } = requireRuntime.children();
+  const { POLYGRES_BIN } = runtime().local;
   return new Promise((resolve) => {
     execFile(process.execPath, [POLYGRES_BIN, ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

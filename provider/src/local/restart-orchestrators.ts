@@ -5,12 +5,12 @@
  * orchestrator is serving in every other zone throughout.
  */
 import { join } from 'node:path';
-import { requireRuntime } from '../runtime';
+import { runtime } from '../runtime/runtime';
 import type { LocalCluster } from './local-cluster';
 
 export async function restartOrchestrators(cluster: LocalCluster): Promise<void> {
-  const { readPidFile, readSupervisorState } = requireRuntime.processes();
-  const { waitFor, isListening } = requireRuntime.net();
+  const { readPidFile, readSupervisorState } = runtime().local;
+  const { waitFor, isListening } = runtime().net;
   const { layout } = cluster;
   for (const orchestrator of layout.orchestrators) {
     const pid = readPidFile(join(layout.runDir, `${orchestrator.name}.pid`));

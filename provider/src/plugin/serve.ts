@@ -4,9 +4,9 @@
  * the range Terraform allows.
  */
 import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { log } from '../log';
-import type { ProviderService } from '../protocol/provider-server';
-import { requireRuntime } from '../runtime';
+import { log } from './log';
+import type { ProviderService } from '../service/provider-service';
+import { runtime } from '../runtime/runtime';
 import { goPluginServices } from './go-plugin-services';
 import { serviceDefinition } from './grpc-service';
 import type { LaunchSettings } from './handshake';
@@ -23,8 +23,8 @@ export interface RunningPlugin {
 }
 
 export async function servePlugin(settings: LaunchSettings, provider: ProviderService, onShutdown: () => void): Promise<RunningPlugin> {
-  const { createCertificate } = requireRuntime.tls();
-  const certificate = createCertificate({ commonName: 'localhost', names: ['localhost'], days: 30 });
+  const { createCertificate } = runtime().tls;
+  const certificate = await createCertificate({ commonName: 'localhost', names: ['localhost'], days: 30 });
   const root = protoRoot();
   const server = new Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES });
   const goPlugin = goPluginServices(onShutdown);

@@ -9,7 +9,7 @@ import type { Diagnostic } from '../protocol/diagnostics';
 import { ProviderError } from '../protocol/diagnostics';
 import { type LocalCluster, hasCluster, openCluster } from '../local/local-cluster';
 import { restartOrchestrators } from '../local/restart-orchestrators';
-import { requireRuntime } from '../runtime';
+import { runtime } from '../runtime/runtime';
 import type { BlockSchema } from '../schema/types';
 import { type State, sameValue } from '../schema/values';
 import { CLUSTER_ID, ID_SAME_AS_CLUSTER } from './cluster-attributes';
@@ -41,15 +41,15 @@ export const backupScheduleResource: ManagedResource = {
   schema: backupScheduleSchema,
 
   validate(config) {
-    const { parseCron } = requireRuntime.cron();
+    const { checkCronSchedule } = runtime().cron;
     const diagnostics: Diagnostic[] = [];
     for (const field of FIELDS) {
       const value = config[field];
       if (typeof value !== 'string') continue;
       try {
-        parseCron(value);
+        checkCronSchedule(value);
       } catch (error) {
-        diagnostics.push({ severity: 'error', summary: `${field}: ${(error as Error).message}`, detail: 'fix: use five fields: minute hour day-of-month month day-of-week (UTC)', attribute: [field] });
+        diagnostics.push({ severity: 'error', summary: `${field}: ${(error as Error).message}`, detail: 'fix: use five fields: minute hour day-of-month month day-of-week (UTC), or a nickname such as @daily', attribute: [field] });
       }
     }
     return diagnostics;
@@ -92,7 +92,7 @@ async function applySchedule(planned: State): Promise<State> {
   const schedule = Object.fromEntries(FIELDS.flatMap((field) => (typeof planned[field] === 'string' ? [[field, planned[field]]] : [])));
   if (!sameValue(JSON.parse(JSON.stringify(backup.schedule)), schedule)) {
     const spec = { ...cluster.spec, backup: { ...backup, schedule } };
-    requireRuntime.spec().validateSpec(spec, 'cluster spec with the new schedule');
+    runtime().spec.validateSpec(spec, 'cluster spec with the new schedule');
     const temporary = `${cluster.layout.specFile}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(spec, null, 2)}\n`);
     renameSync(temporary, cluster.layout.specFile);

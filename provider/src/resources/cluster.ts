@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Diagnostic } from '../protocol/diagnostics';
 import { type LocalCluster, allProcessesRunning, hasCluster, openCluster } from '../local/local-cluster';
 import { polygresOrThrow } from '../local/polygres-cli';
-import { requireRuntime } from '../runtime';
+import { runtime } from '../runtime/runtime';
 import type { Value } from '../msgpack/value';
 import type { BlockSchema } from '../schema/types';
 import { type State, sameValue } from '../schema/values';
@@ -19,7 +19,7 @@ import { checkSpecJson, validSpec } from './spec-diagnostics';
 
 const DEFAULT_BASE_PORT = 15432;
 
-type ClusterSpec = import('@polygres/runtime/dist/spec/schema').ClusterSpec;
+type ClusterSpec = import('@polygres/runtime').ClusterSpec;
 
 export const clusterSchema: BlockSchema = {
   typeName: 'polygres_cluster',
@@ -163,7 +163,7 @@ function computedAttributes(cluster: LocalCluster): State {
     id: cluster.stateDir,
     name: layout.cluster,
     superuser_password: cluster.superuserPassword,
-    connection_url: first ? requireRuntime.connection().connectionUrl(first, cluster.superuserPassword) : '',
+    connection_url: first ? runtime().local.connectionUrl(first, cluster.superuserPassword) : '',
     gateways: layout.gateways.map((g) => ({ zone: g.zone, host: g.host, port: g.port, replica_port: g.replicaPort })),
   };
 }

@@ -6,13 +6,13 @@
 import { UNKNOWN } from '../msgpack/value';
 import { type Diagnostic, ProviderError } from '../protocol/diagnostics';
 import { type ClusterConnection, clusterKnown, connectCluster, waitForStatus } from '../local/cluster-connection';
-import { requireRuntime } from '../runtime';
+import { runtime } from '../runtime/runtime';
 import type { BlockSchema } from '../schema/types';
 import { type State, sameValue } from '../schema/values';
 import { CLUSTER_ID, ID_SAME_AS_CLUSTER } from './cluster-attributes';
 import type { ManagedResource } from './resource';
 
-type PolicySpec = import('@polygres/runtime/dist/consensus/policy').DurabilityPolicySpec;
+type PolicySpec = import('@polygres/runtime').DurabilityPolicySpec;
 
 export const durabilityPolicySchema: BlockSchema = {
   typeName: 'polygres_durability_policy',
@@ -46,7 +46,7 @@ export const durabilityPolicyResource: ManagedResource = {
     const diagnostics: Diagnostic[] = [];
     if (typeof planned.cluster_id === 'string' && typeof planned.policy === 'string' && clusterKnown(planned.cluster_id)) {
       const cluster = connectCluster(planned.cluster_id, 'cluster_id');
-      const { policyFor } = requireRuntime.policies();
+      const { policyFor } = runtime().policies;
       const shape = policyShapeProblems(policyFrom(planned));
       diagnostics.push(...shape);
       if (shape.length === 0) {
@@ -82,7 +82,7 @@ export const durabilityPolicyResource: ManagedResource = {
 async function applyPolicy(planned: State): Promise<State> {
   const cluster = connectCluster(String(planned.cluster_id), 'cluster_id');
   const target = policyFrom(planned);
-  const described = requireRuntime.policies().policyFor(target).describe();
+  const described = runtime().policies.policyFor(target).describe();
   // Already in force (a create over the spec's own policy, say): a change would only take a new term.
   if ((await cluster.status()).policy !== described) {
     await cluster.call({ method: 'POST', path: '/v1/durability', body: { durability: target }, timeoutMs: 180_000 }).catch((error: Error) => {
@@ -96,7 +96,7 @@ async function applyPolicy(planned: State): Promise<State> {
 async function livePolicy(cluster: ClusterConnection): Promise<State> {
   const status = await cluster.status();
   if (!status.policy) throw new ProviderError(`cluster ${status.cluster} has no rule yet`, 'its orchestrators have not bootstrapped it; check polygres status');
-  const spec = requireRuntime.policies().parsePolicyArgument(status.policy);
+  const spec = runtime().policies.parsePolicyArgument(status.policy);
   return { id: cluster.id, policy: spec.policy, n: 'n' in spec ? spec.n : null, synchronous_standby_names: status.syncStandbyNames ?? '' };
 }
 
@@ -107,7 +107,7 @@ function policyFrom(state: State): PolicySpec {
 
 /** The spec's own rules for the policy's shape (names, n), each at its attribute. */
 function policyShapeProblems(policy: PolicySpec): Diagnostic[] {
-  const parsed = requireRuntime.spec().durabilitySchema.safeParse(policy);
+  const parsed = runtime().spec.durabilitySchema.safeParse(policy);
   if (parsed.success) return [];
   return parsed.error.issues.map((issue) => {
     const field = issue.path[0] === 'n' || (issue.code === 'unrecognized_keys' && issue.keys.includes('n')) ? 'n' : 'policy';

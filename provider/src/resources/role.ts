@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import { ProviderError } from '../protocol/diagnostics';
 import { hasCluster, openCluster } from '../local/local-cluster';
 import { withSuperuser } from '../local/sql';
-import { requireRuntime } from '../runtime';
+import { runtime } from '../runtime/runtime';
 import type { BlockSchema } from '../schema/types';
 import type { State } from '../schema/values';
 import { objectId, parseObjectId } from './cluster-object-id';
@@ -119,14 +119,14 @@ function generatedPassword(length = 32): string {
 }
 
 function roleOptions(state: State, literal: (text: string) => string): string {
-  const { makeScramVerifier, formatScramVerifier } = requireRuntime.scram();
+  const { makeScramVerifier, formatScramVerifier } = runtime().scram;
   const password = typeof state.password === 'string' ? `PASSWORD ${literal(formatScramVerifier(makeScramVerifier(state.password)))}` : 'PASSWORD NULL';
   return `${state.login === false ? 'NOLOGIN' : 'LOGIN'} ${password}`;
 }
 
 /** Whether `password` produces the stored verifier (same salt and iterations). */
 function passwordMatches(password: string, stored: string | null): boolean {
-  const { parseScramVerifier, makeScramVerifier, formatScramVerifier } = requireRuntime.scram();
+  const { parseScramVerifier, makeScramVerifier, formatScramVerifier } = runtime().scram;
   const verifier = parseScramVerifier(stored);
   return verifier !== undefined && formatScramVerifier(makeScramVerifier(password, verifier.iterations, verifier.salt)) === stored;
 }

@@ -3,9 +3,9 @@
  * the constructs apply), each problem a diagnostic at the attribute that holds the spec.
  */
 import { type Diagnostic, ProviderError } from '../protocol/diagnostics';
-import { requireRuntime } from '../runtime';
+import { runtime } from '../runtime/runtime';
 
-type ValidatedSpec = import('@polygres/runtime/dist/spec/validate').ValidatedSpec;
+type ValidatedSpec = import('@polygres/runtime').ValidatedSpec;
 
 export type SpecCheck = { readonly ok: true; readonly validated: ValidatedSpec; readonly diagnostics: Diagnostic[] } | { readonly ok: false; readonly diagnostics: Diagnostic[] };
 
@@ -16,7 +16,7 @@ export function checkSpecJson(text: string, attribute: string): SpecCheck {
   } catch (error) {
     return { ok: false, diagnostics: [{ severity: 'error', summary: `${attribute} is not valid JSON`, detail: `${(error as Error).message} (fix: build it with jsonencode({...}))`, attribute: [attribute] }] };
   }
-  const { validateSpec, SpecError } = requireRuntime.spec();
+  const { validateSpec, SpecError } = runtime().spec;
   try {
     const validated = validateSpec(json, attribute);
     const diagnostics: Diagnostic[] = validated.warnings.map((w) => ({ severity: 'warning', summary: `${attribute}: ${w.path}: ${w.message}`, detail: `fix: ${w.fix}`, attribute: [attribute] }));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { recruitSchema } from '../pooler/consensus-schemas';
+import { recruitSchema } from '../agent/consensus-schemas';
 import { parseBody, startAdminServer } from './http-server';
 import type { Server } from 'node:http';
 

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { timingSafeEqual } from 'node:crypto';
+import { ConflictError, InvalidRequestError } from '../util/domain-errors';
 
 export type Handler = (body: unknown, request: IncomingMessage) => Promise<unknown> | unknown;
 
@@ -54,7 +55,7 @@ export function startAdminServer(options: {
       .then((body) => handler(body, request))
       .then((result) => reply(response, 200, result ?? {}))
       .catch((error: unknown) => {
-        const status = error instanceof HttpError ? error.status : 500;
+        const status = statusOf(error);
         reply(response, status, { error: error instanceof Error ? error.message : String(error) });
       });
   });
@@ -62,6 +63,14 @@ export function startAdminServer(options: {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve(server));
   });
+}
+
+/** A domain error's HTTP status: the only place where the agent's and actions' errors become codes. */
+function statusOf(error: unknown): number {
+  if (error instanceof HttpError) return error.status;
+  if (error instanceof ConflictError) return 409;
+  if (error instanceof InvalidRequestError) return 400;
+  return 500;
 }
 
 function authorized(request: IncomingMessage, expected: Buffer): boolean {

@@ -1,5 +1,5 @@
 /**
- * pgBackRest configuration rendered from the spec's `backup` section (DESIGN §5): one stanza
+ * pgBackRest configuration rendered from the spec's `backup` section (ARCHITECTURE.md, backups): one stanza
  * per shard listing every instance of the cluster (so backups can be taken from a standby),
  * up to four repositories (posix or S3), cipher, retention, compression, and asynchronous WAL
  * archiving with a spool directory. Secret values come from a resolver and are written only

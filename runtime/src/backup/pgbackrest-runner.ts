@@ -6,8 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { sleep } from '../util/net';
-import type { OsUser } from '../local/layout';
-import { asUser } from '../local/os-user';
+import { type OsUser, asUser } from '../util/os-account';
 import { serviceEnvironment } from '../util/service-environment';
 
 const run = promisify(execFile);

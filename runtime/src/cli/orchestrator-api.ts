@@ -1,6 +1,6 @@
 import { AdminCallError, callAdmin } from '../admin/http-client';
-import type { ClusterLayout } from '../local/layout';
-import { readSecrets } from '../local/secrets';
+import type { ClusterLayout } from '../deployment/layout';
+import { readSecrets } from '../deployment/secrets';
 
 /**
  * Calls the admin API of the first orchestrator that answers: any of them can act, and

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { layoutFile } from '../local/layout';
+import { layoutFile } from '../deployment/layout';
 
 /**
  * The state directory a command acts on: --state-dir when given; otherwise the one cluster

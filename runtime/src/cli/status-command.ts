@@ -1,9 +1,9 @@
-import { collectClusterStatus, type ClusterStatus } from '../admin/cluster-status';
-import { openTopoStore } from '../local/topo-access';
+import { collectClusterStatus, type ClusterStatus } from '../orchestrator/cluster-status';
+import { openTopoStore } from '../deployment/topo-access';
 import { connectionUrl, firstGateway } from '../local/connection';
-import { layoutFile } from '../local/layout';
-import { readLayout } from '../local/layout-file';
-import { readSecrets } from '../local/secrets';
+import { layoutFile } from '../deployment/layout';
+import { readLayout } from '../deployment/layout-file';
+import { readSecrets } from '../deployment/secrets';
 import type { ChildState } from '../local/supervisor';
 import { readSupervisorState } from '../local/supervisor-files';
 import { isOurProcess } from '../util/processes';

@@ -1,5 +1,5 @@
 /**
- * Which recruit becomes primary (DESIGN §4.4): the highest rule term it has seen, then the
+ * Which recruit becomes primary (ARCHITECTURE.md, control path 4): the highest rule term it has seen, then the
  * most WAL, then preferences — able to realise the policy, asked for by name, same zone as
  * the old primary, declaration order. Term and WAL come first because the winner must hold
  * every acknowledged commit; preferences only break ties.

@@ -3,7 +3,7 @@ import { mostInstancesOutsideAnyZone, otherZoneStandbysOf, zonesOf } from './nod
 
 /**
  * A commit is acknowledged once `n` nodes spanning at least two zones have it. Only standbys
- * outside the primary's zone acknowledge (DESIGN §4.5), so every acknowledged commit has
+ * outside the primary's zone acknowledge (ARCHITECTURE.md, control path 5), so every acknowledged commit has
  * left the primary's zone.
  */
 export function multiZone(n: number): DurabilityPolicy {

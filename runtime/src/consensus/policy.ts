@@ -1,10 +1,12 @@
 /**
  * Durability policies: the single source of truth for what "durable" means.
  *
- * Every policy answers the same questions (DESIGN §4): is a set of nodes durable, which
- * synchronous replication configuration realises it for a primary, is a recruitment
- * sufficient, and is the policy satisfiable with the declared instances. The orchestrator,
- * the spec validation and the constructs all call these functions, so the rules exist once.
+ * Every policy answers the same questions (ARCHITECTURE.md, control path): is a set of nodes
+ * durable, which synchronous replication configuration realises it for a primary, is a
+ * recruitment sufficient, and is the policy satisfiable with the declared instances. The
+ * orchestrator and the spec validation call these functions. The constructs restate the
+ * satisfiability rules for jsii (constructs/src/model/durability-rules.ts), on purpose: a jsii
+ * library cannot import the runtime; constructs/test/durability-rules.test.ts keeps the two equal.
  */
 
 /** A Postgres instance as the policies see it: a name and the zone it lives in. */

@@ -1,5 +1,5 @@
 /**
- * Is a recruitment enough to act on (DESIGN §4.3)? The old primary acknowledges a commit once
+ * Is a recruitment enough to act on (ARCHITECTURE.md, control path 3)? The old primary acknowledges a commit once
  * `quorum` of its listed standbys have flushed it. Once fewer than `quorum` listed standbys
  * are left unrecruited, the old primary can acknowledge nothing more, and every commit it
  * did acknowledge is on at least one recruit (pigeonhole). During a policy change two

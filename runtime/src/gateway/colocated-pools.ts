@@ -6,8 +6,8 @@
  * instance under a connection budget that is the gateway's share of its Postgres (see
  * connection-shares).
  */
-import { ConnectionBudget } from '../pooler/pool/connection-budget';
-import { Pool, type PoolOptions, type PoolStats } from '../pooler/pool/pool';
+import { ConnectionBudget } from '../pooler/connection-budget';
+import { Pool, type PoolOptions, type PoolStats } from '../pooler/pool';
 import type { Logger } from '../util/log';
 
 export interface ColocatedPoolStats extends PoolStats {

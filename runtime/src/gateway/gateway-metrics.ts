@@ -1,10 +1,10 @@
 /** The gateway's Prometheus metrics (prom-client), served at /metrics on its metrics port. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { PoolWaitHistogram, registerPinnedGauge, registerPoolGauges } from '../pooler/pool/pool-gauges';
-import type { PinReason } from '../pooler/pool/session-state';
+import { PoolWaitHistogram, registerPinnedGauge, registerPoolGauges } from '../pooler/pool-gauges';
+import type { PinReason } from '../session/session-state';
 import type { ColocatedPoolStats } from './colocated-pools';
-import type { ClientLimits } from '../pooler/pool/client-limits';
-import { registerLimitMetrics } from '../pooler/pool/limit-metrics';
+import type { ClientLimits } from '../session/client-limits';
+import { registerLimitMetrics } from '../session/limit-metrics';
 
 export class GatewayMetrics {
   readonly registry = new Registry();

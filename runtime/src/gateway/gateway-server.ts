@@ -6,8 +6,9 @@
  */
 import { connect, type Server } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import type { ClientAuthenticator } from '../pooler/pool/client-auth';
-import { ClientSession, countPins, type SessionContext } from '../pooler/pool/client-session';
+import type { ClientAuthenticator } from '../session/client-auth';
+import { ClientSession } from '../session/client-session';
+import { countPins, type RegisteredSession, type SessionContext } from '../session/session-context';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import type { Logger } from '../util/log';
 import { CancelKeys, gatewayOf } from './cancel-keys';
@@ -15,13 +16,13 @@ import { GatewayMetrics } from './gateway-metrics';
 import { BufferGate, LinkBackend, type LinkRouting } from './link-backend';
 import { MuxLinks } from '../link/mux-links';
 import { createReadingServer } from '../link/socket-reads';
-import type { Endpoint } from './primary-tracker';
+import type { Endpoint } from './pooler-endpoint';
 import type { ReplicaSelector } from './replica-selector';
 import { SplitBackend } from './split-backend';
 import type { ColocatedPools } from './colocated-pools';
 import { RoutedBackend } from './routed-backend';
-import type { PinReason } from '../pooler/pool/session-state';
-import { ClientLimits } from '../pooler/pool/client-limits';
+import type { PinReason } from '../session/session-state';
+import { ClientLimits } from '../session/client-limits';
 import type { ClientLimitsSpec } from '../spec/schema';
 
 export type Route = 'primary' | 'replica';
@@ -58,7 +59,7 @@ export class GatewayServer {
   readonly metrics: GatewayMetrics;
   readonly limits: ClientLimits;
   private readonly keys: CancelKeys;
-  private readonly sessions = new Map<number, { session: ClientSession; secretKey: number }>();
+  private readonly sessions = new Map<number, { session: RegisteredSession; secretKey: number }>();
   private readonly servers: Server[] = [];
   private readonly buffer: BufferGate;
   private readonly knownStatements = new Set<string>();

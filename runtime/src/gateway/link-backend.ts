@@ -7,15 +7,16 @@
  * session layer replays settings and prepares statements again. A transaction open when the
  * primary is lost fails with 57P01, so the client can retry.
  */
-import type { Backend, BackendConnection } from '../pooler/pool/backend';
-import { LINK_TOKEN_PARAMETER } from '../pooler/pool/client-session';
-import { ServerConnection, type ServerTarget } from '../pooler/pool/server-connection';
+import type { Backend, BackendConnection } from '../session/backend';
+import { LINK_TOKEN_PARAMETER } from '../link/mux-protocol';
+import { ServerConnection } from '../session/server-connection';
+import type { ServerTarget } from '../link/server-target';
 import type { MuxLinks } from '../link/mux-links';
 import { SqlState } from '../protocol/constants';
 import { sqlStateError } from '../protocol/protocol-error';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import { connect } from 'node:net';
-import type { Endpoint } from './primary-tracker';
+import type { Endpoint } from './pooler-endpoint';
 
 export interface LinkRouting {
   /** The endpoint this session should use now, waiting up to `timeoutMs` for one; undefined: none. */

@@ -2,22 +2,23 @@
  * `polygres gateway`: the zone's entry point for applications — TLS, SCRAM, session state,
  * routing to the primary (or, on the replica port, a replica) and failover buffering.
  */
-import { openTopoStore } from '../local/topo-access';
+import { openTopoStore } from '../deployment/topo-access';
 import { createSecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { startAdminServer } from '../admin/http-server';
-import { colocatedInstances, serviceDirOf } from '../local/layout';
-import { readLayout } from '../local/layout-file';
-import { readSecrets } from '../local/secrets';
-import { readTls, tlsFilesFor } from '../local/tls-material';
-import { ScramAuthenticator, TrustAuthenticator } from '../pooler/pool/client-auth';
+import { colocatedInstances, serviceDirOf } from '../deployment/layout';
+import { readLayout } from '../deployment/layout-file';
+import { readSecrets } from '../deployment/secrets';
+import { readTls, tlsFilesFor } from '../deployment/tls-material';
+import { ScramAuthenticator, TrustAuthenticator } from '../session/client-auth';
 import { loadSqlParser } from '../sql/parser';
 import { loadSpecFile } from '../spec/load';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
 import { GatewayServer } from './gateway-server';
-import { type Endpoint, PrimaryTracker } from './primary-tracker';
+import type { Endpoint } from './pooler-endpoint';
+import { PrimaryTracker } from './primary-tracker';
 import { ReplicaSelector } from './replica-selector';
 import { PoolerVerifiers } from './verifier-client';
 import { ColocatedPools } from './colocated-pools';

@@ -1,6 +1,14 @@
 import { existsSync } from 'node:fs';
 import type { InstanceRecord } from '../topo/records';
-import type { Endpoint } from './primary-tracker';
+
+/** An instance's pooler, as a gateway reaches it. */
+export interface Endpoint {
+  readonly instance: string;
+  readonly host: string;
+  readonly port: number;
+  /** Set when the pooler is on this host: connect here instead of host:port. */
+  readonly socket?: string;
+}
 
 /**
  * Where a gateway reaches an instance's pooler: its Unix socket when that socket is on this

@@ -4,15 +4,7 @@
  */
 import type { ShardRule } from '../topo/records';
 import type { TopoStore } from '../topo/topo-store';
-import { poolerEndpoint } from './pooler-endpoint';
-
-export interface Endpoint {
-  readonly instance: string;
-  readonly host: string;
-  readonly port: number;
-  /** Set when the pooler is on this host: connect here instead of host:port. */
-  readonly socket?: string;
-}
+import { type Endpoint, poolerEndpoint } from './pooler-endpoint';
 
 export class PrimaryTracker {
   private current: Endpoint | undefined;

@@ -6,10 +6,10 @@
  */
 import { callAdmin } from '../admin/http-client';
 import { parseLsn } from '../consensus/lsn';
-import type { InstanceStatus } from '../pooler/instance-status';
+import type { InstanceStatus } from '../postgres/instance-status';
 import type { InstanceRecord } from '../topo/records';
 import type { TopoStore } from '../topo/topo-store';
-import type { Endpoint } from './primary-tracker';
+import type { Endpoint } from './pooler-endpoint';
 import { poolerEndpoint } from './pooler-endpoint';
 
 const POLL_MS = 1_000;

@@ -5,11 +5,11 @@
  * for a primary during a failover, login parameters and known statements are the link's, so
  * both paths behave alike; only where the server connection comes from differs.
  */
-import type { Backend, BackendConnection } from '../pooler/pool/backend';
-import type { Pool } from '../pooler/pool/pool';
+import type { Backend, BackendConnection } from '../session/backend';
+import type { Pool } from '../pooler/pool';
 import { type ColocatedPools, RouteChangedError } from './colocated-pools';
 import type { LinkBackend } from './link-backend';
-import type { Endpoint } from './primary-tracker';
+import type { Endpoint } from './pooler-endpoint';
 
 export class RoutedBackend implements Backend {
   readonly lossMessage: string;

@@ -6,7 +6,7 @@
  * once it has replayed that far — so a session always reads its own writes.
  */
 import { parseLsn } from '../consensus/lsn';
-import type { Backend, BackendConnection, CycleHint } from '../pooler/pool/backend';
+import type { Backend, BackendConnection, CycleHint } from '../session/backend';
 import type { RoutedBackend } from './routed-backend';
 import type { ReplicaSelector } from './replica-selector';
 

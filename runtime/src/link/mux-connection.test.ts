@@ -1,9 +1,10 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { ClientLimits } from '../pooler/pool/client-limits';
+import { ClientLimits } from '../session/client-limits';
 import { clientLimitsSchema } from '../spec/schema';
-import { ClientSession, type SessionContext } from '../pooler/pool/client-session';
+import { ClientSession } from '../session/client-session';
+import type { SessionContext } from '../session/session-context';
 import type { MuxChannel } from './mux-channel';
 import { MuxConnection } from './mux-connection';
 import { MuxLinks } from './mux-links';

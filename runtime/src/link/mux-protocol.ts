@@ -18,6 +18,8 @@
 
 /** Sent in place of a protocol version, like SSLRequest's code (unused by Postgres). */
 export const MUX_REQUEST_CODE = 80877110;
+/** The startup parameter a trusted link (gateway to pooler) authenticates with. */
+export const LINK_TOKEN_PARAMETER = 'polygres.link_token';
 /** The pooler's answer to a valid link request. */
 export const MUX_ACCEPTED = 0x4d; // 'M'
 

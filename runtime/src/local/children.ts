@@ -3,7 +3,7 @@
  * ones the Kubernetes containers run too (`polygres pooler --layout ... --instance ...`).
  */
 import { join, resolve } from 'node:path';
-import { type ClusterLayout, serviceLayoutFile } from './layout';
+import { type ClusterLayout, serviceLayoutFile } from '../deployment/layout';
 import type { ChildSpec } from './supervisor';
 
 /** Path of the `polygres` launcher of this installation. */

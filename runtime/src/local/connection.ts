@@ -1,5 +1,5 @@
-import type { ClusterLayout, GatewayLayout } from './layout';
-import { SUPERUSER } from './secrets';
+import type { ClusterLayout, GatewayLayout } from '../deployment/layout';
+import { SUPERUSER } from '../deployment/secrets';
 
 /** The libpq URL of a gateway, ready to paste into psql. */
 export function connectionUrl(gateway: GatewayLayout, password: string, database = 'postgres'): string {

@@ -6,12 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { postgresBinary } from '../pooler/postgres-binaries';
+import { postgresBinary } from '../postgres/postgres-binaries';
 import { isListening, sleep } from '../util/net';
 import { isOurProcess, readPidFile, removeFile, terminate } from '../util/processes';
-import { type ClusterLayout, allPorts, layoutFile, pgDataDir, serviceDirOf } from './layout';
-import { readLayout } from './layout-file';
-import { asUser } from './os-user';
+import { type ClusterLayout, allPorts, layoutFile, pgDataDir, serviceDirOf } from '../deployment/layout';
+import { readLayout } from '../deployment/layout-file';
+import { asUser } from '../util/os-account';
 import { isClusterProcess, supervisorPidFile } from './supervisor-files';
 
 export interface DownOptions {

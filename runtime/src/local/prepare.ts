@@ -7,18 +7,19 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { postgresBinDir } from '../pooler/postgres-binaries';
+import { postgresBinDir } from '../postgres/postgres-binaries';
 import type { ClusterSpec } from '../spec/schema';
 import { canBind } from '../util/net';
 import { isOurProcess, readPidFile } from '../util/processes';
-import { type ClusterLayout, DEFAULT_BASE_PORT, type OsUser, allPorts, layoutFile, planLayout, portsNeeded, serviceDirOf } from './layout';
-import { readLayout, writeLayout } from './layout-file';
-import { giveTo, postgresOsUser, userCanRead, userCanReach } from './os-user';
+import { type ClusterLayout, DEFAULT_BASE_PORT, allPorts, layoutFile, planLayout, portsNeeded, serviceDirOf } from '../deployment/layout';
+import { readLayout, writeLayout } from '../deployment/layout-file';
+import { postgresOsUser, userCanRead, userCanReach } from '../deployment/os-user';
+import { type OsUser, giveTo } from '../util/os-account';
 import { POLYGRES_BIN } from './children';
-import { ensureEtcdTls } from './etcd-tls';
-import { keepPassphrase, writeBackupConfig } from './backup-files';
-import { ensureSecrets } from './secrets';
-import { ensureGeneratedTls, tlsFilesFor } from './tls-material';
+import { ensureEtcdTls } from '../deployment/etcd-tls';
+import { keepPassphrase, writeBackupConfig } from '../deployment/backup-files';
+import { ensureSecrets } from '../deployment/secrets';
+import { ensureGeneratedTls, tlsFilesFor } from '../deployment/tls-material';
 import { supervisorPidFile } from './supervisor-files';
 
 export interface PrepareOptions {
@@ -38,7 +39,7 @@ export async function prepareCluster(options: PrepareOptions): Promise<ClusterLa
   const stateDir = resolve(options.stateDir ?? defaultStateDir(options.spec.name));
   checkTools();
   const layout = existsSync(layoutFile(stateDir)) ? reuseLayout(stateDir, options) : createLayout(stateDir, options);
-  prepareServiceFiles(layout, options.spec);
+  await prepareServiceFiles(layout, options.spec);
   checkRepositoriesReachable(layout, options.spec);
   if (options.backupPassphrase && options.spec.backup) keepPassphrase(layout, options.backupPassphrase);
   writeBackupConfig(layout, options.spec);
@@ -90,12 +91,12 @@ function reuseLayout(stateDir: string, options: PrepareOptions): ClusterLayout {
  * The files the services read, made if missing and given to the account they run as: the
  * secrets, the gateway's and etcd's TLS material (private keys 0600), etcd's data directory.
  */
-function prepareServiceFiles(layout: ClusterLayout, spec: ClusterSpec): void {
+async function prepareServiceFiles(layout: ClusterLayout, spec: ClusterSpec): Promise<void> {
   const user = layout.postgresUser;
   giveTo(user, layout.secretsFile);
   const tls = tlsFilesFor(spec, serviceDirOf(layout));
   if (tls && spec.gateway.tls.mode === 'generate') {
-    ensureGeneratedTls(tls);
+    await ensureGeneratedTls(tls);
     giveTo(user, tls.keyFile);
     // Clients verify the gateway with <state-dir>/tls/ca.pem, wherever the services' files are.
     const publicCa = join(layout.stateDir, 'tls', 'ca.pem');
@@ -104,7 +105,7 @@ function prepareServiceFiles(layout: ClusterLayout, spec: ClusterSpec): void {
       copyFileSync(tls.caFile, publicCa);
     }
   }
-  if (layout.etcd.tls) ensureEtcdTls(layout.etcd.tls, ['localhost', layout.etcd.host, '::1'], user);
+  if (layout.etcd.tls) await ensureEtcdTls(layout.etcd.tls, ['localhost', layout.etcd.host, '::1'], user);
   mkdirSync(layout.etcd.dataDir, { recursive: true, mode: 0o700 });
   giveTo(user, layout.etcd.dataDir);
 }

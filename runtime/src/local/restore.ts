@@ -15,18 +15,18 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { archiveCommands, stanzaName } from '../backup/pgbackrest-config';
 import { MISSING_STANZA, PgBackRest, type RestoreTarget } from '../backup/pgbackrest-runner';
-import type { PostgresControl } from '../pooler/postgres-control';
+import type { PostgresControl } from '../postgres/postgres-control';
 import { loadSpecFile } from '../spec/load';
 import { validateSpec } from '../spec/validate';
 import type { ClusterSpec } from '../spec/schema';
 import { sleep } from '../util/net';
-import { backupFilesOf, passphraseFile } from './backup-files';
+import { backupFilesOf, passphraseFile } from '../deployment/backup-files';
 import { stopCluster } from './down';
-import { instancePostgres } from './instance-postgres';
-import type { ClusterLayout } from './layout';
-import { readLayoutOfStateDir } from './layout-file';
+import { instancePostgres } from '../postgres/instance-postgres';
+import type { ClusterLayout } from '../deployment/layout';
+import { readLayoutOfStateDir } from '../deployment/layout-file';
 import { prepareCluster } from './prepare';
-import { type ClusterSecrets, SUPERUSER, readSecrets } from './secrets';
+import { type ClusterSecrets, SUPERUSER, readSecrets } from '../deployment/secrets';
 import { up } from './up';
 
 export interface RestoreOptions {

@@ -3,20 +3,20 @@
  * phase, gateways listening, the first rule serving — until every instance runs and a
  * write through a gateway commits. Fails early, with the log that explains it, when a process keeps crashing.
  */
-import { openTopoStore } from './topo-access';
+import { openTopoStore } from '../deployment/topo-access';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { fetchInstanceStatus } from '../admin/cluster-status';
+import { fetchInstanceStatus } from '../orchestrator/cluster-status';
 import { syncStandbyNames } from '../consensus/sync-standby-names';
 import { isListening, sleep } from '../util/net';
 import { isAlive } from '../util/processes';
-import { type ClusterLayout, serviceDirOf } from './layout';
+import { type ClusterLayout, serviceDirOf } from '../deployment/layout';
 import type { ConnectionOptions } from 'node:tls';
 import { loadSpecFile } from '../spec/load';
-import { tlsFilesFor } from './tls-material';
+import { tlsFilesFor } from '../deployment/tls-material';
 import { firstGateway } from './connection';
-import { type ClusterSecrets, SUPERUSER } from './secrets';
+import { type ClusterSecrets, SUPERUSER } from '../deployment/secrets';
 import { readSupervisorState } from './supervisor-files';
 
 /** A child restarted this often while starting is broken, not slow. */

@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import { readPidFile, removeFile, writePidFile } from '../util/processes';
 import { clusterChildren } from './children';
-import type { ClusterLayout } from './layout';
+import type { ClusterLayout } from '../deployment/layout';
 import { supervisorLogFile, supervisorPidFile, supervisorStateFile } from './supervisor-files';
 import { Supervisor } from './supervisor';
 

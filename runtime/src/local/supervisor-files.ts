@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ClusterLayout, serviceDirOf } from './layout';
+import { type ClusterLayout, serviceDirOf } from '../deployment/layout';
 import { isOurProcess } from '../util/processes';
 import type { ChildState } from './supervisor';
 

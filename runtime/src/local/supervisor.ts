@@ -8,8 +8,7 @@ import { EventEmitter } from 'node:events';
 import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { removeFile, terminate, writePidFile } from '../util/processes';
 import { serviceEnvironment } from '../util/service-environment';
-import type { OsUser } from './layout';
-import { asUser } from './os-user';
+import { type OsUser, asUser } from '../util/os-account';
 
 export interface ChildSpec {
   readonly name: string;

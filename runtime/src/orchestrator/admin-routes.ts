@@ -1,6 +1,7 @@
 /** The orchestrator admin API's actions (HTTP/JSON); status is served by main. */
 import { z } from 'zod';
-import { HttpError, type Handler, parseBody } from '../admin/http-server';
+import { type Handler, parseBody } from '../admin/http-server';
+import { ConflictError, InvalidRequestError } from '../util/domain-errors';
 import { durabilitySchema } from '../spec/schema';
 import { runElection } from './actions/elect';
 import { setDurability } from './actions/set-durability';
@@ -18,9 +19,9 @@ export function adminRoutes(context: OrchestratorContext, loop: OrchestratorLoop
       const { to } = parseBody(switchoverSchema, body);
       return loop.exclusive(async () => {
         const current = await context.topo.getRule();
-        if (!current || current.value.status !== 'serving') throw new HttpError(409, 'the cluster has no serving rule; retry when status shows it serving');
-        if (to !== undefined && !current.value.members.includes(to)) throw new HttpError(400, `to: "${to}" is not a member (${current.value.members.join(', ')})`);
-        if (to === current.value.primary) throw new HttpError(400, `to: "${to}" is already the primary`);
+        if (!current || current.value.status !== 'serving') throw new ConflictError('the cluster has no serving rule; retry when status shows it serving');
+        if (to !== undefined && !current.value.members.includes(to)) throw new InvalidRequestError(`to: "${to}" is not a member (${current.value.members.join(', ')})`);
+        if (to === current.value.primary) throw new InvalidRequestError(`to: "${to}" is already the primary`);
         const result = await runElection(context, current, {
           kind: 'switchover',
           reason: to ? `switchover to ${to} requested` : 'switchover requested',
@@ -36,7 +37,7 @@ export function adminRoutes(context: OrchestratorContext, loop: OrchestratorLoop
             await runElection(context, stuck, { kind: 'failover', reason: `switchover failed (${result.detail}); restoring service`, fence: 'graceful' });
           }
         }
-        if (result.outcome !== 'done') throw new HttpError(500, `switchover ${result.outcome}: ${result.detail}`);
+        if (result.outcome !== 'done') throw new Error(`switchover ${result.outcome}: ${result.detail}`);
         return result;
       });
     },

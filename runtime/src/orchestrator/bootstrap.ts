@@ -4,7 +4,7 @@
  * pooler reports the rule written durably inside Postgres.
  */
 import { policyFor } from '../consensus/registry';
-import type { InstanceStatus } from '../pooler/instance-status';
+import type { InstanceStatus } from '../postgres/instance-status';
 import type { ClusterSpec } from '../spec/schema';
 import type { ShardRule } from '../topo/records';
 import type { TopoStore } from '../topo/topo-store';

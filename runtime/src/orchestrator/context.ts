@@ -1,4 +1,4 @@
-import type { ClusterLayout, OrchestratorLayout } from '../local/layout';
+import type { ClusterLayout, OrchestratorLayout } from '../deployment/layout';
 import type { ClusterSpec } from '../spec/schema';
 import type { HistoryEntry } from '../topo/records';
 import type { TopoStore } from '../topo/topo-store';

@@ -1,5 +1,5 @@
 /**
- * Acting on evidence, not on one bad sample (DESIGN §4): a problem must be seen continuously
+ * Acting on evidence, not on one bad sample (ARCHITECTURE.md, control path): a problem must be seen continuously
  * for a grace period — plus a per-orchestrator jitter, so several orchestrators rarely race —
  * before it is acted on. A problem not seen in a snapshot is forgotten.
  */

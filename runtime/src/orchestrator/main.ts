@@ -3,12 +3,12 @@
  * detection loop and serves the admin API. One runs per zone; terms and compare-and-swap make
  * their races safe.
  */
-import { openTopoStore } from '../local/topo-access';
-import { collectClusterStatus } from '../admin/cluster-status';
+import { openTopoStore } from '../deployment/topo-access';
+import { collectClusterStatus } from './cluster-status';
 import { startAdminServer } from '../admin/http-server';
-import { poolerSocketPath } from '../local/layout';
-import { readLayout } from '../local/layout-file';
-import { readSecrets } from '../local/secrets';
+import { poolerSocketPath } from '../deployment/layout';
+import { readLayout } from '../deployment/layout-file';
+import { readSecrets } from '../deployment/secrets';
 import { loadSpecFile } from '../spec/load';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';

@@ -1,7 +1,7 @@
 /** Typed calls from an orchestrator to the poolers' consensus API. */
 import { callAdmin } from '../admin/http-client';
-import type { ClusterLayout } from '../local/layout';
-import { findInstance } from '../local/layout';
+import type { ClusterLayout } from '../deployment/layout';
+import { findInstance } from '../deployment/layout';
 import type {
   AckReply,
   ApplySyncRequest,
@@ -10,8 +10,8 @@ import type {
   PromoteRequest,
   RecruitReply,
   RecruitRequest,
-} from '../pooler/consensus-messages';
-import type { InstanceStatus } from '../pooler/instance-status';
+} from '../agent/consensus-messages';
+import type { InstanceStatus } from '../postgres/instance-status';
 
 export class PoolerClient {
   constructor(private readonly layout: ClusterLayout, private readonly token: string) {}

@@ -1,5 +1,5 @@
 /** One look at the cluster: the rule from etcd and every pooler's own report, taken together. */
-import type { InstanceStatus } from '../pooler/instance-status';
+import type { InstanceStatus } from '../postgres/instance-status';
 import type { BackupState, ShardRule, Versioned } from '../topo/records';
 import type { BackupSpec } from '../spec/schema';
 

@@ -6,7 +6,7 @@
  * the pooler keeps half, rounded up, for the other zones' gateways.
  */
 import type { ClusterSpec } from '../spec/schema';
-import { DEFAULT_MAX_CONNECTIONS } from './postgres-config';
+import { DEFAULT_MAX_CONNECTIONS } from '../postgres/postgres-config';
 
 /** Connections the pooler's own sessions (probe, control, lookups) may use at once. */
 const POOLER_OWN_CONNECTIONS = 5;

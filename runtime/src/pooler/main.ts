@@ -3,29 +3,30 @@
  * stop, role), forwards client connections to it, and answers the admin API the
  * orchestrator and the CLI use.
  */
-import { openTopoStore } from '../local/topo-access';
-import { HttpError, parseBody, startAdminServer } from '../admin/http-server';
+import { openTopoStore } from '../deployment/topo-access';
+import { parseBody, startAdminServer } from '../admin/http-server';
+import { ConflictError } from '../util/domain-errors';
 import { z } from 'zod';
 import { PgBackRest } from '../backup/pgbackrest-runner';
-import { backupFilesOf, writeBackupConfig } from '../local/backup-files';
-import type { ClusterLayout } from '../local/layout';
+import { backupFilesOf, writeBackupConfig } from '../deployment/backup-files';
+import type { ClusterLayout } from '../deployment/layout';
 import type { Logger } from '../util/log';
-import { hasColocatedGateway, poolerSocketPath } from '../local/layout';
-import { readLayout } from '../local/layout-file';
-import { readSecrets } from '../local/secrets';
+import { hasColocatedGateway, poolerSocketPath } from '../deployment/layout';
+import { readLayout } from '../deployment/layout-file';
+import { readSecrets } from '../deployment/secrets';
 import { loadSpecFile } from '../spec/load';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
-import { ScramAuthenticator, TrustAuthenticator } from './pool/client-auth';
-import { PoolerServer } from './pool/pooler-server';
+import { ScramAuthenticator, TrustAuthenticator } from '../session/client-auth';
+import { PoolerServer } from './pooler-server';
 import { serverConnectionShares } from './connection-shares';
 import { poolOptionsOf } from './pool-options';
 import { loadSqlParser } from '../sql/parser';
 import type { ClusterSpec } from '../spec/schema';
-import type { EstablishRuleRequest } from './consensus-messages';
-import { applySyncSchema, establishRuleSchema, followSchema, promoteSchema, recruitSchema } from './consensus-schemas';
-import { NodeAgent } from './node-agent';
+import type { EstablishRuleRequest } from '../agent/consensus-messages';
+import { applySyncSchema, establishRuleSchema, followSchema, promoteSchema, recruitSchema } from '../agent/consensus-schemas';
+import { NodeAgent } from '../agent/node-agent';
 import { VerifierReader } from './verifier-reader';
 
 export async function runPooler(options: { layoutFile: string; instance: string }): Promise<void> {
@@ -60,7 +61,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   if (backups) agent.onServingPrimary = backups.ensureStanza;
   agent.onRecruited = () => pooler.turnAwayWaiters();
   const backupsOrRefuse = (): PgBackRest => {
-    if (!backups) throw new HttpError(409, 'the ClusterSpec has no backup section');
+    if (!backups) throw new ConflictError('the ClusterSpec has no backup section');
     return backups.runner;
   };
   const admin = await startAdminServer({

@@ -1,6 +1,6 @@
 /** A pool's settings from the ClusterSpec, the same for the pooler's pools and a gateway's co-located ones. */
 import type { ClusterSpec } from '../spec/schema';
-import { PIPELINE_BEHIND_MS, type PoolOptions } from './pool/pool';
+import { PIPELINE_BEHIND_MS, type PoolOptions } from './pool';
 
 export function poolOptionsOf(spec: ClusterSpec, target: PoolOptions['target']): PoolOptions {
   return {

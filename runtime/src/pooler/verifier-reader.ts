@@ -7,8 +7,9 @@
  * The replication role gets no verifier: it exists for streaming and pg_basebackup, which
  * reach Postgres directly, and never opens an SQL session through a gateway or pooler.
  */
-import { REPLICATION_USER, SUPERUSER } from '../local/secrets';
-import { ServerConnection, type ServerTarget } from './pool/server-connection';
+import { REPLICATION_USER, SUPERUSER } from '../deployment/secrets';
+import { ServerConnection } from '../session/server-connection';
+import type { ServerTarget } from '../link/server-target';
 
 export class VerifierReader {
   private connection: ServerConnection | undefined;

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readClientFrame } from '../pooler/pool/client-frame';
+import { readClientFrame } from '../session/client-frame';
 import { decodeBackend } from './decode-backend';
 import { decodeFrontend, decodeStartupFrame } from './decode-frontend';
 import { encodeBackend } from './encode-backend';

@@ -1,10 +1,10 @@
 /**
  * ClusterSpec v1: the one contract between the constructs, the runtime, the provider and the
- * Kubernetes renderer (DESIGN §2). The shape lives here once; `validateSpec` adds the rules
+ * Kubernetes renderer (ARCHITECTURE.md, the model). The shape lives here once; `validateSpec` adds the rules
  * that span fields (zones referenced by instances, policies against instances).
  */
 import { z } from 'zod';
-import { parseCron } from '../backup/cron';
+import { checkCronSchedule } from '../util/cron-schedule';
 
 export const API_VERSION = 'polygres.dev/v1';
 
@@ -132,7 +132,7 @@ export const gatewaySchema = z
 /** A five-field cron schedule, checked here so a typo fails at synth, not at 1 a.m. */
 const cronSchedule = z.string().superRefine((text, context) => {
   try {
-    parseCron(text);
+    checkCronSchedule(text);
   } catch (error) {
     context.addIssue({ code: 'custom', message: (error as Error).message });
   }

@@ -1,5 +1,5 @@
 /**
- * Statement classification (DESIGN §3): a fast path on the leading keywords for the
+ * Statement classification (ARCHITECTURE.md, data path): a fast path on the leading keywords for the
  * statements that make up nearly all traffic, and the real Postgres parser (libpg-query) for
  * everything else — several statements, session commands, anything that mentions a function
  * with session effects. Parser results are cached by text, since drivers repeat statements.

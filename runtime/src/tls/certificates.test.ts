@@ -4,12 +4,16 @@ import { createServer, connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { createCertificate } from './certificates';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Certificate, createCertificate } from './certificates';
 
-describe('certificates made with node:crypto', () => {
-  const authority = createCertificate({ commonName: 'Polygres local CA', authority: true });
-  const server = createCertificate({ commonName: 'gateway', names: ['localhost', '127.0.0.1', '::1'], issuer: authority });
+describe('certificates', () => {
+  let authority: Certificate;
+  let server: Certificate;
+  beforeAll(async () => {
+    authority = await createCertificate({ commonName: 'Polygres local CA', authority: true });
+    server = await createCertificate({ commonName: 'gateway', names: ['localhost', '127.0.0.1', '::1'], issuer: authority });
+  });
 
   it('parse, carry the names asked for, and chain to their authority', () => {
     const parsed = new X509Certificate(server.certificatePem);
@@ -47,10 +51,20 @@ describe('certificates made with node:crypto', () => {
     expect(received).toBe('hello');
   });
 
-  it('make self-signed certificates (the provider handshake)', () => {
-    const self = createCertificate({ commonName: 'localhost', names: ['localhost'] });
+  it('make self-signed certificates (the provider handshake)', async () => {
+    const self = await createCertificate({ commonName: 'localhost', names: ['localhost'] });
     const parsed = new X509Certificate(self.der);
     expect(parsed.verify(parsed.publicKey)).toBe(true);
     expect(parsed.subjectAltName).toBe('DNS:localhost');
+  });
+
+  it('say what they are for: an authority signs certificates, a leaf serves and authenticates', () => {
+    const ca = new X509Certificate(authority.der);
+    const leaf = new X509Certificate(server.der);
+    expect(ca.ca).toBe(true);
+    expect(leaf.ca).toBe(false);
+    expect(leaf.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
+    expect(leaf.checkIssued(ca)).toBe(true);
+    expect(Date.parse(leaf.validTo) - Date.now()).toBeGreaterThan(3000 * 86_400_000);
   });
 });

@@ -1,24 +1,17 @@
 /**
- * X.509 certificates made with node:crypto alone (ECDSA P-256, SHA-256): a local cluster's
- * certificate authority and gateway certificates, and the Terraform provider's handshake
- * certificate. No openssl binary and no dependency; generating one takes milliseconds.
+ * X.509 certificates for a local cluster (its certificate authority, the gateways' and etcd's
+ * certificates, the services' etcd client certificate) and the Terraform provider's handshake
+ * certificate: ECDSA P-256 keys signed with SHA-256, made with @peculiar/x509 over Node's
+ * WebCrypto. No openssl binary is needed; one takes milliseconds.
  */
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
-import * as der from './der';
+// @peculiar/x509 resolves its ASN.1 and crypto providers through tsyringe, which needs the
+// Reflect metadata API; since 2.0 the application loads the polyfill.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 
-const OID = {
-  ecdsaWithSha256: '1.2.840.10045.4.3.2',
-  commonName: '2.5.4.3',
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  basicConstraints: '2.5.29.19',
-  authorityKeyIdentifier: '2.5.29.35',
-  extKeyUsage: '2.5.29.37',
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-};
+const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 export interface Certificate {
   readonly certificatePem: string;
@@ -26,6 +19,10 @@ export interface Certificate {
   /** The certificate in DER, as TLS sends it. */
   readonly der: Buffer;
   readonly privateKey: KeyObject;
+  /** The key pair, to sign other certificates with when this one is an authority. */
+  readonly keys: webcrypto.CryptoKeyPair;
+  /** The certificate as @peculiar/x509 holds it (the issuer of the certificates it signs). */
+  readonly certificate: x509.X509Certificate;
 }
 
 export interface CertificateRequest {
@@ -38,82 +35,50 @@ export interface CertificateRequest {
   readonly authority?: boolean;
 }
 
-export function createCertificate(request: CertificateRequest): Certificate {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const keyId = createHash('sha1').update(spki).digest();
-  const subject = name(request.commonName);
-  const issuerName = request.issuer ? name(new X509Certificate(request.issuer.der).subject.replace(/^CN=/, '')) : subject;
-  const issuerKeyId = request.issuer ? keyIdentifierOf(request.issuer) : keyId;
-  const notBefore = new Date(Date.now() - 60_000);
-  const notAfter = new Date(Date.now() + (request.days ?? 3650) * 86_400_000);
-  const algorithm = der.sequence(der.objectIdentifier(OID.ecdsaWithSha256));
-
-  const extensions: Buffer[] = [
-    extension(OID.basicConstraints, true, der.sequence(...(request.authority ? [der.boolean(true)] : []))),
-    extension(OID.keyUsage, true, der.bitString(Buffer.from([request.authority ? 0x06 : 0xa0]))),
-    extension(OID.subjectKeyIdentifier, false, der.octetString(keyId)),
-    extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, issuerKeyId))),
+export async function createCertificate(request: CertificateRequest): Promise<Certificate> {
+  const crypto = webcrypto;
+  const keys = await crypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+  const issuerKeys = request.issuer?.keys ?? keys;
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(request.authority ?? false, undefined, true),
+    new x509.KeyUsagesExtension(request.authority ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
+    await x509.AuthorityKeyIdentifierExtension.create(issuerKeys.publicKey, false, crypto),
   ];
-  if (!request.authority) extensions.push(extension(OID.extKeyUsage, false, der.sequence(der.objectIdentifier(OID.serverAuth), der.objectIdentifier(OID.clientAuth))));
-  if (request.names?.length) extensions.push(extension(OID.subjectAltName, false, der.sequence(...request.names.map(generalName))));
-
-  const tbs = der.sequence(
-    der.explicit(0, der.smallInteger(2)),
-    der.unsignedInteger(Buffer.concat([Buffer.from([0x01]), randomBytes(15)])),
-    algorithm,
-    issuerName,
-    der.sequence(der.time(notBefore), der.time(notAfter)),
-    subject,
-    spki,
-    der.explicit(3, der.sequence(...extensions)),
+  if (!request.authority) extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]));
+  if (request.names?.length) extensions.push(new x509.SubjectAlternativeNameExtension(request.names.map(generalName)));
+  const subject = distinguishedName(request.commonName);
+  const certificate = await x509.X509CertificateGenerator.create(
+    {
+      // Positive (a leading 0x01 byte) and 128 bits of randomness.
+      serialNumber: `01${randomBytes(15).toString('hex')}`,
+      subject,
+      issuer: request.issuer ? request.issuer.certificate.subject : subject,
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + (request.days ?? 3650) * 86_400_000),
+      signingAlgorithm: ALGORITHM,
+      publicKey: keys.publicKey,
+      signingKey: issuerKeys.privateKey,
+      extensions,
+    },
+    crypto,
   );
-  const signature = sign('sha256', tbs, request.issuer?.privateKey ?? privateKey);
-  const certificate = der.sequence(tbs, algorithm, der.bitString(signature));
+  const privateKey = KeyObject.from(keys.privateKey);
   return {
-    certificatePem: pem('CERTIFICATE', certificate),
+    certificatePem: certificate.toString('pem') + '\n',
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    der: certificate,
+    der: Buffer.from(certificate.rawData),
     privateKey,
+    keys,
+    certificate,
   };
 }
 
-/** Loads a certificate and its key from PEM (to sign more with a stored authority). */
-export function loadCertificate(certificatePem: string, privateKey: KeyObject, privateKeyPem: string): Certificate {
-  return { certificatePem, privateKeyPem, der: new X509Certificate(certificatePem).raw, privateKey };
+/** A subject or issuer of just a common name, its special characters escaped (RFC 4514). */
+function distinguishedName(commonName: string): string {
+  return `CN=${commonName.replace(/[,+"\\<>;=#]/g, (char) => `\\${char}`)}`;
 }
 
-function keyIdentifierOf(certificate: Certificate): Buffer {
-  const spki = new X509Certificate(certificate.der).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha1').update(spki).digest();
-}
-
-function name(commonName: string): Buffer {
-  return der.sequence(der.set(der.sequence(der.objectIdentifier(OID.commonName), der.utf8String(commonName))));
-}
-
-function extension(oid: string, critical: boolean, value: Buffer): Buffer {
-  return der.sequence(der.objectIdentifier(oid), ...(critical ? [der.boolean(true)] : []), der.octetString(value));
-}
-
-function generalName(value: string): Buffer {
-  const version = isIP(value);
-  if (version === 4) return der.implicit(7, Buffer.from(value.split('.').map(Number)));
-  if (version === 6) return der.implicit(7, ipv6Bytes(value));
-  return der.implicit(2, Buffer.from(value, 'ascii'));
-}
-
-function ipv6Bytes(address: string): Buffer {
-  const [head, tail] = address.split('::') as [string, string | undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  const bytes = Buffer.alloc(16);
-  groups.forEach((group, i) => bytes.writeUInt16BE(Number.parseInt(group || '0', 16), i * 2));
-  return bytes;
-}
-
-function pem(label: string, body: Buffer): string {
-  const lines = body.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+function generalName(value: string): x509.JsonGeneralName {
+  return isIP(value) !== 0 ? { type: 'ip', value } : { type: 'dns', value };
 }

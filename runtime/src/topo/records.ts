@@ -10,7 +10,7 @@ export interface Election {
 }
 
 /**
- * The rule a shard runs under (DESIGN §4): which instance is primary for which term, with
+ * The rule a shard runs under (ARCHITECTURE.md, control path): which instance is primary for which term, with
  * which durability policy over which members. Written only by compare-and-swap.
  */
 export interface ShardRule {

@@ -1,7 +1,7 @@
 /**
  * The process command lines of the pods: the ones the local target's supervisor runs
  * (runtime/src/local/children.ts), with the layout file mounted from the ConfigMap.
- * test/command-lines.test.ts compares them with the runtime's.
+ * test/runtime-contract.test.ts compares them with the runtime's.
  */
 import type { ClusterNames } from './naming';
 import { ETCD_TLS_FILES, LAYOUT_FILE } from './layout';

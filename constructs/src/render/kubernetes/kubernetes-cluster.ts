@@ -13,8 +13,7 @@ import { Construct } from 'constructs';
 import { buildClusterSpec, encryptionSecretName } from '../../model/build-spec';
 import type { ClusterDeclaration } from '../../model/cluster-declaration';
 import type { ClusterSpecDocument } from '../../model/cluster-spec';
-import type { PolygresCluster } from '../../cdktf/polygres-cluster';
-import type { KubernetesTargetProps } from '../../cdktf/target';
+import type { KubernetesTargetProps } from '../../model/target-props';
 import { renderBootstrapJob } from './bootstrap-job';
 import { renderConfigMap } from './config-map';
 import { renderDisruptionBudgets } from './disruption-budgets';
@@ -51,9 +50,10 @@ export class KubernetesCluster extends Construct {
   private readonly declared: () => ClusterDeclaration;
   private bootstrapRendered = false;
 
-  constructor(scope: Construct, id: string, cluster: PolygresCluster, props: KubernetesTargetProps) {
+  /** `declared`: the cluster's declaration, read again at synth so later additions (users, databases) count. */
+  constructor(scope: Construct, id: string, declared: () => ClusterDeclaration, props: KubernetesTargetProps) {
     super(scope, id);
-    this.declared = () => cluster._declaration();
+    this.declared = declared;
     const initial = this.declared();
     const settings = resolveSettings(initial.name, props);
     const namespace = settings.createNamespace

@@ -1,8 +1,8 @@
 /**
- * The layout file (runtime/src/local/layout.ts, version 1) as the pods see it: the same
+ * The layout file (runtime/src/deployment/layout.ts, version 1) as the pods see it: the same
  * document the local target writes, with Kubernetes DNS names and fixed ports instead of
  * loopback and a port block. Every service starts with `--layout`, exactly as locally.
- * test/kubernetes-layout.test.ts type-checks it against the runtime's ClusterLayout.
+ * test/runtime-contract.test.ts type-checks it against the runtime's ClusterLayout.
  */
 import { createHash } from 'node:crypto';
 import type { ClusterSpecDocument } from '../../model/cluster-spec';

@@ -1,7 +1,7 @@
 /**
  * One orchestrator per zone, as on the local target: each has its own name in the layout
  * (`orchestrator-<zone>`), so each is its own Deployment of one replica, pinned to its zone
- * and kept off the nodes of the others. Terms make their races safe (DESIGN §4).
+ * and kept off the nodes of the others. Terms make their races safe (ARCHITECTURE.md, control path).
  */
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';

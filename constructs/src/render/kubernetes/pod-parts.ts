@@ -94,7 +94,7 @@ export function backupSecretEnv(spec: ClusterSpecDocument): EnvVar[] {
   return env;
 }
 
-/** The runtime's variable name for a secret (runtime/src/local/backup-files.ts). */
+/** The runtime's variable name for a secret (runtime/src/deployment/backup-files.ts). */
 export function secretVariable(name: string): string {
   return `POLYGRES_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }

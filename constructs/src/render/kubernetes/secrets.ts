@@ -15,7 +15,7 @@ import type { ClusterNames } from './naming';
 import { generatedPassword } from '../generated-password';
 import { ensureTlsProvider } from '../providers';
 
-/** The runtime's secrets.json (runtime/src/local/secrets.ts: ClusterSecrets) as a Secret. */
+/** The runtime's secrets.json (runtime/src/deployment/secrets.ts: ClusterSecrets) as a Secret. */
 export function internalSecret(scope: Construct, names: ClusterNames, namespace: string): SecretV1 {
   const superuser = generatedPassword(scope, 'superuser-password');
   const replication = generatedPassword(scope, 'replication-password');

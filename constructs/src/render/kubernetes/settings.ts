@@ -2,7 +2,7 @@
  * The Kubernetes target's props with every default resolved, plus the fixed ports and paths
  * the rendered pods share (the layout file, the mounts and the probes all use these).
  */
-import type { KubernetesTargetProps } from '../../cdktf/target';
+import type { KubernetesTargetProps } from '../../model/target-props';
 
 export const PORTS = {
   postgres: 5432,

@@ -9,8 +9,8 @@
 import { resolve } from 'node:path';
 import { Lazy, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import type { PolygresCluster } from '../../cdktf/polygres-cluster';
-import type { LocalTargetProps } from '../../cdktf/target';
+import type { ClusterDeclaration } from '../../model/cluster-declaration';
+import type { LocalTargetProps } from '../../model/target-props';
 import { PolygresClusterResource, PolygresDatabaseResource, PolygresProvider, PolygresRoleResource } from '../polygres-provider';
 import { ensureProvider } from '../providers';
 
@@ -19,16 +19,16 @@ export class LocalClusterResources extends Construct {
   /** The `polygres_cluster` resource. */
   public readonly cluster: PolygresClusterResource;
   private readonly roles = new Map<string, PolygresRoleResource>();
-  private readonly owner: PolygresCluster;
+  private readonly declared: () => ClusterDeclaration;
 
-  constructor(scope: Construct, id: string, owner: PolygresCluster, specJson: string, props: LocalTargetProps) {
+  constructor(scope: Construct, id: string, declared: () => ClusterDeclaration, specJson: string, props: LocalTargetProps) {
     super(scope, id);
-    this.owner = owner;
+    this.declared = declared;
     ensurePolygresProvider(this);
     this.cluster = new PolygresClusterResource(this, 'cluster', {
       specJson,
       // Absolute: Terraform runs in cdktf.out/stacks/<stack>, not where the app was written.
-      stateDir: resolve(props.stateDir ?? resolve('.polygres', owner.clusterName)),
+      stateDir: resolve(props.stateDir ?? resolve('.polygres', declared().name)),
       ...(props.basePort !== undefined ? { basePort: props.basePort } : {}),
     });
   }
@@ -54,7 +54,7 @@ export class LocalClusterResources extends Construct {
       name,
       owner: Lazy.stringValue({
         produce: () => {
-          const owner = this.owner._declaration().users.find((user) => user.databases.includes(name));
+          const owner = this.declared().users.find((user) => user.databases.includes(name));
           const role = owner ? this.roles.get(owner.name) : undefined;
           return role ? role.name : 'postgres';
         },

@@ -12,8 +12,8 @@ import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct } from 'constructs';
 import { buildClusterSpec } from '../../model/build-spec';
 import type { ClusterSpecDocument } from '../../model/cluster-spec';
-import type { PolygresCluster } from '../../cdktf/polygres-cluster';
-import type { LocalTargetProps } from '../../cdktf/target';
+import type { ClusterDeclaration } from '../../model/cluster-declaration';
+import type { LocalTargetProps } from '../../model/target-props';
 import { LocalClusterResources } from './local-cluster-resources';
 
 /**
@@ -30,13 +30,14 @@ export class LocalCluster extends Construct {
   /** The `polygres_cluster` resource and the roles and databases of the cluster. */
   public readonly resources: LocalClusterResources;
 
-  constructor(scope: Construct, id: string, cluster: PolygresCluster, props: LocalTargetProps) {
+  /** `declared`: the cluster's declaration, read again at synth so later additions (users, databases) count. */
+  constructor(scope: Construct, id: string, declared: () => ClusterDeclaration, props: LocalTargetProps) {
     super(scope, id);
-    const declaration = cluster._declaration();
+    const declaration = declared();
     this.spec = buildClusterSpec(declaration, { kubernetesHints: false });
     this.specJson = `${JSON.stringify(this.spec, null, 2)}\n`;
     this.relativePath = join('polygres', `${declaration.name}.spec.json`);
-    this.resources = new LocalClusterResources(this, 'provider', cluster, JSON.stringify(this.spec), props);
+    this.resources = new LocalClusterResources(this, 'provider', declared, JSON.stringify(this.spec), props);
     const stack = TerraformStack.of(this);
     addCustomSynthesis(this, {
       onSynthesize: (session) => {

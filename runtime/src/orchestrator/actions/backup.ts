@@ -7,7 +7,7 @@
 import type { BackupRecord } from '../../backup/pgbackrest-runner';
 import type { BackupState } from '../../topo/records';
 import { callAdmin } from '../../admin/http-client';
-import { readSecrets } from '../../local/secrets';
+import { readSecrets } from '../../deployment/secrets';
 import { type OrchestratorContext, recordHistory } from '../context';
 import type { Snapshot } from '../snapshot';
 

@@ -1,5 +1,5 @@
 /**
- * An election (DESIGN §4): take a new term, recruit until the old primary can acknowledge
+ * An election (ARCHITECTURE.md, control path): take a new term, recruit until the old primary can acknowledge
  * nothing more and every acknowledged commit is on a recruit, promote the most advanced
  * recruit with the synchronous configuration the policy needs, point the others at it, write
  * the rule durably inside Postgres, and only then publish it as serving.
@@ -9,7 +9,7 @@ import type { PolicyNode, SyncConfig } from '../../consensus/policy';
 import { checkRecruitment } from '../../consensus/recruitment';
 import { policyFor } from '../../consensus/registry';
 import { syncStandbyNames } from '../../consensus/sync-standby-names';
-import type { RecruitReply } from '../../pooler/consensus-messages';
+import type { RecruitReply } from '../../agent/consensus-messages';
 import type { Election, ShardRule, Versioned } from '../../topo/records';
 import { sleep } from '../../util/net';
 import { type OrchestratorContext, recordHistory } from '../context';

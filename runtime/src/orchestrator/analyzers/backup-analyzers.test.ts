@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InstanceStatus } from '../../pooler/instance-status';
+import type { InstanceStatus } from '../../postgres/instance-status';
 import type { BackupState, ShardRule } from '../../topo/records';
 import type { Snapshot } from '../snapshot';
 import { archivingFailing } from './archiving-failing';

@@ -1,4 +1,4 @@
-import { nextRun, parseCron } from '../../backup/cron';
+import { nextCronRun } from '../../util/cron-schedule';
 import { type Analyzer, servingPrimary } from './problem';
 
 /** A backup running longer than this is presumed abandoned (its orchestrator died). */
@@ -20,7 +20,7 @@ export const backupDue: Analyzer = (snapshot) => {
   const due = (type: 'full' | 'diff' | 'incr', since: string | undefined): boolean => {
     const text = backups.schedule[type];
     if (!text || !since) return false;
-    const next = nextRun(parseCron(text), new Date(since));
+    const next = nextCronRun(text, new Date(since));
     return next !== undefined && next.getTime() <= snapshot.at;
   };
   const lastFull = state?.last.full;

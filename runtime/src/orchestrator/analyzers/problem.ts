@@ -17,7 +17,7 @@ export interface Problem {
   readonly fix: Fix;
 }
 
-/** One problem, one file (DESIGN §8): each looks at a snapshot and reports what it sees. */
+/** One problem, one file: each looks at a snapshot and reports what it sees. */
 export type Analyzer = (snapshot: Snapshot) => Problem[];
 
 /** The serving primary and its pooler's report, or nothing when no rule is serving. */

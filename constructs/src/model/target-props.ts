@@ -1,0 +1,88 @@
+/** Where a cluster runs: the props of `Target.kubernetes` and `Target.local`. */
+import type { ContainerResources } from './resources';
+
+/** Props of `Target.kubernetes`. */
+export interface KubernetesTargetProps {
+  /**
+   * Namespace the cluster lives in.
+   * @default the cluster name
+   */
+  readonly namespace?: string;
+  /**
+   * Create the namespace (set false when it exists already).
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Runtime image repository, built from the repository's Dockerfile.
+   * @default 'ghcr.io/polygres/polygres'
+   */
+  readonly image?: string;
+  /**
+   * Runtime image tag.
+   * @default '0.1.0'
+   */
+  readonly imageTag?: string;
+  /**
+   * Image pull policy of every container.
+   * @default 'IfNotPresent'
+   */
+  readonly imagePullPolicy?: string;
+  /**
+   * Node label that names a node's zone; each zone's pods require its value.
+   * @default 'topology.kubernetes.io/zone'
+   */
+  readonly zoneLabel?: string;
+  /**
+   * Storage class of data volumes where a zone sets none.
+   * @default the Kubernetes cluster's default storage class
+   */
+  readonly storageClass?: string;
+  /**
+   * An existing `kubernetes.io/tls` Secret (with `tls.crt`, `tls.key` and `ca.crt`, e.g. from
+   * cert-manager) for the gateways.
+   * @default a certificate authority and gateway certificate generated with the tls provider
+   */
+  readonly tlsSecretName?: string;
+  /**
+   * Type of the cluster-wide gateway Service (`ClusterIP`, `LoadBalancer`, `NodePort`).
+   * @default 'ClusterIP'
+   */
+  readonly gatewayServiceType?: string;
+  /**
+   * DNS domain of the Kubernetes cluster.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Resources of each orchestrator pod.
+   * @default cpu 100m, memory 128Mi
+   */
+  readonly orchestratorResources?: ContainerResources;
+  /**
+   * Resources of each etcd member.
+   * @default cpu 100m, memory 256Mi
+   */
+  readonly etcdResources?: ContainerResources;
+  /**
+   * Size of each etcd member's volume.
+   * @default '2Gi'
+   */
+  readonly etcdStorageSize?: string;
+}
+
+/** Props of `Target.local`. */
+export interface LocalTargetProps {
+  /**
+   * State directory passed to `polygres up --state-dir`.
+   * @default '.polygres/<cluster>' (the runtime's default)
+   */
+  readonly stateDir?: string;
+  /**
+   * First port of the block the cluster uses (`polygres up --base-port`).
+   * @default 15432
+   */
+  readonly basePort?: number;
+}
+
+/** Where a cluster runs. */

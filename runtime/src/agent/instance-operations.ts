@@ -1,0 +1,239 @@
+/**
+ * What a node agent does to its Postgres and with its peers, apart from deciding when: create
+ * a primary, clone or restore a standby, rewind a former primary, cut replication for an
+ * election, read where a standby is, and open the superuser sessions these need. The agent
+ * (node-agent.ts) holds the terms and the rule and calls these one at a time.
+ */
+import { Client } from 'pg';
+import type { PgBackRest } from '../backup/pgbackrest-runner';
+import { maxLsn } from '../consensus/lsn';
+import { instanceArchiveCommands } from '../deployment/backup-files';
+import { type ClusterLayout, type InstanceLayout, findInstance } from '../deployment/layout';
+import { type ClusterSecrets, REPLICATION_USER, SUPERUSER } from '../deployment/secrets';
+import type { InstancePhase } from '../postgres/instance-status';
+import type { PostgresControl } from '../postgres/postgres-control';
+import type { ClusterSpec } from '../spec/schema';
+import type { Logger } from '../util/log';
+import { sleep } from '../util/net';
+
+export interface InstanceOperationsOptions {
+  readonly layout: ClusterLayout;
+  readonly spec: ClusterSpec;
+  readonly secrets: ClusterSecrets;
+  readonly log: Logger;
+  /** pgBackRest for this cluster, when the spec has backups: new standbys restore from it. */
+  readonly backups?: PgBackRest;
+}
+
+export class InstanceOperations {
+  constructor(
+    private readonly options: InstanceOperationsOptions,
+    private readonly instance: InstanceLayout,
+    private readonly postgres: PostgresControl,
+    /** Reports the phase an operation enters (the agent's status shows it). */
+    private readonly enter: (phase: InstancePhase) => void,
+  ) {}
+
+  async initializePrimary(): Promise<void> {
+    this.enter('initializing');
+    this.options.log.info('initializing a new primary (initdb)');
+    this.preparePassfile();
+    await this.postgres.initdb(this.options.secrets.superuserPassword);
+    this.postgres.configure(this.settings(''));
+    await this.postgres.start();
+    await this.withSession(30_000, async (client) => {
+      const password = this.options.secrets.replicationPassword.replaceAll("'", "''");
+      // The bootstrap rule may already have named synchronous standbys (a reload races this
+      // session): a synchronous commit would then wait for standbys that cannot clone until
+      // this role exists. It is no client's commit, so it need not wait for one.
+      await client.query(`BEGIN; SET LOCAL synchronous_commit = local; CREATE ROLE ${REPLICATION_USER} WITH REPLICATION LOGIN PASSWORD '${password}'; COMMIT`);
+    });
+  }
+
+  /**
+   * Makes this node a fresh standby: from the latest backup plus archived WAL when the cluster
+   * has backups (no load on the primary), with pg_basebackup from the primary otherwise or when
+   * the restore fails.
+   */
+  async reclone(primary: string): Promise<void> {
+    this.enter('cloning');
+    const upstream = this.upstreamOf(primary);
+    await this.postgres.fence('graceful');
+    this.preparePassfile();
+    if (this.options.backups && (await this.restoreFromBackup(this.options.backups))) return;
+    this.options.log.info({ upstream }, 'cloning a standby (pg_basebackup)');
+    await this.postgres.baseBackup(upstream);
+    this.postgres.setStandbySignal(true);
+  }
+
+  private async restoreFromBackup(backups: PgBackRest): Promise<boolean> {
+    try {
+      const info = await backups.info();
+      if (info.backups.length === 0) return false;
+      this.options.log.info({ backup: info.backups.at(-1)?.label }, 'restoring a standby from the latest backup (pgBackRest)');
+      this.postgres.emptyDataDir();
+      await backups.restoreStandby(this.postgres.dataDir);
+      this.postgres.setStandbySignal(true);
+      return true;
+    } catch (error) {
+      this.options.log.warn({ err: (error as Error).message }, 'restoring from backup failed; cloning from the primary instead');
+      return false;
+    }
+  }
+
+  async rewindOrReclone(primary: string): Promise<void> {
+    this.enter('rewinding');
+    await this.postgres.fence('graceful');
+    try {
+      // A freshly promoted primary records its new timeline in pg_control only at its next
+      // checkpoint, and pg_rewind reads the timeline from there: checkpoint it first.
+      await this.checkpointOn(primary);
+      await this.postgres.rewind(this.upstreamOf(primary));
+      this.options.log.info({ primary }, 'rewound onto the new primary');
+    } catch (error) {
+      this.options.log.warn({ err: (error as Error).message }, 'pg_rewind failed; cloning afresh');
+      await this.reclone(primary);
+    }
+  }
+
+  private async checkpointOn(name: string): Promise<void> {
+    const target = findInstance(this.options.layout, name);
+    const client = new Client({
+      host: target.host,
+      port: target.port,
+      user: SUPERUSER,
+      password: this.options.secrets.superuserPassword,
+      database: 'postgres',
+      connectionTimeoutMillis: 5_000,
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query('CHECKPOINT');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Stops a standby from receiving (and so acknowledging) WAL: its primary_conninfo is removed
+   * and the WAL receiver must be gone before we answer; one that lingers is terminated. The
+   * server is never restarted here: a standby that is not yet consistent (say, rewound onto a
+   * primary that just died) would never come back up without that primary.
+   */
+  async cutReplication(): Promise<void> {
+    this.postgres.configure(this.settings(''));
+    if (this.postgres.postmasterPid() === undefined) {
+      this.postgres.setStandbySignal(true);
+      await this.postgres.start({ wait: false });
+      return;
+    }
+    await this.postgres.reload();
+    for (let waited = 0; waited < 2_000; waited += 50) {
+      if (this.postgres.walReceiverPids().length === 0) return;
+      await sleep(50);
+    }
+    this.options.log.warn('the WAL receiver did not stop on reload; terminating it');
+    for (const pid of this.postgres.walReceiverPids()) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Gone already.
+      }
+    }
+    for (let waited = 0; this.postgres.walReceiverPids().length > 0 && waited < 3_000; waited += 50) await sleep(50);
+    if (this.postgres.walReceiverPids().length > 0) throw new Error('the WAL receiver would not stop; this standby cannot be recruited');
+  }
+
+  /** Where a standby is: from the server when it answers, from pg_control when it cannot yet. */
+  async standbyPosition(knownRuleTerm: number): Promise<{ lsn: string | null; ruleTerm: number; promotable: boolean }> {
+    try {
+      const [position] = await this.withSession(3_000, async (client) =>
+        (await client.query(
+          `SELECT pg_last_wal_receive_lsn()::text AS receive, pg_last_wal_replay_lsn()::text AS replay,
+                  CASE WHEN to_regclass('polygres.rule_history') IS NULL THEN NULL ELSE (SELECT max(term) FROM polygres.rule_history) END AS rule_term`,
+        )).rows as { receive: string | null; replay: string | null; rule_term: string | null }[],
+      );
+      return {
+        lsn: maxLsn(position?.receive ?? null, position?.replay ?? null),
+        ruleTerm: Math.max(Number(position?.rule_term ?? 0), knownRuleTerm),
+        promotable: true,
+      };
+    } catch {
+      // Not accepting connections yet (not consistent): it holds less than its peers, or at
+      // least cannot prove otherwise; it may not win.
+      const control = await this.postgres.controlData().catch(() => undefined);
+      return { lsn: control?.minRecoveryEndLsn ?? null, ruleTerm: knownRuleTerm, promotable: false };
+    }
+  }
+
+  async waitForReplayToCatchUp(): Promise<void> {
+    for (let waited = 0; waited < 60_000; waited += 20) {
+      const [row] = await this.localQuery<{ caught_up: boolean | null }>(
+        'SELECT pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() AS caught_up',
+      );
+      if (row?.caught_up !== false) return;
+      await sleep(20);
+    }
+    throw new Error('replay did not catch up with received WAL within 60 s');
+  }
+
+  preparePassfile(): void {
+    this.postgres.prepareInstanceDir({ replication: this.options.secrets.replicationPassword, superuser: this.options.secrets.superuserPassword });
+  }
+
+  settings(syncNames: string) {
+    const archive = this.options.spec.backup?.archiveWal ? instanceArchiveCommands(this.options.layout, this.options.spec, this.instance) : undefined;
+    return {
+      ...(archive ? { archive } : {}),
+      instanceName: this.instance.name,
+      listenAddress: this.instance.host,
+      port: this.instance.port,
+      socketDir: this.instance.socketDir,
+      maxWalSenders: this.options.layout.instances.length * 2 + 4,
+      parameters: this.options.spec.postgres.parameters,
+      syncStandbyNames: syncNames,
+    };
+  }
+
+  upstreamOf(name: string): { host: string; port: number } {
+    const primary = findInstance(this.options.layout, name);
+    return { host: primary.host, port: primary.port };
+  }
+
+  localQuery<T>(sql: string): Promise<T[]> {
+    return this.withSession(10_000, async (client) => (await client.query(sql)).rows as T[]);
+  }
+
+  /** A dedicated superuser session for control statements, apart from the health probe. */
+  async withSession<T>(statementTimeoutMs: number, work: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({
+      host: this.instance.host,
+      port: this.instance.port,
+      user: SUPERUSER,
+      password: this.options.secrets.superuserPassword,
+      database: 'postgres',
+      application_name: 'polygres-agent',
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: statementTimeoutMs,
+      // A frozen server enforces no statement_timeout: bound the wait on our side too.
+      ...(statementTimeoutMs > 0 ? { query_timeout: statementTimeoutMs + 2_000 } : {}),
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+/** Waits until this session sees `name` = `expected` (a reload reaches backends asynchronously). */
+export async function waitForSetting(client: Client, name: string, expected: string): Promise<void> {
+  for (;;) {
+    const result = await client.query('SELECT current_setting($1) AS value', [name]);
+    if ((result.rows[0] as { value: string }).value === expected) return;
+    await sleep(20);
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * Server connections for one (user, database): a few real connections shared by many client
+ * sessions. Sessions wait in a queue with a deadline when all are busy; connections past their
+ * lifetime or idle too long are closed; a Postgres that went away is reconnected with
+ * back-off. An idle connection the asking session used last is preferred: it needs no reset.
+ */
+import { encodeFrontend } from '../protocol/encode-frontend';
+import type { Logger } from '../util/log';
+import type { Backend, BackendConnection } from '../session/backend';
+import type { ConnectionBudget } from './connection-budget';
+import { ServerConnection, ServerLoginError } from '../session/server-connection';
+import { connectTo } from '../link/server-target';
+
+export interface PoolOptions {
+  readonly target: { readonly socketDir: string; readonly port: number };
+  readonly size: number;
+  readonly minSize: number;
+  readonly queueTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly lifetimeMs: number;
+  readonly statementCacheSize: number;
+  /**
+   * A session's plain statement may be pipelined behind another's that has run for less than
+   * this (ms); 0 turns pipelining off. See tryPipeline.
+   */
+  readonly pipelineBehindMs: number;
+}
+
+/**
+ * The default for PoolOptions.pipelineBehindMs: most statements end within a millisecond or
+ * two; one that has run longer is likely a long one, and nothing should wait behind it.
+ */
+export const PIPELINE_BEHIND_MS = 2;
+
+/** No server connection became free in time: SQLSTATE 53300, like Postgres' own limit. */
+export class PoolTimeoutError extends Error {
+  readonly code = '53300';
+}
+
+interface Waiter {
+  readonly resolve: (connection: ServerConnection) => void;
+  readonly reject: (error: Error) => void;
+  readonly since: number;
+}
+
+export interface PoolStats {
+  readonly user: string;
+  readonly database: string;
+  readonly active: number;
+  readonly idle: number;
+  readonly waiting: number;
+  readonly opening: number;
+  /** Statements sent behind another session's on a busy connection (tryPipeline), since the pool began. */
+  readonly pipelined: number;
+}
+
+export class Pool implements Backend {
+  readonly lossMessage = 'the connection to Postgres was lost; reconnect to continue';
+  private readonly idle: ServerConnection[] = [];
+  private readonly all = new Set<ServerConnection>();
+  /** Oldest first; all share one queue timeout, so one timer (for the oldest) covers them all. */
+  private readonly waiters: Waiter[] = [];
+  private waiterTimer: NodeJS.Timeout | undefined;
+  private opening = 0;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Why the last attempt to open a connection failed, until one succeeds (told to sessions that time out). */
+  private lastOpenError: string | undefined;
+  private closed = false;
+  private pipelined = 0;
+  /**
+   * Statements (text + parameter types) some server connection of this pool accepted: a
+   * session may prepare one of these without borrowing a connection (see ClientSession).
+   */
+  readonly knownStatements = new Set<string>();
+  /** Wait times of acquisitions that queued, for the metrics histogram. */
+  onWait: (seconds: number) => void = () => undefined;
+
+  constructor(
+    readonly user: string,
+    readonly database: string,
+    private readonly options: PoolOptions,
+    private readonly budget: ConnectionBudget,
+    private readonly log: Logger,
+  ) {
+    budget.register(this);
+  }
+
+  get total(): number {
+    return this.all.size + this.opening;
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  stats(): PoolStats {
+    return {
+      user: this.user,
+      database: this.database,
+      active: this.all.size - this.idle.length,
+      idle: this.idle.length,
+      waiting: this.waiters.length,
+      opening: this.opening,
+      pipelined: this.pipelined,
+    };
+  }
+
+  /** An idle connection right now (preferring one `owner` used last), or undefined. */
+  tryAcquire(owner: object): ServerConnection | undefined {
+    return this.closed ? undefined : this.takeIdle(owner);
+  }
+
+  /**
+   * With no connection idle, the pool unable to grow and nobody waiting: the busy connection whose
+   * pipelinable statement started last (so is likeliest to end first), among those running one
+   * for under pipelineBehindMs with nobody queued behind it yet (the session behind resets
+   * the connection and replays its own settings in the same write, see handoff-reset.ts).
+   * A pool that may still grow (below its size, with the connection budget not spent) opens
+   * a connection instead: statements run side by side.
+   * Sessions that wait for a connection come first: while any waits, nothing is pipelined, so
+   * a freed connection goes to them and they cannot be starved. The session's statement is
+   * judged (`statementMayFollow`) last, and only when there is a candidate.
+   */
+  tryPipeline(statementMayFollow: () => boolean): ServerConnection | undefined {
+    const limit = this.options.pipelineBehindMs;
+    if (limit === 0 || this.closed || this.waiters.length > 0) return undefined;
+    if (this.total < this.options.size && !this.budget.spent) return undefined;
+    const now = performance.now();
+    let best: ServerConnection | undefined;
+    for (const connection of this.all) {
+      const since = connection.pipelinableSince;
+      if (since === 0 || now - since > limit || connection.followed || connection.broken) continue;
+      if (!best || since > best.pipelinableSince) best = connection;
+    }
+    if (!best || !statementMayFollow()) return undefined;
+    this.pipelined += 1;
+    return best;
+  }
+
+  /** Sends a CancelRequest to Postgres with the key of the connection running the query. */
+  cancel(connection: BackendConnection): void {
+    const { backendKey } = connection as ServerConnection;
+    const socket = connectTo(this.options.target);
+    socket.on('error', () => socket.destroy());
+    socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', ...backendKey })));
+  }
+
+  /** A connection for the session `owner`. */
+  acquire(owner: object): Promise<ServerConnection> {
+    if (this.closed) return Promise.reject(new Error('the pool is shutting down'));
+    const ready = this.takeIdle(owner);
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject, since: Date.now() });
+      this.armWaiterTimer();
+      this.grow();
+    });
+  }
+
+  /** Fails waiters that have waited the queue timeout; runs again when the next one would. */
+  private armWaiterTimer(): void {
+    if (this.waiterTimer || this.waiters.length === 0) return;
+    const due = this.waiters[0]!.since + this.options.queueTimeoutMs - Date.now();
+    this.waiterTimer = setTimeout(() => {
+      this.waiterTimer = undefined;
+      const now = Date.now();
+      while (this.waiters.length > 0 && now - this.waiters[0]!.since >= this.options.queueTimeoutMs) {
+        const waiter = this.waiters.shift()!;
+        waiter.reject(new PoolTimeoutError(
+          `no server connection for ${this.user}@${this.database} became free within ${this.options.queueTimeoutMs} ms ` +
+            `(pool size ${this.options.size}, ${this.waiters.length} other session(s) waiting)` +
+            (this.lastOpenError ? `; the last attempt to open one failed: ${this.lastOpenError}` : ''),
+        ));
+      }
+      this.armWaiterTimer();
+    }, Math.max(due, 0));
+  }
+
+  /**
+   * Returns a connection: to the session pipelined behind its last statement if there is one,
+   * else to a waiter or the idle list; a broken or expired one is closed and replaced on demand
+   * (a follower of a broken one learns of it when it closes).
+   */
+  release(backendConnection: BackendConnection): void {
+    const connection = backendConnection as ServerConnection;
+    const now = Date.now();
+    connection.lastUsedAt = now;
+    if (!connection.broken && !connection.closed && connection.handOver()) return;
+    if (connection.broken || connection.closed || this.closed || now - connection.createdAt > this.options.lifetimeMs) {
+      this.discard(connection);
+      this.grow();
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.onWait((now - waiter.since) / 1000);
+      waiter.resolve(connection);
+      return;
+    }
+    this.watchIdle(connection);
+    this.idle.push(connection);
+  }
+
+  /** Closes one idle connection so another pool can open one (fair share); true if it did. */
+  yieldIdle(): boolean {
+    const connection = this.idle.shift();
+    if (!connection) return false;
+    this.discard(connection);
+    return true;
+  }
+
+  /** Periodic upkeep: idle timeouts, lifetimes, the minimum size. */
+  maintain(): void {
+    const now = Date.now();
+    for (const connection of [...this.idle]) {
+      const expired = now - connection.createdAt > this.options.lifetimeMs;
+      const idleTooLong = now - connection.lastUsedAt > this.options.idleTimeoutMs && this.all.size > this.options.minSize;
+      if (expired || idleTooLong || connection.broken || connection.closed) {
+        this.idle.splice(this.idle.indexOf(connection), 1);
+        this.discard(connection);
+      }
+    }
+    while (this.total < this.options.minSize && this.budget.tryTake(this)) this.open();
+  }
+
+  /**
+   * Sends the sessions waiting for a connection away with `error` (they hold none and nothing
+   * of theirs ran): a gateway does this to its pool of a node that stopped being the primary, so
+   * its waiters go to the new one; a pooler whose node accepts a new term does it to all of its
+   * pools, so nothing routed under the old term runs there.
+   */
+  turnAwayWaiters(error: Error): void {
+    clearTimeout(this.waiterTimer);
+    this.waiterTimer = undefined;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+  }
+
+  shutdown(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.waiterTimer);
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the pooler is shutting down'));
+    for (const connection of [...this.all]) this.discard(connection);
+  }
+
+  /**
+   * The most recently returned idle connection, preferring one the session used last (no
+   * reset, no replay, its statements still prepared there).
+   * Last in, first out, like PgBouncer: a few warm backends carry light load (their caches hot,
+   * the scheduler waking the same processes) and the rest stay idle until they time out,
+   * where first in, first out would keep every connection alive and cycle through them all.
+   */
+  private takeIdle(owner: object): ServerConnection | undefined {
+    this.dropDeadIdle();
+    let index = this.idle.length - 1;
+    while (index >= 0 && this.idle[index]!.lastOwner !== owner) index -= 1;
+    if (index === -1) index = this.idle.length - 1;
+    if (index === -1) return undefined;
+    return index === this.idle.length - 1 ? this.idle.pop() : this.idle.splice(index, 1)[0];
+  }
+
+  private dropDeadIdle(): void {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const connection = this.idle[i]!;
+      if (connection.broken || connection.closed) {
+        this.idle.splice(i, 1);
+        this.discard(connection);
+      }
+    }
+  }
+
+  /** Opens connections while sessions wait and the pool and the global budget allow. */
+  private grow(): void {
+    if (this.closed || this.retryTimer) return;
+    while (this.waiters.length > this.opening && this.total < this.options.size && this.budget.tryTake(this)) this.open();
+  }
+
+  private open(): void {
+    this.opening += 1;
+    ServerConnection.open(this.options.target, this.user, this.database, this.options.statementCacheSize).then(
+      (connection) => {
+        this.opening -= 1;
+        this.failures = 0;
+        this.lastOpenError = undefined;
+        this.all.add(connection);
+        connection.onClosed(() => {
+          const index = this.idle.indexOf(connection);
+          if (index === -1) return; // in use: its session sees the failure and releases it broken
+          this.idle.splice(index, 1);
+          this.discard(connection);
+        });
+        this.release(connection);
+      },
+      (error: Error) => {
+        this.opening -= 1;
+        this.budget.give();
+        this.failures += 1;
+        this.lastOpenError = error.message;
+        // A login refusal (no such database, role) is final for the sessions that asked; a
+        // server starting up, shutting down or full is tried again, like an unreachable one.
+        if (error instanceof ServerLoginError && !isTransientRefusal(error)) {
+          for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+          return;
+        }
+        const delay = Math.min(100 * 2 ** (this.failures - 1), 5_000);
+        this.log.warn({ err: error.message, user: this.user, database: this.database, retryInMs: delay }, 'cannot open a server connection');
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.grow();
+        }, delay);
+      },
+    );
+  }
+
+  /** While idle, a connection only hears asynchronous messages; a FATAL error means it is gone. */
+  private watchIdle(connection: ServerConnection): void {
+    connection.attach((code) => {
+      if (code === 0x45 /* ErrorResponse */) connection.broken = true;
+    });
+  }
+
+  private discard(connection: ServerConnection): void {
+    if (!this.all.delete(connection)) return;
+    connection.close();
+    this.budget.give();
+  }
+}
+
+/**
+ * Refusals that pass: the server is starting up or shutting down (57P01-57P03: a restart, a
+ * fence, a promotion) or out of connections (class 53). Waiting sessions keep waiting, within
+ * their queue timeout, while the pool tries again with back-off.
+ */
+function isTransientRefusal(error: ServerLoginError): boolean {
+  const code = error.fields.C ?? '';
+  return code.startsWith('57P0') || code.startsWith('53');
+}

@@ -1,0 +1,168 @@
+/**
+ * The edge's limits for one process's client sessions (a gateway's, or a pooler's direct
+ * clients): how many may be logged in, in all and per user; how many may be logging in at
+ * once; how long a login, an idle transaction and a stalled client may last; and the memory
+ * budget for client bytes (client-memory-budget.ts). Sessions report to it; one timer a
+ * second sweeps them for the timeouts, so nothing is armed or cleared per statement.
+ *
+ * Sessions of a trusted link (a gateway's sessions at a pooler) are exempt from the caps and
+ * timeouts: the gateway that carries them enforces its own. They still share the memory
+ * budget.
+ */
+import type { ClientLimitsSpec } from '../spec/schema';
+import { ClientMemoryBudget } from './client-memory-budget';
+
+/** What the limits see of a session. */
+export interface LimitedSession {
+  /** When the connection was accepted (Date.now()). */
+  readonly openedAt: number;
+  /** Since when the session sits idle inside a transaction (Date.now()), or 0. */
+  readonly idleInTransactionSince: number;
+  /** Since when the client has left a message half sent or its results unread (Date.now()), or 0. */
+  readonly stalledSince: number;
+  /** The client has sent its StartupMessage: it is logging in, not just holding a socket. */
+  readonly startedLogin: boolean;
+  /** Ends the connection with an ErrorResponse of this SQLSTATE and message. */
+  endForLimit(code: string, message: string): void;
+}
+
+/** Why a connection was refused or ended by a limit (the label of the metrics). */
+export type LimitReason =
+  | 'max_client_connections'
+  | 'max_connections_per_user'
+  | 'pending_logins_full'
+  | 'login_timeout'
+  | 'idle_in_transaction_timeout'
+  | 'slow_client';
+
+const SWEEP_MS = 1_000;
+
+export class ClientLimits {
+  readonly budget: ClientMemoryBudget;
+  /** Connections not logged in yet, oldest first (a Set keeps insertion order). */
+  private readonly pending = new Set<LimitedSession>();
+  /** Those of them that have not even sent a StartupMessage, oldest first. */
+  private readonly silent = new Set<LimitedSession>();
+  /** Logged-in sessions the caps and timeouts apply to, with their user. */
+  private readonly sessions = new Map<LimitedSession, string>();
+  private readonly perUser = new Map<string, number>();
+  /** How often each limit refused or ended a connection, for the metrics. */
+  readonly counts = new Map<LimitReason, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  /** `service` names the process in messages ("gateway", "pooler"). */
+  constructor(
+    readonly options: ClientLimitsSpec,
+    private readonly service: string,
+  ) {
+    this.budget = new ClientMemoryBudget(options.clientBufferBytes);
+    this.timer = setInterval(() => this.sweep(Date.now()), SWEEP_MS);
+    this.timer.unref();
+  }
+
+  get pendingLogins(): number {
+    return this.pending.size;
+  }
+
+  get loggedIn(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * A connection was accepted. Past maxClientConnections it is refused (returns the message);
+   * when maxPendingLogins connections are still logging in, one of them is closed to make
+   * room — the oldest that has not sent a StartupMessage, or else the oldest: a flood of silent
+   * sockets then churns through its own slots, while a client that logs in promptly gets through.
+   */
+  opened(session: LimitedSession): string | undefined {
+    if (this.sessions.size >= this.options.maxClientConnections) return this.refuse('max_client_connections', this.tooManyClients());
+    if (this.pending.size >= this.options.maxPendingLogins) {
+      const evicted = (this.silent.size > 0 ? this.silent : this.pending).values().next().value!;
+      this.pending.delete(evicted);
+      this.silent.delete(evicted);
+      this.count('pending_logins_full');
+      evicted.endForLimit('53300', `sorry, too many clients are logging in at once (the ${this.service} keeps at most ${this.options.maxPendingLogins}); this connection was the oldest still logging in`);
+    }
+    this.pending.add(session);
+    this.silent.add(session);
+    return undefined;
+  }
+
+  /** The connection sent its StartupMessage: it is no longer the first to make room. */
+  loginStarted(session: LimitedSession): void {
+    this.silent.delete(session);
+  }
+
+  /**
+   * The session authenticated as `user`: counted against the caps (returns the message when
+   * one is reached). `limited`: false for a trusted link's session, which no cap counts.
+   */
+  loggedInAs(session: LimitedSession, user: string, limited: boolean): string | undefined {
+    this.pending.delete(session);
+    this.silent.delete(session);
+    if (!limited) return undefined;
+    if (this.sessions.size >= this.options.maxClientConnections) return this.refuse('max_client_connections', this.tooManyClients());
+    const perUser = this.options.maxConnectionsPerUser;
+    const ofUser = this.perUser.get(user) ?? 0;
+    if (perUser > 0 && ofUser >= perUser) {
+      return this.refuse('max_connections_per_user', `too many connections for role "${user}": this ${this.service} serves at most ${perUser} sessions per user (gateway.limits.maxConnectionsPerUser)`);
+    }
+    this.sessions.set(session, user);
+    this.perUser.set(user, ofUser + 1);
+    return undefined;
+  }
+
+  /** The connection closed, whatever the reason. */
+  ended(session: LimitedSession): void {
+    this.pending.delete(session);
+    this.silent.delete(session);
+    const user = this.sessions.get(session);
+    if (user === undefined) return;
+    this.sessions.delete(session);
+    const left = (this.perUser.get(user) ?? 1) - 1;
+    if (left === 0) this.perUser.delete(user);
+    else this.perUser.set(user, left);
+  }
+
+  /** Ends whatever overstayed a timeout. Runs every second; exposed for tests. */
+  sweep(now: number): void {
+    const { loginTimeoutMs, idleInTransactionTimeoutMs, slowClientTimeoutMs } = this.options;
+    for (const session of this.pending) {
+      if (now - session.openedAt < loginTimeoutMs) break; // oldest first: the rest are younger
+      this.pending.delete(session);
+      this.silent.delete(session);
+      this.count('login_timeout');
+      session.endForLimit('57014', `canceling authentication due to timeout: the login did not complete within ${loginTimeoutMs} ms (gateway.limits.loginTimeoutMs)`);
+    }
+    for (const session of [...this.sessions.keys()]) {
+      const idleSince = session.idleInTransactionSince;
+      if (idleInTransactionTimeoutMs > 0 && idleSince > 0 && now - idleSince >= idleInTransactionTimeoutMs) {
+        this.count('idle_in_transaction_timeout');
+        session.endForLimit('25P03', `terminating connection due to idle-in-transaction timeout (${idleInTransactionTimeoutMs} ms, gateway.limits.idleInTransactionTimeoutMs)`);
+        continue;
+      }
+      const stalledSince = session.stalledSince;
+      if (stalledSince > 0 && now - stalledSince >= slowClientTimeoutMs) {
+        this.count('slow_client');
+        session.endForLimit('08006', `terminating connection: the client left a message half sent or its results unread for ${slowClientTimeoutMs} ms (gateway.limits.slowClientTimeoutMs)`);
+      }
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private tooManyClients(): string {
+    return `sorry, too many clients already: this ${this.service} serves at most ${this.options.maxClientConnections} sessions (gateway.limits.maxClientConnections)`;
+  }
+
+  private refuse(reason: LimitReason, message: string): string {
+    this.count(reason);
+    return message;
+  }
+
+  private count(reason: LimitReason): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,355 @@
+/**
+ * One client session of the pooler or gateway: once logged in (ClientConnection), it borrows a
+ * server connection for each transaction (or each statement outside one) and gives it back at
+ * ReadyForQuery 'I' unless something pins the session (SessionState). A connection another
+ * session used last is reset before this one's statement, and the session's settings follow it
+ * from connection to connection; a lone plain statement may be pipelined behind another
+ * session's. What goes over the connection, and how answers come back, is ServerExchange.
+ * Bytes the pooler does not need to read are forwarded as they came.
+ */
+import { FrontendCode } from '../protocol/codes';
+import { SqlState } from '../protocol/constants';
+import { encodeBackend } from '../protocol/encode-backend';
+import { encodeFrontend } from '../protocol/encode-frontend';
+import type { FrontendMessage } from '../protocol/messages';
+import { sqlStateOf } from '../protocol/protocol-error';
+import { classify, isPlainStatement } from '../sql/classify';
+import type { BackendConnection } from './backend';
+import type { ClientFrame } from './client-frame';
+import { ReadPause } from './client-reading';
+import { handOffReset } from './handoff-reset';
+import { afterReadies } from './response-queue';
+import { type Follower, ServerLoginError } from './server-connection';
+import { ServerExchange } from './server-exchange';
+import { settingsReplay } from './session-state';
+
+export class ClientSession extends ServerExchange {
+  private acquiring = false;
+  /** Reading from the client is paused until the server connection's output drains. */
+  private waitingForServer = false;
+  /**
+   * The session's place in the queue of `server` while its statement waits behind another
+   * session's (see Backend.tryPipeline): the frames are not ours until that cycle ends, and
+   * nothing more is sent meanwhile.
+   */
+  private following: Follower | undefined;
+  /**
+   * A cancel asked while the session's statement was not yet the one running (behind another
+   * session's, or behind the reset and replay that prepare the connection): sent once it is,
+   * so a cancel never interrupts a reset (see prepareConnection).
+   */
+  private cancelPending = false;
+  /** Reset and replay queries of this session still running ahead of its statement. */
+  private preparing = 0;
+
+  /** Asked by the pool only once it has a connection to pipeline behind (classifying costs a decode). */
+  private readonly queuedStatementIsPlain = () => isPlainStatement(classify((this.queue[0]!.message as Extract<FrontendMessage, { type: 'query' }>).sql));
+
+  private get behind(): boolean {
+    return this.following !== undefined;
+  }
+
+  /** Cancels the query this session is running, if any (a CancelRequest with its key came in). */
+  cancel(): void {
+    if (!this.server) return;
+    this.cancelPending = true;
+    this.sendPendingCancel();
+  }
+
+  /** Sends a pending cancel once what runs on the connection is the session's own statement. */
+  private sendPendingCancel(): void {
+    const server = this.server;
+    if (!this.cancelPending || !server || this.behind || this.preparing > 0) return;
+    this.cancelPending = false;
+    server.pipelinableSince = 0; // nothing is pipelined behind a statement being cancelled
+    this.backend?.cancel(server);
+  }
+
+  // ------------------------------------------------------------------ borrowing a connection
+
+  /** Processes queued client frames as far as a server connection allows. */
+  protected drain(): void {
+    while (this.phase === 'ready' && this.queue.length > 0) {
+      const frame = this.queue[0]!;
+      if (frame.code === FrontendCode.Terminate) {
+        this.queue.length = 0;
+        this.queuedBytes = 0;
+        this.close();
+        return;
+      }
+      if (!this.server) {
+        if (this.answerWithoutServer(frame)) {
+          this.takeFrame();
+          continue;
+        }
+        this.attachServer();
+        if (!this.server) break; // waiting for a connection: drain() runs again once it comes
+        continue;
+      }
+      // Pipelined: the follower sent its one statement and waits for its turn; the session it
+      // follows sends nothing more until its cycle ends (the connection then passes on, and
+      // drain() runs again).
+      if (this.behind || this.server.followed) break;
+      if (this.server.output.congested) {
+        // The server reads slower than the client sends: stop reading the client for now.
+        if (this.waitingForServer) return;
+        this.waitingForServer = true;
+        this.reading.set(ReadPause.ServerBusy, true);
+        this.server.onDrain(() =>
+          this.guarded(() => {
+            this.waitingForServer = false;
+            this.reading.set(ReadPause.ServerBusy, false);
+            this.drain();
+          }),
+        );
+        return;
+      }
+      this.handleClientFrame(this.takeFrame());
+    }
+    this.reading.set(ReadPause.Backlog, this.queue.length > 16);
+  }
+
+  /** The next queued frame, out of the queue (and out of the bytes the budget counts). */
+  private takeFrame(): ClientFrame {
+    const frame = this.queue.shift()!;
+    this.queuedBytes -= frame.bytes.length;
+    return frame;
+  }
+
+  private attachServer(): void {
+    if (this.acquiring || !this.backend) return;
+    const hint = this.backend.routesReadOnly ? { readOnly: this.startsReadOnly(this.queue[0]) } : undefined;
+    const ready = this.backend.tryAcquire(this, hint);
+    if (ready) {
+      this.attach(ready);
+      return;
+    }
+    const busy = this.backend.tryPipeline && this.queue[0]!.code === FrontendCode.Query && this.cycleMayPipeline() ? this.backend.tryPipeline(this.queuedStatementIsPlain) : undefined;
+    if (busy) {
+      this.follow(busy);
+      return;
+    }
+    this.acquiring = true;
+    this.backend.acquire(this, hint).then(
+      (connection) =>
+        this.guarded(() => {
+          this.acquiring = false;
+          if (this.phase === 'closed') {
+            this.backend?.release(connection);
+            return;
+          }
+          this.attach(connection);
+          this.drain();
+        }),
+      (error: Error) => {
+        this.acquiring = false;
+        if (error instanceof ServerLoginError) return this.failWith(error.fields);
+        this.fail(sqlStateOf(error, SqlState.connectionFailure), error.message);
+      },
+    );
+  }
+
+  /**
+   * The session's half of whether its next cycle may be pipelined behind another session's
+   * statement (or another's behind it): between transactions, nothing pinning it, nothing owed,
+   * and a backend that runs nothing after a cycle. The cycle itself must be one simple Query
+   * holding one plain statement (isPlainStatement), so its whole answer ends at one
+   * ReadyForQuery and leaves no state behind.
+   */
+  private cycleMayPipeline(): boolean {
+    // The reset and replay that prepare the connection may be ahead of the statement: they end
+    // at their own ReadyForQuery and leave nothing behind that the statement needs.
+    return this.status === 'I' && this.responses.length === this.preparing && !this.explicitTransaction && !this.skippingUntilSync && !this.state.pinned && !this.state.advisoryUnlockPending && !this.backend?.afterCycle;
+  }
+
+  /**
+   * Sends the session's statement behind the one running on `connection` — with the reset
+   * and the replay of its settings in front of it, in the same write; its turn comes at that
+   * cycle's end.
+   */
+  private follow(connection: BackendConnection): void {
+    this.server = connection;
+    this.following = {
+      handler: this.serverFrameHandler,
+      onClosed: () => this.guarded(() => this.onServerClosed(connection)),
+      onPromoted: () => this.guarded(() => this.promoted()),
+    };
+    connection.follow(this.following);
+    this.prepareConnection(connection);
+    this.handleClientFrame(this.takeFrame());
+  }
+
+  private promoted(): void {
+    const server = this.server!;
+    this.following = undefined;
+    server.pipelinableSince = this.cancelPending ? 0 : performance.now(); // what was sent runs now
+    this.sendPendingCancel();
+    if (this.queue.length > 0) this.drain();
+  }
+
+  private attach(connection: BackendConnection): void {
+    this.server = connection;
+    connection.attach(this.serverFrameHandler);
+    connection.onClosed(() => this.guarded(() => this.onServerClosed(connection)));
+    this.prepareConnection(connection);
+  }
+
+  /**
+   * Brings a connection to this session, in the write that carries the session's statement: a
+   * connection another session used last is reset first (handoff-reset.ts), then this
+   * session's settings are replayed where they differ from the connection's.
+   */
+  private prepareConnection(connection: BackendConnection): void {
+    if (connection.lastOwner !== this) {
+      const previous = connection.lastOwner;
+      connection.lastOwner = this;
+      if (previous !== undefined) this.prepareStep(connection, handOffReset(connection), 'could not reset a server connection before handing it to this session');
+    }
+    if (connection.settingsKey === this.state.settingsKey) return;
+    const replay = settingsReplay(connection.settings, this.state.committedSettings);
+    if (!replay) return;
+    this.prepareStep(connection, encodeFrontend({ type: 'query', sql: replay }), "could not restore this session's settings on a server connection", () => {
+      connection.settings = new Map(this.state.committedSettings);
+      connection.settingsKey = this.state.settingsKey;
+    });
+  }
+
+  /**
+   * One query that prepares the connection ahead of the session's statement; its answer is
+   * the session's own to swallow. Should it fail (a cancel from elsewhere hit it), the
+   * connection is in no known state: it is closed, and the session with it — the statement
+   * sent behind it may have run, so the client must not be told it did not.
+   */
+  private prepareStep(connection: BackendConnection, query: Buffer, failure: string, done?: () => void): void {
+    this.preparing += 1;
+    this.inject(query, 'ready', (failed) => {
+      this.preparing -= 1;
+      if (failed) {
+        connection.broken = true;
+        this.fail(SqlState.connectionFailure, `${failure}; the statement sent with it may have run — reconnect and check`);
+        return;
+      }
+      done?.();
+      this.sendPendingCancel();
+    });
+  }
+
+  // ------------------------------------------------------------------ the client's frames
+
+  private handleClientFrame(frame: ClientFrame): void {
+    const server = this.server!;
+    // More work on the connection: nothing may be pipelined behind it (a single Query says again below).
+    if (!this.behind && server.pipelinableSince !== 0) server.pipelinableSince = 0;
+    if (this.skippingUntilSync) {
+      if (frame.code !== FrontendCode.Sync) return;
+      this.skippingUntilSync = false;
+    }
+    switch (frame.code) {
+      case FrontendCode.Query: {
+        const message = frame.message as Extract<FrontendMessage, { type: 'query' }>;
+        const info = classify(message.sql);
+        this.context.metrics.statement?.();
+        if (!this.behind && isPlainStatement(info) && this.cycleMayPipeline()) server.pipelinableSince = performance.now();
+        server.output.write(frame.bytes);
+        this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...info.statements] });
+        return;
+      }
+      case FrontendCode.Parse:
+        return this.handleParse(frame.message as Extract<FrontendMessage, { type: 'parse' }>, frame);
+      case FrontendCode.Bind:
+        return this.handleBind(frame.message as Extract<FrontendMessage, { type: 'bind' }>, frame);
+      case FrontendCode.Describe: {
+        const message = frame.message as Extract<FrontendMessage, { type: 'describe' }>;
+        if (message.target === 'S' && message.name !== '') {
+          const name = this.serverStatement(message.name);
+          if (name === undefined) return;
+          server.output.write(encodeFrontend({ type: 'describe', target: 'S', name }));
+          this.responses.push({ kind: 'forward', ends: 'describe' });
+          return;
+        }
+        this.send(frame.bytes, 'describe', 'forward');
+        return;
+      }
+      case FrontendCode.Close: {
+        const message = frame.message as Extract<FrontendMessage, { type: 'close' }>;
+        if (message.target === 'S' && message.name !== '') {
+          // The statement stays prepared on the connection for whoever needs it next.
+          this.statements.delete(message.name);
+          this.synthesize(encodeBackend({ type: 'closeComplete' }));
+          return;
+        }
+        if (message.target === 'P') this.portals.delete(message.name);
+        this.send(frame.bytes, 'close', 'forward');
+        return;
+      }
+      case FrontendCode.Execute: {
+        const message = frame.message as Extract<FrontendMessage, { type: 'execute' }>;
+        const info = this.portals.get(message.portal);
+        this.context.metrics.statement?.();
+        this.send(frame.bytes, 'execute', 'forward', (failed) => {
+          if (!failed && info) this.applyEffects(info.statements[0]);
+        });
+        return;
+      }
+      case FrontendCode.Sync:
+      case FrontendCode.FunctionCall:
+        this.send(frame.bytes, 'ready', 'forward');
+        return;
+      case FrontendCode.Flush:
+      case FrontendCode.CopyData:
+      case FrontendCode.CopyDone:
+      case FrontendCode.CopyFail:
+        server.output.write(frame.bytes);
+        return;
+      default:
+        this.fail(SqlState.protocolViolation, `unexpected frontend message '${String.fromCharCode(frame.code)}'`);
+    }
+  }
+
+  // ------------------------------------------------------------------ giving it back
+
+  protected maybeRelease(): void {
+    const server = this.server;
+    if (!server || this.status !== 'I' || this.responses.length > 0 || this.state.pinned) return;
+    this.server = undefined;
+    server.attach(() => undefined);
+    if (this.portals.size > 0) this.portals.clear(); // clear() reallocates even an empty table
+    this.unnamed = undefined;
+    this.backend!.release(server);
+    if (this.queue.length > 0) this.drain(); // frames held back while a follower waited on the connection
+  }
+
+  private onServerClosed(connection: BackendConnection): void {
+    if (this.server !== connection || this.phase === 'closed') return;
+    this.server = undefined;
+    this.backend?.release(connection);
+    this.fail(SqlState.adminShutdown, this.backend?.lossMessage ?? 'the server connection was lost; reconnect to continue');
+  }
+
+  protected releaseOnClose(): void {
+    const server = this.server;
+    this.server = undefined;
+    // A connection paused for this client's sake must go on reading: its answers are waited out below.
+    if (server && this.unreadSince !== 0) server.resume();
+    if (server && this.backend) {
+      const backend = this.backend;
+      if (this.behind) {
+        // Pipelined: our statement's answer still comes, after the one ahead; wait it out.
+        const place = this.following!;
+        place.handler = afterReadies(this.responses.readyCount(), () => backend.release(server));
+        place.onClosed = () => undefined;
+        place.onPromoted = () => undefined;
+      } else if (server.followed && this.responses.readyCount() > 0) {
+        // Another session's statement waits behind ours (one simple Query): let ours finish, then pass on.
+        server.attach(afterReadies(this.responses.readyCount(), () => backend.release(server)));
+      } else {
+        // A connection mid-request or holding session state cannot serve anyone else.
+        if (this.responses.length > 0 || this.status !== 'I' || this.state.pinned) server.broken = true;
+        server.attach(() => undefined);
+        backend.release(server);
+      }
+    }
+    this.backend?.sessionClosed?.();
+    this.responses.clear();
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * What a session sends on the server connection it holds and what comes back. Every request
+ * gets a slot in the ResponseQueue: the client's own are forwarded, the pooler's (a Parse under
+ * the connection's name, a reset, a probe) swallowed, and answers the pooler gives itself
+ * (a ParseComplete for a statement the connection has) are queued in order with the server's.
+ * Prepared statements are mapped from the client's names to the connection's here, and each
+ * ReadyForQuery closes the transaction bookkeeping. When the connection may go back to the pool
+ * is the subclass's decision (ClientSession.maybeRelease).
+ */
+import { BackendCode, FrontendCode } from '../protocol/codes';
+import { decodeBackend } from '../protocol/decode-backend';
+import { encodeBackend } from '../protocol/encode-backend';
+import { encodeFrontend } from '../protocol/encode-frontend';
+import type { FrameHandler } from '../protocol/framer';
+import type { FrontendMessage } from '../protocol/messages';
+import { classify } from '../sql/classify';
+import type { SessionEffect, StatementInfo } from '../sql/effects';
+import type { BackendConnection } from './backend';
+import type { ClientFrame } from './client-frame';
+import { ClientConnection } from './client-connection';
+import { type ResponseEnd, ResponseQueue, completes } from './response-queue';
+import { statementKey } from './statement-cache';
+
+interface PreparedStatement {
+  readonly key: string;
+  readonly sql: string;
+  readonly parameterTypes: readonly number[];
+  readonly info: StatementInfo;
+}
+
+export abstract class ServerExchange extends ClientConnection {
+  /** The server connection the session holds (or follows behind another session), if any. */
+  protected server: BackendConnection | undefined;
+  protected readonly responses = new ResponseQueue();
+  /** The client's prepared statements by its names; the connection's names are in server.statements. */
+  protected readonly statements = new Map<string, PreparedStatement>();
+  protected readonly portals = new Map<string, StatementInfo>();
+  protected unnamed: StatementInfo | undefined;
+
+  /** Transaction bookkeeping for the cycle in progress. */
+  protected status: 'I' | 'T' | 'E' = 'I';
+  protected explicitTransaction = false;
+  private cycleFailed = false;
+  /** After an error the pooler raised in an extended-protocol cycle: ignore frames until Sync. */
+  protected skippingUntilSync = false;
+  private lastTag = '';
+
+  /** Bound once: a connection is attached to the session for every transaction. */
+  protected readonly serverFrameHandler: FrameHandler = (code, buffer, frameStart, bodyStart, end, stable) => {
+    try {
+      this.onServerFrame(code, buffer, frameStart, bodyStart, end, stable);
+    } catch (error) {
+      this.crash(error);
+    }
+  };
+
+  /** Gives the connection back when the session is between transactions and nothing pins it. */
+  protected abstract maybeRelease(): void;
+
+  // ------------------------------------------------------------------ requests
+
+  /** Forwards a client frame to the server and expects its response. */
+  protected send(bytes: Buffer, ends: ResponseEnd, kind: 'forward' | 'swallow', onDone?: (failed: boolean) => void): void {
+    this.server!.output.write(bytes);
+    this.responses.push({ kind, ends, ...(onDone ? { onDone } : {}) });
+  }
+
+  /** Sends a message of the pooler's own whose response the client must not see. */
+  protected inject(bytes: Buffer, ends: ResponseEnd, onDone?: (failed: boolean) => void, onMessage?: (code: number, buffer: Buffer, bodyStart: number, end: number) => void): void {
+    this.server!.output.write(bytes);
+    this.responses.push({ kind: 'swallow', ends, ...(onDone ? { onDone } : {}), ...(onMessage ? { onMessage } : {}) });
+  }
+
+  /** Answers in the server's place, in order with the server's answers. */
+  protected synthesize(bytes: Buffer): void {
+    this.responses.push({ kind: 'synthetic', bytes });
+    this.emitSynthetic();
+  }
+
+  private emitSynthetic(): void {
+    let head = this.responses.head;
+    while (head?.kind === 'synthetic') {
+      this.responses.shift();
+      this.output.write(head.bytes);
+      head = this.responses.head;
+    }
+  }
+
+  /**
+   * An error the pooler detects itself inside an extended-protocol cycle: the client gets it
+   * in order, and, as Postgres would, everything up to the next Sync is ignored.
+   */
+  protected failCycle(fields: Record<string, string>): void {
+    this.synthesize(encodeBackend({ type: 'errorResponse', fields }));
+    this.cycleFailed = true;
+    this.skippingUntilSync = true;
+  }
+
+  // ------------------------------------------------------------------ prepared statements
+
+  /**
+   * Between transactions, preparing a statement the pool already knows (Parse + Sync, as
+   * libpq's PQprepare sends) needs no server connection: the statement is prepared lazily
+   * where it runs. Answering here also keeps clients that prepare synchronously (pgbench -M
+   * prepared, one thread for many connections) from waiting on connections held by their own
+   * siblings' transactions.
+   */
+  protected answerWithoutServer(frame: ClientFrame): boolean {
+    if (this.status !== 'I' || this.responses.length > 0 || !this.backend) return false;
+    switch (frame.code) {
+      case FrontendCode.Parse: {
+        const message = frame.message as Extract<FrontendMessage, { type: 'parse' }>;
+        const key = statementKey(message.sql, message.parameterTypes);
+        if (message.name === '' || this.statements.has(message.name) || !this.backend.knownStatements.has(key)) return false;
+        this.statements.set(message.name, { key, sql: message.sql, parameterTypes: message.parameterTypes, info: classify(message.sql) });
+        this.context.metrics.statementCacheHit();
+        this.synthesize(encodeBackend({ type: 'parseComplete' }));
+        return true;
+      }
+      case FrontendCode.Close: {
+        const message = frame.message as Extract<FrontendMessage, { type: 'close' }>;
+        if (message.target !== 'S' || message.name === '') return false;
+        this.statements.delete(message.name);
+        this.synthesize(encodeBackend({ type: 'closeComplete' }));
+        return true;
+      }
+      case FrontendCode.Sync:
+        this.skippingUntilSync = false;
+        this.synthesize(encodeBackend({ type: 'readyForQuery', status: 'I' }));
+        return true;
+      case FrontendCode.Flush:
+        return true;
+      default:
+        return this.skippingUntilSync;
+    }
+  }
+
+  protected handleParse(message: Extract<FrontendMessage, { type: 'parse' }>, frame: ClientFrame): void {
+    const info = classify(message.sql);
+    if (message.name === '') {
+      this.unnamed = info;
+      this.send(frame.bytes, 'parse', 'forward');
+      return;
+    }
+    if (this.statements.has(message.name)) {
+      this.failCycle({ S: 'ERROR', V: 'ERROR', C: '42P05', M: `prepared statement "${message.name}" already exists` });
+      return;
+    }
+    const key = statementKey(message.sql, message.parameterTypes);
+    this.statements.set(message.name, { key, sql: message.sql, parameterTypes: message.parameterTypes, info });
+    if (this.server!.statements.get(key)) {
+      this.context.metrics.statementCacheHit();
+      this.synthesize(encodeBackend({ type: 'parseComplete' }));
+      return;
+    }
+    this.context.metrics.statementCacheMiss();
+    this.prepareOnServer(key, message.sql, message.parameterTypes, 'forward');
+  }
+
+  protected handleBind(message: Extract<FrontendMessage, { type: 'bind' }>, frame: ClientFrame): void {
+    if (message.statement === '') {
+      this.portals.set(message.portal, this.unnamed ?? classify(''));
+      this.send(frame.bytes, 'bind', 'forward');
+      return;
+    }
+    const name = this.serverStatement(message.statement);
+    if (name === undefined) return;
+    this.portals.set(message.portal, this.statements.get(message.statement)!.info);
+    this.server!.output.write(encodeFrontend({ ...message, statement: name }));
+    this.responses.push({ kind: 'forward', ends: 'bind' });
+  }
+
+  /**
+   * The connection's name for the client's statement, preparing it there first if needed;
+   * undefined (after failing the cycle) when the client never prepared it.
+   */
+  protected serverStatement(clientName: string): string | undefined {
+    const statement = this.statements.get(clientName);
+    if (!statement) {
+      this.failCycle({ S: 'ERROR', V: 'ERROR', C: '26000', M: `prepared statement "${clientName}" does not exist` });
+      return undefined;
+    }
+    const cached = this.server!.statements.get(statement.key);
+    if (cached) return cached.name;
+    return this.prepareOnServer(statement.key, statement.sql, statement.parameterTypes, 'swallow');
+  }
+
+  /** Sends Parse under the connection's own name; evicts least-recently-used statements first. */
+  private prepareOnServer(key: string, sql: string, parameterTypes: readonly number[], kind: 'forward' | 'swallow'): string {
+    const server = this.server!;
+    const { statement, evicted } = server.statements.add(key);
+    for (const name of evicted) this.inject(encodeFrontend({ type: 'close', target: 'S', name }), 'close');
+    server.output.write(encodeFrontend({ type: 'parse', name: statement.name, sql, parameterTypes }));
+    this.responses.push({
+      kind,
+      ends: 'parse',
+      onDone: (failed) => {
+        if (failed) {
+          server.statements.forget(key, statement.name);
+          return;
+        }
+        statement.ready = true;
+        const known = this.backend!.knownStatements;
+        if (known.size > 10_000) known.clear();
+        known.add(key);
+      },
+    });
+    return statement.name;
+  }
+
+  /** Does the cycle this frame starts hold only a read-only statement? (Routing hint.) */
+  protected startsReadOnly(frame: ClientFrame | undefined): boolean {
+    if (!frame || this.status !== 'I') return false;
+    switch (frame.code) {
+      case FrontendCode.Query:
+        return classify((frame.message as Extract<FrontendMessage, { type: 'query' }>).sql).readOnly;
+      case FrontendCode.Parse:
+        return classify((frame.message as Extract<FrontendMessage, { type: 'parse' }>).sql).readOnly;
+      case FrontendCode.Bind: {
+        const name = (frame.message as Extract<FrontendMessage, { type: 'bind' }>).statement;
+        return (name === '' ? this.unnamed : this.statements.get(name)?.info)?.readOnly ?? false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ answers
+
+  private onServerFrame(code: number, buffer: Buffer, frameStart: number, bodyStart: number, end: number, stable: boolean): void {
+    this.emitSynthetic();
+    const slot = this.responses.head;
+    if (!slot || slot.kind === 'synthetic') {
+      // Between requests only asynchronous messages arrive: notifications, notices, settings.
+      this.forward(buffer, frameStart, end, stable);
+      if (code === BackendCode.ErrorResponse) this.close();
+      return;
+    }
+    if (code === BackendCode.NoticeResponse || code === BackendCode.ParameterStatus || code === BackendCode.NotificationResponse) {
+      if (slot.kind === 'forward') this.forward(buffer, frameStart, end, stable);
+      return;
+    }
+    // Errors always reach the client, even for the pooler's own Parse: its request depended on it.
+    if (slot.kind === 'forward' || (code === BackendCode.ErrorResponse && slot.ends !== 'ready')) this.forward(buffer, frameStart, end, stable);
+    if (code === BackendCode.CommandComplete) {
+      this.lastTag = commandTag(buffer, bodyStart, end);
+      if (slot.statementEffects) this.applyEffects(slot.statementEffects.shift());
+    }
+    if (code === BackendCode.ErrorResponse) {
+      this.cycleFailed = true;
+      if (this.context.metrics.error) this.context.metrics.error((decodeBackend(code, buffer, bodyStart, end) as { fields: Record<string, string> }).fields.C ?? 'XX000');
+      if (slot.ends === 'ready') return; // a simple query goes on to ReadyForQuery
+      this.responses.shift();
+      slot.onDone?.(true);
+      this.responses.dropUntilReady();
+      return;
+    }
+    slot.onMessage?.(code, buffer, bodyStart, end);
+    if (!completes(slot.ends, code)) return;
+    this.responses.shift();
+    if (code === BackendCode.ReadyForQuery) {
+      // The status byte alone (I, T or E): no decoded message on the hottest path.
+      const status = String.fromCharCode(buffer[bodyStart]!) as 'I' | 'T' | 'E';
+      slot.onDone?.(this.cycleFailed && slot.kind === 'swallow');
+      // Answers the pooler gives itself may be queued right behind this ReadyForQuery.
+      this.emitSynthetic();
+      this.onReadyForQuery(status, slot.kind === 'forward');
+      return;
+    }
+    slot.onDone?.(false);
+    this.emitSynthetic();
+  }
+
+  /**
+   * Passes a server frame on to the client; a frame in the framer's own buffer is copied first.
+   * A client that reads slower than the server answers stops the server connection's reads
+   * until it catches up (back-pressure, not memory), for at most the slow-client timeout.
+   */
+  private forward(buffer: Buffer, frameStart: number, end: number, stable: boolean): void {
+    this.output.write(stable ? buffer.subarray(frameStart, end) : Buffer.from(buffer.subarray(frameStart, end)));
+    if (this.unreadSince === 0 && this.output.congested) this.waitForClientToRead();
+  }
+
+  private waitForClientToRead(): void {
+    const server = this.server;
+    if (!server) return;
+    this.unreadSince = Date.now();
+    server.pause();
+    this.output.onDrain(() => {
+      this.unreadSince = 0;
+      server.resume();
+    });
+  }
+
+  /** A statement completed: what it did to the session (a BEGIN, a SET, a temp table...) is recorded. */
+  protected applyEffects(effects: readonly SessionEffect[] | undefined): void {
+    if (!effects) return;
+    for (const effect of effects) {
+      if (effect.kind === 'begin') this.explicitTransaction = true;
+      this.state.apply(effect);
+    }
+  }
+
+  /** `clientCycle`: the ReadyForQuery ends the client's own request, not one the session injected. */
+  private onReadyForQuery(status: 'I' | 'T' | 'E', clientCycle: boolean): void {
+    const server = this.server;
+    if (!server) return; // the slot's own completion closed the session (a replay that failed)
+    // The end of a reset or replay leaves the statement behind it running: still pipelinable.
+    if (this.responses.length === 0) server.pipelinableSince = 0;
+    if (status !== 'I') this.explicitTransaction = true;
+    if (status === 'I') {
+      const committed = this.explicitTransaction ? this.lastTag === 'COMMIT' : !this.cycleFailed;
+      this.state.endTransaction(committed);
+      this.explicitTransaction = false;
+      // Most transactions change no setting: keep the connection's copy when the key says so.
+      if (server.settingsKey !== this.state.settingsKey) {
+        server.settings = new Map(this.state.committedSettings);
+        server.settingsKey = this.state.settingsKey;
+      }
+      if (this.state.serverStatementsDropped) {
+        server.statements.clear();
+        this.state.serverStatementsDropped = false;
+      }
+    }
+    this.status = status;
+    this.cycleFailed = false;
+    // Inside a transaction with nothing sent and nothing owed, the session waits on its client.
+    if (status !== 'I' && clientCycle && this.responses.length === 0 && this.queue.length === 0) this.idleInTransactionSince = Date.now();
+    if (status === 'I' && clientCycle && this.state.advisoryUnlockPending) this.checkAdvisoryLocks();
+    const probe = status === 'I' && clientCycle ? this.backend?.afterCycle?.(server) : undefined;
+    if (probe) this.observeAfterCycle(server, probe);
+    this.maybeRelease();
+  }
+
+  /** Runs the backend's after-cycle statement and hands it the first value of the result. */
+  private observeAfterCycle(server: BackendConnection, sql: string): void {
+    let value: string | null = null;
+    this.inject(
+      encodeFrontend({ type: 'query', sql }),
+      'ready',
+      // The connection is released, if it may be, once this ReadyForQuery has been handled.
+      () => this.backend?.observe?.(server, value),
+      (code, buffer, bodyStart, end) => {
+        if (code === BackendCode.DataRow) value = firstValue(buffer, bodyStart, end);
+      },
+    );
+  }
+
+  /** After pg_advisory_unlock*: are any session-level advisory locks left? */
+  private checkAdvisoryLocks(): void {
+    this.state.advisoryUnlockPending = false;
+    let held = true;
+    this.inject(
+      encodeFrontend({ type: 'query', sql: "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()" }),
+      'ready',
+      (failed) => {
+        if (!failed && !held) this.state.advisoryLocksReleased();
+      },
+      (code, buffer, bodyStart, end) => {
+        if (code === BackendCode.DataRow) held = firstValue(buffer, bodyStart, end) !== '0';
+      },
+    );
+  }
+}
+
+/** The first column of a DataRow, as text. */
+function firstValue(buffer: Buffer, bodyStart: number, end: number): string | null {
+  const row = decodeBackend(BackendCode.DataRow, buffer, bodyStart, end) as { readonly values: readonly (Buffer | null)[] };
+  return row.values[0]?.toString() ?? null;
+}
+
+/** The first word of a CommandComplete tag ("INSERT 0 1" -> "INSERT"). */
+function commandTag(buffer: Buffer, bodyStart: number, end: number): string {
+  const space = buffer.indexOf(0x20, bodyStart);
+  return buffer.toString('latin1', bodyStart, space === -1 || space >= end ? end - 1 : space);
+}

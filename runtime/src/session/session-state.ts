@@ -1,0 +1,206 @@
+/**
+ * What a client session carries from one server connection to the next: its settings (the
+ * SET statements that made them, replayed where they differ) and the reasons that pin it to
+ * one connection. Effects are applied as the server confirms statements; settings made inside
+ * a transaction count only once it commits.
+ */
+import { createHash } from 'node:crypto';
+import type { SessionEffect } from '../sql/effects';
+
+export type PinReason = 'temp-object' | 'hold-cursor' | 'advisory-lock' | 'listen' | 'sql-prepare' | 'untracked-setting';
+
+export class SessionState {
+  /** Setting name -> the statement that sets it, as committed. */
+  private settings = new Map<string, string>();
+  private pendingSettings: Map<string, string | null> | undefined;
+  private resetAllPending = false;
+  private cachedKey: string | undefined;
+  readonly holdCursors = new Set<string>();
+  readonly channels = new Set<string>();
+  readonly sqlPrepared = new Set<string>();
+  private tempObjects = false;
+  advisoryLocks = false;
+  /** An advisory unlock committed: whether any lock remains must be asked of Postgres. */
+  advisoryUnlockPending = false;
+  private untracked: string | undefined;
+  /** A DISCARD ALL / DEALLOCATE ALL committed: the server connection lost its prepared statements. */
+  serverStatementsDropped = false;
+
+  constructor(startupSettings: ReadonlyMap<string, string> = new Map()) {
+    this.settings = new Map(startupSettings);
+  }
+
+  /** Why this session must keep its server connection, if anything. */
+  pins(): PinReason[] {
+    const reasons: PinReason[] = [];
+    if (this.tempObjects) reasons.push('temp-object');
+    if (this.holdCursors.size > 0) reasons.push('hold-cursor');
+    if (this.advisoryLocks) reasons.push('advisory-lock');
+    if (this.channels.size > 0) reasons.push('listen');
+    if (this.sqlPrepared.size > 0) reasons.push('sql-prepare');
+    if (this.untracked) reasons.push('untracked-setting');
+    return reasons;
+  }
+
+  get pinned(): boolean {
+    return this.tempObjects || this.holdCursors.size > 0 || this.advisoryLocks || this.channels.size > 0 || this.sqlPrepared.size > 0 || this.untracked !== undefined;
+  }
+
+  get committedSettings(): ReadonlyMap<string, string> {
+    return this.settings;
+  }
+
+  /** A stable key of the committed settings: connections with the same key need no replay. */
+  get settingsKey(): string {
+    if (this.cachedKey === undefined) {
+      if (this.settings.size === 0) this.cachedKey = '';
+      else {
+        const hash = createHash('sha1');
+        for (const [name, statement] of [...this.settings].sort(([a], [b]) => a.localeCompare(b))) hash.update(name).update('\0').update(statement).update('\0');
+        this.cachedKey = hash.digest('base64');
+      }
+    }
+    return this.cachedKey;
+  }
+
+  /**
+   * A statement completed. Pins take effect at once (holding a connection too long is safe);
+   * settings and releases wait for the transaction to commit.
+   */
+  apply(effect: SessionEffect): void {
+    switch (effect.kind) {
+      case 'set':
+        this.pending().set(effect.name, effect.statement);
+        return;
+      case 'reset':
+        this.pending().set(effect.name, null);
+        return;
+      case 'reset-all':
+        this.resetAllPending = true;
+        this.pendingSettings = new Map();
+        return;
+      case 'rollback-to-savepoint':
+        if (this.pendingSettings || this.resetAllPending) this.untracked = 'settings changed before ROLLBACK TO SAVEPOINT';
+        return;
+      case 'temp-object':
+        this.tempObjects = true;
+        return;
+      case 'hold-cursor':
+        this.holdCursors.add(effect.name);
+        return;
+      case 'advisory-lock':
+        this.advisoryLocks = true;
+        return;
+      case 'listen':
+        this.channels.add(effect.channel);
+        return;
+      case 'sql-prepare':
+        this.sqlPrepared.add(effect.name);
+        return;
+      case 'untracked':
+        this.untracked = effect.reason;
+        return;
+      default:
+        this.releases.push(effect);
+    }
+  }
+
+  private releases: SessionEffect[] = [];
+
+  /** The transaction ended: keep (commit) or drop what it did to settings and releases. */
+  endTransaction(committed: boolean): void {
+    if (committed) {
+      if (this.resetAllPending) this.settings = new Map();
+      if (this.pendingSettings) {
+        for (const [name, statement] of this.pendingSettings) {
+          if (statement === null) this.settings.delete(name);
+          else this.settings.set(name, statement);
+        }
+      }
+      for (const effect of this.releases) this.release(effect);
+      if (this.pendingSettings || this.resetAllPending) this.cachedKey = undefined;
+    }
+    this.pendingSettings = undefined;
+    this.resetAllPending = false;
+    // Most transactions release nothing: keep the empty array rather than allocate one each time.
+    if (this.releases.length > 0) this.releases = [];
+  }
+
+  /** Postgres says no advisory lock is held any more. */
+  advisoryLocksReleased(): void {
+    this.advisoryLocks = false;
+    this.advisoryUnlockPending = false;
+  }
+
+  private pending(): Map<string, string | null> {
+    this.pendingSettings ??= new Map();
+    return this.pendingSettings;
+  }
+
+  private release(effect: SessionEffect): void {
+    switch (effect.kind) {
+      case 'unlisten':
+        if (effect.channel === null) this.channels.clear();
+        else this.channels.delete(effect.channel);
+        return;
+      case 'close-cursor':
+        if (effect.name === null) this.holdCursors.clear();
+        else this.holdCursors.delete(effect.name);
+        return;
+      case 'advisory-unlock':
+        if (this.advisoryLocks) this.advisoryUnlockPending = true;
+        return;
+      case 'sql-deallocate':
+        if (effect.name === null) {
+          this.sqlPrepared.clear();
+          this.serverStatementsDropped = true;
+        } else this.sqlPrepared.delete(effect.name);
+        return;
+      case 'discard':
+        if (effect.target === 'temp' || effect.target === 'all') this.tempObjects = false;
+        if (effect.target === 'all') {
+          // DISCARD ALL is RESET ALL, CLOSE ALL, UNLISTEN *, pg_advisory_unlock_all(), DEALLOCATE ALL...
+          this.settings = new Map();
+          this.cachedKey = undefined;
+          this.holdCursors.clear();
+          this.channels.clear();
+          this.advisoryLocks = false;
+          this.sqlPrepared.clear();
+          this.untracked = undefined;
+          this.serverStatementsDropped = true;
+        }
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+/**
+ * The statement that moves a connection's settings to a session's: RESET what only the
+ * connection has, SET what differs. Empty when nothing needs doing.
+ */
+export function settingsReplay(from: ReadonlyMap<string, string>, to: ReadonlyMap<string, string>): string {
+  const statements: string[] = [];
+  for (const name of from.keys()) if (!to.has(name)) statements.push(resetStatement(name));
+  for (const [name, statement] of to) if (from.get(name) !== statement) statements.push(statement);
+  return statements.join('; ');
+}
+
+function resetStatement(name: string): string {
+  switch (name) {
+    case 'session characteristics':
+      return 'RESET default_transaction_isolation; RESET default_transaction_read_only; RESET default_transaction_deferrable';
+    case 'session_authorization':
+      return 'RESET SESSION AUTHORIZATION';
+    case 'role':
+      return 'RESET ROLE';
+    default:
+      return `RESET ${quoteIdentifier(name)}`;
+  }
+}
+
+/** Setting names may be qualified (`app.user`): quote each part. */
+function quoteIdentifier(name: string): string {
+  return name.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.');
+}
