@@ -9,7 +9,9 @@
 # Build arguments pin the versions; the image runs as the unprivileged user `postgres`
 # (uid/gid 999, which the rendered pods' securityContext expects).
 
-ARG NODE_VERSION=20.19
+# Node 24 LTS (supported until April 2028); CI runs the unit tests on this exact version too
+# (scripts/unit-tests-on-image-node.sh reads it from here).
+ARG NODE_VERSION=24.22.3
 ARG DEBIAN_RELEASE=bookworm
 
 # --- build: compile the runtime and pack it as npm would publish it ---------------------

@@ -4,6 +4,7 @@
  * They import the built package (`npm run build -w constructs` first; `npm test` does).
  */
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,21 @@ import { validateSpec } from '../../runtime/src/spec';
 import { KubernetesMultiAzStack } from '../../examples/kubernetes-multi-az/stack';
 
 const examples = resolve(__dirname, '..', '..', 'examples');
+
+/**
+ * The cdktf CLI (0.21, the last release) loads a terminal module built for Node 22 and older
+ * (prebuilt up to ABI 127); on Node 24 it cannot start at all. CI runs the unit tests on the
+ * image's Node 24 too, where only these CLI runs are left out; the constructs themselves (and
+ * the synth through Testing below) run on both.
+ */
+const cdktfCliLoads = (() => {
+  try {
+    createRequire(__filename)('@cdktf/node-pty-prebuilt-multiarch');
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 function cdktfSynth(example: string): string {
   const output = mkdtempSync(join(tmpdir(), `polygres-${example}-`));
@@ -27,7 +43,7 @@ function cdktfSynth(example: string): string {
 }
 
 describe('examples', () => {
-  it('local-three-zone: cdktf synth renders polygres_cluster and a spec the runtime runs', () => {
+  it.runIf(cdktfCliLoads)('local-three-zone: cdktf synth renders polygres_cluster and a spec the runtime runs', () => {
     const output = cdktfSynth('local-three-zone');
     try {
       const { spec } = validateSpec(JSON.parse(readFileSync(join(output, 'stacks', 'local-three-zone', 'polygres', 'local.spec.json'), 'utf8')));
@@ -42,7 +58,7 @@ describe('examples', () => {
     }
   }, 300_000);
 
-  it('kubernetes-multi-az: cdktf synth renders the cluster across three zones', () => {
+  it.runIf(cdktfCliLoads)('kubernetes-multi-az: cdktf synth renders the cluster across three zones', () => {
     const output = cdktfSynth('kubernetes-multi-az');
     try {
       const terraform = JSON.parse(readFileSync(join(output, 'stacks', 'kubernetes-multi-az', 'cdk.tf.json'), 'utf8'));
