@@ -3,7 +3,7 @@
  * source), after a hand-written introduction and set-up. `npm run docs -w provider` writes
  * it; a test fails when the file and the schemas disagree.
  */
-import { providerSchema } from '../provider-config';
+import { providerSchema } from '../service/provider-config';
 import { dataSources, resources } from '../resources/registry';
 import type { AttributeSchema, AttributeType, BlockSchema } from '../schema/types';
 
@@ -78,7 +78,7 @@ registry whatever the CLI configuration says: pass \`--skip-provider-lock\`
 
 The provider block may be left out; it holds only the admin token of clusters registered by
 \`endpoint\` (see below).
-It needs Node.js ≥ 20.19 and what \`polygres up\` needs (PostgreSQL 15, etcd, pgBackRest).
+It needs Node.js 20.19+, 22 or 24 and what \`polygres up\` needs (PostgreSQL 15, etcd, pgBackRest).
 Logs go to stderr, which Terraform shows with \`TF_LOG=debug\`.
 
 Every other resource names its cluster by \`cluster_id = polygres_cluster.<name>.id\` (the
