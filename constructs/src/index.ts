@@ -8,6 +8,7 @@ export * from './model/gateway-options';
 export * from './model/postgres-options';
 export * from './model/resources';
 export * from './model/target-props';
+export { IClusterDeclarationSource } from './model/cluster-declaration';
 export * from './cdktf/target';
 export * from './cdktf/user-options';
 export * from './cdktf/polygres-cluster';

@@ -2,7 +2,7 @@ import { Annotations } from 'cdktf';
 import { Construct } from 'constructs';
 import type { BackupPolicy } from '../model/backup-policy';
 import { checkDeclaration } from '../model/check-declaration';
-import type { ClusterDeclaration, UserDeclaration } from '../model/cluster-declaration';
+import type { ClusterDeclaration, IClusterDeclarationSource, UserDeclaration } from '../model/cluster-declaration';
 import { DurabilityPolicy } from '../model/durability-policy';
 import type { GatewayOptions } from '../model/gateway-options';
 import type { PoolerOptions } from '../model/pooler-options';
@@ -67,7 +67,7 @@ export interface PolygresClusterProps {
  *   target: Target.kubernetes({ namespace: 'orders' }),
  * });
  */
-export class PolygresCluster extends Construct {
+export class PolygresCluster extends Construct implements IClusterDeclarationSource {
   /** The cluster name. */
   public readonly clusterName: string;
   /** The target it renders for. */
@@ -91,9 +91,9 @@ export class PolygresCluster extends Construct {
     // An invalid declaration is not rendered (its names may clash); synth reports it instead.
     if (this.problems().some((problem) => problem.severity === 'error')) return;
     if (props.target.kind === TargetKind.KUBERNETES) {
-      this.kubernetes = new KubernetesCluster(this, 'Kubernetes', () => this._declaration(), props.target.kubernetesProps ?? {});
+      this.kubernetes = new KubernetesCluster(this, 'Kubernetes', this, props.target.kubernetesProps ?? {});
     } else {
-      this.local = new LocalCluster(this, 'Local', () => this._declaration(), props.target.localProps ?? {});
+      this.local = new LocalCluster(this, 'Local', this, props.target.localProps ?? {});
     }
   }
 

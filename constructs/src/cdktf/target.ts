@@ -1,5 +1,6 @@
 import type { KubernetesTargetProps, LocalTargetProps } from '../model/target-props';
 
+/** The kinds of place a cluster can run. */
 export enum TargetKind {
   /** Pods on a Kubernetes cluster, across its availability zones. */
   KUBERNETES = 'kubernetes',

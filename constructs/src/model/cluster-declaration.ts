@@ -46,3 +46,12 @@ export interface ClusterDeclaration {
 export function instancesOf(declaration: Pick<ClusterDeclaration, 'zones'>): { name: string; zone: string }[] {
   return declaration.zones.flatMap((zone) => zone.instanceNames().map((name) => ({ name, zone: zone.name })));
 }
+
+/**
+ * Where a renderer reads its cluster's declaration: the cluster construct, asked again at
+ * synth so what was added after construction (users, databases) counts.
+ */
+export interface IClusterDeclarationSource {
+  /** @internal */
+  _declaration(): ClusterDeclaration;
+}

@@ -11,7 +11,7 @@ import type { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { buildClusterSpec, encryptionSecretName } from '../../model/build-spec';
-import type { ClusterDeclaration } from '../../model/cluster-declaration';
+import type { IClusterDeclarationSource } from '../../model/cluster-declaration';
 import type { ClusterSpecDocument } from '../../model/cluster-spec';
 import type { KubernetesTargetProps } from '../../model/target-props';
 import { renderBootstrapJob } from './bootstrap-job';
@@ -47,14 +47,14 @@ export class KubernetesCluster extends Construct {
   private readonly gateways: Map<string, DeploymentV1>;
   private readonly gatewayServices: Map<string, ServiceV1>;
   private readonly orchestrators: Map<string, DeploymentV1>;
-  private readonly declared: () => ClusterDeclaration;
+  private readonly source: IClusterDeclarationSource;
   private bootstrapRendered = false;
 
-  /** `declared`: the cluster's declaration, read again at synth so later additions (users, databases) count. */
-  constructor(scope: Construct, id: string, declared: () => ClusterDeclaration, props: KubernetesTargetProps) {
+  /** `source`: the cluster whose declaration this renders, read again at synth so later additions (users, databases) count. */
+  constructor(scope: Construct, id: string, source: IClusterDeclarationSource, props: KubernetesTargetProps) {
     super(scope, id);
-    this.declared = declared;
-    const initial = this.declared();
+    this.source = source;
+    const initial = this.source._declaration();
     const settings = resolveSettings(initial.name, props);
     const namespace = settings.createNamespace
       ? new NamespaceV1(this, 'namespace', { metadata: { name: settings.namespace, labels: { 'app.kubernetes.io/name': 'polygres', 'app.kubernetes.io/instance': initial.name } } }).metadata.name
@@ -168,7 +168,7 @@ export class KubernetesCluster extends Construct {
   private ensureBootstrap(): void {
     if (this.bootstrapRendered) return;
     this.bootstrapRendered = true;
-    renderBootstrapJob(this, this.context, () => this.declared());
+    renderBootstrapJob(this, this.context, () => this.source._declaration());
   }
 }
 

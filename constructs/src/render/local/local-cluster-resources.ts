@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { Lazy, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import type { ClusterDeclaration } from '../../model/cluster-declaration';
+import type { IClusterDeclarationSource } from '../../model/cluster-declaration';
 import type { LocalTargetProps } from '../../model/target-props';
 import { PolygresClusterResource, PolygresDatabaseResource, PolygresProvider, PolygresRoleResource } from '../polygres-provider';
 import { ensureProvider } from '../providers';
@@ -19,16 +19,16 @@ export class LocalClusterResources extends Construct {
   /** The `polygres_cluster` resource. */
   public readonly cluster: PolygresClusterResource;
   private readonly roles = new Map<string, PolygresRoleResource>();
-  private readonly declared: () => ClusterDeclaration;
+  private readonly source: IClusterDeclarationSource;
 
-  constructor(scope: Construct, id: string, declared: () => ClusterDeclaration, specJson: string, props: LocalTargetProps) {
+  constructor(scope: Construct, id: string, source: IClusterDeclarationSource, specJson: string, props: LocalTargetProps) {
     super(scope, id);
-    this.declared = declared;
+    this.source = source;
     ensurePolygresProvider(this);
     this.cluster = new PolygresClusterResource(this, 'cluster', {
       specJson,
       // Absolute: Terraform runs in cdktf.out/stacks/<stack>, not where the app was written.
-      stateDir: resolve(props.stateDir ?? resolve('.polygres', declared().name)),
+      stateDir: resolve(props.stateDir ?? resolve('.polygres', source._declaration().name)),
       ...(props.basePort !== undefined ? { basePort: props.basePort } : {}),
     });
   }
@@ -54,7 +54,7 @@ export class LocalClusterResources extends Construct {
       name,
       owner: Lazy.stringValue({
         produce: () => {
-          const owner = this.declared().users.find((user) => user.databases.includes(name));
+          const owner = this.source._declaration().users.find((user) => user.databases.includes(name));
           const role = owner ? this.roles.get(owner.name) : undefined;
           return role ? role.name : 'postgres';
         },

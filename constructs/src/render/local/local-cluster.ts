@@ -12,7 +12,7 @@ import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct } from 'constructs';
 import { buildClusterSpec } from '../../model/build-spec';
 import type { ClusterSpecDocument } from '../../model/cluster-spec';
-import type { ClusterDeclaration } from '../../model/cluster-declaration';
+import type { IClusterDeclarationSource } from '../../model/cluster-declaration';
 import type { LocalTargetProps } from '../../model/target-props';
 import { LocalClusterResources } from './local-cluster-resources';
 
@@ -30,14 +30,14 @@ export class LocalCluster extends Construct {
   /** The `polygres_cluster` resource and the roles and databases of the cluster. */
   public readonly resources: LocalClusterResources;
 
-  /** `declared`: the cluster's declaration, read again at synth so later additions (users, databases) count. */
-  constructor(scope: Construct, id: string, declared: () => ClusterDeclaration, props: LocalTargetProps) {
+  /** `source`: the cluster whose declaration this renders, read again at synth so later additions (users, databases) count. */
+  constructor(scope: Construct, id: string, source: IClusterDeclarationSource, props: LocalTargetProps) {
     super(scope, id);
-    const declaration = declared();
+    const declaration = source._declaration();
     this.spec = buildClusterSpec(declaration, { kubernetesHints: false });
     this.specJson = `${JSON.stringify(this.spec, null, 2)}\n`;
     this.relativePath = join('polygres', `${declaration.name}.spec.json`);
-    this.resources = new LocalClusterResources(this, 'provider', declared, JSON.stringify(this.spec), props);
+    this.resources = new LocalClusterResources(this, 'provider', source, JSON.stringify(this.spec), props);
     const stack = TerraformStack.of(this);
     addCustomSynthesis(this, {
       onSynthesize: (session) => {
