@@ -24,6 +24,7 @@ const PROBE = `SELECT pg_backend_pid() AS pid,
   current_setting('search_path') AS search_path,
   current_setting('work_mem') AS work_mem,
   current_setting('statement_timeout') AS statement_timeout,
+  current_setting('application_name') AS application_name,
   current_user::text AS current_user, session_user::text AS session_user,
   (SELECT count(*) FROM pg_listening_channels())::int AS listening,
   (SELECT count(*) FROM pg_prepared_statements WHERE from_sql)::int AS sql_prepared,
@@ -94,9 +95,10 @@ describe('exact session isolation: nothing a session does reaches a later one', 
     await cluster?.stop();
   });
 
-  const connect = async (port: number, user: Case['user']) => {
+  /** Each session names itself at startup: its own setting must hold after the reset, on every connection. */
+  const connect = async (port: number, user: Case['user'], application_name = 'isolation-later') => {
     const password = user === 'alice' ? ALICE_PASSWORD : cluster.secrets.superuserPassword;
-    const client = new Client({ host: '127.0.0.1', port, user, password, database: 'postgres' });
+    const client = new Client({ host: '127.0.0.1', port, user, password, database: 'postgres', application_name });
     await client.connect();
     return client;
   };
@@ -117,7 +119,7 @@ describe('exact session isolation: nothing a session does reaches a later one', 
       const probe = (session: Client) => (prepared ? session.query({ name: 'isolation-probe', text: PROBE }) : session.query(PROBE));
       for (const { name, user, sql } of CASES) {
         it(`${name}: invisible to ${LATER_SESSIONS} later sessions on the same backend`, async () => {
-          const first = await connect(port(), user);
+          const first = await connect(port(), user, 'isolation-first');
           const { pid } = (await probe(first)).rows[0] as { pid: number };
           await first.query(sql);
           // Seen by the session itself, in the same transaction as the change: the case did something.
@@ -132,10 +134,10 @@ describe('exact session isolation: nothing a session does reaches a later one', 
           }
           // The one thing a connection that keeps the pooler's statements also keeps: a statement
           // a function prepared with dynamic SQL (handoff-reset.ts).
-          const expected = { ...CLEAN, current_user: user, session_user: user, ...(prepared ? { sql_prepared: expect.any(Number) } : {}) };
+          const expected = { ...CLEAN, application_name: 'isolation-later', current_user: user, session_user: user, ...(prepared ? { sql_prepared: expect.any(Number) } : {}) };
           for (const row of later) expect(row).toMatchObject({ ...expected, pid });
-          // The first session goes on too, on a connection others used in between.
-          await first.query('SELECT 1');
+          // The first session goes on too, on a connection others used in between, with its own name.
+          expect((await first.query("SELECT current_setting('application_name') AS name")).rows[0].name).toBe('isolation-first');
           await first.end();
           await Promise.all(after.splice(0).map((session) => session.end()));
         });

@@ -17,7 +17,7 @@ import { classify, isPlainStatement } from '../sql/classify';
 import type { BackendConnection } from './backend';
 import type { ClientFrame } from './client-frame';
 import { ReadPause } from './client-reading';
-import { handOffReset } from './handoff-reset';
+import { type HandOffReset, handOffReset } from './handoff-reset';
 import { afterReadies } from './response-queue';
 import { type Follower, ServerLoginError } from './server-connection';
 import { ServerExchange } from './server-exchange';
@@ -41,6 +41,7 @@ export class ClientSession extends ServerExchange {
   private cancelPending = false;
   /** Reset and replay queries of this session still running ahead of its statement. */
   private preparing = 0;
+  private lastResetAndReplay: { readonly reset: HandOffReset; readonly replay: string; readonly query: Buffer } | undefined;
 
   /** Asked by the pool only once it has a connection to pipeline behind (classifying costs a decode). */
   private readonly queuedStatementIsPlain = () => isPlainStatement(classify((this.queue[0]!.message as Extract<FrontendMessage, { type: 'query' }>).sql));
@@ -196,22 +197,42 @@ export class ClientSession extends ServerExchange {
 
   /**
    * Brings a connection to this session, in the write that carries the session's statement: a
-   * connection another session used last is reset first (handoff-reset.ts), then this
-   * session's settings are replayed where they differ from the connection's.
+   * connection another session used last is reset (handoff-reset.ts), and this session's
+   * settings are replayed where they differ from the connection's — one Query for both, so the
+   * server runs one more cycle per hand-off, not two.
    */
   private prepareConnection(connection: BackendConnection): void {
+    let reset: HandOffReset | undefined;
     if (connection.lastOwner !== this) {
       const previous = connection.lastOwner;
       connection.lastOwner = this;
-      if (previous !== undefined) this.prepareStep(connection, handOffReset(connection), 'could not reset a server connection before handing it to this session');
+      if (previous !== undefined) reset = handOffReset(connection);
     }
-    if (connection.settingsKey === this.state.settingsKey) return;
-    const replay = settingsReplay(connection.settings, this.state.committedSettings);
-    if (!replay) return;
-    this.prepareStep(connection, encodeFrontend({ type: 'query', sql: replay }), "could not restore this session's settings on a server connection", () => {
-      connection.settings = new Map(this.state.committedSettings);
-      connection.settingsKey = this.state.settingsKey;
+    const replay = connection.settingsKey === this.state.settingsKey ? '' : settingsReplay(connection.settings, this.state.committedSettings);
+    if (!replay) {
+      if (reset) this.prepareStep(connection, reset.query, 'could not reset a server connection before handing it to this session');
+      return;
+    }
+    const settings = new Map(this.state.committedSettings);
+    const settingsKey = this.state.settingsKey;
+    const query = reset ? this.resetAndReplay(reset, replay) : encodeFrontend({ type: 'query', sql: replay });
+    this.prepareStep(connection, query, reset ? "could not reset a server connection and restore this session's settings on it" : "could not restore this session's settings on a server connection", () => {
+      connection.settings = settings;
+      connection.settingsKey = settingsKey;
     });
+  }
+
+  /**
+   * The reset and the replay as one Query. A session hands connections off again and again
+   * with the same settings (its startup's application_name, say): the bytes are kept for the
+   * next time.
+   */
+  private resetAndReplay(reset: HandOffReset, replay: string): Buffer {
+    const kept = this.lastResetAndReplay;
+    if (kept?.reset === reset && kept.replay === replay) return kept.query;
+    const query = encodeFrontend({ type: 'query', sql: `${reset.statements}; ${replay}` });
+    this.lastResetAndReplay = { reset, replay, query };
+    return query;
   }
 
   /**

@@ -15,38 +15,60 @@
  * statements gets DISCARD ALL, and one with statements gets the same list without
  * `DEALLOCATE ALL` and `DISCARD PLANS` — RESET ALL, role and session authorization, CLOSE ALL,
  * UNLISTEN *, pg_advisory_unlock_all(), DISCARD TEMP and SEQUENCES — in one query.
- * Measured here (pgbench -S, 50 clients through a gateway, every transaction a hand-off):
- * no reset 24k tps; DISCARD ALL 15.7k (simple) and 12.2k (prepared, statements parsed again);
- * the list that keeps statements 16.0k and 15.3k. The one thing the second form leaves is a
- * statement a function prepared with dynamic SQL (`EXECUTE 'PREPARE ...'`): it stays listed in
- * pg_prepared_statements, where the pooler's shared statements are listed anyway.
+ *
+ * The reset and the replay of the incoming session's settings (its startup's application_name,
+ * say) go out as one Query (client-session.ts), so a hand-off costs the server one more
+ * cycle, not two. What is left is the statements themselves: measured against Postgres
+ * directly (pgbench -S, 50 clients), the list below in the statement's own Query takes 56k tps
+ * to 41k; SET ROLE NONE and the SELECT for the advisory locks cost most. Through a gateway,
+ * where every transaction is a hand-off: no reset 24k tps; this reset 17k (simple and
+ * prepared alike). bench/results/handoff-reset.md has the runs. The one thing the second form
+ * leaves is a statement a function prepared with dynamic SQL (`EXECUTE 'PREPARE ...'`): it
+ * stays listed in pg_prepared_statements, where the pooler's shared statements are listed anyway.
  *
  * The reset runs outside a transaction (a connection only changes hands between
- * transactions) as a Query of its own, so its answer is swallowed on its own ReadyForQuery.
+ * transactions), and its answer is swallowed on its own ReadyForQuery.
  */
 import { encodeFrontend } from '../protocol/encode-frontend';
 import type { BackendConnection } from './backend';
 
-const DISCARD_ALL = encodeFrontend({ type: 'query', sql: 'DISCARD ALL' });
+/** A reset: alone, as one Query; or as statements that other statements may follow in the same Query. */
+export interface HandOffReset {
+  /** The reset on its own, encoded once (the same bytes go out at every such hand-off). */
+  readonly query: Buffer;
+  /** The same reset as a statement list (DISCARD ALL may not share a Query with anything). */
+  readonly statements: string;
+}
 
+/**
+ * Closing portals can run user code, so it comes first — as in Postgres's own DISCARD ALL,
+ * whose steps these are. Exported for bench/handoff-reset.ts, which measures each.
+ */
+export const KEEPING_STATEMENTS = 'CLOSE ALL; RESET ALL; SET ROLE NONE; UNLISTEN *; DISCARD TEMP; DISCARD SEQUENCES; SELECT pg_catalog.pg_advisory_unlock_all()';
+const IDENTITY = 'SET SESSION AUTHORIZATION DEFAULT';
+
+function reset(alone: string, statements: string): HandOffReset {
+  return { query: encodeFrontend({ type: 'query', sql: alone }), statements };
+}
+
+/** Everything: DISCARD ALL, or its steps spelled out where more statements follow. */
+const EVERYTHING = reset('DISCARD ALL', `${KEEPING_STATEMENTS.replace('RESET ALL', `${IDENTITY}; RESET ALL`)}; DEALLOCATE ALL; DISCARD PLANS`);
 /** Everything DISCARD ALL does but DEALLOCATE ALL and DISCARD PLANS. */
-const KEEPING_STATEMENTS = 'RESET ALL; SET ROLE NONE; CLOSE ALL; UNLISTEN *; DISCARD TEMP; DISCARD SEQUENCES; SELECT pg_catalog.pg_advisory_unlock_all()';
-const RESET_KEEPING_STATEMENTS = encodeFrontend({ type: 'query', sql: KEEPING_STATEMENTS });
+const KEEPING = reset(KEEPING_STATEMENTS, KEEPING_STATEMENTS);
 /** The same, for a connection whose session authorization changed (Postgres reports that). */
-const RESET_KEEPING_STATEMENTS_AND_IDENTITY = encodeFrontend({ type: 'query', sql: `SET SESSION AUTHORIZATION DEFAULT; ${KEEPING_STATEMENTS}` });
+const KEEPING_BUT_IDENTITY = reset(`${IDENTITY}; ${KEEPING_STATEMENTS}`, `${IDENTITY}; ${KEEPING_STATEMENTS}`);
 
 const NO_SETTINGS: ReadonlyMap<string, string> = new Map();
 
 /**
- * The reset for `connection`, encoded once per kind (the same bytes go out at every
- * hand-off), and the connection's state as the pooler tracks it afterwards: no settings, and
- * no prepared statements if they went too.
+ * The reset for `connection`, and the connection's state as the pooler tracks it afterwards:
+ * no settings, and no prepared statements if they went too.
  */
-export function handOffReset(connection: BackendConnection): Buffer {
+export function handOffReset(connection: BackendConnection): HandOffReset {
   const identityChanged = connection.identityChanged;
   connection.settings = NO_SETTINGS;
   connection.settingsKey = '';
   connection.identityChanged = false;
-  if (connection.statements.size === 0) return DISCARD_ALL;
-  return identityChanged ? RESET_KEEPING_STATEMENTS_AND_IDENTITY : RESET_KEEPING_STATEMENTS;
+  if (connection.statements.size === 0) return EVERYTHING;
+  return identityChanged ? KEEPING_BUT_IDENTITY : KEEPING;
 }
