@@ -89,7 +89,7 @@ describe('backups with pgBackRest', () => {
 
   it('keeps archiving on the new primary after a switchover, without a gap', async () => {
     const before = (await backups()).walMax!;
-    expect((await polygres(['switchover', '--state-dir', cluster.stateDir])).stderr).toBe('');
+    expect((await polygres(['switchover', '--yes', '--state-dir', cluster.stateDir])).stderr).toBe('');
     await cluster.query('INSERT INTO kept VALUES (-1)');
     await cluster.query('SELECT pg_switch_wal()');
     await waitFor('WAL archived by the new primary', async () => ((await backups()).walMax! > before ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });

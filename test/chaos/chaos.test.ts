@@ -164,7 +164,7 @@ describe('chaos: faults under a ledger writer', () => {
       let killed: { replaced(): Promise<void> } | undefined;
       if (kind === 'freeze') thaw = freezePostgres(cluster, before.primary!);
       else if (kind === 'kill') killed = killPostgres(cluster, before.primary!);
-      else expect((await polygres(['switchover', '--state-dir', cluster.stateDir])).stderr).toBe('');
+      else expect((await polygres(['switchover', '--yes', '--state-dir', cluster.stateDir])).stderr).toBe('');
       try {
         if (kind !== 'kill') await cluster.waitForStatus('a new primary', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > before.term!, 30_000);
         const resumed = await writesResume(at);

@@ -3,7 +3,7 @@
  * starts, two clusters run side by side, the foreground mode stops everything on Ctrl-C.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { allPorts } from '../../runtime/src/deployment/layout';
@@ -33,7 +33,7 @@ describe('polygres up refuses a bad spec before anything starts', () => {
     it(`rejects ${what}`, async () => {
       const stateDir = join(inject('testRoot'), `never-${Math.random().toString(36).slice(2)}`);
       const result = await polygres(['up', '--detach', '--spec', specFile(edit), '--state-dir', stateDir]);
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(2);
       expect(result.stderr).toContain(message);
       expect(existsSync(stateDir)).toBe(false);
     });
@@ -41,8 +41,43 @@ describe('polygres up refuses a bad spec before anything starts', () => {
 
   it('rejects a base port that leaves no room for the cluster', async () => {
     const result = await polygres(['up', '--detach', '--base-port', '65530', '--state-dir', join(inject('testRoot'), 'never-port')]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('--base-port must be an integer from 1024');
+  });
+});
+
+describe('the CLI says what went wrong, and its exit code says whose fault it is', () => {
+  it('prints its version', async () => {
+    const result = await polygres(['--version']);
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'runtime', 'package.json'), 'utf8')) as { version: string };
+    expect(result).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+  });
+
+  it('exits 2 on usage and validation errors, 1 on failures, 0 for help', async () => {
+    expect((await polygres(['status', '--no-such-flag'])).code).toBe(2);
+    expect((await polygres(['no-such-command'])).code).toBe(2);
+    expect((await polygres(['set-durability', 'atMost:2', '--state-dir', inject('testRoot')])).code).toBe(2);
+    const invalid = await polygres(['spec', '--validate', specFile((spec) => (spec.instances[0].zone = 'zone-z'))]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('instances[0].zone');
+    expect((await polygres(['--help'])).code).toBe(0);
+  });
+
+  it('says there is no cluster, and how to start one, instead of a file error', async () => {
+    const empty = mkdtempSync(join(inject('testRoot'), 'empty-'));
+    for (const command of [['status'], ['switchover', '--yes'], ['history'], ['backup'], ['pools']]) {
+      const result = await polygres([...command, '--state-dir', empty]);
+      expect(result.code, command.join(' ')).toBe(1);
+      expect(result.stderr).toBe(`polygres: no cluster in ${empty}; start one with \`polygres up\` (or pass --state-dir)\n`);
+    }
+  });
+
+  it('down --purge on a directory that holds no cluster deletes nothing in it', async () => {
+    const foreign = mkdtempSync(join(inject('testRoot'), 'foreign-'));
+    writeFileSync(join(foreign, 'precious.txt'), 'keep me');
+    const result = await polygres(['down', '--purge', '--yes', '--state-dir', foreign]);
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(foreign, 'precious.txt'), 'utf8')).toBe('keep me');
   });
 });
 
@@ -96,7 +131,7 @@ describe('polygres up in the foreground', () => {
       for (const { port } of allPorts(layout)) expect(await canBind('127.0.0.1', port), `port ${port}`).toBe(true);
     } finally {
       child.kill('SIGKILL');
-      await polygres(['down', '--purge', '--state-dir', stateDir]);
+      await polygres(['down', '--purge', '--yes', '--state-dir', stateDir]);
       block.release();
     }
   });

@@ -47,6 +47,38 @@ describe('polygres up → write → read on standbys → down', () => {
     expect(status.gateways.map((g) => [g.zone, g.host, g.port])).toEqual(cluster.layout.gateways.map((g) => [g.zone, '127.0.0.1', g.port]));
   });
 
+  it('keeps the password out of status unless --show-secrets, and says where it is kept', async () => {
+    const password = cluster.secrets.superuserPassword;
+    const text = await polygres(['status', '--state-dir', cluster.stateDir]);
+    const json = await polygres(['status', '--json', '--state-dir', cluster.stateDir]);
+    expect(text.code).toBe(0);
+    expect(json.code).toBe(0);
+    for (const output of [text.stdout, json.stdout]) {
+      expect(output).not.toContain(password);
+      expect(output).not.toContain(encodeURIComponent(password));
+    }
+    expect(text.stdout).toContain(`password: "superuserPassword" in ${cluster.layout.secretsFile}`);
+    const parsed = JSON.parse(json.stdout) as { connectionUrl: string; secretsFile: string; version: string };
+    expect(parsed.connectionUrl).toBe(`postgresql://postgres@127.0.0.1:${cluster.layout.gateways[0]!.port}/postgres`);
+    expect(parsed.secretsFile).toBe(cluster.layout.secretsFile);
+    expect(parsed.version).toBe((await polygres(['--version'])).stdout.trim());
+    const shown = await polygres(['status', '--json', '--show-secrets', '--state-dir', cluster.stateDir]);
+    expect((JSON.parse(shown.stdout) as { connectionUrl: string }).connectionUrl).toContain(`postgres:${encodeURIComponent(password)}@`);
+  });
+
+  it('asks before purging or switching over, and with no terminal to ask on does nothing without --yes', async () => {
+    const purge = await polygres(['down', '--purge', '--state-dir', cluster.stateDir]);
+    expect(purge.code).toBe(2);
+    expect(purge.stderr).toContain('pass --yes to confirm');
+    const switchover = await polygres(['switchover', '--state-dir', cluster.stateDir]);
+    expect(switchover.code).toBe(2);
+    expect(switchover.stderr).toContain('pass --yes to confirm');
+    const status = await cluster.statusNow();
+    expect([status.term, status.primary]).toEqual([1, 'zone-a-0']);
+    const [row] = await cluster.query<{ ok: number }>('SELECT 1 AS ok');
+    expect(row?.ok).toBe(1);
+  });
+
   it('replicates writes made through a gateway to both standbys', async () => {
     await cluster.query('CREATE TABLE e2e_items (id int PRIMARY KEY, note text)');
     await cluster.query("INSERT INTO e2e_items SELECT g, 'row ' || g FROM generate_series(1, 100) g");

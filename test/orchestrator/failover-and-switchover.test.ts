@@ -81,7 +81,7 @@ describe('failover, switchover and policy changes', () => {
   it('switches over to a chosen instance with the CLI and records it in history', async () => {
     const before = await cluster.statusNow();
     const target = before.instances.find((i) => i.name !== before.primary)!.name;
-    const result = await polygres(['switchover', '--to', target, '--state-dir', cluster.stateDir]);
+    const result = await polygres(['switchover', '--yes', '--to', target, '--state-dir', cluster.stateDir]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(`${target} is primary (was ${before.primary})`);
     const after = await cluster.statusNow();
@@ -112,7 +112,7 @@ describe('failover, switchover and policy changes', () => {
     })();
     await new Promise((r) => setTimeout(r, 500));
     const before = written;
-    const result = await polygres(['switchover', '--state-dir', cluster.stateDir]);
+    const result = await polygres(['switchover', '--yes', '--state-dir', cluster.stateDir]);
     expect(result.stderr).toBe('');
     await new Promise((r) => setTimeout(r, 500));
     running = false;
@@ -139,7 +139,7 @@ describe('failover, switchover and policy changes', () => {
       write.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       const state = await Promise.race([write.then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))]);
       expect(state).toBe('waiting');
-      const result = await polygres(['switchover', '--state-dir', cluster.stateDir]);
+      const result = await polygres(['switchover', '--yes', '--state-dir', cluster.stateDir]);
       expect(result.stderr).toBe('');
       const after = await cluster.statusNow();
       expect(after.primary).not.toBe(before.primary);
@@ -152,10 +152,10 @@ describe('failover, switchover and policy changes', () => {
 
   it('refuses a switchover to the current primary or to an unknown instance', async () => {
     const { primary } = await cluster.statusNow();
-    const same = await polygres(['switchover', '--to', primary!, '--state-dir', cluster.stateDir]);
-    expect(same.code).toBe(1);
+    const same = await polygres(['switchover', '--yes', '--to', primary!, '--state-dir', cluster.stateDir]);
+    expect(same.code).toBe(2);
     expect(same.stderr).toContain('is already the primary');
-    const unknown = await polygres(['switchover', '--to', 'zone-x-9', '--state-dir', cluster.stateDir]);
+    const unknown = await polygres(['switchover', '--yes', '--to', 'zone-x-9', '--state-dir', cluster.stateDir]);
     expect(unknown.stderr).toContain('"zone-x-9" is not a member');
   });
 
@@ -175,7 +175,7 @@ describe('failover, switchover and policy changes', () => {
 
   it('refuses a policy the instances cannot satisfy, naming the fix', async () => {
     const result = await polygres(['set-durability', 'atLeast:4', '--state-dir', cluster.stateDir]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('atLeast(4) needs at least 4 instances but 3 are declared');
   });
 

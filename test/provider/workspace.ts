@@ -30,7 +30,7 @@ export async function openWorkspace(prefix: string): Promise<Workspace> {
     stateDir,
     block,
     async cleanup() {
-      if (existsSync(join(stateDir, 'layout.json'))) await polygres(['down', '--purge', '--state-dir', stateDir]);
+      if (existsSync(join(stateDir, 'layout.json'))) await polygres(['down', '--purge', '--yes', '--state-dir', stateDir]);
       block.release();
     },
   };

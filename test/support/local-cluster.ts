@@ -48,7 +48,7 @@ export async function startLocalCluster(root: string, spec?: ClusterSpecInput): 
   }
   const result = await polygres(args);
   if (result.code !== 0) {
-    await polygres(['down', '--purge', '--state-dir', stateDir]);
+    await polygres(['down', '--purge', '--yes', '--state-dir', stateDir]);
     block.release();
     throw new Error(`polygres up failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
   }
@@ -102,7 +102,7 @@ export function localClusterAt(stateDir: string, block: PortBlock, upOutput: str
       return `${JSON.stringify(status, null, 2)}\n${logs.join('\n')}`;
     },
     async stop() {
-      const down = await polygres(['down', '--purge', '--state-dir', stateDir]);
+      const down = await polygres(['down', '--purge', '--yes', '--state-dir', stateDir]);
       block.release();
       if (down.code !== 0) throw new Error(`polygres down failed: ${down.stderr}`);
     },

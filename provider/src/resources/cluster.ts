@@ -128,7 +128,7 @@ export const clusterResource: ManagedResource = {
 
   async delete(prior) {
     if (hasEndpoint(prior)) return;
-    await polygresOrThrow('destroying the cluster', ['down', '--purge', '--state-dir', resolve(String(prior.state_dir))]);
+    await polygresOrThrow('destroying the cluster', ['down', '--purge', '--yes', '--state-dir', resolve(String(prior.state_dir))]);
   },
 
   async importState(id) {

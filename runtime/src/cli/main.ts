@@ -1,5 +1,7 @@
 /** The `polygres` command. Each subcommand is a thin shell over a module that does the work. */
-import { Command, InvalidArgumentError } from 'commander';
+import { existsSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { layoutFile } from '../deployment/layout';
 import { runGateway } from '../gateway/main';
 import { policyFor } from '../consensus/registry';
 import { syncStandbyNames } from '../consensus/sync-standby-names';
@@ -12,6 +14,7 @@ import { readSecrets } from '../deployment/secrets';
 import type { PoolStats } from '../pooler/pool';
 import type { BackupRecord, StanzaInfo } from '../backup/pgbackrest-runner';
 import { parsePolicyArgument } from './parse-policy';
+import type { DurabilityPolicySpec } from '../consensus/policy';
 import { runOrchestrator } from '../orchestrator/main';
 import { runPooler } from '../pooler/main';
 import { stopCluster } from '../local/down';
@@ -20,9 +23,12 @@ import { up } from '../local/up';
 import { defaultSpec } from '../spec/defaults';
 import { clusterSpecJsonSchema } from '../spec/json-schema';
 import { loadSpecFile } from '../spec/load';
-import { SpecError, formatProblem } from '../spec/spec-error';
+import { formatProblem } from '../spec/spec-error';
 import { formatStatus, localClusterStatus } from './status-command';
-import { resolveStateDir } from './resolve-state-dir';
+import { exitCodeOf } from './cli-errors';
+import { confirm } from './confirm';
+import { polygresVersion } from '../util/version';
+import { clusterStateDir, resolveStateDir } from './resolve-state-dir';
 import { addRestoreCommand } from './restore-command';
 import { reportBackupProgress } from './backup-progress';
 
@@ -57,6 +63,8 @@ function port(value: string): number {
 export function buildProgram(): Command {
   const program = new Command('polygres')
     .description('PostgreSQL with high availability: gateway, pooler, consensus orchestrator.')
+    .version(polygresVersion(), '-V, --version', 'print the version')
+    .exitOverride()
     .showHelpAfterError();
 
   program
@@ -82,9 +90,14 @@ export function buildProgram(): Command {
     .command('down')
     .description('stop every process of a local cluster; --purge also deletes its data')
     .option('--state-dir <dir>', 'state directory of the cluster')
-    .option('--purge', 'delete the data too')
-    .action(async (options: { stateDir?: string; purge?: boolean }) => {
-      await stopCluster({ stateDir: resolveStateDir(options.stateDir), purge: options.purge ?? false, out });
+    .option('--purge', 'delete the data too (asks first; --yes when there is no terminal)')
+    .option('--yes', 'do not ask: the purge is intended')
+    .action(async (options: { stateDir?: string; purge?: boolean; yes?: boolean }) => {
+      const stateDir = resolveStateDir(options.stateDir);
+      if (options.purge && existsSync(layoutFile(stateDir))) {
+        await confirm({ consequence: `stop cluster "${readLayoutOfStateDir(stateDir).cluster}" and delete every database in it (${stateDir})`, yes: options.yes ?? false });
+      }
+      await stopCluster({ stateDir, purge: options.purge ?? false, out });
     });
 
   program
@@ -92,8 +105,9 @@ export function buildProgram(): Command {
     .description('show term, primary, policy, instances and gateways of a local cluster')
     .option('--state-dir <dir>', 'state directory of the cluster')
     .option('--json', 'print JSON')
-    .action(async (options: { stateDir?: string; json?: boolean }) => {
-      const status = await localClusterStatus(resolveStateDir(options.stateDir));
+    .option('--show-secrets', "put the superuser's password in the connection URL (it is left out otherwise)")
+    .action(async (options: { stateDir?: string; json?: boolean; showSecrets?: boolean }) => {
+      const status = await localClusterStatus(clusterStateDir(options.stateDir), { showSecrets: options.showSecrets ?? false });
       out(options.json ? JSON.stringify(status, null, 2) : formatStatus(status));
     });
 
@@ -102,8 +116,10 @@ export function buildProgram(): Command {
     .description('planned switchover: move the primary role to another instance (the most advanced, or --to)')
     .option('--state-dir <dir>', 'state directory of the cluster')
     .option('--to <instance>', 'instance to promote')
-    .action(async (options: { stateDir?: string; to?: string }) => {
-      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+    .option('--yes', 'do not ask: the switchover is intended')
+    .action(async (options: { stateDir?: string; to?: string; yes?: boolean }) => {
+      const layout = readLayoutOfStateDir(clusterStateDir(options.stateDir));
+      await confirm({ consequence: `move the primary of cluster "${layout.cluster}" to ${options.to ?? 'the most advanced standby'} (writes pause for about a second)`, yes: options.yes ?? false });
       const result = await callOrchestrator<ElectionResult>(layout, {
         method: 'POST',
         path: '/v1/switchover',
@@ -116,14 +132,14 @@ export function buildProgram(): Command {
   program
     .command('set-durability')
     .description('change the durability policy live: atLeast:N, multiZone:N, surviveZoneFailure or none')
-    .argument('<policy>', 'atLeast:N | multiZone:N | surviveZoneFailure | none')
+    .argument('<policy>', 'atLeast:N | multiZone:N | surviveZoneFailure | none', parsePolicyArgument)
     .option('--state-dir <dir>', 'state directory of the cluster')
-    .action(async (text: string, options: { stateDir?: string }) => {
-      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+    .action(async (durability: DurabilityPolicySpec, options: { stateDir?: string }) => {
+      const layout = readLayoutOfStateDir(clusterStateDir(options.stateDir));
       const rule = await callOrchestrator<ShardRule>(layout, {
         method: 'POST',
         path: '/v1/durability',
-        body: { durability: parsePolicyArgument(text) },
+        body: { durability },
         timeoutMs: 120_000,
       });
       out(`term ${rule.term}: durability ${policyFor(rule.policy).describe()}, synchronous_standby_names ${syncStandbyNames(rule.sync) || '(asynchronous)'}`);
@@ -135,7 +151,7 @@ export function buildProgram(): Command {
     .option('--state-dir <dir>', 'state directory of the cluster')
     .option('--json', 'print JSON')
     .action(async (options: { stateDir?: string; json?: boolean }) => {
-      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+      const layout = readLayoutOfStateDir(clusterStateDir(options.stateDir));
       const entries = await callOrchestrator<HistoryEntry[]>(layout, { method: 'GET', path: '/v1/history' });
       if (options.json) return out(JSON.stringify(entries, null, 2));
       for (const entry of entries) out(`${entry.at}  term ${String(entry.term).padEnd(4)} ${entry.action.padEnd(15)} ${entry.outcome.padEnd(9)} ${entry.by}  ${entry.detail}`);
@@ -148,7 +164,7 @@ export function buildProgram(): Command {
     .option('--type <type>', 'full, diff or incr', 'full')
     .option('--verify', 'run pgbackrest verify on the repository')
     .action(async (options: { stateDir?: string; type: string; verify?: boolean }) => {
-      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+      const layout = readLayoutOfStateDir(clusterStateDir(options.stateDir));
       const status = await localClusterStatus(layout.stateDir);
       const source = status.instances.find((i) => i.role === 'replica' && i.healthy) ?? status.instances.find((i) => i.healthy);
       if (!source) throw new Error('no healthy instance to back up from; see polygres status');
@@ -171,7 +187,7 @@ export function buildProgram(): Command {
     .option('--state-dir <dir>', 'state directory of the cluster')
     .option('--json', 'print JSON')
     .action(async (options: { stateDir?: string; json?: boolean }) => {
-      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+      const layout = readLayoutOfStateDir(clusterStateDir(options.stateDir));
       const { adminToken } = readSecrets(layout.secretsFile);
       let info: StanzaInfo | undefined;
       let lastError: unknown;
@@ -198,7 +214,7 @@ export function buildProgram(): Command {
     .option('--state-dir <dir>', 'state directory of the cluster')
     .option('--json', 'print JSON')
     .action(async (options: { stateDir?: string; json?: boolean }) => {
-      const layout = readLayoutOfStateDir(resolveStateDir(options.stateDir));
+      const layout = readLayoutOfStateDir(clusterStateDir(options.stateDir));
       const { adminToken } = readSecrets(layout.secretsFile);
       const ask = (host: string, port: number) =>
         callAdmin<PoolsReport>({ host, port, token: adminToken, path: '/v1/pools' }).catch((error: Error) => ({ error: error.message }));
@@ -285,8 +301,8 @@ export function main(argv: string[]): void {
   buildProgram()
     .parseAsync(argv)
     .catch((error: unknown) => {
-      if (error instanceof SpecError) process.stderr.write(`polygres: ${error.message}\n`);
-      else process.stderr.write(`polygres: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
+      // Commander has printed its own errors (and help, and the version) already.
+      if (!(error instanceof CommanderError)) process.stderr.write(`polygres: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = exitCodeOf(error);
     });
 }

@@ -7,17 +7,22 @@ import { readSecrets } from '../deployment/secrets';
 import type { ChildState } from '../local/supervisor';
 import { readSupervisorState } from '../local/supervisor-files';
 import { isOurProcess } from '../util/processes';
+import { polygresVersion } from '../util/version';
 
 export interface LocalClusterStatus extends ClusterStatus {
+  /** The version of Polygres that reports this (`polygres --version`). */
+  readonly version: string;
   readonly stateDir: string;
-  /** libpq URL of the first zone's gateway, for psql. */
+  /** libpq URL of the first zone's gateway, for psql; with the password only when asked (`--show-secrets`). */
   readonly connectionUrl: string;
+  /** Where the superuser's password is kept (`superuserPassword`), readable by whoever runs the cluster. */
+  readonly secretsFile: string;
   readonly supervisor: { readonly pid: number | null; readonly running: boolean };
   /** Every supervised process with its restarts and last exit: crashes are visible here. */
   readonly processes: readonly ChildState[];
 }
 
-export async function localClusterStatus(stateDir: string): Promise<LocalClusterStatus> {
+export async function localClusterStatus(stateDir: string, options: { showSecrets?: boolean } = {}): Promise<LocalClusterStatus> {
   const layout = readLayout(layoutFile(stateDir));
   const secrets = readSecrets(layout.secretsFile);
   const topo = openTopoStore(layout, { callTimeoutMs: 1_500 });
@@ -31,9 +36,11 @@ export async function localClusterStatus(stateDir: string): Promise<LocalCluster
   const supervisorState = readSupervisorState(layout);
   const running = supervisorState !== undefined && isOurProcess(supervisorState.pid, layout.stateDir);
   return {
+    version: polygresVersion(),
     ...status,
     stateDir,
-    connectionUrl: connectionUrl(firstGateway(layout), secrets.superuserPassword),
+    connectionUrl: connectionUrl(firstGateway(layout), options.showSecrets ? secrets.superuserPassword : undefined),
+    secretsFile: layout.secretsFile,
     supervisor: { pid: supervisorState?.pid ?? null, running },
     processes: running ? supervisorState.children : [],
   };
@@ -42,11 +49,12 @@ export async function localClusterStatus(stateDir: string): Promise<LocalCluster
 /** The status as a terminal table. */
 export function formatStatus(status: LocalClusterStatus): string {
   const lines: string[] = [];
-  lines.push(`Cluster ${status.cluster}  (${status.stateDir})`);
+  lines.push(`Cluster ${status.cluster}  (${status.stateDir})  polygres ${status.version}`);
   if (!status.supervisor.running) lines.push('  NOT RUNNING (no supervisor); start it with polygres up');
   lines.push(`  term ${status.term ?? '-'}   primary ${status.primary ?? '-'}   policy ${status.policy ?? '-'}   rule ${status.ruleStatus ?? '-'}`);
   lines.push(`  synchronous_standby_names: ${status.syncStandbyNames || '(asynchronous)'}`);
   lines.push(`  connect: psql "${status.connectionUrl}"`);
+  if (!/^postgresql:\/\/[^/@:]+:[^@]*@/.test(status.connectionUrl)) lines.push(`           password: "superuserPassword" in ${status.secretsFile} (or add --show-secrets)`);
   lines.push('');
   lines.push(table(
     ['INSTANCE', 'ZONE', 'ROLE', 'POSTGRES', 'POOLER', 'HEALTHY', 'LSN', 'SYNC', 'PHASE'],

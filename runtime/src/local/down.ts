@@ -23,7 +23,9 @@ export interface DownOptions {
 export async function stopCluster(options: DownOptions): Promise<void> {
   const { stateDir, out } = options;
   if (!existsSync(layoutFile(stateDir))) {
-    if (options.purge && existsSync(stateDir)) rmSync(stateDir, { recursive: true, force: true });
+    // Nothing says this directory is ours: an empty one goes, anything else stays (a mistyped
+    // --state-dir must never delete someone's files).
+    if (options.purge && existsSync(stateDir) && readdirSync(stateDir).length === 0) rmSync(stateDir, { recursive: true, force: true });
     out(`No cluster in ${stateDir}.`);
     return;
   }

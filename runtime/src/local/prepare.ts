@@ -21,6 +21,7 @@ import { keepPassphrase, writeBackupConfig } from '../deployment/backup-files';
 import { ensureSecrets } from '../deployment/secrets';
 import { ensureGeneratedTls, tlsFilesFor } from '../deployment/tls-material';
 import { supervisorPidFile } from './supervisor-files';
+import { InvalidRequestError } from '../util/domain-errors';
 
 export interface PrepareOptions {
   readonly spec: ClusterSpec;
@@ -51,7 +52,7 @@ function createLayout(stateDir: string, options: PrepareOptions): ClusterLayout 
   const basePort = options.basePort ?? DEFAULT_BASE_PORT;
   const last = basePort + portsNeeded(options.spec) - 1;
   if (!Number.isInteger(basePort) || basePort < 1024 || last > 65535) {
-    throw new Error(`--base-port must be an integer from 1024 to ${65535 - portsNeeded(options.spec) + 1} (this cluster uses ${portsNeeded(options.spec)} ports from it)`);
+    throw new InvalidRequestError(`--base-port must be an integer from 1024 to ${65535 - portsNeeded(options.spec) + 1} (this cluster uses ${portsNeeded(options.spec)} ports from it)`);
   }
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
   const postgresUser = postgresOsUser();
@@ -79,10 +80,10 @@ function reuseLayout(stateDir: string, options: PrepareOptions): ClusterLayout {
     throw new Error(`cluster "${layout.cluster}" is already running from ${stateDir} (supervisor pid ${pid}); run polygres down --state-dir ${stateDir} first`);
   }
   if (layout.cluster !== options.spec.name) {
-    throw new Error(`${stateDir} holds cluster "${layout.cluster}", not "${options.spec.name}": choose another --state-dir, or remove it with polygres down --purge --state-dir ${stateDir}`);
+    throw new InvalidRequestError(`${stateDir} holds cluster "${layout.cluster}", not "${options.spec.name}": choose another --state-dir, or remove it with polygres down --purge --state-dir ${stateDir}`);
   }
   if (options.basePort !== undefined && options.basePort !== layout.basePort) {
-    throw new Error(`${stateDir} was created with --base-port ${layout.basePort}; start it with that port, or remove it with polygres down --purge`);
+    throw new InvalidRequestError(`${stateDir} was created with --base-port ${layout.basePort}; start it with that port, or remove it with polygres down --purge`);
   }
   return layout;
 }
