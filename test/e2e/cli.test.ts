@@ -63,6 +63,12 @@ describe('the CLI says what went wrong, and its exit code says whose fault it is
     expect((await polygres(['--help'])).code).toBe(0);
   });
 
+  it('spec --validate refuses a misspelled Postgres parameter with exit 2, naming the right one', async () => {
+    const result = await polygres(['spec', '--validate', specFile((spec) => (spec.postgres.parameters = { shared_bufers: '256MB' }))]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('postgres.parameters.shared_bufers: "shared_bufers" is not a Postgres parameter (fix: did you mean "shared_buffers"?)');
+  });
+
   it('says there is no cluster, and how to start one, instead of a file error', async () => {
     const empty = mkdtempSync(join(inject('testRoot'), 'empty-'));
     for (const command of [['status'], ['switchover', '--yes'], ['history'], ['backup'], ['pools']]) {

@@ -185,6 +185,7 @@ resource "polygres_cluster" "bad" {
     zones      = [{ name = "zone-a" }]
     instances  = [{ name = "a0", zone = "zone-z" }]
     durability = { policy = "none" }
+    postgres   = { parameters = { shared_bufers = "1GB" } }
   })
 }
 
@@ -198,6 +199,8 @@ resource "polygres_durability_policy" "bad" {
     expect(plan.code).toBe(1);
     expect(plan.output).toContain('instances[0].zone: zone "zone-z" is not declared in zones[]');
     expect(plan.output).toContain('fix: use one of "zone-a", or add a zone named "zone-z"');
+    expect(plan.output).toContain('postgres.parameters.shared_bufers: "shared_bufers" is not a Postgres parameter');
+    expect(plan.output).toContain('fix: did you mean "shared_buffers"?');
     expect(plan.output).toMatch(/with polygres_cluster\.bad,[\s\S]*spec_json = jsonencode/);
     expect(plan.output).toContain('n: surviveZoneFailure takes no n');
     expect(plan.output).toMatch(/with polygres_durability_policy\.bad,[\s\S]*n\s+= 2/);

@@ -1,6 +1,6 @@
 /**
  * The synth-time checks of a cluster declaration: the runtime's ClusterSpec rules (names,
- * durability against the instances, protected parameters, backups) plus what only the
+ * durability against the instances, Postgres parameters, backups) plus what only the
  * constructs know (resources, users, targets). Each problem names the prop and the fix.
  */
 import { BackupRepositoryType } from './backup-repository';
@@ -11,6 +11,8 @@ import { GatewayAuthMethod } from './gateway-options';
 import { DEFAULT_RESOURCES, MINIMUMS } from './minimums';
 import { dnsLabelProblem, sqlIdentifierProblem } from './names';
 import type { DeclarationProblem } from './problem';
+import { parametersProblems } from './postgres-parameters/check-parameter';
+import { POSTGRES_15_PARAMETERS } from './postgres-parameters/postgres-15-parameters';
 import { PROTECTED_PARAMETERS } from './protected-parameters';
 import { type ContainerResources, bytesOf, coresOf } from './resources';
 
@@ -36,11 +38,13 @@ export function checkDeclaration(declaration: ClusterDeclaration): DeclarationPr
     }
   }
 
-  for (const name of Object.keys(declaration.postgres.parameters ?? {})) {
+  const parameters: Record<string, string> = {};
+  for (const [name, value] of Object.entries(declaration.postgres.parameters ?? {})) {
     if (PROTECTED_PARAMETERS.includes(name.toLowerCase())) {
       error(`postgres.parameters.${name}`, `"${name}" is managed by Polygres (replication, failover or durability depend on it)`, `remove "${name}" from postgres.parameters`);
-    }
+    } else parameters[name] = value;
   }
+  for (const problem of parametersProblems(POSTGRES_15_PARAMETERS, parameters)) error(`postgres.parameters.${problem.name}`, problem.message, problem.fix);
 
   checkNumbers(declaration, error);
   if (declaration.gateway.auth === GatewayAuthMethod.TRUST && declaration.kubernetes) {

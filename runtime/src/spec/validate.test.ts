@@ -122,6 +122,15 @@ describe('ClusterSpec validation', () => {
     expect(problems.map((p) => p.path)).toEqual(['postgres.parameters.synchronous_commit', 'postgres.parameters.FSYNC']);
   });
 
+  it('checks Postgres parameters as Postgres 15 reads them, naming the closest known name', () => {
+    const problems = problemsOf((spec) => (spec.postgres.parameters = { shared_bufers: '128MB', max_connections: 'abc', work_mem: '64MB', 'pg_stat_statements.max': 5000 }));
+    expect(problems).toEqual([
+      { path: 'postgres.parameters.shared_bufers', message: '"shared_bufers" is not a Postgres parameter', fix: 'did you mean "shared_buffers"?' },
+      expect.objectContaining({ path: 'postgres.parameters.max_connections', message: '"abc" is not an integer' }),
+    ]);
+    expect(problemsOf((spec) => (spec.postgres.parameters = { max_connections: 262140 }))[0]?.message).toContain('more backends than Postgres can run');
+  });
+
   it('rejects policies the instances cannot satisfy', () => {
     const twoZones = (spec: Record<string, any>) => {
       spec.zones.pop();

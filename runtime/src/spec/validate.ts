@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { policyFor } from '../consensus/registry';
 import type { PolicyFinding } from '../consensus/policy';
+import { parametersProblems } from '../postgres/parameters/check-parameter';
+import { POSTGRES_15_PARAMETERS } from '../postgres/parameters/postgres-15-parameters';
 import { PROTECTED_PARAMETERS } from './protected-parameters';
 import { type ClusterSpec, clusterSpecSchema } from './schema';
 import { SpecError, type SpecProblem, formatPath } from './spec-error';
@@ -67,17 +69,18 @@ function reportDuplicates(names: readonly string[], field: string, what: string,
   });
 }
 
+/**
+ * Names and values as Postgres 15 reads them (a table generated from the real server), and
+ * none of the settings Polygres owns.
+ */
 function checkParameters(spec: ClusterSpec, problems: SpecProblem[]): void {
-  for (const name of Object.keys(spec.postgres.parameters)) {
+  const rest: Record<string, string | number | boolean> = {};
+  for (const [name, value] of Object.entries(spec.postgres.parameters)) {
     const reason = PROTECTED_PARAMETERS.get(name.toLowerCase());
-    if (reason) {
-      problems.push({
-        path: `postgres.parameters.${name}`,
-        message: `"${name}" is managed by Polygres: ${reason}`,
-        fix: `remove "${name}" from postgres.parameters`,
-      });
-    }
+    if (reason) problems.push({ path: `postgres.parameters.${name}`, message: `"${name}" is managed by Polygres: ${reason}`, fix: `remove "${name}" from postgres.parameters` });
+    else rest[name] = value;
   }
+  for (const { name, message, fix } of parametersProblems(POSTGRES_15_PARAMETERS, rest)) problems.push({ path: `postgres.parameters.${name}`, message, fix });
 }
 
 function checkGateway(spec: ClusterSpec, problems: SpecProblem[]): void {
