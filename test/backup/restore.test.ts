@@ -60,7 +60,7 @@ describe('point-in-time restore with pgBackRest', () => {
     await write('b', 101);
     const noted = (await source.query<{ noted: string }>(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' AS noted`))[0]!.noted;
     await write('c', 201);
-    await archiveCurrentWal(source);
+    // No manual WAL switch: restore archives the running source's WAL up to now itself.
 
     const restored = await restore('pitr-at-time', ['--target-time', noted]);
     try {

@@ -3,7 +3,7 @@
  * starts, two clusters run side by side, the foreground mode stops everything on Ctrl-C.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { allPorts } from '../../runtime/src/deployment/layout';
@@ -38,6 +38,17 @@ describe('polygres up refuses a bad spec before anything starts', () => {
       expect(existsSync(stateDir)).toBe(false);
     });
   }
+
+  it('refuses a backup repository the Postgres account cannot reach, saying how to fix it', async () => {
+    const privateDir = mkdtempSync(join(inject('testRoot'), 'private-'));
+    chmodSync(privateDir, 0o700);
+    const repository = join(privateDir, 'repository');
+    const stateDir = join(inject('testRoot'), `never-repo-${Math.random().toString(36).slice(2)}`);
+    const result = await polygres(['up', '--detach', '--spec', specFile((spec) => (spec.backup.repositories = [{ type: 'posix', path: repository }])), '--state-dir', stateDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`cannot reach the backup repository ${repository}: make its parent directories searchable (chmod o+x on each)`);
+    await polygres(['down', '--purge', '--yes', '--state-dir', stateDir]);
+  });
 
   it('rejects a base port that leaves no room for the cluster', async () => {
     const result = await polygres(['up', '--detach', '--base-port', '65530', '--state-dir', join(inject('testRoot'), 'never-port')]);

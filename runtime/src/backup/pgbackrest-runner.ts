@@ -25,6 +25,9 @@ export interface BackupRecord {
   readonly walStop: string | null;
 }
 
+/** pgBackRest's LockAcquireError: another backup (or expire) of the stanza is running. */
+const LOCK_HELD = /\[050\]|unable to acquire lock/;
+
 /** The status `pgbackrest info` gives a stanza that was never created. */
 export const MISSING_STANZA = 'missing stanza path';
 
@@ -53,7 +56,17 @@ export class PgBackRest {
     // never comes.
     for (let waited = 0; waited < 60 && (await this.info()).status === MISSING_STANZA; waited++) await sleep(1_000);
     if ((await this.info()).status === MISSING_STANZA) await this.stanzaCreate();
-    await this.exec(['backup', `--type=${type}`], 24 * 3_600_000);
+    // One backup at a time per stanza: pgBackRest refuses a second while the first holds its
+    // lock (the first full backup after up, a scheduled one). This one waits its turn.
+    for (;;) {
+      try {
+        await this.exec(['backup', `--type=${type}`], 24 * 3_600_000);
+        break;
+      } catch (error) {
+        if (!LOCK_HELD.test((error as Error).message)) throw error;
+        await sleep(2_000);
+      }
+    }
     const info = await this.info();
     const latest = info.backups.at(-1);
     if (!latest) throw new Error('pgBackRest reported success but lists no backup');

@@ -3,7 +3,7 @@
  * asked wrongly (a usage error, an invalid spec, a confirmation it could not get) and did
  * nothing. Scripts tell "fix the command" from "retry or investigate" by the code alone.
  */
-import { CommanderError, InvalidArgumentError } from 'commander';
+import { CommanderError } from 'commander';
 import { AdminCallError } from '../admin/http-client';
 import { SpecError } from '../spec/spec-error';
 import { InvalidRequestError } from '../util/domain-errors';
@@ -25,8 +25,9 @@ export class NoClusterError extends Error {
 }
 
 export function exitCodeOf(error: unknown): number {
+  // Commander's own (usage errors, and help and --version, which exit 0), already printed by it.
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
-  if (error instanceof UsageError || error instanceof SpecError || error instanceof InvalidRequestError || error instanceof InvalidArgumentError) return EXIT_USAGE;
+  if (error instanceof UsageError || error instanceof SpecError || error instanceof InvalidRequestError) return EXIT_USAGE;
   // The orchestrator or a pooler refused the request as asked (400: a policy it cannot realise, an unknown instance).
   if (error instanceof AdminCallError && error.status === 400) return EXIT_USAGE;
   return EXIT_FAILURE;

@@ -174,9 +174,13 @@ export function buildProgram(): Command {
         const result = await callAdmin<{ report: string }>({ host: target.host, port: target.adminPort, token: adminToken, method: 'POST', path: '/v1/verify', timeoutMs: 24 * 3_600_000 });
         return out(result.report.trim() || 'verify: no problems found');
       }
-      out(`Taking a ${options.type} backup from ${source.name}...`);
       const admin = { host: target.host, port: target.adminPort, token: adminToken };
-      const progress = reportBackupProgress(() => callAdmin<{ percent: number | null }>({ ...admin, path: '/v1/backup-progress', timeoutMs: 60_000 }), out);
+      const askProgress = () => callAdmin<{ percent: number | null }>({ ...admin, path: '/v1/backup-progress', timeoutMs: 60_000 });
+      const running = (await askProgress().catch(() => ({ percent: null }))).percent;
+      // pgBackRest runs one backup of a stanza at a time; the pooler waits for the running one.
+      if (running !== null) out(`Another backup is running (${running}% copied: the first full backup after up, or a scheduled one); this one starts when it ends...`);
+      out(`Taking a ${options.type} backup from ${source.name}...`);
+      const progress = reportBackupProgress(askProgress, out);
       const record = await callAdmin<BackupRecord>({ ...admin, method: 'POST', path: '/v1/backup', body: { type: options.type }, timeoutMs: 24 * 3_600_000 }).finally(progress.stop);
       out(`${record.label}  ${record.type}  ${record.start} -> ${record.stop}  ${formatBytes(record.sizeBytes)}  WAL ${record.walStart} .. ${record.walStop}`);
     });

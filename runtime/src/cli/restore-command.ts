@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { UsageError } from './cli-errors';
 import type { RestoreTarget } from '../backup/pgbackrest-runner';
 import { restoreCluster } from '../local/restore';
 
@@ -47,13 +48,13 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:?\
 
 function restoreTarget(flags: RestoreFlags): RestoreTarget {
   const given = [flags.targetTime, flags.targetLsn, flags.targetName].filter((value) => value !== undefined);
-  if (given.length > 1) throw new InvalidArgumentError('give at most one of --target-time, --target-lsn, --target-name');
+  if (given.length > 1) throw new UsageError('give at most one of --target-time, --target-lsn, --target-name');
   if (flags.targetTime !== undefined) {
-    if (!TIMESTAMP.test(flags.targetTime)) throw new InvalidArgumentError(`--target-time "${flags.targetTime}" is not a timestamp with a time zone; use e.g. "2026-11-26 14:03:00+00"`);
+    if (!TIMESTAMP.test(flags.targetTime)) throw new UsageError(`--target-time "${flags.targetTime}" is not a timestamp with a time zone; use e.g. "2026-11-26 14:03:00+00"`);
     return { time: flags.targetTime };
   }
   if (flags.targetLsn !== undefined) {
-    if (!/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/.test(flags.targetLsn)) throw new InvalidArgumentError(`--target-lsn "${flags.targetLsn}" is not an LSN; use e.g. 0/3000060`);
+    if (!/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/.test(flags.targetLsn)) throw new UsageError(`--target-lsn "${flags.targetLsn}" is not an LSN; use e.g. 0/3000060`);
     return { lsn: flags.targetLsn };
   }
   if (flags.targetName !== undefined) return { name: flags.targetName };

@@ -1,4 +1,4 @@
-import { collectClusterStatus, type ClusterStatus } from '../orchestrator/cluster-status';
+import { type ArchiveView, collectClusterStatus, type ClusterStatus } from '../orchestrator/cluster-status';
 import { openTopoStore } from '../deployment/topo-access';
 import { connectionUrl, firstGateway } from '../local/connection';
 import { layoutFile } from '../deployment/layout';
@@ -53,6 +53,7 @@ export function formatStatus(status: LocalClusterStatus): string {
   if (!status.supervisor.running) lines.push('  NOT RUNNING (no supervisor); start it with polygres up');
   lines.push(`  term ${status.term ?? '-'}   primary ${status.primary ?? '-'}   policy ${status.policy ?? '-'}   rule ${status.ruleStatus ?? '-'}`);
   lines.push(`  synchronous_standby_names: ${status.syncStandbyNames || '(asynchronous)'}`);
+  if (status.archive) lines.push(`  archive: ${describeArchive(status.archive)}`);
   lines.push(`  connect: psql "${status.connectionUrl}"`);
   if (!/^postgresql:\/\/[^/@:]+:[^@]*@/.test(status.connectionUrl)) lines.push(`           password: "superuserPassword" in ${status.secretsFile} (or add --show-secrets)`);
   lines.push('');
@@ -79,6 +80,12 @@ export function formatStatus(status: LocalClusterStatus): string {
     for (const problem of status.problems) lines.push(`  ! ${problem}`);
   }
   return lines.join('\n');
+}
+
+function describeArchive(archive: ArchiveView): string {
+  const last = archive.lastArchivedAt ? `last WAL segment archived ${archive.ageSeconds} s ago (${archive.lastArchivedAt}); a restore reaches up to there` : 'no WAL segment archived yet';
+  const failing = archive.lastFailedAt && (!archive.lastArchivedAt || archive.lastFailedAt > archive.lastArchivedAt);
+  return failing ? `${last}; FAILING since ${archive.lastFailedAt} (${archive.failedCount} failures)` : last;
 }
 
 function table(header: string[], rows: string[][]): string {

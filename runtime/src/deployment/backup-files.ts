@@ -8,9 +8,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { type BackupSecrets, archiveCommands, renderPgBackRestConf, stanzaName } from '../backup/pgbackrest-config';
-import type { ClusterSpec } from '../spec/schema';
+import type { BackupSpec, ClusterSpec } from '../spec/schema';
 import { type ClusterLayout, type InstanceLayout, serviceDirOf } from './layout';
 import { giveTo } from '../util/os-account';
 
@@ -22,6 +22,17 @@ export interface BackupFiles {
 export function backupFilesOf(layout: ClusterLayout, spec: ClusterSpec): BackupFiles | undefined {
   if (!spec.backup) return undefined;
   return { configFile: join(serviceDirOf(layout), 'backup', 'pgbackrest.conf'), stanza: stanzaName(layout.cluster) };
+}
+
+/**
+ * The spec's backup section with each relative posix repository path made absolute, inside
+ * the cluster's own directory (the state directory, or where the services keep their files
+ * when the Postgres account cannot reach it): the default spec's repository lives there.
+ */
+export function resolvedBackup(layout: ClusterLayout, spec: ClusterSpec): BackupSpec | undefined {
+  if (!spec.backup) return undefined;
+  const repositories = spec.backup.repositories.map((repository) => (repository.type === 'posix' && !isAbsolute(repository.path) ? { ...repository, path: join(serviceDirOf(layout), repository.path) } : repository));
+  return { ...spec.backup, repositories };
 }
 
 /** The archive and restore commands of one instance (its own data directory, spool and lock). */
@@ -39,7 +50,8 @@ export function instanceArchiveCommands(layout: ClusterLayout, spec: ClusterSpec
 /** Renders the configuration (every start, so spec and secret changes take effect). */
 export function writeBackupConfig(layout: ClusterLayout, spec: ClusterSpec): BackupFiles | undefined {
   const files = backupFilesOf(layout, spec);
-  if (!files || !spec.backup) return files;
+  const backup = resolvedBackup(layout, spec);
+  if (!files || !backup) return files;
   const dir = join(serviceDirOf(layout), 'backup');
   const paths = { spoolPath: join(dir, 'spool'), logPath: join(dir, 'log'), lockPath: join(dir, 'lock') };
   const perInstance = layout.instances.flatMap((instance) => [join(paths.spoolPath, instance.name), join(paths.lockPath, instance.name)]);
@@ -47,14 +59,14 @@ export function writeBackupConfig(layout: ClusterLayout, spec: ClusterSpec): Bac
     mkdirSync(path, { recursive: true, mode: 0o750 });
     own(layout, path);
   }
-  for (const repository of spec.backup.repositories) {
+  for (const repository of backup.repositories) {
     if (repository.type === 'posix') {
       mkdirSync(repository.path, { recursive: true, mode: 0o750 });
       own(layout, repository.path);
     }
   }
   const text = renderPgBackRestConf(
-    spec.backup,
+    backup,
     {
       stanza: files.stanza,
       instances: layout.instances.map((instance) => ({ name: instance.name, dataDir: join(instance.instanceDir, 'pgdata'), port: instance.port, socketDir: instance.socketDir })),

@@ -17,7 +17,7 @@ import { postgresOsUser, userCanRead, userCanReach } from '../deployment/os-user
 import { type OsUser, giveTo } from '../util/os-account';
 import { POLYGRES_BIN } from './children';
 import { ensureEtcdTls } from '../deployment/etcd-tls';
-import { keepPassphrase, writeBackupConfig } from '../deployment/backup-files';
+import { keepPassphrase, resolvedBackup, writeBackupConfig } from '../deployment/backup-files';
 import { ensureSecrets } from '../deployment/secrets';
 import { ensureGeneratedTls, tlsFilesFor } from '../deployment/tls-material';
 import { supervisorPidFile } from './supervisor-files';
@@ -126,8 +126,16 @@ export function installationReadableBy(user: OsUser): boolean {
  */
 function checkRepositoriesReachable(layout: ClusterLayout, spec: ClusterSpec): void {
   const user = layout.postgresUser;
-  if (!user || !spec.backup) return;
-  for (const repository of spec.backup.repositories) {
+  const backup = resolvedBackup(layout, spec);
+  if (!user || !backup) return;
+  // Its configuration, spool and lock files too: pgBackRest reads them on every archived segment.
+  const files = join(serviceDirOf(layout), 'backup');
+  mkdirSync(files, { recursive: true, mode: 0o750 });
+  giveTo(user, files);
+  if (!userCanReach(user, files)) {
+    throw new Error(`user ${user.name}, whom pgBackRest runs as, cannot reach ${files}, where its configuration lives: make its parent directories searchable (chmod o+x on each) or choose a --state-dir it can reach`);
+  }
+  for (const repository of backup.repositories) {
     if (repository.type !== 'posix') continue;
     mkdirSync(repository.path, { recursive: true, mode: 0o750 });
     giveTo(user, repository.path);

@@ -20,10 +20,11 @@ import { loadSpecFile } from '../spec/load';
 import { validateSpec } from '../spec/validate';
 import type { ClusterSpec } from '../spec/schema';
 import { sleep } from '../util/net';
-import { backupFilesOf, passphraseFile } from '../deployment/backup-files';
+import { backupFilesOf, passphraseFile, resolvedBackup } from '../deployment/backup-files';
+import { archiveSourceWal } from './archive-source-wal';
 import { stopCluster } from './down';
 import { instancePostgres } from '../postgres/instance-postgres';
-import type { ClusterLayout } from '../deployment/layout';
+import { type ClusterLayout, serviceDirOf } from '../deployment/layout';
 import { readLayoutOfStateDir } from '../deployment/layout-file';
 import { prepareCluster } from './prepare';
 import { type ClusterSecrets, SUPERUSER, readSecrets } from '../deployment/secrets';
@@ -47,8 +48,9 @@ export async function restoreCluster(options: RestoreOptions): Promise<ClusterLa
   const stateDir = resolve(options.stateDir);
   refuseNonEmpty(stateDir);
   const source = readSource(resolve(options.fromStateDir));
-  // Validated like any spec: the name must still be a valid cluster name.
-  const { spec } = validateSpec({ ...source.spec, name: options.name ?? `${source.layout.cluster}-restored` }, '--name');
+  // Validated like any spec: the name must still be a valid cluster name. The new cluster keeps
+  // the source's repositories (its own stanza in them): a relative path is the source's.
+  const { spec } = validateSpec({ ...source.spec, backup: resolvedBackup(source.layout, source.spec), name: options.name ?? `${source.layout.cluster}-restored` }, '--name');
   if (spec.name === source.layout.cluster) throw new Error(`--name ${spec.name} is the source cluster's own name: the restored cluster needs its own (it names its stanza)`);
   const sourceFiles = backupFilesOf(source.layout, source.spec)!;
   const repository = new PgBackRest(sourceFiles.configFile, sourceFiles.stanza, source.layout.postgresUser);
@@ -58,6 +60,9 @@ export async function restoreCluster(options: RestoreOptions): Promise<ClusterLa
   if (newStanza.status !== MISSING_STANZA) {
     throw new Error(`the repository already holds a stanza ${stanzaName(spec.name)} (a cluster named "${spec.name}" archived there before): choose another --name`);
   }
+
+  const archiving = await archiveSourceWal(source.layout, source.secrets.superuserPassword);
+  out('archived' in archiving ? `The source's WAL is archived up to now (segment ${archiving.archived}).` : `Note: ${archiving.skipped}.`);
 
   mkdirSync(stateDir, { recursive: true, mode: 0o755 });
   // The restored database keeps the source's roles, so it keeps their passwords; an encrypted
@@ -108,7 +113,7 @@ async function restoreFirstInstance(
   const postgres = instancePostgres(layout, instance);
   postgres.prepareInstanceDir({ replication: secrets.replicationPassword, superuser: secrets.superuserPassword });
   postgres.emptyDataDir();
-  const backupDir = join(layout.stateDir, 'backup');
+  const backupDir = join(serviceDirOf(layout), 'backup');
   const paths = { lockPath: join(backupDir, 'lock', instance.name), spoolPath: join(backupDir, 'spool', instance.name), logPath: join(backupDir, 'log') };
   const { restoreCommand } = archiveCommands(sourceFiles.configFile, sourceFiles.stanza, { dataDir: postgres.dataDir, ...paths });
   out(`Restoring stanza ${sourceFiles.stanza} (${describeTarget(target)}) into ${instance.name}...`);
@@ -136,7 +141,7 @@ async function restoreFirstInstance(
 async function waitForPromotion(postgres: PostgresControl, server: { host: string; port: number; password: string }): Promise<Client> {
   for (;;) {
     if (postgres.postmasterPid() === undefined) {
-      throw new Error(`recovery stopped before the target was reached (is the WAL up to it archived? the source can force it with SELECT pg_switch_wal()):\n${postgres.logTail()}`);
+      throw new Error(`recovery stopped before the target was reached (is the target after the end of the archive, or before the backup it needs?):\n${postgres.logTail()}`);
     }
     const client = new Client({ host: server.host, port: server.port, user: SUPERUSER, password: server.password, database: 'postgres', connectionTimeoutMillis: 2_000 });
     try {

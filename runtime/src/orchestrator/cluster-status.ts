@@ -52,6 +52,20 @@ export interface ClusterStatus {
   readonly gateways: readonly GatewayView[];
   /** What the orchestrators' analyzers see right now: blocked commits, lagging standbys... */
   readonly problems: readonly string[];
+  /** The primary's WAL archiving, null when it has archived nothing (or has no archive). */
+  readonly archive: ArchiveView | null;
+}
+
+/**
+ * When the primary last archived a WAL segment: a point-in-time restore reaches no further,
+ * so its age bounds what a restore from the repository alone could lose.
+ */
+export interface ArchiveView {
+  readonly lastArchivedAt: string | null;
+  /** Seconds since then, when the status was taken. */
+  readonly ageSeconds: number | null;
+  readonly lastFailedAt: string | null;
+  readonly failedCount: number;
 }
 
 export async function fetchInstanceStatus(layout: ClusterLayout, token: string, name: string): Promise<InstanceStatus | undefined> {
@@ -103,5 +117,17 @@ export async function collectClusterStatus(layout: ClusterLayout, token: string,
     problems: analyze(snapshot).map((problem) => problem.description),
     instances,
     gateways: gateways.map(({ zone, host, port, replicaPort, listening }) => ({ zone, host, port, replicaPort, listening })),
+    archive: archiveView(primaryReport),
+  };
+}
+
+function archiveView(primary: InstanceStatus | undefined): ArchiveView | null {
+  const archiver = primary?.archiver;
+  if (!archiver || (!archiver.lastArchivedAt && !archiver.lastFailedAt)) return null;
+  return {
+    lastArchivedAt: archiver.lastArchivedAt,
+    ageSeconds: archiver.lastArchivedAt ? Math.max(0, Math.round((Date.now() - Date.parse(archiver.lastArchivedAt)) / 1000)) : null,
+    lastFailedAt: archiver.lastFailedAt,
+    failedCount: archiver.failedCount,
   };
 }

@@ -64,6 +64,9 @@ export function renderPolygresConf(settings: PostgresSettings): string {
   if (settings.archive) {
     // Only the primary archives (archive_mode = on); any server may fetch WAL it lacks.
     lines.push('archive_mode = on', `archive_command = ${quote(settings.archive.archiveCommand)}`, `restore_command = ${quote(settings.archive.restoreCommand)}`);
+    // A segment is archived when full: on a quiet cluster that can take hours, and a
+    // point-in-time restore cannot reach past the last archived segment. A minute bounds it.
+    if (!('archive_timeout' in settings.parameters)) lines.push(`archive_timeout = ${quote(ARCHIVE_TIMEOUT)}`);
   }
   if (settings.upstream) {
     const { host, port, passfile } = settings.upstream;
@@ -94,6 +97,9 @@ export function renderHba(networks: readonly string[]): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** How old the newest unarchived WAL may grow on a cluster that writes (postgres.parameters can change it). */
+export const ARCHIVE_TIMEOUT = '60s';
 
 function quote(value: string | number | boolean): string {
   if (typeof value === 'boolean') return value ? 'on' : 'off';

@@ -142,7 +142,10 @@ export const backupRepositorySchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('posix'),
-      path: z.string().min(1).describe('Directory of the repository, reachable from every instance that backs up or restores.'),
+      path: z
+        .string()
+        .min(1)
+        .describe("Directory of the repository, reachable from every instance that backs up or restores; a relative path is inside the cluster's own directory (the local target's state directory)."),
     })
     .strict(),
   z
