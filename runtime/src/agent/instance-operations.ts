@@ -201,6 +201,16 @@ export class InstanceOperations {
     return { host: primary.host, port: primary.port };
   }
 
+  /** Until a new session sees configuration loaded after `since` (a reload is asynchronous). */
+  async waitForConfigurationLoadedAfter(since: Date): Promise<void> {
+    for (let waited = 0; waited < 10_000; waited += 50) {
+      const [row] = await this.localQuery<{ at: Date }>('SELECT pg_conf_load_time() AS at');
+      if (row && row.at.getTime() > since.getTime()) return;
+      await sleep(50);
+    }
+    throw new Error('postgres did not load its configuration within 10 s of the reload');
+  }
+
   localQuery<T>(sql: string): Promise<T[]> {
     return this.withSession(10_000, async (client) => (await client.query(sql)).rows as T[]);
   }

@@ -6,7 +6,7 @@
  * highest accepted term asks (recruit, promote, follow); a lower term is refused.
  */
 import { join } from 'node:path';
-import { StaleTermError } from '../util/domain-errors';
+import { ConflictError, InvalidRequestError, StaleTermError } from '../util/domain-errors';
 import { syncStandbyNames } from '../consensus/sync-standby-names';
 import type { ClusterLayout, InstanceLayout } from '../deployment/layout';
 import type { PgBackRest } from '../backup/pgbackrest-runner';
@@ -74,10 +74,15 @@ export class NodeAgent {
   /** Called when this node accepts a new term: whatever waits to run here was routed under an older one. */
   onRecruited: (() => void) | undefined;
 
-  constructor(private readonly options: NodeAgentOptions) {
+  /** The options, with the spec replaced when the cluster's spec changes (apply, reload). */
+  private readonly options: NodeAgentOptions & { spec: ClusterSpec };
+
+  constructor(options: NodeAgentOptions) {
+    // One object shared with the operations: a new spec reaches both.
+    this.options = { ...options };
     this.instance = findInstance(options.layout, options.instanceName);
     this.postgres = instancePostgres(options.layout, this.instance);
-    this.operations = new InstanceOperations(options, this.instance, this.postgres, (phase) => (this.phase = phase));
+    this.operations = new InstanceOperations(this.options, this.instance, this.postgres, (phase) => (this.phase = phase));
     this.probe = new PostgresProbe(
       { host: this.instance.host, port: this.instance.port, user: SUPERUSER, password: options.secrets.superuserPassword },
       HEALTH_QUERY_TIMEOUT_MS,
@@ -255,6 +260,51 @@ export class NodeAgent {
       if (this.postgres.configure(this.operations.settings(names))) await this.postgres.reload();
       await this.operations.withSession(10_000, (client) => waitForSetting(client, 'synchronous_standby_names', names));
       return { ok: true, lsn: null };
+    });
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  /**
+   * Renders Postgres' settings from `spec` and reloads; returns the parameters that changed but
+   * take effect only after a restart (pg_settings.pending_restart).
+   */
+  reloadConfiguration(spec: ClusterSpec): Promise<{ pendingRestart: string[] }> {
+    this.options.spec = spec;
+    return this.exclusive(async () => {
+      const rendered = this.postgres.renderedSettings();
+      const [loaded] = await this.operations.localQuery<{ at: Date }>('SELECT pg_conf_load_time() AS at');
+      if (this.rule) await this.convergeTo(this.rule);
+      // The postmaster reads the file when the signal arrives: wait for that before asking.
+      if (this.postgres.renderedSettings() !== rendered) await this.operations.waitForConfigurationLoadedAfter(loaded!.at);
+      const rows = await this.operations.localQuery<{ name: string }>('SELECT name FROM pg_settings WHERE pending_restart ORDER BY name');
+      return { pendingRestart: rows.map((row) => row.name) };
+    });
+  }
+
+  /** Restarts Postgres in its current role (fast shutdown, then start), nothing in between. */
+  restartPostgres(): Promise<{ postmasterPid: number | null }> {
+    return this.exclusive(async () => {
+      if (!this.rule || this.rule.status !== 'serving') throw new ConflictError('the cluster has no serving rule right now; retry when status shows it serving');
+      this.options.log.info('restarting postgres (asked for)');
+      await this.postgres.stop('fast');
+      // Not 'running': a primary asked to restart starts again at once, without the grace a dead one gets.
+      this.phase = 'starting';
+      await this.convergeTo(this.rule);
+      return { postmasterPid: this.postgres.postmasterPid() ?? null };
+    });
+  }
+
+  /** Throws this standby's data away and builds it again: from the latest backup, else from the primary. */
+  reinitialize(): Promise<void> {
+    return this.exclusive(async () => {
+      const rule = this.rule;
+      if (!rule || rule.status !== 'serving') throw new ConflictError('the cluster has no serving rule right now; retry when status shows it serving');
+      if (rule.primary === this.instance.name) throw new InvalidRequestError(`${this.instance.name} is the primary: switch over first (polygres switchover), then reinit it`);
+      this.options.log.warn('reinitializing: the data directory is rebuilt (asked for)');
+      await this.postgres.fence('graceful');
+      this.postgres.emptyDataDir();
+      await this.convergeTo(rule);
     });
   }
 

@@ -30,6 +30,7 @@ import { confirm } from './confirm';
 import { polygresVersion } from '../util/version';
 import { clusterStateDir, resolveStateDir } from './resolve-state-dir';
 import { addRestoreCommand } from './restore-command';
+import { addMaintenanceCommands } from './maintenance-commands';
 import { reportBackupProgress } from './backup-progress';
 
 function formatBytes(bytes: number): string {
@@ -211,6 +212,7 @@ export function buildProgram(): Command {
     });
 
   addRestoreCommand(program, out, port);
+  addMaintenanceCommands(program, out);
 
   program
     .command('pools')

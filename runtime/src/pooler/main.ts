@@ -84,6 +84,17 @@ export async function runPooler(options: { layoutFile: string; instance: string 
       'POST /v1/establish-rule': (body) => agent.establishRule(parseBody(establishRuleSchema, body) as EstablishRuleRequest),
       'POST /v1/follow': (body) => agent.follow(parseBody(followSchema, body)),
       'POST /v1/apply-sync': (body) => agent.applySync(parseBody(applySyncSchema, body)),
+      // Maintenance (polygres reload, restart, reinit, apply): the spec file is read again.
+      'POST /v1/reload': () => {
+        const current = loadSpecFile(layout.specFile).spec;
+        writeBackupConfig(layout, current);
+        return agent.reloadConfiguration(current);
+      },
+      'POST /v1/restart': () => agent.restartPostgres(),
+      'POST /v1/reinit': async () => {
+        await agent.reinitialize();
+        return { ok: true };
+      },
     },
   });
   agent.start();

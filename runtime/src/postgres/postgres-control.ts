@@ -151,6 +151,12 @@ export class PostgresControl {
     return changed;
   }
 
+  /** The settings file Polygres rendered last (configure), or undefined before the first. */
+  renderedSettings(): string | undefined {
+    const file = join(this.dataDir, POLYGRES_CONF);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  }
+
   /** Marks the data directory as a standby's (or not) for its next start. */
   setStandbySignal(standby: boolean): void {
     const signal = join(this.dataDir, 'standby.signal');

@@ -1,0 +1,54 @@
+/**
+ * Restarting Postgres across the cluster in the order that keeps writes going: the standbys
+ * one at a time (each back and streaming before the next), then a switchover to one of them,
+ * which restarts the old primary as a standby on its own. Writes pause once, for the
+ * switchover. Used by `polygres restart --rolling` and by `polygres apply` for parameters that
+ * need a restart (then only where Postgres reports the restart pending).
+ */
+import type { ElectionResult } from '../orchestrator/actions/elect';
+import type { ClusterLayout } from '../deployment/layout';
+import { askInstance, waitUntilServing } from './instance-admin';
+import { callOrchestrator } from './orchestrator-api';
+import { localClusterStatus } from './status-command';
+
+export interface RollingRestartOptions {
+  /** Restart only the instances this says still need it (default: every instance). */
+  readonly needsRestart?: (instance: string) => Promise<boolean>;
+  readonly out: (line: string) => void;
+}
+
+export async function rollingRestart(layout: ClusterLayout, options: RollingRestartOptions): Promise<void> {
+  const { out } = options;
+  const needs = options.needsRestart ?? (async () => true);
+  const status = await localClusterStatus(layout.stateDir);
+  const primary = status.primary;
+  if (!primary || status.ruleStatus !== 'serving') throw new Error('the cluster has no serving primary right now; see polygres status');
+  const standbys = status.instances.filter((instance) => instance.name !== primary).map((instance) => instance.name);
+  const restarted: string[] = [];
+  for (const name of standbys) {
+    if (!(await needs(name))) continue;
+    await restartOne(layout, name, 'replica', out);
+    restarted.push(name);
+  }
+  if (!(await needs(primary))) return;
+  if (standbys.length === 0) {
+    out(`${primary} is the only instance: restarting it in place (writes pause until it is back)...`);
+    await restartOne(layout, primary, 'primary', out);
+    return;
+  }
+  const to = restarted[0] ?? standbys[0]!;
+  out(`Switching over from ${primary} to ${to}, so that ${primary} restarts as a standby...`);
+  const result = await callOrchestrator<ElectionResult>(layout, { method: 'POST', path: '/v1/switchover', body: { to }, timeoutMs: 120_000 });
+  out(`  term ${result.term}: ${result.primary} is primary; writes paused ${result.durationMs} ms`);
+  await waitUntilServing(layout, primary, 'replica');
+  // The switchover restarted it; a restart still pending (it was not rendered yet) gets one more.
+  if (await needs(primary)) await restartOne(layout, primary, 'replica', out);
+  out(`  ${primary} serves as a standby`);
+}
+
+async function restartOne(layout: ClusterLayout, name: string, role: 'primary' | 'replica', out: (line: string) => void): Promise<void> {
+  out(`Restarting ${name}...`);
+  const { postmasterPid } = await askInstance<{ postmasterPid: number | null }>(layout, name, '/v1/restart');
+  await waitUntilServing(layout, name, role);
+  out(`  ${name} is back (postmaster ${postmasterPid ?? '?'})${role === 'replica' ? ', streaming' : ''}`);
+}
