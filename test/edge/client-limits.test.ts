@@ -147,6 +147,8 @@ describe('the edge holds: limits on what a client may cost a gateway', () => {
       }, { timeoutMs: 5_000, intervalMs: 100 });
       expect(await metric('polygres_gateway_connections_limited_total', '{reason="max_connections_per_user"}')).toBe(1);
       expect(await metric('polygres_gateway_connections_limited_total', '{reason="max_client_connections"}')).toBeGreaterThanOrEqual(1);
+      // Refusing is the gateway's answer, not its end (a refusal once crashed it).
+      expect(supervisedPid(cluster, 'gateway-zone-a')).toBe(pid);
     } finally {
       await Promise.all(held.map((client) => client.end()));
     }

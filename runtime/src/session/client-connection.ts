@@ -70,7 +70,9 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
     socket.setNoDelay(true);
     this.listen(socket);
     const refused = context.limits.opened(this);
-    if (refused) this.fail(SqlState.tooManyConnections, refused);
+    // Refused at once, but not from inside this constructor: the subclasses' fields (the
+    // response queue that closing clears) exist only once it returns.
+    if (refused) queueMicrotask(() => this.fail(SqlState.tooManyConnections, refused));
   }
 
   /** Handles the queued client frames as far as the session can (called after each arrival). */
