@@ -16,6 +16,7 @@ import type * as LayoutFile from './deployment/layout-file';
 import type * as Secrets from './deployment/secrets';
 import type * as Children from './local/children';
 import type * as Connection from './local/connection';
+import type * as RestartOrchestrators from './local/restart-orchestrators';
 import type * as SupervisorFiles from './local/supervisor-files';
 import type * as Scram from './protocol/scram-server';
 import type * as Spec from './spec/index';
@@ -64,7 +65,8 @@ export const runtime = {
     Pick<typeof Processes, 'readPidFile' | 'isOurProcess'> &
     Pick<typeof Children, 'POLYGRES_BIN'> &
     Pick<typeof Connection, 'connectionUrl'> &
-    Pick<typeof ClusterStatus, 'localClusterStatus'> {
+    Pick<typeof ClusterStatus, 'localClusterStatus'> &
+    Pick<typeof RestartOrchestrators, 'restartOrchestrators'> {
     return {
       ...require('./deployment/layout'),
       ...require('./deployment/layout-file'),
@@ -74,6 +76,7 @@ export const runtime = {
       ...require('./local/children'),
       ...require('./local/connection'),
       ...require('./cli/status-command'),
+      ...require('./local/restart-orchestrators'),
     };
   },
   /** The orchestrators' and poolers' admin APIs. */

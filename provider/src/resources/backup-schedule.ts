@@ -8,7 +8,6 @@ import { renameSync, writeFileSync } from 'node:fs';
 import type { Diagnostic } from '../protocol/diagnostics';
 import { ProviderError } from '../protocol/diagnostics';
 import { type LocalCluster, hasCluster, openCluster } from '../local/local-cluster';
-import { restartOrchestrators } from '../local/restart-orchestrators';
 import { runtime } from '../runtime/runtime';
 import type { BlockSchema } from '../schema/types';
 import { type State, sameValue } from '../schema/values';
@@ -96,7 +95,7 @@ async function applySchedule(planned: State): Promise<State> {
     const temporary = `${cluster.layout.specFile}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(spec, null, 2)}\n`);
     renameSync(temporary, cluster.layout.specFile);
-    await restartOrchestrators(cluster);
+    await runtime().local.restartOrchestrators(cluster.layout);
   }
   return { ...planned, id: cluster.stateDir };
 }

@@ -24,7 +24,7 @@ import type { InstancePhase, InstanceStatus } from '../postgres/instance-status'
 import type { PostgresControl } from '../postgres/postgres-control';
 import { type PostgresHealth, PostgresProbe, unhealthy } from '../postgres/postgres-probe';
 import { writeRule } from './rule-table';
-import { InstanceOperations, waitForSetting } from './instance-operations';
+import { InstanceOperations, type PendingRestart, waitForSetting } from './instance-operations';
 
 export interface NodeAgentOptions {
   readonly layout: ClusterLayout;
@@ -269,7 +269,7 @@ export class NodeAgent {
    * Renders Postgres' settings from `spec` and reloads; returns the parameters that changed but
    * take effect only after a restart (pg_settings.pending_restart).
    */
-  reloadConfiguration(spec: ClusterSpec): Promise<{ pendingRestart: string[] }> {
+  reloadConfiguration(spec: ClusterSpec): Promise<PendingRestart> {
     this.options.spec = spec;
     return this.exclusive(async () => {
       const rendered = this.postgres.renderedSettings();
@@ -277,8 +277,7 @@ export class NodeAgent {
       if (this.rule) await this.convergeTo(this.rule);
       // The postmaster reads the file when the signal arrives: wait for that before asking.
       if (this.postgres.renderedSettings() !== rendered) await this.operations.waitForConfigurationLoadedAfter(loaded!.at);
-      const rows = await this.operations.localQuery<{ name: string }>('SELECT name FROM pg_settings WHERE pending_restart ORDER BY name');
-      return { pendingRestart: rows.map((row) => row.name) };
+      return this.operations.pendingRestart();
     });
   }
 

@@ -17,12 +17,15 @@ export function askInstance<T>(layout: ClusterLayout, name: string, path: string
   return callAdmin<T>({ host: instance.host, port: instance.adminPort, token: readSecrets(layout.secretsFile).adminToken, method: 'POST', path, timeoutMs: LONG_OPERATION_MS });
 }
 
-/** Until the instance is healthy as `role`; a standby also streams from its primary again. */
-export async function waitUntilServing(layout: ClusterLayout, name: string, role: 'primary' | 'replica', timeoutMs = 600_000): Promise<void> {
+/**
+ * Until the instance is healthy as `role`, by a health check finished after `since` (one from
+ * before a restart still says healthy); a standby also streams from its primary again.
+ */
+export async function waitUntilServing(layout: ClusterLayout, name: string, role: 'primary' | 'replica', since = Date.now(), timeoutMs = 600_000): Promise<void> {
   const token = readSecrets(layout.secretsFile).adminToken;
   await waitFor(`${name} serving as ${role}`, async () => {
     const status = await fetchInstanceStatus(layout, token, name);
-    if (!status?.healthy || status.role !== role || status.phase !== 'running') return undefined;
+    if (!status?.healthy || status.role !== role || status.phase !== 'running' || Date.parse(status.checkedAt) <= since) return undefined;
     return role === 'primary' || status.walReceiver === 'streaming' ? true : undefined;
   }, { timeoutMs, intervalMs: 250 });
 }

@@ -31,6 +31,8 @@ import { polygresVersion } from '../util/version';
 import { clusterStateDir, resolveStateDir } from './resolve-state-dir';
 import { addRestoreCommand } from './restore-command';
 import { addMaintenanceCommands } from './maintenance-commands';
+import { addApplyCommand } from './apply-command';
+import { specForUp } from './up-spec';
 import { reportBackupProgress } from './backup-progress';
 
 function formatBytes(bytes: number): string {
@@ -76,7 +78,7 @@ export function buildProgram(): Command {
     .option('--base-port <port>', 'first port of the block the cluster uses (default: 15432)', port)
     .option('--detach', 'return once the cluster accepts writes, leaving it running in the background')
     .action(async (options: { spec?: string; stateDir?: string; basePort?: number; detach?: boolean }) => {
-      const { spec, warnings } = options.spec ? loadSpecFile(options.spec) : { spec: defaultSpec(), warnings: [] };
+      const { spec, warnings } = specForUp(options.spec, options.stateDir);
       for (const warning of warnings) out(`warning: ${formatProblem(warning).trim()}`);
       await up({
         spec,
@@ -213,6 +215,7 @@ export function buildProgram(): Command {
 
   addRestoreCommand(program, out, port);
   addMaintenanceCommands(program, out);
+  addApplyCommand(program, out);
 
   program
     .command('pools')

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { PendingRestart } from '../agent/instance-operations';
 import type { ElectionResult } from '../orchestrator/actions/elect';
 import type { ClusterLayout } from '../deployment/layout';
 import { readLayoutOfStateDir } from '../deployment/layout-file';
@@ -95,12 +96,12 @@ export function addMaintenanceCommands(program: Command, out: Out): void {
 }
 
 /** Reloads every instance; prints and returns the settings still waiting for a restart, per instance. */
-export async function reloadAll(layout: ClusterLayout, out: Out): Promise<Array<{ instance: string; pendingRestart: string[] }>> {
-  const pending: Array<{ instance: string; pendingRestart: string[] }> = [];
+export async function reloadAll(layout: ClusterLayout, out: Out): Promise<Array<{ instance: string } & PendingRestart>> {
+  const pending: Array<{ instance: string } & PendingRestart> = [];
   for (const instance of layout.instances) {
-    const reply = await askInstance<{ pendingRestart: string[] }>(layout, instance.name, '/v1/reload');
+    const reply = await askInstance<PendingRestart>(layout, instance.name, '/v1/reload');
     out(`${instance.name}: reloaded${reply.pendingRestart.length > 0 ? `; waiting for a restart: ${reply.pendingRestart.join(', ')}` : ''}`);
-    if (reply.pendingRestart.length > 0) pending.push({ instance: instance.name, pendingRestart: reply.pendingRestart });
+    if (reply.pendingRestart.length > 0) pending.push({ instance: instance.name, ...reply });
   }
   return pending;
 }

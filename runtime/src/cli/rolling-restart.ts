@@ -2,7 +2,9 @@
  * Restarting Postgres across the cluster in the order that keeps writes going: the standbys
  * one at a time (each back and streaming before the next), then a switchover to one of them,
  * which restarts the old primary as a standby on its own. Writes pause once, for the
- * switchover. Used by `polygres restart --rolling` and by `polygres apply` for parameters that
+ * switchover. Lowering a setting a standby must have at least as much of as its primary
+ * (max_connections...) goes the other way: the primary restarts in place first (writes pause
+ * for that restart), then the standbys. Used by `polygres restart --rolling` and by `polygres apply` for parameters that
  * need a restart (then only where Postgres reports the restart pending).
  */
 import type { ElectionResult } from '../orchestrator/actions/elect';
@@ -14,6 +16,8 @@ import { localClusterStatus } from './status-command';
 export interface RollingRestartOptions {
   /** Restart only the instances this says still need it (default: every instance). */
   readonly needsRestart?: (instance: string) => Promise<boolean>;
+  /** The primary first, in place: the restart lowers a hot-standby setting. */
+  readonly primaryFirst?: boolean;
   readonly out: (line: string) => void;
 }
 
@@ -24,6 +28,12 @@ export async function rollingRestart(layout: ClusterLayout, options: RollingRest
   const primary = status.primary;
   if (!primary || status.ruleStatus !== 'serving') throw new Error('the cluster has no serving primary right now; see polygres status');
   const standbys = status.instances.filter((instance) => instance.name !== primary).map((instance) => instance.name);
+  if (options.primaryFirst) {
+    out(`${primary} first, in place: standbys may not run with less of a hot-standby setting than their primary (writes pause until it is back)...`);
+    await restartOne(layout, primary, 'primary', out);
+    for (const name of standbys) if (await needs(name)) await restartOne(layout, name, 'replica', out);
+    return;
+  }
   const restarted: string[] = [];
   for (const name of standbys) {
     if (!(await needs(name))) continue;

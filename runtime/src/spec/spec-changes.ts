@@ -1,0 +1,98 @@
+/**
+ * What changing a running cluster's spec costs, change by change: the plan `polygres apply`
+ * (and the provider's plan) shows before anything happens. Postgres parameters cost what
+ * their context says (a real server's pg_settings, postgres/parameters); the policy changes
+ * live; what cannot change on a running cluster is refused with the reason and the way round.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { POSTGRES_15_PARAMETERS } from '../postgres/parameters/postgres-15-parameters';
+import type { ClusterSpec } from './schema';
+
+export type ChangeEffect =
+  /** Postgres' settings rendered again and reloaded: no restart, no client notices. */
+  | 'reload'
+  /** Each instance restarts, standbys first, then one switchover: writes pause once. */
+  | 'rolling-restart'
+  /** The durability policy changes live (both quorums hold until the new one has everything). */
+  | 'durability'
+  /** The orchestrators restart one at a time to read it: clients notice nothing. */
+  | 'orchestrators'
+  /** Not on a running cluster: the reason says what to do instead. */
+  | 'refused';
+
+export interface SpecChange {
+  /** The field, as a spec path: `postgres.parameters.work_mem`, `durability`, `instances`. */
+  readonly path: string;
+  readonly from: unknown;
+  readonly to: unknown;
+  readonly effect: ChangeEffect;
+  readonly why: string;
+}
+
+/** Fields compared whole (a list, a policy), not leaf by leaf. */
+const WHOLE = new Set(['zones', 'instances', 'durability', 'shards', 'backup.repositories', 'backup.encryption', 'backup.schedule']);
+
+export function specChanges(current: ClusterSpec, next: ClusterSpec): SpecChange[] {
+  const changes: SpecChange[] = [];
+  walk(current, next, '', (path, from, to) => changes.push({ path, from, to, ...classify(path, from, to) }));
+  return changes;
+}
+
+function walk(from: unknown, to: unknown, path: string, report: (path: string, from: unknown, to: unknown) => void): void {
+  if (isDeepStrictEqual(from, to)) return;
+  const objects = isRecord(from) && isRecord(to);
+  if (!objects || WHOLE.has(path)) {
+    report(path, from, to);
+    return;
+  }
+  for (const key of new Set([...Object.keys(from), ...Object.keys(to)])) walk(from[key], to[key], path ? `${path}.${key}` : key, report);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function classify(path: string, from: unknown, to: unknown): { effect: ChangeEffect; why: string } {
+  if (path.startsWith('postgres.parameters.')) return parameterChange(path.slice('postgres.parameters.'.length));
+  if (path === 'durability') return { effect: 'durability', why: 'the policy changes live; nothing restarts' };
+  if (path === 'backup.schedule') return { effect: 'orchestrators', why: 'the orchestrators read the schedule when they start' };
+  if (path === 'backup.retention' || path.startsWith('backup.retention.') || path.startsWith('backup.compression')) {
+    return { effect: 'reload', why: "pgBackRest's configuration is rendered again; the next backup uses it" };
+  }
+  if (path === 'backup' && (from === undefined || to === undefined)) {
+    return { effect: 'rolling-restart', why: `WAL archiving ${to === undefined ? 'stops' : 'starts'} (archive_mode needs a restart), and the orchestrators ${to === undefined ? 'stop' : 'start'} scheduling backups` };
+  }
+  return refusal(path);
+}
+
+function parameterChange(name: string): { effect: ChangeEffect; why: string } {
+  const known = Object.entries(POSTGRES_15_PARAMETERS).find(([candidate]) => candidate.toLowerCase() === name.toLowerCase())?.[1];
+  if (!known) return { effect: 'reload', why: "an extension's parameter: reloaded, and restarted where Postgres says the restart is pending" };
+  if (known.context === 'postmaster') return { effect: 'rolling-restart', why: `${name} takes effect only when Postgres restarts (context postmaster)` };
+  return { effect: 'reload', why: `${name} takes effect on reload (context ${known.context})` };
+}
+
+function refusal(path: string): { effect: ChangeEffect; why: string } {
+  const root = path.split('.')[0]!;
+  switch (root) {
+    case 'name':
+    case 'apiVersion':
+    case 'shards':
+      return { effect: 'refused', why: `${path} names the cluster's data (its stanza, its keys in etcd); make a new cluster from this one's backups with polygres restore --name` };
+    case 'postgres':
+      return { effect: 'refused', why: 'a new Postgres major version is an upgrade, not a change: restore a backup into a new cluster running it' };
+    case 'zones':
+    case 'instances':
+      return { effect: 'refused', why: 'adding or removing instances and zones on a running cluster is not supported yet: declare them before the first up, or restore into a new cluster with them' };
+    case 'backup':
+      return { effect: 'refused', why: 'the repositories and their encryption hold this cluster\'s backups and WAL archive: changing them would split the archive; restore into a new cluster with the new repository instead' };
+    default:
+      return { effect: 'refused', why: `the ${root} reads ${path} when it starts, and changing it on a running cluster is not supported yet` };
+  }
+}
+
+/** One line per change, for the plan: `postgres.parameters.work_mem: "4MB" → "64MB" (reload: ...)`. */
+export function describeChange(change: SpecChange): string {
+  const show = (value: unknown) => (value === undefined ? '(none)' : JSON.stringify(value));
+  return `${change.path}: ${show(change.from)} → ${show(change.to)}  [${change.effect}] ${change.why}`;
+}

@@ -1,0 +1,122 @@
+/**
+ * `polygres apply` on a running cluster with a writer committing throughout: the plan says
+ * what each change costs; work_mem takes effect with no restart; max_connections rolls
+ * through the cluster with one switchover and no acknowledged write lost; what cannot change
+ * online is refused before anything moves; `up --spec` with a different spec refuses and
+ * points at apply.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { postmasterPid } from '../support/faults';
+import { verifyLedger } from '../support/ledger-check';
+import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
+import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { polygres } from '../support/polygres-cli';
+
+describe('polygres apply', () => {
+  let cluster: LocalCluster;
+  let writer: LedgerWriter;
+  let specs: string;
+  const pids = () => Object.fromEntries(cluster.layout.instances.map((instance) => [instance.name, postmasterPid(cluster, instance.name)]));
+  /** The running spec with `edit` applied, written to a file of its own. */
+  const specWith = (name: string, edit: (spec: Record<string, any>) => void): string => {
+    const spec = JSON.parse(readFileSync(cluster.layout.specFile, 'utf8')) as Record<string, any>;
+    edit(spec);
+    const file = join(specs, `${name}.json`);
+    writeFileSync(file, JSON.stringify(spec, null, 2));
+    return file;
+  };
+
+  beforeAll(async () => {
+    cluster = await startLocalCluster(inject('testRoot'));
+    specs = mkdtempSync(join(inject('testRoot'), 'apply-specs-'));
+    await cluster.query(LEDGER_DDL);
+    const gateway = cluster.layout.gateways[0]!;
+    writer = new LedgerWriter({ host: gateway.host, port: gateway.port, user: 'postgres', password: cluster.secrets.superuserPassword }, 'apply-test', 0);
+    writer.start();
+  });
+  afterAll(async () => {
+    await writer?.stop();
+    await cluster?.stop();
+  });
+
+  it('shows the plan with --dry-run and changes nothing', async () => {
+    const file = specWith('dry', (spec) => (spec.postgres.parameters = { work_mem: '48MB', max_connections: 150 }));
+    const result = await polygres(['apply', '--spec', file, '--dry-run', '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('postgres.parameters.work_mem: (none) → "48MB"  [reload]');
+    expect(result.stdout).toContain('postgres.parameters.max_connections: (none) → 150  [rolling-restart]');
+    expect(result.stdout).toContain('Dry run: nothing was changed.');
+    const [row] = await cluster.query<{ work_mem: string }>('SHOW work_mem');
+    expect(row?.work_mem).toBe('4MB');
+  });
+
+  it('changes work_mem with no restart: the same postmasters, the new value through the gateway', async () => {
+    const before = pids();
+    const result = await polygres(['apply', '--spec', specWith('work-mem', (spec) => (spec.postgres.parameters = { work_mem: '48MB' })), '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('Applied.');
+    expect(result.stdout).not.toContain('Restarting');
+    const [row] = await cluster.query<{ work_mem: string }>('SHOW work_mem');
+    expect(row?.work_mem).toBe('48MB');
+    expect(pids()).toEqual(before);
+    const again = await polygres(['apply', '--spec', specWith('work-mem-again', (spec) => (spec.postgres.parameters = { work_mem: '48MB' })), '--state-dir', cluster.stateDir]);
+    expect(again.stdout).toContain('No changes');
+  });
+
+  it('raises max_connections standbys first, then one switchover, while the writer commits; no acknowledged write is lost', async () => {
+    const before = pids();
+    const status = await cluster.statusNow();
+    const file = specWith('max-connections-up', (spec) => (spec.postgres.parameters = { work_mem: '48MB', max_connections: 250 }));
+    const result = await polygres(['apply', '--spec', file, '--yes', '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('Restarting where Postgres waits for it (max_connections)');
+    expect(result.stdout).toContain(`Switching over from ${status.primary}`);
+    const after = pids();
+    for (const instance of cluster.layout.instances) expect(after[instance.name], instance.name).not.toBe(before[instance.name]);
+    for (const instance of cluster.layout.instances) {
+      const [row] = await cluster.query<{ max_connections: string }>('SHOW max_connections', instance.port);
+      expect(row?.max_connections, instance.name).toBe('250');
+    }
+    await verifyLedger(cluster, [writer]);
+  });
+
+  it('lowers max_connections primary first (a standby may not have fewer than its primary), losing no acknowledged write', async () => {
+    const status = await cluster.statusNow();
+    const file = specWith('max-connections-down', (spec) => (spec.postgres.parameters = { work_mem: '48MB', max_connections: 150 }));
+    const result = await polygres(['apply', '--spec', file, '--yes', '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`${status.primary} first, in place`);
+    for (const instance of cluster.layout.instances) {
+      const [row] = await cluster.query<{ max_connections: string }>('SHOW max_connections', instance.port);
+      expect(row?.max_connections, instance.name).toBe('150');
+    }
+    const now = await cluster.statusNow();
+    expect(now.instances.every((instance) => instance.healthy)).toBe(true);
+    await verifyLedger(cluster, [writer]);
+  });
+
+  it('refuses what cannot change online before changing anything, with exit 2', async () => {
+    const file = specWith('refused', (spec) => {
+      spec.postgres.parameters = { work_mem: '96MB' };
+      spec.instances.push({ name: 'zone-a-1', zone: 'zone-a' });
+    });
+    const result = await polygres(['apply', '--spec', file, '--state-dir', cluster.stateDir]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain('instances: ');
+    expect(result.stdout).toContain('[refused] adding or removing instances and zones on a running cluster is not supported yet');
+    expect(result.stderr).toContain('nothing was changed');
+    const [row] = await cluster.query<{ work_mem: string }>('SHOW work_mem');
+    expect(row?.work_mem).toBe('48MB');
+  });
+
+  it('up --spec with another spec refuses and points at apply', async () => {
+    const file = specWith('up', (spec) => (spec.postgres.parameters = { work_mem: '8MB' }));
+    const result = await polygres(['up', '--detach', '--spec', file, '--state-dir', cluster.stateDir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('up does not change a cluster');
+    expect(result.stderr).toContain(`polygres apply --spec ${file}`);
+    expect(result.stderr).toContain('postgres.parameters.work_mem: "48MB" → "8MB"');
+  });
+});
