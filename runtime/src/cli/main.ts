@@ -33,6 +33,7 @@ import { addRestoreCommand } from './restore-command';
 import { addMaintenanceCommands } from './maintenance-commands';
 import { addApplyCommand } from './apply-command';
 import { specForUp } from './up-spec';
+import { addPauseCommands } from './pause-commands';
 import { reportBackupProgress } from './backup-progress';
 
 function formatBytes(bytes: number): string {
@@ -216,6 +217,7 @@ export function buildProgram(): Command {
   addRestoreCommand(program, out, port);
   addMaintenanceCommands(program, out);
   addApplyCommand(program, out);
+  addPauseCommands(program, out);
 
   program
     .command('pools')

@@ -6,6 +6,7 @@
  * instance under a connection budget that is the gateway's share of its Postgres (see
  * connection-shares).
  */
+import { PauseSwitch } from '../pooler/pause-switch';
 import { ConnectionBudget } from '../pooler/connection-budget';
 import { Pool, type PoolOptions, type PoolStats } from '../pooler/pool';
 import type { Logger } from '../util/log';
@@ -22,6 +23,8 @@ export class ColocatedPools {
   private readonly pools = new Map<string, { readonly node: string; readonly pool: Pool }>();
   private readonly budgets = new Map<string, ConnectionBudget>();
   private readonly maintenance: NodeJS.Timeout;
+  /** polygres pause / resume. */
+  readonly pauses = new PauseSwitch(() => [...this.pools.values()].map(({ pool }) => pool));
   /** Wait times of acquisitions that queued, for the metrics histogram. */
   onWait: (seconds: number) => void = () => undefined;
 
@@ -47,6 +50,7 @@ export class ColocatedPools {
     if (!entry) {
       const pool = new Pool(user, database, options, this.budgets.get(node)!, this.log);
       pool.onWait = (seconds) => this.onWait(seconds);
+      this.pauses.adopt(pool);
       entry = { node, pool };
       this.pools.set(key, entry);
     }

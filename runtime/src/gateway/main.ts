@@ -6,6 +6,7 @@ import { openTopoStore } from '../deployment/topo-access';
 import { createSecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { startAdminServer } from '../admin/http-server';
+import { pauseRoutes } from '../pooler/pause-switch';
 import { colocatedInstances, serviceDirOf } from '../deployment/layout';
 import { readLayout } from '../deployment/layout-file';
 import { readSecrets } from '../deployment/secrets';
@@ -86,6 +87,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     token: secrets.adminToken,
     routes: {
       'GET /v1/pools': () => ({ pools: pools.stats(), sessions: gateway.sessionCount, pinned: Object.fromEntries(gateway.pinCounts()) }),
+      ...pauseRoutes(pools.pauses),
     },
     publicRoutes: { 'GET /metrics': async () => ({ contentType: gateway.metrics.registry.contentType, body: await gateway.metrics.registry.metrics() }) },
   });

@@ -20,6 +20,7 @@ import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
 import { ScramAuthenticator, TrustAuthenticator } from '../session/client-auth';
 import { PoolerServer } from './pooler-server';
+import { pauseRoutes } from './pause-switch';
 import { serverConnectionShares } from './connection-shares';
 import { poolOptionsOf } from './pool-options';
 import { loadSqlParser } from '../sql/parser';
@@ -91,6 +92,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
         return agent.reloadConfiguration(current);
       },
       'POST /v1/restart': () => agent.restartPostgres(),
+      ...pauseRoutes(pooler.pauses),
       'POST /v1/reinit': async () => {
         await agent.reinitialize();
         return { ok: true };

@@ -41,6 +41,8 @@ interface Waiter {
   readonly resolve: (connection: ServerConnection) => void;
   readonly reject: (error: Error) => void;
   readonly since: number;
+  /** When its queue timeout started: when it came, or when a pause it waited through ended. */
+  timeoutFrom: number;
 }
 
 export interface PoolStats {
@@ -67,6 +69,8 @@ export class Pool implements Backend {
   /** Why the last attempt to open a connection failed, until one succeeds (told to sessions that time out). */
   private lastOpenError: string | undefined;
   private closed = false;
+  /** PgBouncer's PAUSE: new acquisitions wait (without the queue timeout), connections in use finish. */
+  private paused = false;
   private pipelined = 0;
   /**
    * Statements (text + parameter types) some server connection of this pool accepted: a
@@ -108,7 +112,29 @@ export class Pool implements Backend {
 
   /** An idle connection right now (preferring one `owner` used last), or undefined. */
   tryAcquire(owner: object): ServerConnection | undefined {
-    return this.closed ? undefined : this.takeIdle(owner);
+    return this.closed || this.paused ? undefined : this.takeIdle(owner);
+  }
+
+  /** Sessions wait for a connection until resume(); those holding one (mid-transaction, pinned) go on. */
+  pause(): void {
+    this.paused = true;
+    clearTimeout(this.waiterTimer);
+    this.waiterTimer = undefined;
+  }
+
+  /** Hands connections to the waiters again; their queue timeout counts from now. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const now = Date.now();
+    for (const waiter of this.waiters) waiter.timeoutFrom = now;
+    while (this.waiters.length > 0) {
+      const connection = this.takeIdle(undefined);
+      if (!connection) break;
+      this.waiters.shift()!.resolve(connection);
+    }
+    this.armWaiterTimer();
+    this.grow();
   }
 
   /**
@@ -124,7 +150,7 @@ export class Pool implements Backend {
    */
   tryPipeline(statementMayFollow: () => boolean): ServerConnection | undefined {
     const limit = this.options.pipelineBehindMs;
-    if (limit === 0 || this.closed || this.waiters.length > 0) return undefined;
+    if (limit === 0 || this.closed || this.paused || this.waiters.length > 0) return undefined;
     if (this.total < this.options.size && !this.budget.spent) return undefined;
     const now = performance.now();
     let best: ServerConnection | undefined;
@@ -149,10 +175,11 @@ export class Pool implements Backend {
   /** A connection for the session `owner`. */
   acquire(owner: object): Promise<ServerConnection> {
     if (this.closed) return Promise.reject(new Error('the pool is shutting down'));
-    const ready = this.takeIdle(owner);
+    const ready = this.paused ? undefined : this.takeIdle(owner);
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject, since: Date.now() });
+      const now = Date.now();
+      this.waiters.push({ resolve, reject, since: now, timeoutFrom: now });
       this.armWaiterTimer();
       this.grow();
     });
@@ -160,12 +187,12 @@ export class Pool implements Backend {
 
   /** Fails waiters that have waited the queue timeout; runs again when the next one would. */
   private armWaiterTimer(): void {
-    if (this.waiterTimer || this.waiters.length === 0) return;
-    const due = this.waiters[0]!.since + this.options.queueTimeoutMs - Date.now();
+    if (this.waiterTimer || this.paused || this.waiters.length === 0) return;
+    const due = this.waiters[0]!.timeoutFrom + this.options.queueTimeoutMs - Date.now();
     this.waiterTimer = setTimeout(() => {
       this.waiterTimer = undefined;
       const now = Date.now();
-      while (this.waiters.length > 0 && now - this.waiters[0]!.since >= this.options.queueTimeoutMs) {
+      while (this.waiters.length > 0 && now - this.waiters[0]!.timeoutFrom >= this.options.queueTimeoutMs) {
         const waiter = this.waiters.shift()!;
         waiter.reject(new PoolTimeoutError(
           `no server connection for ${this.user}@${this.database} became free within ${this.options.queueTimeoutMs} ms ` +
@@ -192,7 +219,7 @@ export class Pool implements Backend {
       this.grow();
       return;
     }
-    const waiter = this.waiters.shift();
+    const waiter = this.paused ? undefined : this.waiters.shift();
     if (waiter) {
       this.onWait((now - waiter.since) / 1000);
       waiter.resolve(connection);
@@ -251,7 +278,7 @@ export class Pool implements Backend {
    * the scheduler waking the same processes) and the rest stay idle until they time out,
    * where first in, first out would keep every connection alive and cycle through them all.
    */
-  private takeIdle(owner: object): ServerConnection | undefined {
+  private takeIdle(owner: object | undefined): ServerConnection | undefined {
     this.dropDeadIdle();
     let index = this.idle.length - 1;
     while (index >= 0 && this.idle[index]!.lastOwner !== owner) index -= 1;
@@ -272,7 +299,7 @@ export class Pool implements Backend {
 
   /** Opens connections while sessions wait and the pool and the global budget allow. */
   private grow(): void {
-    if (this.closed || this.retryTimer) return;
+    if (this.closed || this.paused || this.retryTimer) return;
     while (this.waiters.length > this.opening && this.total < this.options.size && this.budget.tryTake(this)) this.open();
   }
 

@@ -4,6 +4,7 @@
  * connection budget, routes CancelRequests to the server connection running the session's
  * query, and reports pools and pins.
  */
+import { PauseSwitch } from './pause-switch';
 import { randomInt } from 'node:crypto';
 import type { Server, Socket } from 'node:net';
 import { MuxConnection } from '../link/mux-connection';
@@ -41,6 +42,8 @@ export interface PoolerServerOptions {
 
 export class PoolerServer {
   private readonly pools = new Map<string, Pool>();
+  /** polygres pause / resume. */
+  readonly pauses = new PauseSwitch(() => this.pools.values());
   private readonly sessions = new Map<number, { session: RegisteredSession; secretKey: number }>();
   private readonly budget: ConnectionBudget;
   private readonly maintenance: NodeJS.Timeout;
@@ -142,6 +145,7 @@ export class PoolerServer {
     if (!pool) {
       pool = new Pool(user, database, this.options.pool, this.budget, this.options.log);
       pool.onWait = (seconds) => this.metrics.waitSeconds.observe(seconds);
+      this.pauses.adopt(pool);
       this.pools.set(key, pool);
     }
     return pool;
