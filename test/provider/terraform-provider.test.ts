@@ -22,12 +22,12 @@ const spec = `jsonencode({
     durability = { policy = "atLeast", n = 2 }
   })`;
 
-function config(stateDir: string, basePort: number, policy: { policy: string; n?: number }, primary: string): string {
+function config(stateDir: string, basePort: number, policy: { policy: string; n?: number }, primary: string, parameters = ''): string {
   return `${REQUIRED_PROVIDERS}
 resource "polygres_cluster" "main" {
   state_dir = "${stateDir}"
   base_port = ${basePort}
-  spec_json = ${spec}
+  spec_json = ${parameters ? spec.replace('durability = {', `postgres   = { parameters = { ${parameters} } }\n    durability = {`) : spec}
 }
 
 resource "polygres_durability_policy" "main" {
@@ -124,8 +124,44 @@ describe('terraform with the polygres provider (local target)', () => {
     expect((await tf.run('plan', '-detailed-exitcode')).code).toBe(0);
   }, 300_000);
 
+  it('a Postgres parameter in spec_json is applied in place: the plan says what it costs, nothing restarts for a reload', async () => {
+    const before = await clusterStatus(stateDir);
+    // A postmaster parameter would roll the cluster (and move the primary): planned only.
+    tf.configure(config(stateDir, block.base, { policy: 'multiZone', n: 2 }, 'a0', 'max_connections = "250"'));
+    const rolling = await tf.run('plan', '-detailed-exitcode');
+    expect(rolling.code, rolling.output).toBe(2);
+    expect(rolling.output).toContain('polygres_cluster.main will be updated in-place');
+    // Terraform wraps a warning's detail to the terminal's width.
+    expect(rolling.output.replace(/\s+/g, ' ')).toContain('[rolling-restart] max_connections takes effect only when Postgres restarts');
+
+    tf.configure(config(stateDir, block.base, { policy: 'multiZone', n: 2 }, 'a0', 'work_mem = "32MB"'));
+    const plan = await tf.run('plan', '-detailed-exitcode');
+    expect(plan.code, plan.output).toBe(2);
+    expect(plan.output).toContain('polygres_cluster.main will be updated in-place');
+    expect(plan.output).toContain('spec_json: applied in place to the running cluster (polygres apply)');
+    expect(plan.output.replace(/\s+/g, ' ')).toContain('postgres.parameters.work_mem: (none) → "32MB" [reload]');
+    expect(plan.output).toContain('0 to add, 1 to change, 0 to destroy');
+    await tf.expect([0], 'apply', '-auto-approve');
+    expect(await psql(url, 'SHOW work_mem')).toBe('32MB');
+    expect(await psql(url, 'SELECT v FROM kept')).toBe('42');
+    const after = await clusterStatus(stateDir);
+    expect(after.supervisor.pid).toBe(before.supervisor.pid);
+    expect(after.term).toBe(before.term);
+    expect((await tf.run('plan', '-detailed-exitcode')).code).toBe(0);
+  }, 300_000);
+
+  it('a change a running cluster cannot take plans a re-creation, and says why', async () => {
+    tf.configure(config(stateDir, block.base, { policy: 'multiZone', n: 2 }, 'a0', 'work_mem = "32MB"').replace('name       = "tfcluster"', 'name       = "renamed"'));
+    const plan = await tf.run('plan', '-detailed-exitcode');
+    expect(plan.code, plan.output).toBe(2);
+    expect(plan.output).toContain('polygres_cluster.main must be replaced');
+    expect(plan.output).toContain('spec_json: this change re-creates the cluster, and its data with it');
+    expect(plan.output.replace(/\s+/g, ' ')).toContain('[refused] name names the cluster');
+    tf.configure(config(stateDir, block.base, { policy: 'multiZone', n: 2 }, 'a0', 'work_mem = "32MB"'));
+  }, 120_000);
+
   it('changing polygres_primary performs a switchover', async () => {
-    tf.configure(config(stateDir, block.base, { policy: 'multiZone', n: 2 }, 'b0'));
+    tf.configure(config(stateDir, block.base, { policy: 'multiZone', n: 2 }, 'b0', 'work_mem = "32MB"'));
     const plan = await tf.run('plan', '-detailed-exitcode');
     expect(plan.code, plan.output).toBe(2);
     expect(plan.output).toContain('polygres_primary.main will be updated in-place');
@@ -154,7 +190,7 @@ describe('terraform with the polygres provider (local target)', () => {
 
   it('terraform import of the running cluster, then plan, shows no changes', async () => {
     const other = terraformDir(join(workspace.work, 'imported'));
-    other.configure(config(stateDir, block.base, { policy: 'multiZone', n: 2 }, 'b0'));
+    other.configure(config(stateDir, block.base, { policy: 'multiZone', n: 2 }, 'b0', 'work_mem = "32MB"'));
     await other.expect([0], 'import', 'polygres_cluster.main', stateDir);
     await other.expect([0], 'import', 'polygres_durability_policy.main', stateDir);
     await other.expect([0], 'import', 'polygres_primary.main', stateDir);

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Diagnostic } from '../protocol/diagnostics';
+import { type Diagnostic, ProviderError } from '../protocol/diagnostics';
 import { type LocalCluster, allProcessesRunning, hasCluster, openCluster } from '../local/local-cluster';
 import { polygresOrThrow } from '../local/polygres-cli';
 import { runtime } from '../runtime/runtime';
@@ -40,7 +40,7 @@ export const clusterSchema: BlockSchema = {
   importId: 'the state directory of the cluster, e.g. `terraform import polygres_cluster.main /var/lib/polygres/orders`',
   attributes: [
     { name: 'id', type: 'string', computed: true, description: 'The absolute state directory (or the endpoint); other resources take it as `cluster_id`.' },
-    { name: 'spec_json', type: 'string', optional: true, requiresReplace: true, description: 'The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime\'s rules; a change re-creates the cluster (equivalent JSON, e.g. with defaults spelled out, is no change).' },
+    { name: 'spec_json', type: 'string', optional: true, requiresReplace: true, description: 'The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime\'s rules. A change the running cluster can take (Postgres parameters, the policy, backup retention) is applied in place with `polygres apply` — the plan warns what each change costs (reload, rolling restart); one it cannot take (name, instances, zones, repositories, pooler and gateway settings) re-creates the cluster, and the plan warns why. Equivalent JSON (defaults spelled out) is no change.' },
     { name: 'state_dir', type: 'string', optional: true, requiresReplace: true, description: 'Directory holding the cluster\'s data, logs, layout and secrets (`polygres up --state-dir`); with `spec_json`.' },
     { name: 'endpoint', type: 'string', optional: true, requiresReplace: true, description: 'Instead of `spec_json` and `state_dir`: `http://host:port` of the admin API of a running cluster\'s orchestrators (several comma-separated), to register it; its token is the provider\'s `admin_token`. Terraform then manages its policy and primary, not its processes; destroying the resource only forgets it.' },
     { name: 'base_port', type: 'number', optional: true, computed: true, default: DEFAULT_BASE_PORT, requiresReplace: true, description: 'First port of the block the cluster uses; the first zone\'s gateway listens on it.' },
@@ -71,7 +71,7 @@ export const clusterResource: ManagedResource = {
     return diagnostics;
   },
 
-  modifyPlan({ prior, planned, config }: PlannedChange) {
+  modifyPlan({ prior, planned, config, inPlace }: PlannedChange) {
     if (typeof planned.endpoint === 'string') {
       planned.id = planned.endpoint;
       // Ports are the local target's; a registered cluster has its own.
@@ -79,8 +79,9 @@ export const clusterResource: ManagedResource = {
       return [];
     }
     // Equivalent specs (key order, spelled-out defaults, an imported spec) are no change.
-    if (prior && typeof prior.spec_json === 'string' && typeof planned.spec_json === 'string' && equivalentSpecs(prior.spec_json, planned.spec_json)) {
-      planned.spec_json = prior.spec_json;
+    if (prior && typeof prior.spec_json === 'string' && typeof planned.spec_json === 'string') {
+      if (equivalentSpecs(prior.spec_json, planned.spec_json)) planned.spec_json = prior.spec_json;
+      else return planSpecChange(prior.spec_json, planned.spec_json, inPlace);
     }
     return [];
   },
@@ -120,9 +121,16 @@ export const clusterResource: ManagedResource = {
   async update(prior, planned) {
     if (hasEndpoint(planned)) return updateRegisteredCluster(planned);
     const stateDir = resolve(String(planned.state_dir));
-    // Only `running` changes in place: stop, and start again unless asked to stay stopped.
-    await polygresOrThrow('stopping the cluster', ['down', '--state-dir', stateDir]);
-    if (planned.running !== false) await polygresOrThrow('starting the cluster', ['up', '--detach', '--state-dir', stateDir, '--spec', openCluster(stateDir, 'state_dir').layout.specFile]);
+    const specChanged = typeof prior.spec_json === 'string' && typeof planned.spec_json === 'string' && !equivalentSpecs(prior.spec_json, planned.spec_json);
+    // `running`: stop, and start again (with the spec it has) unless asked to stay stopped.
+    if (prior.running !== planned.running || !specChanged) {
+      await polygresOrThrow('stopping the cluster', ['down', '--state-dir', stateDir]);
+      if (planned.running !== false) await polygresOrThrow('starting the cluster', ['up', '--detach', '--state-dir', stateDir]);
+    }
+    if (specChanged) {
+      if (planned.running === false) throw new ProviderError('spec_json changes a running cluster in place', 'fix: keep running = true for this apply, then stop it', ['running']);
+      await applySpec(stateDir, String(planned.spec_json));
+    }
     return { ...prior, ...planned, ...computedAttributes(openCluster(stateDir, 'state_dir')), running: planned.running !== false };
   },
 
@@ -143,6 +151,38 @@ export const clusterResource: ManagedResource = {
     };
   },
 };
+
+/**
+ * A spec change the running cluster can take is planned in place (polygres apply), with a
+ * warning that says what each change costs; one it cannot take re-creates the cluster, and the
+ * warning says why — its data goes with it.
+ */
+function planSpecChange(priorJson: string, plannedJson: string, inPlace: Set<string>): Diagnostic[] {
+  const prior = checkSpecJson(priorJson, 'spec_json');
+  const planned = checkSpecJson(plannedJson, 'spec_json');
+  if (!prior.ok || !planned.ok) return [];
+  const { specChanges, describeChange } = runtime().spec;
+  const changes = specChanges(comparableSpec(prior.validated.spec), comparableSpec(planned.validated.spec));
+  const refused = changes.filter((change) => change.effect === 'refused');
+  if (refused.length > 0) {
+    return [{ severity: 'warning', summary: 'spec_json: this change re-creates the cluster, and its data with it', detail: `A running cluster cannot take:\n${refused.map((change) => `  ${describeChange(change)}`).join('\n')}`, attribute: ['spec_json'] }];
+  }
+  inPlace.add('spec_json');
+  return [{ severity: 'warning', summary: 'spec_json: applied in place to the running cluster (polygres apply)', detail: changes.map((change) => describeChange(change)).join('\n'), attribute: ['spec_json'] }];
+}
+
+async function applySpec(stateDir: string, specJson: string): Promise<void> {
+  const { spec } = validSpec(specJson, 'spec_json');
+  const specDir = mkdtempSync(join(tmpdir(), 'polygres-provider-'));
+  try {
+    const specFile = join(specDir, 'spec.json');
+    writeFileSync(specFile, JSON.stringify(spec));
+    // terraform apply has asked already.
+    await polygresOrThrow('applying the new spec', ['apply', '--spec', specFile, '--yes', '--state-dir', stateDir]);
+  } finally {
+    rmSync(specDir, { recursive: true, force: true });
+  }
+}
 
 /** Exactly one target: a spec run here (spec_json and state_dir), or a running cluster's endpoint. */
 function targetProblems(config: State): Diagnostic[] {
@@ -181,7 +221,11 @@ function equivalentSpecs(a: string, b: string): boolean {
 }
 
 function comparable(spec: ClusterSpec): Value {
+  return comparableSpec(spec) as unknown as Value;
+}
+
+function comparableSpec(spec: ClusterSpec): ClusterSpec {
   const copy = JSON.parse(JSON.stringify(spec)) as ClusterSpec;
   if (copy.backup) delete (copy.backup as { schedule?: unknown }).schedule;
-  return copy as unknown as Value;
+  return copy;
 }

@@ -8,6 +8,11 @@ export interface PlannedChange {
   /** The planned new state; the resource may adjust it (keep an equivalent value, mark computed ones unknown). */
   readonly planned: State;
   readonly config: State;
+  /**
+   * Attributes marked requiresReplace that this change can update in place after all (a spec
+   * change the running cluster can take); the resource adds their names.
+   */
+  readonly inPlace: Set<string>;
 }
 
 export interface ManagedResource {

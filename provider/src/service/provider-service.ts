@@ -133,9 +133,10 @@ export class ProviderService {
       const config = decodeDynamicValue(schema, request.config);
       const { planned, requiresReplace } = planChange(schema, prior, proposed, config);
       const diagnostics: Diagnostic[] = [];
-      if (planned && config && resource.modifyPlan) diagnostics.push(...(await resource.modifyPlan({ prior, planned, config })));
-      // After modifyPlan: it may have kept an equivalent prior value, which then needs no replacement.
-      const replace = planned && prior ? requiresReplace.filter((name) => !sameAsPrior(prior, planned, name)) : [];
+      const inPlace = new Set<string>();
+      if (planned && config && resource.modifyPlan) diagnostics.push(...(await resource.modifyPlan({ prior, planned, config, inPlace })));
+      // After modifyPlan: it may have kept an equivalent prior value, or found the change one it makes in place.
+      const replace = planned && prior ? requiresReplace.filter((name) => !sameAsPrior(prior, planned, name) && !inPlace.has(name)) : [];
       return {
         plannedState: encodeDynamicValue(schema, planned),
         requiresReplace: replace.map((name) => ({ steps: [{ attributeName: name }] })),

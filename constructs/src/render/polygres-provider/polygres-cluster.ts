@@ -10,8 +10,12 @@ import { metaArguments } from './meta-arguments';
 export interface PolygresClusterResourceConfig extends TerraformMetaArguments {
   /**
    * The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with
-   * `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime's rules;
-   * a change re-creates the cluster (equivalent JSON, e.g. with defaults spelled out, is no change).
+   * `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime's rules.
+   * A change the running cluster can take (Postgres parameters, the policy, backup retention) is
+   * applied in place with `polygres apply` — the plan warns what each change costs (reload, rolling
+   * restart); one it cannot take (name, instances, zones, repositories, pooler and gateway settings)
+   * re-creates the cluster, and the plan warns why. Equivalent JSON (defaults spelled out) is no
+   * change.
    *
    * Changing it re-creates the resource.
    * @default - not set
@@ -82,8 +86,12 @@ export class PolygresClusterResource extends TerraformResource {
 
   /**
    * The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with
-   * `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime's rules;
-   * a change re-creates the cluster (equivalent JSON, e.g. with defaults spelled out, is no change).
+   * `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime's rules.
+   * A change the running cluster can take (Postgres parameters, the policy, backup retention) is
+   * applied in place with `polygres apply` — the plan warns what each change costs (reload, rolling
+   * restart); one it cannot take (name, instances, zones, repositories, pooler and gateway settings)
+   * re-creates the cluster, and the plan warns why. Equivalent JSON (defaults spelled out) is no
+   * change.
    */
   public get specJson(): string {
     return this.getStringAttribute('spec_json');
