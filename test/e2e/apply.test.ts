@@ -7,6 +7,7 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { postmasterPid } from '../support/faults';
 import { verifyLedger } from '../support/ledger-check';
@@ -95,6 +96,57 @@ describe('polygres apply', () => {
     const now = await cluster.statusNow();
     expect(now.instances.every((instance) => instance.healthy)).toBe(true);
     await verifyLedger(cluster, [writer]);
+  });
+
+  it('changes pool sizes and client limits in the running poolers and gateways, restarting nothing', async () => {
+    // The primary's zone's gateway serves it from its own pool (the primary may have moved by now).
+    const { primary } = await cluster.statusNow();
+    const zone = cluster.layout.instances.find((instance) => instance.name === primary)!.zone;
+    const gateway = cluster.layout.gateways.find((candidate) => candidate.zone === zone)!;
+    const login = async () => {
+      const client = new Client({ host: gateway.host, port: gateway.port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres', ssl: false });
+      client.on('error', () => undefined);
+      await client.connect();
+      return client;
+    };
+    const poolSizeInPrimaryZone = async () => {
+      const report = JSON.parse((await polygres(['pools', '--json', '--state-dir', cluster.stateDir])).stdout) as Array<{ gateway?: string; report: { pools: Array<{ active: number; idle: number }> } }>;
+      return Math.max(0, ...report.find((entry) => entry.gateway === zone)!.report.pools.map((pool) => pool.active + pool.idle));
+    };
+    // Five statements at once grow the primary zone's pool past two connections.
+    const busy = await Promise.all([1, 2, 3, 4, 5].map(() => login()));
+    await Promise.all(busy.map((client) => client.query('SELECT pg_sleep(0.3)')));
+    for (const client of busy) await client.end();
+    expect(await poolSizeInPrimaryZone()).toBeGreaterThan(2);
+    const before = pids();
+    const file = specWith('live-services', (spec) => {
+      spec.pooler.poolSize = 2;
+      spec.gateway.limits.maxConnectionsPerUser = 3;
+    });
+    const result = await polygres(['apply', '--spec', file, '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('pooler.poolSize: 20 → 2  [reload]');
+    expect(result.stdout).toContain(`gateway-${zone}: reloaded`);
+    expect(pids()).toEqual(before);
+    // The idle connections past the new size are closed at once.
+    expect(await poolSizeInPrimaryZone()).toBeLessThanOrEqual(2);
+    // The cap counts per gateway (the writer's session is on another): three fit, the fourth is refused.
+    const held = [await login(), await login(), await login()];
+    try {
+      await expect(login()).rejects.toMatchObject({ code: '53300', message: expect.stringContaining('too many connections for role "postgres"') });
+      // Three statements at once, through a pool of two.
+      const running = held.map((client) => client.query('SELECT pg_sleep(0.5)'));
+      expect(await poolSizeInPrimaryZone()).toBeLessThanOrEqual(2);
+      await Promise.all(running);
+    } finally {
+      for (const client of held) await client.end().catch(() => undefined);
+    }
+    // Back to the defaults, for the tests after this one.
+    const back = await polygres(['apply', '--spec', specWith('live-services-back', (spec) => {
+      spec.pooler.poolSize = 20;
+      spec.gateway.limits.maxConnectionsPerUser = 0;
+    }), '--state-dir', cluster.stateDir]);
+    expect(back.stderr).toBe('');
   });
 
   it('refuses what cannot change online before changing anything, with exit 2', async () => {

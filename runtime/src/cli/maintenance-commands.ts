@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { PendingRestart } from '../agent/instance-operations';
+import { callAdmin } from '../admin/http-client';
 import type { ElectionResult } from '../orchestrator/actions/elect';
 import type { ClusterLayout } from '../deployment/layout';
 import { readLayoutOfStateDir } from '../deployment/layout-file';
@@ -26,7 +27,7 @@ type Out = (line: string) => void;
 export function addMaintenanceCommands(program: Command, out: Out): void {
   program
     .command('reload')
-    .description("render every instance's Postgres settings from the cluster's spec again and reload them; says which changes wait for a restart")
+    .description("render every instance's Postgres settings from the cluster's spec again and reload them, and the poolers' and gateways' settings they change while running; says which changes wait for a restart")
     .option('--state-dir <dir>', 'state directory of the cluster')
     .action(async (options: { stateDir?: string }) => {
       const layout = readLayoutOfStateDir(clusterStateDir(options.stateDir));
@@ -102,6 +103,11 @@ export async function reloadAll(layout: ClusterLayout, out: Out): Promise<Array<
     const reply = await askInstance<PendingRestart>(layout, instance.name, '/v1/reload');
     out(`${instance.name}: reloaded${reply.pendingRestart.length > 0 ? `; waiting for a restart: ${reply.pendingRestart.join(', ')}` : ''}`);
     if (reply.pendingRestart.length > 0) pending.push({ instance: instance.name, ...reply });
+  }
+  const token = readSecrets(layout.secretsFile).adminToken;
+  for (const gateway of layout.gateways) {
+    await callAdmin({ host: gateway.host, port: gateway.metricsPort, token, method: 'POST', path: '/v1/reload', timeoutMs: 60_000 });
+    out(`gateway-${gateway.zone}: reloaded`);
   }
   return pending;
 }

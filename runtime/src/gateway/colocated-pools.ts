@@ -30,7 +30,7 @@ export class ColocatedPools {
 
   /** `nodes`: the pool settings (target included) of each co-located instance, by name. */
   constructor(
-    private readonly nodes: ReadonlyMap<string, PoolOptions>,
+    private nodes: ReadonlyMap<string, PoolOptions>,
     budgetPerInstance: number,
     private readonly log: Logger,
   ) {
@@ -65,6 +65,15 @@ export class ColocatedPools {
   primaryMoved(primary: string): void {
     for (const { node, pool } of this.pools.values()) {
       if (node !== primary) pool.turnAwayWaiters(new RouteChangedError(`${node} is no longer the primary`));
+    }
+  }
+
+  /** A changed spec's pool settings, for every pool from now on (the targets stay). */
+  reconfigure(nodes: ReadonlyMap<string, PoolOptions>): void {
+    this.nodes = nodes;
+    for (const { node, pool } of this.pools.values()) {
+      const options = nodes.get(node);
+      if (options) pool.reconfigure(options);
     }
   }
 

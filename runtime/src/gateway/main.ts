@@ -88,6 +88,14 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     routes: {
       'GET /v1/pools': () => ({ pools: pools.stats(), sessions: gateway.sessionCount, pinned: Object.fromEntries(gateway.pinCounts()) }),
       ...pauseRoutes(pools.pauses),
+      // polygres apply: the settings a gateway takes without a restart, from the spec file again.
+      'POST /v1/reload': () => {
+        const next = loadSpecFile(layout.specFile).spec;
+        pools.reconfigure(new Map(colocated.map((instance) => [instance.name, poolOptionsOf(next, { socketDir: instance.socketDir, port: instance.port })])));
+        gateway.limits.reconfigure(next.gateway.limits);
+        replicas.maxLagBytes = next.gateway.replicaReads.maxLagBytes;
+        return { ok: true };
+      },
     },
     publicRoutes: { 'GET /metrics': async () => ({ contentType: gateway.metrics.registry.contentType, body: await gateway.metrics.registry.metrics() }) },
   });

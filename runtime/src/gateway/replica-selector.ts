@@ -25,6 +25,11 @@ export class ReplicaSelector {
     private readonly options: { zone: string; maxLagBytes: number; adminToken: string; primary: () => Endpoint | undefined },
   ) {}
 
+  /** A changed spec's gateway.replicaReads.maxLagBytes, from the next choice on. */
+  set maxLagBytes(bytes: number) {
+    this.options.maxLagBytes = bytes;
+  }
+
   start(): void {
     const tick = async () => {
       try {

@@ -89,6 +89,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
       'POST /v1/reload': () => {
         const current = loadSpecFile(layout.specFile).spec;
         writeBackupConfig(layout, current);
+        pooler.reconfigure(poolOptionsOf(current, { socketDir: instance.socketDir, port: instance.port }), current.gateway.limits);
         return agent.reloadConfiguration(current);
       },
       'POST /v1/restart': () => agent.restartPostgres(),

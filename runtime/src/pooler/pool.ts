@@ -83,7 +83,7 @@ export class Pool implements Backend {
   constructor(
     readonly user: string,
     readonly database: string,
-    private readonly options: PoolOptions,
+    private options: PoolOptions,
     private readonly budget: ConnectionBudget,
     private readonly log: Logger,
   ) {
@@ -113,6 +113,19 @@ export class Pool implements Backend {
   /** An idle connection right now (preferring one `owner` used last), or undefined. */
   tryAcquire(owner: object): ServerConnection | undefined {
     return this.closed || this.paused ? undefined : this.takeIdle(owner);
+  }
+
+  /**
+   * New settings from a changed spec (polygres apply): a smaller pool closes idle connections
+   * now and busy ones as they come back; a larger one opens for its waiters at once.
+   */
+  reconfigure(options: PoolOptions): void {
+    this.options = options;
+    while (this.all.size > options.size && this.yieldIdle());
+    clearTimeout(this.waiterTimer);
+    this.waiterTimer = undefined;
+    this.armWaiterTimer();
+    this.grow();
   }
 
   /** Sessions wait for a connection until resume(); those holding one (mid-transaction, pinned) go on. */
@@ -214,7 +227,7 @@ export class Pool implements Backend {
     const now = Date.now();
     connection.lastUsedAt = now;
     if (!connection.broken && !connection.closed && connection.handOver()) return;
-    if (connection.broken || connection.closed || this.closed || now - connection.createdAt > this.options.lifetimeMs) {
+    if (connection.broken || connection.closed || this.closed || now - connection.createdAt > this.options.lifetimeMs || this.all.size > this.options.size) {
       this.discard(connection);
       this.grow();
       return;

@@ -55,7 +55,11 @@ export class PoolerServer {
   private readonly context: SessionContext;
   private readonly links = new Set<MuxConnection>();
 
+  /** The settings new pools get (a changed spec replaces them, see reconfigure). */
+  private poolOptions: PoolOptions;
+
   constructor(private readonly options: PoolerServerOptions) {
+    this.poolOptions = options.pool;
     this.budget = new ConnectionBudget(options.connectionLimit);
     this.maintenance = setInterval(() => {
       for (const pool of this.pools.values()) pool.maintain();
@@ -96,6 +100,13 @@ export class PoolerServer {
       this.socketServer!.once('error', reject);
       this.socketServer!.listen(path, () => resolve());
     });
+  }
+
+  /** A changed spec's pool settings and client limits, for every pool and session from now on. */
+  reconfigure(pool: PoolOptions, limits: ClientLimitsSpec): void {
+    this.poolOptions = pool;
+    for (const existing of this.pools.values()) existing.reconfigure(pool);
+    this.limits.reconfigure(limits);
   }
 
   poolStats(): PoolStats[] {
@@ -143,7 +154,7 @@ export class PoolerServer {
     const key = `${user}\u0000${database}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new Pool(user, database, this.options.pool, this.budget, this.options.log);
+      pool = new Pool(user, database, this.poolOptions, this.budget, this.options.log);
       pool.onWait = (seconds) => this.metrics.waitSeconds.observe(seconds);
       this.pauses.adopt(pool);
       this.pools.set(key, pool);

@@ -52,12 +52,26 @@ export class ClientLimits {
 
   /** `service` names the process in messages ("gateway", "pooler"). */
   constructor(
-    readonly options: ClientLimitsSpec,
+    private settings: ClientLimitsSpec,
     private readonly service: string,
   ) {
-    this.budget = new ClientMemoryBudget(options.clientBufferBytes);
+    this.budget = new ClientMemoryBudget(settings.clientBufferBytes);
     this.timer = setInterval(() => this.sweep(Date.now()), SWEEP_MS);
     this.timer.unref();
+  }
+
+  /** The limits in force (a changed spec replaces them, see reconfigure). */
+  get options(): ClientLimitsSpec {
+    return this.settings;
+  }
+
+  /**
+   * New limits from a changed spec: caps and timeouts apply from the next check on, to
+   * sessions already open too. The memory budget is sized once, so its size cannot change.
+   */
+  reconfigure(settings: ClientLimitsSpec): void {
+    if (settings.clientBufferBytes !== this.settings.clientBufferBytes) throw new Error('gateway.limits.clientBufferBytes is fixed when the process starts');
+    this.settings = settings;
   }
 
   get pendingLogins(): number {
@@ -75,13 +89,13 @@ export class ClientLimits {
    * sockets then churns through its own slots, while a client that logs in promptly gets through.
    */
   opened(session: LimitedSession): string | undefined {
-    if (this.sessions.size >= this.options.maxClientConnections) return this.refuse('max_client_connections', this.tooManyClients());
-    if (this.pending.size >= this.options.maxPendingLogins) {
+    if (this.sessions.size >= this.settings.maxClientConnections) return this.refuse('max_client_connections', this.tooManyClients());
+    if (this.pending.size >= this.settings.maxPendingLogins) {
       const evicted = (this.silent.size > 0 ? this.silent : this.pending).values().next().value!;
       this.pending.delete(evicted);
       this.silent.delete(evicted);
       this.count('pending_logins_full');
-      evicted.endForLimit('53300', `sorry, too many clients are logging in at once (the ${this.service} keeps at most ${this.options.maxPendingLogins}); this connection was the oldest still logging in`);
+      evicted.endForLimit('53300', `sorry, too many clients are logging in at once (the ${this.service} keeps at most ${this.settings.maxPendingLogins}); this connection was the oldest still logging in`);
     }
     this.pending.add(session);
     this.silent.add(session);
@@ -101,8 +115,8 @@ export class ClientLimits {
     this.pending.delete(session);
     this.silent.delete(session);
     if (!limited) return undefined;
-    if (this.sessions.size >= this.options.maxClientConnections) return this.refuse('max_client_connections', this.tooManyClients());
-    const perUser = this.options.maxConnectionsPerUser;
+    if (this.sessions.size >= this.settings.maxClientConnections) return this.refuse('max_client_connections', this.tooManyClients());
+    const perUser = this.settings.maxConnectionsPerUser;
     const ofUser = this.perUser.get(user) ?? 0;
     if (perUser > 0 && ofUser >= perUser) {
       return this.refuse('max_connections_per_user', `too many connections for role "${user}": this ${this.service} serves at most ${perUser} sessions per user (gateway.limits.maxConnectionsPerUser)`);
@@ -126,7 +140,7 @@ export class ClientLimits {
 
   /** Ends whatever overstayed a timeout. Runs every second; exposed for tests. */
   sweep(now: number): void {
-    const { loginTimeoutMs, idleInTransactionTimeoutMs, slowClientTimeoutMs } = this.options;
+    const { loginTimeoutMs, idleInTransactionTimeoutMs, slowClientTimeoutMs } = this.settings;
     for (const session of this.pending) {
       if (now - session.openedAt < loginTimeoutMs) break; // oldest first: the rest are younger
       this.pending.delete(session);
@@ -154,7 +168,7 @@ export class ClientLimits {
   }
 
   private tooManyClients(): string {
-    return `sorry, too many clients already: this ${this.service} serves at most ${this.options.maxClientConnections} sessions (gateway.limits.maxClientConnections)`;
+    return `sorry, too many clients already: this ${this.service} serves at most ${this.settings.maxClientConnections} sessions (gateway.limits.maxClientConnections)`;
   }
 
   private refuse(reason: LimitReason, message: string): string {

@@ -37,18 +37,31 @@ describe('what a spec change costs a running cluster', () => {
     ]);
   });
 
+  it('changes the pool sizes, queue timeouts and client limits the poolers and gateways take while running', () => {
+    const next = changed((spec) => {
+      spec.pooler.poolSize = 40;
+      spec.gateway.limits.maxConnectionsPerUser = 10;
+      spec.gateway.limits.clientBufferBytes = 512 * 1024 * 1024;
+    });
+    expect(specChanges(defaultSpec(), next).map(({ path, effect }) => [path, effect])).toEqual([
+      ['pooler.poolSize', 'reload'],
+      ['gateway.limits.maxConnectionsPerUser', 'reload'],
+      ['gateway.limits.clientBufferBytes', 'refused'],
+    ]);
+  });
+
   it('refuses what a running cluster cannot change, saying what to do instead', () => {
     const next = changed((spec) => {
       spec.name = 'other';
       spec.instances.push({ name: 'zone-a-1', zone: 'zone-a' });
-      spec.pooler.poolSize = 40;
+      spec.pooler.preparedStatementCacheSize = 40;
       spec.backup.repositories = [{ type: 'posix', path: '/elsewhere' }];
     });
     const refused = specChanges(defaultSpec(), next);
     expect(refused.map(({ path, effect }) => [path, effect])).toEqual([
       ['name', 'refused'],
       ['instances', 'refused'],
-      ['pooler.poolSize', 'refused'],
+      ['pooler.preparedStatementCacheSize', 'refused'],
       ['backup.repositories', 'refused'],
     ]);
     expect(refused[0]?.why).toContain('polygres restore --name');

@@ -29,6 +29,17 @@ export interface SpecChange {
   readonly why: string;
 }
 
+/**
+ * Pooler and gateway settings they change while running (Pool.reconfigure, ClientLimits,
+ * ReplicaSelector). The rest — the statement cache, the reserved connections, the failover
+ * buffer, TLS, auth, ports, the client memory budget — they read once, at start.
+ */
+const LIVE_SERVICE_SETTINGS = [
+  'pooler.poolSize', 'pooler.minPoolSize', 'pooler.queueTimeoutMs', 'pooler.idleTimeoutMs', 'pooler.serverLifetimeMs',
+  'gateway.limits.loginTimeoutMs', 'gateway.limits.maxClientConnections', 'gateway.limits.maxConnectionsPerUser', 'gateway.limits.maxPendingLogins',
+  'gateway.limits.maxMessageBytes', 'gateway.limits.idleInTransactionTimeoutMs', 'gateway.limits.slowClientTimeoutMs', 'gateway.replicaReads.maxLagBytes',
+];
+
 /** Fields compared whole (a list, a policy), not leaf by leaf. */
 const WHOLE = new Set(['zones', 'instances', 'durability', 'shards', 'backup.repositories', 'backup.encryption', 'backup.schedule']);
 
@@ -59,6 +70,9 @@ function classify(path: string, from: unknown, to: unknown): { effect: ChangeEff
   if (path === 'backup.retention' || path.startsWith('backup.retention.') || path.startsWith('backup.compression')) {
     return { effect: 'reload', why: "pgBackRest's configuration is rendered again; the next backup uses it" };
   }
+  if (LIVE_SERVICE_SETTINGS.some((prefix) => path === prefix || path.startsWith(`${prefix}.`))) {
+    return { effect: 'reload', why: 'the poolers and gateways take it on reload: pools resize, limits apply from their next check' };
+  }
   if (path === 'backup' && (from === undefined || to === undefined)) {
     return { effect: 'rolling-restart', why: `WAL archiving ${to === undefined ? 'stops' : 'starts'} (archive_mode needs a restart), and the orchestrators ${to === undefined ? 'stop' : 'start'} scheduling backups` };
   }
@@ -87,7 +101,7 @@ function refusal(path: string): { effect: ChangeEffect; why: string } {
     case 'backup':
       return { effect: 'refused', why: 'the repositories and their encryption hold this cluster\'s backups and WAL archive: changing them would split the archive; restore into a new cluster with the new repository instead' };
     default:
-      return { effect: 'refused', why: `the ${root} reads ${path} when it starts, and changing it on a running cluster is not supported yet` };
+      return { effect: 'refused', why: `the ${root} reads ${path} once, when it starts; changing it on a running cluster is not supported yet` };
   }
 }
 
