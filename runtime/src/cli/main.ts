@@ -301,8 +301,9 @@ export function main(argv: string[]): void {
   buildProgram()
     .parseAsync(argv)
     .catch((error: unknown) => {
-      // Commander has printed its own errors (and help, and the version) already.
-      if (!(error instanceof CommanderError)) process.stderr.write(`polygres: ${error instanceof Error ? error.message : String(error)}\n`);
+      // Commander has printed its own errors (and help, and the version) already; an
+      // InvalidArgumentError thrown by a command's action (a bad --target-time) reaches here unprinted.
+      if (!(error instanceof CommanderError) || error instanceof InvalidArgumentError) process.stderr.write(`polygres: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = exitCodeOf(error);
     });
 }
