@@ -1,6 +1,7 @@
 /**
  * Backup credentials reach pgBackRest: the environment the instance pods get, expanded the
- * way Kubernetes expands `$(VAR)`, is what the runtime's pgBackRest configuration reads.
+ * way Kubernetes expands `$(VAR)`, is what the runtime's pgBackRest configuration reads; with
+ * IRSA, the service account names the role and no key exists anywhere.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeBackupConfig } from '../../runtime/src/deployment/backup-files';
 import { planLayout } from '../../runtime/src/deployment/layout';
 import { validateSpec } from '../../runtime/src/spec';
-import { BackupPolicy, BackupRepository, Target, Zone } from '../src';
+import { BackupPolicy, BackupRepository, S3KeyType, Target, Zone } from '../src';
 import { type Json, resourceList, synthCluster } from './synth';
 
 const secretValues: Record<string, string> = {
@@ -56,5 +57,33 @@ describe('backup secrets on Kubernetes', () => {
     expect(conf).toContain(`repo1-s3-key=${secretValues['orders-s3/key']}`);
     expect(conf).toContain(`repo1-s3-key-secret=${secretValues['orders-s3/keySecret']}`);
     expect(conf).toContain(secretValues['orders-backup-passphrase/passphrase']);
+  });
+
+  it('with IRSA the service account names the role, and pgBackRest assumes it with no key', () => {
+    const role = 'arn:aws:iam::123456789012:role/orders-backups';
+    const { config, cluster } = synthCluster({
+      zones: [Zone.of('zone-a'), Zone.of('zone-b'), Zone.of('zone-c')],
+      target: Target.kubernetes({ serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': role } }),
+      backup: BackupPolicy.pgBackRest({ repository: BackupRepository.s3({ bucket: 'orders-backups', region: 'us-east-1', keyType: S3KeyType.WEB_ID }) }),
+    });
+    expect(cluster.node.metadata.filter((entry) => entry.type === '@cdktf/warn')).toEqual([]);
+    const [account] = resourceList(config, 'kubernetes_service_account_v1');
+    expect(account.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': role });
+    expect(account.automount_service_account_token).toBe(false);
+    const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
+    const { spec } = validateSpec(JSON.parse(configMap.data['spec.json']));
+    expect(spec.backup!.repositories[0]).toMatchObject({ type: 's3', keyType: 'web-id' });
+    expect(spec.backup!.repositories[0]).not.toHaveProperty('credentialsSecret');
+    const pods = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1')];
+    for (const pod of pods) {
+      expect(pod.spec.template.spec.service_account_name).toBe(account.metadata.name);
+      for (const container of pod.spec.template.spec.container as Json[]) expect((container.env ?? []).map((e: Json) => e.name)).not.toContainEqual(expect.stringMatching(/^POLYGRES_SECRET_/));
+    }
+
+    const stateDir = mkdtempSync(join(tmpdir(), 'polygres-backup-env-'));
+    dirs.push(stateDir);
+    const conf = readFileSync(writeBackupConfig(planLayout({ spec, stateDir, basePort: 30000 }), spec)!.configFile, 'utf8');
+    expect(conf).toContain('repo1-s3-key-type=web-id');
+    expect(conf).not.toMatch(/repo1-s3-key=|repo1-s3-key-secret=/);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterChildren } from '../../runtime/src/local/children';
 import { type ClusterLayout, etcdEndpoint, findInstance, planLayout, poolerSocketPath } from '../../runtime/src/deployment/layout';
 import { validateSpec } from '../../runtime/src/spec';
-import { DurabilityPolicy, GatewayAuthMethod, Target, Zone } from '../src';
+import { BackupPolicy, BackupRepository, DurabilityPolicy, GatewayAuthMethod, S3KeyType, Target, Zone } from '../src';
 import { buildClusterSpec } from '../src/model/build-spec';
 import { checkDeclaration } from '../src/model/check-declaration';
 import type { ClusterDeclaration } from '../src/model/cluster-declaration';
@@ -73,8 +73,15 @@ describe('the runtime contract', () => {
       .map((list) => list.map(([name, instances]) => Zone.of(name, { instances })));
     const parameters = fc.constantFrom<Record<string, string>>({}, { work_mem: '64MB' }, { fsync: 'off' }, { Synchronous_Commit: 'local' });
     const auth = fc.constantFrom(GatewayAuthMethod.SCRAM_SHA_256, GatewayAuthMethod.TRUST);
-    fc.assert(fc.property(zones, policies, parameters, auth, (zoneList, durability, params, method) => {
-      const declared = declaration(zoneList, durability, { postgres: { parameters: params }, gateway: { auth: method }, kubernetes: undefined, local: { basePort: 15432 } });
+    // S3 credentials: a secret, the machine's or pod's identity, or a key type that cannot use what is given.
+    const backups = fc.option(fc.record({
+      credentialsSecret: fc.option(fc.constant('orders-s3'), { nil: undefined }),
+      keyType: fc.option(fc.constantFrom(S3KeyType.SHARED, S3KeyType.AUTO, S3KeyType.WEB_ID), { nil: undefined }),
+    }).map(({ credentialsSecret, keyType }) => BackupPolicy.pgBackRest({
+      repository: BackupRepository.s3({ bucket: 'orders-backups', region: 'us-east-1', ...(credentialsSecret ? { credentialsSecret } : {}), ...(keyType ? { keyType } : {}) }),
+    })), { nil: undefined });
+    fc.assert(fc.property(zones, policies, parameters, auth, backups, (zoneList, durability, params, method, backup) => {
+      const declared = declaration(zoneList, durability, { postgres: { parameters: params }, gateway: { auth: method }, kubernetes: undefined, local: { basePort: 15432 }, ...(backup ? { backup } : {}) });
       const problems = checkDeclaration(declared);
       const ours = problems.filter((p) => p.severity === 'error').length === 0;
       let runtimeWarnings: string[] = [];

@@ -1,7 +1,7 @@
 /** Invalid declarations fail synth with the construct path, the prop and the fix. */
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { BackupPolicy, BackupRepository, BackupSchedule, DurabilityPolicy, PolygresCluster, type PolygresClusterProps, Target, Zone } from '../src';
+import { BackupPolicy, BackupRepository, BackupSchedule, DurabilityPolicy, PolygresCluster, type PolygresClusterProps, S3KeyType, Target, Zone } from '../src';
 import { newStack, synthCluster } from './synth';
 
 const three = () => [Zone.of('zone-a'), Zone.of('zone-b'), Zone.of('zone-c')];
@@ -53,6 +53,10 @@ describe('validation at synth', () => {
       /backup\.repository: a posix repository would live on one pod's volume.*\(fix: use BackupRepository\.s3/],
     ['an S3 path without a slash', { zones: three(), target: Target.kubernetes(), backup: BackupPolicy.pgBackRest({ repository: BackupRepository.s3({ bucket: 'bucket', region: 'r', credentialsSecret: 's', path: 'x' }) }) },
       /backup\.repository\.path: "x" does not start with "\/"/],
+    ['an S3 repository with keyType shared and no secret', { zones: three(), target: Target.local(), backup: BackupPolicy.pgBackRest({ repository: BackupRepository.s3({ bucket: 'bucket', region: 'r', keyType: S3KeyType.SHARED }) }) },
+      /backup\.repository\.credentialsSecret: keyType "shared" signs with an access key, and no credentialsSecret names one \(fix: name the secret holding "key" and "keySecret", or set keyType to S3KeyType\.WEB_ID/],
+    ['an S3 repository with the pod\'s identity and a secret', { zones: three(), target: Target.kubernetes(), backup: BackupPolicy.pgBackRest({ repository: BackupRepository.s3({ bucket: 'bucket', region: 'r', keyType: S3KeyType.WEB_ID, credentialsSecret: 's' }) }) },
+      /backup\.repository\.credentialsSecret: keyType "web-id" takes credentials from the pod's web identity, so secret "s" would never be read \(fix: remove credentialsSecret, or set keyType to S3KeyType\.SHARED\)/],
     ['a base port too high', { zones: three(), target: Target.local({ basePort: 65530 }) },
       /target\.basePort: 65530 cannot start a block of 23 ports/],
     ['an invalid cluster name', { clusterName: 'Orders!', zones: three(), target: Target.kubernetes() },
@@ -98,6 +102,14 @@ describe('validation at synth', () => {
     Testing.synth(stack, true);
     const warnings = cluster.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => String(entry.data));
     expect(warnings).toEqual([expect.stringMatching(/^addUser\("b"\)\.databases: on the local target database "shop" is owned by "a"; "b" gets no privileges on it/)]);
+  });
+
+  it('accepts an S3 repository without a secret (the machine\'s identity), and warns when web-id has no role to assume on Kubernetes', () => {
+    const withoutSecret = synthCluster({ zones: three(), target: Target.local(), backup: BackupPolicy.pgBackRest({ repository: BackupRepository.s3({ bucket: 'bucket', region: 'r' }) }) });
+    expect(withoutSecret.cluster.node.metadata.filter((entry) => entry.type === '@cdktf/warn')).toEqual([]);
+    const webId = synthCluster({ zones: three(), target: Target.kubernetes(), backup: BackupPolicy.pgBackRest({ repository: BackupRepository.s3({ bucket: 'bucket', region: 'r', keyType: S3KeyType.WEB_ID }) }) });
+    const warnings = webId.cluster.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => String(entry.data));
+    expect(warnings).toEqual([expect.stringMatching(/^backup\.repository\.keyType: web-id needs AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE in the pods, which EKS sets only when their service account carries "eks\.amazonaws\.com\/role-arn" \(fix: set Target\.kubernetes\(\{ serviceAccountAnnotations: /)]);
   });
 
   it('accepts the declarations the examples use without warnings', () => {

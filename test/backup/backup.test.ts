@@ -4,14 +4,13 @@
  * `polygres backups` lists it with its WAL range, archiving continues on the new primary after
  * a switchover with no gap (`polygres backup --verify`).
  */
-import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import { waitFor } from '../../runtime/src/util/net';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
-import { archiveCurrentWal, listBackups } from '../support/backups';
-import { freezeProcess, killPostgres, supervisedPid } from '../support/faults';
+import { archiveCurrentWal, listBackups, rebuildStandbyFromBackup } from '../support/backups';
+import { killPostgres } from '../support/faults';
 import { polygres } from '../support/polygres-cli';
 
 describe('backups with pgBackRest', () => {
@@ -62,24 +61,9 @@ describe('backups with pgBackRest', () => {
   });
 
   it('rebuilds a standby whose data directory was deleted from the latest backup, then streams', async () => {
-    const status = await cluster.statusNow();
-    const standby = status.instances.find((i) => i.name !== status.primary)!;
-    const pgdata = join(cluster.layout.instances.find((i) => i.name === standby.name)!.instanceDir, 'pgdata');
-    // Freeze the pooler so it cannot restart Postgres before the directory is gone.
-    const thaw = freezeProcess(supervisedPid(cluster, `pooler-${standby.name}`));
-    try {
-      killPostgres(cluster, standby.name);
-      rmSync(pgdata, { recursive: true, force: true });
-    } finally {
-      thaw();
-    }
-    await cluster.query('INSERT INTO kept VALUES (424242)');
-    const poolerLog = () => readFileSync(join(cluster.layout.logDir, `pooler-${standby.name}.log`), 'utf8');
-    await waitFor('the restore from backup', () => (poolerLog().includes('restoring a standby from the latest backup') ? true : undefined), { timeoutMs: 60_000, intervalMs: 200 });
-    await cluster.waitForStatus(`${standby.name} streaming again`, (s) => s.instances.some((i) => i.name === standby.name && i.healthy && i.phase === 'running' && i.replicationState === 'streaming'), 120_000);
-    const sinceRestore = poolerLog().slice(poolerLog().indexOf('restoring a standby from the latest backup'));
-    expect(sinceRestore).not.toContain('restoring from backup failed');
-    expect(sinceRestore).not.toContain('cloning a standby (pg_basebackup)');
+    const standby = await rebuildStandbyFromBackup(cluster, () => cluster.query('INSERT INTO kept VALUES (424242)'));
+    expect(standby.logSinceRestore).not.toContain('restoring from backup failed');
+    expect(standby.logSinceRestore).not.toContain('cloning a standby (pg_basebackup)');
     const rows = await waitFor('the new row on the restored standby', async () => {
       const found = await cluster.query<{ n: string }>('SELECT count(*) AS n FROM kept WHERE id = 424242', standby.port);
       return found[0]!.n === '1' ? found : undefined;

@@ -11,31 +11,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import { waitFor } from '../../runtime/src/util/net';
 import { archiveCurrentWal, listBackups } from '../support/backups';
-import { type LocalCluster, localClusterAt, startLocalCluster } from '../support/local-cluster';
-import { claimPortBlock } from '../support/ports';
+import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
+import { LEDGER, phasesOf, restoreFrom, serverTime, writePhase } from '../support/restores';
 
 describe('point-in-time restore with pgBackRest', () => {
   let root: string;
   let repository: string;
   let source: LocalCluster;
 
-  const phases = async (cluster: LocalCluster) => {
-    const rows = await cluster.query<{ phase: string; n: string }>('SELECT phase, count(*) AS n FROM ledger GROUP BY phase ORDER BY phase');
-    return Object.fromEntries(rows.map((row) => [row.phase, Number(row.n)]));
-  };
-  const write = (phase: string, from: number) => source.query(`INSERT INTO ledger SELECT id, '${phase}' FROM generate_series(${from}, ${from + 99}) AS id`);
-  /** Runs `polygres restore` into a fresh state directory and attaches to the new cluster. */
-  const restore = async (name: string, target: string[]) => {
-    const block = await claimPortBlock();
-    const stateDir = join(root, `restored-${name}`);
-    const result = await polygres(['restore', '--from-state-dir', source.stateDir, '--state-dir', stateDir, '--name', name, '--base-port', String(block.base), '--detach', ...target]);
-    if (result.code !== 0) {
-      block.release();
-      throw new Error(`polygres restore failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-    }
-    return localClusterAt(stateDir, block, result.stdout);
-  };
+  const write = (phase: string, from: number) => writePhase(source, phase, from);
+  const restore = (name: string, target: string[]) => restoreFrom(source, root, name, target);
 
   beforeAll(async () => {
     root = inject('testRoot');
@@ -47,7 +33,7 @@ describe('point-in-time restore with pgBackRest', () => {
       backup: { repositories: [{ type: 'posix', path: repository }], encryption: { passphraseSecret: 'pitr-cipher' } },
     });
     await waitFor('the first full backup', async () => ((await listBackups(source.stateDir)).backups.length > 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1_000 });
-    await source.query('CREATE TABLE ledger (id int PRIMARY KEY, phase text NOT NULL)');
+    await source.query(LEDGER);
   });
   afterAll(async () => {
     await source?.stop();
@@ -58,14 +44,14 @@ describe('point-in-time restore with pgBackRest', () => {
     const backup = await polygres(['backup', '--type', 'full', '--state-dir', source.stateDir]);
     expect(backup.stderr).toBe('');
     await write('b', 101);
-    const noted = (await source.query<{ noted: string }>(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00' AS noted`))[0]!.noted;
+    const noted = await serverTime(source);
     await write('c', 201);
     // No manual WAL switch: restore archives the running source's WAL up to now itself.
 
     const restored = await restore('pitr-at-time', ['--target-time', noted]);
     try {
       expect(restored.upOutput).toContain('Restoring stanza pitr-0-inf (to time');
-      expect(await phases(restored)).toEqual({ a: 100, b: 100 });
+      expect(await phasesOf(restored)).toEqual({ a: 100, b: 100 });
       // A cluster of its own: it takes writes, its standbys stream, and it backs up into its own stanza.
       await restored.query(`INSERT INTO ledger VALUES (100000, 'restored')`);
       const status = await restored.waitForStatus('every restored instance streaming', (s) => s.ruleStatus === 'serving' && s.instances.every((i) => i.healthy && (i.role === 'primary' || i.replicationState === 'streaming')), 120_000);
@@ -79,7 +65,7 @@ describe('point-in-time restore with pgBackRest', () => {
     } finally {
       await restored.stop();
     }
-    expect(await phases(source)).toEqual({ a: 100, b: 100, c: 100 });
+    expect(await phasesOf(source)).toEqual({ a: 100, b: 100, c: 100 });
   });
 
   it('restores to a named restore point', async () => {
@@ -89,7 +75,7 @@ describe('point-in-time restore with pgBackRest', () => {
     await archiveCurrentWal(source);
     const restored = await restore('pitr-at-name', ['--target-name', 'before-e']);
     try {
-      expect(await phases(restored)).toEqual({ a: 100, b: 100, c: 100, d: 100 });
+      expect(await phasesOf(restored)).toEqual({ a: 100, b: 100, c: 100, d: 100 });
     } finally {
       await restored.stop();
     }

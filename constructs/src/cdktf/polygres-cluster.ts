@@ -146,6 +146,7 @@ export class PolygresCluster extends Construct implements IClusterDeclarationSou
             ...(kubernetesProps?.orchestratorResources ? { orchestratorResources: kubernetesProps.orchestratorResources } : {}),
             ...(kubernetesProps?.etcdResources ? { etcdResources: kubernetesProps.etcdResources } : {}),
             ...(kubernetesProps?.etcdStorageSize ? { etcdStorageSize: kubernetesProps.etcdStorageSize } : {}),
+            ...(kubernetesProps?.serviceAccountAnnotations ? { serviceAccountAnnotations: { ...kubernetesProps.serviceAccountAnnotations } } : {}),
           },
         }
         : { local: { basePort: props.target.localProps?.basePort ?? 15432 } }),

@@ -3,7 +3,7 @@
  * document says exactly what runs; targets differ only in where TLS material comes from and
  * in the zones' Kubernetes hints.
  */
-import { BackupRepositoryType } from './backup-repository';
+import { BackupRepositoryType, s3KeyTypeOf } from './backup-repository';
 import { type ClusterDeclaration, instancesOf } from './cluster-declaration';
 import { API_VERSION, type ClusterSpecDocument } from './cluster-spec';
 import { GatewayAuthMethod } from './gateway-options';
@@ -93,7 +93,8 @@ function buildBackup(declaration: ClusterDeclaration): NonNullable<ClusterSpecDo
         endpoint: s3.endpoint ?? 's3.amazonaws.com',
         uriStyle: s3.pathStyle ? 'path' : 'host',
         path: s3.path ?? '/polygres',
-        credentialsSecret: s3.credentialsSecret,
+        ...(s3.credentialsSecret !== undefined ? { credentialsSecret: s3.credentialsSecret } : {}),
+        keyType: s3KeyTypeOf(s3),
         verifyTls: s3.verifyTls ?? true,
       };
     }),

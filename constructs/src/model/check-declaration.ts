@@ -3,7 +3,7 @@
  * durability against the instances, Postgres parameters, backups) plus what only the
  * constructs know (resources, users, targets). Each problem names the prop and the fix.
  */
-import { BackupRepositoryType } from './backup-repository';
+import { BackupRepositoryType, type S3BackupRepositoryProps, S3KeyType, s3KeyTypeOf } from './backup-repository';
 import { cronProblem } from './backup-schedule';
 import { type ClusterDeclaration, instancesOf } from './cluster-declaration';
 import { checkDurability, policyArgumentProblem } from './durability-rules';
@@ -15,6 +15,9 @@ import { parametersProblems } from './postgres-parameters/check-parameter';
 import { POSTGRES_15_PARAMETERS } from './postgres-parameters/postgres-15-parameters';
 import { PROTECTED_PARAMETERS } from './protected-parameters';
 import { type ContainerResources, bytesOf, coresOf } from './resources';
+
+/** The service account annotation with which EKS (IRSA) gives a pod a role. */
+const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
 /** Roles the runtime creates itself. */
 const RESERVED_ROLES = ['postgres', 'replicator'];
@@ -50,7 +53,7 @@ export function checkDeclaration(declaration: ClusterDeclaration): DeclarationPr
   if (declaration.gateway.auth === GatewayAuthMethod.TRUST && declaration.kubernetes) {
     warn('gateway.auth', 'trust lets anyone who reaches a gateway log in as any role', 'use GatewayAuthMethod.SCRAM_SHA_256 outside local development');
   }
-  checkBackup(declaration, error);
+  checkBackup(declaration, error, warn);
   if (declaration.kubernetes) checkKubernetes(declaration, error);
   if (declaration.local) checkLocal(declaration, error);
   checkUsers(declaration, error, warn);
@@ -116,7 +119,7 @@ function checkNumbers(declaration: ClusterDeclaration, error: Report): void {
   }
 }
 
-function checkBackup(declaration: ClusterDeclaration, error: Report): void {
+function checkBackup(declaration: ClusterDeclaration, error: Report, warn: Report): void {
   const backup = declaration.backup;
   if (!backup) return;
   if (backup.repositories.length > 4) error('backup.additionalRepositories', `${backup.repositories.length} repositories are declared`, 'declare at most 4 in all (pgBackRest supports four)');
@@ -132,7 +135,7 @@ function checkBackup(declaration: ClusterDeclaration, error: Report): void {
     const s3 = repository.s3Props!;
     if (s3.bucket.length < 3) error(`${prop}.bucket`, `bucket "${s3.bucket}" is shorter than 3 characters`, 'give the bucket name');
     if (!s3.region) error(`${prop}.region`, 'the region is empty', "give the bucket's region, e.g. us-east-1");
-    if (!s3.credentialsSecret) error(`${prop}.credentialsSecret`, 'no credentials secret is named', 'name the secret holding "key" and "keySecret"');
+    checkS3Credentials(declaration, prop, repository.s3Props!, error, warn);
     if (s3.path !== undefined && !s3.path.startsWith('/')) error(`${prop}.path`, `"${s3.path}" does not start with "/"`, `write "/${s3.path}"`);
   });
   for (const [field, text] of [['full', backup.schedule.full], ['diff', backup.schedule.diff], ['incr', backup.schedule.incr]] as const) {
@@ -142,6 +145,22 @@ function checkBackup(declaration: ClusterDeclaration, error: Report): void {
   if (!Number.isInteger(backup.fullBackups) || backup.fullBackups < 1) error('backup.retention.fullBackups', `${backup.fullBackups} full backups`, 'keep at least 1 full backup');
   if (backup.diffBackups !== undefined && (!Number.isInteger(backup.diffBackups) || backup.diffBackups < 1)) {
     error('backup.retention.diffBackups', `${backup.diffBackups} differential backups`, 'keep at least 1, or leave it unset');
+  }
+}
+
+/** The runtime's rule (runtime/src/spec/validate.ts checkBackupCredentials), plus IRSA's annotation. */
+function checkS3Credentials(declaration: ClusterDeclaration, prop: string, s3: S3BackupRepositoryProps, error: Report, warn: Report): void {
+  const keyType = s3KeyTypeOf(s3);
+  if (keyType === S3KeyType.SHARED && !s3.credentialsSecret) {
+    error(`${prop}.credentialsSecret`, 'keyType "shared" signs with an access key, and no credentialsSecret names one', 'name the secret holding "key" and "keySecret", or set keyType to S3KeyType.WEB_ID (a pod\'s role, e.g. IRSA) or S3KeyType.AUTO (an instance profile)');
+  }
+  if (keyType !== S3KeyType.SHARED && s3.credentialsSecret) {
+    const source = keyType === S3KeyType.WEB_ID ? 'pod\'s web identity' : 'instance metadata service';
+    error(`${prop}.credentialsSecret`, `keyType "${keyType}" takes credentials from the ${source}, so secret "${s3.credentialsSecret}" would never be read`, 'remove credentialsSecret, or set keyType to S3KeyType.SHARED');
+  }
+  // EKS gives a pod AWS_ROLE_ARN and its token only when the pod's service account names the role.
+  if (keyType === S3KeyType.WEB_ID && declaration.kubernetes && !declaration.kubernetes.serviceAccountAnnotations?.[IRSA_ROLE_ANNOTATION]) {
+    warn(`${prop}.keyType`, `web-id needs AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE in the pods, which EKS sets only when their service account carries "${IRSA_ROLE_ANNOTATION}"`, `set Target.kubernetes({ serviceAccountAnnotations: { '${IRSA_ROLE_ANNOTATION}': '<role ARN>' } })`);
   }
 }
 

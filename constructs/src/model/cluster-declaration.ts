@@ -21,6 +21,7 @@ export interface KubernetesDeclaration {
   readonly orchestratorResources?: ContainerResources;
   readonly etcdResources?: ContainerResources;
   readonly etcdStorageSize?: string;
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** The local-only settings the checks look at. */

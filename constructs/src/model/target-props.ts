@@ -69,6 +69,13 @@ export interface KubernetesTargetProps {
    * @default '2Gi'
    */
   readonly etcdStorageSize?: string;
+  /**
+   * Annotations of the service account every Polygres pod runs as, to give the pods a cloud
+   * identity: on EKS with IRSA `{ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::...:role/...' }`,
+   * which an S3 backup repository with `keyType: S3KeyType.WEB_ID` then uses instead of a key.
+   * @default none
+   */
+  readonly serviceAccountAnnotations?: { [key: string]: string };
 }
 
 /** Props of `Target.local`. */

@@ -1,11 +1,11 @@
 /**
  * pgBackRest configuration rendered from the spec's `backup` section (ARCHITECTURE.md, backups): one stanza
  * per shard listing every instance of the cluster (so backups can be taken from a standby),
- * up to four repositories (posix or S3), cipher, retention, compression, and asynchronous WAL
+ * up to four repositories (posix or S3, with an access key or the machine's or pod's identity), cipher, retention, compression, and asynchronous WAL
  * archiving with a spool directory. Secret values come from a resolver and are written only
  * into this file (mode 0600), never into the spec.
  */
-import type { BackupSpec } from '../spec/schema';
+import { type BackupSpec, type S3RepositorySpec, s3KeyType } from '../spec/schema';
 
 export interface PgBackRestInstance {
   readonly name: string;
@@ -43,18 +43,7 @@ export function renderPgBackRestConf(backup: BackupSpec, target: PgBackRestTarge
     if (repository.type === 'posix') {
       global.push([`${repo}-path`, repository.path]);
     } else {
-      const credentials = secrets.s3.get(repository.credentialsSecret);
-      if (!credentials) throw new Error(`backup.repositories[${index}].credentialsSecret: secret "${repository.credentialsSecret}" is not available (fix: create it with "key" and "keySecret")`);
-      global.push(
-        [`${repo}-path`, repository.path],
-        [`${repo}-s3-bucket`, repository.bucket],
-        [`${repo}-s3-region`, repository.region],
-        [`${repo}-s3-endpoint`, repository.endpoint],
-        [`${repo}-s3-uri-style`, repository.uriStyle],
-        [`${repo}-s3-key`, credentials.key],
-        [`${repo}-s3-key-secret`, credentials.keySecret],
-        [`${repo}-storage-verify-tls`, repository.verifyTls ? 'y' : 'n'],
-      );
+      global.push(...s3Options(repo, index, repository, secrets));
     }
     global.push([`${repo}-retention-full`, backup.retention.full]);
     if (backup.retention.diff !== undefined) global.push([`${repo}-retention-diff`, backup.retention.diff]);
@@ -82,6 +71,32 @@ export function renderPgBackRestConf(backup: BackupSpec, target: PgBackRestTarge
     stanza.push([`${pg}-path`, instance.dataDir], [`${pg}-port`, instance.port], [`${pg}-socket-path`, instance.socketDir], [`${pg}-user`, target.user]);
   });
   return `# Rendered by Polygres from the ClusterSpec's backup section; edits here are overwritten.\n${section('global', global)}\n${section(target.stanza, stanza)}`;
+}
+
+/**
+ * An S3 repository's options. Only "shared" writes a key: with "auto" and "web-id" pgBackRest
+ * fetches short-lived credentials itself (instance metadata, or STS with the pod's token), so
+ * nothing secret lands in the file.
+ */
+function s3Options(repo: string, index: number, repository: S3RepositorySpec, secrets: BackupSecrets): [string, string][] {
+  const keyType = s3KeyType(repository);
+  const options: [string, string][] = [
+    [`${repo}-path`, repository.path],
+    [`${repo}-s3-bucket`, repository.bucket],
+    [`${repo}-s3-region`, repository.region],
+    [`${repo}-s3-endpoint`, repository.endpoint],
+    [`${repo}-s3-uri-style`, repository.uriStyle],
+    [`${repo}-s3-key-type`, keyType],
+  ];
+  if (keyType === 'shared') {
+    const name = repository.credentialsSecret ?? '';
+    const credentials = secrets.s3.get(name);
+    if (!credentials) throw new Error(`backup.repositories[${index}].credentialsSecret: secret "${name}" is not available (fix: create it with "key" and "keySecret")`);
+    options.push([`${repo}-s3-key`, credentials.key], [`${repo}-s3-key-secret`, credentials.keySecret]);
+  }
+  options.push([`${repo}-storage-verify-tls`, repository.verifyTls ? 'y' : 'n']);
+  if (repository.caFile) options.push([`${repo}-storage-ca-file`, repository.caFile]);
+  return options;
 }
 
 /**

@@ -312,7 +312,8 @@ export function main(argv: string[]): void {
   buildProgram()
     .parseAsync(argv)
     .catch((error: unknown) => {
-      // Commander has printed its own errors (and help, and the version) already.
+      // Commander has printed its own errors (and help, and the version) already. A command's
+      // action reports a usage error as UsageError, which is printed here.
       if (!(error instanceof CommanderError)) process.stderr.write(`polygres: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = exitCodeOf(error);
     });

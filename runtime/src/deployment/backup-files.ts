@@ -3,8 +3,8 @@
  * `<state-dir>/backup`, readable by the Postgres OS user (archive_command runs as it), with
  * spool, log and lock directories beside it. Secrets named by the spec come from environment
  * variables (`POLYGRES_SECRET_<NAME>` holding JSON: {"key","keySecret"} for S3,
- * {"passphrase"} for encryption); a missing encryption passphrase is generated once and kept
- * with the cluster's other secrets.
+ * {"passphrase"} for encryption; an S3 repository without a secret needs none); a missing
+ * encryption passphrase is generated once and kept with the cluster's other secrets.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -87,7 +87,8 @@ export function writeBackupConfig(layout: ClusterLayout, spec: ClusterSpec): Bac
 function resolveSecrets(layout: ClusterLayout, spec: ClusterSpec): BackupSecrets {
   const s3 = new Map<string, { key: string; keySecret: string }>();
   for (const repository of spec.backup?.repositories ?? []) {
-    if (repository.type !== 's3') continue;
+    // Without a secret the repository uses the machine's or pod's identity (keyType auto or web-id).
+    if (repository.type !== 's3' || !repository.credentialsSecret) continue;
     const value = fromEnvironment(repository.credentialsSecret) as { key?: string; keySecret?: string } | undefined;
     if (value?.key && value.keySecret) s3.set(repository.credentialsSecret, { key: value.key, keySecret: value.keySecret });
   }

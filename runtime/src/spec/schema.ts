@@ -138,6 +138,9 @@ const cronSchedule = z.string().superRefine((text, context) => {
   }
 });
 
+/** Where pgBackRest's S3 credentials come from (its repo-s3-key-type). */
+export const s3KeyTypeSchema = z.enum(['shared', 'auto', 'web-id']);
+
 export const backupRepositorySchema = z.discriminatedUnion('type', [
   z
     .object({
@@ -156,8 +159,22 @@ export const backupRepositorySchema = z.discriminatedUnion('type', [
       endpoint: z.string().min(1).default('s3.amazonaws.com'),
       uriStyle: z.enum(['host', 'path']).default('host'),
       path: z.string().startsWith('/').default('/polygres'),
-      credentialsSecret: z.string().min(1).describe('Name of the secret holding "key" and "keySecret" (never the values).'),
+      credentialsSecret: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Name of the secret holding "key" and "keySecret" (never the values), for keyType "shared". Without it, pgBackRest uses the identity of the machine or pod it runs on.'),
+      keyType: s3KeyTypeSchema
+        .optional()
+        .describe(
+          'How pgBackRest gets its credentials: "shared" reads credentialsSecret; "web-id" assumes the role in AWS_ROLE_ARN with the token in AWS_WEB_IDENTITY_TOKEN_FILE (IRSA sets both in a pod whose service account names the role); "auto" asks the instance metadata service (an instance profile). Default: "shared" with a credentialsSecret, else "auto".',
+        ),
       verifyTls: z.boolean().default(true),
+      caFile: z
+        .string()
+        .startsWith('/', { message: 'must be an absolute path' })
+        .optional()
+        .describe('PEM file of the certificate authorities that sign the endpoint\'s certificate (an S3-compatible store with a private CA), on every instance; default: the system\'s.'),
     })
     .strict(),
 ]);
@@ -212,4 +229,14 @@ export type InstanceSpec = ClusterSpec['instances'][number];
 export type ZoneSpec = ClusterSpec['zones'][number];
 export type BackupSpec = z.output<typeof backupSchema>;
 export type BackupRepositorySpec = BackupSpec['repositories'][number];
+export type S3RepositorySpec = Extract<BackupRepositorySpec, { type: 's3' }>;
+export type S3KeyType = z.output<typeof s3KeyTypeSchema>;
+
+/**
+ * The key type an S3 repository runs with: the one it names, else "shared" when it names a
+ * credentials secret and the machine's or pod's own identity ("auto") when it does not.
+ */
+export function s3KeyType(repository: Pick<S3RepositorySpec, 'keyType' | 'credentialsSecret'>): S3KeyType {
+  return repository.keyType ?? (repository.credentialsSecret ? 'shared' : 'auto');
+}
 export type ClientLimitsSpec = z.output<typeof clientLimitsSchema>;

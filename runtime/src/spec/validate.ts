@@ -4,7 +4,7 @@ import type { PolicyFinding } from '../consensus/policy';
 import { parametersProblems } from '../postgres/parameters/check-parameter';
 import { POSTGRES_15_PARAMETERS } from '../postgres/parameters/postgres-15-parameters';
 import { PROTECTED_PARAMETERS } from './protected-parameters';
-import { type ClusterSpec, clusterSpecSchema } from './schema';
+import { type ClusterSpec, clusterSpecSchema, s3KeyType } from './schema';
 import { SpecError, type SpecProblem, formatPath } from './spec-error';
 
 export interface ValidatedSpec {
@@ -25,6 +25,7 @@ export function validateSpec(input: unknown, source?: string): ValidatedSpec {
   checkNames(parsed.data, problems);
   checkParameters(parsed.data, problems);
   checkGateway(parsed.data, problems);
+  checkBackupCredentials(parsed.data, problems);
   if (problems.length === 0) checkDurability(parsed.data, problems, warnings);
   if (problems.length > 0) throw new SpecError(problems, source);
   return { spec: parsed.data, warnings };
@@ -91,6 +92,33 @@ function checkGateway(spec: ClusterSpec, problems: SpecProblem[]): void {
       fix: 'set gateway.tls.mode to "generate" or "files", or required to false',
     });
   }
+}
+
+/**
+ * An S3 repository signs with the access key its secret holds ("shared") or with the identity
+ * of the machine or pod ("auto", "web-id"); naming a secret with the latter would be ignored
+ * silently, and "shared" without one cannot sign at all.
+ */
+function checkBackupCredentials(spec: ClusterSpec, problems: SpecProblem[]): void {
+  spec.backup?.repositories.forEach((repository, index) => {
+    if (repository.type !== 's3') return;
+    const path = `backup.repositories[${index}]`;
+    const keyType = s3KeyType(repository);
+    if (keyType === 'shared' && !repository.credentialsSecret) {
+      problems.push({
+        path: `${path}.credentialsSecret`,
+        message: 'keyType "shared" signs with an access key, and no credentialsSecret names one',
+        fix: 'name the secret holding "key" and "keySecret", or set keyType to "web-id" (a pod\'s role, e.g. IRSA) or "auto" (an instance profile)',
+      });
+    }
+    if (keyType !== 'shared' && repository.credentialsSecret) {
+      problems.push({
+        path: `${path}.credentialsSecret`,
+        message: `keyType "${keyType}" takes credentials from the ${keyType === 'web-id' ? 'pod\'s web identity' : 'instance metadata service'}, so secret "${repository.credentialsSecret}" would never be read`,
+        fix: 'remove credentialsSecret, or set keyType to "shared"',
+      });
+    }
+  });
 }
 
 function checkDurability(spec: ClusterSpec, problems: SpecProblem[], warnings: SpecProblem[]): void {

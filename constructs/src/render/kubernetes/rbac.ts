@@ -1,7 +1,9 @@
 /**
  * The pods' identity. The runtime reads its configuration from mounted files and never calls
  * the Kubernetes API, so the service account gets no token mounted and its Role allows only
- * reading the cluster's own ConfigMap — nothing a stolen pod could use against others.
+ * reading the cluster's own ConfigMap — nothing a stolen pod could use against others. Its
+ * annotations (Target.kubernetes serviceAccountAnnotations) can name a cloud role, e.g. for
+ * S3 backups without a key.
  */
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
@@ -11,8 +13,11 @@ import { type RenderContext, metadata } from './render-context';
 
 export function renderRbac(scope: Construct, context: RenderContext): { serviceAccount: ServiceAccountV1; role: RoleV1; binding: RoleBindingV1 } {
   const { names } = context;
+  const annotations = context.settings.serviceAccountAnnotations;
   const serviceAccount = new ServiceAccountV1(scope, 'service-account', {
-    metadata: metadata(context, names.serviceAccount()),
+    // Annotations give the pods a cloud identity (IRSA's role ARN); EKS's webhook then mounts a
+    // token for STS in a volume of its own, so the Kubernetes API token stays unmounted.
+    metadata: { ...metadata(context, names.serviceAccount()), ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}) },
     automountServiceAccountToken: false,
   });
   const role = new RoleV1(scope, 'role', {

@@ -47,6 +47,7 @@ export interface KubernetesSettings {
   readonly tlsSecretName?: string;
   readonly gatewayServiceType: string;
   readonly clusterDomain: string;
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
 }
 
 export function resolveSettings(cluster: string, props: KubernetesTargetProps): KubernetesSettings {
@@ -60,5 +61,6 @@ export function resolveSettings(cluster: string, props: KubernetesTargetProps): 
     ...(props.tlsSecretName ? { tlsSecretName: props.tlsSecretName } : {}),
     gatewayServiceType: props.gatewayServiceType ?? 'ClusterIP',
     clusterDomain: props.clusterDomain ?? 'cluster.local',
+    serviceAccountAnnotations: { ...(props.serviceAccountAnnotations ?? {}) },
   };
 }
