@@ -152,12 +152,13 @@ describe('polygres apply', () => {
   it('refuses what cannot change online before changing anything, with exit 2', async () => {
     const file = specWith('refused', (spec) => {
       spec.postgres.parameters = { work_mem: '96MB' };
-      spec.instances.push({ name: 'zone-a-1', zone: 'zone-a' });
+      spec.zones.push({ name: 'zone-d' });
+      spec.instances.push({ name: 'zone-d-0', zone: 'zone-d' });
     });
     const result = await polygres(['apply', '--spec', file, '--state-dir', cluster.stateDir]);
     expect(result.code).toBe(2);
-    expect(result.stdout).toContain('instances: ');
-    expect(result.stdout).toContain('[refused] adding or removing instances and zones on a running cluster is not supported yet');
+    expect(result.stdout).toContain('zones: ');
+    expect(result.stdout).toContain('[refused] adding or removing zones on a running cluster (their gateways and orchestrators) is not supported yet');
     expect(result.stderr).toContain('nothing was changed');
     const [row] = await cluster.query<{ work_mem: string }>('SHOW work_mem');
     expect(row?.work_mem).toBe('48MB');

@@ -1,7 +1,7 @@
 /**
  * `polygres apply --spec FILE`: changes a running cluster to a new spec, in the safest order,
- * after showing what each change costs. The policy first (the orchestrator refuses one the
- * instances cannot meet, before anything else moved); then the spec file every service reads;
+ * after showing what each change costs. The spec file every service reads first; new instances
+ * join, then the policy changes, then leaving instances go (instance-changes.ts);
  * Postgres' settings reloaded everywhere; a rolling restart only where Postgres reports a
  * restart pending; the orchestrators last, for a new backup schedule. What cannot change on a
  * running cluster is refused, with the reason, before anything happens (exit 2).
@@ -21,6 +21,7 @@ import { giveTo } from '../util/os-account';
 import { UsageError } from './cli-errors';
 import { confirm } from './confirm';
 import { askInstance } from './instance-admin';
+import { addInstances, removeInstances } from './instance-changes';
 import { reloadAll } from './maintenance-commands';
 import { callOrchestrator } from './orchestrator-api';
 import { clusterStateDir } from './resolve-state-dir';
@@ -57,12 +58,17 @@ export function addApplyCommand(program: Command, out: Out): void {
     });
 }
 
-export async function applyChanges(layout: ClusterLayout, next: ClusterSpec, changes: readonly SpecChange[], out: Out): Promise<void> {
+export async function applyChanges(before: ClusterLayout, next: ClusterSpec, changes: readonly SpecChange[], out: Out): Promise<void> {
+  let layout = before;
+  const instances = changes.some((change) => change.effect === 'instances');
+  writeSpecFile(layout, next);
+  // New instances join before a policy that may need them; leaving ones go after one that lets them.
+  if (instances) layout = await addInstances(layout, next, out);
   if (changes.some((change) => change.effect === 'durability')) {
     const rule = await callOrchestrator<ShardRule>(layout, { method: 'POST', path: '/v1/durability', body: { durability: next.durability }, timeoutMs: 120_000 });
     out(`Durability is ${policyFor(rule.policy).describe()} (term ${rule.term}).`);
   }
-  writeSpecFile(layout, next);
+  if (instances) layout = await removeInstances(layout, next, out);
   const pending = await reloadAll(layout, out);
   if (pending.length > 0) {
     out(`Restarting where Postgres waits for it (${[...new Set(pending.flatMap((entry) => entry.pendingRestart))].join(', ')})...`);

@@ -278,7 +278,8 @@ export function buildProgram(): Command {
       const stop = () => void running.stop();
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
-      process.on('SIGHUP', () => undefined);
+      // The layout changed (polygres apply added or removed an instance): match it.
+      process.on('SIGHUP', () => void running.reload().catch(() => undefined));
       await running.stopped;
     });
   program

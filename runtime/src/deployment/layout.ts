@@ -172,7 +172,7 @@ export function planLayout(options: {
 }
 
 /** `<instance>/socket` when short enough for `.s.PGSQL.<port>` to fit, else a short path under /tmp. */
-function socketDirFor(instanceDir: string): string {
+export function socketDirFor(instanceDir: string): string {
   const preferred = join(instanceDir, 'socket');
   if (preferred.length + '/.s.PGSQL.65535'.length <= 100) return preferred;
   return join('/tmp', `polygres-${createHash('sha256').update(instanceDir).digest('hex').slice(0, 16)}`);

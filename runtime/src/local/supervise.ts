@@ -6,7 +6,8 @@
 import { appendFileSync } from 'node:fs';
 import { readPidFile, removeFile, writePidFile } from '../util/processes';
 import { clusterChildren } from './children';
-import type { ClusterLayout } from '../deployment/layout';
+import { type ClusterLayout, layoutFile } from '../deployment/layout';
+import { readLayout } from '../deployment/layout-file';
 import { supervisorLogFile, supervisorPidFile, supervisorStateFile } from './supervisor-files';
 import { Supervisor } from './supervisor';
 
@@ -15,6 +16,8 @@ export interface RunningCluster {
   /** Resolves once every process has stopped. */
   readonly stopped: Promise<void>;
   stop(): Promise<void>;
+  /** Starts and stops children to match the layout as it is now on disk (SIGHUP). */
+  reload(): Promise<void>;
 }
 
 export function superviseCluster(layout: ClusterLayout): RunningCluster {
@@ -35,5 +38,6 @@ export function superviseCluster(layout: ClusterLayout): RunningCluster {
     return stopping;
   };
   supervisor.start();
-  return { supervisor, stopped, stop };
+  const reload = () => supervisor.reconcile(clusterChildren(readLayout(layoutFile(layout.stateDir))));
+  return { supervisor, stopped, stop, reload };
 }

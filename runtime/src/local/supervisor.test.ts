@@ -40,6 +40,22 @@ function supervise(specs: (dir: string) => ChildSpec[], options = {}) {
 const forever = 'setInterval(() => {}, 1000)';
 
 describe('Supervisor', () => {
+  it('matches a changed list of children: new ones start, removed ones stop for good, the rest run on', async () => {
+    const { dir, events, supervisor } = supervise((d) => [child(d, 'stays', forever), child(d, 'leaves', forever)]);
+    await waitFor('both running', () => (supervisor.states().every((s) => s.running) ? true : undefined), { timeoutMs: 10_000 });
+    const stays = supervisor.states().find((s) => s.name === 'stays')!.pid;
+    const leaves = supervisor.states().find((s) => s.name === 'leaves')!.pid!;
+    await supervisor.reconcile([child(dir, 'stays', forever), child(dir, 'joins', forever)]);
+    expect(supervisor.states().map((s) => s.name)).toEqual(['stays', 'joins']);
+    expect(supervisor.states().find((s) => s.name === 'stays')!.pid).toBe(stays);
+    expect(isAlive(leaves)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Stopped for good: no restart of the child that left.
+    expect(events.filter((e) => e.type === 'spawn' && e.name === 'leaves')).toHaveLength(1);
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { children: { name: string }[] };
+    expect(state.children.map((c) => c.name)).toEqual(['stays', 'joins']);
+  });
+
   it('reports a child that dies, restarts it, and records it in the state file', async () => {
     const { dir, events, supervisor } = supervise((d) => [child(d, 'steady', forever), child(d, 'flaky', 'process.exit(3)')]);
     await waitFor('two restarts', () => (supervisor.states().find((s) => s.name === 'flaky')!.restarts >= 2 ? true : undefined), { timeoutMs: 10_000 });

@@ -62,10 +62,12 @@ interface Tracked {
   startedAt: number;
   lastExit: ChildExit | null;
   restartTimer: NodeJS.Timeout | undefined;
+  /** Removed from the cluster: not restarted when it exits. */
+  stopped: boolean;
 }
 
 export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
-  private readonly children: Tracked[];
+  private children: Tracked[];
   private stopping = false;
 
   constructor(specs: readonly ChildSpec[], private readonly options: SupervisorOptions = {}) {
@@ -78,11 +80,35 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
       startedAt: 0,
       lastExit: null,
       restartTimer: undefined,
+      stopped: false,
     }));
   }
 
   start(): void {
     for (const child of this.children) this.spawnChild(child);
+  }
+
+  /**
+   * The children a changed layout names (polygres apply adding or removing an instance): new
+   * ones start, those no longer named stop and are forgotten; the rest are left alone.
+   */
+  async reconcile(specs: readonly ChildSpec[]): Promise<void> {
+    if (this.stopping) return;
+    const names = new Set(specs.map((spec) => spec.name));
+    const leaving = this.children.filter((child) => !names.has(child.spec.name));
+    this.children = this.children.filter((child) => names.has(child.spec.name));
+    for (const child of leaving) {
+      clearTimeout(child.restartTimer);
+      child.stopped = true;
+      await this.stopChild(child);
+    }
+    for (const spec of specs) {
+      if (leaving.some((child) => child.spec.name === spec.name) || this.children.some((child) => child.spec.name === spec.name)) continue;
+      const child: Tracked = { spec, process: undefined, restarts: 0, backoffMs: this.initialBackoff, startedAt: 0, lastExit: null, restartTimer: undefined, stopped: false };
+      this.children.push(child);
+      this.spawnChild(child);
+    }
+    this.writeState();
   }
 
   states(): ChildState[] {
@@ -149,7 +175,7 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     const exit = { code, signal, at: new Date().toISOString() };
     child.lastExit = exit;
     let restartInMs: number | null = null;
-    if (!this.stopping) {
+    if (!this.stopping && !child.stopped) {
       const ranFor = Date.now() - child.startedAt;
       if (ranFor >= (this.options.stableAfterMs ?? 30_000)) child.backoffMs = this.initialBackoff;
       restartInMs = child.backoffMs;

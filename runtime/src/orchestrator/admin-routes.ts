@@ -4,12 +4,13 @@ import { type Handler, parseBody } from '../admin/http-server';
 import { ConflictError, InvalidRequestError } from '../util/domain-errors';
 import { durabilitySchema } from '../spec/schema';
 import { runElection } from './actions/elect';
-import { setDurability } from './actions/set-durability';
+import { setDurability, setMembers } from './actions/set-durability';
 import type { OrchestratorContext } from './context';
 import type { OrchestratorLoop } from './loop';
 
 const switchoverSchema = z.object({ to: z.string().optional() }).strict();
 const durabilityRequestSchema = z.object({ durability: durabilitySchema }).strict();
+const membersRequestSchema = z.object({ members: z.array(z.string().min(1)).min(1) }).strict();
 
 export function adminRoutes(context: OrchestratorContext, loop: OrchestratorLoop): Record<string, Handler> {
   return {
@@ -44,6 +45,10 @@ export function adminRoutes(context: OrchestratorContext, loop: OrchestratorLoop
     'POST /v1/durability': (body) => {
       const { durability } = parseBody(durabilityRequestSchema, body);
       return loop.exclusive(() => setDurability(context, durability));
+    },
+    'POST /v1/members': (body) => {
+      const { members } = parseBody(membersRequestSchema, body);
+      return loop.exclusive(() => setMembers(context, members));
     },
   };
 }

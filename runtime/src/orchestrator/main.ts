@@ -48,6 +48,8 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
       const { name, zone, host, port, poolerPort, adminPort } = instance;
       await topo.putInstance({ name, zone, host, port, poolerPort, adminPort, poolerSocket: poolerSocketPath(instance) });
     }
+    // The registry follows the layout: an instance removed from the cluster leaves it too.
+    for (const record of await topo.listInstances()) if (!layout.instances.some((instance) => instance.name === record.name)) await topo.deleteInstance(record.name);
     for (const { zone, host, port, replicaPort } of layout.gateways) await topo.putGateway({ zone, host, port, replicaPort });
     await ensureRule(topo, spec, me.name, log);
     return true;

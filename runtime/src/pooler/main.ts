@@ -88,7 +88,8 @@ export async function runPooler(options: { layoutFile: string; instance: string 
       // Maintenance (polygres reload, restart, reinit, apply): the spec file is read again.
       'POST /v1/reload': () => {
         const current = loadSpecFile(layout.specFile).spec;
-        writeBackupConfig(layout, current);
+        // The layout too: instances added or removed since this pooler started are in pgBackRest's list.
+        writeBackupConfig(readLayout(options.layoutFile), current);
         pooler.reconfigure(poolOptionsOf(current, { socketDir: instance.socketDir, port: instance.port }), current.gateway.limits);
         return agent.reloadConfiguration(current);
       },

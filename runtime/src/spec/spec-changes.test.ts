@@ -50,7 +50,7 @@ describe('what a spec change costs a running cluster', () => {
     ]);
   });
 
-  it('refuses what a running cluster cannot change, saying what to do instead', () => {
+  it('refuses what a running cluster cannot change, saying what to do instead; instances join and leave', () => {
     const next = changed((spec) => {
       spec.name = 'other';
       spec.instances.push({ name: 'zone-a-1', zone: 'zone-a' });
@@ -60,11 +60,11 @@ describe('what a spec change costs a running cluster', () => {
     const refused = specChanges(defaultSpec(), next);
     expect(refused.map(({ path, effect }) => [path, effect])).toEqual([
       ['name', 'refused'],
-      ['instances', 'refused'],
+      ['instances', 'instances'],
       ['pooler.preparedStatementCacheSize', 'refused'],
       ['backup.repositories', 'refused'],
     ]);
     expect(refused[0]?.why).toContain('polygres restore --name');
-    expect(refused[1]?.why).toContain('not supported yet');
+    expect(refused[1]?.why).toBe('zone-a-1 join: restored from the latest backup, then streaming, then in the rule');
   });
 });

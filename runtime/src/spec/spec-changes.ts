@@ -17,6 +17,11 @@ export type ChangeEffect =
   | 'durability'
   /** The orchestrators restart one at a time to read it: clients notice nothing. */
   | 'orchestrators'
+  /**
+   * Instances join (restored from the latest backup, then streaming, then in the rule) or leave
+   * (switched away from, out of the rule, then stopped and deleted).
+   */
+  | 'instances'
   /** Not on a running cluster: the reason says what to do instead. */
   | 'refused';
 
@@ -65,6 +70,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function classify(path: string, from: unknown, to: unknown): { effect: ChangeEffect; why: string } {
   if (path.startsWith('postgres.parameters.')) return parameterChange(path.slice('postgres.parameters.'.length));
+  if (path === 'instances') return instancesChange(from as ClusterSpec['instances'], to as ClusterSpec['instances']);
   if (path === 'durability') return { effect: 'durability', why: 'the policy changes live; nothing restarts' };
   if (path === 'backup.schedule') return { effect: 'orchestrators', why: 'the orchestrators read the schedule when they start' };
   if (path === 'backup.retention' || path.startsWith('backup.retention.') || path.startsWith('backup.compression')) {
@@ -77,6 +83,19 @@ function classify(path: string, from: unknown, to: unknown): { effect: ChangeEff
     return { effect: 'rolling-restart', why: `WAL archiving ${to === undefined ? 'stops' : 'starts'} (archive_mode needs a restart), and the orchestrators ${to === undefined ? 'stop' : 'start'} scheduling backups` };
   }
   return refusal(path);
+}
+
+function instancesChange(from: ClusterSpec['instances'], to: ClusterSpec['instances']): { effect: ChangeEffect; why: string } {
+  const key = (instance: { name: string; zone: string }) => `${instance.name}\u0000${instance.zone}`;
+  const moved = to.filter((instance) => from.some((old) => old.name === instance.name && old.zone !== instance.zone));
+  if (moved.length > 0) return { effect: 'refused', why: `an instance keeps its zone (${moved.map((i) => i.name).join(', ')}): remove it, then add one under a new name` };
+  const added = to.filter((instance) => !from.some((old) => key(old) === key(instance))).map((i) => i.name);
+  const removed = from.filter((instance) => !to.some((next) => key(next) === key(instance))).map((i) => i.name);
+  const parts = [
+    ...(added.length > 0 ? [`${added.join(', ')} join: restored from the latest backup, then streaming, then in the rule`] : []),
+    ...(removed.length > 0 ? [`${removed.join(', ')} leave: switched away from if primary, out of the rule, then stopped and deleted`] : []),
+  ];
+  return { effect: 'instances', why: parts.join('; ') };
 }
 
 function parameterChange(name: string): { effect: ChangeEffect; why: string } {
@@ -96,8 +115,7 @@ function refusal(path: string): { effect: ChangeEffect; why: string } {
     case 'postgres':
       return { effect: 'refused', why: 'a new Postgres major version is an upgrade, not a change: restore a backup into a new cluster running it' };
     case 'zones':
-    case 'instances':
-      return { effect: 'refused', why: 'adding or removing instances and zones on a running cluster is not supported yet: declare them before the first up, or restore into a new cluster with them' };
+      return { effect: 'refused', why: 'adding or removing zones on a running cluster (their gateways and orchestrators) is not supported yet: add instances to the zones there are, or restore into a new cluster with the new zones' };
     case 'backup':
       return { effect: 'refused', why: 'the repositories and their encryption hold this cluster\'s backups and WAL archive: changing them would split the archive; restore into a new cluster with the new repository instead' };
     default:

@@ -129,6 +129,10 @@ export class EtcdTopoStore implements TopoStore {
     await this.client.put(keys.instance(this.cluster, record.name)).value(JSON.stringify(record));
   }
 
+  async deleteInstance(name: string): Promise<void> {
+    await this.client.delete().key(keys.instance(this.cluster, name));
+  }
+
   async listInstances(): Promise<InstanceRecord[]> {
     const values = await this.client.getAll().prefix(keys.instances(this.cluster)).strings();
     return Object.values(values).map((value) => JSON.parse(value) as InstanceRecord);

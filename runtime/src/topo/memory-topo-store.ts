@@ -72,6 +72,10 @@ export class MemoryTopoStore implements TopoStore {
     this.instances.set(record.name, record);
   }
 
+  async deleteInstance(name: string): Promise<void> {
+    this.instances.delete(name);
+  }
+
   async listInstances(): Promise<InstanceRecord[]> {
     return [...this.instances.values()];
   }

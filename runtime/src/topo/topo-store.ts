@@ -34,6 +34,8 @@ export interface TopoStore {
   /** Calls `onRule` with the current rule and on every change, until the watch is cancelled. */
   watchRule(onRule: (rule: ShardRule | undefined) => void): Promise<RuleWatch>;
   putInstance(record: InstanceRecord): Promise<void>;
+  /** An instance removed from the cluster (polygres apply). */
+  deleteInstance(name: string): Promise<void>;
   listInstances(): Promise<InstanceRecord[]>;
   putGateway(record: GatewayRecord): Promise<void>;
   listGateways(): Promise<GatewayRecord[]>;

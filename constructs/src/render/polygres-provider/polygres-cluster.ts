@@ -11,9 +11,10 @@ export interface PolygresClusterResourceConfig extends TerraformMetaArguments {
   /**
    * The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with
    * `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime's rules.
-   * A change the running cluster can take (Postgres parameters, the policy, backup retention) is
-   * applied in place with `polygres apply` — the plan warns what each change costs (reload, rolling
-   * restart); one it cannot take (name, instances, zones, repositories, pooler and gateway settings)
+   * A change the running cluster can take (Postgres parameters, the policy, instances joining or
+   * leaving, pool sizes and client limits, backup retention) is applied in place with `polygres
+   * apply` — the plan warns what each change costs (reload, rolling restart, instances restored from
+   * the latest backup); one it cannot take (name, zones, repositories, settings read once at start)
    * re-creates the cluster, and the plan warns why. Equivalent JSON (defaults spelled out) is no
    * change.
    *
@@ -87,9 +88,10 @@ export class PolygresClusterResource extends TerraformResource {
   /**
    * The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with
    * `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime's rules.
-   * A change the running cluster can take (Postgres parameters, the policy, backup retention) is
-   * applied in place with `polygres apply` — the plan warns what each change costs (reload, rolling
-   * restart); one it cannot take (name, instances, zones, repositories, pooler and gateway settings)
+   * A change the running cluster can take (Postgres parameters, the policy, instances joining or
+   * leaving, pool sizes and client limits, backup retention) is applied in place with `polygres
+   * apply` — the plan warns what each change costs (reload, rolling restart, instances restored from
+   * the latest backup); one it cannot take (name, zones, repositories, settings read once at start)
    * re-creates the cluster, and the plan warns why. Equivalent JSON (defaults spelled out) is no
    * change.
    */

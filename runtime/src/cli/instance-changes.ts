@@ -1,0 +1,93 @@
+/**
+ * Instances joining or leaving a running local cluster (polygres apply). Joining: the layout
+ * gains the instance (new ports, after the cluster's range), the orchestrators restart to
+ * register it, the supervisor starts its pooler, which restores it from the latest backup and
+ * streams; only then does the rule take it in. Leaving: a primary is switched away from first;
+ * the rule lets it go (never below what the policy needs: the spec was validated); then the
+ * supervisor stops it, its data is deleted, and the orchestrators restart to forget it.
+ */
+import { rmSync } from 'node:fs';
+import { writeBackupConfig } from '../deployment/backup-files';
+import type { ClusterLayout } from '../deployment/layout';
+import { withInstances, withoutInstances } from '../deployment/layout-instances';
+import { writeLayout } from '../deployment/layout-file';
+import { restartOrchestrators } from '../local/restart-orchestrators';
+import { readSupervisorState, supervisorPidFile } from '../local/supervisor-files';
+import type { ElectionResult } from '../orchestrator/actions/elect';
+import type { ClusterSpec } from '../spec/schema';
+import type { ShardRule } from '../topo/records';
+import { isListening, waitFor } from '../util/net';
+import { readPidFile } from '../util/processes';
+import { waitUntilServing } from './instance-admin';
+import { callOrchestrator } from './orchestrator-api';
+import { localClusterStatus } from './status-command';
+
+type Out = (line: string) => void;
+
+/** A standby restored from a large backup may take a while. */
+const JOIN_TIMEOUT_MS = 6 * 3_600_000;
+
+/** The instances `next` adds join; returns the layout with them. */
+export async function addInstances(layout: ClusterLayout, next: ClusterSpec, out: Out): Promise<ClusterLayout> {
+  const added = next.instances.filter((instance) => !layout.instances.some((existing) => existing.name === instance.name));
+  let current = layout;
+  if (added.length > 0) {
+    current = withInstances(current, added);
+    for (const instance of current.instances.filter((candidate) => added.some((a) => a.name === candidate.name))) {
+      for (const port of [instance.port, instance.poolerPort, instance.adminPort]) {
+        if (await isListening(instance.host, port)) throw new Error(`port ${port}, which ${instance.name} would take, is in use; free it and apply again`);
+      }
+    }
+    writeLayout(current);
+    writeBackupConfig(current, next);
+    out(`Adding ${added.map((a) => a.name).join(', ')}: registering, then restoring from the latest backup...`);
+    await restartOrchestrators(current);
+    const since = Date.now();
+    await reloadSupervisor(current, (names) => added.every((a) => names.includes(`pooler-${a.name}`)));
+    for (const { name } of added) {
+      await waitUntilServing(current, name, 'replica', since, JOIN_TIMEOUT_MS);
+      out(`  ${name} is streaming`);
+    }
+    const rule = await callOrchestrator<ShardRule>(current, { method: 'POST', path: '/v1/members', body: { members: current.instances.map((i) => i.name) }, timeoutMs: 120_000 });
+    out(`  term ${rule.term}: members ${rule.members.join(', ')}`);
+  }
+  return current;
+}
+
+/** The instances `next` no longer has leave; returns the layout without them. */
+export async function removeInstances(layout: ClusterLayout, next: ClusterSpec, out: Out): Promise<ClusterLayout> {
+  const wanted = next.instances.map((instance) => instance.name);
+  const removed = layout.instances.filter((instance) => !wanted.includes(instance.name)).map((instance) => instance.name);
+  let current = layout;
+  if (removed.length > 0) {
+    const status = await localClusterStatus(current.stateDir);
+    if (status.primary && removed.includes(status.primary)) {
+      const to = status.instances.find((instance) => !removed.includes(instance.name) && instance.healthy)?.name;
+      if (!to) throw new Error(`${status.primary} is the primary and no remaining instance is healthy to take over`);
+      out(`Switching over from ${status.primary} to ${to} before it leaves...`);
+      await callOrchestrator<ElectionResult>(current, { method: 'POST', path: '/v1/switchover', body: { to }, timeoutMs: 120_000 });
+    }
+    const rule = await callOrchestrator<ShardRule>(current, { method: 'POST', path: '/v1/members', body: { members: wanted }, timeoutMs: 120_000 });
+    out(`Removing ${removed.join(', ')}: term ${rule.term}, members ${rule.members.join(', ')}`);
+    const leaving = current.instances.filter((instance) => removed.includes(instance.name));
+    current = withoutInstances(current, removed);
+    writeLayout(current);
+    writeBackupConfig(current, next);
+    await reloadSupervisor(current, (names) => removed.every((name) => !names.includes(`pooler-${name}`)));
+    for (const instance of leaving) rmSync(instance.instanceDir, { recursive: true, force: true });
+    await restartOrchestrators(current);
+    out(`  ${removed.join(', ')} stopped and deleted`);
+  }
+  return current;
+}
+
+/** Asks the supervisor to match the layout on disk, and waits until its children say so. */
+async function reloadSupervisor(layout: ClusterLayout, done: (children: string[]) => boolean): Promise<void> {
+  const pid = readPidFile(supervisorPidFile(layout));
+  if (pid === undefined) throw new Error(`the supervisor of cluster "${layout.cluster}" is not running; start it with polygres up`);
+  process.kill(pid, 'SIGHUP');
+  await waitFor('the supervisor to match the new layout', () => {
+    const state = readSupervisorState(layout);
+    return state && done(state.children.map((child) => child.name)) ? true : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 200 });
+}
