@@ -152,13 +152,12 @@ describe('polygres apply', () => {
   it('refuses what cannot change online before changing anything, with exit 2', async () => {
     const file = specWith('refused', (spec) => {
       spec.postgres.parameters = { work_mem: '96MB' };
-      spec.zones.push({ name: 'zone-d' });
-      spec.instances.push({ name: 'zone-d-0', zone: 'zone-d' });
+      spec.backup.repositories = [{ type: 'posix', path: join(specs, 'another-repository') }];
     });
     const result = await polygres(['apply', '--spec', file, '--state-dir', cluster.stateDir]);
     expect(result.code).toBe(2);
-    expect(result.stdout).toContain('zones: ');
-    expect(result.stdout).toContain('[refused] adding or removing zones on a running cluster (their gateways and orchestrators) is not supported yet');
+    expect(result.stdout).toContain('backup.repositories: ');
+    expect(result.stdout).toContain("[refused] the repositories and their encryption hold this cluster's backups and WAL archive");
     expect(result.stderr).toContain('nothing was changed');
     const [row] = await cluster.query<{ work_mem: string }>('SHOW work_mem');
     expect(row?.work_mem).toBe('48MB');

@@ -1,11 +1,12 @@
 /**
- * Instances joining and leaving a running cluster through `polygres apply`, with a writer
+ * Instances (and zones) joining and leaving a running cluster through `polygres apply`, with a writer
  * committing throughout: a new standby is restored from the latest backup, streams, and joins
  * the synchronous configuration; the primary itself can leave (switched away from first);
  * nothing acknowledged is lost, and what leaves leaves no process, port or data behind.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readLayoutOfStateDir } from '../../runtime/src/deployment/layout-file';
 import { isListening, waitFor } from '../../runtime/src/util/net';
@@ -77,6 +78,38 @@ describe('instances join and leave a running cluster', () => {
     expect(after.syncStandbyNames).not.toContain(`"${before.primary}"`);
     expect(existsSync(leaving.instanceDir)).toBe(false);
     for (const port of [leaving.port, leaving.poolerPort, leaving.adminPort]) expect(await isListening(leaving.host, port), String(port)).toBe(false);
+    await verifyLedger(cluster, [writer]);
+  });
+
+  it('adds a zone with its gateway, orchestrator and instance, and removes it again', async () => {
+    const file = specWith('add-zone', (spec) => {
+      spec.zones.push({ name: 'zone-d' });
+      spec.instances.push({ name: 'zone-d-0', zone: 'zone-d' });
+    });
+    const added = await polygres(['apply', '--spec', file, '--state-dir', cluster.stateDir]);
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toContain('[instances] zone-d: a gateway and an orchestrator start');
+    expect(added.stdout).toContain('zone-d-0 is streaming');
+    const layout = readLayoutOfStateDir(cluster.stateDir);
+    const gateway = layout.gateways.find((candidate) => candidate.zone === 'zone-d')!;
+    const through = new Client({ host: gateway.host, port: gateway.port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres', ssl: false });
+    await through.connect();
+    try {
+      const [row] = (await through.query<{ count: string }>('SELECT count(*) FROM ledger')).rows;
+      expect(Number(row?.count)).toBeGreaterThan(0);
+    } finally {
+      await through.end();
+    }
+    expect((await cluster.statusNow()).instances.map((instance) => instance.name)).toContain('zone-d-0');
+
+    const removed = await polygres(['apply', '--spec', specWith('remove-zone', (spec) => {
+      spec.zones = spec.zones.filter((zone: { name: string }) => zone.name !== 'zone-d');
+      spec.instances = spec.instances.filter((instance: { zone: string }) => instance.zone !== 'zone-d');
+    }), '--state-dir', cluster.stateDir]);
+    expect(removed.stderr).toBe('');
+    expect(removed.stdout).toContain('zone zone-d: its gateway and orchestrator stopped');
+    expect(await isListening(gateway.host, gateway.port)).toBe(false);
+    expect(readLayoutOfStateDir(cluster.stateDir).gateways.map((candidate) => candidate.zone)).toEqual(['zone-a', 'zone-b', 'zone-c']);
     await verifyLedger(cluster, [writer]);
   });
 

@@ -1,15 +1,16 @@
 /**
- * Instances joining or leaving a running local cluster (polygres apply). Joining: the layout
- * gains the instance (new ports, after the cluster's range), the orchestrators restart to
- * register it, the supervisor starts its pooler, which restores it from the latest backup and
- * streams; only then does the rule take it in. Leaving: a primary is switched away from first;
+ * Instances (and zones) joining or leaving a running local cluster (polygres apply). Joining:
+ * the layout gains the instance (new ports, after the cluster's range) and a new zone's gateway
+ * and orchestrator; the supervisor starts them, the orchestrators restart to register the
+ * instance; its pooler restores it from the latest backup and streams; only then does the rule
+ * take it in. Leaving: a primary is switched away from first;
  * the rule lets it go (never below what the policy needs: the spec was validated); then the
  * supervisor stops it, its data is deleted, and the orchestrators restart to forget it.
  */
 import { rmSync } from 'node:fs';
 import { writeBackupConfig } from '../deployment/backup-files';
 import type { ClusterLayout } from '../deployment/layout';
-import { withInstances, withoutInstances } from '../deployment/layout-instances';
+import { withInstances, withoutInstances, withoutZones, withZones } from '../deployment/layout-instances';
 import { writeLayout } from '../deployment/layout-file';
 import { restartOrchestrators } from '../local/restart-orchestrators';
 import { readSupervisorState, supervisorPidFile } from '../local/supervisor-files';
@@ -30,9 +31,10 @@ const JOIN_TIMEOUT_MS = 6 * 3_600_000;
 /** The instances `next` adds join; returns the layout with them. */
 export async function addInstances(layout: ClusterLayout, next: ClusterSpec, out: Out): Promise<ClusterLayout> {
   const added = next.instances.filter((instance) => !layout.instances.some((existing) => existing.name === instance.name));
+  const zones = next.zones.map((zone) => zone.name).filter((zone) => !layout.gateways.some((gateway) => gateway.zone === zone));
   let current = layout;
   if (added.length > 0) {
-    current = withInstances(current, added);
+    current = withInstances(withZones(current, zones), added);
     for (const instance of current.instances.filter((candidate) => added.some((a) => a.name === candidate.name))) {
       for (const port of [instance.port, instance.poolerPort, instance.adminPort]) {
         if (await isListening(instance.host, port)) throw new Error(`port ${port}, which ${instance.name} would take, is in use; free it and apply again`);
@@ -40,10 +42,12 @@ export async function addInstances(layout: ClusterLayout, next: ClusterSpec, out
     }
     writeLayout(current);
     writeBackupConfig(current, next);
+    if (zones.length > 0) out(`Adding zone ${zones.join(', ')}: its gateway and orchestrator start...`);
     out(`Adding ${added.map((a) => a.name).join(', ')}: registering, then restoring from the latest backup...`);
-    await restartOrchestrators(current);
     const since = Date.now();
-    await reloadSupervisor(current, (names) => added.every((a) => names.includes(`pooler-${a.name}`)));
+    const children = [...added.map((a) => `pooler-${a.name}`), ...zones.flatMap((zone) => [`gateway-${zone}`, `orchestrator-${zone}`])];
+    await reloadSupervisor(current, (names) => children.every((name) => names.includes(name)));
+    await restartOrchestrators(current);
     for (const { name } of added) {
       await waitUntilServing(current, name, 'replica', since, JOIN_TIMEOUT_MS);
       out(`  ${name} is streaming`);
@@ -70,10 +74,13 @@ export async function removeInstances(layout: ClusterLayout, next: ClusterSpec, 
     const rule = await callOrchestrator<ShardRule>(current, { method: 'POST', path: '/v1/members', body: { members: wanted }, timeoutMs: 120_000 });
     out(`Removing ${removed.join(', ')}: term ${rule.term}, members ${rule.members.join(', ')}`);
     const leaving = current.instances.filter((instance) => removed.includes(instance.name));
-    current = withoutInstances(current, removed);
+    const zones = current.gateways.map((gateway) => gateway.zone).filter((zone) => !next.zones.some((candidate) => candidate.name === zone));
+    current = withoutZones(withoutInstances(current, removed), zones);
     writeLayout(current);
     writeBackupConfig(current, next);
-    await reloadSupervisor(current, (names) => removed.every((name) => !names.includes(`pooler-${name}`)));
+    const children = [...removed.map((name) => `pooler-${name}`), ...zones.flatMap((zone) => [`gateway-${zone}`, `orchestrator-${zone}`])];
+    await reloadSupervisor(current, (names) => children.every((name) => !names.includes(name)));
+    if (zones.length > 0) out(`  zone ${zones.join(', ')}: its gateway and orchestrator stopped`);
     for (const instance of leaving) rmSync(instance.instanceDir, { recursive: true, force: true });
     await restartOrchestrators(current);
     out(`  ${removed.join(', ')} stopped and deleted`);

@@ -37,6 +37,19 @@ describe('what a spec change costs a running cluster', () => {
     ]);
   });
 
+  it('lets zones join and leave with their instances, but not change their settings', () => {
+    const next = changed((spec) => {
+      spec.zones.push({ name: 'zone-d' });
+      spec.instances.push({ name: 'zone-d-0', zone: 'zone-d' });
+    });
+    expect(specChanges(defaultSpec(), next).map(({ path, effect }) => [path, effect])).toEqual([
+      ['zones', 'instances'],
+      ['instances', 'instances'],
+    ]);
+    const relabelled = changed((spec) => (spec.zones[0].kubernetes = { zoneLabelValue: 'eu-1a' }));
+    expect(specChanges(defaultSpec(), relabelled)[0]?.effect).toBe('refused');
+  });
+
   it('changes the pool sizes, queue timeouts and client limits the poolers and gateways take while running', () => {
     const next = changed((spec) => {
       spec.pooler.poolSize = 40;

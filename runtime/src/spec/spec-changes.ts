@@ -71,6 +71,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function classify(path: string, from: unknown, to: unknown): { effect: ChangeEffect; why: string } {
   if (path.startsWith('postgres.parameters.')) return parameterChange(path.slice('postgres.parameters.'.length));
   if (path === 'instances') return instancesChange(from as ClusterSpec['instances'], to as ClusterSpec['instances']);
+  if (path === 'zones') return zonesChange(from as ClusterSpec['zones'], to as ClusterSpec['zones']);
   if (path === 'durability') return { effect: 'durability', why: 'the policy changes live; nothing restarts' };
   if (path === 'backup.schedule') return { effect: 'orchestrators', why: 'the orchestrators read the schedule when they start' };
   if (path === 'backup.retention' || path.startsWith('backup.retention.') || path.startsWith('backup.compression')) {
@@ -98,6 +99,21 @@ function instancesChange(from: ClusterSpec['instances'], to: ClusterSpec['instan
   return { effect: 'instances', why: parts.join('; ') };
 }
 
+function zonesChange(from: ClusterSpec['zones'], to: ClusterSpec['zones']): { effect: ChangeEffect; why: string } {
+  const names = (zones: ClusterSpec['zones']) => zones.map((zone) => zone.name);
+  const kept = from.filter((zone) => to.some((next) => next.name === zone.name));
+  if (kept.some((zone) => !isDeepStrictEqual(zone, to.find((next) => next.name === zone.name)))) {
+    return { effect: 'refused', why: "a zone's settings (its Kubernetes labels) are read when its pods are placed: add a zone under a new name instead" };
+  }
+  const added = names(to).filter((name) => !names(from).includes(name));
+  const removed = names(from).filter((name) => !names(to).includes(name));
+  const parts = [
+    ...(added.length > 0 ? [`${added.join(', ')}: a gateway and an orchestrator start, with the zone's instances`] : []),
+    ...(removed.length > 0 ? [`${removed.join(', ')}: its gateway and orchestrator stop once its instances have left (its clients reconnect to another zone)`] : []),
+  ];
+  return { effect: 'instances', why: parts.join('; ') };
+}
+
 function parameterChange(name: string): { effect: ChangeEffect; why: string } {
   const known = Object.entries(POSTGRES_15_PARAMETERS).find(([candidate]) => candidate.toLowerCase() === name.toLowerCase())?.[1];
   if (!known) return { effect: 'reload', why: "an extension's parameter: reloaded, and restarted where Postgres says the restart is pending" };
@@ -114,8 +130,7 @@ function refusal(path: string): { effect: ChangeEffect; why: string } {
       return { effect: 'refused', why: `${path} names the cluster's data (its stanza, its keys in etcd); make a new cluster from this one's backups with polygres restore --name` };
     case 'postgres':
       return { effect: 'refused', why: 'a new Postgres major version is an upgrade, not a change: restore a backup into a new cluster running it' };
-    case 'zones':
-      return { effect: 'refused', why: 'adding or removing zones on a running cluster (their gateways and orchestrators) is not supported yet: add instances to the zones there are, or restore into a new cluster with the new zones' };
+
     case 'backup':
       return { effect: 'refused', why: 'the repositories and their encryption hold this cluster\'s backups and WAL archive: changing them would split the archive; restore into a new cluster with the new repository instead' };
     default:

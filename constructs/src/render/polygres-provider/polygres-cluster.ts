@@ -11,12 +11,12 @@ export interface PolygresClusterResourceConfig extends TerraformMetaArguments {
   /**
    * The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with
    * `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime's rules.
-   * A change the running cluster can take (Postgres parameters, the policy, instances joining or
-   * leaving, pool sizes and client limits, backup retention) is applied in place with `polygres
-   * apply` — the plan warns what each change costs (reload, rolling restart, instances restored from
-   * the latest backup); one it cannot take (name, zones, repositories, settings read once at start)
-   * re-creates the cluster, and the plan warns why. Equivalent JSON (defaults spelled out) is no
-   * change.
+   * A change the running cluster can take (Postgres parameters, the policy, instances and zones
+   * joining or leaving, pool sizes and client limits, backup retention) is applied in place with
+   * `polygres apply` — the plan warns what each change costs (reload, rolling restart, instances
+   * restored from the latest backup); one it cannot take (name, repositories, settings read once at
+   * start) re-creates the cluster, and the plan warns why. Equivalent JSON (defaults spelled out) is
+   * no change.
    *
    * Changing it re-creates the resource.
    * @default - not set
@@ -88,12 +88,12 @@ export class PolygresClusterResource extends TerraformResource {
   /**
    * The ClusterSpec (apiVersion `polygres.dev/v1`) as JSON, usually `jsonencode({...})`; with
    * `state_dir`, for a cluster run on this machine. Validated at plan time with the runtime's rules.
-   * A change the running cluster can take (Postgres parameters, the policy, instances joining or
-   * leaving, pool sizes and client limits, backup retention) is applied in place with `polygres
-   * apply` — the plan warns what each change costs (reload, rolling restart, instances restored from
-   * the latest backup); one it cannot take (name, zones, repositories, settings read once at start)
-   * re-creates the cluster, and the plan warns why. Equivalent JSON (defaults spelled out) is no
-   * change.
+   * A change the running cluster can take (Postgres parameters, the policy, instances and zones
+   * joining or leaving, pool sizes and client limits, backup retention) is applied in place with
+   * `polygres apply` — the plan warns what each change costs (reload, rolling restart, instances
+   * restored from the latest backup); one it cannot take (name, repositories, settings read once at
+   * start) re-creates the cluster, and the plan warns why. Equivalent JSON (defaults spelled out) is
+   * no change.
    */
   public get specJson(): string {
     return this.getStringAttribute('spec_json');
