@@ -4,12 +4,15 @@
  * and orchestrator; the supervisor starts them, the orchestrators restart to register the
  * instance; its pooler restores it from the latest backup and streams; only then does the rule
  * take it in. Leaving: a primary is switched away from first;
- * the rule lets it go (never below what the policy needs: the spec was validated); then the
- * supervisor stops it, its data is deleted, and the orchestrators restart to forget it.
+ * the rule lets it go (never below what the policy needs: the spec was validated); the
+ * orchestrators restart to forget it, so gateways stop sending it sessions; once those it has
+ * end (a minute at most), the supervisor stops it and its data is deleted.
  */
 import { rmSync } from 'node:fs';
 import { writeBackupConfig } from '../deployment/backup-files';
-import type { ClusterLayout } from '../deployment/layout';
+import type { ClusterLayout, InstanceLayout } from '../deployment/layout';
+import { callAdmin } from '../admin/http-client';
+import { readSecrets } from '../deployment/secrets';
 import { withInstances, withoutInstances, withoutZones, withZones } from '../deployment/layout-instances';
 import { writeLayout } from '../deployment/layout-file';
 import { restartOrchestrators } from '../local/restart-orchestrators';
@@ -17,13 +20,16 @@ import { readSupervisorState, supervisorPidFile } from '../local/supervisor-file
 import type { ElectionResult } from '../orchestrator/actions/elect';
 import type { ClusterSpec } from '../spec/schema';
 import type { ShardRule } from '../topo/records';
-import { isListening, waitFor } from '../util/net';
+import { isListening, sleep, waitFor } from '../util/net';
 import { readPidFile } from '../util/processes';
 import { waitUntilServing } from './instance-admin';
 import { callOrchestrator } from './orchestrator-api';
 import { localClusterStatus } from './status-command';
 
 type Out = (line: string) => void;
+
+/** How long a leaving instance's sessions may take to end before it stops. */
+const DRAIN_MS = 60_000;
 
 /** A standby restored from a large backup may take a while. */
 const JOIN_TIMEOUT_MS = 6 * 3_600_000;
@@ -78,14 +84,36 @@ export async function removeInstances(layout: ClusterLayout, next: ClusterSpec, 
     current = withoutZones(withoutInstances(current, removed), zones);
     writeLayout(current);
     writeBackupConfig(current, next);
+    // The orchestrators forget it (the registry follows the layout): gateways stop choosing it.
+    await restartOrchestrators(current);
+    await drain(current, leaving, out);
     const children = [...removed.map((name) => `pooler-${name}`), ...zones.flatMap((zone) => [`gateway-${zone}`, `orchestrator-${zone}`])];
     await reloadSupervisor(current, (names) => children.every((name) => !names.includes(name)));
     if (zones.length > 0) out(`  zone ${zones.join(', ')}: its gateway and orchestrator stopped`);
     for (const instance of leaving) rmSync(instance.instanceDir, { recursive: true, force: true });
-    await restartOrchestrators(current);
     out(`  ${removed.join(', ')} stopped and deleted`);
   }
   return current;
+}
+
+/**
+ * Waits (up to a minute) until no session is left on the leaving instances' poolers — the
+ * replica reads a gateway sent there before it stopped choosing them — then lets them go.
+ */
+async function drain(layout: ClusterLayout, leaving: readonly InstanceLayout[], out: Out): Promise<void> {
+  const token = readSecrets(layout.secretsFile).adminToken;
+  const sessions = async () => {
+    let total = 0;
+    for (const instance of leaving) total += (await callAdmin<{ sessions: number }>({ host: instance.host, port: instance.adminPort, token, path: '/v1/pools' }).catch(() => ({ sessions: 0 }))).sessions;
+    return total;
+  };
+  const deadline = Date.now() + DRAIN_MS;
+  let left = await sessions();
+  while (left > 0 && Date.now() < deadline) {
+    await sleep(250);
+    left = await sessions();
+  }
+  if (left > 0) out(`  ${left} session(s) still open on ${leaving.map((instance) => instance.name).join(', ')} after ${DRAIN_MS / 1000} s: they are closed now`);
 }
 
 /** Asks the supervisor to match the layout on disk, and waits until its children say so. */
