@@ -29,7 +29,7 @@ resource "polygres_cluster" "main" {
     zones      = [{ name = "zone-a" }, { name = "zone-b" }]
     instances  = [{ name = "a0", zone = "zone-a" }, { name = "b0", zone = "zone-b" }]
     durability = { policy = "atLeast", n = 2 }
-    backup     = { repositories = [{ type = "posix", path = "${repo}" }] }
+    backup     = { repositories = [{ type = "posix", path = "${repo}" }], retention = { full = 4 } }
   })
 }
 
