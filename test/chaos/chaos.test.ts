@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../../runtime/src/util/net';
 import { freezePostgres, freezeProcess, killPostgres, supervisedPid } from '../support/faults';
 import { verifyLedger } from '../support/ledger-check';
-import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
+import { LEDGER_DDL, type LedgerWriter , startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
 import { ChaosLog } from './chaos-run';
@@ -22,10 +22,8 @@ describe('chaos: faults under a ledger writer', () => {
   let log: ChaosLog;
 
   const newWriter = (name: string, base: number) => {
-    const gateway = cluster.layout.gateways[writers.length % cluster.layout.gateways.length]!;
-    const writer = new LedgerWriter({ host: gateway.host, port: gateway.port, user: 'postgres', password: cluster.secrets.superuserPassword }, name, base);
+    const writer = startLedgerWriter(cluster, name, base, cluster.layout.gateways[writers.length % cluster.layout.gateways.length]);
     writers.push(writer);
-    writer.start();
     return writer;
   };
   const primary = async () => (await cluster.statusNow()).primary!;

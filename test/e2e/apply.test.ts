@@ -5,37 +5,29 @@
  * online is refused before anything moves; `up --spec` with a different spec refuses and
  * points at apply.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { postmasterPid } from '../support/faults';
 import { verifyLedger } from '../support/ledger-check';
-import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
+import { LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
+import { runningSpecWith } from '../support/spec-files';
 
 describe('polygres apply', () => {
   let cluster: LocalCluster;
   let writer: LedgerWriter;
   let specs: string;
   const pids = () => Object.fromEntries(cluster.layout.instances.map((instance) => [instance.name, postmasterPid(cluster, instance.name)]));
-  /** The running spec with `edit` applied, written to a file of its own. */
-  const specWith = (name: string, edit: (spec: Record<string, any>) => void): string => {
-    const spec = JSON.parse(readFileSync(cluster.layout.specFile, 'utf8')) as Record<string, any>;
-    edit(spec);
-    const file = join(specs, `${name}.json`);
-    writeFileSync(file, JSON.stringify(spec, null, 2));
-    return file;
-  };
+  const specWith = (name: string, edit: (spec: Record<string, any>) => void) => runningSpecWith(cluster, specs, name, edit);
 
   beforeAll(async () => {
     cluster = await startLocalCluster(inject('testRoot'));
     specs = mkdtempSync(join(inject('testRoot'), 'apply-specs-'));
     await cluster.query(LEDGER_DDL);
-    const gateway = cluster.layout.gateways[0]!;
-    writer = new LedgerWriter({ host: gateway.host, port: gateway.port, user: 'postgres', password: cluster.secrets.superuserPassword }, 'apply-test', 0);
-    writer.start();
+    writer = startLedgerWriter(cluster, 'apply-test');
   });
   afterAll(async () => {
     await writer?.stop();

@@ -4,7 +4,7 @@
  * the synchronous configuration; the primary itself can leave (switched away from first);
  * nothing acknowledged is lost, and what leaves leaves no process, port or data behind.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,30 +12,23 @@ import { readLayoutOfStateDir } from '../../runtime/src/deployment/layout-file';
 import { isListening, waitFor } from '../../runtime/src/util/net';
 import { listBackups } from '../support/backups';
 import { verifyLedger } from '../support/ledger-check';
-import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
+import { LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
+import { runningSpecWith } from '../support/spec-files';
 
 describe('instances join and leave a running cluster', () => {
   let cluster: LocalCluster;
   let writer: LedgerWriter;
   let specs: string;
-  const specWith = (name: string, edit: (spec: Record<string, any>) => void): string => {
-    const spec = JSON.parse(readFileSync(cluster.layout.specFile, 'utf8')) as Record<string, any>;
-    edit(spec);
-    const file = join(specs, `${name}.json`);
-    writeFileSync(file, JSON.stringify(spec, null, 2));
-    return file;
-  };
+  const specWith = (name: string, edit: (spec: Record<string, any>) => void) => runningSpecWith(cluster, specs, name, edit);
 
   beforeAll(async () => {
     cluster = await startLocalCluster(inject('testRoot'));
     specs = mkdtempSync(join(inject('testRoot'), 'instance-specs-'));
     await cluster.query(LEDGER_DDL);
     // Not the primary zone's gateway: it routes to whichever instance is primary, through the link.
-    const gateway = cluster.layout.gateways[1]!;
-    writer = new LedgerWriter({ host: gateway.host, port: gateway.port, user: 'postgres', password: cluster.secrets.superuserPassword }, 'instances-test', 0);
-    writer.start();
+    writer = startLedgerWriter(cluster, 'instances-test', 0, cluster.layout.gateways[1]);
     await waitFor('the first full backup', async () => ((await listBackups(cluster.stateDir)).backups.length > 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1_000 });
   });
   afterAll(async () => {

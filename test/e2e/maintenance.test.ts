@@ -10,7 +10,7 @@ import { waitFor } from '../../runtime/src/util/net';
 import { listBackups } from '../support/backups';
 import { postmasterPid } from '../support/faults';
 import { verifyLedger } from '../support/ledger-check';
-import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
+import { LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
 
@@ -22,9 +22,7 @@ describe('maintenance commands', () => {
   beforeAll(async () => {
     cluster = await startLocalCluster(inject('testRoot'));
     await cluster.query(LEDGER_DDL);
-    const gateway = cluster.layout.gateways[0]!;
-    writer = new LedgerWriter({ host: gateway.host, port: gateway.port, user: 'postgres', password: cluster.secrets.superuserPassword }, 'maintenance-test', 0);
-    writer.start();
+    writer = startLedgerWriter(cluster, 'maintenance-test');
   });
   afterAll(async () => {
     await writer?.stop();

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freezePostgres, killPostgres, postmasterPid } from '../support/faults';
 import { verifyLedger } from '../support/ledger-check';
-import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
+import { LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
 import { waitFor } from '../../runtime/src/util/net';
@@ -19,9 +19,7 @@ describe('failover, switchover and policy changes', () => {
   beforeAll(async () => {
     cluster = await startLocalCluster(inject('testRoot'));
     await cluster.query(LEDGER_DDL);
-    const gateway = cluster.layout.gateways[0]!;
-    writer = new LedgerWriter({ host: gateway.host, port: gateway.port, user: 'postgres', password: cluster.secrets.superuserPassword }, 'orchestrator-test', 0);
-    writer.start();
+    writer = startLedgerWriter(cluster, 'orchestrator-test');
   });
   afterAll(async () => {
     await writer?.stop();

@@ -6,6 +6,7 @@
  * The outage is the longest pause between two acknowledgements.
  */
 import { Client } from 'pg';
+import type { ClusterLayout } from '../../runtime/src/deployment/layout';
 
 export interface Acknowledgement {
   readonly id: number;
@@ -136,3 +137,10 @@ export class LedgerWriter {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A writer committing through `gateway` (the first zone's by default) of `cluster`, as the superuser, started. */
+export function startLedgerWriter(cluster: { readonly layout: ClusterLayout; readonly secrets: { readonly superuserPassword: string } }, name: string, base = 0, gateway = cluster.layout.gateways[0]!): LedgerWriter {
+  const writer = new LedgerWriter({ host: gateway.host, port: gateway.port, user: 'postgres', password: cluster.secrets.superuserPassword }, name, base);
+  writer.start();
+  return writer;
+}

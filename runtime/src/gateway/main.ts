@@ -14,6 +14,7 @@ import { readTls, tlsFilesFor } from '../deployment/tls-material';
 import { ScramAuthenticator, TrustAuthenticator } from '../session/client-auth';
 import { loadSqlParser } from '../sql/parser';
 import { loadSpecFile } from '../spec/load';
+import type { ClusterSpec } from '../spec/schema';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
@@ -50,8 +51,9 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
 
   // The Postgres of this zone's instances on this host is served from the gateway's own pools.
   const colocated = colocatedInstances(layout, me);
+  const colocatedPoolOptions = (from: ClusterSpec) => new Map(colocated.map((instance) => [instance.name, poolOptionsOf(from, { socketDir: instance.socketDir, port: instance.port })]));
   const pools = new ColocatedPools(
-    new Map(colocated.map((instance) => [instance.name, poolOptionsOf(spec, { socketDir: instance.socketDir, port: instance.port })])),
+    colocatedPoolOptions(spec),
     serverConnectionShares(spec, colocated.length > 0).gateway,
     log,
   );
@@ -91,7 +93,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
       // polygres apply: the settings a gateway takes without a restart, from the spec file again.
       'POST /v1/reload': () => {
         const next = loadSpecFile(layout.specFile).spec;
-        pools.reconfigure(new Map(colocated.map((instance) => [instance.name, poolOptionsOf(next, { socketDir: instance.socketDir, port: instance.port })])));
+        pools.reconfigure(colocatedPoolOptions(next));
         gateway.limits.reconfigure(next.gateway.limits);
         replicas.maxLagBytes = next.gateway.replicaReads.maxLagBytes;
         return { ok: true };

@@ -5,10 +5,10 @@
  * before the target was reached". The primary switches to a new segment, and the restore
  * waits until the one it closed is in the repository.
  */
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { ClusterLayout } from '../deployment/layout';
-import { SUPERUSER } from '../deployment/secrets';
 import { sleep } from '../util/net';
+import { connectIfWritable } from './writable-connection';
 
 const ARCHIVE_WAIT_MS = 120_000;
 
@@ -42,15 +42,8 @@ export async function archiveSourceWal(layout: ClusterLayout, superuserPassword:
 
 async function connectToPrimary(layout: ClusterLayout, password: string): Promise<Client | undefined> {
   for (const instance of layout.instances) {
-    const client = new Client({ host: instance.host, port: instance.port, user: SUPERUSER, password, database: 'postgres', connectionTimeoutMillis: 2_000 });
-    try {
-      await client.connect();
-      const [row] = (await client.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering')).rows;
-      if (row && !row.recovering) return client;
-    } catch {
-      // Not running, or not reachable: try the next one.
-    }
-    await client.end().catch(() => undefined);
+    const client = await connectIfWritable(instance, password);
+    if (client) return client;
   }
   return undefined;
 }

@@ -12,7 +12,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { archiveCommands, stanzaName } from '../backup/pgbackrest-config';
 import { MISSING_STANZA, PgBackRest, type RestoreTarget } from '../backup/pgbackrest-runner';
 import type { PostgresControl } from '../postgres/postgres-control';
@@ -27,8 +27,9 @@ import { instancePostgres } from '../postgres/instance-postgres';
 import { type ClusterLayout, serviceDirOf } from '../deployment/layout';
 import { readLayoutOfStateDir } from '../deployment/layout-file';
 import { prepareCluster } from './prepare';
-import { type ClusterSecrets, SUPERUSER, readSecrets } from '../deployment/secrets';
+import { type ClusterSecrets, readSecrets } from '../deployment/secrets';
 import { up } from './up';
+import { connectIfWritable } from './writable-connection';
 
 export interface RestoreOptions {
   /** State directory of the cluster whose repository is restored from (it may keep running). */
@@ -143,15 +144,9 @@ async function waitForPromotion(postgres: PostgresControl, server: { host: strin
     if (postgres.postmasterPid() === undefined) {
       throw new Error(`recovery stopped before the target was reached (is the target after the end of the archive, or before the backup it needs?):\n${postgres.logTail()}`);
     }
-    const client = new Client({ host: server.host, port: server.port, user: SUPERUSER, password: server.password, database: 'postgres', connectionTimeoutMillis: 2_000 });
-    try {
-      await client.connect();
-      const [row] = (await client.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering')).rows;
-      if (row && !row.recovering) return client;
-    } catch {
-      // Not accepting connections yet (replaying to a consistent state).
-    }
-    await client.end().catch(() => undefined);
+    // Not accepting connections yet while it replays to a consistent state.
+    const client = await connectIfWritable(server, server.password);
+    if (client) return client;
     await sleep(250);
   }
 }

@@ -43,7 +43,9 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   const { instance } = agent;
 
   await loadSqlParser();
-  const verifiers = new VerifierReader({ socketDir: instance.socketDir, port: instance.port });
+  /** This instance's Postgres, through its private socket. */
+  const postgresTarget = { socketDir: instance.socketDir, port: instance.port };
+  const verifiers = new VerifierReader(postgresTarget);
   const { lookup } = verifiers;
   // The pooler's own socket lives in Postgres' private socket directory.
   agent.postgres.prepareSocketDir();
@@ -51,7 +53,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     host: instance.host,
     port: instance.poolerPort,
     socketPath: poolerSocketPath(instance),
-    pool: poolOptionsOf(spec, { socketDir: instance.socketDir, port: instance.port }),
+    pool: poolOptionsOf(spec, postgresTarget),
     connectionLimit: serverConnectionShares(spec, hasColocatedGateway(layout, instance)).pooler,
     authenticator: spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(lookup),
     linkToken: secrets.adminToken,
@@ -90,7 +92,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
         const current = loadSpecFile(layout.specFile).spec;
         // The layout too: instances added or removed since this pooler started are in pgBackRest's list.
         writeBackupConfig(readLayout(options.layoutFile), current);
-        pooler.reconfigure(poolOptionsOf(current, { socketDir: instance.socketDir, port: instance.port }), current.gateway.limits);
+        pooler.reconfigure(poolOptionsOf(current, postgresTarget), current.gateway.limits);
         return agent.reloadConfiguration(current);
       },
       'POST /v1/restart': () => agent.restartPostgres(),
