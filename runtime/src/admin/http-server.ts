@@ -24,8 +24,20 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
-/** A route answered with a body of its own content type (Prometheus text), without a token. */
-export type PublicHandler = () => Promise<{ contentType: string; body: string }>;
+/** What a public route answers: its own status (health checks answer 503), content type and body. */
+export interface PublicReply {
+  readonly status?: number;
+  readonly contentType: string;
+  readonly body: string | Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A route answered without a token (metrics, health checks, the status page): never anything
+ * secret. It resolves to its reply, or to undefined when it has taken the response over
+ * itself (a server-sent event stream).
+ */
+export type PublicHandler = (request: IncomingMessage, response: ServerResponse) => Promise<PublicReply | undefined>;
 
 export function startAdminServer(options: {
   host: string;
@@ -39,10 +51,11 @@ export function startAdminServer(options: {
     const route = `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`;
     const open = options.publicRoutes?.[route];
     if (open) {
-      open().then(
-        ({ contentType, body }) => {
-          response.writeHead(200, { 'content-type': contentType });
-          response.end(body);
+      open(request, response).then(
+        (answer) => {
+          if (!answer) return;
+          response.writeHead(answer.status ?? 200, { ...answer.headers, 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) });
+          response.end(answer.body);
         },
         (error: unknown) => reply(response, 500, { error: (error as Error).message }),
       );

@@ -1,5 +1,6 @@
 /** The gateway's Prometheus metrics (prom-client), served at /metrics on its metrics port. */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { createServiceRegistry } from '../observability/service-registry';
 import { PoolWaitHistogram, registerPinnedGauge, registerPoolGauges } from '../pooler/pool-gauges';
 import type { PinReason } from '../session/session-state';
 import type { ColocatedPoolStats } from './colocated-pools';
@@ -7,7 +8,7 @@ import type { ClientLimits } from '../session/client-limits';
 import { registerLimitMetrics } from '../session/limit-metrics';
 
 export class GatewayMetrics {
-  readonly registry = new Registry();
+  readonly registry = createServiceRegistry('gateway');
   readonly connections = new Gauge({ name: 'polygres_gateway_client_connections', help: 'Client connections open', labelNames: ['route'], registers: [this.registry] });
   /** Statements each route sent since the last scrape: plain numbers on the hot path, added to the counter when scraped. */
   private readonly unscraped: { readonly route: string; count: number }[] = [];
@@ -46,7 +47,6 @@ export class GatewayMetrics {
   }
 
   constructor(bufferedNow: () => number, pools: () => ColocatedPoolStats[], pins: () => Map<PinReason, number>, limits: ClientLimits) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'polygres_gateway_' });
     this.buffered = new Gauge({
       name: 'polygres_gateway_buffered_sessions',
       help: 'Sessions holding statements while waiting for a primary',

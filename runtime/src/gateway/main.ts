@@ -6,6 +6,7 @@ import { openTopoStore } from '../deployment/topo-access';
 import { createSecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { startAdminServer } from '../admin/http-server';
+import { metricsRoute } from '../observability/service-registry';
 import { pauseRoutes } from '../pooler/pause-switch';
 import { colocatedInstances, serviceDirOf } from '../deployment/layout';
 import { readLayout } from '../deployment/layout-file';
@@ -99,7 +100,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
         return { ok: true };
       },
     },
-    publicRoutes: { 'GET /metrics': async () => ({ contentType: gateway.metrics.registry.contentType, body: await gateway.metrics.registry.metrics() }) },
+    publicRoutes: { ...metricsRoute(gateway.metrics.registry) },
   });
   const watcher = await waitFor('etcd', () => topo.watchRule((rule) => void tracker.onRule(rule)), { timeoutMs: Infinity, intervalMs: 300 });
   replicas.start();

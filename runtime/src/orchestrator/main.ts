@@ -6,6 +6,7 @@
 import { openTopoStore } from '../deployment/topo-access';
 import { collectClusterStatus } from './cluster-status';
 import { startAdminServer } from '../admin/http-server';
+import { createServiceRegistry, metricsRoute } from '../observability/service-registry';
 import { poolerSocketPath } from '../deployment/layout';
 import { readLayout } from '../deployment/layout-file';
 import { readSecrets } from '../deployment/secrets';
@@ -29,11 +30,13 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
   const topo = openTopoStore(layout);
   const context: OrchestratorContext = { layout, spec, me, topo, poolers: new PoolerClient(layout, secrets.adminToken), log };
   const loop = new OrchestratorLoop(context);
+  const metrics = createServiceRegistry('orchestrator');
 
   const admin = await startAdminServer({
     host: me.host,
     port: me.adminPort,
     token: secrets.adminToken,
+    publicRoutes: metricsRoute(metrics),
     routes: {
       'GET /v1/status': async () => ({
         ...(await collectClusterStatus(layout, secrets.adminToken, (await topo.getRule())?.value)),

@@ -5,6 +5,7 @@
  */
 import { openTopoStore } from '../deployment/topo-access';
 import { parseBody, startAdminServer } from '../admin/http-server';
+import { metricsRoute } from '../observability/service-registry';
 import { ConflictError } from '../util/domain-errors';
 import { z } from 'zod';
 import { PgBackRest } from '../backup/pgbackrest-runner';
@@ -72,7 +73,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     port: instance.adminPort,
     token: secrets.adminToken,
     publicRoutes: {
-      'GET /metrics': async () => ({ contentType: pooler.metrics.registry.contentType, body: await pooler.metrics.registry.metrics() }),
+      ...metricsRoute(pooler.metrics.registry),
     },
     routes: {
       'GET /v1/status': () => agent.status(),

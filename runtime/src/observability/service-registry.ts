@@ -1,0 +1,22 @@
+/**
+ * Every service's Prometheus registry: the default process and Node metrics under their
+ * standard names (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`, ...) so stock
+ * dashboards find them, and a `service` label on every series so one Prometheus job can tell
+ * the gateway's from the pooler's and the orchestrator's.
+ */
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { PublicHandler } from '../admin/http-server';
+
+export type ServiceName = 'gateway' | 'pooler' | 'orchestrator';
+
+export function createServiceRegistry(service: ServiceName): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** `GET /metrics`, served without a token: no metric carries a secret. */
+export function metricsRoute(registry: Registry): Record<string, PublicHandler> {
+  return { 'GET /metrics': async () => ({ contentType: registry.contentType, body: await registry.metrics() }) };
+}
