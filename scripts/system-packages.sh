@@ -13,9 +13,13 @@ declare -A PROOF=(
   [etcd-client]=/usr/bin/etcdctl
   [pgbouncer]=/usr/sbin/pgbouncer
   [python3-psycopg2]=/usr/lib/python3/dist-packages/psycopg2
+  [chromium]=/usr/bin/chromium
+  [prometheus]=/usr/bin/promtool
 )
-# The last two are client drivers from other languages the gateway is tested with.
-PACKAGES=(postgresql-15 postgresql-client-15 pgbackrest etcd-server etcd-client pgbouncer python3-psycopg2 libdbd-pg-perl)
+# python3-psycopg2 and libdbd-pg-perl are client drivers from other languages the gateway is
+# tested with; chromium renders the status page in its test, prometheus brings promtool for
+# the alert rules.
+PACKAGES=(postgresql-15 postgresql-client-15 pgbackrest etcd-server etcd-client pgbouncer python3-psycopg2 libdbd-pg-perl chromium prometheus)
 
 if [[ "$(uname -s)" == "Darwin" ]]; then
   missing=()
@@ -64,6 +68,6 @@ if ! "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
   exit 1
 fi
 # The packages' own services are not ours: Polygres starts its own processes on its own ports.
-for service in postgresql pgbouncer etcd; do
+for service in postgresql pgbouncer etcd prometheus prometheus-node-exporter; do
   "${SUDO[@]}" service "$service" stop >/dev/null 2>&1 || true
 done
