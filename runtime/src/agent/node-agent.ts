@@ -110,6 +110,11 @@ export class NodeAgent {
     this.timers[1] = setInterval(() => this.scheduleConverge(), CONVERGE_INTERVAL_MS);
   }
 
+  /** The last rule the topology held, as this pooler saw it. */
+  get currentRule(): ShardRule | undefined {
+    return this.rule;
+  }
+
   /** Called with every rule the topology holds. */
   onRule(rule: ShardRule | undefined): void {
     if (!rule) return;
@@ -135,6 +140,7 @@ export class NodeAgent {
       replication: health.replication,
       syncStandbyNames: health.syncStandbyNames,
       ruleTerm: health.ruleTerm,
+      timeline: health.timeline,
       archiver: health.archiver,
       acceptedTerm: this.terms.current,
       error: this.lastError ?? health.error,

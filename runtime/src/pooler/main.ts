@@ -6,6 +6,8 @@
 import { openTopoStore } from '../deployment/topo-access';
 import { parseBody, startAdminServer } from '../admin/http-server';
 import { metricsRoute } from '../observability/service-registry';
+import { healthRoutes } from '../observability/health-routes';
+import { primaryPosition } from './primary-position';
 import { ConflictError } from '../util/domain-errors';
 import { z } from 'zod';
 import { PgBackRest } from '../backup/pgbackrest-runner';
@@ -74,6 +76,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     token: secrets.adminToken,
     publicRoutes: {
       ...metricsRoute(pooler.metrics.registry),
+      ...healthRoutes({ status: () => agent.status(), rule: () => agent.currentRule, primaryLsn: primaryPosition(layout, secrets.adminToken) }),
     },
     routes: {
       'GET /v1/status': () => agent.status(),

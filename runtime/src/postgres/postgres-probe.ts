@@ -13,8 +13,16 @@ export interface ReplicationPeer {
   readonly state: string;
   /** `sync`, `quorum`, `potential` or `async`, as pg_stat_replication says. */
   readonly syncState: string;
+  readonly writeLsn: string | null;
   readonly flushLsn: string | null;
   readonly replayLsn: string | null;
+  /**
+   * Postgres' own lag times (seconds): how long the last WAL took to be written, flushed and
+   * replayed there. Null once the standby has caught up and nothing new is being written.
+   */
+  readonly writeLagSeconds: number | null;
+  readonly flushLagSeconds: number | null;
+  readonly replayLagSeconds: number | null;
 }
 
 /** What one health query says about the server. */
@@ -33,6 +41,8 @@ export interface PostgresHealth {
   readonly syncStandbyNames: string | null;
   /** Highest rule term written durably into this server's polygres.rule_history. */
   readonly ruleTerm: number | null;
+  /** The WAL timeline the server writes (primary) or receives (standby). */
+  readonly timeline: number | null;
   /** WAL archiving counters (pg_stat_archiver), for the archiving health check. */
   readonly archiver: ArchiverStats | null;
   readonly error: string | null;
@@ -61,10 +71,16 @@ SELECT pg_is_in_recovery() AS in_recovery,
        (SELECT sender_host || ':' || sender_port FROM pg_stat_wal_receiver LIMIT 1) AS upstream,
        current_setting('synchronous_standby_names') AS sync_standby_names,
        (SELECT coalesce(json_agg(json_build_object('name', application_name, 'state', state, 'syncState', sync_state,
-                'flushLsn', flush_lsn::text, 'replayLsn', replay_lsn::text) ORDER BY application_name), '[]'::json)
+                'writeLsn', write_lsn::text, 'flushLsn', flush_lsn::text, 'replayLsn', replay_lsn::text,
+                'writeLagSeconds', extract(epoch FROM write_lag), 'flushLagSeconds', extract(epoch FROM flush_lag),
+                'replayLagSeconds', extract(epoch FROM replay_lag)) ORDER BY application_name), '[]'::json)
           FROM pg_stat_replication) AS replication,
        CASE WHEN to_regclass('polygres.rule_history') IS NULL THEN NULL
             ELSE (SELECT max(term) FROM polygres.rule_history) END AS rule_term,
+       -- A primary's timeline is in the name of the WAL file it writes; a standby's is the one it receives.
+       CASE WHEN pg_is_in_recovery()
+            THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver LIMIT 1), (SELECT timeline_id FROM pg_control_checkpoint()))
+            ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END AS timeline,
        (SELECT json_build_object('failedCount', failed_count, 'lastFailedAt', last_failed_time, 'lastArchivedAt', last_archived_time,
                 'lastFailedWal', last_failed_wal) FROM pg_stat_archiver) AS archiver`;
 
@@ -87,6 +103,7 @@ export class PostgresProbe {
         sync_standby_names: string;
         replication: ReplicationPeer[];
         rule_term: string | null;
+        timeline: number | null;
         archiver: ArchiverStats | null;
       };
       return {
@@ -99,6 +116,7 @@ export class PostgresProbe {
         replication: row.replication,
         syncStandbyNames: row.sync_standby_names,
         ruleTerm: row.rule_term === null ? null : Number(row.rule_term),
+        timeline: row.timeline,
         archiver: row.archiver,
         error: null,
       };
@@ -159,6 +177,7 @@ export function unhealthy(error: string): PostgresHealth {
     replication: [],
     syncStandbyNames: null,
     ruleTerm: null,
+    timeline: null,
     archiver: null,
     error,
   };
