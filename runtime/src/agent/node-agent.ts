@@ -111,9 +111,7 @@ export class NodeAgent {
   }
 
   /** The last rule the topology held, as this pooler saw it. */
-  get currentRule(): ShardRule | undefined {
-    return this.rule;
-  }
+  get currentRule(): ShardRule | undefined { return this.rule; }
 
   /** Called with every rule the topology holds. */
   onRule(rule: ShardRule | undefined): void {

@@ -1,4 +1,5 @@
 /** The gateway's Prometheus metrics (prom-client), served at /metrics on its metrics port. */
+import type { X509Certificate } from 'node:crypto';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { createServiceRegistry } from '../observability/service-registry';
 import { PoolWaitHistogram, registerPinnedGauge, registerPoolGauges } from '../pooler/pool-gauges';
@@ -35,7 +36,21 @@ export class GatewayMetrics {
   });
 
   readonly statementCache = new Counter({ name: 'polygres_gateway_prepared_statement_cache_total', help: 'Prepared statements found on (hit) or prepared on (miss) the server connection or link', labelNames: ['result'], registers: [this.registry] });
+  readonly statementSeconds = new Histogram({
+    name: 'polygres_gateway_statement_duration_seconds',
+    help: 'Statement cycles by route: from dispatch to a server connection or link until ReadyForQuery (waits for a connection are in the pool-wait histogram)',
+    labelNames: ['route'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly bufferedStatements = new Counter({ name: 'polygres_gateway_buffered_statements_total', help: 'Statements held while no primary served (failover buffering), counted when released or given up', registers: [this.registry] });
+  readonly logins = new Counter({ name: 'polygres_gateway_connections_total', help: 'Client logins by TLS (yes, no) and outcome (accepted, auth_failed, refused, error)', labelNames: ['tls', 'outcome'], registers: [this.registry] });
   readonly poolWait = new PoolWaitHistogram('polygres_gateway_pool_wait_seconds', 'How long sessions waited for a server connection of a co-located pool when none was free', this.registry);
+
+  /** The serving certificate's expiry, for the certificate-expiring alert. */
+  certificateExpires(certificate: X509Certificate): void {
+    new Gauge({ name: 'polygres_tls_certificate_expiry_timestamp_seconds', help: 'When the certificate the gateway serves to TLS clients expires', registers: [this.registry] }).set(Date.parse(certificate.validTo) / 1000);
+  }
 
   /** Counts one route's statements (called per statement, so no label lookup). */
   statementCounter(route: string): () => void {

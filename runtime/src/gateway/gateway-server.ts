@@ -74,7 +74,10 @@ export class GatewayServer {
     this.buffer = new BufferGate(options.bufferMaxQueued);
     this.limits = new ClientLimits(options.limits, 'gateway');
     this.metrics = new GatewayMetrics(() => this.buffer.size, () => options.colocated.stats(), () => this.pinCounts(), this.limits);
-    this.buffer.onWait = (seconds) => this.metrics.bufferWait.observe(seconds);
+    this.buffer.onWait = (seconds) => {
+      this.metrics.bufferWait.observe(seconds);
+      this.metrics.bufferedStatements.inc();
+    };
     options.colocated.onWait = (seconds) => this.metrics.poolWait.observe(seconds);
   }
 
@@ -129,6 +132,7 @@ export class GatewayServer {
     const { options } = this;
     // A plain count per statement: a labelled prom-client increment costs more than the statement's own routing.
     const statement = this.metrics.statementCounter(route);
+    const statementSeconds = this.metrics.statementSeconds.labels({ route });
     return {
       log: options.log,
       authenticator: options.authenticator,
@@ -170,6 +174,8 @@ export class GatewayServer {
         statementCacheHit: () => this.metrics.statementCache.inc({ result: 'hit' }),
         statementCacheMiss: () => this.metrics.statementCache.inc({ result: 'miss' }),
         statement,
+        statementSeconds: (seconds) => statementSeconds.observe(seconds),
+        login: (outcome, tls) => this.metrics.logins.inc({ tls: tls ? 'yes' : 'no', outcome }),
         error: (sqlstate) => this.metrics.errors.inc({ sqlstate }),
       },
     };

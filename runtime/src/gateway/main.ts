@@ -7,6 +7,7 @@ import { createSecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { startAdminServer } from '../admin/http-server';
 import { metricsRoute } from '../observability/service-registry';
+import { instrumentTopoStore } from '../observability/topo-metrics';
 import { pauseRoutes } from '../pooler/pause-switch';
 import { colocatedInstances, serviceDirOf } from '../deployment/layout';
 import { readLayout } from '../deployment/layout-file';
@@ -37,7 +38,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
   const secrets = readSecrets(layout.secretsFile);
   const log = createLogger('gateway', { zone: me.zone });
   await loadSqlParser();
-  const topo = openTopoStore(layout);
+  const { store: topo, registry: etcdMetrics } = instrumentTopoStore(openTopoStore(layout), 'gateway');
   // The tracker tells the gateway about new primaries; the gateway routes with the tracker.
   const onPrimary: { change: (primary: Endpoint | undefined) => void } = { change: () => undefined };
   const tracker = new PrimaryTracker(topo, (primary) => onPrimary.change(primary));
@@ -83,6 +84,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     log,
   });
   onPrimary.change = (primary) => gateway.primaryChanged(primary);
+  if (tls) gateway.metrics.certificateExpires(new X509Certificate(tls.cert));
   await gateway.listen();
   const metrics = await startAdminServer({
     host: me.host,
@@ -100,7 +102,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
         return { ok: true };
       },
     },
-    publicRoutes: { ...metricsRoute(gateway.metrics.registry) },
+    publicRoutes: { ...metricsRoute(gateway.metrics.registry, etcdMetrics) },
   });
   const watcher = await waitFor('etcd', () => topo.watchRule((rule) => void tracker.onRule(rule)), { timeoutMs: Infinity, intervalMs: 300 });
   replicas.start();

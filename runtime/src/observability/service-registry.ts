@@ -16,7 +16,12 @@ export function createServiceRegistry(service: ServiceName): Registry {
   return registry;
 }
 
-/** `GET /metrics`, served without a token: no metric carries a secret. */
-export function metricsRoute(registry: Registry): Record<string, PublicHandler> {
-  return { 'GET /metrics': async () => ({ contentType: registry.contentType, body: await registry.metrics() }) };
+/** `GET /metrics` of one or more registries, served without a token: no metric carries a secret. */
+export function metricsRoute(...registries: Registry[]): Record<string, PublicHandler> {
+  return {
+    'GET /metrics': async () => ({
+      contentType: registries[0]!.contentType,
+      body: (await Promise.all(registries.map((registry) => registry.metrics()))).join(''),
+    }),
+  };
 }

@@ -19,6 +19,8 @@ export interface InstanceView {
   readonly host: string;
   readonly port: number;
   readonly poolerPort: number;
+  /** The pooler's HTTP base URL: /metrics and the health checks (/primary, /replica, ...). */
+  readonly http: string;
   readonly healthy: boolean;
   readonly lsn: string | null;
   readonly phase: string;
@@ -33,7 +35,16 @@ export interface GatewayView {
   readonly host: string;
   readonly port: number;
   readonly replicaPort: number;
+  /** The gateway's HTTP base URL: the status page at /, and /metrics. */
+  readonly http: string;
   readonly listening: boolean;
+}
+
+export interface OrchestratorView {
+  readonly name: string;
+  readonly zone: string;
+  /** The orchestrator's HTTP base URL: /metrics. */
+  readonly http: string;
 }
 
 export interface ClusterStatus {
@@ -50,6 +61,7 @@ export interface ClusterStatus {
   readonly acceptedTerm: number | null;
   readonly instances: readonly InstanceView[];
   readonly gateways: readonly GatewayView[];
+  readonly orchestrators: readonly OrchestratorView[];
   /** What the orchestrators' analyzers see right now: blocked commits, lagging standbys... */
   readonly problems: readonly string[];
   /** The primary's WAL archiving, null when it has archived nothing (or has no archive). */
@@ -94,6 +106,7 @@ export async function collectClusterStatus(layout: ClusterLayout, token: string,
       host: instance.host,
       port: instance.port,
       poolerPort: instance.poolerPort,
+      http: httpBase(instance.host, instance.adminPort),
       healthy: report?.healthy ?? false,
       lsn: report?.lsn ?? null,
       phase: report?.phase ?? 'unreachable',
@@ -116,9 +129,15 @@ export async function collectClusterStatus(layout: ClusterLayout, token: string,
     acceptedTerm: acceptedTerms.length > 0 ? Math.max(...acceptedTerms) : null,
     problems: analyze(snapshot).map((problem) => problem.description),
     instances,
-    gateways: gateways.map(({ zone, host, port, replicaPort, listening }) => ({ zone, host, port, replicaPort, listening })),
+    gateways: gateways.map(({ zone, host, port, replicaPort, metricsPort, listening }) => ({ zone, host, port, replicaPort, http: httpBase(host, metricsPort), listening })),
+    orchestrators: layout.orchestrators.map(({ name, zone, host, adminPort }) => ({ name, zone, http: httpBase(host, adminPort) })),
     archive: archiveView(primaryReport),
   };
+}
+
+/** An HTTP base URL; an IPv6 address goes in brackets. */
+export function httpBase(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function archiveView(primary: InstanceStatus | undefined): ArchiveView | null {

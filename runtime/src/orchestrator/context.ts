@@ -1,3 +1,4 @@
+import type { Counter } from 'prom-client';
 import type { ClusterLayout, OrchestratorLayout } from '../deployment/layout';
 import type { ClusterSpec } from '../spec/schema';
 import type { HistoryEntry } from '../topo/records';
@@ -13,11 +14,14 @@ export interface OrchestratorContext {
   readonly topo: TopoStore;
   readonly poolers: PoolerClient;
   readonly log: Logger;
+  /** polygres_orchestrator_actions_total: every action recorded in the history counts here too. */
+  readonly actions: Counter<'kind' | 'outcome'>;
 }
 
 /** Records an action in the log and in the topology's history; history is best effort. */
 export async function recordHistory(context: OrchestratorContext, entry: Omit<HistoryEntry, 'by' | 'at'>): Promise<void> {
   const full: HistoryEntry = { ...entry, by: context.me.name, at: new Date().toISOString() };
   context.log.info(full, `${entry.action} ${entry.outcome}`);
+  context.actions.inc({ kind: entry.action, outcome: entry.outcome });
   await context.topo.appendHistory(full).catch((error: unknown) => context.log.warn({ err: (error as Error).message }, 'could not record history'));
 }

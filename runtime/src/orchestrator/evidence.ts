@@ -24,6 +24,11 @@ export class EvidenceTracker {
     return since !== undefined && now - since >= graceMs + this.jitterMs;
   }
 
+  /** When `key` was first observed in the current unbroken run of sightings. */
+  since(key: string): number | undefined {
+    return this.firstSeen.get(key);
+  }
+
   forget(key: string): void {
     this.firstSeen.delete(key);
   }

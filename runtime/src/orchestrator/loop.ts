@@ -22,8 +22,13 @@ export class OrchestratorLoop {
   private actions: Promise<unknown> = Promise.resolve();
   /** The problems of the last snapshot, for the admin API's status. */
   problems: readonly Problem[] = [];
+  /** The last look at the cluster, for the metrics. */
+  lastSnapshot: Snapshot | undefined;
 
-  constructor(private readonly context: OrchestratorContext) {}
+  constructor(
+    private readonly context: OrchestratorContext,
+    private readonly onProblems: (problems: readonly Problem[]) => void = () => undefined,
+  ) {}
 
   async run(): Promise<void> {
     this.running = true;
@@ -52,6 +57,8 @@ export class OrchestratorLoop {
     const snapshot = await takeSnapshot(this.context);
     const problems = analyze(snapshot);
     this.problems = problems;
+    this.lastSnapshot = snapshot;
+    this.onProblems(problems);
     this.evidence.observe(problems.map((problem) => problem.key), snapshot.at);
     for (const [name, status] of snapshot.statuses) if (status?.walReceiver === 'streaming') rejoinSucceeded(name);
     const ripe = problems.find((problem) => problem.fix.kind !== 'report' && this.evidence.ripe(problem.key, problem.graceMs, snapshot.at));
@@ -70,7 +77,8 @@ export class OrchestratorLoop {
         return;
       case 'failover': {
         this.context.log.warn({ problem: problem.description }, 'failing over');
-        const result = await runElection(this.context, rule, { kind: 'failover', reason: problem.fix.reason, fence: 'kill' });
+        const lostAt = this.evidence.since(problem.key);
+        const result = await runElection(this.context, rule, { kind: 'failover', reason: problem.fix.reason, fence: 'kill', ...(lostAt !== undefined ? { lostAt } : {}) });
         this.context.log.info(result, 'election finished');
         return;
       }

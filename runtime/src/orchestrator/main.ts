@@ -7,8 +7,14 @@ import { openTopoStore } from '../deployment/topo-access';
 import { collectClusterStatus } from './cluster-status';
 import { startAdminServer } from '../admin/http-server';
 import { createServiceRegistry, metricsRoute } from '../observability/service-registry';
+import { ProblemMetrics, actionCounter, registerClusterMetrics } from './metrics/orchestrator-metrics';
+import { instrumentTopoStore } from '../observability/topo-metrics';
+import { callAdmin } from '../admin/http-client';
+import type { BackupRecord } from '../backup/pgbackrest-runner';
 import { poolerSocketPath } from '../deployment/layout';
 import { readLayout } from '../deployment/layout-file';
+import type { ClusterLayout } from '../deployment/layout';
+import type { Snapshot } from './snapshot';
 import { readSecrets } from '../deployment/secrets';
 import { loadSpecFile } from '../spec/load';
 import { createLogger } from '../util/log';
@@ -27,16 +33,23 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
   const { spec } = loadSpecFile(layout.specFile);
   const secrets = readSecrets(layout.secretsFile);
   const log = createLogger('orchestrator', { name: me.name });
-  const topo = openTopoStore(layout);
-  const context: OrchestratorContext = { layout, spec, me, topo, poolers: new PoolerClient(layout, secrets.adminToken), log };
-  const loop = new OrchestratorLoop(context);
   const metrics = createServiceRegistry('orchestrator');
+  const { store: topo, registry: etcdMetrics } = instrumentTopoStore(openTopoStore(layout), 'orchestrator');
+  const context: OrchestratorContext = { layout, spec, me, topo, poolers: new PoolerClient(layout, secrets.adminToken), log, actions: actionCounter(metrics) };
+  const problemMetrics = new ProblemMetrics(metrics);
+  const loop = new OrchestratorLoop(context, (problems) => problemMetrics.observe(problems));
+  registerClusterMetrics(metrics, {
+    snapshot: () => loop.lastSnapshot,
+    history: () => topo.listHistory(),
+    backups: repositoryBackups(layout, secrets.adminToken, () => loop.lastSnapshot),
+    zoneOf: new Map(layout.instances.map((instance) => [instance.name, instance.zone])),
+  });
 
   const admin = await startAdminServer({
     host: me.host,
     port: me.adminPort,
     token: secrets.adminToken,
-    publicRoutes: metricsRoute(metrics),
+    publicRoutes: metricsRoute(metrics, etcdMetrics),
     routes: {
       'GET /v1/status': async () => ({
         ...(await collectClusterStatus(layout, secrets.adminToken, (await topo.getRule())?.value)),
@@ -65,4 +78,23 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
     topo.close();
   });
   await loop.run();
+}
+
+/**
+ * The repository's backups, read through a healthy instance's pooler (pgBackRest info takes
+ * about half a second, so one answer serves a minute of scrapes).
+ */
+function repositoryBackups(layout: ClusterLayout, token: string, snapshot: () => Snapshot | undefined): () => Promise<readonly BackupRecord[] | undefined> {
+  const REUSE_MS = 60_000;
+  let last: { at: number; backups: Promise<readonly BackupRecord[] | undefined> } | undefined;
+  return () => {
+    if (last && Date.now() - last.at < REUSE_MS) return last.backups;
+    const healthy = [...(snapshot()?.statuses.values() ?? [])].find((status) => status?.healthy);
+    const instance = layout.instances.find((candidate) => candidate.name === healthy?.instance);
+    const backups = instance
+      ? callAdmin<{ backups: BackupRecord[] }>({ host: instance.host, port: instance.adminPort, token, path: '/v1/backups', timeoutMs: 10_000 }).then((info) => info.backups, () => undefined)
+      : Promise.resolve(undefined);
+    last = { at: Date.now(), backups };
+    return backups;
+  };
 }

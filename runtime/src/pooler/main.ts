@@ -6,6 +6,7 @@
 import { openTopoStore } from '../deployment/topo-access';
 import { parseBody, startAdminServer } from '../admin/http-server';
 import { metricsRoute } from '../observability/service-registry';
+import { instrumentTopoStore } from '../observability/topo-metrics';
 import { healthRoutes } from '../observability/health-routes';
 import { primaryPosition } from './primary-position';
 import { ConflictError } from '../util/domain-errors';
@@ -70,12 +71,13 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     if (!backups) throw new ConflictError('the ClusterSpec has no backup section');
     return backups.runner;
   };
+  const { store: topo, registry: etcdMetrics } = instrumentTopoStore(openTopoStore(layout), 'pooler');
   const admin = await startAdminServer({
     host: instance.host,
     port: instance.adminPort,
     token: secrets.adminToken,
     publicRoutes: {
-      ...metricsRoute(pooler.metrics.registry),
+      ...metricsRoute(pooler.metrics.registry, etcdMetrics),
       ...healthRoutes({ status: () => agent.status(), rule: () => agent.currentRule, primaryLsn: primaryPosition(layout, secrets.adminToken) }),
     },
     routes: {
@@ -108,7 +110,6 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     },
   });
   agent.start();
-  const topo = openTopoStore(layout);
   // etcd may still be starting: keep trying until the first watch is established.
   const watcher = await waitFor('etcd', () => topo.watchRule((rule) => agent.onRule(rule)), { timeoutMs: Infinity, intervalMs: 300 });
   log.info({ poolerPort: instance.poolerPort, adminPort: instance.adminPort }, 'pooler listening');

@@ -22,7 +22,7 @@ import { type ClientFrame, readClientFrame } from './client-frame';
 import type { LimitedSession } from './client-limits';
 import { ClientReading } from './client-reading';
 import { ServerLoginError } from './server-connection';
-import type { RegisteredSession, SessionContext } from './session-context';
+import { type LoginOutcome, type RegisteredSession, type SessionContext, loginOutcomeOf } from './session-context';
 import { type PinReason, SessionState } from './session-state';
 import { SocketOutput } from './socket-output';
 import { startupSettings, startupValues } from './startup-settings';
@@ -40,6 +40,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
 
   protected output: SocketOutput;
   protected phase: 'startup' | 'authenticating' | 'ready' | 'closed' = 'startup';
+  private loginCounted = false;
   protected user = '';
   /** What the session's statements run on, from the login on. */
   protected backend: Backend | undefined;
@@ -317,12 +318,21 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
     this.output.write(encodeBackend({ type: 'readyForQuery', status: 'I' }));
     this.framer.setMaxMessageBytes(this.context.limits.options.maxMessageBytes);
     this.phase = 'ready';
+    this.countLogin('accepted');
+  }
+
+  /** Counts the connection's login once, for the metrics: accepted, or why not. */
+  private countLogin(outcome: LoginOutcome): void {
+    if (this.loginCounted) return;
+    this.loginCounted = true;
+    this.context.metrics.login?.(outcome, this.socket instanceof TLSSocket);
   }
 
   // ------------------------------------------------------------------ the end
 
   /** Ends the session with the server's own error fields (a login the server refused). */
   protected failWith(fields: Readonly<Record<string, string>>): void {
+    if (this.phase !== 'ready') this.countLogin(loginOutcomeOf(fields.C));
     this.output.write(encodeBackend({ type: 'errorResponse', fields }));
     this.close();
   }
@@ -330,6 +340,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
   /** Ends the session with an error of the pooler's own. */
   protected fail(code: string, message: string): void {
     if (this.phase === 'closed') return;
+    if (this.phase !== 'ready') this.countLogin(loginOutcomeOf(code));
     this.context.metrics.error?.(code);
     this.output.write(serializeErrorResponse({ code, message }));
     this.close();

@@ -270,6 +270,7 @@ export class ClientSession extends ServerExchange {
         const message = frame.message as Extract<FrontendMessage, { type: 'query' }>;
         const info = classify(message.sql);
         this.context.metrics.statement?.();
+        if (this.cycleStartedAt === 0) this.cycleStartedAt = performance.now();
         if (!this.behind && isPlainStatement(info) && this.cycleMayPipeline()) server.pipelinableSince = performance.now();
         server.output.write(frame.bytes);
         this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...info.statements] });
@@ -307,6 +308,7 @@ export class ClientSession extends ServerExchange {
         const message = frame.message as Extract<FrontendMessage, { type: 'execute' }>;
         const info = this.portals.get(message.portal);
         this.context.metrics.statement?.();
+        if (this.cycleStartedAt === 0) this.cycleStartedAt = performance.now();
         this.send(frame.bytes, 'execute', 'forward', (failed) => {
           if (!failed && info) this.applyEffects(info.statements[0]);
         });

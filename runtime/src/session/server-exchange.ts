@@ -41,6 +41,8 @@ export abstract class ServerExchange extends ClientConnection {
   protected status: 'I' | 'T' | 'E' = 'I';
   protected explicitTransaction = false;
   private cycleFailed = false;
+  /** When the client's current statement cycle was dispatched (performance.now()); 0: none is timed. */
+  protected cycleStartedAt = 0;
   /** After an error the pooler raised in an extended-protocol cycle: ignore frames until Sync. */
   protected skippingUntilSync = false;
   private lastTag = '';
@@ -324,6 +326,10 @@ export abstract class ServerExchange extends ClientConnection {
     }
     this.status = status;
     this.cycleFailed = false;
+    if (clientCycle && this.cycleStartedAt !== 0) {
+      this.context.metrics.statementSeconds?.((performance.now() - this.cycleStartedAt) / 1000);
+      this.cycleStartedAt = 0;
+    }
     // Inside a transaction with nothing sent and nothing owed, the session waits on its client.
     if (status !== 'I' && clientCycle && this.responses.length === 0 && this.queue.length === 0) this.idleInTransactionSince = Date.now();
     if (status === 'I' && clientCycle && this.state.advisoryUnlockPending) this.checkAdvisoryLocks();

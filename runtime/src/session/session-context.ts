@@ -51,6 +51,23 @@ export interface SessionMetrics {
   statement?(): void;
   /** An error reached the client. */
   error?(sqlstate: string): void;
+  /** A statement cycle ended: seconds from its dispatch to its ReadyForQuery. */
+  statementSeconds?(seconds: number): void;
+  /** A connection's login ended, once per connection, over TLS or not. */
+  login?(outcome: LoginOutcome, tls: boolean): void;
+}
+
+/**
+ * How a login ended: `auth_failed` a wrong password or token; `refused` a limit or the TLS
+ * requirement turned it away; `error` the login could not be completed (no server, no such
+ * database).
+ */
+export type LoginOutcome = 'accepted' | 'auth_failed' | 'refused' | 'error';
+
+export function loginOutcomeOf(sqlstate: string | undefined): LoginOutcome {
+  if (sqlstate === '28P01') return 'auth_failed';
+  if (sqlstate === '53300' || sqlstate === '28000') return 'refused';
+  return 'error';
 }
 
 /** How many of `sessions` hold their connection between transactions, by reason. */

@@ -66,6 +66,11 @@ export interface HistoryEntry {
   readonly at: string;
   readonly outcome: 'started' | 'done' | 'failed' | 'abandoned';
   readonly detail: string;
+  /**
+   * A finished election: seconds without a serving primary, from the first snapshot that saw
+   * the old one lost (a failover) or from the election's start (a switchover) to the new rule.
+   */
+  readonly outageSeconds?: number;
 }
 
 /** A value together with the etcd revision it was read at, for compare-and-swap. */

@@ -22,6 +22,8 @@ export interface ElectionRequest {
   /** Instances that must not win (the primary being switched away from). */
   readonly exclude?: readonly string[];
   readonly preferred?: string;
+  /** When the old primary was first seen lost (ms since the epoch): a failover's outage starts there. */
+  readonly lostAt?: number;
 }
 
 export interface ElectionResult {
@@ -54,7 +56,8 @@ export async function runElection(context: OrchestratorContext, current: Version
   const term = begun.value.election.term;
   const finish = async (outcome: 'done' | 'failed', primary: string | null, detail: string): Promise<ElectionResult> => {
     const result = { term, outcome, primary, previousPrimary: old.primary, detail, durationMs: Date.now() - started };
-    await recordHistory(context, { term, action: request.kind, outcome, detail: `${detail} (${result.durationMs} ms)` });
+    const outage = outcome === 'done' ? { outageSeconds: (Date.now() - (request.lostAt ?? started)) / 1000 } : {};
+    await recordHistory(context, { term, action: request.kind, outcome, detail: `${detail} (${result.durationMs} ms)`, ...outage });
     return result;
   };
   await recordHistory(context, { term, action: request.kind, outcome: 'started', detail: request.reason });
