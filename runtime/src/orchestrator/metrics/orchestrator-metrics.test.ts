@@ -26,7 +26,7 @@ describe('orchestrator metrics', () => {
         throw new Error('etcd is down');
       }
     }
-    const { store, registry } = instrumentTopoStore(new FailingHistory('c'), 'orchestrator');
+    const { store, registry } = instrumentTopoStore(new FailingHistory(), 'orchestrator');
     await store.getRule();
     await expect(store.listGateways()).rejects.toThrow('etcd is down');
     const text = await registry.metrics();
