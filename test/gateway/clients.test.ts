@@ -13,6 +13,7 @@ import Cursor from 'pg-cursor';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
+import { sampleValue, scrape } from '../support/prometheus-text';
 
 const run = promisify(execFile);
 const PSQL = '/usr/bin/psql';
@@ -260,8 +261,8 @@ describe('clients through a gateway', () => {
 
   it('serves Prometheus metrics', async () => {
     const gateway = cluster.layout.gateways[0]!;
-    const text = await (await fetch(`http://127.0.0.1:${gateway.metricsPort}/metrics`)).text();
-    expect(text).toContain('polygres_gateway_statements_total{route="primary"}');
-    expect(text).toContain('polygres_gateway_errors_total{sqlstate="28P01"}');
+    const samples = await scrape(`http://127.0.0.1:${gateway.metricsPort}`);
+    expect(sampleValue(samples, 'polygres_gateway_statements_total', { route: 'primary', service: 'gateway' })).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'polygres_gateway_errors_total', { sqlstate: '28P01' })).toBeGreaterThan(0);
   });
 });
