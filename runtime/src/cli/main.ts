@@ -35,17 +35,7 @@ import { addApplyCommand } from './apply-command';
 import { specForUp } from './up-spec';
 import { addPauseCommands } from './pause-commands';
 import { reportBackupProgress } from './backup-progress';
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
+import { formatBytes } from '../util/format-bytes';
 
 interface PoolsReport {
   /** A gateway's pools also name the instance (`node`) whose Postgres they serve. */
