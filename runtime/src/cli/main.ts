@@ -34,6 +34,7 @@ import { addMaintenanceCommands } from './maintenance-commands';
 import { addApplyCommand } from './apply-command';
 import { specForUp } from './up-spec';
 import { addPauseCommands } from './pause-commands';
+import { addDashboardCommand } from './dashboard-command';
 import { reportBackupProgress } from './backup-progress';
 import { formatBytes } from '../util/format-bytes';
 
@@ -208,6 +209,7 @@ export function buildProgram(): Command {
   addMaintenanceCommands(program, out);
   addApplyCommand(program, out);
   addPauseCommands(program, out);
+  addDashboardCommand(program, out);
 
   program
     .command('pools')
