@@ -121,7 +121,7 @@ function renderInstance(parent, instance, view) {
   setAttr(card, 'aria-label', instance.name + ': ' + (lostPrimary ? 'primary, lost' : instance.role) + ', ' + (instance.healthy ? 'healthy' : 'not healthy') + ', ' + instance.phase + lagWords);
   const facts = [['LSN', el('span', { className: 'mono', text: instance.lsn || '—' })]];
   if (isPrimary) facts.push(['Standbys', standbys.length + ' streaming, ' + synchronous.length + ' synchronous']);
-  else {
+  else if (!lostPrimary) {
     facts.push(['Replication', (instance.replicationState || 'not streaming') + (instance.syncState ? ' · ' + instance.syncState : '')]);
     facts.push(['Lag', el('span', { className: 'mono', 'data-testid': 'lag', text: instance.lagBytes === null ? 'unknown' : formatBytes(instance.lagBytes) })]);
   }
@@ -133,7 +133,7 @@ function renderInstance(parent, instance, view) {
     el('p', { className: 'health' }, [el('span', { className: 'dot', 'aria-hidden': 'true' }), (instance.healthy ? 'Healthy' : 'Not healthy') + ' · ' + instance.phase]),
     el('dl', { className: 'facts' }, facts.flatMap(([term, value]) => [el('dt', { text: term }), el('dd', null, [value])])),
   ];
-  if (!isPrimary) {
+  if (!isPrimary && !lostPrimary) {
     const fill = el('span');
     fill.style.width = lagPercent(instance.lagBytes, LAG_SCALE_BYTES) + '%';
     children.push(el('div', { className: 'lag-bar', 'data-level': lagLevel(instance.lagBytes, LAG_SCALE_BYTES), title: 'lag; the bar is full at ' + formatBytes(LAG_SCALE_BYTES), 'aria-hidden': 'true' }, [fill]));
@@ -207,7 +207,7 @@ function renderBackups(view) {
       el('td', null, [timeEl(backup.stop)]),
       el('td', { className: 'num', text: formatSpan(Date.parse(backup.stop) - Date.parse(backup.start)) }),
       el('td', { className: 'num', text: formatBytes(backup.sizeBytes) }),
-      el('td', { className: 'mono', text: backup.label }),
+      el('td', { className: 'mono label', text: backup.label }),
     ]));
     nodes.push(el('div', { className: 'table-wrap', role: 'region', 'aria-label': 'Backups, newest first', tabindex: '0' }, [
       el('table', null, [

@@ -99,7 +99,7 @@ h2 { font-size: 1.05rem; margin: 0 0 10px; }
 .event[data-kind="policy"]::before { background: var(--policy); }
 .event[data-kind="backup"]::before { background: var(--ok); }
 .event[data-kind="restore"]::before { background: var(--restore); }
-.event[data-outcome="failed"]::before, .event[data-outcome="abandoned"]::before { box-shadow: 0 0 0 2px var(--bad); }
+.event[data-outcome="failed"]::before, .event[data-outcome="abandoned"]::before { background: var(--surface); box-shadow: 0 0 0 2px var(--bad); }
 .event-head { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: baseline; }
 .event-head .outcome { font-size: 0.78rem; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); }
 .event[data-outcome="failed"] .outcome, .event[data-outcome="abandoned"] .outcome { color: var(--bad); }
@@ -115,8 +115,9 @@ table { border-collapse: collapse; width: 100%; font-size: 0.88rem; }
 th, td { text-align: left; padding: 6px 8px 6px 0; border-bottom: 1px solid var(--border); white-space: nowrap; }
 th { font-size: 0.75rem; color: var(--muted); font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; }
 td.num { font-variant-numeric: tabular-nums; }
+td.label { white-space: normal; overflow-wrap: anywhere; font-size: 0.8rem; }
 footer { color: var(--muted); font-size: 0.85rem; padding: 0 0 28px; }
-.stale .zones, .stale .lower { opacity: 0.6; }
+.stale .zones, .stale .lower { opacity: 0.75; }
 @media (max-width: 999px) { .lower { grid-template-columns: minmax(0, 1fr); } }
 @media (max-width: 700px) {
   .wrap { padding: 0 12px; }
