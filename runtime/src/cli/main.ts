@@ -34,18 +34,9 @@ import { addMaintenanceCommands } from './maintenance-commands';
 import { addApplyCommand } from './apply-command';
 import { specForUp } from './up-spec';
 import { addPauseCommands } from './pause-commands';
+import { addDashboardCommand } from './dashboard-command';
 import { reportBackupProgress } from './backup-progress';
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
+import { formatBytes } from '../util/format-bytes';
 
 interface PoolsReport {
   /** A gateway's pools also name the instance (`node`) whose Postgres they serve. */
@@ -218,6 +209,7 @@ export function buildProgram(): Command {
   addMaintenanceCommands(program, out);
   addApplyCommand(program, out);
   addPauseCommands(program, out);
+  addDashboardCommand(program, out);
 
   program
     .command('pools')

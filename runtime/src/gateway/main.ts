@@ -11,6 +11,9 @@ import { instrumentTopoStore } from '../observability/topo-metrics';
 import { pauseRoutes } from '../pooler/pause-switch';
 import { colocatedInstances, serviceDirOf } from '../deployment/layout';
 import { readLayout } from '../deployment/layout-file';
+import { createViewBuilder } from '../status-page/build-view';
+import { statusPageRoutes } from '../status-page/status-page-routes';
+import { ViewStream } from '../status-page/view-stream';
 import { readSecrets } from '../deployment/secrets';
 import { readTls, tlsFilesFor } from '../deployment/tls-material';
 import { ScramAuthenticator, TrustAuthenticator } from '../session/client-auth';
@@ -86,6 +89,23 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
   onPrimary.change = (primary) => gateway.primaryChanged(primary);
   if (tls) gateway.metrics.certificateExpires(new X509Certificate(tls.cert));
   await gateway.listen();
+  // The live status page: built here because the gateway holds the admin token and the topology store.
+  let backupsConfigured = spec.backup !== undefined;
+  const statusView = new ViewStream(
+    createViewBuilder({
+      layout: () => {
+        try {
+          return readLayout(options.layoutFile);
+        } catch {
+          return layout; // being rewritten by polygres apply: the one read at start will do for a second
+        }
+      },
+      adminToken: secrets.adminToken,
+      topo,
+      backupsConfigured: () => backupsConfigured,
+    }),
+    { onError: (error) => log.warn({ err: error.message }, 'status page: the view could not be computed') },
+  );
   const metrics = await startAdminServer({
     host: me.host,
     port: me.metricsPort,
@@ -99,10 +119,11 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
         pools.reconfigure(colocatedPoolOptions(next));
         gateway.limits.reconfigure(next.gateway.limits);
         replicas.maxLagBytes = next.gateway.replicaReads.maxLagBytes;
+        backupsConfigured = next.backup !== undefined;
         return { ok: true };
       },
     },
-    publicRoutes: { ...metricsRoute(gateway.metrics.registry, etcdMetrics) },
+    publicRoutes: { ...metricsRoute(gateway.metrics.registry, etcdMetrics), ...statusPageRoutes(statusView) },
   });
   const watcher = await waitFor('etcd', () => topo.watchRule((rule) => void tracker.onRule(rule)), { timeoutMs: Infinity, intervalMs: 300 });
   replicas.start();
@@ -110,6 +131,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
 
   onShutdown(log, async () => {
     gateway.close();
+    statusView.close();
     metrics.close();
     replicas.stop();
     await watcher.cancel().catch(() => undefined);
