@@ -7,6 +7,7 @@ export * from './model/pooler-options';
 export * from './model/gateway-options';
 export * from './model/postgres-options';
 export * from './model/resources';
+export * from './model/monitoring-options';
 export * from './model/target-props';
 export { IClusterDeclarationSource } from './model/cluster-declaration';
 export * from './cdktf/target';

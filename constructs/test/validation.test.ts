@@ -73,6 +73,10 @@ describe('validation at synth', () => {
       /addUser\("replicator"\): role "replicator" is created by Polygres itself/, (c) => c.addUser('replicator')],
     ['a user added twice', { zones: three(), target: Target.kubernetes() },
       /addUser\("app"\): user "app" is declared twice/, (c) => { c.addUser('app'); c.addUser('app'); }],
+    ['a Prometheus namespace Kubernetes refuses', { zones: three(), target: Target.kubernetes({ monitoring: { prometheusNamespace: 'Monitoring' } }) },
+      /target\.monitoring\.prometheusNamespace: "Monitoring" is not a Kubernetes namespace name \(fix: name the namespace Prometheus runs in/],
+    ['monitoring labels Kubernetes refuses', { zones: three(), target: Target.kubernetes({ monitoring: { podMonitors: true, labels: { 'bad key': 'x', release: 'not ok' } } }) },
+      /target\.monitoring\.labels\["bad key"\]: "bad key" is not a Kubernetes label name.*target\.monitoring\.labels\["release"\]: "not ok" is not a Kubernetes label value/s],
   ];
 
   it.each(cases)('refuses %s', (_, props, message, customize) => {
@@ -110,6 +114,12 @@ describe('validation at synth', () => {
     const webId = synthCluster({ zones: three(), target: Target.kubernetes(), backup: BackupPolicy.pgBackRest({ repository: BackupRepository.s3({ bucket: 'bucket', region: 'r', keyType: S3KeyType.WEB_ID }) }) });
     const warnings = webId.cluster.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => String(entry.data));
     expect(warnings).toEqual([expect.stringMatching(/^backup\.repository\.keyType: web-id needs AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE in the pods, which EKS sets only when their service account carries "eks\.amazonaws\.com\/role-arn" \(fix: set Target\.kubernetes\(\{ serviceAccountAnnotations: /)]);
+  });
+
+  it('warns when monitoring labels have no PodMonitor or PrometheusRule to go on', () => {
+    const { cluster } = synthCluster({ zones: three(), target: Target.kubernetes({ monitoring: { labels: { release: 'kube-prometheus-stack' } } }) });
+    const warnings = cluster.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => String(entry.data));
+    expect(warnings).toEqual([expect.stringMatching(/^target\.monitoring\.labels: labels are given, but no PodMonitor or PrometheusRule is rendered to carry them \(fix: set podMonitors or prometheusRule to true, or remove labels\)/)]);
   });
 
   it('accepts the declarations the examples use without warnings', () => {

@@ -147,6 +147,7 @@ export class PolygresCluster extends Construct implements IClusterDeclarationSou
             ...(kubernetesProps?.etcdResources ? { etcdResources: kubernetesProps.etcdResources } : {}),
             ...(kubernetesProps?.etcdStorageSize ? { etcdStorageSize: kubernetesProps.etcdStorageSize } : {}),
             ...(kubernetesProps?.serviceAccountAnnotations ? { serviceAccountAnnotations: { ...kubernetesProps.serviceAccountAnnotations } } : {}),
+            ...(kubernetesProps?.monitoring ? { monitoring: kubernetesProps.monitoring } : {}),
           },
         }
         : { local: { basePort: props.target.localProps?.basePort ?? 15432 } }),

@@ -7,6 +7,7 @@ import { BackupRepositoryType, type S3BackupRepositoryProps, S3KeyType, s3KeyTyp
 import { cronProblem } from './backup-schedule';
 import { type ClusterDeclaration, instancesOf } from './cluster-declaration';
 import { checkDurability, policyArgumentProblem } from './durability-rules';
+import { checkMonitoring } from './check-monitoring';
 import { GatewayAuthMethod } from './gateway-options';
 import { DEFAULT_RESOURCES, MINIMUMS } from './minimums';
 import { dnsLabelProblem, sqlIdentifierProblem } from './names';
@@ -54,7 +55,10 @@ export function checkDeclaration(declaration: ClusterDeclaration): DeclarationPr
     warn('gateway.auth', 'trust lets anyone who reaches a gateway log in as any role', 'use GatewayAuthMethod.SCRAM_SHA_256 outside local development');
   }
   checkBackup(declaration, error, warn);
-  if (declaration.kubernetes) checkKubernetes(declaration, error);
+  if (declaration.kubernetes) {
+    checkKubernetes(declaration, error);
+    checkMonitoring(declaration.kubernetes.monitoring, error, warn);
+  }
   if (declaration.local) checkLocal(declaration, error);
   checkUsers(declaration, error, warn);
   return problems;

@@ -5,6 +5,7 @@
 import type { BackupPolicy } from './backup-policy';
 import type { DurabilityPolicy } from './durability-policy';
 import type { GatewayOptions } from './gateway-options';
+import type { MonitoringOptions } from './monitoring-options';
 import type { PoolerOptions } from './pooler-options';
 import type { PostgresOptions } from './postgres-options';
 import type { ContainerResources } from './resources';
@@ -22,6 +23,7 @@ export interface KubernetesDeclaration {
   readonly etcdResources?: ContainerResources;
   readonly etcdStorageSize?: string;
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  readonly monitoring?: MonitoringOptions;
 }
 
 /** The local-only settings the checks look at. */

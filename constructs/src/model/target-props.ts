@@ -1,4 +1,5 @@
 /** Where a cluster runs: the props of `Target.kubernetes` and `Target.local`. */
+import type { MonitoringOptions } from './monitoring-options';
 import type { ContainerResources } from './resources';
 
 /** Props of `Target.kubernetes`. */
@@ -76,6 +77,12 @@ export interface KubernetesTargetProps {
    * @default none
    */
   readonly serviceAccountAnnotations?: { [key: string]: string };
+  /**
+   * Monitoring: the namespace Prometheus scrapes from, and optionally Prometheus Operator
+   * PodMonitors and a PrometheusRule with Polygres' alert rules.
+   * @default scrape annotations and access for the namespace `monitoring`; no PodMonitor or PrometheusRule
+   */
+  readonly monitoring?: MonitoringOptions;
 }
 
 /** Props of `Target.local`. */

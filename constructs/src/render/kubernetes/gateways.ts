@@ -11,6 +11,7 @@ import type { Zone } from '../../model/zone';
 import { POLYGRES, gatewayArgs } from './command-lines';
 import { containerResources, containerSecurity, listenOn, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
+import { HTTP_PORTS, METRICS_PATH, scrapeAnnotations } from './scraping';
 import { PATHS, PORTS } from './settings';
 
 export interface RenderedGateways {
@@ -57,7 +58,7 @@ function renderZoneGateway(scope: Construct, context: RenderContext, zone: Zone)
       replicas: String(declaration.gateway.replicasPerZone ?? 2),
       selector: { matchLabels: names.selector('gateway', { zone: zone.name }) },
       template: {
-        metadata: { labels },
+        metadata: { labels, annotations: scrapeAnnotations('gateway') },
         spec: {
           ...zonePod(context, zone, 'gateway'),
           hostAliases: listenOn([names.fqdn(names.gateway(zone.name))]),
@@ -71,10 +72,10 @@ function renderZoneGateway(scope: Construct, context: RenderContext, zone: Zone)
             port: [
               { name: 'postgres', containerPort: port },
               { name: 'replica', containerPort: port + 1 },
-              { name: 'metrics', containerPort: PORTS.gatewayMetrics },
+              { name: HTTP_PORTS.gateway.name, containerPort: HTTP_PORTS.gateway.port },
             ],
             readinessProbe: { tcpSocket: [{ port: String(port) }], periodSeconds: 5, failureThreshold: 3 },
-            livenessProbe: { httpGet: { path: '/metrics', port: String(PORTS.gatewayMetrics) }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
+            livenessProbe: { httpGet: { path: METRICS_PATH, port: String(HTTP_PORTS.gateway.port) }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
             resources: containerResources(declaration.gateway.resources, DEFAULT_RESOURCES.gateway),
             securityContext: containerSecurity(),
             volumeMount: [...runtimeMounts(withTls), { name: 'state', mountPath: PATHS.state }],

@@ -16,6 +16,7 @@ import type { Zone } from '../../model/zone';
 import { POLYGRES, poolerArgs } from './command-lines';
 import { backupSecretEnv, containerResources, containerSecurity, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
+import { HTTP_PORTS, scrapeAnnotations } from './scraping';
 import { PATHS, PORTS } from './settings';
 
 export function renderInstances(scope: Construct, context: RenderContext): Map<string, StatefulSetV1> {
@@ -56,7 +57,7 @@ function renderInstance(scope: Construct, context: RenderContext, zone: Zone, in
       selector: { matchLabels: selector },
       updateStrategy: [{ type: 'OnDelete' }],
       template: {
-        metadata: { labels },
+        metadata: { labels, annotations: scrapeAnnotations('postgres') },
         spec: {
           ...zonePod(context, zone, 'postgres'),
           // A pooler stops its Postgres with a checkpoint before it exits.
@@ -79,12 +80,17 @@ function renderInstance(scope: Construct, context: RenderContext, zone: Zone, in
             port: [
               { name: 'postgres', containerPort: PORTS.postgres },
               { name: 'pooler', containerPort: PORTS.pooler },
-              { name: 'admin', containerPort: PORTS.poolerAdmin },
+              { name: HTTP_PORTS.postgres.name, containerPort: HTTP_PORTS.postgres.port },
             ],
-            // initdb, or a restore from backup for a new replica, can take long.
-            startupProbe: { tcpSocket: [{ port: String(PORTS.poolerAdmin) }], periodSeconds: 10, failureThreshold: 360 },
-            readinessProbe: { tcpSocket: [{ port: String(PORTS.pooler) }], periodSeconds: 5, failureThreshold: 3 },
-            livenessProbe: { httpGet: { path: '/metrics', port: String(PORTS.poolerAdmin) }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+            // The pooler's own health checks (runtime/src/observability/health-checks.ts): live
+            // while its checks of Postgres keep finishing (a Postgres that is down is the pooler's
+            // to restart, not a reason to restart the pod), ready when Postgres answers and the
+            // pooler is not cloning, rewinding or in an election. initdb, or a new replica's
+            // restore from backup, can take hours: the startup probe waits up to 6 hours, and a
+            // pooler stuck at start would not be helped by a restart either.
+            startupProbe: { httpGet: { path: '/liveness', port: String(HTTP_PORTS.postgres.port) }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 2160 },
+            readinessProbe: { httpGet: { path: '/readiness', port: String(HTTP_PORTS.postgres.port) }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+            livenessProbe: { httpGet: { path: '/liveness', port: String(HTTP_PORTS.postgres.port) }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
             resources: containerResources(declaration.postgres.resources, DEFAULT_RESOURCES.postgres),
             securityContext: containerSecurity(),
             volumeMount: [...runtimeMounts(false), { name: 'data', mountPath: PATHS.state }],

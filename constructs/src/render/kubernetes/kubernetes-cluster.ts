@@ -20,6 +20,7 @@ import { renderDisruptionBudgets } from './disruption-budgets';
 import { renderEtcd } from './etcd';
 import { renderGateways } from './gateways';
 import { renderInstances } from './instances';
+import { renderMonitoring } from './monitoring';
 import { ClusterNames } from './naming';
 import { renderNetworkPolicies } from './network-policies';
 import { renderOrchestrators } from './orchestrators';
@@ -103,6 +104,7 @@ export class KubernetesCluster extends Construct {
     this.orchestrators = renderOrchestrators(this, this.context);
     renderDisruptionBudgets(this, this.context);
     renderNetworkPolicies(this, this.context);
+    renderMonitoring(this, this.context);
 
     const port = this.spec.gateway.port;
     new TerraformOutput(this, 'gateway-endpoint', {

@@ -10,6 +10,7 @@ import { DEFAULT_RESOURCES } from '../../model/minimums';
 import { POLYGRES, orchestratorArgs } from './command-lines';
 import { containerResources, containerSecurity, listenOn, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
+import { HTTP_PORTS, scrapeAnnotations } from './scraping';
 import { PATHS, PORTS } from './settings';
 
 export function renderOrchestrators(scope: Construct, context: RenderContext): Map<string, DeploymentV1> {
@@ -32,7 +33,7 @@ export function renderOrchestrators(scope: Construct, context: RenderContext): M
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels },
+          metadata: { labels, annotations: scrapeAnnotations('orchestrator') },
           spec: {
             ...zonePod(context, zone, 'orchestrator'),
             hostAliases: listenOn([names.fqdn(name)]),
@@ -43,7 +44,9 @@ export function renderOrchestrators(scope: Construct, context: RenderContext): M
               command: [POLYGRES],
               args: orchestratorArgs(`orchestrator-${zone.name}`),
               env: [{ name: 'TZ', value: 'UTC' }],
-              port: [{ name: 'admin', containerPort: PORTS.orchestratorAdmin }],
+              port: [{ name: HTTP_PORTS.orchestrator.name, containerPort: HTTP_PORTS.orchestrator.port }],
+              // TCP, not GET /metrics: an orchestrator's /metrics computes the cluster view (the
+              // history in etcd, the backups), and a slow dependency must not restart orchestrators.
               readinessProbe: { tcpSocket: [{ port: String(PORTS.orchestratorAdmin) }], periodSeconds: 5 },
               livenessProbe: { tcpSocket: [{ port: String(PORTS.orchestratorAdmin) }], initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
               resources: containerResources(declaration.kubernetes?.orchestratorResources, DEFAULT_RESOURCES.orchestrator),

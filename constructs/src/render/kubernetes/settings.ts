@@ -48,6 +48,15 @@ export interface KubernetesSettings {
   readonly gatewayServiceType: string;
   readonly clusterDomain: string;
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  readonly monitoring: MonitoringSettings;
+}
+
+/** `monitoring` with its defaults. */
+export interface MonitoringSettings {
+  readonly podMonitors: boolean;
+  readonly prometheusRule: boolean;
+  readonly prometheusNamespace: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 export function resolveSettings(cluster: string, props: KubernetesTargetProps): KubernetesSettings {
@@ -62,5 +71,11 @@ export function resolveSettings(cluster: string, props: KubernetesTargetProps): 
     gatewayServiceType: props.gatewayServiceType ?? 'ClusterIP',
     clusterDomain: props.clusterDomain ?? 'cluster.local',
     serviceAccountAnnotations: { ...(props.serviceAccountAnnotations ?? {}) },
+    monitoring: {
+      podMonitors: props.monitoring?.podMonitors ?? false,
+      prometheusRule: props.monitoring?.prometheusRule ?? false,
+      prometheusNamespace: props.monitoring?.prometheusNamespace ?? 'monitoring',
+      labels: { ...(props.monitoring?.labels ?? {}) },
+    },
   };
 }
