@@ -6,13 +6,13 @@ import { archiveFailing, gatewayCard, instanceCards, lagBytes, lastBackupConclus
 const entry = (at: string, action: string, outcome: HistoryEntry['outcome'], term = 1, detail = ''): HistoryEntry => ({ at, action, outcome, term, detail, by: 'orchestrator-zone-a' });
 
 function instance(name: string, zone: string, role: InstanceView['role'], lsn: string | null, healthy = true): InstanceView {
-  return { name, zone, role, host: '127.0.0.1', port: 1, poolerPort: 2, healthy, lsn, phase: 'running', syncState: role === 'replica' ? 'quorum' : null, replicationState: role === 'replica' ? 'streaming' : null, error: null };
+  return { name, zone, role, host: '127.0.0.1', port: 1, poolerPort: 2, http: 'http://127.0.0.1:3', healthy, lsn, phase: 'running', syncState: role === 'replica' ? 'quorum' : null, replicationState: role === 'replica' ? 'streaming' : null, error: null };
 }
 
 function status(instances: InstanceView[], primary: string | null): ClusterStatus {
   return {
     cluster: 'c', term: 3, primary, policy: null, ruleStatus: 'serving', syncStandbyNames: null, election: null, acceptedTerm: 3,
-    instances, gateways: [{ zone: 'zone-c', host: '127.0.0.1', port: 3, replicaPort: 4, listening: true }], problems: [], archive: null,
+    instances, gateways: [{ zone: 'zone-c', host: '127.0.0.1', port: 3, replicaPort: 4, http: 'http://127.0.0.1:5', listening: true }], orchestrators: [], problems: [], archive: null,
   };
 }
 
@@ -111,7 +111,7 @@ describe('recoverableWindow', () => {
 });
 
 describe('gatewayCard', () => {
-  const gateway = { zone: 'zone-a', host: '127.0.0.1', port: 1, replicaPort: 2, listening: true };
+  const gateway = { zone: 'zone-a', host: '127.0.0.1', port: 1, replicaPort: 2, http: 'http://127.0.0.1:9', listening: true };
 
   it("adds up the gateway's pools and counts its sessions", () => {
     const report = { sessions: 7, pools: [{ active: 2, idle: 1, waiting: 0 }, { active: 3, idle: 0, waiting: 4 }] };
