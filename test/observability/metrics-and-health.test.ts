@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freezePostgres } from '../support/faults';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
-import { type ScrapedSample, sampleValue, scrape } from '../support/prometheus-text';
+import { type ScrapedSample, sampleValue, scrape, scrapeFamilies } from '../support/prometheus-text';
+import { metricNamesUsedByDeployFiles } from '../support/deploy-metric-names';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -166,6 +167,14 @@ describe('metrics and health checks', () => {
     const names = new Set(scraped.flat().map((sample) => sample.name.replace(/_(bucket|sum|count)$/, '')).filter((name) => name.startsWith('polygres_')));
     expect(names.size).toBeGreaterThan(30);
     expect([...names].filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it('exports every metric the dashboard and the alert rules read', async () => {
+    const families = await Promise.all([...status.gateways, ...status.instances, ...status.orchestrators].map((service) => scrapeFamilies(service.http)));
+    const exported = new Set(families.flatMap((names) => [...names]));
+    const used = metricNamesUsedByDeployFiles();
+    expect(used.size).toBeGreaterThan(20);
+    expect([...used].filter((name) => !exported.has(name))).toEqual([]);
   });
 
   it('counts the gateway’s logins by outcome and times its statements by route', async () => {

@@ -30,3 +30,10 @@ export async function scrape(baseUrl: string): Promise<ScrapedSample[]> {
 export function sampleValue(samples: readonly ScrapedSample[], name: string, labels: Record<string, string> = {}): number | undefined {
   return samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value;
 }
+
+/** The metric families a service exports (its `# TYPE` lines): a family counts even before it has a sample. */
+export async function scrapeFamilies(baseUrl: string): Promise<Set<string>> {
+  const response = await fetch(`${baseUrl}/metrics`);
+  if (!response.ok) throw new Error(`${baseUrl}/metrics answered ${response.status}`);
+  return new Set([...(await response.text()).matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!));
+}
