@@ -56,6 +56,9 @@ describe('point-in-time restore with pgBackRest', () => {
       await restored.query(`INSERT INTO ledger VALUES (100000, 'restored')`);
       const status = await restored.waitForStatus('every restored instance streaming', (s) => s.ruleStatus === 'serving' && s.instances.every((i) => i.healthy && (i.role === 'primary' || i.replicationState === 'streaming')), 120_000);
       expect(status.term).toBe(1);
+      // The restore opens the new cluster's history, where the status page shows it.
+      const history = JSON.parse((await polygres(['history', '--json', '--state-dir', restored.stateDir])).stdout) as { action: string; outcome: string; detail: string }[];
+      expect(history.find((entry) => entry.action === 'restore')).toMatchObject({ outcome: 'done', detail: expect.stringMatching(/^restored from pitr, to time /) });
       const own = await waitFor('the restored cluster\'s first backup', async () => {
         const info = await listBackups(restored.stateDir);
         return info.backups.length > 0 ? info : undefined;

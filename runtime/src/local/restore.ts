@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import type { Client } from 'pg';
 import { archiveCommands, stanzaName } from '../backup/pgbackrest-config';
 import { MISSING_STANZA, PgBackRest, type RestoreTarget } from '../backup/pgbackrest-runner';
+import { openTopoStore } from '../deployment/topo-access';
 import type { PostgresControl } from '../postgres/postgres-control';
 import { loadSpecFile } from '../spec/load';
 import { validateSpec } from '../spec/validate';
@@ -81,8 +82,23 @@ export async function restoreCluster(options: RestoreOptions): Promise<ClusterLa
     await stopCluster({ stateDir, purge: true, out: () => undefined });
     throw error;
   }
-  return up({ spec, stateDir, basePort: layout.basePort, detach: options.detach, out });
+  const restoredFrom = `${source.layout.cluster}, ${describeTarget(options.target)}`;
+  return up({ spec, stateDir, basePort: layout.basePort, detach: options.detach, out, onReady: (ready) => recordRestore(ready, restoredFrom, out) });
 }
+
+/** The restore is the first entry of the new cluster's history (the status page shows it). */
+async function recordRestore(layout: ClusterLayout, restoredFrom: string, out: (line: string) => void): Promise<void> {
+  const topo = openTopoStore(layout);
+  try {
+    const term = (await topo.getRule())?.value.term ?? 1;
+    await topo.appendHistory({ term, action: 'restore', by: 'polygres restore', at: new Date().toISOString(), outcome: 'done', detail: `restored from ${restoredFrom}` });
+  } catch (error) {
+    out(`Note: the restore could not be recorded in the history: ${(error as Error).message}`);
+  } finally {
+    topo.close();
+  }
+}
+
 
 function refuseNonEmpty(stateDir: string): void {
   if (existsSync(stateDir) && readdirSync(stateDir).length > 0) {

@@ -27,6 +27,8 @@ export interface UpOptions {
   readonly basePort?: number;
   readonly detach: boolean;
   readonly out: (line: string) => void;
+  /** Runs once the cluster accepts writes, before up returns or stays in the foreground. */
+  readonly onReady?: (layout: ClusterLayout) => Promise<void>;
 }
 
 export async function up(options: UpOptions): Promise<ClusterLayout> {
@@ -55,6 +57,7 @@ export async function up(options: UpOptions): Promise<ClusterLayout> {
     await stopCluster({ stateDir: layout.stateDir, purge: false, out: () => undefined });
     throw error;
   }
+  await options.onReady?.(layout);
   printReady(layout, secrets.superuserPassword, out, options.detach);
   if (options.detach) {
     events.stop();
