@@ -38,6 +38,25 @@ describe('RotatingFile', () => {
     expect(kept.length).toBeGreaterThan(50);
   });
 
+  it('cuts a write of many lines at line ends, so that no file passes the size; a line longer than it is written whole', () => {
+    const path = join(tempDir(), 'service.log');
+    const file = new RotatingFile(path, { maxBytes: 1000, keep: 100 });
+    const lines = Array.from({ length: 300 }, (_, n) => `line ${n} ${'y'.repeat(n % 41)}`);
+    file.write('first\n');
+    // One write of about 9 KiB, as a pipe hands over 64 KiB at a time.
+    file.write(`${lines.join('\n')}\n`);
+    const long = 'z'.repeat(2500);
+    file.write(`${long}\nafter\n`);
+    expect(allLines(path)).toEqual(['first', ...lines, long, 'after']);
+    const files = [...rotatedPredecessors(path), path];
+    for (const name of files) {
+      const content = readFileSync(name, 'utf8');
+      expect(content.endsWith('\n')).toBe(true);
+      if (!content.includes(long)) expect(content.length).toBeLessThanOrEqual(1000);
+    }
+    expect(files.length).toBeGreaterThanOrEqual(10);
+  });
+
   it('is made at once, empty, and rotates a file that was already over the size at its first write', () => {
     const path = join(tempDir(), 'service.log');
     writeFileSync(path, `${'old line\n'.repeat(200)}`);

@@ -10,10 +10,14 @@ export interface RotationPolicy {
 /** 20 MiB a file and five predecessors: at most 120 MiB a process, days of a busy cluster's lines. */
 export const LOG_ROTATION: RotationPolicy = { maxBytes: 20 * 1024 * 1024, keep: 5 };
 
+const NEWLINE = 0x0a;
+
 /**
  * A log file that rotates by size, for a writer that hands it whole lines (the supervisor, for
- * each child's output and its own): a line is never split across two files. Each write opens,
- * appends and closes, so no descriptor outlives it and a file deleted by hand is made again.
+ * each child's output and its own): a write of many lines is cut at line ends, so no line is
+ * split across two files and no file passes the size (but for a single line longer than it).
+ * Each write opens, appends and closes, so no descriptor outlives it and a file deleted by
+ * hand is made again.
  */
 export class RotatingFile {
   constructor(readonly path: string, private readonly policy: RotationPolicy = LOG_ROTATION) {
@@ -26,17 +30,21 @@ export class RotatingFile {
    * a log must never take its writer down, and the lines are lost either way.
    */
   write(text: string | Uint8Array): void {
-    const bytes = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+    let data = typeof text === 'string' ? Buffer.from(text) : text;
     try {
       let fd = openSync(this.path, 'a');
       try {
-        const size = fstatSync(fd).size;
-        if (size > 0 && size + bytes > this.policy.maxBytes) {
+        let size = fstatSync(fd).size;
+        while (data.length > 0 && size + data.length > this.policy.maxBytes) {
+          const cut = size === 0 ? firstLinesEnd(data, this.policy.maxBytes) : linesEnd(data, this.policy.maxBytes - size);
+          if (cut > 0) writeSync(fd, data.subarray(0, cut));
+          data = data.subarray(cut);
           closeSync(fd);
           shiftRotated(this.path, this.policy.keep);
           fd = openSync(this.path, 'a');
+          size = 0;
         }
-        if (bytes > 0) writeSync(fd, typeof text === 'string' ? Buffer.from(text) : text);
+        if (data.length > 0) writeSync(fd, data);
       } finally {
         closeSync(fd);
       }
@@ -44,6 +52,19 @@ export class RotatingFile {
       // Dropped, as said above.
     }
   }
+}
+
+/** Where the whole lines that fit in `room` bytes end (0: not even one). */
+function linesEnd(data: Uint8Array, room: number): number {
+  return room > 0 ? Buffer.from(data.buffer, data.byteOffset, data.length).lastIndexOf(NEWLINE, room - 1) + 1 : 0;
+}
+
+/** For an empty file: the lines that fit, or the first line whole when even it does not. */
+function firstLinesEnd(data: Uint8Array, room: number): number {
+  const end = linesEnd(data, room);
+  if (end > 0) return end;
+  const first = Buffer.from(data.buffer, data.byteOffset, data.length).indexOf(NEWLINE) + 1;
+  return first > 0 ? first : data.length;
 }
 
 /** Renames `path` to `path.1`, each older `path.N` to `path.N+1`, and deletes the one past `keep`. */
