@@ -35,6 +35,7 @@ import { addApplyCommand } from './apply-command';
 import { specForUp } from './up-spec';
 import { addPauseCommands } from './pause-commands';
 import { reportBackupProgress } from './backup-progress';
+import { addLogsCommand } from './logs-command';
 
 function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -218,6 +219,7 @@ export function buildProgram(): Command {
   addMaintenanceCommands(program, out);
   addApplyCommand(program, out);
   addPauseCommands(program, out);
+  addLogsCommand(program);
 
   program
     .command('pools')
