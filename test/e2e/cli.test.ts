@@ -82,7 +82,7 @@ describe('the CLI says what went wrong, and its exit code says whose fault it is
 
   it('says there is no cluster, and how to start one, instead of a file error', async () => {
     const empty = mkdtempSync(join(inject('testRoot'), 'empty-'));
-    for (const command of [['status'], ['switchover', '--yes'], ['history'], ['backup'], ['pools']]) {
+    for (const command of [['status'], ['switchover', '--yes'], ['history'], ['backup'], ['pools'], ['logs']]) {
       const result = await polygres([...command, '--state-dir', empty]);
       expect(result.code, command.join(' ')).toBe(1);
       expect(result.stderr).toBe(`polygres: no cluster in ${empty}; start one with \`polygres up\` (or pass --state-dir)\n`);

@@ -1,14 +1,17 @@
 /**
  * The foundation end to end, through the real CLI: `polygres up` gives a replicated
  * three-zone cluster; writes through a gateway reach both standbys under the declared
- * policy; status reports it; two clusters run side by side; `down` leaves nothing behind.
+ * policy; status reports it; two clusters run side by side; `polygres logs` merges what
+ * every process logged; `down` leaves nothing behind.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { allPorts } from '../../runtime/src/deployment/layout';
 import { canBind } from '../../runtime/src/util/net';
 import { isAlive } from '../../runtime/src/util/processes';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
-import { polygres } from '../support/polygres-cli';
+import { POLYGRES, polygres } from '../support/polygres-cli';
+import { waitFor } from '../../runtime/src/util/net';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -130,6 +133,56 @@ describe('polygres up → write → read on standbys → down', () => {
     expect(table.stdout).toContain('postgres/postgres on zone-a-0');
   });
 
+  it('polygres logs merges every service, Postgres and etcd into one time-ordered stream', async () => {
+    const result = await polygres(['logs', '--state-dir', cluster.stateDir]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n').map(parseLogLine);
+    expect(new Set(lines.map((line) => line.source.split('/')[0]))).toEqual(new Set(['supervisor', 'etcd', 'orchestrator', 'pooler', 'postgres', 'gateway']));
+    expect(lines.map((line) => line.source)).toContain('postgres/zone-a-0');
+    // Time order across files; a file's own order is kept, so time goes back only between two lines of one file.
+    for (const [index, line] of lines.entries()) {
+      const before = lines[index - 1];
+      if (before && line.time < before.time) expect(line.source, `${before.text}\n${line.text}`).toBe(before.source);
+    }
+  });
+
+  it('polygres logs --service, --since and --json select and shape the stream; a bad value exits 2 with the fix', async () => {
+    const poolers = await polygres(['logs', '--service', 'pooler', '--since', '1h', '--state-dir', cluster.stateDir]);
+    expect(poolers.code).toBe(0);
+    const sources = new Set(poolers.stdout.trimEnd().split('\n').map((line) => parseLogLine(line).source));
+    expect(sources).toEqual(new Set(cluster.layout.instances.map((instance) => `pooler/${instance.name}`)));
+    const json = await polygres(['logs', '--json', '--service', 'etcd,postgres/zone-a-0', '--state-dir', cluster.stateDir]);
+    const records = json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(new Set(records.map((record) => record.source))).toEqual(new Set(['etcd', 'postgres/zone-a-0']));
+    for (const record of records) expect(Object.keys(record).slice(0, 5)).toEqual(['time', 'level', 'service', 'source', 'msg']);
+    const badSince = await polygres(['logs', '--since', 'yesterday', '--state-dir', cluster.stateDir]);
+    expect(badSince.code).toBe(2);
+    expect(badSince.stderr).toContain('give how far back (30s, 10m, 2h, 1d) or an ISO time');
+    const badService = await polygres(['logs', '--service', 'zone-q', '--state-dir', cluster.stateDir]);
+    expect(badService.code).toBe(2);
+    expect(badService.stderr).toContain('--service "zone-q" matches no log of this cluster; give one or more (comma-separated) of: supervisor, etcd, orchestrator, pooler, postgres, gateway,');
+  });
+
+  it('polygres logs --follow prints what is logged after it started, until SIGINT', async () => {
+    const child = spawn(process.execPath, [POLYGRES, 'logs', '--follow', '--service', 'postgres', '--state-dir', cluster.stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor('the backlog', () => (output.length > 0 ? true : undefined), { timeoutMs: 30_000 });
+      const marker = `follow-marker-${Date.now()}`;
+      await cluster.query(`DO $$ BEGIN RAISE LOG '${marker}'; END $$`);
+      const line = await waitFor('the marker', () => output.split('\n').find((candidate) => candidate.includes(`  ${marker}`)), { timeoutMs: 30_000 });
+      expect(parseLogLine(line)).toMatchObject({ level: 'INFO', source: 'postgres/zone-a-0' });
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('refuses a second `up` of a running cluster', async () => {
     const again = await polygres(['up', '--detach', '--state-dir', cluster.stateDir]);
     expect(again.code).toBe(1);
@@ -144,6 +197,13 @@ describe('polygres up → write → read on standbys → down', () => {
     for (const { port, owner } of allPorts(cluster.layout)) expect(await canBind('127.0.0.1', port), `${owner} port ${port}`).toBe(true);
   });
 });
+
+/** A line of `polygres logs`: time, level, source, the rest. */
+function parseLogLine(text: string): { time: number; level: string; source: string; text: string } {
+  const match = /^(\S+Z) {2}(TRACE|DEBUG|INFO |WARN |ERROR|FATAL) {2}(\S+) /.exec(text);
+  if (!match) throw new Error(`not a line of polygres logs: ${text}`);
+  return { time: Date.parse(match[1]!), level: match[2]!.trim(), source: match[3]!, text };
+}
 
 /** Every pid the cluster runs: supervisor, children, and each postmaster. */
 function pidsOf(cluster: LocalCluster): number[] {

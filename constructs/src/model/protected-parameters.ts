@@ -28,4 +28,9 @@ export const PROTECTED_PARAMETERS: readonly string[] = [
   'recovery_target_lsn',
   'recovery_target_name',
   'recovery_target_xid',
+  'logging_collector',
+  'log_directory',
+  'log_filename',
+  'log_rotation_size',
+  'log_rotation_age',
 ];

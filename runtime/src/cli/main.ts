@@ -37,6 +37,7 @@ import { addPauseCommands } from './pause-commands';
 import { addDashboardCommand } from './dashboard-command';
 import { reportBackupProgress } from './backup-progress';
 import { formatBytes } from '../util/format-bytes';
+import { addLogsCommand } from './logs-command';
 
 interface PoolsReport {
   /** A gateway's pools also name the instance (`node`) whose Postgres they serve. */
@@ -210,6 +211,7 @@ export function buildProgram(): Command {
   addApplyCommand(program, out);
   addPauseCommands(program, out);
   addDashboardCommand(program, out);
+  addLogsCommand(program);
 
   program
     .command('pools')

@@ -3,11 +3,22 @@
  * ones the Kubernetes containers run too (`polygres pooler --layout ... --instance ...`).
  */
 import { join, resolve } from 'node:path';
-import { type ClusterLayout, serviceLayoutFile } from '../deployment/layout';
+import { type ClusterLayout, type GatewayLayout, type InstanceLayout, type OrchestratorLayout, serviceLayoutFile } from '../deployment/layout';
 import type { ChildSpec } from './supervisor';
 
 /** Path of the `polygres` launcher of this installation. */
 export const POLYGRES_BIN = resolve(__dirname, '..', '..', 'bin', 'polygres');
+
+/** The supervisor's names for the processes: their pid and log files are named after them. */
+export const processName = {
+  pooler: (instance: InstanceLayout) => `pooler-${instance.name}`,
+  gateway: (gateway: GatewayLayout) => `gateway-${gateway.zone}`,
+  orchestrator: (orchestrator: OrchestratorLayout) => orchestrator.name,
+};
+
+export function processLogFile(layout: ClusterLayout, name: string): string {
+  return join(layout.logDir, `${name}.log`);
+}
 
 /** Stop order: gateways first, etcd last (poolers stop their Postgres on the way). */
 const STOP_GROUP = { etcd: 0, pooler: 1, orchestrator: 2, gateway: 3 } as const;
@@ -25,17 +36,17 @@ export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
     command: process.execPath,
     // POLYGRES_NODE_FLAGS passes flags to every service's Node (e.g. --cpu-prof to profile).
     args: [...nodeFlags(), POLYGRES_BIN, ...args, '--layout', file],
-    logFile: join(layout.logDir, `${name}.log`),
+    logFile: processLogFile(layout, name),
     pidFile: join(layout.runDir, `${name}.pid`),
     stopGroup: group,
     ...(stopGraceMs ? { stopGraceMs } : {}),
   });
   return [
     etcdChild(layout),
-    ...layout.orchestrators.map((o) => node(o.name, STOP_GROUP.orchestrator, ['orchestrator', '--name', o.name])),
+    ...layout.orchestrators.map((o) => node(processName.orchestrator(o), STOP_GROUP.orchestrator, ['orchestrator', '--name', o.name])),
     // A pooler stops its Postgres (a checkpoint) before it exits: give it time.
-    ...layout.instances.map((i) => node(`pooler-${i.name}`, STOP_GROUP.pooler, ['pooler', '--instance', i.name], 90_000)),
-    ...layout.gateways.map((g) => node(`gateway-${g.zone}`, STOP_GROUP.gateway, ['gateway', '--zone', g.zone])),
+    ...layout.instances.map((i) => node(processName.pooler(i), STOP_GROUP.pooler, ['pooler', '--instance', i.name], 90_000)),
+    ...layout.gateways.map((g) => node(processName.gateway(g), STOP_GROUP.gateway, ['gateway', '--zone', g.zone])),
   ];
 }
 
@@ -82,7 +93,7 @@ function etcdChild(layout: ClusterLayout): ChildSpec {
     ],
     // etcd 3.4 refuses to start on arm64 unless told that is intended.
     ...(process.arch === 'arm64' ? { env: { ETCD_UNSUPPORTED_ARCH: 'arm64' } } : {}),
-    logFile: join(layout.logDir, 'etcd.log'),
+    logFile: processLogFile(layout, 'etcd'),
     pidFile: join(layout.runDir, 'etcd.pid'),
     stopGroup: STOP_GROUP.etcd,
   };

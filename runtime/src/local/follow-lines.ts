@@ -1,26 +1,13 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { LineCursor } from '../logs/line-cursor';
 
 /**
- * Calls `onLine` for every complete line appended to `file` from now on (like `tail -f`),
- * polling, since the writer is another process. Lines that do not parse are skipped.
+ * Calls `onLine` for every complete line appended to `file` from now on (like `tail -F`, across
+ * a rotation), polling, since the writer is another process. Lines that do not parse are skipped.
  */
 export function followLines(file: string, onLine: (line: string) => void, intervalMs = 200): { stop(): void } {
-  let offset = sizeOf(file);
-  let partial = '';
+  const cursor = new LineCursor(file, 'end');
   const timer = setInterval(() => {
-    const size = sizeOf(file);
-    if (size <= offset) return;
-    const fd = openSync(file, 'r');
-    const chunk = Buffer.alloc(size - offset);
-    try {
-      readSync(fd, chunk, 0, chunk.length, offset);
-    } finally {
-      closeSync(fd);
-    }
-    offset = size;
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
+    for (const line of cursor.lines()) {
       try {
         onLine(line);
       } catch {
@@ -28,13 +15,10 @@ export function followLines(file: string, onLine: (line: string) => void, interv
       }
     }
   }, intervalMs);
-  return { stop: () => clearInterval(timer) };
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
+  return {
+    stop: () => {
+      clearInterval(timer);
+      cursor.close();
+    },
+  };
 }

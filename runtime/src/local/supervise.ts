@@ -1,15 +1,18 @@
 /**
  * `polygres supervise`: runs a prepared cluster's processes under a Supervisor until
- * SIGTERM or SIGINT. Every supervisor event is appended to supervisor.log as a JSON line,
- * which is how `polygres up` in the foreground shows crashes as they happen.
+ * SIGTERM or SIGINT. Every supervisor event is logged to supervisor.log as a JSON line (pino,
+ * like the services' lines), which is how `polygres up` in the foreground shows crashes as they
+ * happen.
  */
-import { appendFileSync } from 'node:fs';
 import { readPidFile, removeFile, writePidFile } from '../util/processes';
 import { clusterChildren } from './children';
 import { type ClusterLayout, layoutFile } from '../deployment/layout';
 import { readLayout } from '../deployment/layout-file';
 import { supervisorLogFile, supervisorPidFile, supervisorStateFile } from './supervisor-files';
 import { Supervisor } from './supervisor';
+import { eventLevel, eventSentence } from './describe-event';
+import { RotatingFile } from '../logs/rotating-file';
+import { createLogger } from '../util/log';
 
 export interface RunningCluster {
   readonly supervisor: Supervisor;
@@ -23,9 +26,8 @@ export interface RunningCluster {
 export function superviseCluster(layout: ClusterLayout): RunningCluster {
   const pidFile = supervisorPidFile(layout);
   const supervisor = new Supervisor(clusterChildren(layout), { stateFile: supervisorStateFile(layout) });
-  supervisor.on('event', (event) => {
-    appendFileSync(supervisorLogFile(layout), `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
-  });
+  const log = createLogger('supervisor', {}, new RotatingFile(supervisorLogFile(layout)));
+  supervisor.on('event', (event) => log[eventLevel(event)](event, eventSentence(event)));
   writePidFile(pidFile, process.pid);
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../util/net';
 import { isAlive } from '../util/processes';
+import { rotatedPredecessors } from '../logs/rotating-file';
 import { type ChildSpec, Supervisor, type SupervisorEvent } from './supervisor';
 
 const dirs: string[] = [];
@@ -83,6 +84,22 @@ describe('Supervisor', () => {
     await waitFor('exit event', () => events.find((e) => e.type === 'exit'));
     expect(events.find((e) => e.type === 'exit')).toMatchObject({ name: 'victim', exit: { signal: 'SIGKILL' } });
     await waitFor('restart', () => (supervisor.states()[0]?.pid && supervisor.states()[0]?.pid !== pid ? true : undefined));
+  });
+
+  it("writes a child's output to its log a whole line at a time, rotating the log under the running child", async () => {
+    // A third of the lines on stderr: both outputs go to the one log.
+    const chatty = "for (let n = 0; n < 3000; n++) (n % 3 ? process.stdout : process.stderr).write('line ' + n + ' ' + 'x'.repeat(n % 50) + '\\n'); setInterval(() => {}, 1000)";
+    const { dir, supervisor } = supervise((d) => [child(d, 'chatty', chatty)], { logRotation: { maxBytes: 16 * 1024, keep: 100 } });
+    const log = join(dir, 'chatty.log');
+    const lines = () => [...rotatedPredecessors(log), log].flatMap((file) => readFileSync(file, 'utf8').split('\n').slice(0, -1));
+    await waitFor('every line', () => (lines().length >= 3000 ? true : undefined), { timeoutMs: 20_000 });
+    const expected = (output: (n: number) => boolean) => Array.from({ length: 3000 }, (_, n) => n).filter(output).map((n) => `line ${n} ${'x'.repeat(n % 50)}`);
+    const written = lines();
+    expect(written).toHaveLength(3000);
+    expect(written.filter((line) => Number(line.split(' ')[1]) % 3 !== 0)).toEqual(expected((n) => n % 3 !== 0));
+    expect(written.filter((line) => Number(line.split(' ')[1]) % 3 === 0)).toEqual(expected((n) => n % 3 === 0));
+    expect(rotatedPredecessors(log).length).toBeGreaterThan(3);
+    expect(supervisor.states()[0]).toMatchObject({ running: true, restarts: 0 });
   });
 
   it('reports a command that cannot be spawned', async () => {

@@ -2,10 +2,18 @@
  * Keeps a set of child processes running: starts them, restarts any that exits (with
  * back-off), and reports every exit — as an event, in the log and in the state file that
  * `polygres status` reads — so a crash is never silent. Stops them in reverse start order.
+ *
+ * It owns the children's output: their stdout and stderr come through pipes, and it writes
+ * them to each child's log a whole line at a time, rotating the file by size without the child
+ * knowing. A supervisor killed outright takes the pipes with it: the services' loggers then
+ * stop writing (etcd, a Go program, exits at its next line), and `polygres down` stops what
+ * is left by pid.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
+import { pipeLines } from '../logs/pipe-lines';
+import { type RotationPolicy, RotatingFile } from '../logs/rotating-file';
 import { removeFile, terminate, writePidFile } from '../util/processes';
 import { serviceEnvironment } from '../util/service-environment';
 import { type OsUser, asUser } from '../util/os-account';
@@ -17,7 +25,7 @@ export interface ChildSpec {
   readonly env?: Readonly<Record<string, string>>;
   /** Run as this account (the supervisor must be root to switch); as the supervisor's own otherwise. */
   readonly user?: OsUser;
-  /** stdout and stderr are appended here. */
+  /** stdout and stderr are appended here a whole line at a time; it rotates by size (logs/rotating-file.ts). */
   readonly logFile: string;
   readonly pidFile: string;
   /** Children stop in descending group order; within a group, together. */
@@ -52,6 +60,8 @@ export interface SupervisorOptions {
   readonly maxBackoffMs?: number;
   /** A child that ran this long before exiting restarts without back-off. */
   readonly stableAfterMs?: number;
+  /** When the children's logs rotate (default: LOG_ROTATION). */
+  readonly logRotation?: RotationPolicy;
 }
 
 interface Tracked {
@@ -142,17 +152,15 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
 
   private spawnChild(child: Tracked): void {
     if (this.stopping) return;
-    const log = openSync(child.spec.logFile, 'a');
-    let proc: ChildProcess;
-    try {
-      proc = spawn(child.spec.command, child.spec.args, {
-        ...asUser(child.spec.user),
-        stdio: ['ignore', log, log],
-        env: serviceEnvironment(child.spec.env),
-      });
-    } finally {
-      closeSync(log);
-    }
+    // Through pipes rather than the file itself, so that the log can rotate under a running
+    // child: the supervisor writes whole lines and starts a new file when one is full.
+    const log = new RotatingFile(child.spec.logFile, this.options.logRotation);
+    const proc = spawn(child.spec.command, child.spec.args, {
+      ...asUser(child.spec.user),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: serviceEnvironment(child.spec.env),
+    });
+    for (const output of [proc.stdout, proc.stderr]) if (output) pipeLines(output, log);
     child.process = proc;
     child.startedAt = Date.now();
     proc.once('error', (error) => {

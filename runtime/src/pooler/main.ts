@@ -33,6 +33,7 @@ import type { EstablishRuleRequest } from '../agent/consensus-messages';
 import { applySyncSchema, establishRuleSchema, followSchema, promoteSchema, recruitSchema } from '../agent/consensus-schemas';
 import { NodeAgent } from '../agent/node-agent';
 import { VerifierReader } from './verifier-reader';
+import { rotatePostgresLog } from '../postgres/postgres-log-rotation';
 
 export async function runPooler(options: { layoutFile: string; instance: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
@@ -110,11 +111,13 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     },
   });
   agent.start();
+  const logRotation = rotatePostgresLog(agent.postgres, log);
   // etcd may still be starting: keep trying until the first watch is established.
   const watcher = await waitFor('etcd', () => topo.watchRule((rule) => agent.onRule(rule)), { timeoutMs: Infinity, intervalMs: 300 });
   log.info({ poolerPort: instance.poolerPort, adminPort: instance.adminPort }, 'pooler listening');
 
   onShutdown(log, async () => {
+    logRotation.stop();
     pooler.close();
     verifiers.close();
     admin.close();

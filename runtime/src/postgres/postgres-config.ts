@@ -53,8 +53,16 @@ export function renderPolygresConf(settings: PostgresSettings): string {
     // A repointed standby reconnects this soon: it bounds the write pause of a failover.
     wal_retrieve_retry_interval: '200ms',
     synchronous_standby_names: settings.syncStandbyNames ?? '',
-    logging_collector: false,
+    // The logging collector writes the log, so that it can be renamed under a running server
+    // and the collector told to start a new file (postgres-log-rotation.ts): Postgres' own
+    // rotation would invent file names and never delete one. Where it writes is given at
+    // start (PostgresControl.start), the file pg_ctl -l sends what comes before it to.
+    logging_collector: true,
+    log_rotation_age: 0,
+    log_rotation_size: 0,
+    // `polygres logs` reads this prefix (logs/postgres-log-line.ts); UTC, like every other log.
     log_line_prefix: '%m [%p] %q%u@%d ',
+    log_timezone: 'UTC',
   };
   const lines = ['# Rendered by Polygres on every start; edits here are overwritten.', ''];
   for (const [name, value] of Object.entries(owned)) {

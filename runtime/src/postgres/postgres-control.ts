@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type OsUser, asUser, giveTo } from '../util/os-account';
 import { serviceEnvironment } from '../util/service-environment';
@@ -178,9 +178,12 @@ export class PostgresControl {
   async start(options: { wait: boolean; settings?: Readonly<Record<string, string>> } = { wait: true }): Promise<void> {
     if (this.postmasterPid() !== undefined) return;
     this.prepareSocketDir();
+    // The log goes to the file pg_ctl -l names, whatever the configuration files say: a data
+    // directory restored from another cluster's backup carries that cluster's.
+    const logFile = { log_directory: dirname(this.logFile), log_filename: basename(this.logFile) };
     // Settings given here override every configuration file (a restore's one-off server uses them).
-    const overrides = Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${quoteServerOption(value)}`);
-    const extra = overrides.length > 0 ? ['-o', overrides.join(' ')] : [];
+    const overrides = Object.entries({ ...logFile, ...options.settings }).map(([name, value]) => `-c ${name}=${quoteServerOption(value)}`);
+    const extra = ['-o', overrides.join(' ')];
     if (options.wait) {
       await this.exec('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '120', '-s', ...extra]);
       return;
@@ -252,6 +255,15 @@ export class PostgresControl {
       minRecoveryEndLsn: minRecovery === '0/0' ? null : minRecovery,
       timeline: timeline === null ? null : Number(timeline),
     };
+  }
+
+  /**
+   * Has the logging collector close the server log and open it again by name: after the file
+   * was renamed away, that starts a new one. A server that is not running has nothing open.
+   */
+  async reopenLog(): Promise<void> {
+    if (this.postmasterPid() === undefined) return;
+    await this.exec('pg_ctl', ['logrotate', '-D', this.dataDir, '-s']);
   }
 
   /** The last lines of the server log, to explain a failure. */

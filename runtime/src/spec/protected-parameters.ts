@@ -28,4 +28,9 @@ export const PROTECTED_PARAMETERS: ReadonlyMap<string, string> = new Map([
   ['recovery_target_lsn', 'point-in-time restore is done with polygres restore'],
   ['recovery_target_name', 'point-in-time restore is done with polygres restore'],
   ['recovery_target_xid', 'point-in-time restore is done with polygres restore'],
+  ['logging_collector', 'Polygres writes the server log to <instance dir>/postgres.log, where polygres logs reads it'],
+  ['log_directory', 'Polygres writes the server log to <instance dir>/postgres.log, where polygres logs reads it'],
+  ['log_filename', 'Polygres writes the server log to <instance dir>/postgres.log, where polygres logs reads it'],
+  ['log_rotation_size', 'Polygres rotates the server log by size itself (postgres.log.1, .2, ...)'],
+  ['log_rotation_age', 'Polygres rotates the server log by size itself (postgres.log.1, .2, ...)'],
 ]);
