@@ -21,7 +21,7 @@ import { type HandOffReset, handOffReset } from './handoff-reset';
 import { afterReadies } from './response-queue';
 import { type Follower, ServerLoginError } from './server-connection';
 import { ServerExchange } from './server-exchange';
-import { settingsReplay } from './session-state';
+import { settingsReplay } from './settings-replay';
 
 export class ClientSession extends ServerExchange {
   private acquiring = false;

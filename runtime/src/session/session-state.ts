@@ -71,9 +71,12 @@ export class SessionState {
     switch (effect.kind) {
       case 'set':
         this.pending().set(effect.name, effect.statement);
+        if (effect.name === 'session_authorization') this.pending().set('role', null);
         return;
       case 'reset':
         this.pending().set(effect.name, null);
+        // Postgres: a new session authorization is also the current role (SET ROLE is undone).
+        if (effect.name === 'session_authorization') this.pending().set('role', null);
         return;
       case 'reset-all':
         this.resetAllPending = true;
@@ -174,33 +177,4 @@ export class SessionState {
         return;
     }
   }
-}
-
-/**
- * The statement that moves a connection's settings to a session's: RESET what only the
- * connection has, SET what differs. Empty when nothing needs doing.
- */
-export function settingsReplay(from: ReadonlyMap<string, string>, to: ReadonlyMap<string, string>): string {
-  const statements: string[] = [];
-  for (const name of from.keys()) if (!to.has(name)) statements.push(resetStatement(name));
-  for (const [name, statement] of to) if (from.get(name) !== statement) statements.push(statement);
-  return statements.join('; ');
-}
-
-function resetStatement(name: string): string {
-  switch (name) {
-    case 'session characteristics':
-      return 'RESET default_transaction_isolation; RESET default_transaction_read_only; RESET default_transaction_deferrable';
-    case 'session_authorization':
-      return 'RESET SESSION AUTHORIZATION';
-    case 'role':
-      return 'RESET ROLE';
-    default:
-      return `RESET ${quoteIdentifier(name)}`;
-  }
-}
-
-/** Setting names may be qualified (`app.user`): quote each part. */
-function quoteIdentifier(name: string): string {
-  return name.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.');
 }

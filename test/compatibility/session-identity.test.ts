@@ -1,0 +1,118 @@
+/**
+ * Settings and identity that only replay in the right order: PostgreSQL's regression suite
+ * (`privileges`) sets a superuser-only setting, then switches the session authorization to an
+ * unprivileged role, and expects both to hold for the rest of the session. Through a gateway
+ * every transaction may run on another server connection, where the pooler replays the
+ * session's settings — it must do so as the login user, with the identity put back last, or
+ * the session dies. Run by psql (as pg_regress does) directly against Postgres and through both
+ * gateways, while other sessions share the one server connection of the pool, so that every
+ * transaction is a hand-off; the answers must be Postgres' own, byte for byte. A session
+ * authorization also undoes SET ROLE: a replayed role the new identity may not take would kill
+ * the session too.
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SUPERUSER } from '../../runtime/src/deployment/secrets';
+import { defaultSpec } from '../../runtime/src/spec/defaults';
+import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
+import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+
+const run = promisify(execFile);
+
+/** The lo_compat_privileges part of privileges.sql (PostgreSQL 15), and a role that is set then undone by a new authorization. */
+const SCRIPT = `
+CREATE ROLE regress_identity_user1 LOGIN;
+CREATE ROLE regress_identity_user4 LOGIN;
+CREATE ROLE regress_identity_group;
+GRANT regress_identity_group TO regress_identity_user1;
+SELECT lo_create(91001) > 0 AS created;
+SELECT lo_create(91002) > 0 AS created;
+\\c -
+SET lo_compat_privileges = false;	-- default setting
+SET SESSION AUTHORIZATION regress_identity_user4;
+SELECT loread(lo_open(91002, x'40000'::int), 32);	-- to be denied
+SELECT lo_unlink(91002);				-- to be denied
+\\c -
+SET lo_compat_privileges = true;	-- compatibility mode
+SET SESSION AUTHORIZATION regress_identity_user4;
+SELECT loread(lo_open(91002, x'40000'::int), 32);
+SELECT lowrite(lo_open(91002, x'20000'::int), 'abcd');
+SELECT lo_truncate(lo_open(91002, x'20000'::int), 10);
+SELECT current_setting('lo_compat_privileges'), current_user, session_user;
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION regress_identity_user4;
+SELECT current_setting('lo_compat_privileges'), current_user, session_user;
+SELECT lo_unlink(91002);
+SELECT lo_export(91001, '/dev/null');			-- to be denied
+\\c -
+SET SESSION AUTHORIZATION regress_identity_user1;
+SET ROLE regress_identity_group;
+SELECT current_user, session_user;
+SET SESSION AUTHORIZATION regress_identity_user4;
+SELECT current_user, session_user;
+SELECT * FROM pg_largeobject LIMIT 0;			-- to be denied
+RESET SESSION AUTHORIZATION;
+SELECT current_user, session_user;
+\\c -
+SELECT lo_unlink(91001);
+DROP ROLE regress_identity_user1;
+DROP ROLE regress_identity_user4;
+DROP ROLE regress_identity_group;
+`;
+
+describe('a session’s identity and privileged settings, replayed on other server connections', () => {
+  let cluster: LocalCluster;
+  let scriptFile: string;
+
+  beforeAll(async () => {
+    // One server connection per user and database: with the noise below, every transaction of
+    // the session under test is a hand-off, its settings replayed after a reset.
+    const spec: ClusterSpecInput = { ...JSON.parse(JSON.stringify(defaultSpec())), pooler: { poolSize: 1 } };
+    cluster = await startLocalCluster(inject('testRoot'), spec);
+    scriptFile = join(cluster.stateDir, '..', `${cluster.stateDir.split('/').pop()}-identity.sql`);
+    writeFileSync(scriptFile, SCRIPT);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  /** psql as pg_regress runs it: echo every statement, no psqlrc. */
+  const psql = async (port: number) => {
+    const { stdout, stderr } = await run('psql', ['-X', '-a', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER, '-d', 'postgres', '-f', scriptFile], {
+      env: { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGSSLMODE: 'prefer' },
+    });
+    return `${stdout}${stderr}`.replaceAll(scriptFile, 'script.sql');
+  };
+
+  /** Other sessions that keep taking and returning the gateway's server connections. */
+  const noise = (port: number) => {
+    let running = true;
+    const loops = Array.from({ length: 4 }, async () => {
+      const client = await cluster.connect(port);
+      while (running) await client.query("SET application_name = 'noise'; SELECT pg_sleep(0.002)");
+      await client.end();
+    });
+    return async () => {
+      running = false;
+      await Promise.all(loops);
+    };
+  };
+
+  it('answers as Postgres does, through one hop and two hops', async () => {
+    const primary = cluster.layout.instances.find((instance) => instance.zone === cluster.layout.gateways[0]!.zone)!;
+    const direct = await psql(primary.port);
+    expect(direct).toContain('ERROR:  permission denied for large object 91002');
+    expect(direct).not.toContain('FATAL');
+    for (const gateway of cluster.layout.gateways.slice(0, 2)) {
+      const stop = noise(gateway.port);
+      try {
+        expect(await psql(gateway.port)).toBe(direct);
+      } finally {
+        await stop();
+      }
+    }
+  });
+});
