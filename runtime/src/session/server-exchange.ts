@@ -28,6 +28,9 @@ interface PreparedStatement {
   readonly info: StatementInfo;
 }
 
+/** A key no session has (session keys are '' or a hash): the next use compares settings one by one. */
+const UNKNOWN_SETTINGS_KEY = 'unknown';
+
 export abstract class ServerExchange extends ClientConnection {
   /** The server connection the session holds (or follows behind another session), if any. */
   protected server: BackendConnection | undefined;
@@ -315,7 +318,13 @@ export abstract class ServerExchange extends ClientConnection {
       this.state.endTransaction(committed);
       this.explicitTransaction = false;
       // Most transactions change no setting: keep the connection's copy when the key says so.
-      if (server.settingsKey !== this.state.settingsKey) {
+      const startupResets = this.state.takeStartupResets();
+      if (startupResets) {
+        // RESET took those to the server connection's defaults, not the session's startup values:
+        // the connection is known without them, so the session's next use replays them.
+        server.settings = new Map([...this.state.committedSettings].filter(([name]) => !startupResets.has(name)));
+        server.settingsKey = UNKNOWN_SETTINGS_KEY;
+      } else if (server.settingsKey !== this.state.settingsKey) {
         server.settings = new Map(this.state.committedSettings);
         server.settingsKey = this.state.settingsKey;
       }

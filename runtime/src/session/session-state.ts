@@ -26,7 +26,21 @@ export class SessionState {
   /** A DISCARD ALL / DEALLOCATE ALL committed: the server connection lost its prepared statements. */
   serverStatementsDropped = false;
 
+  /**
+   * The settings of the startup packet: what RESET, RESET ALL and DISCARD ALL return to, since
+   * Postgres takes them as the session's defaults (a client's PGTZ or PGDATESTYLE, say).
+   */
+  private readonly startup: ReadonlyMap<string, string>;
+
+  /**
+   * Startup settings a committed RESET, RESET ALL or DISCARD ALL put back: on the server
+   * connection they went to the server's defaults instead, so they must be replayed there.
+   */
+  private startupResets: Set<string> | undefined;
+  private pendingStartupResets: Set<string> | undefined;
+
   constructor(startupSettings: ReadonlyMap<string, string> = new Map()) {
+    this.startup = new Map(startupSettings);
     this.settings = new Map(startupSettings);
   }
 
@@ -48,6 +62,13 @@ export class SessionState {
 
   get committedSettings(): ReadonlyMap<string, string> {
     return this.settings;
+  }
+
+  /** The startup settings the server connection lost to its own defaults since last asked, if any. */
+  takeStartupResets(): ReadonlySet<string> | undefined {
+    const resets = this.startupResets;
+    this.startupResets = undefined;
+    return resets;
   }
 
   /** A stable key of the committed settings: connections with the same key need no replay. */
@@ -74,13 +95,15 @@ export class SessionState {
         if (effect.name === 'session_authorization') this.pending().set('role', null);
         return;
       case 'reset':
-        this.pending().set(effect.name, null);
+        this.pending().set(effect.name, this.startup.get(effect.name) ?? null);
+        if (this.startup.has(effect.name)) (this.pendingStartupResets ??= new Set()).add(effect.name);
         // Postgres: a new session authorization is also the current role (SET ROLE is undone).
         if (effect.name === 'session_authorization') this.pending().set('role', null);
         return;
       case 'reset-all':
         this.resetAllPending = true;
         this.pendingSettings = new Map();
+        if (this.startup.size > 0) this.pendingStartupResets = new Set(this.startup.keys());
         return;
       case 'rollback-to-savepoint':
         if (this.pendingSettings || this.resetAllPending) this.untracked = 'settings changed before ROLLBACK TO SAVEPOINT';
@@ -113,7 +136,7 @@ export class SessionState {
   /** The transaction ended: keep (commit) or drop what it did to settings and releases. */
   endTransaction(committed: boolean): void {
     if (committed) {
-      if (this.resetAllPending) this.settings = new Map();
+      if (this.resetAllPending) this.settings = new Map(this.startup);
       if (this.pendingSettings) {
         for (const [name, statement] of this.pendingSettings) {
           if (statement === null) this.settings.delete(name);
@@ -121,9 +144,11 @@ export class SessionState {
         }
       }
       for (const effect of this.releases) this.release(effect);
+      if (this.pendingStartupResets) this.startupResets = new Set([...(this.startupResets ?? []), ...this.pendingStartupResets]);
       if (this.pendingSettings || this.resetAllPending) this.cachedKey = undefined;
     }
     this.pendingSettings = undefined;
+    this.pendingStartupResets = undefined;
     this.resetAllPending = false;
     // Most transactions release nothing: keep the empty array rather than allocate one each time.
     if (this.releases.length > 0) this.releases = [];
@@ -163,7 +188,8 @@ export class SessionState {
         if (effect.target === 'temp' || effect.target === 'all') this.tempObjects = false;
         if (effect.target === 'all') {
           // DISCARD ALL is RESET ALL, CLOSE ALL, UNLISTEN *, pg_advisory_unlock_all(), DEALLOCATE ALL...
-          this.settings = new Map();
+          this.settings = new Map(this.startup);
+          if (this.startup.size > 0) this.startupResets = new Set(this.startup.keys());
           this.cachedKey = undefined;
           this.holdCursors.clear();
           this.channels.clear();

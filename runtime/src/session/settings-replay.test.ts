@@ -45,3 +45,29 @@ describe('session authorization in the session state', () => {
     expect([...state.committedSettings.keys()]).toEqual([]);
   });
 });
+
+describe('the startup packet’s settings in the session state', () => {
+  const startup = new Map([['datestyle', "SET \"DateStyle\" TO 'Postgres, MDY'"], ['timezone', "SET \"timezone\" TO 'PST8PDT'"]]);
+
+  it('are what RESET returns to, as Postgres takes them for the session’s defaults', () => {
+    const state = new SessionState(startup);
+    state.apply({ kind: 'set', name: 'datestyle', statement: 'SET DateStyle TO ISO' });
+    state.apply({ kind: 'set', name: 'work_mem', statement: "SET work_mem = '1MB'" });
+    state.endTransaction(true);
+    state.apply({ kind: 'reset', name: 'datestyle' });
+    state.apply({ kind: 'reset', name: 'work_mem' });
+    state.endTransaction(true);
+    expect(state.committedSettings).toEqual(startup);
+  });
+
+  it('are what RESET ALL and DISCARD ALL return to', () => {
+    for (const effect of [{ kind: 'reset-all' }, { kind: 'discard', target: 'all' }] as const) {
+      const state = new SessionState(startup);
+      state.apply({ kind: 'set', name: 'timezone', statement: "SET TIME ZONE 'UTC'" });
+      state.endTransaction(true);
+      state.apply(effect);
+      state.endTransaction(true);
+      expect(state.committedSettings).toEqual(startup);
+    }
+  });
+});

@@ -1,4 +1,6 @@
 /**
+ * What a pooled session must replay exactly, as PostgreSQL's own regression suite exercises it.
+ *
  * Settings and identity that only replay in the right order: PostgreSQL's regression suite
  * (`privileges`) sets a superuser-only setting, then switches the session authorization to an
  * unprivileged role, and expects both to hold for the rest of the session. Through a gateway
@@ -9,6 +11,10 @@
  * transaction is a hand-off; the answers must be Postgres' own, byte for byte. A session
  * authorization also undoes SET ROLE: a replayed role the new identity may not take would kill
  * the session too.
+ *
+ * The startup packet's settings are the session's defaults: pg_regress runs psql with PGTZ and
+ * PGDATESTYLE, which libpq sends at startup, and the date and time tests RESET DateStyle and
+ * TimeZone back to them — not to the server's defaults.
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -63,9 +69,25 @@ DROP ROLE regress_identity_user4;
 DROP ROLE regress_identity_group;
 `;
 
-describe('a session’s identity and privileged settings, replayed on other server connections', () => {
+/** RESET and RESET ALL go back to the startup packet's settings (PGDATESTYLE, PGTZ), as in date.sql and horology.sql. */
+const STARTUP_DEFAULTS = `
+SELECT current_setting('DateStyle') AS datestyle, current_setting('TimeZone') AS timezone;
+SET DateStyle TO 'ISO';
+SET TimeZone TO 'UTC';
+SELECT date '1957-04-09', timestamptz '2000-01-01 12:00+00';
+RESET DateStyle;
+SELECT date '1957-04-09', current_setting('DateStyle');
+RESET ALL;
+SELECT timestamptz '2000-01-01 12:00+00', current_setting('TimeZone');
+SET DateStyle TO 'ISO';
+DISCARD ALL;
+SELECT date '1957-04-09';
+`;
+
+describe('a session’s settings and identity, replayed on other server connections', () => {
   let cluster: LocalCluster;
   let scriptFile: string;
+  let startupFile: string;
 
   beforeAll(async () => {
     // One server connection per user and database: with the noise below, every transaction of
@@ -74,17 +96,19 @@ describe('a session’s identity and privileged settings, replayed on other serv
     cluster = await startLocalCluster(inject('testRoot'), spec);
     scriptFile = join(cluster.stateDir, '..', `${cluster.stateDir.split('/').pop()}-identity.sql`);
     writeFileSync(scriptFile, SCRIPT);
+    startupFile = scriptFile.replace(/identity\.sql$/, 'startup.sql');
+    writeFileSync(startupFile, STARTUP_DEFAULTS);
   });
   afterAll(async () => {
     await cluster?.stop();
   });
 
   /** psql as pg_regress runs it: echo every statement, no psqlrc. */
-  const psql = async (port: number) => {
-    const { stdout, stderr } = await run('psql', ['-X', '-a', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER, '-d', 'postgres', '-f', scriptFile], {
-      env: { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGSSLMODE: 'prefer' },
+  const psql = async (port: number, file = scriptFile, env: Record<string, string> = {}) => {
+    const { stdout, stderr } = await run('psql', ['-X', '-a', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER, '-d', 'postgres', '-f', file], {
+      env: { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGSSLMODE: 'prefer', ...env },
     });
-    return `${stdout}${stderr}`.replaceAll(scriptFile, 'script.sql');
+    return `${stdout}${stderr}`.replaceAll(file, 'script.sql');
   };
 
   /** Other sessions that keep taking and returning the gateway's server connections. */
@@ -110,6 +134,21 @@ describe('a session’s identity and privileged settings, replayed on other serv
       const stop = noise(gateway.port);
       try {
         expect(await psql(gateway.port)).toBe(direct);
+      } finally {
+        await stop();
+      }
+    }
+  });
+
+  it('returns to the startup packet’s settings on RESET, RESET ALL and DISCARD ALL, as Postgres does', async () => {
+    const env = { PGDATESTYLE: 'Postgres, MDY', PGTZ: 'PST8PDT' };
+    const primary = cluster.layout.instances.find((instance) => instance.zone === cluster.layout.gateways[0]!.zone)!;
+    const direct = await psql(primary.port, startupFile, env);
+    expect(direct).toContain('04-09-1957');
+    for (const gateway of cluster.layout.gateways.slice(0, 2)) {
+      const stop = noise(gateway.port);
+      try {
+        expect(await psql(gateway.port, startupFile, env)).toBe(direct);
       } finally {
         await stop();
       }
