@@ -13,18 +13,15 @@
  * BENCH_SECONDS (default 15) sets each run's length, BENCH_CLIENTS (default 10,50,100) the
  * client counts.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
-import { postgresOsUser } from '../runtime/src/deployment/os-user';
-import { isListening, sleep } from '../runtime/src/util/net';
 import { cpuSecondsOf } from '../runtime/src/util/process-tree';
 import { readPidFile } from '../runtime/src/util/processes';
-import { startLocalCluster, type LocalCluster } from '../test/support/local-cluster';
-import { claimPortBlock } from '../test/support/ports';
+import { startLocalCluster } from '../test/support/local-cluster';
+import { startPgBouncer, superuserVerifier } from '../test/support/pgbouncer';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -63,11 +60,11 @@ async function main(): Promise<void> {
     const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
     await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
     const verifier = await superuserVerifier(cluster, primary.port);
-    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), `host=${primary.socketDir} port=${primary.port}`, verifier);
+    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), { server: `host=${primary.socketDir} port=${primary.port}`, secret: verifier });
     bouncers.push(bouncer.process);
     // A second PgBouncer in front of the first: two pooling hops, as Polygres has (gateway,
     // pooler). It logs in to the first with the password itself, so its file holds that.
-    const chained = await startPgBouncer(join(root, 'pgbouncer2'), `host=127.0.0.1 port=${bouncer.port}`, cluster.secrets.superuserPassword);
+    const chained = await startPgBouncer(join(root, 'pgbouncer2'), { server: `host=127.0.0.1 port=${bouncer.port}`, secret: cluster.secrets.superuserPassword });
     bouncers.push(chained.process);
     const pidOf = (name: string) => readPidFile(join(cluster.layout.runDir, `${name}.pid`)) ?? 0;
     const targets: Target[] = [
@@ -170,54 +167,6 @@ function row(workload: string, protocol: string, clients: string, results: Map<s
   const latency = ['direct', 'pgbouncer', 'pgbouncer2', 'polygres', 'polygres-link'].map((name) => results.get(name)?.latencyMs?.toFixed(2) ?? '-').join(' / ');
   const proxyCpu = ['pgbouncer', 'pgbouncer2', 'polygres', 'polygres-link'].map((name) => results.get(name)?.proxyCpuMicros?.toFixed(0) ?? '-').join(' / ');
   return `| ${workload} | ${protocol} | ${clients} | ${tps('direct')} | ${tps('pgbouncer')} | ${tps('pgbouncer2')} | ${tps('polygres')} | ${tps('polygres-link')} | ${ratio('polygres', 'pgbouncer')} | ${ratio('polygres', 'direct')} | ${ratio('polygres-link', 'pgbouncer2')} | ${latency} | ${proxyCpu} |`;
-}
-
-/** The superuser's SCRAM verifier, for PgBouncer's auth file. */
-async function superuserVerifier(cluster: LocalCluster, port: number): Promise<string> {
-  const admin = new Client({ host: '127.0.0.1', port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres' });
-  await admin.connect();
-  try {
-    return (await admin.query("SELECT rolpassword FROM pg_authid WHERE rolname = 'postgres'")).rows[0].rolpassword as string;
-  } finally {
-    await admin.end();
-  }
-}
-
-/**
- * PgBouncer in transaction mode, pool size 20, in `dir`, in front of `server` (libpq host and
- * port), authenticating `postgres` with `secret` (a SCRAM verifier, or the password itself).
- */
-async function startPgBouncer(dir: string, server: string, secret: string): Promise<{ process: ChildProcess; port: number }> {
-  mkdirSync(dir, { recursive: true });
-  const block = await claimPortBlock();
-  const port = block.base;
-  writeFileSync(join(dir, 'users.txt'), `"postgres" "${secret}"\n`, { mode: 0o600 });
-  writeFileSync(
-    join(dir, 'pgbouncer.ini'),
-    [
-      '[databases]',
-      `postgres = ${server} dbname=postgres`,
-      '[pgbouncer]',
-      `listen_addr = 127.0.0.1`,
-      `listen_port = ${port}`,
-      `unix_socket_dir =`,
-      'auth_type = scram-sha-256',
-      `auth_file = ${join(dir, 'users.txt')}`,
-      'pool_mode = transaction',
-      'default_pool_size = 20',
-      'max_client_conn = 2000',
-      `logfile = ${join(dir, 'pgbouncer.log')}`,
-      `pidfile = ${join(dir, 'pgbouncer.pid')}`,
-      '',
-    ].join('\n'),
-  );
-  // PgBouncer refuses to run as root; it runs as the Postgres OS user, who may use the socket.
-  const user = postgresOsUser();
-  if (user) for (const file of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, file), user.uid, user.gid);
-  const child = spawn('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')], { stdio: 'ignore', ...(user ? { uid: user.uid, gid: user.gid } : {}) });
-  for (let i = 0; i < 100 && !(await isListening('127.0.0.1', port)); i++) await sleep(100);
-  if (!(await isListening('127.0.0.1', port))) throw new Error(`PgBouncer in ${dir} did not listen on ${port}: see ${join(dir, 'pgbouncer.log')}`);
-  return { process: child, port };
 }
 
 main().catch((error: unknown) => {
