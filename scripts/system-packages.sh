@@ -15,11 +15,15 @@ declare -A PROOF=(
   [python3-psycopg2]=/usr/lib/python3/dist-packages/psycopg2
   [chromium]=/usr/bin/chromium
   [prometheus]=/usr/bin/promtool
+  [gcc]=/usr/bin/gcc
+  [libc6-dev]=/usr/include/stdio.h
+  [bzip2]=/usr/bin/bzip2
 )
 # python3-psycopg2 and libdbd-pg-perl are client drivers from other languages the gateway is
 # tested with; chromium renders the status page in its test, prometheus brings promtool for
-# the alert rules.
-PACKAGES=(postgresql-15 postgresql-client-15 pgbackrest etcd-server etcd-client pgbouncer python3-psycopg2 libdbd-pg-perl chromium prometheus)
+# the alert rules; gcc, libc6-dev and bzip2 unpack and compile the C functions of PostgreSQL's
+# regression suite (scripts/postgres-regress-sources.sh).
+PACKAGES=(postgresql-15 postgresql-client-15 pgbackrest etcd-server etcd-client pgbouncer python3-psycopg2 libdbd-pg-perl chromium prometheus gcc libc6-dev bzip2)
 
 if [[ "$(uname -s)" == "Darwin" ]]; then
   missing=()
