@@ -11,7 +11,8 @@
  * bench/results/postgres-regress/.
  *
  * The clusters run with the standbys' hot_standby_feedback off (regressClusterSpec says why);
- * REGRESS_HOT_STANDBY_FEEDBACK=on keeps Polygres' default. REGRESS_RUNS (default 1) repeats
+ * REGRESS_HOT_STANDBY_FEEDBACK=on keeps Polygres' default (and writes
+ * postgres-regress-hot-standby-feedback.md and its directory instead). REGRESS_RUNS (default 1) repeats
  * every endpoint; REGRESS_TARGETS (default all: direct,one-hop,two-hops,pgbouncer,pgbouncer-session) picks some.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,8 +30,8 @@ const CHOSEN = (process.env.REGRESS_TARGETS?.split(',') ?? TARGETS) as TargetNam
 /** REGRESS_HOT_STANDBY_FEEDBACK=on runs the default cluster as is (see regressClusterSpec). */
 const FEEDBACK = process.env.REGRESS_HOT_STANDBY_FEEDBACK === 'on';
 
-/** pg_regress's output of every run (the diffs' heads are in the report; whole, they run to megabytes). */
-const RAW = join(__dirname, 'results', 'postgres-regress');
+/** The report, and pg_regress's output of every run (whole, the diffs run to megabytes). */
+const REPORT = join(__dirname, 'results', FEEDBACK ? 'postgres-regress-hot-standby-feedback' : 'postgres-regress');
 
 const LABELS: Record<TargetName, string> = {
   direct: 'direct Postgres (the primary)',
@@ -49,8 +50,8 @@ async function main(): Promise<void> {
     for (let run = 1; run <= RUNS; run++) {
       for (const target of CHOSEN) {
         const result = await runAgainst(target, suite, join(root, `${target}-${run}`));
-        mkdirSync(RAW, { recursive: true });
-        writeFileSync(join(RAW, `${target}-${run}.out`), result.output);
+        mkdirSync(REPORT, { recursive: true });
+        writeFileSync(join(REPORT, `${target}-${run}.out`), result.output);
         process.stdout.write(`${LABELS[target]}, run ${run}: ${describeRegressResult(result, 10)}\n\n`);
         results.set(target, [...(results.get(target) ?? []), result]);
       }
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     ),
   ].join('\n');
   mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'postgres-regress.md'), report);
+  writeFileSync(`${REPORT}.md`, report);
 }
 
 async function runAgainst(target: TargetName, suite: ReturnType<typeof prepareRegressSuite>, dir: string): Promise<RegressResult> {
