@@ -14,7 +14,7 @@
  *
  * The startup packet's settings are the session's defaults: pg_regress runs psql with PGTZ and
  * PGDATESTYLE, which libpq sends at startup, and the date and time tests RESET DateStyle and
- * TimeZone back to them — not to the server's defaults.
+ * TimeZone back to them — not to the server's defaults; a pinned session too (guc.sql).
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -82,6 +82,10 @@ SELECT timestamptz '2000-01-01 12:00+00', current_setting('TimeZone');
 SET DateStyle TO 'ISO';
 DISCARD ALL;
 SELECT date '1957-04-09';
+CREATE TEMP TABLE keeps_its_connection (a int);
+SET DateStyle TO 'ISO';
+RESET DateStyle;
+SELECT date '1957-04-09', current_setting('DateStyle');
 `;
 
 describe('a session’s settings and identity, replayed on other server connections', () => {

@@ -5,7 +5,7 @@
  * for a primary during a failover, login parameters and known statements are the link's, so
  * both paths behave alike; only where the server connection comes from differs.
  */
-import type { Backend, BackendConnection } from '../session/backend';
+import type { Backend, BackendConnection, CycleHint } from '../session/backend';
 import type { Pool } from '../pooler/pool';
 import { type ColocatedPools, RouteChangedError } from './colocated-pools';
 import type { LinkBackend } from './link-backend';
@@ -32,10 +32,10 @@ export class RoutedBackend implements Backend {
     return this.link.knownStatements;
   }
 
-  tryAcquire(owner: object): BackendConnection | undefined {
+  tryAcquire(owner: object, hint?: CycleHint): BackendConnection | undefined {
     const pool = this.poolAt(this.link.route);
     if (!pool) return this.link.tryAcquire();
-    const connection = pool.tryAcquire(owner);
+    const connection = pool.tryAcquire(owner, hint);
     return connection && this.lend(pool, connection);
   }
 
@@ -51,14 +51,14 @@ export class RoutedBackend implements Backend {
    * its node may since have been promoted without its rule written yet, or demoted, and
    * nothing may be written to a node the route does not point at.
    */
-  async acquire(owner: object): Promise<BackendConnection> {
+  async acquire(owner: object, hint?: CycleHint): Promise<BackendConnection> {
     for (;;) {
       const endpoint = this.link.route ?? (await this.link.routedEndpoint());
       const pool = this.poolAt(endpoint);
       if (!pool) return this.link.acquire();
       let connection: BackendConnection;
       try {
-        connection = await pool.acquire(owner);
+        connection = await pool.acquire(owner, hint);
       } catch (error) {
         if (error instanceof RouteChangedError) continue;
         throw error;

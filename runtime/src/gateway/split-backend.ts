@@ -29,11 +29,11 @@ export class SplitBackend implements Backend {
   }
 
   tryAcquire(owner: object, hint?: CycleHint): BackendConnection | undefined {
-    return this.pick(hint).tryAcquire(owner);
+    return this.pick(hint).tryAcquire(owner, hint);
   }
 
   acquire(owner: object, hint?: CycleHint): Promise<BackendConnection> {
-    return this.pick(hint).acquire(owner);
+    return this.pick(hint).acquire(owner, hint);
   }
 
   release(connection: BackendConnection): void {

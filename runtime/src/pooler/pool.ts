@@ -6,7 +6,7 @@
  */
 import { encodeFrontend } from '../protocol/encode-frontend';
 import type { Logger } from '../util/log';
-import type { Backend, BackendConnection } from '../session/backend';
+import type { Backend, BackendConnection, CycleHint } from '../session/backend';
 import type { ConnectionBudget } from './connection-budget';
 import { ServerConnection, ServerLoginError } from '../session/server-connection';
 import { connectTo } from '../link/server-target';
@@ -41,6 +41,8 @@ interface Waiter {
   readonly resolve: (connection: ServerConnection) => void;
   readonly reject: (error: Error) => void;
   readonly since: number;
+  /** Only a connection no session has used will do (CycleHint.fresh). */
+  readonly fresh: boolean;
   /** When its queue timeout started: when it came, or when a pause it waited through ended. */
   timeoutFrom: number;
 }
@@ -111,8 +113,9 @@ export class Pool implements Backend {
   }
 
   /** An idle connection right now (preferring one `owner` used last), or undefined. */
-  tryAcquire(owner: object): ServerConnection | undefined {
-    return this.closed || this.paused ? undefined : this.takeIdle(owner);
+  tryAcquire(owner: object, hint?: CycleHint): ServerConnection | undefined {
+    if (this.closed || this.paused) return undefined;
+    return hint?.fresh ? this.takeFresh() : this.takeIdle(owner);
   }
 
   /**
@@ -142,7 +145,7 @@ export class Pool implements Backend {
     const now = Date.now();
     for (const waiter of this.waiters) waiter.timeoutFrom = now;
     while (this.waiters.length > 0) {
-      const connection = this.takeIdle(undefined);
+      const connection = this.waiters[0]!.fresh ? this.takeFresh() : this.takeIdle(undefined);
       if (!connection) break;
       this.waiters.shift()!.resolve(connection);
     }
@@ -169,7 +172,7 @@ export class Pool implements Backend {
     let best: ServerConnection | undefined;
     for (const connection of this.all) {
       const since = connection.pipelinableSince;
-      if (since === 0 || now - since > limit || connection.followed || connection.broken) continue;
+      if (since === 0 || now - since > limit || connection.followed || connection.broken || connection.discardAfterUse) continue;
       if (!best || since > best.pipelinableSince) best = connection;
     }
     if (!best || !statementMayFollow()) return undefined;
@@ -185,15 +188,20 @@ export class Pool implements Backend {
     socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', ...backendKey })));
   }
 
-  /** A connection for the session `owner`. */
-  acquire(owner: object): Promise<ServerConnection> {
+  /**
+   * A connection for the session `owner`. A fresh one (hint.fresh) is opened for it, in place
+   * of an idle used one when the pool is full — rare (see ClientSession), so worth a login.
+   */
+  acquire(owner: object, hint?: CycleHint): Promise<ServerConnection> {
     if (this.closed) return Promise.reject(new Error('the pool is shutting down'));
-    const ready = this.paused ? undefined : this.takeIdle(owner);
+    const fresh = hint?.fresh === true;
+    const ready = this.tryAcquire(owner, hint);
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
       const now = Date.now();
-      this.waiters.push({ resolve, reject, since: now, timeoutFrom: now });
+      this.waiters.push({ resolve, reject, since: now, fresh, timeoutFrom: now });
       this.armWaiterTimer();
+      if (fresh && !this.paused && this.total >= this.options.size) this.yieldIdle();
       this.grow();
     });
   }
@@ -226,8 +234,14 @@ export class Pool implements Backend {
     const connection = backendConnection as ServerConnection;
     const now = Date.now();
     connection.lastUsedAt = now;
-    if (!connection.broken && !connection.closed && connection.handOver()) return;
-    if (connection.broken || connection.closed || this.closed || now - connection.createdAt > this.options.lifetimeMs || this.all.size > this.options.size) {
+    if (!connection.broken && !connection.closed && !connection.discardAfterUse && connection.handOver()) return;
+    if (connection.broken || connection.closed || connection.discardAfterUse || this.closed || now - connection.createdAt > this.options.lifetimeMs || this.all.size > this.options.size) {
+      this.discard(connection);
+      this.grow();
+      return;
+    }
+    if (!this.paused && this.waiters[0]?.fresh && connection.lastOwner !== undefined) {
+      // The next waiter needs a backend nobody used: this one makes room for it.
       this.discard(connection);
       this.grow();
       return;
@@ -298,6 +312,13 @@ export class Pool implements Backend {
     if (index === -1) index = this.idle.length - 1;
     if (index === -1) return undefined;
     return index === this.idle.length - 1 ? this.idle.pop() : this.idle.splice(index, 1)[0];
+  }
+
+  /** An idle connection no session has used yet (a new backend), or undefined. */
+  private takeFresh(): ServerConnection | undefined {
+    this.dropDeadIdle();
+    const index = this.idle.findIndex((connection) => connection.lastOwner === undefined);
+    return index === -1 ? undefined : this.idle.splice(index, 1)[0];
   }
 
   private dropDeadIdle(): void {

@@ -14,4 +14,6 @@ export const SqlState = {
   invalidPassword: '28P01',
   serializationFailure: '40001',
   internalError: 'XX000',
+  /** invalid_name: among others, a placeholder setting under a prefix a loaded library reserved. */
+  invalidName: '42602',
 } as const;

@@ -30,6 +30,13 @@ export interface BackendConnection {
    */
   identityChanged: boolean;
   broken: boolean;
+  /**
+   * A session gave the backend something no reset takes away and no later session may
+   * inherit — a temporary schema (a new session has none until it makes a temporary object;
+   * DISCARD TEMP empties it but keeps it, and PREPARE TRANSACTION, pg_my_temp_schema() and
+   * current_schema() tell the difference): the pool closes the connection when it comes back.
+   */
+  discardAfterUse: boolean;
   readonly closed: boolean;
   /** ParameterStatus values from the connection's login. */
   readonly parameters: ReadonlyMap<string, string>;
@@ -48,7 +55,12 @@ export interface BackendConnection {
 /** What the session knows about the cycle it is about to start. */
 export interface CycleHint {
   /** The cycle starts with a single read-only statement outside a transaction. */
-  readonly readOnly: boolean;
+  readonly readOnly?: boolean;
+  /**
+   * The cycle needs a backend no other session has used (lastOwner undefined): see
+   * ClientSession's retry of a SET refused for a library another session loaded there.
+   */
+  readonly fresh?: boolean;
 }
 
 export interface Backend {

@@ -7,13 +7,15 @@
  * session's. What goes over the connection, and how answers come back, is ServerExchange.
  * Bytes the pooler does not need to read are forwarded as they came.
  */
-import { FrontendCode } from '../protocol/codes';
+import { BackendCode, FrontendCode } from '../protocol/codes';
+import { decodeBackend } from '../protocol/decode-backend';
 import { SqlState } from '../protocol/constants';
 import { encodeBackend } from '../protocol/encode-backend';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import type { FrontendMessage } from '../protocol/messages';
 import { sqlStateOf } from '../protocol/protocol-error';
 import { classify, isPlainStatement } from '../sql/classify';
+import type { StatementInfo } from '../sql/effects';
 import type { BackendConnection } from './backend';
 import type { ClientFrame } from './client-frame';
 import { ReadPause } from './client-reading';
@@ -42,6 +44,13 @@ export class ClientSession extends ServerExchange {
   /** Reset and replay queries of this session still running ahead of its statement. */
   private preparing = 0;
   private lastResetAndReplay: { readonly reset: HandOffReset; readonly replay: string; readonly query: Buffer } | undefined;
+  /**
+   * Connections no other session has used, before or since this one first did: what their
+   * backends carry (libraries loaded, say) is this session's own doing.
+   */
+  private readonly ownConnections = new WeakSet<BackendConnection>();
+  /** The next connection must be one no session has used (see retriesElsewhere). */
+  private needsFreshBackend = false;
 
   /** Asked by the pool only once it has a connection to pipeline behind (classifying costs a decode). */
   private readonly queuedStatementIsPlain = () => isPlainStatement(classify((this.queue[0]!.message as Extract<FrontendMessage, { type: 'query' }>).sql));
@@ -119,7 +128,7 @@ export class ClientSession extends ServerExchange {
 
   private attachServer(): void {
     if (this.acquiring || !this.backend) return;
-    const hint = this.backend.routesReadOnly ? { readOnly: this.startsReadOnly(this.queue[0]) } : undefined;
+    const hint = this.needsFreshBackend ? { fresh: true } : this.backend.routesReadOnly ? { readOnly: this.startsReadOnly(this.queue[0]) } : undefined;
     const ready = this.backend.tryAcquire(this, hint);
     if (ready) {
       this.attach(ready);
@@ -190,6 +199,10 @@ export class ClientSession extends ServerExchange {
 
   private attach(connection: BackendConnection): void {
     this.server = connection;
+    if (this.needsFreshBackend) {
+      this.needsFreshBackend = false;
+      this.state.pinForPlaceholder();
+    }
     connection.attach(this.serverFrameHandler);
     connection.onClosed(() => this.guarded(() => this.onServerClosed(connection)));
     this.prepareConnection(connection);
@@ -204,7 +217,11 @@ export class ClientSession extends ServerExchange {
   private prepareConnection(connection: BackendConnection): void {
     let reset: HandOffReset | undefined;
     if (connection.lastOwner !== this) {
+      // Another session used it since: whatever unnamed statement it holds is not this one's.
+      if (this.unnamedOn === connection) this.unnamedOn = undefined;
       const previous = connection.lastOwner;
+      if (previous === undefined) this.ownConnections.add(connection);
+      else this.ownConnections.delete(connection);
       connection.lastOwner = this;
       if (previous !== undefined) reset = handOffReset(connection);
     }
@@ -269,11 +286,13 @@ export class ClientSession extends ServerExchange {
       case FrontendCode.Query: {
         const message = frame.message as Extract<FrontendMessage, { type: 'query' }>;
         const info = classify(message.sql);
+        if (this.unnamed) this.forgetUnnamed(); // Postgres drops it at every simple Query
         this.context.metrics.statement?.();
         if (this.cycleStartedAt === 0) this.cycleStartedAt = performance.now();
         if (!this.behind && isPlainStatement(info) && this.cycleMayPipeline()) server.pipelinableSince = performance.now();
         server.output.write(frame.bytes);
-        this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...info.statements] });
+        const retryable = this.mayRetryOnFreshBackend(info.statements, server) ? frame : undefined;
+        this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...info.statements], ...(retryable ? { retryable } : {}) });
         return;
       }
       case FrontendCode.Parse:
@@ -289,6 +308,7 @@ export class ClientSession extends ServerExchange {
           this.responses.push({ kind: 'forward', ends: 'describe' });
           return;
         }
+        if (message.target === 'S') this.ensureUnnamed();
         this.send(frame.bytes, 'describe', 'forward');
         return;
       }
@@ -301,6 +321,7 @@ export class ClientSession extends ServerExchange {
           return;
         }
         if (message.target === 'P') this.portals.delete(message.name);
+        else this.forgetUnnamed();
         this.send(frame.bytes, 'close', 'forward');
         return;
       }
@@ -329,6 +350,42 @@ export class ClientSession extends ServerExchange {
     }
   }
 
+  // ------------------------------------------------------------------ a backend of its own
+
+  /**
+   * A lone SET of a placeholder setting (a name with a dot), outside a transaction, on a
+   * backend another session has used. Postgres accepts `SET plpgsql.anything` in a session
+   * that has not loaded plpgsql, and refuses it once the library is loaded and has reserved
+   * its prefix; a backend the pool shares has loaded whatever its earlier sessions used.
+   */
+  private mayRetryOnFreshBackend(statements: StatementInfo['statements'], server: BackendConnection): boolean {
+    // A pinned session keeps its backend whatever it answers (and could not give it back to move).
+    if (statements.length !== 1 || this.status !== 'I' || this.explicitTransaction || this.state.pinned || this.ownConnections.has(server)) return false;
+    const effects = statements[0]!;
+    return effects.length === 1 && effects[0]!.kind === 'set' && effects[0]!.name.includes('.');
+  }
+
+  /**
+   * The server refused such a SET as an invalid name: the refusal may come from another
+   * session's library, so the statement runs again on a backend no session has used, which
+   * answers as the client's own session would (the first answer is swallowed). The session
+   * keeps that backend: its placeholder could not be replayed on a shared one.
+   */
+  protected retriesElsewhere(query: ClientFrame, buffer: Buffer, bodyStart: number, end: number): boolean {
+    const fields = (decodeBackend(BackendCode.ErrorResponse, buffer, bodyStart, end) as { fields: Record<string, string> }).fields;
+    if (fields.C !== SqlState.invalidName) return false;
+    this.responses.replaceHead({
+      kind: 'swallow',
+      ends: 'ready',
+      onDone: () => {
+        this.queue.unshift(query);
+        this.queuedBytes += query.bytes.length;
+        this.needsFreshBackend = true;
+      },
+    });
+    return true;
+  }
+
   // ------------------------------------------------------------------ giving it back
 
   protected maybeRelease(): void {
@@ -337,7 +394,6 @@ export class ClientSession extends ServerExchange {
     this.server = undefined;
     server.attach(() => undefined);
     if (this.portals.size > 0) this.portals.clear(); // clear() reallocates even an empty table
-    this.unnamed = undefined;
     this.backend!.release(server);
     if (this.queue.length > 0) this.drain(); // frames held back while a follower waited on the connection
   }

@@ -9,6 +9,7 @@
 import { BackendCode } from '../protocol/codes';
 import type { FrameHandler } from '../protocol/framer';
 import type { SessionEffect } from '../sql/effects';
+import type { ClientFrame } from './client-frame';
 
 /** The server message that completes a request. */
 export type ResponseEnd = 'parse' | 'bind' | 'close' | 'describe' | 'execute' | 'ready';
@@ -23,6 +24,8 @@ export type Slot =
       readonly onDone?: (failed: boolean) => void;
       /** A simple Query's statements' session effects, taken one per CommandComplete. */
       readonly statementEffects?: (readonly SessionEffect[])[];
+      /** The client's frame, kept while the server's error may still send it to another connection. */
+      readonly retryable?: ClientFrame;
     }
   | { readonly kind: 'synthetic'; readonly bytes: Buffer; readonly onDone?: () => void };
 
@@ -64,6 +67,11 @@ export class ResponseQueue {
     let count = 0;
     for (const slot of this.slots) if (slot.kind !== 'synthetic' && slot.ends === 'ready') count += 1;
     return count;
+  }
+
+  /** Puts `slot` in the place of the head (which the server is answering now). */
+  replaceHead(slot: Slot): void {
+    this.slots[0] = slot;
   }
 
   shift(): Slot | undefined {

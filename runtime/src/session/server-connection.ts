@@ -52,6 +52,7 @@ export class ServerConnection {
   settingsKey = '';
   lastOwner: object | undefined = undefined;
   identityChanged = false;
+  discardAfterUse = false;
   /** Set when the connection must not be reused (socket error, FATAL, protocol confusion). */
   broken = false;
   /**

@@ -8,6 +8,7 @@
  * is the subclass's decision (ClientSession.maybeRelease).
  */
 import { BackendCode, FrontendCode } from '../protocol/codes';
+import { SqlState } from '../protocol/constants';
 import { decodeBackend } from '../protocol/decode-backend';
 import { encodeBackend } from '../protocol/encode-backend';
 import { encodeFrontend } from '../protocol/encode-frontend';
@@ -28,9 +29,6 @@ interface PreparedStatement {
   readonly info: StatementInfo;
 }
 
-/** A key no session has (session keys are '' or a hash): the next use compares settings one by one. */
-const UNKNOWN_SETTINGS_KEY = 'unknown';
-
 export abstract class ServerExchange extends ClientConnection {
   /** The server connection the session holds (or follows behind another session), if any. */
   protected server: BackendConnection | undefined;
@@ -39,6 +37,14 @@ export abstract class ServerExchange extends ClientConnection {
   protected readonly statements = new Map<string, PreparedStatement>();
   protected readonly portals = new Map<string, StatementInfo>();
   protected unnamed: StatementInfo | undefined;
+  /**
+   * The client's unnamed statement, kept from its Parse until a simple Query or a Parse
+   * replaces it, as Postgres keeps it: libpq's PQprepare and PQdescribePrepared (psql's
+   * \gdesc) use it in separate cycles, which may run on separate server connections.
+   */
+  private unnamedParse: { readonly sql: string; readonly parameterTypes: readonly number[] } | undefined;
+  /** The server connection that holds the unnamed statement, while nothing has replaced it there. */
+  protected unnamedOn: BackendConnection | undefined;
 
   /** Transaction bookkeeping for the cycle in progress. */
   protected status: 'I' | 'T' | 'E' = 'I';
@@ -62,6 +68,13 @@ export abstract class ServerExchange extends ClientConnection {
   /** Gives the connection back when the session is between transactions and nothing pins it. */
   protected abstract maybeRelease(): void;
 
+  /**
+   * The server refused the client's `query` (an ErrorResponse in `buffer`): true when the
+   * session takes it elsewhere instead — the error and the rest of the answer are then the
+   * session's to swallow (it replaces the response slot).
+   */
+  protected abstract retriesElsewhere(query: ClientFrame, buffer: Buffer, bodyStart: number, end: number): boolean;
+
   // ------------------------------------------------------------------ requests
 
   /** Forwards a client frame to the server and expects its response. */
@@ -72,6 +85,8 @@ export abstract class ServerExchange extends ClientConnection {
 
   /** Sends a message of the pooler's own whose response the client must not see. */
   protected inject(bytes: Buffer, ends: ResponseEnd, onDone?: (failed: boolean) => void, onMessage?: (code: number, buffer: Buffer, bodyStart: number, end: number) => void): void {
+    // A simple Query drops the connection's unnamed statement (Postgres's exec_simple_query).
+    if (bytes[0] === FrontendCode.Query) this.unnamedOn = undefined;
     this.server!.output.write(bytes);
     this.responses.push({ kind: 'swallow', ends, ...(onDone ? { onDone } : {}), ...(onMessage ? { onMessage } : {}) });
   }
@@ -143,8 +158,14 @@ export abstract class ServerExchange extends ClientConnection {
   protected handleParse(message: Extract<FrontendMessage, { type: 'parse' }>, frame: ClientFrame): void {
     const info = classify(message.sql);
     if (message.name === '') {
+      const parse = { sql: message.sql, parameterTypes: message.parameterTypes };
       this.unnamed = info;
-      this.send(frame.bytes, 'parse', 'forward');
+      this.unnamedParse = parse;
+      this.unnamedOn = this.server;
+      this.send(frame.bytes, 'parse', 'forward', (failed) => {
+        // A Parse that fails leaves no unnamed statement behind.
+        if (failed && this.unnamedParse === parse) this.forgetUnnamed();
+      });
       return;
     }
     if (this.statements.has(message.name)) {
@@ -165,6 +186,7 @@ export abstract class ServerExchange extends ClientConnection {
   protected handleBind(message: Extract<FrontendMessage, { type: 'bind' }>, frame: ClientFrame): void {
     if (message.statement === '') {
       this.portals.set(message.portal, this.unnamed ?? classify(''));
+      this.ensureUnnamed();
       this.send(frame.bytes, 'bind', 'forward');
       return;
     }
@@ -173,6 +195,24 @@ export abstract class ServerExchange extends ClientConnection {
     this.portals.set(message.portal, this.statements.get(message.statement)!.info);
     this.server!.output.write(encodeFrontend({ ...message, statement: name }));
     this.responses.push({ kind: 'forward', ends: 'bind' });
+  }
+
+  /**
+   * Before a Bind or Describe of the unnamed statement: parses it again (answer swallowed) on a
+   * connection that does not hold it — the client prepared it in an earlier cycle, elsewhere.
+   */
+  protected ensureUnnamed(): void {
+    const server = this.server!;
+    if (!this.unnamedParse || this.unnamedOn === server) return;
+    this.unnamedOn = server;
+    this.inject(encodeFrontend({ type: 'parse', name: '', ...this.unnamedParse }), 'parse');
+  }
+
+  /** A simple Query, a failed Parse or a Close dropped the client's unnamed statement. */
+  protected forgetUnnamed(): void {
+    this.unnamed = undefined;
+    this.unnamedParse = undefined;
+    this.unnamedOn = undefined;
   }
 
   /**
@@ -245,6 +285,10 @@ export abstract class ServerExchange extends ClientConnection {
       if (slot.kind === 'forward') this.forward(buffer, frameStart, end, stable);
       return;
     }
+    if (code === BackendCode.ErrorResponse && slot.kind === 'forward' && slot.retryable && this.retriesElsewhere(slot.retryable, buffer, bodyStart, end)) {
+      this.cycleFailed = true;
+      return;
+    }
     // Errors always reach the client, even for the pooler's own Parse: its request depended on it.
     if (slot.kind === 'forward' || (code === BackendCode.ErrorResponse && slot.ends !== 'ready')) this.forward(buffer, frameStart, end, stable);
     if (code === BackendCode.CommandComplete) {
@@ -302,6 +346,7 @@ export abstract class ServerExchange extends ClientConnection {
     if (!effects) return;
     for (const effect of effects) {
       if (effect.kind === 'begin') this.explicitTransaction = true;
+      else if (effect.kind === 'temp-object' && this.server) this.server.discardAfterUse = true;
       this.state.apply(effect);
     }
   }
@@ -319,12 +364,8 @@ export abstract class ServerExchange extends ClientConnection {
       this.explicitTransaction = false;
       // Most transactions change no setting: keep the connection's copy when the key says so.
       const startupResets = this.state.takeStartupResets();
-      if (startupResets) {
-        // RESET took those to the server connection's defaults, not the session's startup values:
-        // the connection is known without them, so the session's next use replays them.
-        server.settings = new Map([...this.state.committedSettings].filter(([name]) => !startupResets.has(name)));
-        server.settingsKey = UNKNOWN_SETTINGS_KEY;
-      } else if (server.settingsKey !== this.state.settingsKey) {
+      if (startupResets) this.restoreStartupSettings(server, startupResets);
+      else if (server.settingsKey !== this.state.settingsKey) {
         server.settings = new Map(this.state.committedSettings);
         server.settingsKey = this.state.settingsKey;
       }
@@ -345,6 +386,33 @@ export abstract class ServerExchange extends ClientConnection {
     const probe = status === 'I' && clientCycle ? this.backend?.afterCycle?.(server) : undefined;
     if (probe) this.observeAfterCycle(server, probe);
     this.maybeRelease();
+  }
+
+  /**
+   * RESET, RESET ALL or DISCARD ALL took these settings to the server connection's defaults,
+   * where Postgres goes back to the session's startup packet (a client's PGDATESTYLE, say):
+   * they are set again at once, ahead of the client's next statement — on this connection,
+   * which a pinned session keeps, as on any other (its settings are then the session's).
+   */
+  private restoreStartupSettings(server: BackendConnection, names: ReadonlySet<string>): void {
+    const settings = this.state.committedSettings;
+    const statements = [...names].flatMap((name) => settings.get(name) ?? []);
+    if (server.followed) {
+      // Another session's statement is already queued behind (never behind a RESET, which is
+      // not pipelined; but should it be): the connection is known without them, and the
+      // session's next use replays them.
+      server.settings = new Map([...settings].filter(([name]) => !names.has(name)));
+      server.settingsKey = 'unknown';
+      return;
+    }
+    server.settings = new Map(settings);
+    server.settingsKey = this.state.settingsKey;
+    if (statements.length === 0) return;
+    this.inject(encodeFrontend({ type: 'query', sql: statements.join('; ') }), 'ready', (failed) => {
+      if (!failed) return;
+      server.broken = true;
+      this.fail(SqlState.connectionFailure, "could not restore this session's startup settings after a RESET; reconnect to continue");
+    });
   }
 
   /** Runs the backend's after-cycle statement and hands it the first value of the result. */

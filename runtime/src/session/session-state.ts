@@ -6,8 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { SessionEffect } from '../sql/effects';
+import { isLanguagePlaceholder } from '../sql/language-settings';
 
-export type PinReason = 'temp-object' | 'hold-cursor' | 'advisory-lock' | 'listen' | 'sql-prepare' | 'untracked-setting';
+export type PinReason = 'temp-object' | 'hold-cursor' | 'advisory-lock' | 'listen' | 'sql-prepare' | 'untracked-setting' | 'library-placeholder' | 'loaded-library';
 
 export class SessionState {
   /** Setting name -> the statement that sets it, as committed. */
@@ -23,6 +24,15 @@ export class SessionState {
   /** An advisory unlock committed: whether any lock remains must be asked of Postgres. */
   advisoryUnlockPending = false;
   private untracked: string | undefined;
+  /**
+   * The session holds a placeholder setting under the prefix of a library its backend has not
+   * loaded (`SET plpgsql.anything`): a backend that has loaded it refuses the setting, and a
+   * pooled backend has loaded whatever its earlier sessions used, so the session keeps its
+   * own to the end (see also ClientSession.retriesElsewhere).
+   */
+  private placeholder = false;
+  /** The session LOADed a library into its backend: only that backend has it, to the end. */
+  private loadedLibrary = false;
   /** A DISCARD ALL / DEALLOCATE ALL committed: the server connection lost its prepared statements. */
   serverStatementsDropped = false;
 
@@ -53,11 +63,18 @@ export class SessionState {
     if (this.channels.size > 0) reasons.push('listen');
     if (this.sqlPrepared.size > 0) reasons.push('sql-prepare');
     if (this.untracked) reasons.push('untracked-setting');
+    if (this.placeholder) reasons.push('library-placeholder');
+    if (this.loadedLibrary) reasons.push('loaded-library');
     return reasons;
   }
 
   get pinned(): boolean {
-    return this.tempObjects || this.holdCursors.size > 0 || this.advisoryLocks || this.channels.size > 0 || this.sqlPrepared.size > 0 || this.untracked !== undefined;
+    return this.tempObjects || this.holdCursors.size > 0 || this.advisoryLocks || this.channels.size > 0 || this.sqlPrepared.size > 0 || this.untracked !== undefined || this.placeholder || this.loadedLibrary;
+  }
+
+  /** The session's placeholder setting needs a backend without the library that reserves its prefix: it keeps the one it has. */
+  pinForPlaceholder(): void {
+    this.placeholder = true;
   }
 
   get committedSettings(): ReadonlyMap<string, string> {
@@ -93,6 +110,7 @@ export class SessionState {
       case 'set':
         this.pending().set(effect.name, effect.statement);
         if (effect.name === 'session_authorization') this.pending().set('role', null);
+        else if (isLanguagePlaceholder(effect.name)) this.placeholder = true;
         return;
       case 'reset':
         this.pending().set(effect.name, this.startup.get(effect.name) ?? null);
@@ -125,6 +143,9 @@ export class SessionState {
         return;
       case 'untracked':
         this.untracked = effect.reason;
+        return;
+      case 'load':
+        this.loadedLibrary = true;
         return;
       default:
         this.releases.push(effect);

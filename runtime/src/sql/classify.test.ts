@@ -59,6 +59,16 @@ describe('classify', () => {
     expect(effects('CREATE TEMP TABLE x (a int)')).toEqual([{ kind: 'temp-object' }]);
     expect(effects('create temporary view v as select 1')).toEqual([{ kind: 'temp-object' }]);
     expect(effects('SELECT 1 AS a INTO TEMP t2')).toEqual([{ kind: 'temp-object' }]);
+    // Anything created in pg_temp by name lives in the backend's temporary schema too.
+    expect(effects("create function pg_temp.f() returns int as 'select 1' language sql")).toEqual([{ kind: 'temp-object' }]);
+    expect(effects('CREATE TYPE pg_temp.pair AS (a int, b int)')).toEqual([{ kind: 'temp-object' }]);
+    expect(effects('create operator pg_temp.@@ (leftarg = int4, rightarg = int4, procedure = int4mi)')).toEqual([{ kind: 'temp-object' }]);
+    expect(effects('create sequence pg_temp_3.s')).toEqual([{ kind: 'temp-object' }]);
+    expect(effects('drop function pg_temp.f()')).toEqual([]);
+    expect(effects("LOAD 'auto_explain'")).toEqual([{ kind: 'load' }]);
+    expect(effects("CREATE FUNCTION check_primary_key() RETURNS trigger AS '/lib/refint.so' LANGUAGE C")).toEqual([{ kind: 'load' }]);
+    expect(effects("create function pg_temp.f() returns int as 'select 1' language sql")).toEqual([{ kind: 'temp-object' }]);
+    expect(effects('create table public.t (a int)')).toEqual([]);
     expect(effects('DECLARE c CURSOR WITH HOLD FOR SELECT 1')).toEqual([{ kind: 'hold-cursor', name: 'c' }]);
     expect(effects('DECLARE c CURSOR FOR SELECT 1')).toEqual([]);
     expect(effects('CLOSE c')).toEqual([{ kind: 'close-cursor', name: 'c' }]);

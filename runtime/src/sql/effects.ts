@@ -22,6 +22,8 @@ export type SessionEffect =
   | { readonly kind: 'advisory-unlock' }
   | { readonly kind: 'sql-prepare'; readonly name: string }
   | { readonly kind: 'sql-deallocate'; readonly name: string | null }
+  /** LOAD, or CREATE FUNCTION ... LANGUAGE C: a library in this backend only (its hooks, its settings, its memory), for the session's life. */
+  | { readonly kind: 'load' }
   /** Something that changes the session in a way we cannot replay: pin the session. */
   | { readonly kind: 'untracked'; readonly reason: string };
 

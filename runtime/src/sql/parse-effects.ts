@@ -65,13 +65,21 @@ function effectsOf(type: string, node: Node, text: string): SessionEffect[] {
       return (Number(node.options ?? 0) & CURSOR_OPT_HOLD) !== 0 ? [{ kind: 'hold-cursor', name: String(node.portalname ?? '') }] : functionEffects(node);
     case 'ClosePortalStmt':
       return [{ kind: 'close-cursor', name: typeof node.portalname === 'string' ? node.portalname : null }];
+    case 'LoadStmt':
+      return [{ kind: 'load' }];
+    case 'CreateFunctionStmt': {
+      // Its validator loads a C function's library into the backend (to find the symbol):
+      // whatever that library keeps in memory (refint's cached plans, say) is the session's.
+      const effects = createsTemporaryObject(type, node) ? [{ kind: 'temp-object' } as const] : [];
+      return languageOf(node) === 'c' ? [...effects, { kind: 'load' }] : effects;
+    }
     case 'PrepareStmt':
       return [{ kind: 'sql-prepare', name: String(node.name ?? '') }];
     case 'DeallocateStmt':
       return [{ kind: 'sql-deallocate', name: typeof node.name === 'string' ? node.name : null }];
     default: {
       const effects = functionEffects(node);
-      if (createsTemporaryObject(node)) effects.push({ kind: 'temp-object' });
+      if (createsTemporaryObject(type, node)) effects.push({ kind: 'temp-object' });
       return effects;
     }
   }
@@ -153,12 +161,40 @@ function literal(node: Node | undefined): string | boolean | undefined {
   return undefined;
 }
 
-function createsTemporaryObject(node: unknown): boolean {
+/** The session's own temporary schema, by the names Postgres accepts for it. */
+const TEMP_SCHEMA = /^pg_temp(?:_\d+)?$/;
+/** Statements that create an object, where a name qualified with pg_temp puts it in the temporary schema. */
+const CREATES = /^(?:Create|Define|View|CompositeType)/;
+
+/**
+ * A temporary table, sequence or view (TEMP), or any object created in pg_temp by name
+ * (`CREATE FUNCTION pg_temp.f()`, `CREATE TYPE pg_temp.t`, an operator...): it lives in this
+ * backend's temporary schema, which no other server connection has.
+ */
+function createsTemporaryObject(type: string, node: unknown): boolean {
+  const creates = CREATES.test(type);
   let temporary = false;
   visit(node, (key, value) => {
     if (key === 'relpersistence' && value === 't') temporary = true;
+    else if (creates && key === 'schemaname' && typeof value === 'string' && TEMP_SCHEMA.test(value)) temporary = true;
+    else if (creates && Array.isArray(value) && value.length >= 2 && TEMP_SCHEMA.test(stringNode(value[0]) ?? '')) temporary = true;
   });
   return temporary;
+}
+
+/** A CREATE FUNCTION's LANGUAGE, lower case (SQL's default when it names none). */
+function languageOf(node: Node): string {
+  for (const option of (node.options as Node[] | undefined) ?? []) {
+    const definition = option.DefElem as Node | undefined;
+    if (definition?.defname === 'language') return (stringNode(definition.arg) ?? '').toLowerCase();
+  }
+  return 'sql';
+}
+
+/** The text of a String node of a qualified name ({ String: { sval } }), if it is one. */
+function stringNode(node: unknown): string | undefined {
+  const string = (node as { String?: { sval?: unknown } } | null)?.String;
+  return typeof string?.sval === 'string' ? string.sval : undefined;
 }
 
 function visit(node: unknown, onEntry: (key: string, value: unknown) => void): void {
