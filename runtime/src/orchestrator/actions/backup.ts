@@ -13,6 +13,9 @@ import type { Snapshot } from '../snapshot';
 
 export async function startScheduledBackup(context: OrchestratorContext, snapshot: Snapshot, type: 'full' | 'diff' | 'incr'): Promise<void> {
   const current = await context.topo.getBackupState();
+  // The snapshot said a backup was due; if the state moved since (another orchestrator's
+  // backup finished, or was claimed, in between), that judgment is stale: the next look decides.
+  if ((current?.modRevision ?? '0') !== (snapshot.backups?.state?.modRevision ?? '0')) return;
   const before: BackupState = current?.value ?? { last: {}, running: null, lastResult: null };
   const claimed: BackupState = { ...before, running: { by: context.me.name, type, since: new Date().toISOString() } };
   if (!(await context.topo.replaceBackupState(claimed, current?.modRevision ?? '0'))) return;
