@@ -10,6 +10,15 @@ import { isLanguagePlaceholder } from '../sql/language-settings';
 
 export type PinReason = 'temp-object' | 'hold-cursor' | 'advisory-lock' | 'listen' | 'sql-prepare' | 'untracked-setting' | 'library-placeholder' | 'loaded-library';
 
+interface Savepoint {
+  readonly name: string;
+  readonly settings: ReadonlyMap<string, string | null> | undefined;
+  readonly resetAll: boolean;
+  readonly startupResets: ReadonlySet<string> | undefined;
+  /** How many releases (UNLISTEN, CLOSE, DEALLOCATE...) were pending. */
+  readonly releases: number;
+}
+
 export class SessionState {
   /** Setting name -> the statement that sets it, as committed. */
   private settings = new Map<string, string>();
@@ -123,9 +132,34 @@ export class SessionState {
         this.pendingSettings = new Map();
         if (this.startup.size > 0) this.pendingStartupResets = new Set(this.startup.keys());
         return;
-      case 'rollback-to-savepoint':
-        if (this.pendingSettings || this.resetAllPending) this.untracked = 'settings changed before ROLLBACK TO SAVEPOINT';
+      case 'savepoint':
+        this.savepoints.push({
+          name: effect.name,
+          settings: this.pendingSettings && new Map(this.pendingSettings),
+          resetAll: this.resetAllPending,
+          startupResets: this.pendingStartupResets && new Set(this.pendingStartupResets),
+          releases: this.releases.length,
+        });
         return;
+      case 'rollback-to-savepoint': {
+        // Undoes what came after the savepoint (Postgres refuses an unknown name, and then
+        // nothing here runs); the savepoint itself stays, later ones go.
+        const index = this.savepointIndex(effect.name);
+        if (index === -1) return;
+        const savepoint = this.savepoints[index]!;
+        this.savepoints.length = index + 1;
+        this.pendingSettings = savepoint.settings && new Map(savepoint.settings);
+        this.resetAllPending = savepoint.resetAll;
+        this.pendingStartupResets = savepoint.startupResets && new Set(savepoint.startupResets);
+        this.releases.length = savepoint.releases;
+        return;
+      }
+      case 'release-savepoint': {
+        // What came after it now belongs to the enclosing level; it and later savepoints go.
+        const index = this.savepointIndex(effect.name);
+        if (index !== -1) this.savepoints.length = index;
+        return;
+      }
       case 'temp-object':
         this.tempObjects = true;
         return;
@@ -153,6 +187,8 @@ export class SessionState {
   }
 
   private releases: SessionEffect[] = [];
+  /** The open transaction's savepoints, oldest first, each with what was pending when it was made. */
+  private savepoints: Savepoint[] = [];
 
   /** The transaction ended: keep (commit) or drop what it did to settings and releases. */
   endTransaction(committed: boolean): void {
@@ -171,6 +207,7 @@ export class SessionState {
     this.pendingSettings = undefined;
     this.pendingStartupResets = undefined;
     this.resetAllPending = false;
+    if (this.savepoints.length > 0) this.savepoints = [];
     // Most transactions release nothing: keep the empty array rather than allocate one each time.
     if (this.releases.length > 0) this.releases = [];
   }
@@ -179,6 +216,12 @@ export class SessionState {
   advisoryLocksReleased(): void {
     this.advisoryLocks = false;
     this.advisoryUnlockPending = false;
+  }
+
+  /** The newest savepoint of that name (Postgres allows the same name twice), or -1. */
+  private savepointIndex(name: string): number {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i]!.name === name) return i;
+    return -1;
   }
 
   private pending(): Map<string, string | null> {

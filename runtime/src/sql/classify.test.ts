@@ -35,7 +35,9 @@ describe('classify', () => {
     expect(effects('COMMIT')).toEqual([{ kind: 'commit' }]);
     expect(effects('end')).toEqual([{ kind: 'commit' }]);
     expect(effects('ROLLBACK')).toEqual([{ kind: 'rollback' }]);
-    expect(effects('rollback to savepoint a')).toEqual([{ kind: 'rollback-to-savepoint' }]);
+    expect(effects('rollback to savepoint a')).toEqual([{ kind: 'rollback-to-savepoint', name: 'a' }]);
+    expect(effects('SAVEPOINT "First"')).toEqual([{ kind: 'savepoint', name: 'First' }]);
+    expect(effects('release b')).toEqual([{ kind: 'release-savepoint', name: 'b' }]);
   });
 
   it('records session settings with the statement that replays them', () => {

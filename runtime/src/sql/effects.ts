@@ -6,8 +6,10 @@ export type SessionEffect =
   | { readonly kind: 'begin' }
   | { readonly kind: 'commit' }
   | { readonly kind: 'rollback' }
-  /** ROLLBACK TO SAVEPOINT: settings made since the savepoint are undone; we stop tracking. */
-  | { readonly kind: 'rollback-to-savepoint' }
+  /** SAVEPOINT, and what ROLLBACK TO and RELEASE do to it: settings made since a savepoint are undone with it. */
+  | { readonly kind: 'savepoint'; readonly name: string }
+  | { readonly kind: 'rollback-to-savepoint'; readonly name: string }
+  | { readonly kind: 'release-savepoint'; readonly name: string }
   /** A session-level setting: `statement` replays it on another connection. */
   | { readonly kind: 'set'; readonly name: string; readonly statement: string }
   | { readonly kind: 'reset'; readonly name: string }

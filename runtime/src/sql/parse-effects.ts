@@ -94,8 +94,12 @@ function transactionEffects(node: Node): SessionEffect[] {
       return [{ kind: 'commit' }];
     case 'TRANS_STMT_ROLLBACK':
       return [{ kind: 'rollback' }];
+    case 'TRANS_STMT_SAVEPOINT':
+      return [{ kind: 'savepoint', name: String(node.savepoint_name ?? '') }];
     case 'TRANS_STMT_ROLLBACK_TO':
-      return [{ kind: 'rollback-to-savepoint' }];
+      return [{ kind: 'rollback-to-savepoint', name: String(node.savepoint_name ?? '') }];
+    case 'TRANS_STMT_RELEASE':
+      return [{ kind: 'release-savepoint', name: String(node.savepoint_name ?? '') }];
     case 'TRANS_STMT_PREPARE':
       return [{ kind: 'untracked', reason: 'PREPARE TRANSACTION' }];
     default:
