@@ -18,19 +18,17 @@
  * Each answer must be Postgres' own (psql run as pg_regress runs it, directly and through both
  * gateways, compared byte for byte), or, for the unnamed statement, Postgres' own messages.
  */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeFrontend } from '../../runtime/src/protocol/encode-frontend';
+import type { BackendMessage } from '../../runtime/src/protocol/messages';
 import { SUPERUSER } from '../../runtime/src/deployment/secrets';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { busySessions, psqlScript } from '../support/pooled-sessions';
 import { WireClient } from '../support/wire-client';
-
-const run = promisify(execFile);
 
 const SCRIPT = `
 SET plpgsql.extra_foo_warnings = true;
@@ -70,26 +68,9 @@ describe('backend-local state of a session, through pooled gateways', () => {
     await cluster?.stop();
   });
 
-  const psql = async (port: number) => {
-    const { stdout, stderr } = await run('psql', ['-X', '-a', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER, '-d', 'postgres', '-f', scriptFile], {
-      env: { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGSSLMODE: 'prefer' },
-    });
-    return `${stdout}${stderr}`.replaceAll(scriptFile, 'script.sql');
-  };
-
+  const psql = (port: number) => psqlScript(cluster, port, scriptFile);
   /** Sessions that keep using the pool's one server connection, loading plpgsql there. */
-  const noise = (port: number) => {
-    let running = true;
-    const loops = Array.from({ length: 3 }, async () => {
-      const client = await cluster.connect(port);
-      while (running) await client.query('DO $$ BEGIN PERFORM pg_sleep(0.002); END $$');
-      await client.end();
-    });
-    return async () => {
-      running = false;
-      await Promise.all(loops);
-    };
-  };
+  const noise = (port: number) => busySessions(cluster, port, 'DO $$ BEGIN PERFORM pg_sleep(0.002); END $$', 3);
 
   const primaryOf = () => cluster.layout.instances.find((instance) => instance.zone === cluster.layout.gateways[0]!.zone)!;
 
@@ -125,7 +106,7 @@ describe('backend-local state of a session, through pooled gateways', () => {
         client.write(Buffer.concat([encodeFrontend({ type: 'describe', target: 'S', name: '' }), encodeFrontend({ type: 'sync' })]));
         const described = await client.readyForQuery();
         expect(described.map((message) => message.type)).toEqual(['parameterDescription', 'rowDescription', 'readyForQuery']);
-        const columns = (described[1] as { fields: { name: string }[] }).fields.map((field) => field.name);
+        const columns = (described[1] as Extract<BackendMessage, { type: 'rowDescription' }>).fields.map((field) => field.name);
         expect(columns).toEqual(['one', 'two']);
         // A simple Query drops it, as in Postgres.
         await client.query('SELECT 2');

@@ -16,17 +16,13 @@
  * PGDATESTYLE, which libpq sends at startup, and the date and time tests RESET DateStyle and
  * TimeZone back to them — not to the server's defaults; a pinned session too (guc.sql).
  */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SUPERUSER } from '../../runtime/src/deployment/secrets';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
-
-const run = promisify(execFile);
+import { busySessions, psqlScript } from '../support/pooled-sessions';
 
 /** The lo_compat_privileges part of privileges.sql (PostgreSQL 15), and a role that is set then undone by a new authorization. */
 const SCRIPT = `
@@ -116,27 +112,9 @@ describe('a session’s settings and identity, replayed on other server connecti
     await cluster?.stop();
   });
 
-  /** psql as pg_regress runs it: echo every statement, no psqlrc. */
-  const psql = async (port: number, file = scriptFile, env: Record<string, string> = {}) => {
-    const { stdout, stderr } = await run('psql', ['-X', '-a', '-q', '-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER, '-d', 'postgres', '-f', file], {
-      env: { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGSSLMODE: 'prefer', ...env },
-    });
-    return `${stdout}${stderr}`.replaceAll(file, 'script.sql');
-  };
-
+  const psql = (port: number, file = scriptFile, env: Record<string, string> = {}) => psqlScript(cluster, port, file, env);
   /** Other sessions that keep taking and returning the gateway's server connections. */
-  const noise = (port: number) => {
-    let running = true;
-    const loops = Array.from({ length: 4 }, async () => {
-      const client = await cluster.connect(port);
-      while (running) await client.query("SET application_name = 'noise'; SELECT pg_sleep(0.002)");
-      await client.end();
-    });
-    return async () => {
-      running = false;
-      await Promise.all(loops);
-    };
-  };
+  const noise = (port: number) => busySessions(cluster, port, "SET application_name = 'noise'; SELECT pg_sleep(0.002)", 4);
 
   it('answers as Postgres does, through one hop and two hops', async () => {
     const primary = cluster.layout.instances.find((instance) => instance.zone === cluster.layout.gateways[0]!.zone)!;
