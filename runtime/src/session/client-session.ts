@@ -7,25 +7,23 @@
  * session's. What goes over the connection, and how answers come back, is ServerExchange.
  * Bytes the pooler does not need to read are forwarded as they came.
  */
-import { BackendCode, FrontendCode } from '../protocol/codes';
-import { decodeBackend } from '../protocol/decode-backend';
+import { FrontendCode } from '../protocol/codes';
 import { SqlState } from '../protocol/constants';
-import { encodeBackend } from '../protocol/encode-backend';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import type { FrontendMessage } from '../protocol/messages';
 import { sqlStateOf } from '../protocol/protocol-error';
 import { classify, isPlainStatement } from '../sql/classify';
-import type { StatementInfo } from '../sql/effects';
 import type { BackendConnection } from './backend';
 import type { ClientFrame } from './client-frame';
 import { ReadPause } from './client-reading';
 import { type HandOffReset, handOffReset } from './handoff-reset';
+import { FreshBackendRetry } from './fresh-backend';
 import { afterReadies } from './response-queue';
 import { type Follower, ServerLoginError } from './server-connection';
-import { ServerExchange } from './server-exchange';
+import { StatementExchange } from './statement-exchange';
 import { settingsReplay } from './settings-replay';
 
-export class ClientSession extends ServerExchange {
+export class ClientSession extends StatementExchange {
   private acquiring = false;
   /** Reading from the client is paused until the server connection's output drains. */
   private waitingForServer = false;
@@ -44,13 +42,8 @@ export class ClientSession extends ServerExchange {
   /** Reset and replay queries of this session still running ahead of its statement. */
   private preparing = 0;
   private lastResetAndReplay: { readonly reset: HandOffReset; readonly replay: string; readonly query: Buffer } | undefined;
-  /**
-   * Connections no other session has used, before or since this one first did: what their
-   * backends carry (libraries loaded, say) is this session's own doing.
-   */
-  private readonly ownConnections = new WeakSet<BackendConnection>();
-  /** The next connection must be one no session has used (see retriesElsewhere). */
-  private needsFreshBackend = false;
+  /** A SET a shared backend's library refused moves the session to a fresh backend (fresh-backend.ts). */
+  private readonly fresh = new FreshBackendRetry();
 
   /** Asked by the pool only once it has a connection to pipeline behind (classifying costs a decode). */
   private readonly queuedStatementIsPlain = () => isPlainStatement(classify((this.queue[0]!.message as Extract<FrontendMessage, { type: 'query' }>).sql));
@@ -128,7 +121,7 @@ export class ClientSession extends ServerExchange {
 
   private attachServer(): void {
     if (this.acquiring || !this.backend) return;
-    const hint = this.needsFreshBackend ? { fresh: true } : this.backend.routesReadOnly ? { readOnly: this.startsReadOnly(this.queue[0]) } : undefined;
+    const hint = this.fresh.needed ? { fresh: true } : this.backend.routesReadOnly ? { readOnly: this.startsReadOnly(this.queue[0]) } : undefined;
     const ready = this.backend.tryAcquire(this, hint);
     if (ready) {
       this.attach(ready);
@@ -199,8 +192,8 @@ export class ClientSession extends ServerExchange {
 
   private attach(connection: BackendConnection): void {
     this.server = connection;
-    if (this.needsFreshBackend) {
-      this.needsFreshBackend = false;
+    if (this.fresh.needed) {
+      this.fresh.needed = false;
       this.state.pinForPlaceholder();
     }
     connection.attach(this.serverFrameHandler);
@@ -220,8 +213,7 @@ export class ClientSession extends ServerExchange {
       // Another session used it since: whatever unnamed statement it holds is not this one's.
       if (this.unnamedOn === connection) this.unnamedOn = undefined;
       const previous = connection.lastOwner;
-      if (previous === undefined) this.ownConnections.add(connection);
-      else this.ownConnections.delete(connection);
+      this.fresh.taken(connection, previous, this);
       connection.lastOwner = this;
       if (previous !== undefined) reset = handOffReset(connection);
     }
@@ -291,7 +283,7 @@ export class ClientSession extends ServerExchange {
         if (this.cycleStartedAt === 0) this.cycleStartedAt = performance.now();
         if (!this.behind && isPlainStatement(info) && this.cycleMayPipeline()) server.pipelinableSince = performance.now();
         server.output.write(frame.bytes);
-        const retryable = this.mayRetryOnFreshBackend(info.statements, server) ? frame : undefined;
+        const retryable = this.fresh.mayRetry(info.statements, server, { idle: this.status === 'I' && !this.explicitTransaction, pinned: this.state.pinned }) ? frame : undefined;
         this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...info.statements], ...(retryable ? { retryable } : {}) });
         return;
       }
@@ -299,32 +291,10 @@ export class ClientSession extends ServerExchange {
         return this.handleParse(frame.message as Extract<FrontendMessage, { type: 'parse' }>, frame);
       case FrontendCode.Bind:
         return this.handleBind(frame.message as Extract<FrontendMessage, { type: 'bind' }>, frame);
-      case FrontendCode.Describe: {
-        const message = frame.message as Extract<FrontendMessage, { type: 'describe' }>;
-        if (message.target === 'S' && message.name !== '') {
-          const name = this.serverStatement(message.name);
-          if (name === undefined) return;
-          server.output.write(encodeFrontend({ type: 'describe', target: 'S', name }));
-          this.responses.push({ kind: 'forward', ends: 'describe' });
-          return;
-        }
-        if (message.target === 'S') this.ensureUnnamed();
-        this.send(frame.bytes, 'describe', 'forward');
-        return;
-      }
-      case FrontendCode.Close: {
-        const message = frame.message as Extract<FrontendMessage, { type: 'close' }>;
-        if (message.target === 'S' && message.name !== '') {
-          // The statement stays prepared on the connection for whoever needs it next.
-          this.statements.delete(message.name);
-          this.synthesize(encodeBackend({ type: 'closeComplete' }));
-          return;
-        }
-        if (message.target === 'P') this.portals.delete(message.name);
-        else this.forgetUnnamed();
-        this.send(frame.bytes, 'close', 'forward');
-        return;
-      }
+      case FrontendCode.Describe:
+        return this.handleDescribe(frame.message as Extract<FrontendMessage, { type: 'describe' }>, frame);
+      case FrontendCode.Close:
+        return this.handleClose(frame.message as Extract<FrontendMessage, { type: 'close' }>, frame);
       case FrontendCode.Execute: {
         const message = frame.message as Extract<FrontendMessage, { type: 'execute' }>;
         const info = this.portals.get(message.portal);
@@ -352,35 +322,16 @@ export class ClientSession extends ServerExchange {
 
   // ------------------------------------------------------------------ a backend of its own
 
-  /**
-   * A lone SET of a placeholder setting (a name with a dot), outside a transaction, on a
-   * backend another session has used. Postgres accepts `SET plpgsql.anything` in a session
-   * that has not loaded plpgsql, and refuses it once the library is loaded and has reserved
-   * its prefix; a backend the pool shares has loaded whatever its earlier sessions used.
-   */
-  private mayRetryOnFreshBackend(statements: StatementInfo['statements'], server: BackendConnection): boolean {
-    // A pinned session keeps its backend whatever it answers (and could not give it back to move).
-    if (statements.length !== 1 || this.status !== 'I' || this.explicitTransaction || this.state.pinned || this.ownConnections.has(server)) return false;
-    const effects = statements[0]!;
-    return effects.length === 1 && effects[0]!.kind === 'set' && effects[0]!.name.includes('.');
-  }
-
-  /**
-   * The server refused such a SET as an invalid name: the refusal may come from another
-   * session's library, so the statement runs again on a backend no session has used, which
-   * answers as the client's own session would (the first answer is swallowed). The session
-   * keeps that backend: its placeholder could not be replayed on a shared one.
-   */
+  /** A refused SET goes again, to a backend no session has used (fresh-backend.ts); its first answer is swallowed. */
   protected retriesElsewhere(query: ClientFrame, buffer: Buffer, bodyStart: number, end: number): boolean {
-    const fields = (decodeBackend(BackendCode.ErrorResponse, buffer, bodyStart, end) as { fields: Record<string, string> }).fields;
-    if (fields.C !== SqlState.invalidName) return false;
+    if (!FreshBackendRetry.refusesName(buffer, bodyStart, end)) return false;
     this.responses.replaceHead({
       kind: 'swallow',
       ends: 'ready',
       onDone: () => {
         this.queue.unshift(query);
         this.queuedBytes += query.bytes.length;
-        this.needsFreshBackend = true;
+        this.fresh.needed = true;
       },
     });
     return true;
