@@ -45,6 +45,11 @@ describe('Kubernetes rendering', () => {
       expect(labelsOf(set)['polygres.dev/zone']).toBe(want.zone);
       expect(requiredZones(set, 'topology.kubernetes.io/zone')).toEqual([want.label]);
       expect(set.spec.volume_claim_template[0].spec.storage_class_name).toBe(want.storage);
+      // OnDelete: the provider's rollout wait would fail every apply and taint the set.
+      expect(set.spec.update_strategy[0].type).toBe('OnDelete');
+      expect(set.wait_for_rollout).toBe(false);
+      // Group permissions re-applied on every mount would make pgdata 2770 and Postgres refuse it.
+      expect(podSpec(set).security_context.fs_group_change_policy).toBe('OnRootMismatch');
     }
   });
 
@@ -192,7 +197,11 @@ describe('Kubernetes rendering', () => {
     expect(args[args.indexOf('--listen-client-urls') + 1]).toMatch(/^https:/);
     expect(args[args.indexOf('--initial-cluster') + 1]).not.toMatch(/http:/);
     expect(container.readiness_probe.http_get.port).toBe('2381');
-    expect(container.liveness_probe.http_get.port).toBe('2381');
+    // Liveness must not depend on quorum (etcd 3.4 ignores ?serializable): the port answers.
+    expect(container.liveness_probe.tcp_socket[0].port).toBe('2381');
+    expect(container.liveness_probe.http_get).toBeUndefined();
+    // Two members in one zone while another has none would lose quorum with that zone.
+    expect(podSpec(etcd).topology_spread_constraint[0].when_unsatisfiable).toBe('DoNotSchedule');
     expect(podSpec(etcd).volume).toContainEqual(expect.objectContaining({ name: 'etcd-tls', secret: expect.objectContaining({ secret_name: 'orders-etcd-tls' }) }));
     const secret = resourceList(config, 'kubernetes_secret_v1').find((s) => s.metadata.name === 'orders-etcd-tls');
     expect(Object.keys(secret.data).sort()).toEqual(['ca.crt', 'client.crt', 'client.key', 'server.crt', 'server.key']);

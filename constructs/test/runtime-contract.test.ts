@@ -6,6 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clusterChildren } from '../../runtime/src/local/children';
+import { renderHba } from '../../runtime/src/postgres/postgres-config';
+import { hbaNetworksFor } from '../../runtime/src/postgres/instance-postgres';
 import { type ClusterLayout, etcdEndpoint, findInstance, planLayout, poolerSocketPath } from '../../runtime/src/deployment/layout';
 import { validateSpec } from '../../runtime/src/spec';
 import { BackupPolicy, BackupRepository, DurabilityPolicy, GatewayAuthMethod, S3KeyType, Target, Zone } from '../src';
@@ -30,6 +32,18 @@ describe('the runtime contract', () => {
     expect(poolerSocketPath(findInstance(layout, 'zone-b-0'))).toBe('/var/lib/polygres/data/zone-b-0/socket/.s.PGSQL.6432');
     expect(layout.gateways.map((g) => g.zone)).toEqual(['zone-a', 'zone-b', 'zone-c']);
     expect(layout.orchestrators.map((o) => o.name)).toEqual(['orchestrator-zone-a', 'orchestrator-zone-b', 'orchestrator-zone-c']);
+  });
+
+  it('lets pod addresses reach Postgres with a password, where a local cluster lets in loopback only', () => {
+    const declared = declaration([Zone.of('zone-a'), Zone.of('zone-b'), Zone.of('zone-c')], DurabilityPolicy.atLeast(2));
+    // Every instance's host is its pod's DNS name: probes, pg_basebackup, streaming and
+    // pg_rewind come from pod addresses, which loopback-only pg_hba.conf lines refuse.
+    const pods = renderHba(hbaNetworksFor(renderLayout(buildClusterSpec(declared, { kubernetesHints: true }), new ClusterNames('orders', 'db', 'cluster.local'))));
+    expect(pods).toContain('host replication replicator 0.0.0.0/0 scram-sha-256');
+    expect(pods).toContain('host all all ::/0 scram-sha-256');
+    expect(pods).not.toMatch(/^host .* trust$/m);
+    const local = planLayout({ spec: validateSpec(buildClusterSpec(declared, { kubernetesHints: false })).spec, stateDir: '/tmp/polygres-contract', basePort: 20000 });
+    expect(renderHba(hbaNetworksFor(local))).not.toContain('0.0.0.0/0');
   });
 
   it('runs the local target\'s command lines in the containers', () => {

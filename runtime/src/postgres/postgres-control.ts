@@ -5,7 +5,7 @@
  * down with it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type OsUser, asUser, giveTo } from '../util/os-account';
@@ -66,6 +66,16 @@ export class PostgresControl {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Puts back the modes Postgres and libpq insist on: a volume's group permissions re-applied
+   * by Kubernetes (fsGroup) make the data directory 2770, which Postgres refuses to start on,
+   * and the passfile 0660, which libpq ignores (streaming and pg_rewind then lack a password).
+   */
+  restorePermissions(): void {
+    if (existsSync(this.dataDir)) chmodSync(this.dataDir, 0o700);
+    if (existsSync(this.passfile)) chmodSync(this.passfile, 0o600);
   }
 
   /** Creates the instance directory owned by the OS user and the passfile. */
@@ -178,6 +188,7 @@ export class PostgresControl {
   async start(options: { wait: boolean; settings?: Readonly<Record<string, string>> } = { wait: true }): Promise<void> {
     if (this.postmasterPid() !== undefined) return;
     this.prepareSocketDir();
+    this.restorePermissions();
     // The log goes to the file pg_ctl -l names, whatever the configuration files say: a data
     // directory restored from another cluster's backup carries that cluster's.
     const logFile = { log_directory: dirname(this.logFile), log_filename: basename(this.logFile) };

@@ -43,8 +43,9 @@ export function renderEtcd(scope: Construct, context: RenderContext): StatefulSe
           topologySpreadConstraint: [{
             maxSkew: 1,
             topologyKey: settings.zoneLabel,
-            // With fewer zones than members, still schedule (two members share a zone).
-            whenUnsatisfiable: 'ScheduleAnyway',
+            // Never two members in a zone while a zone has none: with three zones one each
+            // (losing a zone keeps quorum); with fewer, maxSkew 1 still lets two share one.
+            whenUnsatisfiable: 'DoNotSchedule',
             labelSelector: [{ matchLabels: selector }],
           }],
           container: [{
@@ -57,7 +58,9 @@ export function renderEtcd(scope: Construct, context: RenderContext): StatefulSe
             port: [{ name: 'client', containerPort: PORTS.etcdClient }, { name: 'peer', containerPort: PORTS.etcdPeer }, { name: 'metrics', containerPort: PORTS.etcdMetrics }],
             // The client port requires a certificate the kubelet does not have: probe the metrics port.
             readinessProbe: { httpGet: { path: '/health', port: String(PORTS.etcdMetrics) }, periodSeconds: 5, failureThreshold: 3 },
-            livenessProbe: { httpGet: { path: '/health?serializable=true', port: String(PORTS.etcdMetrics) }, initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 6 },
+            // Alive is listening: etcd 3.4 (the image's) ignores ?serializable, and /health fails
+            // without quorum, which would restart the survivors of a lost quorum in a loop.
+            livenessProbe: { tcpSocket: [{ port: String(PORTS.etcdMetrics) }], initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 6 },
             resources: containerResources(kubernetes.etcdResources, DEFAULT_RESOURCES.etcd),
             securityContext: containerSecurity(),
             volumeMount: [{ name: 'data', mountPath: PATHS.etcdVolume }, { name: 'etcd-tls', mountPath: PATHS.etcdTls, readOnly: true }],

@@ -51,6 +51,9 @@ function renderInstance(scope: Construct, context: RenderContext, zone: Zone, in
   });
   return new StatefulSetV1(scope, 'statefulset', {
     metadata: metadata(context, name, labels),
+    // The provider's rollout wait rejects OnDelete: left on, every apply errors on these
+    // StatefulSets, taints them, and the next apply replaces them (killing the instances).
+    waitForRollout: false,
     spec: {
       serviceName: name,
       replicas: '1',

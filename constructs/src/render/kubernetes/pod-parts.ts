@@ -112,7 +112,10 @@ export function containerResources(given: ContainerResources | undefined, defaul
 /** Every Polygres container runs as the image's unprivileged postgres user. */
 export function podSecurity(): NonNullable<PodSpec['securityContext']> {
   const id = String(RUNTIME_UID);
-  return { runAsUser: id, runAsGroup: id, fsGroup: id, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+  // OnRootMismatch: the kubelet re-applies group permissions only when the volume root's are
+  // wrong, instead of on every mount making the data directory 2770 (Postgres refuses it) and
+  // the password file 0660 (libpq ignores it). The runtime re-asserts both at start anyway.
+  return { runAsUser: id, runAsGroup: id, fsGroup: id, fsGroupChangePolicy: 'OnRootMismatch', runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
 }
 
 export function containerSecurity(): NonNullable<Container['securityContext']> {
