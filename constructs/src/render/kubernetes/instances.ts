@@ -63,6 +63,10 @@ function renderInstance(scope: Construct, context: RenderContext, zone: Zone, in
         metadata: { labels, annotations: scrapeAnnotations('postgres') },
         spec: {
           ...zonePod(context, zone, 'postgres'),
+          // The pod's pause process is PID 1 and reaps orphans: the postmaster, orphaned when
+          // pg_ctl exits, would otherwise stay a zombie of the pooler (PID 1 without an init)
+          // after every SIGKILL fence, pass kill(pid, 0), hold its lock file and block a restart.
+          shareProcessNamespace: true,
           // A pooler stops its Postgres with a checkpoint before it exits.
           terminationGracePeriodSeconds: 120,
           initContainer: [{
