@@ -117,6 +117,18 @@ describe('Kubernetes rendering', () => {
     }
   });
 
+  it('sizes Postgres memory to its container, the user’s parameters first', () => {
+    const { config } = synthCluster({
+      zones: zones(),
+      durability: DurabilityPolicy.atLeast(2),
+      target: Target.kubernetes({ namespace: 'db' }),
+      postgres: { resources: { memory: '8Gi' }, parameters: { effective_cache_size: '5GB' } },
+    });
+    const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
+    const { spec } = validateSpec(JSON.parse(configMap.data['spec.json']));
+    expect(spec.postgres.parameters).toMatchObject({ shared_buffers: '2048MB', effective_cache_size: '5GB' });
+  });
+
   it('stores a ClusterSpec the runtime validates, and a layout that matches it', () => {
     const { config, cluster } = multiAz();
     const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
@@ -127,6 +139,8 @@ describe('Kubernetes rendering', () => {
     expect(spec.zones[2]!.kubernetes).toEqual({ zoneLabelValue: 'use1-az3', storageClass: 'gp3' });
     expect(spec.gateway.tls).toEqual({ mode: 'files', certFile: '/etc/polygres/tls/tls.crt', keyFile: '/etc/polygres/tls/tls.key', caFile: '/etc/polygres/tls/ca.crt', required: true });
     expect(spec.backup?.encryption).toEqual({ passphraseSecret: 'orders-backup-passphrase' });
+    // Postgres is sized to its container (1Gi by default), not left at 128MB of shared buffers.
+    expect(spec.postgres.parameters).toMatchObject({ shared_buffers: '256MB', effective_cache_size: '768MB' });
     expect(JSON.parse(cluster.specJson!)).toEqual(JSON.parse(configMap.data['spec.json']));
     const layout = JSON.parse(configMap.data['layout.json']);
     expect(layout.instances.map((i: Json) => i.name)).toEqual(spec.instances.map((i) => i.name));

@@ -7,6 +7,8 @@ import { BackupRepositoryType, s3KeyTypeOf } from './backup-repository';
 import { type ClusterDeclaration, instancesOf } from './cluster-declaration';
 import { API_VERSION, type ClusterSpecDocument } from './cluster-spec';
 import { GatewayAuthMethod } from './gateway-options';
+import { DEFAULT_RESOURCES } from './minimums';
+import { bytesOf } from './resources';
 
 export interface SpecTargetDetails {
   /** Gateway TLS files mounted in the pods; undefined means the runtime generates them. */
@@ -24,6 +26,20 @@ export function encryptionSecretName(cluster: string): string {
 
 const MIB = 1024 * 1024;
 
+/**
+ * On Kubernetes the Postgres container has a known memory (its request, which is also its
+ * limit): shared_buffers gets a quarter of it and effective_cache_size three quarters, as the
+ * usual guidance has it, instead of Postgres' 128MB whatever the pod. Parameters the user
+ * sets win. The local target shares the machine with everything else: Postgres' defaults.
+ */
+function memorySizedParameters(declaration: ClusterDeclaration): Record<string, string> {
+  if (declaration.kubernetes === undefined) return {};
+  const memory = bytesOf(declaration.postgres.resources?.memory ?? DEFAULT_RESOURCES.postgres.memory);
+  if (!memory) return {};
+  const megabytes = (fraction: number) => `${Math.max(1, Math.floor((memory * fraction) / MIB))}MB`;
+  return { shared_buffers: megabytes(0.25), effective_cache_size: megabytes(0.75) };
+}
+
 export function buildClusterSpec(declaration: ClusterDeclaration, target: SpecTargetDetails): ClusterSpecDocument {
   const { pooler, gateway, durability } = declaration;
   const tlsOn = gateway.tls ?? true;
@@ -33,7 +49,7 @@ export function buildClusterSpec(declaration: ClusterDeclaration, target: SpecTa
   return {
     apiVersion: API_VERSION,
     name: declaration.name,
-    postgres: { version: 15, parameters: { ...(declaration.postgres.parameters ?? {}) } },
+    postgres: { version: 15, parameters: { ...memorySizedParameters(declaration), ...(declaration.postgres.parameters ?? {}) } },
     zones: declaration.zones.map((zone) => {
       const storageClass = zone.storageClass ?? target.defaultStorageClass;
       if (!target.kubernetesHints) return { name: zone.name };
