@@ -268,6 +268,20 @@ describe('Kubernetes rendering', () => {
     expect(set.spec.template.spec.priority_class_name).toBe('database');
   });
 
+  it('gives every Polygres pod the priority class and tolerations the target names', () => {
+    const tolerations = [{ key: 'dedicated', operator: 'Equal', value: 'postgres', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }];
+    const { config } = synthCluster({ zones: zones(), target: Target.kubernetes({ namespace: 'db', priorityClassName: 'database-critical', tolerations }) });
+    const workloads = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1'), ...resourceList(config, 'kubernetes_job_v1')];
+    expect(workloads.length).toBeGreaterThan(8);
+    for (const workload of workloads) {
+      expect(podSpec(workload).priority_class_name).toBe('database-critical');
+      expect(podSpec(workload).toleration).toEqual([
+        { key: 'dedicated', operator: 'Equal', value: 'postgres', effect: 'NoSchedule' },
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', toleration_seconds: '30' },
+      ]);
+    }
+  });
+
   it('uses an existing namespace and plain connections when told to', () => {
     const { config } = synthCluster({ zones: zones(), target: Target.kubernetes({ namespace: 'shared', createNamespace: false }), gateway: { tls: false } }, (cluster) => cluster.addUser('app'));
     expect(resources(config, 'kubernetes_namespace_v1')).toEqual({});

@@ -148,6 +148,8 @@ export class PolygresCluster extends Construct implements IClusterDeclarationSou
             ...(kubernetesProps?.etcdStorageSize ? { etcdStorageSize: kubernetesProps.etcdStorageSize } : {}),
             ...(kubernetesProps?.serviceAccountAnnotations ? { serviceAccountAnnotations: { ...kubernetesProps.serviceAccountAnnotations } } : {}),
             ...(kubernetesProps?.monitoring ? { monitoring: kubernetesProps.monitoring } : {}),
+            ...(kubernetesProps?.priorityClassName !== undefined ? { priorityClassName: kubernetesProps.priorityClassName } : {}),
+            ...(kubernetesProps?.tolerations ? { tolerations: kubernetesProps.tolerations } : {}),
           },
         }
         : { local: { basePort: props.target.localProps?.basePort ?? 15432 } }),

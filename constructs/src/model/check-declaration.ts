@@ -12,6 +12,7 @@ import { GatewayAuthMethod } from './gateway-options';
 import { DEFAULT_RESOURCES, MINIMUMS } from './minimums';
 import { dnsLabelProblem, sqlIdentifierProblem } from './names';
 import type { DeclarationProblem } from './problem';
+import type { KubernetesToleration } from './target-props';
 import { parametersProblems } from './postgres-parameters/check-parameter';
 import { POSTGRES_15_PARAMETERS } from './postgres-parameters/postgres-15-parameters';
 import { PROTECTED_PARAMETERS } from './protected-parameters';
@@ -179,6 +180,22 @@ function checkKubernetes(declaration: ClusterDeclaration, error: Report): void {
   checkResources('target.orchestratorResources', kubernetes.orchestratorResources, MINIMUMS.orchestrator, error);
   checkResources('target.etcdResources', kubernetes.etcdResources, MINIMUMS.etcd, error);
   checkStorage('target.etcdStorageSize', kubernetes.etcdStorageSize ?? DEFAULT_RESOURCES.etcd.storage, MINIMUMS.etcd.storage, error);
+  if (kubernetes.priorityClassName !== undefined && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(kubernetes.priorityClassName)) {
+    error('target.priorityClassName', `"${kubernetes.priorityClassName}" is not a PriorityClass name`, 'use lower-case letters, digits, dots and dashes');
+  }
+  (kubernetes.tolerations ?? []).forEach((toleration, index) => checkToleration(`target.tolerations[${index}]`, toleration, error));
+}
+
+const TAINT_EFFECTS = ['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+
+function checkToleration(prop: string, toleration: KubernetesToleration, error: Report): void {
+  const operator = toleration.operator ?? 'Equal';
+  if (operator !== 'Equal' && operator !== 'Exists') error(`${prop}.operator`, `"${operator}" is not a toleration operator`, 'use "Equal" or "Exists"');
+  if (operator === 'Exists' && toleration.value) error(`${prop}.value`, 'a toleration with operator "Exists" matches any value', 'leave value out, or use operator "Equal"');
+  if (!TAINT_EFFECTS.includes(toleration.effect ?? '')) error(`${prop}.effect`, `"${toleration.effect}" is not a taint effect`, 'use "NoSchedule", "PreferNoSchedule" or "NoExecute" (or leave it out for all)');
+  if (toleration.tolerationSeconds !== undefined && toleration.effect !== 'NoExecute') {
+    error(`${prop}.tolerationSeconds`, 'tolerationSeconds applies only to the NoExecute effect', 'set effect: "NoExecute", or leave tolerationSeconds out');
+  }
 }
 
 function checkResources(prop: string, resources: ContainerResources | undefined, minimum: { cpu: number; memory: number }, error: Report): void {

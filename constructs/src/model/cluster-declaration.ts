@@ -9,6 +9,7 @@ import type { MonitoringOptions } from './monitoring-options';
 import type { PoolerOptions } from './pooler-options';
 import type { PostgresOptions } from './postgres-options';
 import type { ContainerResources } from './resources';
+import type { KubernetesToleration } from './target-props';
 import type { Zone } from './zone';
 
 export interface UserDeclaration {
@@ -24,6 +25,8 @@ export interface KubernetesDeclaration {
   readonly etcdStorageSize?: string;
   readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
   readonly monitoring?: MonitoringOptions;
+  readonly priorityClassName?: string;
+  readonly tolerations?: readonly KubernetesToleration[];
 }
 
 /** The local-only settings the checks look at. */

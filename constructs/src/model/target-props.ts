@@ -78,11 +78,36 @@ export interface KubernetesTargetProps {
    */
   readonly serviceAccountAnnotations?: { [key: string]: string };
   /**
+   * PriorityClass of every Polygres pod, so that a node short of resources evicts other pods
+   * before the database's (e.g. `system-cluster-critical`, or a class of your own).
+   * @default none (the cluster's default priority)
+   */
+  readonly priorityClassName?: string;
+  /**
+   * Tolerations of every Polygres pod, to run on tainted nodes set aside for databases.
+   * @default none
+   */
+  readonly tolerations?: KubernetesToleration[];
+  /**
    * Monitoring: the namespace Prometheus scrapes from, and optionally Prometheus Operator
    * PodMonitors and a PrometheusRule with Polygres' alert rules.
    * @default scrape annotations and access for the namespace `monitoring`; no PodMonitor or PrometheusRule
    */
   readonly monitoring?: MonitoringOptions;
+}
+
+/** A pod toleration, as Kubernetes spells it. */
+export interface KubernetesToleration {
+  /** Taint key; empty with operator `Exists` matches every taint. @default '' */
+  readonly key?: string;
+  /** `Equal` or `Exists`. @default 'Equal' */
+  readonly operator?: string;
+  /** Taint value (with `Equal`). @default '' */
+  readonly value?: string;
+  /** `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all. @default '' */
+  readonly effect?: string;
+  /** With `NoExecute`: how long the pod stays bound after the taint appears. @default forever */
+  readonly tolerationSeconds?: number;
 }
 
 /** Props of `Target.local`. */

@@ -40,7 +40,7 @@ export function renderBootstrapJob(
         metadata: { labels: names.labels('bootstrap') },
         spec: {
           restartPolicy: 'OnFailure',
-          ...runtimePod(names),
+          ...runtimePod(names, settings),
           container: [{
             name: 'psql',
             image: settings.image,

@@ -38,7 +38,7 @@ export function renderEtcd(scope: Construct, context: RenderContext): StatefulSe
       template: {
         metadata: { labels: names.labels('etcd') },
         spec: {
-          ...runtimePod(names),
+          ...runtimePod(names, settings),
           affinity: { podAntiAffinity: avoidSameNode(names, 'etcd') },
           topologySpreadConstraint: [{
             maxSkew: 1,

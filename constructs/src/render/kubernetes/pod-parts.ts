@@ -9,6 +9,7 @@ import type {
   StatefulSetV1SpecTemplateSpecContainer,
   StatefulSetV1SpecTemplateSpecContainerEnv,
   StatefulSetV1SpecTemplateSpecContainerVolumeMount,
+  StatefulSetV1SpecTemplateSpecToleration,
   StatefulSetV1SpecTemplateSpecVolume,
 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import type { ClusterSpecDocument } from '../../model/cluster-spec';
@@ -16,6 +17,7 @@ import type { ContainerResources } from '../../model/resources';
 import type { Zone } from '../../model/zone';
 import type { Component, ClusterNames } from './naming';
 import type { RenderContext } from './render-context';
+import type { KubernetesToleration } from '../../model/target-props';
 import { type KubernetesSettings, PATHS, RUNTIME_UID } from './settings';
 
 export type PodSpec = StatefulSetV1SpecTemplateSpec;
@@ -132,14 +134,25 @@ export function listenOn(hostnames: string[]): NonNullable<PodSpec['hostAliases'
 }
 
 /** What every Polygres pod sets: the cluster's service account (no token) and the unprivileged user. */
-export function runtimePod(names: ClusterNames): Pick<PodSpec, 'serviceAccountName' | 'automountServiceAccountToken' | 'securityContext'> {
-  return { serviceAccountName: names.serviceAccount(), automountServiceAccountToken: false, securityContext: podSecurity() };
+export function runtimePod(names: ClusterNames, settings: KubernetesSettings): Pick<PodSpec, 'serviceAccountName' | 'automountServiceAccountToken' | 'securityContext' | 'priorityClassName' | 'toleration'> {
+  return {
+    serviceAccountName: names.serviceAccount(),
+    automountServiceAccountToken: false,
+    securityContext: podSecurity(),
+    ...(settings.priorityClassName ? { priorityClassName: settings.priorityClassName } : {}),
+    ...(settings.tolerations.length > 0 ? { toleration: settings.tolerations.map(renderToleration) } : {}),
+  };
+}
+
+/** The provider spells tolerationSeconds as a string. */
+function renderToleration({ tolerationSeconds, ...rest }: KubernetesToleration): StatefulSetV1SpecTemplateSpecToleration {
+  return { ...rest, ...(tolerationSeconds !== undefined ? { tolerationSeconds: String(tolerationSeconds) } : {}) };
 }
 
 /** A pod of one zone: required onto the zone's nodes, kept off nodes with a sibling. */
-export function zonePod(context: RenderContext, zone: Zone, component: Component): Pick<PodSpec, 'serviceAccountName' | 'automountServiceAccountToken' | 'securityContext' | 'affinity' | 'nodeSelector'> {
+export function zonePod(context: RenderContext, zone: Zone, component: Component): Pick<PodSpec, 'serviceAccountName' | 'automountServiceAccountToken' | 'securityContext' | 'priorityClassName' | 'toleration' | 'affinity' | 'nodeSelector'> {
   return {
-    ...runtimePod(context.names),
+    ...runtimePod(context.names, context.settings),
     affinity: pinToZone(context.settings, zone, { names: context.names, component }),
     ...(zone.nodeSelector ? { nodeSelector: { ...zone.nodeSelector } } : {}),
   };

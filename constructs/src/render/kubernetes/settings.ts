@@ -2,7 +2,7 @@
  * The Kubernetes target's props with every default resolved, plus the fixed ports and paths
  * the rendered pods share (the layout file, the mounts and the probes all use these).
  */
-import type { KubernetesTargetProps } from '../../model/target-props';
+import type { KubernetesTargetProps, KubernetesToleration } from '../../model/target-props';
 
 export const PORTS = {
   postgres: 5432,
@@ -48,6 +48,8 @@ export interface KubernetesSettings {
   readonly gatewayServiceType: string;
   readonly clusterDomain: string;
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  readonly priorityClassName?: string;
+  readonly tolerations: readonly KubernetesToleration[];
   readonly monitoring: MonitoringSettings;
 }
 
@@ -71,6 +73,8 @@ export function resolveSettings(cluster: string, props: KubernetesTargetProps): 
     gatewayServiceType: props.gatewayServiceType ?? 'ClusterIP',
     clusterDomain: props.clusterDomain ?? 'cluster.local',
     serviceAccountAnnotations: { ...(props.serviceAccountAnnotations ?? {}) },
+    ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
+    tolerations: [...(props.tolerations ?? [])],
     monitoring: {
       podMonitors: props.monitoring?.podMonitors ?? false,
       prometheusRule: props.monitoring?.prometheusRule ?? false,
