@@ -34,7 +34,7 @@ describe('Kubernetes monitoring', () => {
       const sets = workloads(config, component);
       expect(sets.length, component).toBeGreaterThanOrEqual(3);
       for (const workload of sets) {
-        expect(workload.spec.template.metadata.annotations, workload.metadata.name).toEqual({
+        expect(workload.spec.template.metadata.annotations, workload.metadata.name).toMatchObject({
           'prometheus.io/scrape': 'true',
           'prometheus.io/port': String(http.port),
           'prometheus.io/path': '/metrics',

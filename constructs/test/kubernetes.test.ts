@@ -282,6 +282,19 @@ describe('Kubernetes rendering', () => {
     }
   });
 
+  it('rolls gateways and orchestrators when the spec they start with changes', () => {
+    const checksums = (poolSize: number) => {
+      const { config } = synthCluster({ zones: zones(), target: Target.kubernetes({ namespace: 'db' }), pooler: { poolSize } });
+      return resourceList(config, 'kubernetes_deployment_v1').map((d) => d.spec.template.metadata.annotations['polygres.dev/config-checksum']);
+    };
+    const before = checksums(20);
+    expect(before.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(before).size).toBe(1);
+    expect(before[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksums(20)).toEqual(before);
+    expect(checksums(40)[0]).not.toBe(before[0]);
+  });
+
   it('uses an existing namespace and plain connections when told to', () => {
     const { config } = synthCluster({ zones: zones(), target: Target.kubernetes({ namespace: 'shared', createNamespace: false }), gateway: { tls: false } }, (cluster) => cluster.addUser('app'));
     expect(resources(config, 'kubernetes_namespace_v1')).toEqual({});

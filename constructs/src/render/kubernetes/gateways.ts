@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../../model/minimums';
 import type { Zone } from '../../model/zone';
 import { POLYGRES, gatewayArgs } from './command-lines';
+import { configChecksum } from './config-map';
 import { containerResources, containerSecurity, listenOn, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
 import { HTTP_PORTS, METRICS_PATH, scrapeAnnotations } from './scraping';
@@ -58,7 +59,7 @@ function renderZoneGateway(scope: Construct, context: RenderContext, zone: Zone)
       replicas: String(declaration.gateway.replicasPerZone ?? 2),
       selector: { matchLabels: names.selector('gateway', { zone: zone.name }) },
       template: {
-        metadata: { labels, annotations: scrapeAnnotations('gateway') },
+        metadata: { labels, annotations: { ...scrapeAnnotations('gateway'), ...configChecksum(context) } },
         spec: {
           ...zonePod(context, zone, 'gateway'),
           hostAliases: listenOn([names.fqdn(names.gateway(zone.name))]),

@@ -8,6 +8,7 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../../model/minimums';
 import { POLYGRES, orchestratorArgs } from './command-lines';
+import { configChecksum } from './config-map';
 import { containerResources, containerSecurity, listenOn, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
 import { HTTP_PORTS, scrapeAnnotations } from './scraping';
@@ -33,7 +34,7 @@ export function renderOrchestrators(scope: Construct, context: RenderContext): M
         strategy: { type: 'Recreate' },
         selector: { matchLabels: selector },
         template: {
-          metadata: { labels, annotations: scrapeAnnotations('orchestrator') },
+          metadata: { labels, annotations: { ...scrapeAnnotations('orchestrator'), ...configChecksum(context) } },
           spec: {
             ...zonePod(context, zone, 'orchestrator'),
             hostAliases: listenOn([names.fqdn(name)]),
