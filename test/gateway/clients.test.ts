@@ -12,6 +12,7 @@ import { Client } from 'pg';
 import Cursor from 'pg-cursor';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { createCertificate } from '../../runtime/src/tls/certificates';
 import { polygres } from '../support/polygres-cli';
 import { sampleValue, scrape } from '../support/prometheus-text';
 
@@ -264,5 +265,28 @@ describe('clients through a gateway', () => {
     const samples = await scrape(`http://127.0.0.1:${gateway.metricsPort}`);
     expect(sampleValue(samples, 'polygres_gateway_statements_total', { route: 'primary', service: 'gateway' })).toBeGreaterThan(0);
     expect(sampleValue(samples, 'polygres_gateway_errors_total', { sqlstate: '28P01' })).toBeGreaterThan(0);
+  });
+
+  // Last: it replaces the cluster's gateway certificate.
+  it('serves a renewed certificate to new connections without a restart, and keeps the sessions it has', async () => {
+    const tls = join(cluster.stateDir, 'tls');
+    const running = new Client({ host: '127.0.0.1', port, user: 'postgres', password: cluster.secrets.superuserPassword, database: 'postgres', ssl: { rejectUnauthorized: false } });
+    await running.connect();
+    // A renewal by another authority: only the new certificate passes verify-full against it.
+    const authority = await createCertificate({ commonName: 'renewed CA', authority: true });
+    const renewed = await createCertificate({ commonName: 'localhost', names: ['localhost', '127.0.0.1'], issuer: authority });
+    const renewedCa = join(dir, 'renewed-ca.pem');
+    writeFileSync(renewedCa, authority.certificatePem);
+    // The key first: a gateway that looks in between sees a pair that does not match and keeps the old one.
+    writeFileSync(join(tls, 'gateway-key.pem'), renewed.privateKeyPem, { mode: 0o600 });
+    writeFileSync(join(tls, 'gateway.pem'), renewed.certificatePem);
+    const verify = () => run(PSQL, ['-At', '-c', 'SELECT 1', `host=localhost port=${port} user=postgres dbname=postgres sslmode=verify-full sslrootcert=${renewedCa}`], { env }).then(() => true, () => false);
+    const deadline = Date.now() + 60_000;
+    while (!(await verify()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    expect(await verify()).toBe(true);
+    expect((await running.query('SELECT 1 AS alive')).rows[0].alive).toBe(1);
+    await running.end();
+    const samples = await scrape(`http://127.0.0.1:${cluster.layout.gateways[0]!.metricsPort}`);
+    expect(sampleValue(samples, 'polygres_tls_certificate_expiry_timestamp_seconds', {})).toBe(Math.floor(renewed.certificate.notAfter.getTime() / 1000));
   });
 });

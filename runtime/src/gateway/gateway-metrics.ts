@@ -47,9 +47,12 @@ export class GatewayMetrics {
   readonly logins = new Counter({ name: 'polygres_gateway_connections_total', help: 'Client logins by TLS (yes, no) and outcome (accepted, auth_failed, refused, error)', labelNames: ['tls', 'outcome'], registers: [this.registry] });
   readonly poolWait = new PoolWaitHistogram('polygres_gateway_pool_wait_seconds', 'How long sessions waited for a server connection of a co-located pool when none was free', this.registry);
 
-  /** The serving certificate's expiry, for the certificate-expiring alert. */
+  private certificateExpiry: Gauge | undefined;
+
+  /** The serving certificate's expiry, for the certificate-expiring alert (again after each renewal). */
   certificateExpires(certificate: X509Certificate): void {
-    new Gauge({ name: 'polygres_tls_certificate_expiry_timestamp_seconds', help: 'When the certificate the gateway serves to TLS clients expires', registers: [this.registry] }).set(Date.parse(certificate.validTo) / 1000);
+    this.certificateExpiry ??= new Gauge({ name: 'polygres_tls_certificate_expiry_timestamp_seconds', help: 'When the certificate the gateway serves to TLS clients expires', registers: [this.registry] });
+    this.certificateExpiry.set(Date.parse(certificate.validTo) / 1000);
   }
 
   /** Counts one route's statements (called per statement, so no label lookup). */

@@ -3,8 +3,6 @@
  * routing to the primary (or, on the replica port, a replica) and failover buffering.
  */
 import { openTopoStore } from '../deployment/topo-access';
-import { createSecureContext } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
 import { startAdminServer } from '../admin/http-server';
 import { metricsRoute } from '../observability/service-registry';
 import { instrumentTopoStore } from '../observability/topo-metrics';
@@ -15,7 +13,8 @@ import { createViewBuilder } from '../status-page/build-view';
 import { statusPageRoutes } from '../status-page/status-page-routes';
 import { ViewStream } from '../status-page/view-stream';
 import { readSecrets } from '../deployment/secrets';
-import { readTls, tlsFilesFor } from '../deployment/tls-material';
+import { tlsFilesFor } from '../deployment/tls-material';
+import { ReloadingTls } from './reloading-tls';
 import { ScramAuthenticator, TrustAuthenticator } from '../session/client-auth';
 import { loadSqlParser } from '../sql/parser';
 import { loadSpecFile } from '../spec/load';
@@ -52,7 +51,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     primary: () => tracker.primary,
   });
   const tlsFiles = tlsFilesFor(spec, serviceDirOf(layout));
-  const tls = tlsFiles ? readTls(tlsFiles) : undefined;
+  const tls = tlsFiles ? new ReloadingTls(tlsFiles, (certificate) => gateway.metrics.certificateExpires(certificate), log) : undefined;
 
   // The Postgres of this zone's instances on this host is served from the gateway's own pools.
   const colocated = colocatedInstances(layout, me);
@@ -78,7 +77,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
       spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(new PoolerVerifiers(() => topo.listInstances(), me.zone, secrets.adminToken, log).lookup),
     linkToken: secrets.adminToken,
     colocated: pools,
-    ...(tls ? { tls: { context: createSecureContext(tls), certificateDer: new X509Certificate(tls.cert).raw } } : {}),
+    ...(tls ? { tls } : {}),
     tlsRequired: spec.gateway.tls.required,
     limits: spec.gateway.limits,
     statementCacheSize: spec.pooler.preparedStatementCacheSize,
@@ -87,7 +86,10 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     log,
   });
   onPrimary.change = (primary) => gateway.primaryChanged(primary);
-  if (tls) gateway.metrics.certificateExpires(new X509Certificate(tls.cert));
+  if (tls) {
+    gateway.metrics.certificateExpires(tls.certificate);
+    tls.watch();
+  }
   await gateway.listen();
   // The live status page: built here because the gateway holds the admin token and the topology store.
   let backupsConfigured = spec.backup !== undefined;

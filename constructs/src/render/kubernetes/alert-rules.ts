@@ -223,7 +223,7 @@ export const ALERT_RULE_GROUPS: readonly Readonly<Record<string, unknown>>[] = [
         },
         "annotations": {
           "summary": "The TLS certificate of gateway {{ $labels.instance }} expires in {{ $value | humanizeDuration }}",
-          "description": "Clients will refuse the gateway once its certificate expires. Renew the certificate (the files or Secret the gateway's TLS settings name; on Kubernetes `terraform apply` renews a generated one in its last 30 days) and restart the gateways: they read it at start.",
+          "description": "Clients will refuse the gateway once its certificate expires. Renew the certificate (the files or Secret the gateway's TLS settings name; on Kubernetes `terraform apply` renews a generated one in its last 30 days): the gateways serve renewed files within seconds, without a restart.",
           "runbook": "README.md#monitoring (PolygresTlsCertificateExpiring)"
         }
       }

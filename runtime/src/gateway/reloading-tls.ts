@@ -1,0 +1,93 @@
+/**
+ * The gateway's certificate, read again when its files change: cert-manager (or whoever
+ * renews it) replaces the files of a mounted Secret, and a gateway that read them once would
+ * serve the old certificate until it expired. Sessions read `context` and `certificateDer` as
+ * they start TLS, so a renewal applies to every new connection and to none already running.
+ * A pair that cannot be used (a key that does not match, a file half written) keeps the old
+ * one, logged, until the next change.
+ */
+import { statSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { type SecureContext, createSecureContext } from 'node:tls';
+import { type TlsFiles, readTls } from '../deployment/tls-material';
+import type { Logger } from '../util/log';
+
+/** How often the files are looked at: renewals come days before expiry, so seconds do not matter. */
+export const TLS_RELOAD_CHECK_MS = 5_000;
+
+interface Loaded {
+  readonly context: SecureContext;
+  readonly certificateDer: Buffer;
+  readonly certificate: X509Certificate;
+  readonly stamp: string;
+}
+
+export class ReloadingTls {
+  private loaded: Loaded;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly files: TlsFiles,
+    private readonly onChange: (certificate: X509Certificate) => void,
+    private readonly log: Logger,
+  ) {
+    this.loaded = this.load();
+  }
+
+  get context(): SecureContext {
+    return this.loaded.context;
+  }
+
+  get certificateDer(): Buffer {
+    return this.loaded.certificateDer;
+  }
+
+  get certificate(): X509Certificate {
+    return this.loaded.certificate;
+  }
+
+  /** Looks at the files every `intervalMs` from now on. */
+  watch(intervalMs = TLS_RELOAD_CHECK_MS): void {
+    this.timer = setInterval(() => this.reloadIfChanged(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Reads the files again if they changed since the last read; true when a new certificate is in use. */
+  reloadIfChanged(): boolean {
+    let stamp: string;
+    try {
+      stamp = this.stampNow();
+    } catch {
+      return false; // being replaced: the next look sees the new files
+    }
+    if (stamp === this.loaded.stamp) return false;
+    try {
+      this.loaded = this.load();
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message, certFile: this.files.certFile }, 'the gateway certificate files changed but cannot be used; still serving the previous certificate');
+      return false;
+    }
+    this.log.info({ certFile: this.files.certFile, subject: this.loaded.certificate.subject, validTo: this.loaded.certificate.validTo }, 'gateway certificate reloaded');
+    this.onChange(this.loaded.certificate);
+    return true;
+  }
+
+  private load(): Loaded {
+    const stamp = this.stampNow();
+    const material = readTls(this.files);
+    const certificate = new X509Certificate(material.cert);
+    return { context: createSecureContext(material), certificateDer: certificate.raw, certificate, stamp };
+  }
+
+  /** Modification time and size of both files (following symlinks, as a mounted Secret's are). */
+  private stampNow(): string {
+    return [this.files.certFile, this.files.keyFile].map((file) => {
+      const stat = statSync(file);
+      return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+    }).join('|');
+  }
+}
