@@ -7,6 +7,8 @@
  * for that restart), then the standbys. Used by `polygres restart --rolling` and by `polygres apply` for parameters that
  * need a restart (then only where Postgres reports the restart pending).
  */
+import { AdminCallError } from '../admin/http-client';
+import { waitFor } from '../util/net';
 import type { ElectionResult } from '../orchestrator/actions/elect';
 import type { ClusterLayout } from '../deployment/layout';
 import { askInstance, waitUntilServing } from './instance-admin';
@@ -48,12 +50,40 @@ export async function rollingRestart(layout: ClusterLayout, options: RollingRest
   }
   const to = restarted[0] ?? standbys[0]!;
   out(`Switching over from ${primary} to ${to}, so that ${primary} restarts as a standby...`);
-  const result = await callOrchestrator<ElectionResult>(layout, { method: 'POST', path: '/v1/switchover', body: { to }, timeoutMs: 120_000 });
+  const result = await switchOver(layout, primary, to, standbys, out);
   out(`  term ${result.term}: ${result.primary} is primary; writes paused ${result.durationMs} ms`);
   await waitUntilServing(layout, primary, 'replica');
   // The switchover restarted it; a restart still pending (it was not rendered yet) gets one more.
   if (await needs(primary)) await restartOne(layout, primary, 'replica', out);
   out(`  ${primary} serves as a standby`);
+}
+
+/** Tries a refused switchover again this many times. */
+const SWITCHOVER_ATTEMPTS = 3;
+
+/**
+ * The switchover, tried again when the election refused it because a recruit could not tell
+ * its position in time (a standby just restarted, a loaded machine: "the most advanced recruit
+ * ... cannot be promoted"). A refused switchover rolls back — the old primary serves again —
+ * so trying again, once every instance serves as before, is safe.
+ */
+async function switchOver(layout: ClusterLayout, primary: string, to: string, standbys: readonly string[], out: (line: string) => void): Promise<ElectionResult> {
+  for (let attempt = 1; ; attempt++) {
+    const since = Date.now();
+    try {
+      return await callOrchestrator<ElectionResult>(layout, { method: 'POST', path: '/v1/switchover', body: { to }, timeoutMs: 120_000 });
+    } catch (error) {
+      if (attempt >= SWITCHOVER_ATTEMPTS || !(error instanceof AdminCallError) || !/cannot be promoted/.test(error.message)) throw error;
+      out(`  the switchover was refused (${error.message}); trying again once every instance serves`);
+      const serving = await waitFor('the cluster serving again', async () => {
+        const status = await localClusterStatus(layout.stateDir).catch(() => undefined);
+        return status?.ruleStatus === 'serving' && status.primary ? status.primary : undefined;
+      }, { timeoutMs: 120_000, intervalMs: 500 });
+      if (serving !== primary) throw error; // another election moved the primary meanwhile: say what happened
+      await waitUntilServing(layout, primary, 'primary', since);
+      for (const name of standbys) await waitUntilServing(layout, name, 'replica', since);
+    }
+  }
 }
 
 async function restartOne(layout: ClusterLayout, name: string, role: 'primary' | 'replica', out: (line: string) => void): Promise<void> {
