@@ -27,7 +27,7 @@ import { SUPERUSER } from '../../runtime/src/deployment/secrets';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
-import { busySessions, psqlScript } from '../support/pooled-sessions';
+import { busySessions, psqlScript, throughBusyGateways } from '../support/pooled-sessions';
 import { WireClient } from '../support/wire-client';
 
 const SCRIPT = `
@@ -83,14 +83,7 @@ describe('backend-local state of a session, through pooled gateways', () => {
     expect(direct).toMatch(/twice \n-------\n {4}42\n/);
     // A new session has no temporary schema, even after another emptied its own with DISCARD TEMP.
     expect(direct.match(/no_temporary_schema \n-+\n [tf]/g)?.map((answer) => answer.at(-1))).toEqual(['t', 't']);
-    for (const gateway of cluster.layout.gateways.slice(0, 2)) {
-      const stop = noise(gateway.port);
-      try {
-        expect(await psql(gateway.port)).toBe(direct);
-      } finally {
-        await stop();
-      }
-    }
+    await throughBusyGateways(cluster, noise, async (port) => expect(await psql(port)).toBe(direct));
   });
 
   it('keeps the unnamed statement prepared in one cycle for the next, after another session used the connection', async () => {

@@ -31,3 +31,18 @@ export function busySessions(cluster: LocalCluster, port: number, sql: string, c
     await Promise.all(loops);
   };
 }
+
+/**
+ * Runs `check` through the first two zones' gateways (one hop and two hops from a primary in
+ * the first zone), each while busy sessions from `startNoise` share its pool.
+ */
+export async function throughBusyGateways(cluster: LocalCluster, startNoise: (port: number) => () => Promise<void>, check: (port: number) => Promise<void>): Promise<void> {
+  for (const gateway of cluster.layout.gateways.slice(0, 2)) {
+    const stop = startNoise(gateway.port);
+    try {
+      await check(gateway.port);
+    } finally {
+      await stop();
+    }
+  }
+}
