@@ -283,7 +283,8 @@ export class ClientSession extends StatementExchange {
         if (this.cycleStartedAt === 0) this.cycleStartedAt = performance.now();
         if (!this.behind && isPlainStatement(info) && this.cycleMayPipeline()) server.pipelinableSince = performance.now();
         server.output.write(frame.bytes);
-        const retryable = this.fresh.mayRetry(info.statements, server, { idle: this.status === 'I' && !this.explicitTransaction, pinned: this.state.pinned }) ? frame : undefined;
+        const retryable =
+          FreshBackendRetry.isDottedSet(info.statements) && this.fresh.mayRetry(server, { idle: this.status === 'I' && !this.explicitTransaction, pinned: this.state.pinned }) ? frame : undefined;
         this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...info.statements], ...(retryable ? { retryable } : {}) });
         return;
       }

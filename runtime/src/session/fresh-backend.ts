@@ -26,12 +26,17 @@ export class FreshBackendRetry {
     else if (previous !== session) this.own.delete(connection);
   }
 
-  /** May the server's refusal of these statements, sent now on `server`, be retried elsewhere? */
-  mayRetry(statements: StatementInfo['statements'], server: BackendConnection, session: { readonly idle: boolean; readonly pinned: boolean }): boolean {
-    // A pinned session keeps its backend whatever it answers (and could not give it back to move).
-    if (statements.length !== 1 || !session.idle || session.pinned || this.own.has(server)) return false;
+  /** Is this a lone SET of a dotted name (the only kind of statement ever retried)? Cheap: asked of every simple Query first. */
+  static isDottedSet(statements: StatementInfo['statements']): boolean {
+    if (statements.length !== 1) return false;
     const effects = statements[0]!;
     return effects.length === 1 && effects[0]!.kind === 'set' && effects[0]!.name.includes('.');
+  }
+
+  /** May the server's refusal of such a SET, sent now on `server`, be retried elsewhere? */
+  mayRetry(server: BackendConnection, session: { readonly idle: boolean; readonly pinned: boolean }): boolean {
+    // A pinned session keeps its backend whatever it answers (and could not give it back to move).
+    return session.idle && !session.pinned && !this.own.has(server);
   }
 
   /** Is this ErrorResponse the refusal of an invalid name? */
