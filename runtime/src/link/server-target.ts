@@ -4,6 +4,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import type { SocketAddress } from './socket-address';
 
 /** Postgres' own socket (socketDir + port), or any peer speaking the protocol by path or TCP. */
 export type ServerTarget =
@@ -12,7 +13,7 @@ export type ServerTarget =
   | { readonly host: string; readonly port: number };
 
 /** Where a target listens: a Unix socket path (Postgres' own is socketDir/.s.PGSQL.port), or TCP. */
-export function addressOf(target: ServerTarget): { readonly path: string } | { readonly host: string; readonly port: number } {
+export function addressOf(target: ServerTarget): SocketAddress {
   if ('socketDir' in target) return { path: join(target.socketDir, `.s.PGSQL.${target.port}`) };
   return target;
 }

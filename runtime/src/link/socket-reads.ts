@@ -1,59 +1,24 @@
 /**
- * Socket reads without Node's stream machinery, for the proxy's hot path. A socket created
- * with `onread` reads into one buffer shared by the whole process; each read is copied out at
- * once into a small pooled slice that its reader owns. This skips the per-read allocation and
- * the readable-stream bookkeeping (push, addChunk, flowing checks), which cost about as much
- * per statement as the proxy's own work. `pause()` still stops reading at the socket.
- *
- * Node offers `onread` only to sockets it connects. An accepted socket gets it by taking the
- * connection's handle before anything was read (the server pauses on connect) and wrapping it
- * in a new Socket created with `onread`, which emits each chunk as 'data' so readers need not
- * know the difference. Should a Node version lay sockets out otherwise, the accepted socket is
- * used as it came.
+ * Socket reads for the proxy's hot path, one module per runtime: on Node, reads through
+ * `onread` into a shared buffer (which depends on how Node lays out its sockets, see
+ * socket-reads-node.ts); on Bun, its own sockets as they are. Every reader gets chunks it may
+ * keep, and `pause()` stops reading at the socket on both.
  */
-import { type OnReadOpts, type Server, Socket, connect, createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import type { SocketAddress } from './socket-address';
+import * as onBun from './socket-reads-bun';
+import * as onNode from './socket-reads-node';
 
-/** Where every `onread` socket of this process reads; each read is copied out before the next. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+/** Is this process running on Bun (POLYGRES_DATA_PATH_RUNTIME=bun)? */
+export const RUNNING_ON_BUN = typeof process.versions.bun === 'string';
 
-/** `onread` options that hand each read to `deliver` as a chunk it may keep. */
-export function copiedReads(deliver: (chunk: Buffer) => void): OnReadOpts {
-  return {
-    buffer: READ_BUFFER,
-    callback: (bytes: number, buffer: Uint8Array): boolean => {
-      deliver(Buffer.from(buffer.subarray(0, bytes)));
-      return true;
-    },
-  };
-}
+const reads = RUNNING_ON_BUN ? onBun : onNode;
 
-/** A TCP or Unix-socket server whose connections read through `copiedReads` and emit 'data'. */
-export function createReadingServer(onConnection: (socket: Socket) => void): Server {
-  return createServer({ pauseOnConnect: true }, (accepted) => onConnection(withCopiedReads(accepted)));
-}
+/** A TCP or Unix-socket server whose connections emit 'data' with chunks the reader may keep. */
+export const createReadingServer: (onConnection: (socket: Socket) => void) => Server = reads.createReadingServer;
 
-function withCopiedReads(accepted: Socket): Socket {
-  const internals = accepted as unknown as { _handle?: unknown };
-  const handle = internals._handle;
-  if (handle === null || typeof handle !== 'object') {
-    accepted.resume();
-    return accepted;
-  }
-  internals._handle = null;
-  const socket: Socket = new Socket({
-    handle,
-    readable: true,
-    writable: true,
-    onread: copiedReads((chunk) => socket.emit('data', chunk)),
-  } as ConstructorParameters<typeof Socket>[0]);
-  // The first Socket owns nothing now; destroying it tells the server the connection left its
-  // count (the new Socket is closed by its session).
-  accepted.destroy();
-  return socket;
-}
+/** Connects like `net.connect`; every read goes to `deliver`, as a chunk it may keep. */
+export const connectDelivering: (address: SocketAddress, deliver: (chunk: Buffer) => void) => Socket = reads.connectDelivering;
 
-/** Connects like `net.connect`; the socket reads through `copiedReads` and emits 'data'. */
-export function connectReading(address: { readonly path: string } | { readonly host: string; readonly port: number }): Socket {
-  const socket: Socket = connect({ ...address, onread: copiedReads((chunk) => socket.emit('data', chunk)) });
-  return socket;
-}
+/** Connects like `net.connect`; the socket emits 'data' with chunks the reader may keep. */
+export const connectReading: (address: SocketAddress) => Socket = reads.connectReading;

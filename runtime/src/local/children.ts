@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { type ClusterLayout, type GatewayLayout, type InstanceLayout, type OrchestratorLayout, serviceLayoutFile } from '../deployment/layout';
+import { type DataPathRuntime, dataPathRuntime, runtimeExecutable, runtimeFlags } from './service-runtime';
 import type { ChildSpec } from './supervisor';
 
 /** Path of the `polygres` launcher of this installation. */
@@ -30,28 +31,27 @@ const STOP_GROUP = { etcd: 0, pooler: 1, orchestrator: 2, gateway: 3 } as const;
 export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
   const file = serviceLayoutFile(layout);
   const user = layout.serviceUser ? { user: layout.serviceUser } : {};
-  const node = (name: string, group: number, args: string[], stopGraceMs?: number): ChildSpec => ({
+  // The data path (poolers, gateways) may run on Bun; the orchestrators always run on Node.
+  const dataPath = dataPathRuntime();
+  const service = (runtime: DataPathRuntime) => (name: string, group: number, args: string[], stopGraceMs?: number): ChildSpec => ({
     name,
     ...user,
-    command: process.execPath,
-    // POLYGRES_NODE_FLAGS passes flags to every service's Node (e.g. --cpu-prof to profile).
-    args: [...nodeFlags(), POLYGRES_BIN, ...args, '--layout', file],
+    command: runtimeExecutable(runtime),
+    args: [...runtimeFlags(runtime), POLYGRES_BIN, ...args, '--layout', file],
     logFile: processLogFile(layout, name),
     pidFile: join(layout.runDir, `${name}.pid`),
     stopGroup: group,
     ...(stopGraceMs ? { stopGraceMs } : {}),
   });
+  const node = service('node');
+  const hot = service(dataPath);
   return [
     etcdChild(layout),
     ...layout.orchestrators.map((o) => node(processName.orchestrator(o), STOP_GROUP.orchestrator, ['orchestrator', '--name', o.name])),
     // A pooler stops its Postgres (a checkpoint) before it exits: give it time.
-    ...layout.instances.map((i) => node(processName.pooler(i), STOP_GROUP.pooler, ['pooler', '--instance', i.name], 90_000)),
-    ...layout.gateways.map((g) => node(processName.gateway(g), STOP_GROUP.gateway, ['gateway', '--zone', g.zone])),
+    ...layout.instances.map((i) => hot(processName.pooler(i), STOP_GROUP.pooler, ['pooler', '--instance', i.name], 90_000)),
+    ...layout.gateways.map((g) => hot(processName.gateway(g), STOP_GROUP.gateway, ['gateway', '--zone', g.zone])),
   ];
-}
-
-function nodeFlags(): string[] {
-  return (process.env.POLYGRES_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 }
 
 /**

@@ -20,6 +20,7 @@ import { readSecrets } from '../deployment/secrets';
 import { followStartup } from './startup-progress';
 import type { SupervisorEvent } from './supervisor';
 import { supervisorLogFile } from './supervisor-files';
+import { dataPathRuntime, runtimeExecutable } from './service-runtime';
 
 export interface UpOptions {
   readonly spec: ClusterSpec;
@@ -33,6 +34,9 @@ export interface UpOptions {
 
 export async function up(options: UpOptions): Promise<ClusterLayout> {
   const { out } = options;
+  // Before anything starts: a runtime that cannot be found fails here, not in the supervisor.
+  const runtime = dataPathRuntime();
+  const executable = runtimeExecutable(runtime);
   const layout = await prepareCluster({
     spec: options.spec,
     ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
@@ -43,6 +47,7 @@ export async function up(options: UpOptions): Promise<ClusterLayout> {
     out(`! The services run as root: user ${layout.postgresUser.name} cannot read this installation (${POLYGRES_BIN}).`);
     out(`  Install Polygres where ${layout.postgresUser.name} can read it (e.g. under /opt), then create the cluster again (down --purge, up).`);
   }
+  if (runtime !== 'node') out(`The data path (gateways, poolers) runs on ${runtime}: ${executable}`);
   const secrets = readSecrets(layout.secretsFile);
   const supervisorPid = startSupervisor(layout);
   const events = followLines(supervisorLogFile(layout), (line) => {

@@ -3,14 +3,13 @@
  * (user, database). It logs in (trusted socket), remembers the server's parameters and
  * cancel key, and then hands every frame the server sends to whoever owns it right now.
  */
-import { connect } from 'node:net';
 import type { ByteChannel } from '../link/byte-channel';
 import { MessageFramer, type FrameHandler } from '../protocol/framer';
 import { decodeBackend } from '../protocol/decode-backend';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import { BackendCode } from '../protocol/codes';
 import { PROTOCOL_VERSION_3 } from '../protocol/constants';
-import { copiedReads } from '../link/socket-reads';
+import { connectDelivering } from '../link/socket-reads';
 import { type ServerTarget, addressOf } from '../link/server-target';
 import { SocketOutput } from './socket-output';
 import { StatementCache } from './statement-cache';
@@ -79,7 +78,7 @@ export class ServerConnection {
     options: { timeoutMs?: number; parameters?: Readonly<Record<string, string>> } = {},
   ): Promise<ServerConnection> {
     // Each read is a chunk of its own, so frames stay valid as long as a session holds them.
-    const socket = connect({ ...addressOf(target), onread: copiedReads((chunk) => connection.received(chunk)) });
+    const socket = connectDelivering(addressOf(target), (chunk) => connection.received(chunk));
     socket.setNoDelay(true);
     const connection = new ServerConnection(socket, cacheSize);
     await connection.login(user, database, options.timeoutMs ?? 5_000, options.parameters ?? {}, false);
@@ -208,7 +207,7 @@ export class ServerConnection {
     if (message.name === 'session_authorization') this.identityChanged = message.value !== this.parameters.get('session_authorization');
   }
 
-  /** `overChannel`: the channel is connected already and emits what it reads (else: our socket, read through onread). */
+  /** `overChannel`: the channel is connected already and emits what it reads (else: our socket, whose reads come to received()). */
   private login(user: string, database: string, timeoutMs: number, extra: Readonly<Record<string, string>>, overChannel: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`no answer from Postgres within ${timeoutMs} ms`)), timeoutMs);

@@ -1,0 +1,64 @@
+/**
+ * Which JavaScript runtime runs the data path (gateways and poolers) of a local cluster: Node
+ * (the default) or Bun, whose sockets cost the proxy about half Node's CPU per message (see
+ * bench/results/pooler.md and docs/DECISIONS.md, "The runtime under the data path"). The same
+ * compiled code runs on both; the orchestrators and the CLI always run on Node.
+ *
+ * POLYGRES_DATA_PATH_RUNTIME=bun chooses Bun: the binary of the `bun` npm package (an optional
+ * dependency) or the one POLYGRES_BUN names.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type DataPathRuntime = 'node' | 'bun';
+
+const RUNTIMES: readonly DataPathRuntime[] = ['node', 'bun'];
+
+/** The runtime POLYGRES_DATA_PATH_RUNTIME asks for; an unknown name is an error that says the choices. */
+export function dataPathRuntime(env: NodeJS.ProcessEnv = process.env): DataPathRuntime {
+  const asked = env.POLYGRES_DATA_PATH_RUNTIME?.trim() || 'node';
+  if ((RUNTIMES as readonly string[]).includes(asked)) return asked as DataPathRuntime;
+  throw new Error(`POLYGRES_DATA_PATH_RUNTIME=${asked} is not a runtime Polygres runs on: use one of ${RUNTIMES.join(', ')}`);
+}
+
+/** The executable that runs a data-path service on `runtime`. */
+export function runtimeExecutable(runtime: DataPathRuntime, env: NodeJS.ProcessEnv = process.env): string {
+  if (runtime === 'node') return process.execPath;
+  const named = env.POLYGRES_BUN?.trim();
+  if (named) {
+    if (!existsSync(named)) throw new Error(`POLYGRES_BUN=${named} does not exist: point it at a bun binary, or unset it to use the bun npm package`);
+    return named;
+  }
+  const found = bunFromPackage();
+  if (!found) throw new Error('POLYGRES_DATA_PATH_RUNTIME=bun, but the bun npm package is not installed: run `npm install` (it is an optional dependency of @polygres/runtime) or set POLYGRES_BUN');
+  return found;
+}
+
+/**
+ * The bun package's postinstall moves the platform binary to bun/bin/bun.exe; where install
+ * scripts did not run, that file is a small placeholder and the binary is still in the
+ * platform package (@oven/bun-<os>-<arch>).
+ */
+function bunFromPackage(): string | undefined {
+  const candidates: string[] = [];
+  const packageDir = resolvePackageDir('bun');
+  if (packageDir) candidates.push(join(packageDir, 'bin', 'bun.exe'));
+  const platformDir = resolvePackageDir(`@oven/bun-${process.platform}-${process.arch === 'arm64' ? 'aarch64' : 'x64'}`);
+  if (platformDir) candidates.push(join(platformDir, 'bin', 'bun'));
+  // The real binary is tens of megabytes; the placeholder a few kilobytes.
+  return candidates.find((file) => existsSync(file) && statSync(file).size > 1_000_000);
+}
+
+function resolvePackageDir(name: string): string | undefined {
+  try {
+    return dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Flags for every Node service (POLYGRES_NODE_FLAGS, e.g. --cpu-prof to profile); Bun takes none of Node's. */
+export function runtimeFlags(runtime: DataPathRuntime, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (runtime !== 'node') return [];
+  return (env.POLYGRES_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+}
