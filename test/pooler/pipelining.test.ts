@@ -210,3 +210,93 @@ describe('pooler: pipelining waits until the pool cannot grow', () => {
     }
   });
 });
+
+describe('pooler: pipelining three deep', () => {
+  let fixture: PoolerFixture;
+  const clients: Client[] = [];
+  const client = async (): Promise<Client> => {
+    const made = await fixture.client();
+    clients.push(made);
+    return made;
+  };
+  const stats = () => fixture.pooler.poolStats()[0]!;
+  const pipelined = (count: number) => waitFor(`${count} pipelined statement(s)`, () => (stats().pipelined === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
+  const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
+  /** Sessions with a search_path of their own each, which must follow them onto the shared connection. */
+  const withPaths = async (count: number) =>
+    Promise.all(
+      Array.from({ length: count }, async (_, index) => {
+        const session = await client();
+        await session.query(`SET search_path = schema_${index}, public`);
+        return session;
+      }),
+    );
+  const ownPath = "SELECT current_setting('search_path') AS path, pg_backend_pid() AS pid";
+
+  beforeAll(async () => {
+    fixture = await startPooler(inject('testRoot'), { size: 1, queueTimeoutMs: 20_000, pipelineBehindMs: 600_000, pipelineDepth: 3 });
+    await (await client()).query('SELECT 1');
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((made) => made.end().catch(() => undefined)));
+    await fixture?.stop();
+  });
+
+  it('queues three sessions behind a running statement, each with its own settings, and the next waits', async () => {
+    const [ahead, ...behind] = await withPaths(5);
+    const before = stats().pipelined;
+    const first = ahead!.query(slow);
+    await runningOn(fixture, slow);
+    const answers: Promise<{ rows: { path: string; pid: number }[] }>[] = [];
+    for (const [index, session] of behind.slice(0, 3).entries()) {
+      answers.push(session.query(ownPath));
+      await pipelined(before + index + 1);
+    }
+    expect(stats().pipelined).toBe(before + 3);
+    const fifth = behind[3]!.query(ownPath);
+    await waitFor('the fifth session to wait', () => (stats().waiting === 1 ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
+    const { pid } = (await first).rows[0] as { pid: number };
+    const rows = (await Promise.all([...answers, fifth])).map((result) => result.rows[0]!);
+    expect(rows.map((row) => row.path)).toEqual([1, 2, 3, 4].map((index) => `schema_${index}, public`));
+    expect(new Set(rows.map((row) => row.pid))).toEqual(new Set([pid]));
+    expect(stats()).toMatchObject({ active: 0, idle: 1, waiting: 0 });
+  });
+
+  it('a session in the middle of the queue that goes away costs the others nothing', async () => {
+    const [ahead, b, c, d] = await withPaths(4);
+    const before = stats().pipelined;
+    const first = ahead!.query(slow);
+    await runningOn(fixture, slow);
+    const second = b!.query(ownPath);
+    await pipelined(before + 1);
+    c!.query('SELECT pg_sleep(0.2)').catch(() => undefined);
+    await pipelined(before + 2);
+    const fourth = d!.query(ownPath);
+    await pipelined(before + 3);
+    (c as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    const { pid } = (await first).rows[0] as { pid: number };
+    expect((await second).rows[0]).toEqual({ path: 'schema_1, public', pid });
+    expect((await fourth).rows[0]).toEqual({ path: 'schema_3, public', pid });
+    // Its answer was waited out and the connection went back to the pool.
+    expect((await ahead!.query('SELECT pg_backend_pid() AS pid')).rows[0].pid).toBe(pid);
+  });
+
+  it('tells every queued session that the connection was lost, and each can go on', async () => {
+    const [ahead, b, c] = await withPaths(3);
+    const before = stats().pipelined;
+    const settle = (query: Promise<unknown>) => query.then(() => 'answered', (error: Error) => error.message);
+    const first = settle(ahead!.query(slow));
+    await runningOn(fixture, slow);
+    const second = settle(b!.query(ownPath));
+    await pipelined(before + 1);
+    const third = settle(c!.query(ownPath));
+    await pipelined(before + 2);
+    const admin = await fixture.postgres.connect();
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1', [slow]);
+    await admin.end();
+    for (const outcome of await Promise.all([first, second, third])) expect(outcome).toMatch(/terminat|connection to Postgres was lost/);
+    // Each learned of it from its own session, and a new session is served on a new connection.
+    const again = await client();
+    expect((await again.query('SELECT 1 AS v')).rows[0].v).toBe(1);
+  });
+});

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { ScramAuthenticator } from '../../runtime/src/session/client-auth';
 import { PoolerServer } from '../../runtime/src/pooler/pooler-server';
 import { PIPELINE_BEHIND_MS } from '../../runtime/src/pooler/pool';
+import { PIPELINE_DEPTH } from '../../runtime/src/spec/schema';
 import { ServerConnection } from '../../runtime/src/session/server-connection';
 import { loadSqlParser } from '../../runtime/src/sql/parser';
 import { createLogger } from '../../runtime/src/util/log';
@@ -30,6 +31,8 @@ export interface PoolerFixtureOptions {
   readonly statementCacheSize?: number;
   /** Pipelining behind a running statement (PoolOptions.pipelineBehindMs); the default's. */
   readonly pipelineBehindMs?: number;
+  /** Statements that may wait behind a running one (PoolOptions.pipelineDepth); the spec's default. */
+  readonly pipelineDepth?: number;
   /** Client limits; the spec's defaults for any not given. */
   readonly limits?: Partial<ClientLimitsSpec>;
 }
@@ -52,6 +55,7 @@ export async function startPooler(root: string, options: PoolerFixtureOptions = 
         lifetimeMs: 3_600_000,
         statementCacheSize: options.statementCacheSize ?? 100,
         pipelineBehindMs: options.pipelineBehindMs ?? PIPELINE_BEHIND_MS,
+        pipelineDepth: options.pipelineDepth ?? PIPELINE_DEPTH,
       },
       connectionLimit: 50,
       limits: clientLimitsSchema.parse(options.limits ?? {}),

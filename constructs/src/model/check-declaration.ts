@@ -99,6 +99,7 @@ function checkNumbers(declaration: ClusterDeclaration, error: Report): void {
   integer('pooler.idleTimeoutMs', pooler.idleTimeoutMs, 0);
   integer('pooler.serverLifetimeMs', pooler.serverLifetimeMs, 0);
   integer('pooler.preparedStatementCacheSize', pooler.preparedStatementCacheSize, 0);
+  integer('pooler.pipelineDepth', pooler.pipelineDepth, 0, 16);
   if (pooler.minPoolSize !== undefined && pooler.minPoolSize > (pooler.poolSize ?? 20)) {
     error('pooler.minPoolSize', `${pooler.minPoolSize} is more than poolSize (${pooler.poolSize ?? 20})`, 'lower minPoolSize or raise poolSize');
   }

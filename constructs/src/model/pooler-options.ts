@@ -35,4 +35,10 @@ export interface PoolerOptions {
    * @default 500
    */
   readonly preparedStatementCacheSize?: number;
+  /**
+   * With every server connection of a pool busy, how many sessions' single statements may be
+   * sent behind the one running on a connection (answered back to back); 0 turns this off.
+   * @default 1
+   */
+  readonly pipelineDepth?: number;
 }

@@ -12,5 +12,6 @@ export function poolOptionsOf(spec: ClusterSpec, target: PoolOptions['target']):
     lifetimeMs: spec.pooler.serverLifetimeMs,
     statementCacheSize: spec.pooler.preparedStatementCacheSize,
     pipelineBehindMs: PIPELINE_BEHIND_MS,
+    pipelineDepth: spec.pooler.pipelineDepth,
   };
 }

@@ -10,6 +10,7 @@ import type { Backend, BackendConnection, CycleHint } from '../session/backend';
 import type { ConnectionBudget } from './connection-budget';
 import { ServerConnection, ServerLoginError } from '../session/server-connection';
 import { connectTo } from '../link/server-target';
+import { pipelineCandidate } from './pipeline-candidate';
 
 export interface PoolOptions {
   readonly target: { readonly socketDir: string; readonly port: number };
@@ -24,6 +25,11 @@ export interface PoolOptions {
    * this (ms); 0 turns pipelining off. See tryPipeline.
    */
   readonly pipelineBehindMs: number;
+  /**
+   * How many sessions' statements may wait behind the one running on a connection (sent in
+   * the same write when they come together, answered back to back); 0 turns pipelining off.
+   */
+  readonly pipelineDepth: number;
 }
 
 /**
@@ -154,10 +160,8 @@ export class Pool implements Backend {
   }
 
   /**
-   * With no connection idle, the pool unable to grow and nobody waiting: the busy connection whose
-   * pipelinable statement started last (so is likeliest to end first), among those running one
-   * for under pipelineBehindMs with nobody queued behind it yet (the session behind resets
-   * the connection and replays its own settings in the same write, see handoff-reset.ts).
+   * With no connection idle, the pool unable to grow and nobody waiting: a busy connection a
+   * session's single plain statement may be sent behind (pipelineCandidate says which).
    * A pool that may still grow (below its size, with the connection budget not spent) opens
    * a connection instead: statements run side by side.
    * Sessions that wait for a connection come first: while any waits, nothing is pipelined, so
@@ -165,16 +169,10 @@ export class Pool implements Backend {
    * judged (`statementMayFollow`) last, and only when there is a candidate.
    */
   tryPipeline(statementMayFollow: () => boolean): ServerConnection | undefined {
-    const limit = this.options.pipelineBehindMs;
-    if (limit === 0 || this.closed || this.paused || this.waiters.length > 0) return undefined;
+    const { pipelineBehindMs, pipelineDepth } = this.options;
+    if (pipelineBehindMs === 0 || pipelineDepth === 0 || this.closed || this.paused || this.waiters.length > 0) return undefined;
     if (this.total < this.options.size && !this.budget.spent) return undefined;
-    const now = performance.now();
-    let best: ServerConnection | undefined;
-    for (const connection of this.all) {
-      const since = connection.pipelinableSince;
-      if (since === 0 || now - since > limit || connection.followed || connection.broken || connection.discardAfterUse) continue;
-      if (!best || since > best.pipelinableSince) best = connection;
-    }
+    const best = pipelineCandidate(this.all, { behindMs: pipelineBehindMs, depth: pipelineDepth }, performance.now());
     if (!best || !statementMayFollow()) return undefined;
     this.pipelined += 1;
     return best;

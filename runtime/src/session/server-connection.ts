@@ -59,14 +59,15 @@ export class ServerConnection {
    * outstanding work is one statement another session's may be pipelined behind; 0 otherwise.
    */
   pipelinableSince = 0;
-  private follower: Follower | undefined;
+  /** Sessions whose statements wait behind the running cycle, in the order they were sent. */
+  private readonly followers: Follower[] = [];
   readonly output: SocketOutput;
   private readonly framer = new MessageFramer();
   private handler: FrameHandler | undefined;
   private onClose: (() => void) | undefined;
 
   private constructor(private readonly socket: ByteChannel, cacheSize: number) {
-    this.output = new SocketOutput(socket);
+    this.output = new SocketOutput(socket, 'server');
     this.statements = new StatementCache(cacheSize);
   }
 
@@ -110,19 +111,23 @@ export class ServerConnection {
 
   /** A session's statement waits behind the running one. */
   get followed(): boolean {
-    return this.follower !== undefined;
+    return this.followers.length > 0;
   }
 
-  /** Queues `follower` behind the running cycle (whose owner must not send more until it ends). */
+  /** How many sessions' statements wait behind the running one (Pool.tryPipeline keeps it within the pipeline depth). */
+  get followerCount(): number {
+    return this.followers.length;
+  }
+
+  /** Queues `follower` behind the running cycle and those already queued (whose owners must not send more until their turn ends). */
   follow(follower: Follower): void {
-    this.follower = follower;
+    this.followers.push(follower);
   }
 
-  /** The owner's cycle ended: the follower, if any, owns the connection now (true), else nobody does. */
+  /** The owner's cycle ended: the first follower, if any, owns the connection now (true), else nobody does. */
   handOver(): boolean {
-    const next = this.follower;
+    const next = this.followers.shift();
     if (!next) return false;
-    this.follower = undefined;
     this.handler = next.handler;
     this.onClose = next.onClosed;
     next.onPromoted();
@@ -248,11 +253,10 @@ export class ServerConnection {
         this.broken = true;
         clearTimeout(timer);
         reject(new Error('Postgres closed the connection during login'));
-        // The follower first leaves the queue, so the owner's release cannot hand it a dead connection.
-        const follower = this.follower;
-        this.follower = undefined;
+        // The followers first leave the queue, so the owner's release cannot hand one a dead connection.
+        const followers = this.followers.splice(0);
         this.onClose?.();
-        follower?.onClosed();
+        for (const follower of followers) follower.onClosed();
       });
       const start = () => this.output.write(encodeFrontend({ type: 'startup', protocolVersion: PROTOCOL_VERSION_3, parameters: { user, database, client_encoding: 'UTF8', ...extra } }));
       if (overChannel) start();

@@ -62,6 +62,9 @@ export const durabilitySchema = z.discriminatedUnion('policy', [
   z.object({ policy: z.literal('none') }).strict(),
 ]);
 
+/** The default of pooler.pipelineDepth, chosen by measurement: bench/results/pipeline-depth.md. */
+export const PIPELINE_DEPTH = 1;
+
 export const poolerSchema = z
   .object({
     poolSize: z.number().int().min(1).default(20).describe('Server connections per (user, database) pool.'),
@@ -71,6 +74,13 @@ export const poolerSchema = z
     idleTimeoutMs: milliseconds.default(600_000),
     serverLifetimeMs: milliseconds.default(3_600_000),
     preparedStatementCacheSize: z.number().int().min(0).default(500),
+    pipelineDepth: z
+      .number()
+      .int()
+      .min(0)
+      .max(16)
+      .default(PIPELINE_DEPTH)
+      .describe("With every server connection busy, how many sessions' single statements may be sent behind the one running on a connection; 0: none."),
   })
   .strict();
 

@@ -40,7 +40,7 @@ export interface SpecChange {
  * buffer, TLS, auth, ports, the client memory budget — they read once, at start.
  */
 const LIVE_SERVICE_SETTINGS = [
-  'pooler.poolSize', 'pooler.minPoolSize', 'pooler.queueTimeoutMs', 'pooler.idleTimeoutMs', 'pooler.serverLifetimeMs',
+  'pooler.poolSize', 'pooler.minPoolSize', 'pooler.queueTimeoutMs', 'pooler.idleTimeoutMs', 'pooler.serverLifetimeMs', 'pooler.pipelineDepth',
   'gateway.limits.loginTimeoutMs', 'gateway.limits.maxClientConnections', 'gateway.limits.maxConnectionsPerUser', 'gateway.limits.maxPendingLogins',
   'gateway.limits.maxMessageBytes', 'gateway.limits.idleInTransactionTimeoutMs', 'gateway.limits.slowClientTimeoutMs', 'gateway.replicaReads.maxLagBytes',
 ];
