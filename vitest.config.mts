@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['runtime/src/**/*.test.ts', 'constructs/test/**/*.test.ts', 'provider/test/**/*.test.ts', 'test/architecture/**/*.test.ts'],
+          include: ['runtime/src/**/*.test.ts', 'bench/**/*.test.ts', 'constructs/test/**/*.test.ts', 'provider/test/**/*.test.ts', 'test/architecture/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },

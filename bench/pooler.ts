@@ -1,38 +1,51 @@
 /**
- * `npm run bench:pooler`: pgbench against the same Postgres five ways in one run — direct,
- * through PgBouncer (Debian's, transaction mode, the same pool size, on the same trusted
- * socket), through two PgBouncers in a row (two hops), through Polygres as an application in
- * the primary's zone meets it (that zone's gateway, serving its co-located Postgres from its
- * own pool: one hop), and through Polygres from another zone (that zone's gateway, the link,
+ * `npm run bench:pooler`: pgbench against the same Postgres in one run — direct; through
+ * PgBouncer (Debian's, transaction mode, the same pool size, on the same trusted socket);
+ * through two PgBouncers in a row (two hops); through Polygres as an application in the
+ * primary's zone meets it (that zone's gateway, serving its co-located Postgres from its own
+ * pool: one hop), once on Node and once on Bun (a second gateway of that zone, the same code on
+ * the other runtime); and through Polygres from another zone (that zone's gateway, the link,
  * the primary's pooler: two hops) — for select-only (-S) and TPC-B-like workloads, simple and
- * prepared protocol, 10/50/100 clients, alternating targets; then connection churn (-C).
- * Prints TPS, latency, the ratios and the proxies' CPU time per transaction (what limits a
- * proxy on a machine it shares with pgbench and Postgres), and writes them to
- * bench/results/pooler.md.
+ * prepared protocol; then the same select-only run with TLS from the client (PgBouncer and both
+ * gateways), then connection churn (-C). Every cell is the median of BENCH_ROUNDS runs, the
+ * targets alternating within each round. Prints TPS, latency, the ratios and the proxies' CPU
+ * time per transaction (what limits a proxy on a machine it shares with pgbench and Postgres),
+ * and writes them to bench/results/pooler.md.
  *
- * BENCH_SECONDS (default 15) sets each run's length, BENCH_CLIENTS (default 10,50,100) the
- * client counts.
+ * BENCH_SECONDS (default 15) sets each run's length, BENCH_CLIENTS (default 50) the client
+ * counts, BENCH_ROUNDS (default 3) the runs per cell. The cluster's own services run on the
+ * runtime POLYGRES_DATA_PATH_RUNTIME names (Node unless set); the extra gateway on the other.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tlsFilesFor } from '../runtime/src/deployment/tls-material';
+import { serviceDirOf } from '../runtime/src/deployment/layout';
+import { loadSpecFile } from '../runtime/src/spec/load';
+import { type DataPathRuntime, dataPathRuntime, runtimeExecutable } from '../runtime/src/local/service-runtime';
 import { cpuSecondsOf } from '../runtime/src/util/process-tree';
 import { readPidFile } from '../runtime/src/util/processes';
 import { startLocalCluster } from '../test/support/local-cluster';
 import { startPgBouncer, superuserVerifier } from '../test/support/pgbouncer';
+import { type ExtraGateway, startGatewayOn } from './gateway-on-runtime';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const CLIENTS = (process.env.BENCH_CLIENTS ?? '10,50,100').split(',').map(Number);
+const CLIENTS = (process.env.BENCH_CLIENTS ?? '50').split(',').map(Number);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 
+type TargetName = 'direct' | 'pgbouncer' | 'pgbouncer2' | 'polygres-node' | 'polygres-bun' | 'polygres-link';
+
 interface Target {
-  readonly name: 'direct' | 'pgbouncer' | 'pgbouncer2' | 'polygres' | 'polygres-link';
+  readonly name: TargetName;
   readonly port: number;
   /** The proxy processes on the path (none for direct), read before each run (a supervisor may restart one). */
   readonly proxies: () => number[];
+  /** It accepts TLS from clients (the TLS row runs only these). */
+  readonly tls: boolean;
 }
 
 interface Result {
@@ -43,11 +56,16 @@ interface Result {
   readonly error?: string;
 }
 
+const COLUMNS: readonly TargetName[] = ['direct', 'pgbouncer', 'pgbouncer2', 'polygres-node', 'polygres-bun', 'polygres-link'];
+
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'polygres-bench-'));
   chmodSync(root, 0o755);
+  const clusterRuntime = dataPathRuntime();
+  const otherRuntime: DataPathRuntime = clusterRuntime === 'node' ? 'bun' : 'node';
   const cluster = await startLocalCluster(root);
   const bouncers: ChildProcess[] = [];
+  let extra: ExtraGateway | undefined;
   try {
     // Whichever instance won the first election: direct and PgBouncer must point at it too.
     const before = await cluster.statusNow();
@@ -55,62 +73,75 @@ async function main(): Promise<void> {
     if (!primary) throw new Error(`no primary in the cluster status: ${JSON.stringify(before.instances)}`);
     const gateway = cluster.layout.gateways.find((candidate) => candidate.zone === primary.zone)!;
     const remoteGateway = cluster.layout.gateways.find((candidate) => candidate.zone !== primary.zone)!;
-    // No TLS on any target: the gateway offers it, but PgBouncer here and Postgres' TCP port do
-    // not, so a client's default (sslmode=prefer) would tax only the Polygres path.
+    // No TLS unless the row says so: Postgres' TCP port does not offer it here, so a client's
+    // default (sslmode=prefer) would tax only some targets.
     const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
     await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
     const verifier = await superuserVerifier(cluster, primary.port);
-    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), { server: `host=${primary.socketDir} port=${primary.port}`, secret: verifier });
+    const gatewayTls = tlsFilesFor(loadSpecFile(cluster.layout.specFile).spec, serviceDirOf(cluster.layout));
+    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), {
+      server: `host=${primary.socketDir} port=${primary.port}`,
+      secret: verifier,
+      // The gateway's own certificate, so both sides of the TLS row do the same handshake work.
+      ...(gatewayTls ? { clientTls: { certFile: gatewayTls.certFile, keyFile: gatewayTls.keyFile } } : {}),
+    });
     bouncers.push(bouncer.process);
     // A second PgBouncer in front of the first: two pooling hops, as Polygres has (gateway,
     // pooler). It logs in to the first with the password itself, so its file holds that.
     const chained = await startPgBouncer(join(root, 'pgbouncer2'), { server: `host=127.0.0.1 port=${bouncer.port}`, secret: cluster.secrets.superuserPassword });
     bouncers.push(chained.process);
+    extra = await startGatewayOn(otherRuntime, cluster.stateDir, gateway.zone);
+    const extraGateway = extra;
     const pidOf = (name: string) => readPidFile(join(cluster.layout.runDir, `${name}.pid`)) ?? 0;
+    const clusterGateway = { port: gateway.port, proxies: () => [pidOf(`gateway-${gateway.zone}`)] };
+    const otherGateway = { port: extraGateway.port, proxies: () => [extraGateway.process.pid ?? 0] };
     const targets: Target[] = [
-      { name: 'direct', port: primary.port, proxies: () => [] },
-      { name: 'pgbouncer', port: bouncer.port, proxies: () => [bouncer.process.pid ?? 0] },
-      { name: 'pgbouncer2', port: chained.port, proxies: () => [chained.process.pid ?? 0, bouncer.process.pid ?? 0] },
-      { name: 'polygres', port: gateway.port, proxies: () => [pidOf(`gateway-${gateway.zone}`)] },
-      { name: 'polygres-link', port: remoteGateway.port, proxies: () => [pidOf(`gateway-${remoteGateway.zone}`), pidOf(`pooler-${primary.name}`)] },
+      { name: 'direct', port: primary.port, proxies: () => [], tls: false },
+      { name: 'pgbouncer', port: bouncer.port, proxies: () => [bouncer.process.pid ?? 0], tls: gatewayTls !== undefined },
+      { name: 'pgbouncer2', port: chained.port, proxies: () => [chained.process.pid ?? 0, bouncer.process.pid ?? 0], tls: false },
+      { name: 'polygres-node', ...(clusterRuntime === 'node' ? clusterGateway : otherGateway), tls: gatewayTls !== undefined },
+      { name: 'polygres-bun', ...(clusterRuntime === 'bun' ? clusterGateway : otherGateway), tls: gatewayTls !== undefined },
+      { name: 'polygres-link', port: remoteGateway.port, proxies: () => [pidOf(`gateway-${remoteGateway.zone}`), pidOf(`pooler-${primary.name}`)], tls: false },
     ];
     const rows: string[] = [];
     const say = (line: string) => {
       process.stdout.write(`${line}\n`);
       rows.push(line);
     };
-    say('| workload | protocol | clients | direct tps | pgbouncer tps | 2×pgbouncer tps | polygres tps | polygres via link tps | polygres/pgbouncer | polygres/direct | via link/2×pgbouncer | latency ms (d/b/2b/p/pl) | proxy CPU µs/tx (b/2b/p/pl) |');
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    say('| workload | protocol | clients | direct tps | pgbouncer tps | 2×pgbouncer tps | polygres node tps | polygres bun tps | polygres via link tps | node/pgbouncer | bun/pgbouncer | via link/2×pgbouncer | latency ms (d/b/2b/n/bun/l) | proxy CPU µs/tx (b/2b/n/bun/l) |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const workload of ['-S', 'tpcb'] as const) {
       for (const protocol of ['simple', 'prepared'] as const) {
         for (const clients of CLIENTS) {
-          const results = new Map<string, Result>();
-          // Alternate the order so no target always runs on a warmer cache.
-          const order = clients % 20 === 0 ? [...targets].reverse() : targets;
-          for (const target of order) results.set(target.name, await pgbench(env, target, workload, protocol, clients, false));
-          say(row(workload === '-S' ? 'select-only' : 'TPC-B-like', protocol, String(clients), results));
+          say(row(workload === '-S' ? 'select-only' : 'TPC-B-like', protocol, String(clients), await rounds(targets, (target) => pgbench(env, target, { workload, protocol, clients, churn: false }))));
         }
       }
     }
-    // Connection churn, once per target: a new connection (with SCRAM) per transaction.
-    const churn = new Map<string, Result>();
-    for (const target of targets) churn.set(target.name, await pgbench(env, target, '-S', 'simple', 10, true));
-    say(row('select-only, new connection per transaction (-C)', 'simple', '10', churn));
+    // Clients in production use TLS: the same select-only run with sslmode=require where offered.
+    const tlsTargets = targets.filter((target) => target.tls);
+    if (tlsTargets.length > 0) {
+      const tlsEnv = { ...env, PGSSLMODE: 'require' };
+      for (const clients of CLIENTS) say(row('select-only, TLS from the client', 'simple', String(clients), await rounds(tlsTargets, (target) => pgbench(tlsEnv, target, { workload: '-S', protocol: 'simple', clients, churn: false }))));
+    }
+    // Connection churn: a new connection (with SCRAM) per transaction.
+    say(row('select-only, new connection per transaction (-C)', 'simple', '10', await rounds(targets, (target) => pgbench(env, target, { workload: '-S', protocol: 'simple', clients: 10, churn: true }))));
     const after = await cluster.statusNow();
     const stability =
       after.term === before.term && after.primary === before.primary
         ? `The primary (${primary.name}, term ${before.term}) served the whole run.`
         : `WARNING: the primary changed during the run (term ${before.term} ${before.primary} -> term ${after.term} ${after.primary}); rows after the change compare different servers.`;
+    const versions = await runtimeVersions();
     const report = [
       '# Pooler benchmark',
       '',
-      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}.`,
-      `pgbench ${SECONDS} s per run, scale 10, default local cluster (3 zones, atLeast(2): TPC-B commits wait for a standby on every target).`,
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${new Date().toISOString()}.`,
+      `Runtimes: ${versions}. The cluster's services ran on ${clusterRuntime}; the second gateway of ${gateway.zone} on ${otherRuntime}.`,
+      `pgbench ${SECONDS} s per run, -j 2, scale 10; each cell is the median of ${ROUNDS} runs, the targets alternating within each round. Default local cluster (3 zones, atLeast(2): TPC-B commits wait for a standby on every target).`,
       `direct = the primary's Postgres TCP port (SCRAM); pgbouncer = PgBouncer 1.18, transaction mode, pool size 20, on the primary's trusted socket;`,
       `2×pgbouncer = a second PgBouncer (the same settings) in front of the first: two pooling hops, to show what a second hop costs here;`,
-      `polygres = the gateway of the primary's zone (${primary.zone}), which serves its co-located Postgres from its own pool (one hop), pool size 20;`,
-      `polygres via link = the gateway of ${remoteGateway.zone} -> multiplexed link -> the primary's pooler -> Postgres (two hops, as every gateway on Kubernetes), pool size 20.`,
-      'No TLS on any target (PGSSLMODE=disable). Everything runs on the same machine as pgbench.',
+      `polygres node / bun = a gateway of the primary's zone (${primary.zone}) on Node / on Bun, each serving its co-located Postgres from its own pool (one hop), pool size 20;`,
+      `polygres via link = the gateway of ${remoteGateway.zone} -> multiplexed link -> the primary's pooler -> Postgres (two hops, as every gateway on Kubernetes), pool size 20, on ${clusterRuntime}.`,
+      'No TLS except in the TLS row (sslmode=require: PgBouncer and the gateways with the same certificate; Postgres here offers none). Everything runs on the same machine as pgbench.',
       'proxy CPU = user + system CPU time of the proxy processes on the path (PgBouncer; both PgBouncers; the gateway; the gateway and the pooler) per transaction: on two cores shared with pgbench and Postgres, this is what a proxy takes from the others.',
       stability,
       '',
@@ -120,16 +151,56 @@ async function main(): Promise<void> {
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     writeFileSync(join(__dirname, 'results', 'pooler.md'), report);
   } finally {
+    await extra?.stop();
     for (const bouncer of bouncers) bouncer.kill('SIGTERM');
     await cluster.stop();
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-async function pgbench(env: NodeJS.ProcessEnv, target: Target, workload: '-S' | 'tpcb', protocol: 'simple' | 'prepared', clients: number, churn: boolean): Promise<Result> {
-  const args = ['-p', String(target.port), '-M', protocol, '-c', String(clients), '-j', '2', '-T', String(SECONDS), '-n'];
-  if (workload === '-S') args.push('-S');
-  if (churn) args.push('-C');
+/** ROUNDS runs of every target, alternating the order each round; the median of each. */
+async function rounds(targets: readonly Target[], once: (target: Target) => Promise<Result>): Promise<Map<TargetName, Result>> {
+  const runs = new Map<TargetName, Result[]>(targets.map((target) => [target.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // No target always runs on a warmer (or a more tired) machine.
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const target of order) runs.get(target.name)!.push(await once(target));
+  }
+  return new Map([...runs].map(([name, results]) => [name, median(results)]));
+}
+
+/** The run of median throughput (its latency and CPU with it); a failure if any run failed. */
+function median(results: readonly Result[]): Result {
+  const failed = results.find((result) => result.tps === null);
+  if (failed) return failed;
+  const sorted = [...results].sort((a, b) => a.tps! - b.tps!);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function runtimeVersions(): Promise<string> {
+  const versions = [`Node ${process.version}`];
+  try {
+    const { stdout } = await run(runtimeExecutable('bun'), ['--version']);
+    versions.push(`Bun ${stdout.trim()}`);
+  } catch {
+    versions.push('Bun not installed');
+  }
+  const { stdout } = await run('/usr/sbin/pgbouncer', ['--version']);
+  versions.push(stdout.split('\n')[0]!.trim());
+  return versions.join(', ');
+}
+
+interface Run {
+  readonly workload: '-S' | 'tpcb';
+  readonly protocol: 'simple' | 'prepared';
+  readonly clients: number;
+  readonly churn: boolean;
+}
+
+async function pgbench(env: NodeJS.ProcessEnv, target: Target, how: Run): Promise<Result> {
+  const args = ['-p', String(target.port), '-M', how.protocol, '-c', String(how.clients), '-j', '2', '-T', String(SECONDS), '-n'];
+  if (how.workload === '-S') args.push('-S');
+  if (how.churn) args.push('-C');
   try {
     const proxies = target.proxies();
     const cpuBefore = proxies.map(cpuSecondsOf);
@@ -154,19 +225,21 @@ async function pgbench(env: NodeJS.ProcessEnv, target: Target, workload: '-S' | 
   }
 }
 
-function row(workload: string, protocol: string, clients: string, results: Map<string, Result>): string {
-  const tps = (name: string) => {
+function row(workload: string, protocol: string, clients: string, results: Map<TargetName, Result>): string {
+  const tps = (name: TargetName) => {
+    if (!results.has(name)) return '-';
     const result = results.get(name);
     return result?.tps ? result.tps.toFixed(0) : `fails${result?.error ? ` (${result.error.slice(0, 90)})` : ''}`;
   };
-  const ratio = (a: string, b: string) => {
+  const ratio = (a: TargetName, b: TargetName) => {
     const x = results.get(a)?.tps;
     const y = results.get(b)?.tps;
     return x && y ? `${(x / y).toFixed(2)}×` : '-';
   };
-  const latency = ['direct', 'pgbouncer', 'pgbouncer2', 'polygres', 'polygres-link'].map((name) => results.get(name)?.latencyMs?.toFixed(2) ?? '-').join(' / ');
-  const proxyCpu = ['pgbouncer', 'pgbouncer2', 'polygres', 'polygres-link'].map((name) => results.get(name)?.proxyCpuMicros?.toFixed(0) ?? '-').join(' / ');
-  return `| ${workload} | ${protocol} | ${clients} | ${tps('direct')} | ${tps('pgbouncer')} | ${tps('pgbouncer2')} | ${tps('polygres')} | ${tps('polygres-link')} | ${ratio('polygres', 'pgbouncer')} | ${ratio('polygres', 'direct')} | ${ratio('polygres-link', 'pgbouncer2')} | ${latency} | ${proxyCpu} |`;
+  const latency = COLUMNS.map((name) => results.get(name)?.latencyMs?.toFixed(2) ?? '-').join(' / ');
+  const proxyCpu = COLUMNS.filter((name) => name !== 'direct').map((name) => results.get(name)?.proxyCpuMicros?.toFixed(0) ?? '-').join(' / ');
+  const counts = COLUMNS.map(tps).join(' | ');
+  return `| ${workload} | ${protocol} | ${clients} | ${counts} | ${ratio('polygres-node', 'pgbouncer')} | ${ratio('polygres-bun', 'pgbouncer')} | ${ratio('polygres-link', 'pgbouncer2')} | ${latency} | ${proxyCpu} |`;
 }
 
 main().catch((error: unknown) => {

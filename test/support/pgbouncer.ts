@@ -3,7 +3,7 @@
  * the compatibility measurements compare Polygres with.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { postgresOsUser } from '../../runtime/src/deployment/os-user';
@@ -20,6 +20,8 @@ export interface PgBouncerOptions {
   readonly poolSize?: number;
   /** Startup parameters to accept and drop (PgBouncer 1.18 refuses any it does not track). */
   readonly ignoreStartupParameters?: readonly string[];
+  /** A certificate and key (PEM) for clients that ask for TLS; the others go on without. */
+  readonly clientTls?: { readonly certFile: string; readonly keyFile: string };
 }
 
 /**
@@ -31,6 +33,12 @@ export async function startPgBouncer(dir: string, options: PgBouncerOptions): Pr
   const block = await claimPortBlock();
   const port = block.base;
   writeFileSync(join(dir, 'users.txt'), `"postgres" "${options.secret}"\n`, { mode: 0o600 });
+  // Copies PgBouncer's own account may read (the originals belong to the cluster's).
+  const tlsFiles = options.clientTls ? ['client.pem', 'client-key.pem'] : [];
+  if (options.clientTls) {
+    copyFileSync(options.clientTls.certFile, join(dir, 'client.pem'));
+    copyFileSync(options.clientTls.keyFile, join(dir, 'client-key.pem'));
+  }
   writeFileSync(
     join(dir, 'pgbouncer.ini'),
     [
@@ -46,6 +54,7 @@ export async function startPgBouncer(dir: string, options: PgBouncerOptions): Pr
       `default_pool_size = ${options.poolSize ?? 20}`,
       'max_client_conn = 2000',
       ...(options.ignoreStartupParameters ? [`ignore_startup_parameters = ${options.ignoreStartupParameters.join(', ')}`] : []),
+      ...(options.clientTls ? ['client_tls_sslmode = allow', `client_tls_cert_file = ${join(dir, 'client.pem')}`, `client_tls_key_file = ${join(dir, 'client-key.pem')}`] : []),
       `logfile = ${join(dir, 'pgbouncer.log')}`,
       `pidfile = ${join(dir, 'pgbouncer.pid')}`,
       '',
@@ -53,7 +62,7 @@ export async function startPgBouncer(dir: string, options: PgBouncerOptions): Pr
   );
   // PgBouncer refuses to run as root; it runs as the Postgres OS user, who may use the socket.
   const user = postgresOsUser();
-  if (user) for (const file of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, file), user.uid, user.gid);
+  if (user) for (const file of ['', 'users.txt', 'pgbouncer.ini', ...tlsFiles]) chownSync(join(dir, file), user.uid, user.gid);
   const child = spawn('/usr/sbin/pgbouncer', [join(dir, 'pgbouncer.ini')], { stdio: 'ignore', ...(user ? { uid: user.uid, gid: user.gid } : {}) });
   child.on('exit', () => block.release());
   for (let i = 0; i < 100 && !(await isListening('127.0.0.1', port)); i++) await sleep(100);

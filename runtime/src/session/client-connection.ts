@@ -66,7 +66,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
   ) {
     this.socket = socket;
     this.framer = this.startupFramer();
-    this.output = new SocketOutput(socket);
+    this.output = new SocketOutput(socket, 'client');
     this.reading = new ClientReading(socket, context.limits.budget, () => this.framer.retained + this.queuedBytes);
     socket.setNoDelay(true);
     this.listen(socket);
@@ -247,7 +247,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
     raw.removeAllListeners('close');
     const secure = new TLSSocket(raw, { isServer: true, secureContext: tls.context });
     this.socket = secure;
-    this.output = new SocketOutput(secure);
+    this.output = new SocketOutput(secure, 'client');
     this.reading.useSocket(secure);
     this.framer = this.startupFramer();
     this.channelBinding = tlsServerEndPoint(tls.certificateDer);

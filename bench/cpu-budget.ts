@@ -1,0 +1,112 @@
+/**
+ * `npm run bench:cpu-budget`: the gateway's CPU per select-only transaction, split by
+ * component (client read, classify, pool, server write, server read, client write...), on Node
+ * and on Bun, beside PgBouncer's total — pgbench -S, simple protocol, BENCH_CLIENTS (default
+ * 50) clients, BENCH_SECONDS (default 15) per run. Each runtime's gateway (a second gateway of
+ * the primary's zone, as in bench:pooler) runs under --cpu-prof; the profiles are kept in
+ * bench/results/profiles/ (open them in Chrome's DevTools or speedscope) and the table goes
+ * to bench/results/cpu-budget.md. See cpu-profile-budget.ts for how samples are attributed.
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { DataPathRuntime } from '../runtime/src/local/service-runtime';
+import { cpuSecondsOf } from '../runtime/src/util/process-tree';
+import { startLocalCluster } from '../test/support/local-cluster';
+import { startPgBouncer, superuserVerifier } from '../test/support/pgbouncer';
+import { COMPONENTS, type Component, type CpuProfile, budgetOf } from './cpu-profile-budget';
+import { startGatewayOn } from './gateway-on-runtime';
+
+const run = promisify(execFile);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
+
+interface Measured {
+  readonly tps: number;
+  readonly cpuMicrosPerTx: number;
+  readonly shares?: Map<Component, number>;
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'polygres-cpu-budget-'));
+  chmodSync(root, 0o755);
+  const cluster = await startLocalCluster(root);
+  const results = new Map<string, Measured>();
+  try {
+    const status = await cluster.statusNow();
+    const primary = cluster.layout.instances.find((instance) => instance.name === status.primary)!;
+    const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
+    await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
+    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), { server: `host=${primary.socketDir} port=${primary.port}`, secret: await superuserVerifier(cluster, primary.port) });
+    try {
+      results.set('PgBouncer', await measure(env, bouncer.port, bouncer.process.pid ?? 0));
+    } finally {
+      bouncer.process.kill('SIGTERM');
+    }
+    for (const runtime of ['node', 'bun'] as const satisfies readonly DataPathRuntime[]) {
+      const profileDir = join(root, `profile-${runtime}`);
+      mkdirSync(profileDir);
+      // The gateway may run as the cluster's service account, which must write its profile here.
+      chmodSync(profileDir, 0o777);
+      const gateway = await startGatewayOn(runtime, cluster.stateDir, primary.zone, { flags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+      const measured = await measure(env, gateway.port, gateway.process.pid ?? 0);
+      await gateway.stop();
+      const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+      if (!file) throw new Error(`the ${runtime} gateway wrote no profile into ${profileDir}`);
+      const budget = budgetOf(JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile);
+      const sampled = [...budget.values()].reduce((sum, micros) => sum + micros, 0);
+      results.set(`gateway on ${runtime === 'node' ? 'Node' : 'Bun'}`, { ...measured, shares: new Map([...budget].map(([component, micros]) => [component, micros / sampled])) });
+      mkdirSync(join(__dirname, 'results', 'profiles'), { recursive: true });
+      copyFileSync(join(profileDir, file), join(__dirname, 'results', 'profiles', `gateway-${runtime}-select-only-${CLIENTS}-clients.cpuprofile`));
+    }
+  } finally {
+    await cluster.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+  writeReport(results);
+}
+
+/** pgbench -S against `port`; the CPU `pid` spent per transaction meanwhile. */
+async function measure(env: NodeJS.ProcessEnv, port: number, pid: number): Promise<Measured> {
+  const before = cpuSecondsOf(pid);
+  const { stdout } = await run(PGBENCH, ['-p', String(port), '-S', '-M', 'simple', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-n'], { env, timeout: (SECONDS + 60) * 1000 });
+  const spent = cpuSecondsOf(pid) - before;
+  const transactions = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1] ?? 0);
+  const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? 0);
+  if (transactions === 0) throw new Error(`pgbench through ${port} processed nothing:\n${stdout}`);
+  return { tps, cpuMicrosPerTx: (spent * 1e6) / transactions };
+}
+
+function writeReport(results: Map<string, Measured>): void {
+  const names = [...results.keys()];
+  const lines = [
+    '# CPU budget per transaction',
+    '',
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}. pgbench -S, simple protocol, ${CLIENTS} clients, -j 2, ${SECONDS} s per target, one after another against the same primary.`,
+    'Total = user + system CPU of the proxy process (all its threads) per transaction. The components split that total by the share of its main thread\'s profile samples (--cpu-prof, 1 ms) each took: a sample counts for the innermost frame of ours on its stack that belongs to a component, so the runtime\'s work (socket writes, copies, the SQL parser) counts where it was asked for. Profiles: bench/results/profiles/.',
+    '',
+    `| µs per transaction | ${names.join(' | ')} |`,
+    `| --- | ${names.map(() => '---').join(' | ')} |`,
+    `| transactions/s | ${names.map((name) => results.get(name)!.tps.toFixed(0)).join(' | ')} |`,
+    `| **total CPU** | ${names.map((name) => `**${results.get(name)!.cpuMicrosPerTx.toFixed(1)}**`).join(' | ')} |`,
+    ...COMPONENTS.map((component) => `| ${component} | ${names.map((name) => cell(results.get(name)!, component)).join(' | ')} |`),
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  writeFileSync(join(__dirname, 'results', 'cpu-budget.md'), lines.join('\n'));
+}
+
+function cell(measured: Measured, component: Component): string {
+  const share = measured.shares?.get(component);
+  if (share === undefined) return '-';
+  return `${(share * measured.cpuMicrosPerTx).toFixed(1)} (${(share * 100).toFixed(0)}%)`;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench:pipeline-depth`: how deep sessions' statements should queue behind a running
+ * one on a busy server connection (pooler.pipelineDepth). pgbench -S and TPC-B, simple
+ * protocol, BENCH_CLIENTS (default 50) clients, through a gateway of the primary's zone (one
+ * hop) started for each depth — 0 (off), 1, 2, 4, 8 — on the runtime BENCH_RUNTIME names
+ * (node unless set), with PgBouncer in the same rounds; each cell the median of BENCH_ROUNDS
+ * (default 3) runs of BENCH_SECONDS (default 15), the depths alternating within each round.
+ * Writes bench/results/pipeline-depth.md.
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type DataPathRuntime, dataPathRuntime } from '../runtime/src/local/service-runtime';
+import { cpuSecondsOf } from '../runtime/src/util/process-tree';
+import { startLocalCluster } from '../test/support/local-cluster';
+import { startPgBouncer, superuserVerifier } from '../test/support/pgbouncer';
+import { startGatewayOn } from './gateway-on-runtime';
+
+const run = promisify(execFile);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const RUNTIME: DataPathRuntime = dataPathRuntime({ POLYGRES_DATA_PATH_RUNTIME: process.env.BENCH_RUNTIME ?? 'node' });
+const DEPTHS = [0, 1, 2, 4, 8];
+const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
+
+interface Sample {
+  readonly tps: number;
+  readonly cpuMicros: number;
+  /** Statements the gateway pipelined, per transaction. */
+  readonly pipelinedShare?: number;
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'polygres-pipeline-depth-'));
+  chmodSync(root, 0o755);
+  const cluster = await startLocalCluster(root);
+  const lines: string[] = [];
+  try {
+    const status = await cluster.statusNow();
+    const primary = cluster.layout.instances.find((instance) => instance.name === status.primary)!;
+    const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
+    await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
+    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), { server: `host=${primary.socketDir} port=${primary.port}`, secret: await superuserVerifier(cluster, primary.port) });
+    try {
+      lines.push(`| workload | ${DEPTHS.map((depth) => `depth ${depth}`).join(' | ')} | PgBouncer |`, `| --- | ${DEPTHS.map(() => '---').join(' | ')} | --- |`);
+      for (const workload of ['-S', 'tpcb'] as const) {
+        const samples = new Map<string, Sample[]>();
+        const add = (name: string, sample: Sample) => samples.set(name, [...(samples.get(name) ?? []), sample]);
+        for (let round = 0; round < ROUNDS; round++) {
+          const order = round % 2 === 0 ? DEPTHS : [...DEPTHS].reverse();
+          for (const depth of order) {
+            const gateway = await startGatewayOn(RUNTIME, cluster.stateDir, primary.zone, { spec: { name: `depth-${depth}`, change: (spec) => ({ ...spec, pooler: { ...spec.pooler, pipelineDepth: depth } }) } });
+            try {
+              add(`depth ${depth}`, await pgbench(env, gateway.port, gateway.process.pid ?? 0, workload, () => pipelinedCount(gateway.port + 2)));
+            } finally {
+              await gateway.stop();
+            }
+          }
+          add('PgBouncer', await pgbench(env, bouncer.port, bouncer.process.pid ?? 0, workload));
+        }
+        const names = [...DEPTHS.map((depth) => `depth ${depth}`), 'PgBouncer'];
+        lines.push(`| ${workload === '-S' ? 'select-only' : 'TPC-B-like'} | ${names.map((name) => describe(median(samples.get(name)!))).join(' | ')} |`);
+        process.stdout.write(`${lines.at(-1)}\n`);
+      }
+    } finally {
+      bouncer.process.kill('SIGTERM');
+    }
+  } finally {
+    await cluster.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+  const report = [
+    '# Pipeline depth',
+    '',
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}; the gateway on ${RUNTIME}.`,
+    `pgbench simple protocol, ${CLIENTS} clients, -j 2, ${SECONDS} s per run; each cell the median of ${ROUNDS} runs (by TPS), depths alternating within each round. A gateway of the primary's zone (one hop, pool size 20) started for each run with pooler.pipelineDepth = the depth; PgBouncer 1.18 (transaction mode, pool size 20) in the same rounds.`,
+    'Each cell: TPS, the proxy\'s CPU µs per transaction, and (gateways) the share of transactions whose statement was sent behind another session\'s.',
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+  process.stdout.write(report);
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  writeFileSync(join(__dirname, 'results', 'pipeline-depth.md'), report);
+}
+
+/** The gateway's count of pipelined statements, from its metrics (the metrics port is the gateway's + 2 here). */
+async function pipelinedCount(metricsPort: number): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+  const text = await response.text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith('polygres_gateway_statements_pipelined_total'));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+async function pgbench(env: NodeJS.ProcessEnv, port: number, pid: number, workload: '-S' | 'tpcb', pipelined?: () => Promise<number>): Promise<Sample> {
+  const args = ['-p', String(port), '-M', 'simple', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-n', ...(workload === '-S' ? ['-S'] : [])];
+  const cpuBefore = cpuSecondsOf(pid);
+  const pipelinedBefore = (await pipelined?.()) ?? 0;
+  const { stdout } = await run(PGBENCH, args, { env, timeout: (SECONDS + 60) * 1000 });
+  const cpu = cpuSecondsOf(pid) - cpuBefore;
+  const transactions = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1] ?? 0);
+  if (transactions === 0) throw new Error(`pgbench through ${port} processed nothing:\n${stdout}`);
+  const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? 0);
+  const sample = { tps, cpuMicros: (cpu * 1e6) / transactions };
+  if (!pipelined) return sample;
+  // TPC-B's transactions hold a connection from BEGIN to END: only -S has single statements to pipeline.
+  return { ...sample, pipelinedShare: ((await pipelined()) - pipelinedBefore) / transactions };
+}
+
+function median(samples: readonly Sample[]): Sample {
+  return [...samples].sort((a, b) => a.tps - b.tps)[Math.floor(samples.length / 2)]!;
+}
+
+function describe(sample: Sample): string {
+  const share = sample.pipelinedShare === undefined ? '' : `, ${(sample.pipelinedShare * 100).toFixed(0)}% behind`;
+  return `${sample.tps.toFixed(0)} tps, ${sample.cpuMicros.toFixed(1)} µs${share}`;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
