@@ -21,7 +21,7 @@ import { FreshBackendRetry } from './fresh-backend';
 import { afterReadies } from './response-queue';
 import { type Follower, ServerLoginError } from './server-connection';
 import { StatementExchange } from './statement-exchange';
-import { settingsReplay } from './settings-replay';
+import { HandOffQuery } from './handoff-query';
 
 export class ClientSession extends StatementExchange {
   private acquiring = false;
@@ -41,7 +41,7 @@ export class ClientSession extends StatementExchange {
   private cancelPending = false;
   /** Reset and replay queries of this session still running ahead of its statement. */
   private preparing = 0;
-  private lastResetAndReplay: { readonly reset: HandOffReset; readonly replay: string; readonly query: Buffer } | undefined;
+  private readonly handOff = new HandOffQuery();
   /** A SET a shared backend's library refused moves the session to a fresh backend (fresh-backend.ts). */
   private readonly fresh = new FreshBackendRetry();
 
@@ -217,31 +217,19 @@ export class ClientSession extends StatementExchange {
       connection.lastOwner = this;
       if (previous !== undefined) reset = handOffReset(connection);
     }
-    const replay = connection.settingsKey === this.state.settingsKey ? '' : settingsReplay(connection.settings, this.state.committedSettings);
+    const settingsKey = this.state.settingsKey;
+    const snapshot = connection.settingsKey === settingsKey ? undefined : this.handOff.snapshot(settingsKey, this.state.committedSettings);
+    const replay = snapshot ? this.handOff.replay(connection.settings, snapshot) : '';
     if (!replay) {
       if (reset) this.prepareStep(connection, reset.query, 'could not reset a server connection before handing it to this session');
       return;
     }
-    const settings = new Map(this.state.committedSettings);
-    const settingsKey = this.state.settingsKey;
-    const query = reset ? this.resetAndReplay(reset, replay) : encodeFrontend({ type: 'query', sql: replay });
+    const { settings } = snapshot!;
+    const query = reset ? this.handOff.resetAndReplay(reset, replay) : encodeFrontend({ type: 'query', sql: replay });
     this.prepareStep(connection, query, reset ? "could not reset a server connection and restore this session's settings on it" : "could not restore this session's settings on a server connection", () => {
       connection.settings = settings;
       connection.settingsKey = settingsKey;
     });
-  }
-
-  /**
-   * The reset and the replay as one Query. A session hands connections off again and again
-   * with the same settings (its startup's application_name, say): the bytes are kept for the
-   * next time.
-   */
-  private resetAndReplay(reset: HandOffReset, replay: string): Buffer {
-    const kept = this.lastResetAndReplay;
-    if (kept?.reset === reset && kept.replay === replay) return kept.query;
-    const query = encodeFrontend({ type: 'query', sql: `${reset.statements}; ${replay}` });
-    this.lastResetAndReplay = { reset, replay, query };
-    return query;
   }
 
   /**

@@ -1,0 +1,48 @@
+/**
+ * What a session sends ahead of its statement on a connection it takes over (see
+ * ClientSession.prepareConnection): its settings' replay, after the reset when the connection
+ * changes hands. A session hands connections off again and again with the same settings (its
+ * startup's application_name, say), so the replay and the bytes are made once per change of
+ * the session's settings, not at every hand-off.
+ */
+import { encodeFrontend } from '../protocol/encode-frontend';
+import type { HandOffReset } from './handoff-reset';
+import { settingsReplay } from './settings-replay';
+
+const NO_SETTINGS: ReadonlyMap<string, string> = new Map();
+
+export interface SettingsSnapshot {
+  readonly key: string;
+  /** The session's settings, shared by the connections that take them (nobody changes a connection's settings in place). */
+  readonly settings: ReadonlyMap<string, string>;
+  /** The replay onto a connection with no settings (one just reset). */
+  readonly replayFromNone: string;
+}
+
+export class HandOffQuery {
+  private lastSnapshot: SettingsSnapshot | undefined;
+  private lastQuery: { readonly reset: HandOffReset; readonly replay: string; readonly query: Buffer } | undefined;
+
+  /** The snapshot of `settings` under `key` (the session's settings key). */
+  snapshot(key: string, settings: ReadonlyMap<string, string>): SettingsSnapshot {
+    const kept = this.lastSnapshot;
+    if (kept?.key === key) return kept;
+    const copy = new Map(settings);
+    this.lastSnapshot = { key, settings: copy, replayFromNone: settingsReplay(NO_SETTINGS, copy) };
+    return this.lastSnapshot;
+  }
+
+  /** The statements that take a connection's `current` settings to the snapshot's. */
+  replay(current: ReadonlyMap<string, string>, snapshot: SettingsSnapshot): string {
+    return current.size === 0 ? snapshot.replayFromNone : settingsReplay(current, snapshot.settings);
+  }
+
+  /** The reset and the replay as one Query. */
+  resetAndReplay(reset: HandOffReset, replay: string): Buffer {
+    const kept = this.lastQuery;
+    if (kept?.reset === reset && kept.replay === replay) return kept.query;
+    const query = encodeFrontend({ type: 'query', sql: `${reset.statements}; ${replay}` });
+    this.lastQuery = { reset, replay, query };
+    return query;
+  }
+}
