@@ -72,7 +72,7 @@ export class GatewayServer {
     this.keys = new CancelKeys(options.index);
     this.links = new MuxLinks(options.linkToken);
     this.buffer = new BufferGate(options.bufferMaxQueued);
-    this.limits = new ClientLimits(options.limits, 'gateway');
+    this.limits = new ClientLimits(options.limits, 'gateway', (session, waitedMs) => options.log.warn({ waitedMs: Math.round(waitedMs), ...session.describeWait() }, 'a session has waited a minute with no message from its server: a long statement, or a hang'));
     this.metrics = new GatewayMetrics(() => this.buffer.size, () => options.colocated.stats(), () => this.pinCounts(), this.limits);
     this.buffer.onWait = (seconds) => {
       this.metrics.bufferWait.observe(seconds);

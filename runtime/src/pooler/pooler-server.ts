@@ -64,7 +64,7 @@ export class PoolerServer {
     this.maintenance = setInterval(() => {
       for (const pool of this.pools.values()) pool.maintain();
     }, 1_000);
-    this.limits = new ClientLimits(options.limits, 'pooler');
+    this.limits = new ClientLimits(options.limits, 'pooler', (session, waitedMs) => options.log.warn({ waitedMs: Math.round(waitedMs), ...session.describeWait() }, 'a session has waited a minute with no message from its server: a long statement, or a hang'));
     this.metrics = new PoolerMetrics(() => this.poolStats(), () => this.pinCounts(), this.limits);
     this.context = {
       log: options.log,

@@ -94,6 +94,11 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
     return this.phase === 'closed';
   }
 
+  /** See LimitedSession (the session layers below know what is owed). */
+  abstract get awaitingServer(): boolean;
+  abstract serverMessages: number;
+  abstract describeWait(): Record<string, unknown>;
+
   /** See LimitedSession: a message half sent, or results unread, since when. */
   get stalledSince(): number {
     const partial = this.reading.partialSince;

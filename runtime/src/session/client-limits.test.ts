@@ -1,15 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientLimitsSchema } from '../spec/schema';
-import { ClientLimits, type LimitedSession } from './client-limits';
+import { ClientLimits, LONG_WAIT_MS, type LimitedSession } from './client-limits';
 import { ClientMemoryBudget, FREE_BYTES_PER_SESSION } from './client-memory-budget';
 
 /** A session as the limits see it, recording how it was ended. */
-function session(openedAt = 0): LimitedSession & { ended?: { code: string; message: string }; idleInTransactionSince: number; stalledSince: number } {
+function session(openedAt = 0): LimitedSession & { ended?: { code: string; message: string }; idleInTransactionSince: number; stalledSince: number; awaitingServer: boolean; serverMessages: number } {
   return {
     openedAt,
     idleInTransactionSince: 0,
     stalledSince: 0,
     startedLogin: false,
+    awaitingServer: false,
+    serverMessages: 0,
+    describeWait: () => ({ owed: ['forward:ready'] }),
     endForLimit(code, message) {
       this.ended = { code, message };
     },
@@ -148,5 +151,19 @@ describe('ClientMemoryBudget', () => {
     expect(budget.charged).toBe(0);
     expect(budget.hasRoom(1_000)).toBe(true);
     expect(budget.hasRoom(1_001)).toBe(false);
+  });
+  it('reports once a session that has waited a minute with no message from its server, and not one whose answers keep coming', () => {
+    const reports: { waitedMs: number; wait: Record<string, unknown> }[] = [];
+    const edge = new ClientLimits(clientLimitsSchema.parse({}), 'gateway', (waiting, waitedMs) => reports.push({ waitedMs, wait: waiting.describeWait() }));
+    const [stuck, streaming, idle] = [session(), session(), session()];
+    for (const one of [stuck, streaming, idle]) edge.loggedInAs(one, 'app', true);
+    stuck.awaitingServer = true;
+    streaming.awaitingServer = true;
+    for (let second = 0; second <= 3 * LONG_WAIT_MS / 1000; second++) {
+      streaming.serverMessages += 1; // a long COPY out, say: answers keep coming
+      edge.sweep(second * 1000);
+    }
+    edge.close();
+    expect(reports).toEqual([{ waitedMs: LONG_WAIT_MS, wait: { owed: ['forward:ready'] } }]);
   });
 });

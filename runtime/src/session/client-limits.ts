@@ -22,6 +22,12 @@ export interface LimitedSession {
   readonly stalledSince: number;
   /** The client has sent its StartupMessage: it is logging in, not just holding a socket. */
   readonly startedLogin: boolean;
+  /** The session has sent the server something it has not fully answered yet (or waits for a connection). */
+  readonly awaitingServer: boolean;
+  /** How many messages the server has sent the session: it moves while answers come. */
+  readonly serverMessages: number;
+  /** What the session waits for, for a log line (see ClientLimits' report of a long wait). */
+  describeWait(): Record<string, unknown>;
   /** Ends the connection with an ErrorResponse of this SQLSTATE and message. */
   endForLimit(code: string, message: string): void;
 }
@@ -37,6 +43,9 @@ export type LimitReason =
 
 const SWEEP_MS = 1_000;
 
+/** A session that has waited this long with no message from its server is reported once (a hang, or a long query: the log tells which). */
+export const LONG_WAIT_MS = 60_000;
+
 export class ClientLimits {
   readonly budget: ClientMemoryBudget;
   /** Connections not logged in yet, oldest first (a Set keeps insertion order). */
@@ -49,11 +58,17 @@ export class ClientLimits {
   /** How often each limit refused or ended a connection, for the metrics. */
   readonly counts = new Map<LimitReason, number>();
   private readonly timer: NodeJS.Timeout;
+  /** Per waiting session: its server's message count when seen last, since when it has not moved, and whether it was reported. */
+  private readonly waits = new WeakMap<LimitedSession, { messages: number; since: number; reported: boolean }>();
 
-  /** `service` names the process in messages ("gateway", "pooler"). */
+  /**
+   * `service` names the process in messages ("gateway", "pooler"); `onLongWait` hears once of a
+   * session that has waited LONG_WAIT_MS for its server with no message from it.
+   */
   constructor(
     private settings: ClientLimitsSpec,
     private readonly service: string,
+    private readonly onLongWait: (session: LimitedSession, waitedMs: number) => void = () => undefined,
   ) {
     this.budget = new ClientMemoryBudget(settings.clientBufferBytes);
     this.timer = setInterval(() => this.sweep(Date.now()), SWEEP_MS);
@@ -159,8 +174,26 @@ export class ClientLimits {
       if (stalledSince > 0 && now - stalledSince >= slowClientTimeoutMs) {
         this.count('slow_client');
         session.endForLimit('08006', `terminating connection: the client left a message half sent or its results unread for ${slowClientTimeoutMs} ms (gateway.limits.slowClientTimeoutMs)`);
+        continue;
       }
+      this.watchWait(session, now);
     }
+  }
+
+  private watchWait(session: LimitedSession, now: number): void {
+    if (!session.awaitingServer) {
+      this.waits.delete(session);
+      return;
+    }
+    const messages = session.serverMessages;
+    const wait = this.waits.get(session);
+    if (!wait || wait.messages !== messages) {
+      this.waits.set(session, { messages, since: now, reported: false });
+      return;
+    }
+    if (wait.reported || now - wait.since < LONG_WAIT_MS) return;
+    wait.reported = true;
+    this.onLongWait(session, now - wait.since);
   }
 
   close(): void {

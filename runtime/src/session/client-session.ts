@@ -52,6 +52,15 @@ export class ClientSession extends StatementExchange {
     return this.following !== undefined;
   }
 
+  get awaitingServer(): boolean {
+    return this.responses.length > 0 || this.acquiring || this.behind;
+  }
+
+  describeWait(): Record<string, unknown> {
+    const server = this.server;
+    return { status: this.status, acquiring: this.acquiring, behind: this.behind, preparing: this.preparing, server: server?.id, followed: server?.followed, queuedFrames: this.queue.length, owed: this.responses.describe() };
+  }
+
   /** Cancels the query this session is running, if any (a CancelRequest with its key came in). */
   cancel(): void {
     if (!this.server) return;

@@ -95,6 +95,11 @@ export class ResponseQueue {
   clear(): void {
     this.slots.length = 0;
   }
+
+  /** What is owed, for a log line: kind and end of each slot ("forward:ready", "synthetic"...). */
+  describe(): string[] {
+    return this.slots.map((slot) => (slot.kind === 'synthetic' ? 'synthetic' : `${slot.kind}:${slot.ends}`));
+  }
 }
 
 /**

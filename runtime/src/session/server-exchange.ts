@@ -33,6 +33,8 @@ export abstract class ServerExchange extends ClientConnection {
   /** After an error the pooler raised in an extended-protocol cycle: ignore frames until Sync. */
   protected skippingUntilSync = false;
   private lastTag = '';
+  /** Messages the server has sent this session (ClientLimits watches it move while the session waits). */
+  serverMessages = 0;
 
   /** Bound once: a connection is attached to the session for every transaction. */
   protected readonly serverFrameHandler: FrameHandler = (code, buffer, frameStart, bodyStart, end, stable) => {
@@ -95,6 +97,7 @@ export abstract class ServerExchange extends ClientConnection {
   // ------------------------------------------------------------------ answers
 
   private onServerFrame(code: number, buffer: Buffer, frameStart: number, bodyStart: number, end: number, stable: boolean): void {
+    this.serverMessages += 1;
     this.emitSynthetic();
     const slot = this.responses.head;
     if (!slot || slot.kind === 'synthetic') {
