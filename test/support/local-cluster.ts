@@ -102,9 +102,26 @@ export function localClusterAt(stateDir: string, block: PortBlock, upOutput: str
       return `${JSON.stringify(status, null, 2)}\n${logs.join('\n')}`;
     },
     async stop() {
+      reportLongWaits(layout.logDir);
       const down = await polygres(['down', '--purge', '--yes', '--state-dir', stateDir]);
       block.release();
       if (down.code !== 0) throw new Error(`polygres down failed: ${down.stderr}`);
     },
   };
+}
+
+/**
+ * A session that waited a minute for its server (a hang, or a long statement) is logged by the
+ * gateway or pooler; the logs go with the cluster, so the lines are printed first — the run's
+ * output then says what a hung client was owed.
+ */
+function reportLongWaits(logDir: string): void {
+  try {
+    for (const file of readdirSync(logDir)) {
+      const lines = readFileSync(join(logDir, file), 'utf8').split('\n').filter((line) => line.includes('waited a minute with no message from its server'));
+      if (lines.length > 0) process.stderr.write(`${file}:\n${lines.join('\n')}\n`);
+    }
+  } catch {
+    // no logs to read: nothing to report
+  }
 }
