@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { type ClusterLayout, type GatewayLayout, type InstanceLayout, type OrchestratorLayout, serviceLayoutFile } from '../deployment/layout';
-import { type DataPathRuntime, dataPathRuntime, runtimeExecutable, runtimeFlags } from './service-runtime';
+import { type DataPathRuntime, dataPathRuntime, runtimeEnvironment, runtimeExecutable, runtimeFlags } from './service-runtime';
 import type { ChildSpec } from './supervisor';
 
 /** Path of the `polygres` launcher of this installation. */
@@ -33,11 +33,13 @@ export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
   const user = layout.serviceUser ? { user: layout.serviceUser } : {};
   // The data path (poolers, gateways) may run on Bun; the orchestrators always run on Node.
   const dataPath = dataPathRuntime();
+  const internalHosts = [layout.etcd.host, ...layout.instances.map((i) => i.host), ...layout.gateways.map((g) => g.host), ...layout.orchestrators.map((o) => o.host)];
   const service = (runtime: DataPathRuntime) => (name: string, group: number, args: string[], stopGraceMs?: number): ChildSpec => ({
     name,
     ...user,
     command: runtimeExecutable(runtime),
     args: [...runtimeFlags(runtime), POLYGRES_BIN, ...args, '--layout', file],
+    env: runtimeEnvironment(runtime, internalHosts),
     logFile: processLogFile(layout, name),
     pidFile: join(layout.runDir, `${name}.pid`),
     stopGroup: group,

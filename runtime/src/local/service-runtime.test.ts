@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataPathRuntime, runtimeExecutable, runtimeFlags } from './service-runtime';
+import { dataPathRuntime, runtimeEnvironment, runtimeExecutable, runtimeFlags } from './service-runtime';
 
 describe('the runtime under the data path', () => {
   it('is Node unless POLYGRES_DATA_PATH_RUNTIME says bun, and an unknown name says the choices', () => {
@@ -18,5 +18,12 @@ describe('the runtime under the data path', () => {
   it("passes POLYGRES_NODE_FLAGS to Node only: Bun takes none of Node's flags", () => {
     expect(runtimeFlags('node', { POLYGRES_NODE_FLAGS: ' --cpu-prof  --max-old-space-size=512' })).toEqual(['--cpu-prof', '--max-old-space-size=512']);
     expect(runtimeFlags('bun', { POLYGRES_NODE_FLAGS: '--cpu-prof' })).toEqual([]);
+  });
+
+  it("keeps the cluster's own hosts off the operator's proxy on Bun, whose fetch honours HTTP_PROXY", () => {
+    expect(runtimeEnvironment('node', ['10.0.0.5'], { HTTP_PROXY: 'http://proxy:3128' })).toEqual({});
+    const env = runtimeEnvironment('bun', ['10.0.0.5', '127.0.0.1'], { NO_PROXY: 'corp.example, .internal' });
+    expect(env.NO_PROXY).toBe('corp.example,.internal,127.0.0.1,localhost,::1,10.0.0.5');
+    expect(env.no_proxy).toBe(env.NO_PROXY);
   });
 });

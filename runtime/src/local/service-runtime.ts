@@ -62,3 +62,17 @@ export function runtimeFlags(runtime: DataPathRuntime, env: NodeJS.ProcessEnv = 
   if (runtime !== 'node') return [];
   return (env.POLYGRES_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 }
+
+/**
+ * What a data-path service needs in its environment on `runtime`. Bun's fetch, unlike Node's,
+ * goes through HTTP_PROXY/HTTPS_PROXY when they are set: the admin calls between the cluster's
+ * own services (a gateway asking a pooler for a password verifier, say) would then go to the
+ * operator's proxy — or, offline, nowhere. The cluster's own hosts are added to NO_PROXY, so
+ * internal calls go direct while anything else the operator proxies stays proxied.
+ */
+export function runtimeEnvironment(runtime: DataPathRuntime, internalHosts: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  if (runtime !== 'bun') return {};
+  const listed = (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((host) => host.trim()).filter((host) => host !== '');
+  const hosts = [...new Set([...listed, '127.0.0.1', 'localhost', '::1', ...internalHosts])].join(',');
+  return { NO_PROXY: hosts, no_proxy: hosts };
+}
