@@ -1,6 +1,7 @@
 /**
  * Pipelining against a real Postgres 15: with no server connection free, a session's single
- * plain statement is sent on a busy connection behind another session's, one deep. These
+ * plain statement is sent on a busy connection behind another session's, one deep (the first
+ * suite) and three deep (the last). These
  * tests prove who gets which answer, that a slow statement holds up at most one other, that a
  * cancel reaches only the statement it was meant for, and that a session going away on either
  * side of the queue costs nobody else anything. The pool has one connection, and pipelining
@@ -23,20 +24,28 @@ async function runningOn(fixture: PoolerFixture, sql: string): Promise<void> {
   }
 }
 
+/** Sessions on a pooler fixture the suite starts, ended after it, and the pool's counters. */
+function pipeliningHarness(fixtureOf: () => PoolerFixture) {
+  const clients: Client[] = [];
+  const stats = () => fixtureOf().pooler.poolStats()[0]!;
+  return {
+    clients,
+    stats,
+    client: async (): Promise<Client> => {
+      const made = await fixtureOf().client();
+      clients.push(made);
+      return made;
+    },
+    /** Waits until the pool has pipelined `count` statements in all. */
+    pipelined: (count: number) => waitFor(`${count} pipelined statement(s)`, () => (stats().pipelined === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 }),
+    /** Waits until `count` sessions wait for the connection. */
+    waiting: (count: number) => waitFor(`${count} waiting session(s)`, () => (stats().waiting === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 }),
+  };
+}
+
 describe('pooler: pipelining plain statements behind a busy connection', () => {
   let fixture: PoolerFixture;
-  const clients: Client[] = [];
-
-  const client = async (): Promise<Client> => {
-    const made = await fixture.client();
-    clients.push(made);
-    return made;
-  };
-  const stats = () => fixture.pooler.poolStats()[0]!;
-  /** Waits until the pool has pipelined `count` statements in all. */
-  const pipelined = (count: number) => waitFor(`${count} pipelined statement(s)`, () => (stats().pipelined === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
-  /** Waits until `count` sessions wait for the connection. */
-  const waiting = (count: number) => waitFor(`${count} waiting session(s)`, () => (stats().waiting === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
+  const { clients, client, stats, pipelined, waiting } = pipeliningHarness(() => fixture);
   const running = (sql: string) => runningOn(fixture, sql);
   const one = async (query: Promise<{ rows: Row[] }>) => (await query).rows[0]!;
   const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
@@ -53,7 +62,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   const cutOff = (session: Client) => (session as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
 
   beforeAll(async () => {
-    fixture = await startPooler(inject('testRoot'), { size: 1, queueTimeoutMs: 20_000, pipelineBehindMs: 600_000 });
+    fixture = await startPooler(inject('testRoot'), { size: 1, queueTimeoutMs: 20_000, pipelineBehindMs: 600_000, pipelineDepth: 1 });
     // The pool's one connection is open before the tests start: what they time is statements.
     await (await client()).query('SELECT 1');
   });
@@ -213,14 +222,7 @@ describe('pooler: pipelining waits until the pool cannot grow', () => {
 
 describe('pooler: pipelining three deep', () => {
   let fixture: PoolerFixture;
-  const clients: Client[] = [];
-  const client = async (): Promise<Client> => {
-    const made = await fixture.client();
-    clients.push(made);
-    return made;
-  };
-  const stats = () => fixture.pooler.poolStats()[0]!;
-  const pipelined = (count: number) => waitFor(`${count} pipelined statement(s)`, () => (stats().pipelined === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
+  const { clients, client, stats, pipelined, waiting } = pipeliningHarness(() => fixture);
   const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
   /** Sessions with a search_path of their own each, which must follow them onto the shared connection. */
   const withPaths = async (count: number) =>
@@ -254,7 +256,7 @@ describe('pooler: pipelining three deep', () => {
     }
     expect(stats().pipelined).toBe(before + 3);
     const fifth = behind[3]!.query(ownPath);
-    await waitFor('the fifth session to wait', () => (stats().waiting === 1 ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
+    await waiting(1);
     const { pid } = (await first).rows[0] as { pid: number };
     const rows = (await Promise.all([...answers, fifth])).map((result) => result.rows[0]!);
     expect(rows.map((row) => row.path)).toEqual([1, 2, 3, 4].map((index) => `schema_${index}, public`));

@@ -72,7 +72,7 @@ export function buildClusterSpec(declaration: ClusterDeclaration, target: SpecTa
       idleTimeoutMs: pooler.idleTimeoutMs ?? 600_000,
       serverLifetimeMs: pooler.serverLifetimeMs ?? 3_600_000,
       preparedStatementCacheSize: pooler.preparedStatementCacheSize ?? 500,
-      pipelineDepth: pooler.pipelineDepth ?? 1,
+      pipelineDepth: pooler.pipelineDepth ?? 4,
     },
     gateway: {
       port: gateway.port ?? 5432,

@@ -38,7 +38,7 @@ export interface PoolerOptions {
   /**
    * With every server connection of a pool busy, how many sessions' single statements may be
    * sent behind the one running on a connection (answered back to back); 0 turns this off.
-   * @default 1
+   * @default 4
    */
   readonly pipelineDepth?: number;
 }

@@ -63,7 +63,7 @@ export const durabilitySchema = z.discriminatedUnion('policy', [
 ]);
 
 /** The default of pooler.pipelineDepth, chosen by measurement: bench/results/pipeline-depth.md. */
-export const PIPELINE_DEPTH = 1;
+export const PIPELINE_DEPTH = 4;
 
 export const poolerSchema = z
   .object({
