@@ -8,21 +8,19 @@
  * to bench/results/cpu-budget.md. See cpu-profile-budget.ts for how samples are attributed.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DataPathRuntime } from '../runtime/src/local/service-runtime';
 import { cpuSecondsOf } from '../runtime/src/util/process-tree';
-import { startLocalCluster } from '../test/support/local-cluster';
-import { startPgBouncer, superuserVerifier } from '../test/support/pgbouncer';
+import { PGBENCH, startBenchCluster } from './bench-cluster';
 import { COMPONENTS, type Component, type CpuProfile, budgetOf } from './cpu-profile-budget';
 import { startGatewayOn } from './gateway-on-runtime';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
-const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 
 interface Measured {
   readonly tps: number;
@@ -31,21 +29,11 @@ interface Measured {
 }
 
 async function main(): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'polygres-cpu-budget-'));
-  chmodSync(root, 0o755);
-  const cluster = await startLocalCluster(root);
+  const bench = await startBenchCluster('cpu-budget');
+  const { root, cluster, primary, env, bouncer } = bench;
   const results = new Map<string, Measured>();
   try {
-    const status = await cluster.statusNow();
-    const primary = cluster.layout.instances.find((instance) => instance.name === status.primary)!;
-    const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
-    await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
-    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), { server: `host=${primary.socketDir} port=${primary.port}`, secret: await superuserVerifier(cluster, primary.port) });
-    try {
-      results.set('PgBouncer', await measure(env, bouncer.port, bouncer.process.pid ?? 0));
-    } finally {
-      bouncer.process.kill('SIGTERM');
-    }
+    results.set('PgBouncer', await measure(env, bouncer.port, bouncer.process.pid ?? 0));
     for (const runtime of ['node', 'bun'] as const satisfies readonly DataPathRuntime[]) {
       const profileDir = join(root, `profile-${runtime}`);
       mkdirSync(profileDir);
@@ -63,8 +51,7 @@ async function main(): Promise<void> {
       copyFileSync(join(profileDir, file), join(__dirname, 'results', 'profiles', `gateway-${runtime}-select-only-${CLIENTS}-clients.cpuprofile`));
     }
   } finally {
-    await cluster.stop();
-    rmSync(root, { recursive: true, force: true });
+    await bench.stop();
   }
   writeReport(results);
 }

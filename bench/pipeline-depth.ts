@@ -8,14 +8,13 @@
  * Writes bench/results/pipeline-depth.md.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type DataPathRuntime, dataPathRuntime } from '../runtime/src/local/service-runtime';
 import { cpuSecondsOf } from '../runtime/src/util/process-tree';
-import { startLocalCluster } from '../test/support/local-cluster';
-import { startPgBouncer, superuserVerifier } from '../test/support/pgbouncer';
+import { PGBENCH, startBenchCluster } from './bench-cluster';
 import { startGatewayOn } from './gateway-on-runtime';
 
 const run = promisify(execFile);
@@ -24,7 +23,6 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RUNTIME: DataPathRuntime = dataPathRuntime({ POLYGRES_DATA_PATH_RUNTIME: process.env.BENCH_RUNTIME ?? 'node' });
 const DEPTHS = [0, 1, 2, 4, 8];
-const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 
 interface Sample {
   readonly tps: number;
@@ -34,43 +32,32 @@ interface Sample {
 }
 
 async function main(): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'polygres-pipeline-depth-'));
-  chmodSync(root, 0o755);
-  const cluster = await startLocalCluster(root);
+  const bench = await startBenchCluster('pipeline-depth');
+  const { cluster, primary, env, bouncer } = bench;
   const lines: string[] = [];
   try {
-    const status = await cluster.statusNow();
-    const primary = cluster.layout.instances.find((instance) => instance.name === status.primary)!;
-    const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
-    await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
-    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), { server: `host=${primary.socketDir} port=${primary.port}`, secret: await superuserVerifier(cluster, primary.port) });
-    try {
-      lines.push(`| workload | ${DEPTHS.map((depth) => `depth ${depth}`).join(' | ')} | PgBouncer |`, `| --- | ${DEPTHS.map(() => '---').join(' | ')} | --- |`);
-      for (const workload of ['-S', 'tpcb'] as const) {
-        const samples = new Map<string, Sample[]>();
-        const add = (name: string, sample: Sample) => samples.set(name, [...(samples.get(name) ?? []), sample]);
-        for (let round = 0; round < ROUNDS; round++) {
-          const order = round % 2 === 0 ? DEPTHS : [...DEPTHS].reverse();
-          for (const depth of order) {
-            const gateway = await startGatewayOn(RUNTIME, cluster.stateDir, primary.zone, { spec: { name: `depth-${depth}`, change: (spec) => ({ ...spec, pooler: { ...spec.pooler, pipelineDepth: depth } }) } });
-            try {
-              add(`depth ${depth}`, await pgbench(env, gateway.port, gateway.process.pid ?? 0, workload, () => pipelinedCount(gateway.port + 2)));
-            } finally {
-              await gateway.stop();
-            }
+    lines.push(`| workload | ${DEPTHS.map((depth) => `depth ${depth}`).join(' | ')} | PgBouncer |`, `| --- | ${DEPTHS.map(() => '---').join(' | ')} | --- |`);
+    for (const workload of ['-S', 'tpcb'] as const) {
+      const samples = new Map<string, Sample[]>();
+      const add = (name: string, sample: Sample) => samples.set(name, [...(samples.get(name) ?? []), sample]);
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 === 0 ? DEPTHS : [...DEPTHS].reverse();
+        for (const depth of order) {
+          const gateway = await startGatewayOn(RUNTIME, cluster.stateDir, primary.zone, { spec: { name: `depth-${depth}`, change: (spec) => ({ ...spec, pooler: { ...spec.pooler, pipelineDepth: depth } }) } });
+          try {
+            add(`depth ${depth}`, await pgbench(env, gateway.port, gateway.process.pid ?? 0, workload, () => pipelinedCount(gateway.port + 2)));
+          } finally {
+            await gateway.stop();
           }
-          add('PgBouncer', await pgbench(env, bouncer.port, bouncer.process.pid ?? 0, workload));
         }
-        const names = [...DEPTHS.map((depth) => `depth ${depth}`), 'PgBouncer'];
-        lines.push(`| ${workload === '-S' ? 'select-only' : 'TPC-B-like'} | ${names.map((name) => describe(median(samples.get(name)!))).join(' | ')} |`);
-        process.stdout.write(`${lines.at(-1)}\n`);
+        add('PgBouncer', await pgbench(env, bouncer.port, bouncer.process.pid ?? 0, workload));
       }
-    } finally {
-      bouncer.process.kill('SIGTERM');
+      const names = [...DEPTHS.map((depth) => `depth ${depth}`), 'PgBouncer'];
+      lines.push(`| ${workload === '-S' ? 'select-only' : 'TPC-B-like'} | ${names.map((name) => describe(median(samples.get(name)!))).join(' | ')} |`);
+      process.stdout.write(`${lines.at(-1)}\n`);
     }
   } finally {
-    await cluster.stop();
-    rmSync(root, { recursive: true, force: true });
+    await bench.stop();
   }
   const report = [
     '# Pipeline depth',
