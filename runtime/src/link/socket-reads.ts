@@ -9,10 +9,8 @@ import type { SocketAddress } from './socket-address';
 import * as onBun from './socket-reads-bun';
 import * as onNode from './socket-reads-node';
 
-/** Is this process running on Bun (POLYGRES_DATA_PATH_RUNTIME=bun)? */
-export const RUNNING_ON_BUN = typeof process.versions.bun === 'string';
-
-const reads = RUNNING_ON_BUN ? onBun : onNode;
+/** This process runs on Bun (POLYGRES_DATA_PATH_RUNTIME=bun) or on Node. */
+const reads = typeof process.versions.bun === 'string' ? onBun : onNode;
 
 /** A TCP or Unix-socket server whose connections emit 'data' with chunks the reader may keep. */
 export const createReadingServer: (onConnection: (socket: Socket) => void) => Server = reads.createReadingServer;

@@ -34,17 +34,23 @@ export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
   // The data path (poolers, gateways) may run on Bun; the orchestrators always run on Node.
   const dataPath = dataPathRuntime();
   const internalHosts = [layout.etcd.host, ...layout.instances.map((i) => i.host), ...layout.gateways.map((g) => g.host), ...layout.orchestrators.map((o) => o.host)];
-  const service = (runtime: DataPathRuntime) => (name: string, group: number, args: string[], stopGraceMs?: number): ChildSpec => ({
-    name,
-    ...user,
-    command: runtimeExecutable(runtime),
-    args: [...runtimeFlags(runtime), POLYGRES_BIN, ...args, '--layout', file],
-    env: runtimeEnvironment(runtime, internalHosts),
-    logFile: processLogFile(layout, name),
-    pidFile: join(layout.runDir, `${name}.pid`),
-    stopGroup: group,
-    ...(stopGraceMs ? { stopGraceMs } : {}),
-  });
+  const service = (runtime: DataPathRuntime) => {
+    // Found and computed once per runtime, not per process.
+    const command = runtimeExecutable(runtime);
+    const flags = runtimeFlags(runtime);
+    const env = runtimeEnvironment(runtime, internalHosts);
+    return (name: string, group: number, args: string[], stopGraceMs?: number): ChildSpec => ({
+      name,
+      ...user,
+      command,
+      args: [...flags, POLYGRES_BIN, ...args, '--layout', file],
+      env,
+      logFile: processLogFile(layout, name),
+      pidFile: join(layout.runDir, `${name}.pid`),
+      stopGroup: group,
+      ...(stopGraceMs ? { stopGraceMs } : {}),
+    });
+  };
   const node = service('node');
   const hot = service(dataPath);
   return [

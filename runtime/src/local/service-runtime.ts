@@ -1,8 +1,9 @@
 /**
  * Which JavaScript runtime runs the data path (gateways and poolers) of a local cluster: Node
- * (the default) or Bun, whose sockets cost the proxy about half Node's CPU per message (see
- * bench/results/pooler.md and docs/DECISIONS.md, "The runtime under the data path"). The same
- * compiled code runs on both; the orchestrators and the CLI always run on Node.
+ * (the default) or Bun, on which the gateway served more transactions per second for less CPU
+ * each (bench/results/pooler.md; why Node stays the default: docs/DECISIONS.md, "Data path:
+ * depth, runtime, budget"). The same compiled code runs on both; the orchestrators and the CLI
+ * always run on Node.
  *
  * POLYGRES_DATA_PATH_RUNTIME=bun chooses Bun: the binary of the `bun` npm package (an optional
  * dependency) or the one POLYGRES_BUN names.
