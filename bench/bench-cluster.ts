@@ -1,14 +1,18 @@
 /**
- * The setup the data-path benches share: a default local cluster in a fresh temporary
- * directory, pgbench's tables (scale 10) on its primary, the libpq environment that reaches it
- * without TLS, and PgBouncer (transaction mode, pool size 20) on the primary's own socket.
+ * What the data-path benches share: a default local cluster in a fresh temporary directory,
+ * pgbench's tables (scale 10) on its primary, the libpq environment that reaches it without
+ * TLS, PgBouncer (transaction mode, pool size 20) on the primary's own socket, and one pgbench
+ * run measured with the CPU the proxies on its path spent.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { InstanceLayout } from '../runtime/src/deployment/layout';
+import { type InstanceLayout, serviceDirOf } from '../runtime/src/deployment/layout';
+import { tlsFilesFor } from '../runtime/src/deployment/tls-material';
+import { loadSpecFile } from '../runtime/src/spec/load';
+import { cpuSecondsOf } from '../runtime/src/util/process-tree';
 import { type LocalCluster, startLocalCluster } from '../test/support/local-cluster';
 import { startPgBouncer, superuserVerifier } from '../test/support/pgbouncer';
 
@@ -21,11 +25,14 @@ export interface BenchCluster {
   /** libpq variables for pgbench: the superuser, its password, no TLS. */
   readonly env: NodeJS.ProcessEnv;
   readonly bouncer: { readonly port: number; readonly process: ChildProcess };
+  /** PgBouncer serves TLS to clients that ask, with the gateways' certificate (bouncerTls, and the spec generates one). */
+  readonly bouncerTls: boolean;
   /** Stops PgBouncer and the cluster, and removes the directory. */
   stop(): Promise<void>;
 }
 
-export async function startBenchCluster(name: string): Promise<BenchCluster> {
+/** `bouncerTls`: PgBouncer also serves TLS, with the gateways' own certificate, so both sides of a TLS row do the same handshake. */
+export async function startBenchCluster(name: string, options: { readonly bouncerTls?: boolean } = {}): Promise<BenchCluster> {
   const root = mkdtempSync(join(tmpdir(), `polygres-${name}-`));
   chmodSync(root, 0o755);
   const cluster = await startLocalCluster(root);
@@ -39,13 +46,19 @@ export async function startBenchCluster(name: string): Promise<BenchCluster> {
     if (!primary) throw new Error(`no primary in the cluster status: ${JSON.stringify(status.instances)}`);
     const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
     await promisify(execFile)(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
-    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), { server: `host=${primary.socketDir} port=${primary.port}`, secret: await superuserVerifier(cluster, primary.port) });
+    const gatewayTls = options.bouncerTls ? tlsFilesFor(loadSpecFile(cluster.layout.specFile).spec, serviceDirOf(cluster.layout)) : undefined;
+    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), {
+      server: `host=${primary.socketDir} port=${primary.port}`,
+      secret: await superuserVerifier(cluster, primary.port),
+      ...(gatewayTls ? { clientTls: { certFile: gatewayTls.certFile, keyFile: gatewayTls.keyFile } } : {}),
+    });
     return {
       root,
       cluster,
       primary,
       env,
       bouncer,
+      bouncerTls: gatewayTls !== undefined,
       stop: async () => {
         bouncer.process.kill('SIGTERM');
         await stop();
@@ -55,4 +68,45 @@ export async function startBenchCluster(name: string): Promise<BenchCluster> {
     await stop();
     throw error;
   }
+}
+
+export interface PgbenchRun {
+  readonly port: number;
+  /** The proxy processes on the path, whose CPU is measured (none for direct Postgres). */
+  readonly proxies: readonly number[];
+  readonly workload: '-S' | 'tpcb';
+  readonly protocol: 'simple' | 'prepared';
+  readonly clients: number;
+  /** A new connection per transaction (-C). */
+  readonly churn?: boolean;
+  readonly seconds: number;
+}
+
+export interface PgbenchResult {
+  readonly tps: number;
+  readonly latencyMs: number;
+  readonly transactions: number;
+  /** Transactions pgbench reports failed (a run with any is not a throughput to compare). */
+  readonly failed: number;
+  /** CPU time (user + system) the proxies spent per transaction, in µs; undefined without proxies. */
+  readonly proxyCpuMicros?: number;
+}
+
+/** One pgbench run (-j 2, -n) with `env`; rejects as execFile does when pgbench fails. */
+export async function runPgbench(env: NodeJS.ProcessEnv, how: PgbenchRun): Promise<PgbenchResult> {
+  const args = ['-p', String(how.port), '-M', how.protocol, '-c', String(how.clients), '-j', '2', '-T', String(how.seconds), '-n'];
+  if (how.workload === '-S') args.push('-S');
+  if (how.churn) args.push('-C');
+  const cpuBefore = how.proxies.map(cpuSecondsOf);
+  const { stdout } = await promisify(execFile)(PGBENCH, args, { env, timeout: (how.seconds + 60) * 1000 });
+  const cpuSpent = how.proxies.reduce((sum, pid, index) => sum + cpuSecondsOf(pid) - cpuBefore[index]!, 0);
+  const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? 0);
+  const transactions = number(/number of transactions actually processed: (\d+)/);
+  return {
+    tps: number(/tps = ([\d.]+)/),
+    latencyMs: number(/latency average = ([\d.]+) ms/),
+    transactions,
+    failed: number(/number of failed transactions: (\d+)/),
+    ...(how.proxies.length > 0 && transactions > 0 ? { proxyCpuMicros: (cpuSpent * 1e6) / transactions } : {}),
+  };
 }

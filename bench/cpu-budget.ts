@@ -7,18 +7,14 @@
  * bench/results/profiles/ (open them in Chrome's DevTools or speedscope) and the table goes
  * to bench/results/cpu-budget.md. See cpu-profile-budget.ts for how samples are attributed.
  */
-import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { DataPathRuntime } from '../runtime/src/local/service-runtime';
-import { cpuSecondsOf } from '../runtime/src/util/process-tree';
-import { PGBENCH, startBenchCluster } from './bench-cluster';
+import { runPgbench, startBenchCluster } from './bench-cluster';
 import { COMPONENTS, type Component, type CpuProfile, budgetOf } from './cpu-profile-budget';
 import { startGatewayOn } from './gateway-on-runtime';
 
-const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 
@@ -58,13 +54,9 @@ async function main(): Promise<void> {
 
 /** pgbench -S against `port`; the CPU `pid` spent per transaction meanwhile. */
 async function measure(env: NodeJS.ProcessEnv, port: number, pid: number): Promise<Measured> {
-  const before = cpuSecondsOf(pid);
-  const { stdout } = await run(PGBENCH, ['-p', String(port), '-S', '-M', 'simple', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-n'], { env, timeout: (SECONDS + 60) * 1000 });
-  const spent = cpuSecondsOf(pid) - before;
-  const transactions = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1] ?? 0);
-  const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? 0);
-  if (transactions === 0) throw new Error(`pgbench through ${port} processed nothing:\n${stdout}`);
-  return { tps, cpuMicrosPerTx: (spent * 1e6) / transactions };
+  const result = await runPgbench(env, { port, proxies: [pid], workload: '-S', protocol: 'simple', clients: CLIENTS, seconds: SECONDS });
+  if (result.transactions === 0) throw new Error(`pgbench through ${port} processed nothing`);
+  return { tps: result.tps, cpuMicrosPerTx: result.proxyCpuMicros! };
 }
 
 function writeReport(results: Map<string, Measured>): void {

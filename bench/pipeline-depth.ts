@@ -7,17 +7,13 @@
  * (default 3) runs of BENCH_SECONDS (default 15), the depths alternating within each round.
  * Writes bench/results/pipeline-depth.md.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type DataPathRuntime, dataPathRuntime } from '../runtime/src/local/service-runtime';
-import { cpuSecondsOf } from '../runtime/src/util/process-tree';
-import { PGBENCH, startBenchCluster } from './bench-cluster';
+import { runPgbench, startBenchCluster } from './bench-cluster';
 import { startGatewayOn } from './gateway-on-runtime';
 
-const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -83,18 +79,13 @@ async function pipelinedCount(metricsPort: number): Promise<number> {
 }
 
 async function pgbench(env: NodeJS.ProcessEnv, port: number, pid: number, workload: '-S' | 'tpcb', pipelined?: () => Promise<number>): Promise<Sample> {
-  const args = ['-p', String(port), '-M', 'simple', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-n', ...(workload === '-S' ? ['-S'] : [])];
-  const cpuBefore = cpuSecondsOf(pid);
   const pipelinedBefore = (await pipelined?.()) ?? 0;
-  const { stdout } = await run(PGBENCH, args, { env, timeout: (SECONDS + 60) * 1000 });
-  const cpu = cpuSecondsOf(pid) - cpuBefore;
-  const transactions = Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1] ?? 0);
-  if (transactions === 0) throw new Error(`pgbench through ${port} processed nothing:\n${stdout}`);
-  const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1] ?? 0);
-  const sample = { tps, cpuMicros: (cpu * 1e6) / transactions };
+  const result = await runPgbench(env, { port, proxies: [pid], workload, protocol: 'simple', clients: CLIENTS, seconds: SECONDS });
+  if (result.transactions === 0) throw new Error(`pgbench through ${port} processed nothing`);
+  const sample = { tps: result.tps, cpuMicros: result.proxyCpuMicros! };
   if (!pipelined) return sample;
   // TPC-B's transactions hold a connection from BEGIN to END: only -S has single statements to pipeline.
-  return { ...sample, pipelinedShare: ((await pipelined()) - pipelinedBefore) / transactions };
+  return { ...sample, pipelinedShare: ((await pipelined()) - pipelinedBefore) / result.transactions };
 }
 
 function median(samples: readonly Sample[]): Sample {

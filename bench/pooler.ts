@@ -17,25 +17,20 @@
  * runtime POLYGRES_DATA_PATH_RUNTIME names (Node unless set); the extra gateway on the other.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tlsFilesFor } from '../runtime/src/deployment/tls-material';
-import { serviceDirOf } from '../runtime/src/deployment/layout';
-import { loadSpecFile } from '../runtime/src/spec/load';
 import { type DataPathRuntime, dataPathRuntime, runtimeExecutable } from '../runtime/src/local/service-runtime';
-import { cpuSecondsOf } from '../runtime/src/util/process-tree';
 import { readPidFile } from '../runtime/src/util/processes';
-import { startLocalCluster } from '../test/support/local-cluster';
-import { startPgBouncer, superuserVerifier } from '../test/support/pgbouncer';
+import { startPgBouncer } from '../test/support/pgbouncer';
+import { type PgbenchRun, runPgbench, startBenchCluster } from './bench-cluster';
 import { type ExtraGateway, startGatewayOn } from './gateway-on-runtime';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '50').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 
 type TargetName = 'direct' | 'pgbouncer' | 'pgbouncer2' | 'polygres-node' | 'polygres-bun' | 'polygres-link';
 
@@ -59,33 +54,19 @@ interface Result {
 const COLUMNS: readonly TargetName[] = ['direct', 'pgbouncer', 'pgbouncer2', 'polygres-node', 'polygres-bun', 'polygres-link'];
 
 async function main(): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'polygres-bench-'));
-  chmodSync(root, 0o755);
   const clusterRuntime = dataPathRuntime();
   const otherRuntime: DataPathRuntime = clusterRuntime === 'node' ? 'bun' : 'node';
-  const cluster = await startLocalCluster(root);
+  const bench = await startBenchCluster('bench', { bouncerTls: true });
+  const { root, cluster, primary, env, bouncer } = bench;
   const bouncers: ChildProcess[] = [];
   let extra: ExtraGateway | undefined;
   try {
-    // Whichever instance won the first election: direct and PgBouncer must point at it too.
+    // Whichever instance won the first election: direct and PgBouncer point at it too.
     const before = await cluster.statusNow();
-    const primary = cluster.layout.instances.find((instance) => instance.name === before.primary);
-    if (!primary) throw new Error(`no primary in the cluster status: ${JSON.stringify(before.instances)}`);
     const gateway = cluster.layout.gateways.find((candidate) => candidate.zone === primary.zone)!;
     const remoteGateway = cluster.layout.gateways.find((candidate) => candidate.zone !== primary.zone)!;
-    // No TLS unless the row says so: Postgres' TCP port does not offer it here, so a client's
-    // default (sslmode=prefer) would tax only some targets.
-    const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
-    await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
-    const verifier = await superuserVerifier(cluster, primary.port);
-    const gatewayTls = tlsFilesFor(loadSpecFile(cluster.layout.specFile).spec, serviceDirOf(cluster.layout));
-    const bouncer = await startPgBouncer(join(root, 'pgbouncer'), {
-      server: `host=${primary.socketDir} port=${primary.port}`,
-      secret: verifier,
-      // The gateway's own certificate, so both sides of the TLS row do the same handshake work.
-      ...(gatewayTls ? { clientTls: { certFile: gatewayTls.certFile, keyFile: gatewayTls.keyFile } } : {}),
-    });
-    bouncers.push(bouncer.process);
+    // No TLS unless the row says so (env has sslmode=disable): Postgres' TCP port does not
+    // offer it here, so a client's default (sslmode=prefer) would tax only some targets.
     // A second PgBouncer in front of the first: two pooling hops, as Polygres has (gateway,
     // pooler). It logs in to the first with the password itself, so its file holds that.
     const chained = await startPgBouncer(join(root, 'pgbouncer2'), { server: `host=127.0.0.1 port=${bouncer.port}`, secret: cluster.secrets.superuserPassword });
@@ -97,10 +78,10 @@ async function main(): Promise<void> {
     const otherGateway = { port: extraGateway.port, proxies: () => [extraGateway.process.pid ?? 0] };
     const targets: Target[] = [
       { name: 'direct', port: primary.port, proxies: () => [], tls: false },
-      { name: 'pgbouncer', port: bouncer.port, proxies: () => [bouncer.process.pid ?? 0], tls: gatewayTls !== undefined },
+      { name: 'pgbouncer', port: bouncer.port, proxies: () => [bouncer.process.pid ?? 0], tls: bench.bouncerTls },
       { name: 'pgbouncer2', port: chained.port, proxies: () => [chained.process.pid ?? 0, bouncer.process.pid ?? 0], tls: false },
-      { name: 'polygres-node', ...(clusterRuntime === 'node' ? clusterGateway : otherGateway), tls: gatewayTls !== undefined },
-      { name: 'polygres-bun', ...(clusterRuntime === 'bun' ? clusterGateway : otherGateway), tls: gatewayTls !== undefined },
+      { name: 'polygres-node', ...(clusterRuntime === 'node' ? clusterGateway : otherGateway), tls: bench.bouncerTls },
+      { name: 'polygres-bun', ...(clusterRuntime === 'bun' ? clusterGateway : otherGateway), tls: bench.bouncerTls },
       { name: 'polygres-link', port: remoteGateway.port, proxies: () => [pidOf(`gateway-${remoteGateway.zone}`), pidOf(`pooler-${primary.name}`)], tls: false },
     ];
     const rows: string[] = [];
@@ -152,9 +133,8 @@ async function main(): Promise<void> {
     writeFileSync(join(__dirname, 'results', 'pooler.md'), report);
   } finally {
     await extra?.stop();
-    for (const bouncer of bouncers) bouncer.kill('SIGTERM');
-    await cluster.stop();
-    rmSync(root, { recursive: true, force: true });
+    for (const chained of bouncers) chained.kill('SIGTERM');
+    await bench.stop();
   }
 }
 
@@ -190,33 +170,14 @@ async function runtimeVersions(): Promise<string> {
   return versions.join(', ');
 }
 
-interface Run {
-  readonly workload: '-S' | 'tpcb';
-  readonly protocol: 'simple' | 'prepared';
-  readonly clients: number;
-  readonly churn: boolean;
-}
+type Run = Pick<PgbenchRun, 'workload' | 'protocol' | 'clients' | 'churn'>;
 
+/** One run against `target`; a failure (PgBouncer refusing -M prepared, say) becomes a result that says why. */
 async function pgbench(env: NodeJS.ProcessEnv, target: Target, how: Run): Promise<Result> {
-  const args = ['-p', String(target.port), '-M', how.protocol, '-c', String(how.clients), '-j', '2', '-T', String(SECONDS), '-n'];
-  if (how.workload === '-S') args.push('-S');
-  if (how.churn) args.push('-C');
   try {
-    const proxies = target.proxies();
-    const cpuBefore = proxies.map(cpuSecondsOf);
-    const { stdout } = await run(PGBENCH, args, { env, timeout: (SECONDS + 60) * 1000 });
-    const cpuSpent = proxies.reduce((sum, pid, index) => sum + cpuSecondsOf(pid) - cpuBefore[index]!, 0);
-    const tps = /tps = ([\d.]+)/.exec(stdout);
-    const latency = /latency average = ([\d.]+) ms/.exec(stdout);
-    const processed = /number of transactions actually processed: (\d+)/.exec(stdout);
-    const failed = /number of failed transactions: (\d+)/.exec(stdout);
-    if (failed && Number(failed[1]) > 0) return { tps: null, latencyMs: null, error: `${failed[1]} failed` };
-    const transactions = processed ? Number(processed[1]) : 0;
-    return {
-      tps: tps ? Number(tps[1]) : null,
-      latencyMs: latency ? Number(latency[1]) : null,
-      ...(proxies.length > 0 && transactions > 0 ? { proxyCpuMicros: (cpuSpent * 1e6) / transactions } : {}),
-    };
+    const result = await runPgbench(env, { ...how, port: target.port, proxies: target.proxies(), seconds: SECONDS });
+    if (result.failed > 0) return { tps: null, latencyMs: null, error: `${result.failed} failed` };
+    return { tps: result.tps || null, latencyMs: result.latencyMs || null, ...(result.proxyCpuMicros === undefined ? {} : { proxyCpuMicros: result.proxyCpuMicros }) };
   } catch (error) {
     const text = String((error as { stderr?: string }).stderr ?? (error as Error).message);
     const line = text.split('\n').find((candidate) => candidate.includes('ERROR')) ?? text.split('\n').find((candidate) => candidate.includes('error')) ?? 'failed';
