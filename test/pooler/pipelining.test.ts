@@ -10,7 +10,7 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../../runtime/src/util/net';
-import { type PoolerFixture, startPooler } from '../support/pooler-fixture';
+import { type PoolerFixture, type PoolerFixtureOptions, startPooler } from '../support/pooler-fixture';
 
 type Row = { pid: number; v?: number };
 
@@ -24,29 +24,44 @@ async function runningOn(fixture: PoolerFixture, sql: string): Promise<void> {
   }
 }
 
-/** Sessions on a pooler fixture the suite starts, ended after it, and the pool's counters. */
-function pipeliningHarness(fixtureOf: () => PoolerFixture) {
+/**
+ * A pooler with a pool of one connection for the suite that calls this (started before it,
+ * with that connection already open, so what the tests time is statements), its sessions
+ * (ended after it), and the pool's counters.
+ */
+function pipeliningSuite(options: PoolerFixtureOptions) {
+  let started: PoolerFixture | undefined;
   const clients: Client[] = [];
-  const stats = () => fixtureOf().pooler.poolStats()[0]!;
-  return {
-    clients,
-    stats,
+  const suite = {
+    get fixture(): PoolerFixture {
+      return started!;
+    },
+    stats: () => suite.fixture.pooler.poolStats()[0]!,
     client: async (): Promise<Client> => {
-      const made = await fixtureOf().client();
+      const made = await suite.fixture.client();
       clients.push(made);
       return made;
     },
     /** Waits until the pool has pipelined `count` statements in all. */
-    pipelined: (count: number) => waitFor(`${count} pipelined statement(s)`, () => (stats().pipelined === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 }),
+    pipelined: (count: number) => waitFor(`${count} pipelined statement(s)`, () => (suite.stats().pipelined === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 }),
     /** Waits until `count` sessions wait for the connection. */
-    waiting: (count: number) => waitFor(`${count} waiting session(s)`, () => (stats().waiting === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 }),
+    waiting: (count: number) => waitFor(`${count} waiting session(s)`, () => (suite.stats().waiting === count ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 }),
   };
+  beforeAll(async () => {
+    started = await startPooler(inject('testRoot'), { size: 1, ...options });
+    await (await suite.client()).query('SELECT 1');
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((made) => made.end().catch(() => undefined)));
+    await started?.stop();
+  });
+  return suite;
 }
 
 describe('pooler: pipelining plain statements behind a busy connection', () => {
-  let fixture: PoolerFixture;
-  const { clients, client, stats, pipelined, waiting } = pipeliningHarness(() => fixture);
-  const running = (sql: string) => runningOn(fixture, sql);
+  const suite = pipeliningSuite({ queueTimeoutMs: 20_000, pipelineBehindMs: 600_000, pipelineDepth: 1 });
+  const { client, stats, pipelined, waiting } = suite;
+  const running = (sql: string) => runningOn(suite.fixture, sql);
   const one = async (query: Promise<{ rows: Row[] }>) => (await query).rows[0]!;
   const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
   /** Two new sessions, `a` running a half-second statement another may be pipelined behind. */
@@ -60,16 +75,6 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   };
   /** The client's connection drops, as when its process dies. */
   const cutOff = (session: Client) => (session as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
-
-  beforeAll(async () => {
-    fixture = await startPooler(inject('testRoot'), { size: 1, queueTimeoutMs: 20_000, pipelineBehindMs: 600_000, pipelineDepth: 1 });
-    // The pool's one connection is open before the tests start: what they time is statements.
-    await (await client()).query('SELECT 1');
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((made) => made.end().catch(() => undefined)));
-    await fixture?.stop();
-  });
 
   it('sends a plain statement behind a running one, one deep: the next session waits for the connection', async () => {
     const [a, b, c] = [await client(), await client(), await client()];
@@ -118,7 +123,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
     const { b, first, before } = await slowAhead();
     const second = b.query('SELECT pg_sleep(30)').then(() => 'not cancelled', (error: unknown) => error);
     await pipelined(before + 1);
-    const canceller = new Client({ host: '127.0.0.1', port: fixture.port, user: 'postgres', password: fixture.postgres.password, database: 'postgres' });
+    const canceller = new Client({ host: '127.0.0.1', port: suite.fixture.port, user: 'postgres', password: suite.fixture.postgres.password, database: 'postgres' });
     (canceller as unknown as { cancel(target: Client, query: unknown): void }).cancel(b, (b as unknown as { activeQuery: unknown }).activeQuery);
     // Sent at once, the cancel would have hit the statement ahead, which runs on the same backend.
     expect(await first).toMatchObject({ pid: expect.any(Number) });
@@ -140,7 +145,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
     const { a, b, before } = await slowAhead();
     const second = one(b.query('SELECT pg_backend_pid() AS pid, 2 AS v'));
     await pipelined(before + 1);
-    const { pid } = (await fixture.postgres.connect().then(async (admin) => {
+    const { pid } = (await suite.fixture.postgres.connect().then(async (admin) => {
       try {
         return (await admin.query('SELECT pid FROM pg_stat_activity WHERE query = $1', [slow])).rows[0];
       } finally {
@@ -153,7 +158,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   });
 
   it('resets the connection in front of a pipelined statement: settings a function changed ahead of it do not reach it', async () => {
-    const admin = await fixture.postgres.connect();
+    const admin = await suite.fixture.postgres.connect();
     await admin.query(`CREATE FUNCTION slow_leak() RETURNS text LANGUAGE plpgsql AS $$
       BEGIN PERFORM set_config('search_path', 'leaked, public', false); PERFORM pg_sleep(0.5); RETURN current_setting('search_path'); END $$`);
     await admin.end();
@@ -170,7 +175,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
   });
 
   it('gives every session its own answers when forty share one connection by pipelining', async () => {
-    const admin = await fixture.postgres.connect();
+    const admin = await suite.fixture.postgres.connect();
     await admin.query('CREATE TABLE pipelined_writes (session int, seq int, PRIMARY KEY (session, seq))');
     await admin.end();
     const sessions = await Promise.all(Array.from({ length: 40 }, () => client()));
@@ -183,7 +188,7 @@ describe('pooler: pipelining plain statements behind a busy connection', () => {
         }
       }),
     );
-    const check = await fixture.postgres.connect();
+    const check = await suite.fixture.postgres.connect();
     const { rows } = await check.query('SELECT count(*)::int AS n, count(DISTINCT session)::int AS sessions FROM pipelined_writes');
     await check.end();
     expect(rows[0]).toEqual({ n: 200, sessions: 40 });
@@ -221,8 +226,8 @@ describe('pooler: pipelining waits until the pool cannot grow', () => {
 });
 
 describe('pooler: pipelining three deep', () => {
-  let fixture: PoolerFixture;
-  const { clients, client, stats, pipelined, waiting } = pipeliningHarness(() => fixture);
+  const suite = pipeliningSuite({ queueTimeoutMs: 20_000, pipelineBehindMs: 600_000, pipelineDepth: 3 });
+  const { client, stats, pipelined, waiting } = suite;
   const slow = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.5)::text AS slept';
   /** Sessions with a search_path of their own each, which must follow them onto the shared connection. */
   const withPaths = async (count: number) =>
@@ -235,20 +240,11 @@ describe('pooler: pipelining three deep', () => {
     );
   const ownPath = "SELECT current_setting('search_path') AS path, pg_backend_pid() AS pid";
 
-  beforeAll(async () => {
-    fixture = await startPooler(inject('testRoot'), { size: 1, queueTimeoutMs: 20_000, pipelineBehindMs: 600_000, pipelineDepth: 3 });
-    await (await client()).query('SELECT 1');
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((made) => made.end().catch(() => undefined)));
-    await fixture?.stop();
-  });
-
   it('queues three sessions behind a running statement, each with its own settings, and the next waits', async () => {
     const [ahead, ...behind] = await withPaths(5);
     const before = stats().pipelined;
     const first = ahead!.query(slow);
-    await runningOn(fixture, slow);
+    await runningOn(suite.fixture, slow);
     const answers: Promise<{ rows: { path: string; pid: number }[] }>[] = [];
     for (const [index, session] of behind.slice(0, 3).entries()) {
       answers.push(session.query(ownPath));
@@ -268,7 +264,7 @@ describe('pooler: pipelining three deep', () => {
     const [ahead, b, c, d] = await withPaths(4);
     const before = stats().pipelined;
     const first = ahead!.query(slow);
-    await runningOn(fixture, slow);
+    await runningOn(suite.fixture, slow);
     const second = b!.query(ownPath);
     await pipelined(before + 1);
     c!.query('SELECT pg_sleep(0.2)').catch(() => undefined);
@@ -288,12 +284,12 @@ describe('pooler: pipelining three deep', () => {
     const before = stats().pipelined;
     const settle = (query: Promise<unknown>) => query.then(() => 'answered', (error: Error) => error.message);
     const first = settle(ahead!.query(slow));
-    await runningOn(fixture, slow);
+    await runningOn(suite.fixture, slow);
     const second = settle(b!.query(ownPath));
     await pipelined(before + 1);
     const third = settle(c!.query(ownPath));
     await pipelined(before + 2);
-    const admin = await fixture.postgres.connect();
+    const admin = await suite.fixture.postgres.connect();
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1', [slow]);
     await admin.end();
     for (const outcome of await Promise.all([first, second, third])) expect(outcome).toMatch(/terminat|connection to Postgres was lost/);
