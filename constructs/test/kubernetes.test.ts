@@ -70,6 +70,8 @@ describe('Kubernetes rendering', () => {
       const zone = labelsOf(gateway)['polygres.dev/zone']!;
       expect(requiredZones(gateway, 'topology.kubernetes.io/zone')).toEqual([zone === 'us-east-1c' ? 'use1-az3' : zone]);
       expect(podSpec(gateway).container[0].args).toEqual(['gateway', '--zone', zone, '--layout', '/etc/polygres/layout.json']);
+      // Replicas share the zone's index in cancel keys: each registers its own address.
+      expect(podSpec(gateway).container[0].env).toContainEqual({ name: 'POLYGRES_POD_IP', value_from: { field_ref: { field_path: 'status.podIP' } } });
     }
     const services = resourceList(config, 'kubernetes_service_v1').filter((s) => s.metadata.labels['app.kubernetes.io/component'] === 'gateway');
     const byName = Object.fromEntries(services.map((s) => [s.metadata.name, s.spec.selector]));

@@ -12,6 +12,7 @@ import { countPins, type RegisteredSession, type SessionContext } from '../sessi
 import { encodeFrontend } from '../protocol/encode-frontend';
 import type { Logger } from '../util/log';
 import { CancelKeys, gatewayOf } from './cancel-keys';
+import type { CancelTarget } from './cancel-routing';
 import { GatewayMetrics } from './gateway-metrics';
 import { BufferGate, LinkBackend, type LinkRouting } from './link-backend';
 import { MuxLinks } from '../link/mux-links';
@@ -37,8 +38,8 @@ export interface GatewayServerOptions {
   readonly port: number;
   readonly replicaPort: number;
   readonly index: number;
-  /** Where the other gateways listen, by index, to forward cancel requests. */
-  readonly peers: readonly { readonly host: string; readonly port: number }[];
+  /** Where to forward a cancel for a session of gateway `owner` this process does not hold. */
+  readonly cancelTargets: (owner: number, from: string | undefined) => readonly CancelTarget[];
   readonly routing: Record<Route, LinkRouting>;
   readonly replicas: ReplicaSelector;
   readonly authenticator: ClientAuthenticator;
@@ -169,7 +170,7 @@ export class GatewayServer {
         return key;
       },
       unregister: (session) => this.sessions.delete(session.processId),
-      cancel: (processId, secretKey) => this.cancel(processId, secretKey),
+      cancel: (processId, secretKey, from) => this.cancel(processId, secretKey, from),
       metrics: {
         statementCacheHit: () => this.metrics.statementCache.inc({ result: 'hit' }),
         statementCacheMiss: () => this.metrics.statementCache.inc({ result: 'miss' }),
@@ -181,19 +182,22 @@ export class GatewayServer {
     };
   }
 
-  /** Cancels locally, or forwards the request to the gateway that issued the key. */
-  private cancel(processId: number, secretKey: number): void {
+  /**
+   * Cancels locally when this process holds the session, else forwards the request to the
+   * gateway processes that may (cancel-routing.ts).
+   */
+  private cancel(processId: number, secretKey: number, from: string | undefined): void {
     const owner = gatewayOf(processId);
     if (owner === this.options.index) {
       const entry = this.sessions.get(processId);
-      if (entry && entry.secretKey === secretKey) entry.session.cancel();
-      return;
+      // A sibling process of this zone may have issued the same id: only the secret decides.
+      if (entry && entry.secretKey === secretKey) return void entry.session.cancel();
     }
-    const peer = this.options.peers[owner];
-    if (!peer) return;
-    const socket = connect({ host: peer.host, port: peer.port });
-    socket.on('error', () => socket.destroy());
-    socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', processId, secretKey })));
+    for (const target of this.options.cancelTargets(owner, from)) {
+      const socket = connect({ host: target.host, port: target.port });
+      socket.on('error', () => socket.destroy());
+      socket.once('connect', () => socket.end(encodeFrontend({ type: 'cancelRequest', processId, secretKey })));
+    }
   }
 }
 

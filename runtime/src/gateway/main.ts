@@ -23,6 +23,7 @@ import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
 import { GatewayServer } from './gateway-server';
+import { cancelTargets, GatewayProcesses } from './cancel-routing';
 import type { Endpoint } from './pooler-endpoint';
 import { PrimaryTracker } from './primary-tracker';
 import { ReplicaSelector } from './replica-selector';
@@ -62,12 +63,17 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     log,
   );
 
+  // On Kubernetes a zone's gateway runs as several pods behind one Service: each registers its
+  // own address (the pod's, POLYGRES_POD_IP) so cancels reach the one holding the session.
+  const self = { zone: me.zone, address: process.env.POLYGRES_POD_IP || me.host, port: me.port };
+  const processes = new GatewayProcesses(topo, self, log);
+  const cancelRouting = { self, index, zones: layout.gateways.map(({ zone, host, port }) => ({ zone, host, port })) };
   const gateway = new GatewayServer({
     host: me.host,
     port: me.port,
     replicaPort: me.replicaPort,
     index,
-    peers: layout.gateways.map(({ host, port }) => ({ host, port })),
+    cancelTargets: (owner, from) => cancelTargets(cancelRouting, owner, from, processes.list()),
     replicas,
     routing: {
       primary: { current: () => tracker.primary, endpoint: (timeoutMs) => tracker.waitForPrimary(timeoutMs) },
@@ -129,6 +135,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
   });
   const watcher = await waitFor('etcd', () => topo.watchRule((rule) => void tracker.onRule(rule)), { timeoutMs: Infinity, intervalMs: 300 });
   replicas.start();
+  processes.start();
   log.info({ port: me.port, replicaPort: me.replicaPort, metricsPort: me.metricsPort, tls: tls !== undefined, colocated: colocated.map((instance) => instance.name) }, 'gateway listening');
 
   onShutdown(log, async () => {
@@ -136,6 +143,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     statusView.close();
     metrics.close();
     replicas.stop();
+    await processes.stop();
     await watcher.cancel().catch(() => undefined);
     topo.close();
   });

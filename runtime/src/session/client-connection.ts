@@ -195,7 +195,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
         this.output.write(Buffer.from('N'));
         return;
       case 'cancelRequest':
-        this.context.cancel(message.processId, message.secretKey);
+        this.context.cancel(message.processId, message.secretKey, this.socket instanceof Socket ? this.socket.remoteAddress : undefined);
         this.output.end();
         this.phase = 'closed';
         return;

@@ -29,7 +29,8 @@ export interface SessionContext {
   /** Registers the session for CancelRequests; returns its key. */
   register(session: RegisteredSession): { processId: number; secretKey: number };
   unregister(session: RegisteredSession): void;
-  cancel(processId: number, secretKey: number): void;
+  /** A CancelRequest came in; `from` is the sender's address (a peer gateway's, or a client's). */
+  cancel(processId: number, secretKey: number, from?: string): void;
   readonly metrics: SessionMetrics;
 }
 

@@ -6,7 +6,7 @@
 import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
 import { Etcd3, isRecoverableError } from 'etcd3';
 import { keys } from './keys';
-import type { BackupState, Election, GatewayRecord, HistoryEntry, InstanceRecord, ShardRule, Versioned } from './records';
+import type { BackupState, Election, GatewayRecord, GatewayReplica, HistoryEntry, InstanceRecord, ShardRule, Versioned } from './records';
 import type { RuleWatch, TopoStore } from './topo-store';
 
 export interface EtcdTopoStoreOptions {
@@ -20,6 +20,9 @@ export interface EtcdTopoStoreOptions {
    */
   readonly tls?: { readonly ca: Buffer; readonly cert: Buffer; readonly key: Buffer; readonly serverName?: string };
 }
+
+/** How long a crashed gateway stays registered. */
+const REPLICA_LEASE_SECONDS = 10;
 
 export class EtcdTopoStore implements TopoStore {
   readonly cluster: string;
@@ -145,6 +148,47 @@ export class EtcdTopoStore implements TopoStore {
   async listGateways(): Promise<GatewayRecord[]> {
     const values = await this.client.getAll().prefix(keys.gateways(this.cluster)).strings();
     return Object.values(values).map((value) => JSON.parse(value) as GatewayRecord);
+  }
+
+  /**
+   * The record lives under a lease of REPLICA_LEASE_SECONDS kept alive by this process; when
+   * the lease is lost (etcd unreachable longer than that) a new one is taken when etcd answers.
+   */
+  async registerGatewayReplica(replica: GatewayReplica): Promise<{ close(): Promise<void> }> {
+    const key = keys.gatewayReplica(this.cluster, replica.zone, replica.address, replica.port);
+    let closed = false;
+    let lease = this.client.lease(REPLICA_LEASE_SECONDS);
+    const hold = async (): Promise<void> => {
+      for (;;) {
+        try {
+          await lease.put(key).value(JSON.stringify(replica));
+          lease.once('lost', () => {
+            if (closed) return;
+            lease = this.client.lease(REPLICA_LEASE_SECONDS);
+            void hold();
+          });
+          return;
+        } catch {
+          // etcd did not answer: try again with a new lease until it does (or until closed).
+          if (closed) return;
+          lease = this.client.lease(REPLICA_LEASE_SECONDS);
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          if (closed) return;
+        }
+      }
+    };
+    await hold();
+    return {
+      close: async () => {
+        closed = true;
+        await lease.revoke().catch(() => undefined);
+      },
+    };
+  }
+
+  async listGatewayReplicas(): Promise<GatewayReplica[]> {
+    const values = await this.client.getAll().prefix(keys.gatewayReplicas(this.cluster)).strings();
+    return Object.values(values).map((value) => JSON.parse(value) as GatewayReplica);
   }
 
   close(): void {

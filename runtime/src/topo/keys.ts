@@ -14,4 +14,6 @@ export const keys = {
   instances: (cluster: string) => `${clusterPrefix(cluster)}instances/`,
   gateway: (cluster: string, zone: string) => `${clusterPrefix(cluster)}gateways/${zone}`,
   gateways: (cluster: string) => `${clusterPrefix(cluster)}gateways/`,
+  gatewayReplica: (cluster: string, zone: string, address: string, port: number) => `${clusterPrefix(cluster)}gateway-replicas/${zone}/${address}:${port}`,
+  gatewayReplicas: (cluster: string) => `${clusterPrefix(cluster)}gateway-replicas/`,
 };

@@ -2,7 +2,7 @@
  * The topology store in memory, with the same conditional writes as etcd (versions are a
  * counter): for unit tests of what reads and decides on the topology, without an etcd.
  */
-import type { BackupState, Election, GatewayRecord, HistoryEntry, InstanceRecord, ShardRule, Versioned } from './records';
+import type { BackupState, Election, GatewayRecord, GatewayReplica, HistoryEntry, InstanceRecord, ShardRule, Versioned } from './records';
 import type { RuleWatch, TopoStore } from './topo-store';
 
 export class MemoryTopoStore implements TopoStore {
@@ -13,6 +13,7 @@ export class MemoryTopoStore implements TopoStore {
   private readonly history: HistoryEntry[] = [];
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly gateways = new Map<string, GatewayRecord>();
+  private readonly replicas = new Map<string, GatewayReplica>();
   private readonly watchers = new Set<(rule: ShardRule | undefined) => void>();
 
   async getRule(): Promise<Versioned<ShardRule> | undefined> {
@@ -86,6 +87,16 @@ export class MemoryTopoStore implements TopoStore {
 
   async listGateways(): Promise<GatewayRecord[]> {
     return [...this.gateways.values()];
+  }
+
+  async registerGatewayReplica(replica: GatewayReplica): Promise<{ close(): Promise<void> }> {
+    const key = `${replica.zone}/${replica.address}:${replica.port}`;
+    this.replicas.set(key, replica);
+    return { close: async () => void this.replicas.delete(key) };
+  }
+
+  async listGatewayReplicas(): Promise<GatewayReplica[]> {
+    return [...this.replicas.values()];
   }
 
   close(): void {

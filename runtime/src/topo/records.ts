@@ -58,6 +58,17 @@ export interface GatewayRecord {
   readonly replicaPort: number;
 }
 
+/**
+ * One running gateway process; a zone may run several (a Deployment's replicas), all behind
+ * the zone's one address. Each is registered under a lease, so a crashed one drops out.
+ */
+export interface GatewayReplica {
+  readonly zone: string;
+  /** Its own address (the pod's), where a cancel for one of its sessions must go. */
+  readonly address: string;
+  readonly port: number;
+}
+
 /** One action an orchestrator took, kept for `polygres history`. */
 export interface HistoryEntry {
   readonly term: number;

@@ -5,7 +5,7 @@
  * tested against memory, and so that a store other than etcd could take its place. Every
  * write that decides something is conditional: on the version it was read at, or on the term.
  */
-import type { BackupState, Election, GatewayRecord, HistoryEntry, InstanceRecord, ShardRule, Versioned } from './records';
+import type { BackupState, Election, GatewayRecord, GatewayReplica, HistoryEntry, InstanceRecord, ShardRule, Versioned } from './records';
 
 /** A subscription to the rule; cancel() ends it. */
 export interface RuleWatch {
@@ -39,5 +39,8 @@ export interface TopoStore {
   listInstances(): Promise<InstanceRecord[]>;
   putGateway(record: GatewayRecord): Promise<void>;
   listGateways(): Promise<GatewayRecord[]>;
+  /** Registers a running gateway process for as long as it lives; `close` withdraws it. */
+  registerGatewayReplica(replica: GatewayReplica): Promise<{ close(): Promise<void> }>;
+  listGatewayReplicas(): Promise<GatewayReplica[]>;
   close(): void;
 }

@@ -69,7 +69,9 @@ function renderZoneGateway(scope: Construct, context: RenderContext, zone: Zone)
             imagePullPolicy: settings.imagePullPolicy,
             command: [POLYGRES],
             args: gatewayArgs(zone.name),
-            env: [{ name: 'TZ', value: 'UTC' }],
+            // Each replica registers its own address, so a cancel reaching the other replica
+            // is forwarded to the one holding the session.
+            env: [{ name: 'TZ', value: 'UTC' }, { name: 'POLYGRES_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
             port: [
               { name: 'postgres', containerPort: port },
               { name: 'replica', containerPort: port + 1 },
