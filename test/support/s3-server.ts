@@ -37,12 +37,19 @@ export interface S3Server {
 /** s3rver stores each object's bytes as `<key>._S3rver_object` in the bucket's directory. */
 const OBJECT_SUFFIX = '._S3rver_object';
 
-export async function startS3Server(root: string, bucket = 'polygres-backups'): Promise<S3Server> {
+/** Where the server listens and the names its certificate carries (loopback and `localhost` unless told). */
+export interface S3ServerPlace {
+  readonly host: string;
+  readonly port: number;
+  readonly names: readonly string[];
+}
+
+export async function startS3Server(root: string, bucket = 'polygres-backups', place: S3ServerPlace = { host: '127.0.0.1', port: 0, names: ['localhost'] }): Promise<S3Server> {
   const dir = mkdtempSync(join(root, 's3-'));
   // pgBackRest runs as the Postgres account and reads the authority from here.
   chmodSync(dir, 0o755);
   const authority = await createCertificate({ commonName: 'Polygres test S3 authority', authority: true });
-  const certificate = await createCertificate({ commonName: 'localhost', names: ['localhost'], issuer: authority });
+  const certificate = await createCertificate({ commonName: place.names[0]!, names: [...place.names], issuer: authority });
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, authority.certificatePem, { mode: 0o644 });
   const storage = join(dir, 'data');
@@ -62,10 +69,10 @@ export async function startS3Server(root: string, bucket = 'polygres-backups'): 
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(place.port, place.host, () => resolve());
   });
   return {
-    endpoint: `localhost:${(server.address() as AddressInfo).port}`,
+    endpoint: `${place.names[0]}:${(server.address() as AddressInfo).port}`,
     bucket,
     caFile,
     authority,

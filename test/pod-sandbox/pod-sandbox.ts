@@ -1,0 +1,353 @@
+/**
+ * A synthesized Kubernetes stack running on this machine: every pod in its own network, mount
+ * and PID namespaces on one bridge, its objects applied as Terraform and the Kubernetes
+ * provider would, its workloads driven by the controllers, its pods by the kubelet, its
+ * Services by kube-proxy's rules and cluster DNS (see README.md for what is not emulated).
+ * The test process stands on the node: it reaches pod addresses and ClusterIPs directly.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { clusterObjects, matches, type ClusterObjects, type Workload } from './cluster-objects';
+import { clusterNames, hostsFile, serviceRoutes, type ServiceState } from './cluster-dns';
+import { removeSandboxCgroups } from './container-process';
+import { PodNetwork } from './pod-network';
+import { Pod, type PodHost } from './pod-runner';
+import { makePersistentVolume } from './pod-volumes';
+import { TerraformValues, type TerraformConfig } from './terraform-values';
+import { reconcile, type OwnedPod, type PodStore } from './workload-controllers';
+import { podZone, requiredZone } from './zones';
+
+export interface SandboxOptions {
+  /** The repository whose built runtime is the image's `polygres`. */
+  readonly repoRoot: string;
+  /** Names outside the cluster that resolve to the node, where the test runs stand-ins (S3). */
+  readonly namesOnTheNode?: readonly string[];
+}
+
+/** The runtime image (Dockerfile): its PATH, environment, working directory and user. */
+const IMAGE_ENV = { TZ: 'UTC', LANG: 'C.UTF-8', POLYGRES_PG_BINDIR: '/usr/lib/postgresql/15/bin', HOME: '/var/lib/postgresql' };
+const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const RECONCILE_MS = 300;
+const VOLUME_SYNC_MS = 5_000;
+
+interface PodRecord extends OwnedPod {
+  readonly owner: string;
+  done: boolean;
+}
+
+export class PodSandbox implements PodHost, PodStore {
+  readonly network = new PodNetwork();
+  readonly root: string;
+  private objects: ClusterObjects = { namespace: 'default', configMaps: new Map(), secrets: new Map(), services: new Map(), workloads: [] };
+  private values: TerraformValues | undefined;
+  private readonly records = new Map<string, PodRecord>();
+  private readonly serviceIps = new Map<string, string>();
+  private loop: NodeJS.Timeout | undefined;
+  private volumeSync: NodeJS.Timeout | undefined;
+  private dirty = false;
+  private lastRoutes = '';
+  private stopped = false;
+  private readonly existingSecrets: Record<string, Record<string, string>> = {};
+  private readonly authorities: string[] = [];
+  private readonly downZones = new Set<string>();
+  private readonly fsGroupAlwaysOnce = new Set<string>();
+
+  private constructor(private readonly options: SandboxOptions) {
+    // Not under /tmp: every container gets a private /tmp, which would hide the volumes.
+    this.root = mkdtempSync('/var/tmp/polygres-sandbox-');
+    chmodSync(this.root, 0o755);
+  }
+
+  get sandboxId(): string {
+    return this.network.id;
+  }
+
+  /** The node and its network, with nothing applied yet: stand-ins can bind `nodeIp` now. */
+  static async create(options: SandboxOptions): Promise<PodSandbox> {
+    const sandbox = new PodSandbox(options);
+    try {
+      await sandbox.network.create();
+      sandbox.writeImage();
+    } catch (error) {
+      await sandbox.stop();
+      throw error;
+    }
+    sandbox.loop = setInterval(() => sandbox.tick(), RECONCILE_MS);
+    sandbox.volumeSync = setInterval(() => sandbox.syncVolumes(), VOLUME_SYNC_MS);
+    return sandbox;
+  }
+
+  get nodeIp(): string {
+    return this.network.nodeIp;
+  }
+
+  /** A Secret the user made before applying the stack (such as S3 credentials). */
+  addExistingSecret(name: string, data: Record<string, string>): void {
+    this.existingSecrets[name] = data;
+  }
+
+  /** An authority the image trusts besides the system's (a stand-in's issuer). */
+  trustAuthority(pem: string): void {
+    this.authorities.push(pem);
+    const system = readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8');
+    writeFileSync(join(this.root, 'image', 'ca-certificates.crt'), [system, ...this.authorities].join('\n'), { mode: 0o644 });
+  }
+
+  /**
+   * `terraform apply` of a synth: the first makes the generated values, later ones keep them
+   * (as Terraform's state does) and replace the objects; the controllers do the rest.
+   */
+  apply(config: TerraformConfig): void {
+    if (this.values) this.values.update(config);
+    else this.values = new TerraformValues(config);
+    this.load();
+    this.syncVolumes();
+    this.tick();
+  }
+
+  pods(selector: Record<string, string> = {}): Pod[] {
+    return [...this.records.values()].filter((record) => !record.done && matches(selector, record.pod.labels)).map((record) => record.pod);
+  }
+
+  pod(name: string): Pod {
+    const record = this.records.get(name);
+    if (!record || record.done) throw new Error(`sandbox: no pod ${name}`);
+    return record.pod;
+  }
+
+  serviceIp(name: string): string {
+    const ip = this.serviceIps.get(name);
+    if (!ip) throw new Error(`sandbox: no ClusterIP Service ${name}`);
+    return ip;
+  }
+
+  secretData(name: string): Record<string, string> {
+    const data = this.objects.secrets.get(name);
+    if (!data) throw new Error(`sandbox: no Secret ${name}`);
+    return data;
+  }
+
+  workload(name: string): Workload {
+    const found = this.objects.workloads.find((workload) => workload.name === name);
+    if (!found) throw new Error(`sandbox: no workload ${name}`);
+    return found;
+  }
+
+  /** `kubectl delete pod`: SIGTERM, the grace period, SIGKILL; its controller makes a new one. */
+  async deletePod(name: string, graceSeconds?: number): Promise<void> {
+    await this.pod(name).delete(graceSeconds);
+  }
+
+  /** Every process of the pod killed at once (kill -9, OOM); the kubelet restarts its containers. */
+  async crashPod(name: string): Promise<void> {
+    await this.pod(name).crash();
+  }
+
+  /** Every process of the pod's containers, as the node sees them. */
+  processes(name: string): { pid: number; ppid: number; command: string }[] {
+    return this.pod(name).processes();
+  }
+
+  /** The zone every pod runs in (see zones.ts), for the pods that have one. */
+  zoneOf(pod: Pod): string | undefined {
+    return podZone(pod.spec, pod.name, this.zones());
+  }
+
+  /**
+   * A zone lost: its pods are gone at once (no grace: the nodes are unreachable) and nothing
+   * is scheduled there until `restoreZone`; their volumes, zonal, wait for the zone.
+   */
+  async failZone(zone: string): Promise<void> {
+    this.downZones.add(zone);
+    await Promise.all(this.pods().filter((pod) => this.zoneOf(pod) === zone).map((pod) => pod.delete(0)));
+  }
+
+  restoreZone(zone: string): void {
+    this.downZones.delete(zone);
+    this.tick();
+  }
+
+  /**
+   * The next mount of `claim` changes group permissions everywhere in it, as a kubelet (or CSI
+   * driver) that ignores fsGroupChangePolicy: OnRootMismatch does on every mount.
+   */
+  applyFsGroupOnNextMount(claim: string): void {
+    this.fsGroupAlwaysOnce.add(claim);
+  }
+
+  async waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        if (await check()) return;
+      } catch {
+        // not yet
+      }
+      if (Date.now() > deadline) throw new Error(`sandbox: timed out waiting for ${what}\n${this.describe()}`);
+      await sleep(500);
+    }
+  }
+
+  /** One line per pod: phase, readiness, restarts, address. */
+  describe(): string {
+    return this.pods().map((pod) => {
+      const containers = [...pod.containers].map(([name, state]) => `${name}${state.ready ? '' : '(not ready)'} restarts=${state.restarts}${state.waiting ? ` ${state.waiting}` : ''}`);
+      return `${pod.name} ${pod.phase}${pod.deleting ? ' terminating' : ''} ${pod.address?.ip ?? '-'} ${containers.join(', ')}`;
+    }).join('\n');
+  }
+
+  /** The last lines of a container's log (kubectl logs). */
+  logs(podName: string, container: string, lines = 40): string {
+    const file = join(this.root, 'pods', podName, 'logs', `${container}.log`);
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '';
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.loop);
+    clearInterval(this.volumeSync);
+    await Promise.all([...this.records.values()].map((record) => record.pod.delete(0).catch(() => undefined)));
+    await removeSandboxCgroups(this.network.id);
+    await this.network.destroy();
+    this.values?.dispose();
+    if (!process.env.POLYGRES_SANDBOX_KEEP) rmSync(this.root, { recursive: true, force: true });
+  }
+
+  // PodHost ---------------------------------------------------------------------------------
+
+  secret(name: string): Record<string, string> | undefined {
+    return this.objects.secrets.get(name);
+  }
+
+  configMap(name: string): Record<string, string> | undefined {
+    return this.objects.configMaps.get(name);
+  }
+
+  persistentVolume(claim: string): { dir: string; alwaysApplyFsGroup: boolean } {
+    const dir = join(this.root, 'volumes', claim);
+    makePersistentVolume(dir);
+    const alwaysApplyFsGroup = this.fsGroupAlwaysOnce.delete(claim);
+    return { dir, alwaysApplyFsGroup };
+  }
+
+  image(reference: string): { env: Record<string, string>; workingDir: string; user: number; caBundle: string | undefined } {
+    if (!/\/polygres(:|@|$)/.test(reference)) throw new Error(`sandbox: no image ${reference} (only the runtime image is emulated)`);
+    const caBundle = this.authorities.length ? join(this.root, 'image', 'ca-certificates.crt') : undefined;
+    return { env: { ...IMAGE_ENV, PATH: `${join(this.root, 'image', 'bin')}:${SYSTEM_PATH}` }, workingDir: '/var/lib/polygres', user: 999, caBundle };
+  }
+
+  hostsFile(pod: Pod): string {
+    return hostsFile(pod, clusterNames(this.serviceStates(), this.livePods(), this.objects.namespace), this.objects.namespace, this.nodeNames());
+  }
+
+  changed(): void {
+    this.dirty = true;
+    setImmediate(() => this.publish());
+  }
+
+  // PodStore --------------------------------------------------------------------------------
+
+  owned(workload: Workload): OwnedPod[] {
+    return [...this.records.values()].filter((record) => record.owner === ownerKey(workload) && !record.done);
+  }
+
+  finished(workload: Workload): OwnedPod[] {
+    return [...this.records.values()].filter((record) => record.owner === ownerKey(workload) && record.done);
+  }
+
+  create(workload: Workload, name: string, spec: Record<string, unknown>, options: { hostname?: string; subdomain?: string; hash: string }): void {
+    const zone = podZone(spec, name, this.zones());
+    if (zone !== undefined && this.downZones.has(zone)) return;
+    const labels = workload.body.spec.template.metadata?.labels ?? {};
+    const pod = new Pod(this, name, workload.namespace, labels, spec, options.hostname ?? name, options.subdomain, this.root);
+    const record: PodRecord = { pod, hash: options.hash, owner: ownerKey(workload), done: false };
+    this.records.set(name, record);
+    void pod.run().catch((error: Error) => this.recordError(pod, error)).finally(async () => {
+      // A Job's pod stays (Completed); any other pod that ended is gone once deleted.
+      if (!pod.deleting && (pod.phase === 'Succeeded' || pod.phase === 'Failed')) {
+        record.done = true;
+        return;
+      }
+      await pod.delete(0);
+      record.done = true;
+      if (this.records.get(name) === record) this.records.delete(name);
+      this.changed();
+    });
+  }
+
+  private recordError(pod: Pod, error: Error): void {
+    if (this.stopped) return;
+    try {
+      writeFileSync(join(pod.dir, 'logs', 'sandbox-error.log'), `${error.stack}\n`);
+    } catch {
+      // the pod's directory is gone with the sandbox
+    }
+  }
+
+  remove(pod: Pod): void {
+    void pod.delete();
+  }
+
+  // internals -------------------------------------------------------------------------------
+
+  private zones(): string[] {
+    const zones = this.objects.workloads.map((workload) => requiredZone(workload.body.spec.template.spec)).filter((zone): zone is string => zone !== undefined);
+    return [...new Set(zones)].sort();
+  }
+
+  private nodeNames(): Record<string, string> {
+    return Object.fromEntries((this.options.namesOnTheNode ?? []).map((name) => [name, this.network.nodeIp]));
+  }
+
+  private load(): void {
+    this.objects = clusterObjects(this.values!, this.existingSecrets);
+    for (const [name, body] of this.objects.services) {
+      if (body.spec.cluster_ip !== 'None' && !this.serviceIps.has(name)) this.serviceIps.set(name, this.network.allocateServiceIp());
+    }
+  }
+
+  private serviceStates(): ServiceState[] {
+    return [...this.objects.services].map(([name, body]) => ({ body, clusterIp: this.serviceIps.get(name) }));
+  }
+
+  private livePods(): Pod[] {
+    return [...this.records.values()].filter((record) => !record.done).map((record) => record.pod);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    for (const workload of this.objects.workloads) reconcile(workload, this);
+    if (this.dirty) this.publish();
+  }
+
+  /** Endpoints and names changed: new rules everywhere and every pod's /etc/hosts rewritten. */
+  private publish(): void {
+    if (!this.dirty || this.stopped) return;
+    this.dirty = false;
+    const pods = this.livePods();
+    for (const pod of pods) pod.writeHosts();
+    const routes = serviceRoutes(this.serviceStates(), pods);
+    const key = JSON.stringify(routes);
+    if (key !== this.lastRoutes) {
+      this.lastRoutes = key;
+      void this.network.setRoutes(routes).catch(() => (this.dirty = true));
+    }
+  }
+
+  private syncVolumes(): void {
+    for (const pod of this.livePods()) if (pod.phase === 'Running' && !pod.deleting) pod.refreshProjectedVolumes();
+  }
+
+  /** The image's `polygres` is this repository's built CLI on this machine's Node. */
+  private writeImage(): void {
+    const bin = join(this.root, 'image', 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'polygres'), `#!/bin/sh\nexec ${process.execPath} ${join(this.options.repoRoot, 'runtime', 'bin', 'polygres')} "$@"\n`, { mode: 0o755 });
+    chmodSync(join(this.root, 'image'), 0o755);
+  }
+}
+
+function ownerKey(workload: Workload): string {
+  return `${workload.kind}/${workload.name}`;
+}
