@@ -18,12 +18,17 @@ declare -A PROOF=(
   [gcc]=/usr/bin/gcc
   [libc6-dev]=/usr/include/stdio.h
   [bzip2]=/usr/bin/bzip2
+  [nftables]=/usr/sbin/nft
+  [iproute2]=/usr/sbin/ip
+  [openssl]=/usr/bin/openssl
 )
 # python3-psycopg2 and libdbd-pg-perl are client drivers from other languages the gateway is
 # tested with; chromium renders the status page in its test, prometheus brings promtool for
 # the alert rules; gcc, libc6-dev and bzip2 unpack and compile the C functions of PostgreSQL's
-# regression suite (scripts/postgres-regress-sources.sh).
-PACKAGES=(postgresql-15 postgresql-client-15 pgbackrest etcd-server etcd-client pgbouncer python3-psycopg2 libdbd-pg-perl chromium prometheus gcc libc6-dev bzip2)
+# regression suite (scripts/postgres-regress-sources.sh); nftables, iproute2 and openssl run the
+# Kubernetes pod sandbox (test/pod-sandbox: network namespaces, Service rules, Terraform's
+# generated certificates).
+PACKAGES=(postgresql-15 postgresql-client-15 pgbackrest etcd-server etcd-client pgbouncer python3-psycopg2 libdbd-pg-perl chromium prometheus gcc libc6-dev bzip2 nftables iproute2 openssl)
 
 if [[ "$(uname -s)" == "Darwin" ]]; then
   missing=()

@@ -5,6 +5,7 @@
  * connection, but its connection stays open, so a late acknowledgement is still recorded.
  * The outage is the longest pause between two acknowledgements.
  */
+import type { ConnectionOptions } from 'node:tls';
 import { Client } from 'pg';
 import type { ClusterLayout } from '../../runtime/src/deployment/layout';
 
@@ -22,6 +23,10 @@ export interface LedgerTarget {
   readonly port: number;
   readonly user: string;
   readonly password: string;
+  /** `postgres` unless told. */
+  readonly database?: string;
+  /** TLS to the gateway (a Kubernetes cluster's gateways require it). */
+  readonly ssl?: ConnectionOptions;
 }
 
 export const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS ledger (
@@ -47,7 +52,7 @@ export class LedgerWriter {
   /** Ids are `base + n`: give each writer its own base so their ids never collide. */
   constructor(
     private readonly target: LedgerTarget,
-    private readonly name: string,
+    readonly name: string,
     private readonly base: number,
     private readonly abandonAfterMs = 2_000,
   ) {}
@@ -121,7 +126,7 @@ export class LedgerWriter {
 
   private async connect(): Promise<Client | undefined> {
     if (this.current) return this.current;
-    const client = new Client({ ...this.target, database: 'postgres', connectionTimeoutMillis: this.abandonAfterMs });
+    const client = new Client({ ...this.target, database: this.target.database ?? 'postgres', connectionTimeoutMillis: this.abandonAfterMs });
     client.on('error', () => undefined);
     try {
       await client.connect();

@@ -1,0 +1,192 @@
+/**
+ * The `kubernetes-multi-az` example, as synthesized, running in the pod sandbox: every pod in
+ * its own namespaces, as uid 999 with fsGroup 999, probes run as the kubelet runs them, Services
+ * as kube-proxy routes them (test/pod-sandbox/README.md). It must form and stay writable
+ * through the faults a Kubernetes cluster sees: a pod re-created, the primary's pod killed,
+ * a whole zone lost.
+ */
+import { statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Pod } from '../pod-sandbox/pod-runner';
+import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
+import { appTarget, FORM_TIMEOUT_MS, instancePod, query, replication, settled, startExample, superuserTarget, waitFormed, type ExampleInSandbox } from './sandbox-support';
+
+const REJOIN_TIMEOUT_MS = 240_000;
+
+describe('pod sandbox: the kubernetes-multi-az example', () => {
+  let example: ExampleInSandbox;
+
+  beforeAll(async () => {
+    example = await startExample();
+    await waitFormed(example.sandbox);
+    await query(superuserTarget(example.sandbox), LEDGER_DDL);
+  }, FORM_TIMEOUT_MS + 60_000);
+
+  afterAll(async () => {
+    await example?.stop();
+  }, 120_000);
+
+  // A failure explains itself: the pods, and what the orchestrators and poolers logged last.
+  afterEach((context) => {
+    if (context.task.result?.state !== 'fail' || !example) return;
+    const { sandbox } = example;
+    const lines = [sandbox.describe()];
+    for (const pod of sandbox.pods()) {
+      const container = pod.labels['app.kubernetes.io/component'] === 'postgres' ? 'pooler' : pod.labels['app.kubernetes.io/component'];
+      if (container === 'orchestrator' || container === 'pooler') lines.push(`--- ${pod.name}`, sandbox.logs(pod.name, container, 25));
+    }
+    console.log(lines.join('\n'));
+  });
+
+  /** Every acknowledged write of `writer` is in the table, read through the gateway. */
+  async function expectNothingLost(writer: LedgerWriter): Promise<void> {
+    const rows = await query<{ id: string }>(superuserTarget(example.sandbox), 'SELECT id FROM ledger WHERE writer = $1', [writer.name]);
+    const stored = new Set(rows.map((row) => Number(row.id)));
+    const lost = writer.acknowledged.filter((ack) => !stored.has(ack.id)).map((ack) => ack.id);
+    expect(writer.acknowledged.length).toBeGreaterThan(0);
+    expect(lost).toEqual([]);
+  }
+
+  async function streamingStandbys(): Promise<string[]> {
+    const { standbys } = await replication(example.sandbox);
+    return standbys.filter((standby) => standby.state === 'streaming' && standby.sync === 'quorum').map((standby) => standby.name).sort();
+  }
+
+  it('forms: etcd has quorum, the primary has the two synchronous standbys the policy needs, and the application commits through the Service', async () => {
+    const { sandbox } = example;
+    expect(sandbox.pods({ 'app.kubernetes.io/component': 'etcd' }).map((pod) => pod.ready)).toEqual([true, true, true]);
+    const { primary, standbys } = await replication(sandbox);
+    expect(standbys.map((standby) => [standby.state, standby.sync])).toEqual([['streaming', 'quorum'], ['streaming', 'quorum']]);
+    expect(standbys.map((standby) => standby.name)).not.toContain(primary);
+    // The bootstrap Job made the database and the user; the user's Secret holds its password.
+    const app = appTarget(sandbox);
+    await query(app, 'CREATE TABLE IF NOT EXISTS sandbox_orders (id serial PRIMARY KEY, item text NOT NULL)');
+    const [inserted] = await query<{ id: number }>(app, "INSERT INTO sandbox_orders (item) VALUES ('first') RETURNING id");
+    const [read] = await query<{ item: string }>(app, 'SELECT item FROM sandbox_orders WHERE id = $1', [inserted!.id]);
+    expect(read?.item).toBe('first');
+  }, 120_000);
+
+  it('a cancel sent to either gateway replica of a zone cancels the query, whichever replica holds the session', async () => {
+    const { sandbox } = example;
+    const replicas = sandbox.pods({ 'app.kubernetes.io/component': 'gateway', 'polygres.dev/zone': 'us-east-1a' });
+    expect(replicas).toHaveLength(2);
+    const [first, second] = replicas as [Pod, Pod];
+    for (const [holder, other] of [[first, second], [second, first]] as const) {
+      const client = new Client({ ...superuserTarget(sandbox), host: holder.address!.ip });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        const outcome = client.query('SELECT pg_sleep(60)').then(() => 'finished', (error: { code?: string }) => error.code);
+        await sleep(500);
+        const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
+        await sendCancel(other.address!.ip, 5432, processID, secretKey);
+        expect(await outcome).toBe('57014');
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }
+  }, 120_000);
+
+  it('a standby pod deleted and re-created on its volume, group permissions re-applied to every file, rejoins and streams', async () => {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const [standby] = await streamingStandbys();
+    const pod = instancePod(standby!);
+    const oldIp = sandbox.pod(pod).address!.ip;
+    const volume = join(sandbox.root, 'volumes', `data-${pod}`);
+    // As a kubelet that applies fsGroup on every mount: pgdata 2770, the pgpass file 0660.
+    sandbox.applyFsGroupOnNextMount(`data-${pod}`);
+    await sandbox.deletePod(pod);
+    await sandbox.waitFor(`${pod} re-created and Ready`, () => sandbox.pods().some((p) => p.name === pod && p.ready && p.address!.ip !== oldIp), REJOIN_TIMEOUT_MS);
+    await sandbox.waitFor(`${standby} streaming again`, async () => (await streamingStandbys()).includes(standby!), REJOIN_TIMEOUT_MS);
+    // The kubelet's change reached the volume; Postgres runs because the runtime put 0700 back.
+    expect(statSync(volume).mode & 0o2070).toBe(0o2070);
+    expect(statSync(join(volume, 'data', standby!, 'pgdata')).mode & 0o7777).toBe(0o700);
+  }, REJOIN_TIMEOUT_MS * 2);
+
+  it('the primary pod killed: a standby is promoted with no acknowledged write lost, and the old primary comes back as a standby', async () => {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const before = await replication(sandbox);
+    const writer = new LedgerWriter(superuserTarget(sandbox), 'primary-pod-killed', 1_000_000);
+    writer.start();
+    try {
+      await sandbox.waitFor('writes acknowledged', () => writer.acknowledged.length >= 20, 60_000);
+      await sandbox.crashPod(instancePod(before.primary));
+      await sandbox.waitFor('another primary', async () => (await replication(sandbox)).primary !== before.primary, REJOIN_TIMEOUT_MS);
+      const promotedAt = Date.now();
+      await sandbox.waitFor('writes after the failover', () => writer.acknowledged.some((ack) => ack.at > promotedAt), 60_000);
+      await sandbox.waitFor(`${before.primary} streaming as a standby`, async () => (await streamingStandbys()).includes(before.primary), REJOIN_TIMEOUT_MS);
+    } finally {
+      await writer.stop();
+    }
+    await expectNothingLost(writer);
+  }, REJOIN_TIMEOUT_MS * 3);
+
+  it("the primary's postmaster killed: the instance starts again in the same pod, which reaps the dead postmaster, and streams", async () => {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const before = await replication(sandbox);
+    const pod = instancePod(before.primary);
+    const postmaster = postmasterOf(pod);
+    const restarts = sandbox.pod(pod).containers.get('pooler')!.restarts;
+    process.kill(postmaster, 'SIGKILL');
+    // Unreaped, the dead postmaster would still pass kill(pid, 0) and Postgres never restart.
+    await sandbox.waitFor(`a new postmaster in ${pod}`, () => postmasterOf(pod) !== postmaster, REJOIN_TIMEOUT_MS);
+    await sandbox.waitFor('two streaming standbys', async () => (await streamingStandbys()).length === 2, REJOIN_TIMEOUT_MS);
+    expect(sandbox.processes(pod).filter((process) => process.command === '')).toEqual([]);
+    expect(sandbox.pod(pod).containers.get('pooler')!.restarts).toBe(restarts);
+  }, REJOIN_TIMEOUT_MS * 3);
+
+  /** The postmaster: the Postgres process whose parent is not a Postgres process. */
+  function postmasterOf(pod: string): number {
+    const processes = example.sandbox.processes(pod);
+    const postgres = processes.filter((process) => process.command.startsWith('/usr/lib/postgresql/'));
+    const pids = new Set(postgres.map((process) => process.pid));
+    const [postmaster] = postgres.filter((process) => !pids.has(process.ppid));
+    if (!postmaster) throw new Error(`no postmaster in ${pod}: ${JSON.stringify(processes)}`);
+    return postmaster.pid;
+  }
+
+  it('a whole zone lost: writes resume in the other zones, and when the zone returns its instance streams again', async () => {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const before = await replication(sandbox);
+    const zone = sandbox.zoneOf(sandbox.pod(instancePod(before.primary)))!;
+    const writer = new LedgerWriter(superuserTarget(sandbox), 'zone-lost', 2_000_000);
+    writer.start();
+    try {
+      await sandbox.waitFor('writes acknowledged', () => writer.acknowledged.length >= 20, 60_000);
+      await sandbox.failZone(zone);
+      const lostAt = Date.now();
+      await sandbox.waitFor('writes in the other zones', () => writer.acknowledged.some((ack) => ack.at > lostAt + 1_000), REJOIN_TIMEOUT_MS);
+      const during = await replication(sandbox);
+      expect(during.primary).not.toBe(before.primary);
+      // surviveZoneFailure: one synchronous standby is enough while a zone is gone.
+      expect(during.standbys.filter((standby) => standby.state === 'streaming')).toHaveLength(1);
+      sandbox.restoreZone(zone);
+      await sandbox.waitFor(`${before.primary} streaming after the zone returned`, async () => (await streamingStandbys()).length === 2, REJOIN_TIMEOUT_MS);
+    } finally {
+      await writer.stop();
+    }
+    await expectNothingLost(writer);
+  }, REJOIN_TIMEOUT_MS * 3);
+});
+
+/** A CancelRequest (16 bytes, no TLS), as libpq sends one to the address it connected to. */
+function sendCancel(host: string, port: number, processId: number, secretKey: number): Promise<void> {
+  const request = Buffer.alloc(16);
+  request.writeInt32BE(16, 0);
+  request.writeInt32BE(80877102, 4);
+  request.writeInt32BE(processId, 8);
+  request.writeInt32BE(secretKey, 12);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port }, () => socket.end(request));
+    socket.once('close', () => resolve());
+    socket.once('error', reject);
+  });
+}
