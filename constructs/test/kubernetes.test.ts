@@ -48,6 +48,8 @@ describe('Kubernetes rendering', () => {
       // OnDelete: the provider's rollout wait would fail every apply and taint the set.
       expect(set.spec.update_strategy[0].type).toBe('OnDelete');
       expect(set.wait_for_rollout).toBe(false);
+      // A primary being stopped (drain, rolling update) switches over first.
+      expect(podSpec(set).container[0].env).toContainEqual({ name: 'POLYGRES_HAND_OVER_ON_STOP', value: '1' });
       // Without an init as PID 1 a fenced postmaster stays a zombie and blocks the restart.
       expect(podSpec(set).share_process_namespace).toBe(true);
       // Group permissions re-applied on every mount would make pgdata 2770 and Postgres refuse it.

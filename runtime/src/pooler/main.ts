@@ -22,6 +22,7 @@ import { loadSpecFile } from '../spec/load';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
 import { onShutdown } from '../util/shutdown';
+import { handOverPrimary, handsOverOnStop } from './hand-over';
 import { ScramAuthenticator, TrustAuthenticator } from '../session/client-auth';
 import { PoolerServer } from './pooler-server';
 import { pauseRoutes } from './pause-switch';
@@ -117,6 +118,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   log.info({ poolerPort: instance.poolerPort, adminPort: instance.adminPort }, 'pooler listening');
 
   onShutdown(log, async () => {
+    if (handsOverOnStop()) await handOverPrimary({ topo, instance: instance.name, layout, adminToken: secrets.adminToken, log });
     logRotation.stop();
     pooler.close();
     verifiers.close();

@@ -83,7 +83,8 @@ function renderInstance(scope: Construct, context: RenderContext, zone: Zone, in
             imagePullPolicy: settings.imagePullPolicy,
             command: [POLYGRES],
             args: poolerArgs(instance),
-            env: [{ name: 'TZ', value: 'UTC' }, ...backupSecretEnv(context.spec)],
+            // SIGTERM on a primary (a drain, a rolling update) switches over before stopping.
+            env: [{ name: 'TZ', value: 'UTC' }, { name: 'POLYGRES_HAND_OVER_ON_STOP', value: '1' }, ...backupSecretEnv(context.spec)],
             port: [
               { name: 'postgres', containerPort: PORTS.postgres },
               { name: 'pooler', containerPort: PORTS.pooler },
