@@ -119,6 +119,14 @@ export async function settled(sandbox: PodSandbox): Promise<boolean> {
   return row?.settled === true;
 }
 
+/** The orchestrators' history (elections and other actions), through a zone's orchestrator Service. */
+export async function orchestratorHistory(sandbox: PodSandbox): Promise<{ action: string; outcome: string; at: string; detail: string }[]> {
+  const { adminToken } = JSON.parse(sandbox.secretData('orders-internal')['secrets.json']!) as { adminToken: string };
+  const response = await fetch(`http://${sandbox.serviceIp('orders-orchestrator-us-east-1a')}:8009/v1/history`, { headers: { authorization: `Bearer ${adminToken}` }, signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`history: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { action: string; outcome: string; at: string; detail: string }[];
+}
+
 /** The instance pod of an instance name (`us-east-1a-0` runs in `orders-us-east-1a-0-0`). */
 export function instancePod(instance: string): string {
   return `orders-${instance}-0`;

@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../pod-sandbox/pod-runner';
 import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
-import { appTarget, FORM_TIMEOUT_MS, instancePod, query, replication, settled, startExample, superuserTarget, waitFormed, type ExampleInSandbox } from './sandbox-support';
+import { appTarget, FORM_TIMEOUT_MS, instancePod, orchestratorHistory, query, replication, settled, startExample, superuserTarget, waitFormed, type ExampleInSandbox } from './sandbox-support';
 
 const REJOIN_TIMEOUT_MS = 240_000;
 
@@ -151,6 +151,27 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
     if (!postmaster) throw new Error(`no postmaster in ${pod}: ${JSON.stringify(processes)}`);
     return postmaster.pid;
   }
+
+  it("the primary's pod deleted (a drain, a rolling update): it switches over before it stops, and no acknowledged write is lost", async () => {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const before = await replication(sandbox);
+    const pod = instancePod(before.primary);
+    const writer = new LedgerWriter(superuserTarget(sandbox), 'primary-pod-deleted', 3_000_000);
+    writer.start();
+    try {
+      await sandbox.waitFor('writes acknowledged', () => writer.acknowledged.length >= 20, 60_000);
+      const deletedAt = new Date().toISOString();
+      await sandbox.deletePod(pod);
+      const elections = (await orchestratorHistory(sandbox)).filter((entry) => entry.at >= deletedAt && entry.outcome === 'done' && ['switchover', 'failover'].includes(entry.action));
+      expect(elections.map((entry) => entry.action)).toEqual(['switchover']);
+      expect((await replication(sandbox)).primary).not.toBe(before.primary);
+      await sandbox.waitFor(`${before.primary} back as a streaming standby`, async () => (await streamingStandbys()).includes(before.primary), REJOIN_TIMEOUT_MS);
+    } finally {
+      await writer.stop();
+    }
+    await expectNothingLost(writer);
+  }, REJOIN_TIMEOUT_MS * 3);
 
   it('a whole zone lost: writes resume in the other zones, and when the zone returns its instance streams again', async () => {
     const { sandbox } = example;
