@@ -51,6 +51,26 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
     expect(lost).toEqual([]);
   }
 
+  /**
+   * From a settled cluster, a writer committing through the cluster-wide Service; `fault`
+   * runs once it has acknowledgements, and every acknowledged write is checked after it
+   * stopped, late ones included.
+   */
+  async function underWrites(name: string, base: number, fault: (writer: LedgerWriter, primary: string) => Promise<void>): Promise<void> {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const { primary } = await replication(sandbox);
+    const writer = new LedgerWriter(superuserTarget(sandbox), name, base);
+    writer.start();
+    try {
+      await sandbox.waitFor('writes acknowledged', () => writer.acknowledged.length >= 20, 60_000);
+      await fault(writer, primary);
+    } finally {
+      await writer.stop();
+    }
+    await expectNothingLost(writer);
+  }
+
   async function streamingStandbys(): Promise<string[]> {
     const { standbys } = await replication(example.sandbox);
     return standbys.filter((standby) => standby.state === 'streaming' && standby.sync === 'quorum').map((standby) => standby.name).sort();
@@ -110,21 +130,13 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
 
   it('the primary pod killed: a standby is promoted with no acknowledged write lost, and the old primary comes back as a standby', async () => {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const before = await replication(sandbox);
-    const writer = new LedgerWriter(superuserTarget(sandbox), 'primary-pod-killed', 1_000_000);
-    writer.start();
-    try {
-      await sandbox.waitFor('writes acknowledged', () => writer.acknowledged.length >= 20, 60_000);
-      await sandbox.crashPod(instancePod(before.primary));
-      await sandbox.waitFor('another primary', async () => (await replication(sandbox)).primary !== before.primary, REJOIN_TIMEOUT_MS);
+    await underWrites('primary-pod-killed', 1_000_000, async (writer, primary) => {
+      await sandbox.crashPod(instancePod(primary));
+      await sandbox.waitFor('another primary', async () => (await replication(sandbox)).primary !== primary, REJOIN_TIMEOUT_MS);
       const promotedAt = Date.now();
       await sandbox.waitFor('writes after the failover', () => writer.acknowledged.some((ack) => ack.at > promotedAt), 60_000);
-      await sandbox.waitFor(`${before.primary} streaming as a standby`, async () => (await streamingStandbys()).includes(before.primary), REJOIN_TIMEOUT_MS);
-    } finally {
-      await writer.stop();
-    }
-    await expectNothingLost(writer);
+      await sandbox.waitFor(`${primary} streaming as a standby`, async () => (await streamingStandbys()).includes(primary), REJOIN_TIMEOUT_MS);
+    });
   }, REJOIN_TIMEOUT_MS * 3);
 
   it("the primary's postmaster killed: the instance starts again in the same pod, which reaps the dead postmaster, and streams", async () => {
@@ -154,47 +166,30 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
 
   it("the primary's pod deleted (a drain, a rolling update): it switches over before it stops, and no acknowledged write is lost", async () => {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const before = await replication(sandbox);
-    const pod = instancePod(before.primary);
-    const writer = new LedgerWriter(superuserTarget(sandbox), 'primary-pod-deleted', 3_000_000);
-    writer.start();
-    try {
-      await sandbox.waitFor('writes acknowledged', () => writer.acknowledged.length >= 20, 60_000);
+    await underWrites('primary-pod-deleted', 3_000_000, async (_writer, primary) => {
       const deletedAt = new Date().toISOString();
-      await sandbox.deletePod(pod);
+      await sandbox.deletePod(instancePod(primary));
       const elections = (await orchestratorHistory(sandbox)).filter((entry) => entry.at >= deletedAt && entry.outcome === 'done' && ['switchover', 'failover'].includes(entry.action));
       expect(elections.map((entry) => entry.action)).toEqual(['switchover']);
-      expect((await replication(sandbox)).primary).not.toBe(before.primary);
-      await sandbox.waitFor(`${before.primary} back as a streaming standby`, async () => (await streamingStandbys()).includes(before.primary), REJOIN_TIMEOUT_MS);
-    } finally {
-      await writer.stop();
-    }
-    await expectNothingLost(writer);
+      expect((await replication(sandbox)).primary).not.toBe(primary);
+      await sandbox.waitFor(`${primary} back as a streaming standby`, async () => (await streamingStandbys()).includes(primary), REJOIN_TIMEOUT_MS);
+    });
   }, REJOIN_TIMEOUT_MS * 3);
 
   it('a whole zone lost: writes resume in the other zones, and when the zone returns its instance streams again', async () => {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const before = await replication(sandbox);
-    const zone = sandbox.zoneOf(sandbox.pod(instancePod(before.primary)))!;
-    const writer = new LedgerWriter(superuserTarget(sandbox), 'zone-lost', 2_000_000);
-    writer.start();
-    try {
-      await sandbox.waitFor('writes acknowledged', () => writer.acknowledged.length >= 20, 60_000);
+    await underWrites('zone-lost', 2_000_000, async (writer, primary) => {
+      const zone = sandbox.zoneOf(sandbox.pod(instancePod(primary)))!;
       await sandbox.failZone(zone);
       const lostAt = Date.now();
       await sandbox.waitFor('writes in the other zones', () => writer.acknowledged.some((ack) => ack.at > lostAt + 1_000), REJOIN_TIMEOUT_MS);
       const during = await replication(sandbox);
-      expect(during.primary).not.toBe(before.primary);
+      expect(during.primary).not.toBe(primary);
       // surviveZoneFailure: one synchronous standby is enough while a zone is gone.
       expect(during.standbys.filter((standby) => standby.state === 'streaming')).toHaveLength(1);
       sandbox.restoreZone(zone);
-      await sandbox.waitFor(`${before.primary} streaming after the zone returned`, async () => (await streamingStandbys()).length === 2, REJOIN_TIMEOUT_MS);
-    } finally {
-      await writer.stop();
-    }
-    await expectNothingLost(writer);
+      await sandbox.waitFor(`${primary} streaming after the zone returned`, async () => (await streamingStandbys()).length === 2, REJOIN_TIMEOUT_MS);
+    });
   }, REJOIN_TIMEOUT_MS * 3);
 });
 

@@ -12,7 +12,12 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const CGROUP_ROOT = '/sys/fs/cgroup/pids';
+/**
+ * Where the sandbox's cgroups go: the v1 pids hierarchy where it is mounted, else the v2
+ * hierarchy (mounted beside v1 as `unified`, or on its own at the top). Only membership and
+ * cgroup.procs are used, which both versions have.
+ */
+export const CGROUP_ROOT = ['/sys/fs/cgroup/pids', '/sys/fs/cgroup/unified'].find((dir) => existsSync(join(dir, 'cgroup.procs'))) ?? '/sys/fs/cgroup';
 /** The image's users (Dockerfile: postgres is 999:999). */
 const PASSWD = 'root:x:0:0:root:/root:/bin/bash\npostgres:x:999:999:PostgreSQL administrator:/var/lib/postgresql:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n';
 const GROUP = 'root:x:0:\npostgres:x:999:\nnogroup:x:65534:\n';
@@ -116,23 +121,7 @@ export class ContainerProcess {
   }
 
   async killAll(): Promise<void> {
-    for (let round = 0; round < 100; round++) {
-      const pids = cgroupPids(this.cgroup);
-      if (pids.length === 0) break;
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      await sleep(20);
-    }
-    try {
-      rmdirSync(this.cgroup);
-    } catch {
-      // a process is still exiting; the sandbox's teardown removes the parent
-    }
+    await killCgroup(this.cgroup);
   }
 }
 
@@ -155,21 +144,7 @@ export class PauseProcess {
   }
 
   async kill(): Promise<void> {
-    for (let round = 0; round < 100 && cgroupPids(this.cgroup).length > 0; round++) {
-      for (const pid of cgroupPids(this.cgroup)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      await sleep(20);
-    }
-    try {
-      rmdirSync(this.cgroup);
-    } catch {
-      // removed with the sandbox
-    }
+    await killCgroup(this.cgroup);
   }
 }
 
@@ -181,15 +156,32 @@ export function sandboxCgroup(sandboxId: string, name: string): string {
 export async function removeSandboxCgroups(sandboxId: string): Promise<void> {
   const root = join(CGROUP_ROOT, `pgsbx-${sandboxId}`);
   for (let round = 0; round < 100 && existsSync(root); round++) {
-    for (const pid of cgroupPidsDeep(root)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killPids(cgroupPidsDeep(root));
     removeTree(root);
     if (existsSync(root)) await sleep(50);
+  }
+}
+
+/** SIGKILLs every process in the cgroup until none is left, then removes it. */
+async function killCgroup(cgroup: string): Promise<void> {
+  for (let round = 0; round < 100 && cgroupPids(cgroup).length > 0; round++) {
+    killPids(cgroupPids(cgroup));
+    await sleep(20);
+  }
+  try {
+    rmdirSync(cgroup);
+  } catch {
+    // a process is still exiting; the sandbox's teardown removes the parent
+  }
+}
+
+function killPids(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 

@@ -7,9 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeSandboxCgroups } from './container-process';
-
-const CGROUP_ROOT = '/sys/fs/cgroup/pids';
+import { CGROUP_ROOT, removeSandboxCgroups } from './container-process';
 export const SANDBOX_FILES = '/var/tmp';
 
 export async function removeSandboxLeftovers(): Promise<void> {
