@@ -45,6 +45,12 @@ export interface ContainerSpec {
   readonly command: readonly string[];
   readonly workingDir: string;
   readonly readOnlyRoot: boolean;
+  /**
+   * Host directories that stand for the image's own files (this repository's built
+   * runtime): visible read-only at their own paths, even where the container's private
+   * /tmp would hide them (a clone under /tmp).
+   */
+  readonly imagePaths: readonly string[];
 }
 
 export class ContainerProcess {
@@ -207,10 +213,12 @@ function startScript(scratch: string, spec: ContainerSpec): string {
     `mount --bind ${quote(spec.resolvConf)} /etc/resolv.conf`,
     ...(spec.caBundle ? [`mount --bind ${quote(spec.caBundle)} /etc/ssl/certs/ca-certificates.crt`] : []),
     'mount -t tmpfs -o mode=1777 tmpfs /dev/shm',
+    ...spec.imagePaths.flatMap((path, index) => [`mkdir -p ${scratch}/image-${index}`, `mount --bind ${quote(path)} ${scratch}/image-${index}`]),
   ];
   if (!spec.readOnlyRoot) {
     lines.push('mount -t tmpfs -o mode=1777 tmpfs /tmp', 'mount -t tmpfs -o mode=755 tmpfs /run', 'mkdir -p /run/postgresql && chown 999:999 /run/postgresql && chmod 2775 /run/postgresql');
   }
+  spec.imagePaths.forEach((path, index) => lines.push(`mkdir -p ${quote(path)}`, `mount --bind ${scratch}/image-${index} ${quote(path)}`, `mount -o remount,bind,ro ${quote(path)}`));
   // Outer volumes first, so a mount path inside another volume gets its directory made
   // there (as the container runtime does); read-only only once every mount is in place.
   const mounts = [...spec.mounts].sort((a, b) => a.target.split('/').length - b.target.split('/').length);

@@ -24,7 +24,7 @@ export interface PodHost {
   /** The claim's directory, and whether this mount must apply fsGroup whatever the policy. */
   persistentVolume(claim: string): { dir: string; alwaysApplyFsGroup: boolean };
   /** The image's filesystem facts: its PATH, environment and working directory. */
-  image(reference: string): { env: Record<string, string>; workingDir: string; user: number; caBundle: string | undefined };
+  image(reference: string): { env: Record<string, string>; workingDir: string; user: number; caBundle: string | undefined; paths: readonly string[] };
   hostsFile(pod: Pod): string;
   changed(): void;
 }
@@ -221,6 +221,7 @@ export class Pod {
         hostsFile: this.hostsPath,
         resolvConf: this.resolvConf(),
         caBundle: image.caBundle,
+        imagePaths: image.paths,
         mounts: this.mountsOf(container),
         user: Number(security.run_as_user ?? image.user),
         group: Number(security.run_as_group ?? security.run_as_user ?? image.user),

@@ -231,10 +231,10 @@ export class PodSandbox implements PodHost, PodStore {
     return { dir, alwaysApplyFsGroup };
   }
 
-  image(reference: string): { env: Record<string, string>; workingDir: string; user: number; caBundle: string | undefined } {
+  image(reference: string): { env: Record<string, string>; workingDir: string; user: number; caBundle: string | undefined; paths: readonly string[] } {
     if (!/\/polygres(:|@|$)/.test(reference)) throw new Error(`sandbox: no image ${reference} (only the runtime image is emulated)`);
     const caBundle = this.authorities.length ? join(this.root, 'image', 'ca-certificates.crt') : undefined;
-    return { env: { ...IMAGE_ENV, PATH: `${join(this.root, 'image', 'bin')}:${SYSTEM_PATH}` }, workingDir: '/var/lib/polygres', user: 999, caBundle };
+    return { env: { ...IMAGE_ENV, PATH: `${join(this.root, 'image', 'bin')}:${SYSTEM_PATH}` }, workingDir: '/var/lib/polygres', user: 999, caBundle, paths: [this.options.repoRoot] };
   }
 
   hostsFile(pod: Pod): string {
