@@ -7,6 +7,7 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type * as AdminClient from './admin/http-client';
+import type * as OrchestratorClient from './admin/orchestrator-client';
 import type * as ClusterStatus from './cli/status-command';
 import type * as OrchestratorApi from './cli/orchestrator-api';
 import type * as PolicyArgument from './cli/parse-policy';
@@ -29,7 +30,7 @@ export type { ClusterLayout, GatewayLayout, InstanceLayout, OrchestratorLayout }
 export type { ClusterSecrets } from './deployment/secrets';
 export type { ClusterSpec, ClusterSpecInput } from './spec/schema';
 export type { LocalClusterStatus } from './cli/status-command';
-export type { OrchestratorRequest } from './cli/orchestrator-api';
+export type { OrchestratorRequest } from './admin/orchestrator-client';
 export type { DurabilityPolicySpec } from './consensus/policy';
 export type { ValidatedSpec } from './spec/validate';
 export type { BackupRecord, StanzaInfo } from './backup/pgbackrest-runner';
@@ -80,8 +81,8 @@ export const runtime = {
     };
   },
   /** The orchestrators' and poolers' admin APIs. */
-  get admin(): Pick<typeof OrchestratorApi, 'callOrchestrator' | 'callAnyOrchestrator'> & Pick<typeof AdminClient, 'AdminCallError'> {
-    return { ...require('./cli/orchestrator-api'), ...require('./admin/http-client') };
+  get admin(): Pick<typeof OrchestratorApi, 'callOrchestrator'> & Pick<typeof OrchestratorClient, 'callAnyOrchestrator'> & Pick<typeof AdminClient, 'AdminCallError'> {
+    return { ...require('./cli/orchestrator-api'), ...require('./admin/orchestrator-client'), ...require('./admin/http-client') };
   },
   /** Waiting for ports and conditions. */
   get net(): Pick<typeof Net, 'waitFor' | 'isListening'> {

@@ -6,6 +6,3 @@ import { readSecrets } from '../deployment/secrets';
 export async function callOrchestrator<T>(layout: ClusterLayout, request: OrchestratorRequest): Promise<T> {
   return callAnyOrchestrator<T>(layout.orchestrators, readSecrets(layout.secretsFile).adminToken, request);
 }
-
-export type { OrchestratorRequest };
-export { callAnyOrchestrator };
