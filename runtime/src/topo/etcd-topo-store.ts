@@ -169,7 +169,9 @@ export class EtcdTopoStore implements TopoStore {
           });
           return;
         } catch {
-          // etcd did not answer: try again with a new lease until it does (or until closed).
+          // etcd did not answer: stop this lease's heartbeats (a granted one expires on its own)
+          // and try again with a new one until it does (or until closed).
+          lease.release();
           if (closed) return;
           lease = this.client.lease(REPLICA_LEASE_SECONDS);
           await new Promise((resolve) => setTimeout(resolve, 1_000));
