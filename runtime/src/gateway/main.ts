@@ -67,7 +67,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
   // own address (the pod's, POLYGRES_POD_IP) so cancels reach the one holding the session.
   const self = { zone: me.zone, address: process.env.POLYGRES_POD_IP || me.host, port: me.port };
   const processes = new GatewayProcesses(topo, self, log);
-  const cancelRouting = { self, index, zones: layout.gateways.map(({ zone, host, port }) => ({ zone, host, port })) };
+  const cancelRouting = { self, index, zones: layout.gateways };
   const gateway = new GatewayServer({
     host: me.host,
     port: me.port,
