@@ -14,9 +14,8 @@ import { startS3Server, type S3Server } from '../support/s3-server';
 import type { LedgerTarget } from '../support/ledger-writer';
 import { resolve } from 'node:path';
 
-export const BUCKET = 'acme-orders-backups';
+const BUCKET = 'acme-orders-backups';
 const S3_NAMES = [`${BUCKET}.s3.amazonaws.com`, 's3.amazonaws.com'];
-export const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 /** Formation on two cores: etcd, three instances (one cloned twice), six gateways, the Job. */
 export const FORM_TIMEOUT_MS = 300_000;
 
@@ -109,7 +108,7 @@ export async function replication(sandbox: PodSandbox): Promise<Replication> {
 /**
  * Both standbys streaming and replayed up to the primary's WAL. A fault injected before a
  * rejoined standby has replayed what it was sent finds it unable to be promoted for a while
- * (see the closing note of issue 22): the tests start each fault from a settled cluster.
+ * (docs/DECISIONS.md, "Kubernetes pod sandbox"): the tests start each fault from a settled cluster.
  */
 export async function settled(sandbox: PodSandbox): Promise<boolean> {
   const [row] = await query<{ settled: boolean }>(

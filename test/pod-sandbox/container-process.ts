@@ -60,7 +60,7 @@ export class ContainerProcess {
   private mainPid: number | undefined;
 
   constructor(
-    private readonly scratch: string,
+    scratch: string,
     private readonly cgroup: string,
     spec: ContainerSpec,
     logFile: string,
@@ -84,25 +84,13 @@ export class ContainerProcess {
 
   /** The container's main process as the node sees it (PID 1, or the child of pause). */
   async pid(): Promise<number | undefined> {
-    for (let i = 0; i < 200 && this.mainPid === undefined; i++) {
-      const pid = this.child.pid;
-      if (pid === undefined || this.child.exitCode !== null) return undefined;
-      const children = readChildren(pid);
-      if (children.length > 0) this.mainPid = children[0];
-      else await sleep(10);
-    }
+    this.mainPid ??= await firstChildOf(this.child, 200);
     return this.mainPid;
   }
 
   async signal(signal: NodeJS.Signals): Promise<void> {
     const pid = await this.pid();
-    if (pid !== undefined) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // already gone
-      }
-    }
+    if (pid !== undefined) signalAll([pid], signal);
   }
 
   /** SIGTERM, then after the grace period SIGKILL to every process the container started. */
@@ -141,12 +129,9 @@ export class PauseProcess {
   }
 
   async pid(): Promise<number> {
-    for (let i = 0; i < 500; i++) {
-      const children = this.child.pid === undefined ? [] : readChildren(this.child.pid);
-      if (children.length > 0) return children[0]!;
-      await sleep(10);
-    }
-    throw new Error('sandbox: the pause process did not start');
+    const pid = await firstChildOf(this.child, 500);
+    if (pid === undefined) throw new Error('sandbox: the pause process did not start');
+    return pid;
   }
 
   async kill(): Promise<void> {
@@ -162,7 +147,7 @@ export function sandboxCgroup(sandboxId: string, name: string): string {
 export async function removeSandboxCgroups(sandboxId: string): Promise<void> {
   const root = join(CGROUP_ROOT, `pgsbx-${sandboxId}`);
   for (let round = 0; round < 100 && existsSync(root); round++) {
-    killPids(cgroupPidsDeep(root));
+    signalAll(cgroupPidsDeep(root), 'SIGKILL');
     removeTree(root);
     if (existsSync(root)) await sleep(50);
   }
@@ -171,7 +156,7 @@ export async function removeSandboxCgroups(sandboxId: string): Promise<void> {
 /** SIGKILLs every process in the cgroup until none is left, then removes it. */
 async function killCgroup(cgroup: string): Promise<void> {
   for (let round = 0; round < 100 && cgroupPids(cgroup).length > 0; round++) {
-    killPids(cgroupPids(cgroup));
+    signalAll(cgroupPids(cgroup), 'SIGKILL');
     await sleep(20);
   }
   try {
@@ -181,10 +166,10 @@ async function killCgroup(cgroup: string): Promise<void> {
   }
 }
 
-function killPids(pids: readonly number[]): void {
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
   for (const pid of pids) {
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(pid, signal);
     } catch {
       // already gone
     }
@@ -236,6 +221,20 @@ function startScript(scratch: string, spec: ContainerSpec): string {
 
 export function quote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The process `child` forked (unshare's or nsenter's child: the namespace's first process),
+ * polled every 10 ms for `tries` times; undefined once `child` has exited without one.
+ */
+async function firstChildOf(child: ChildProcess, tries: number): Promise<number | undefined> {
+  for (let i = 0; i < tries; i++) {
+    if (child.pid === undefined || child.exitCode !== null) return undefined;
+    const [first] = readChildren(child.pid);
+    if (first !== undefined) return first;
+    await sleep(10);
+  }
+  return undefined;
 }
 
 function readChildren(pid: number): number[] {

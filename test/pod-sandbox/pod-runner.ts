@@ -46,7 +46,8 @@ export class Pod {
   private pause: PauseProcess | undefined;
   private pausePid: number | undefined;
   private runs = 0;
-  private readonly volumeDirs = new Map<string, string>();
+  /** Each volume's directory; persistent ones outlive the pod. */
+  private readonly volumeDirs = new Map<string, { dir: string; persistent: boolean }>();
   private readonly projected = new Map<string, string>();
   private deletion: Promise<void> | undefined;
 
@@ -58,7 +59,7 @@ export class Pod {
     readonly spec: Json,
     readonly hostname: string,
     readonly subdomain: string | undefined,
-    root: string,
+    private readonly root: string,
   ) {
     this.dir = join(root, 'pods', name);
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
@@ -73,7 +74,7 @@ export class Pod {
   }
 
   log(container: string): string {
-    return join(this.dir, 'logs', `${container}.log`);
+    return containerLog(this.root, this.name, container);
   }
 
   writeHosts(): void {
@@ -112,7 +113,7 @@ export class Pod {
     await Promise.all([...this.containers.values()].map((state) => state.process?.stop(graceSeconds)));
     await this.pause?.kill();
     if (this.address) await this.host.network.removePod(this.address);
-    for (const [name, dir] of this.volumeDirs) if (!name.startsWith('pvc:')) rmSync(dir, { recursive: true, force: true });
+    for (const { dir, persistent } of this.volumeDirs.values()) if (!persistent) rmSync(dir, { recursive: true, force: true });
     this.host.changed();
   }
 
@@ -145,12 +146,12 @@ export class Pod {
       } else if (volume.persistent_volume_claim) {
         const { dir, alwaysApplyFsGroup } = this.host.persistentVolume(volume.persistent_volume_claim.claim_name);
         applyFsGroup(dir, fsGroup, alwaysApplyFsGroup ? 'Always' : security.fs_group_change_policy);
-        this.volumeDirs.set(`pvc:${volume.name}`, dir);
+        this.volumeDirs.set(volume.name, { dir, persistent: true });
       } else if (volume.empty_dir) {
         const dir = join(this.dir, 'volumes', volume.name);
         makeEmptyDir(dir);
         applyFsGroup(dir, fsGroup, security.fs_group_change_policy);
-        this.volumeDirs.set(volume.name, dir);
+        this.volumeDirs.set(volume.name, { dir, persistent: false });
       } else {
         throw new Error(`sandbox: unsupported volume ${JSON.stringify(volume)}`);
       }
@@ -167,13 +168,13 @@ export class Pod {
     this.projected.set(volume.name, content);
     const fsGroup = this.spec.security_context?.fs_group;
     writeProjectedVolume(dir, projectedData(source, data), octal(source.default_mode, PROJECTED_DEFAULT_MODE), fsGroup === undefined ? undefined : Number(fsGroup));
-    this.volumeDirs.set(volume.name, dir);
+    this.volumeDirs.set(volume.name, { dir, persistent: false });
     return true;
   }
 
   private mountsOf(container: Json): Mount[] {
     return (container.volume_mount ?? []).map((mount: Json) => {
-      const dir = this.volumeDirs.get(mount.name) ?? this.volumeDirs.get(`pvc:${mount.name}`);
+      const dir = this.volumeDirs.get(mount.name)?.dir;
       if (!dir) throw new Error(`sandbox: ${this.name}/${container.name} mounts unknown volume ${mount.name}`);
       return { source: mount.sub_path ? join(dir, mount.sub_path) : dir, target: mount.mount_path, readOnly: mount.read_only === true };
     });
@@ -339,4 +340,9 @@ export class Pod {
         return path.startsWith('metadata.labels[') ? this.labels[path.slice(17, -2)] : undefined;
     }
   }
+}
+
+/** Where a container's output goes (what `kubectl logs` shows), kept after the pod is gone. */
+export function containerLog(root: string, pod: string, container: string): string {
+  return join(root, 'pods', pod, 'logs', `${container}.log`);
 }

@@ -12,7 +12,7 @@ import { clusterObjects, matches, type ClusterObjects, type Workload } from './c
 import { clusterNames, hostsFile, serviceRoutes, type ServiceState } from './cluster-dns';
 import { removeSandboxCgroups } from './container-process';
 import { PodNetwork } from './pod-network';
-import { Pod, type PodHost } from './pod-runner';
+import { containerLog, Pod, type PodHost } from './pod-runner';
 import { makePersistentVolume } from './pod-volumes';
 import { TerraformValues, type TerraformConfig } from './terraform-values';
 import { reconcile, type OwnedPod, type PodStore } from './workload-controllers';
@@ -47,6 +47,8 @@ export class PodSandbox implements PodHost, PodStore {
   private volumeSync: NodeJS.Timeout | undefined;
   private dirty = false;
   private lastRoutes = '';
+  /** Cluster DNS as of the last publish: every pod's /etc/hosts is written from it. */
+  private names = new Map<string, string[]>();
   private stopped = false;
   private readonly existingSecrets: Record<string, Record<string, string>> = {};
   private readonly authorities: string[] = [];
@@ -128,12 +130,6 @@ export class PodSandbox implements PodHost, PodStore {
     return data;
   }
 
-  workload(name: string): Workload {
-    const found = this.objects.workloads.find((workload) => workload.name === name);
-    if (!found) throw new Error(`sandbox: no workload ${name}`);
-    return found;
-  }
-
   /** `kubectl delete pod`: SIGTERM, the grace period, SIGKILL; its controller makes a new one. */
   async deletePod(name: string, graceSeconds?: number): Promise<void> {
     await this.pod(name).delete(graceSeconds);
@@ -199,7 +195,7 @@ export class PodSandbox implements PodHost, PodStore {
 
   /** The last lines of a container's log (kubectl logs). */
   logs(podName: string, container: string, lines = 40): string {
-    const file = join(this.root, 'pods', podName, 'logs', `${container}.log`);
+    const file = containerLog(this.root, podName, container);
     return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '';
   }
 
@@ -238,7 +234,7 @@ export class PodSandbox implements PodHost, PodStore {
   }
 
   hostsFile(pod: Pod): string {
-    return hostsFile(pod, clusterNames(this.serviceStates(), this.livePods(), this.objects.namespace), this.objects.namespace, this.nodeNames());
+    return hostsFile(pod, this.names, this.objects.namespace, this.nodeNames());
   }
 
   changed(): void {
@@ -326,6 +322,7 @@ export class PodSandbox implements PodHost, PodStore {
     if (!this.dirty || this.stopped) return;
     this.dirty = false;
     const pods = this.livePods();
+    this.names = clusterNames(this.serviceStates(), pods, this.objects.namespace);
     for (const pod of pods) pod.writeHosts();
     const routes = serviceRoutes(this.serviceStates(), pods);
     const key = JSON.stringify(routes);

@@ -41,11 +41,6 @@ export class TerraformValues {
     return out;
   }
 
-  /** A new value for one generated resource, as `terraform apply -replace=...` would make. */
-  regenerate(type: string, id: string): void {
-    this.computed.delete(`${type}.${id}`);
-  }
-
   dispose(): void {
     rmSync(this.scratch, { recursive: true, force: true });
   }

@@ -100,8 +100,3 @@ function percentOf(value: string | number, replicas: number, round: (n: number) 
   const text = String(value);
   return text.endsWith('%') ? round((Number(text.slice(0, -1)) / 100) * replicas) : Number(text);
 }
-
-/** Whether a workload has finished its work (a Job whose pod succeeded). */
-export function jobComplete(workload: Workload, store: PodStore): boolean {
-  return store.finished(workload).some((owned) => owned.pod.phase === 'Succeeded');
-}
