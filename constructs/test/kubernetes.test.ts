@@ -171,19 +171,31 @@ describe('Kubernetes rendering', () => {
     expect(env.find((e) => e.name === 'POLYGRES_SECRET_ORDERS_S3').value).toBe('{"key":"$(POLYGRES_SECRET_ORDERS_S3_KEY)","keySecret":"$(POLYGRES_SECRET_ORDERS_S3_KEY_SECRET)"}');
   });
 
-  it('gives the pods a least-privilege identity', () => {
+  it('gives the pods a least-privilege identity: only the orchestrators get a token, to roll the instance pods', () => {
     const { config } = multiAz();
-    const [account] = resourceList(config, 'kubernetes_service_account_v1');
-    expect(account.automount_service_account_token).toBe(false);
-    const [role] = resourceList(config, 'kubernetes_role_v1');
-    expect(role.rule).toEqual([{ api_groups: [''], resources: ['configmaps'], resource_names: ['orders-config'], verbs: ['get'] }]);
-    expect(resourceList(config, 'kubernetes_role_binding_v1')).toHaveLength(1);
+    const accounts = Object.fromEntries(resourceList(config, 'kubernetes_service_account_v1').map((account) => [account.metadata.name, account]));
+    expect(accounts['orders-runtime'].automount_service_account_token).toBe(false);
+    expect(accounts['orders-orchestrator'].automount_service_account_token).toBe(true);
+    const roles = Object.fromEntries(resourceList(config, 'kubernetes_role_v1').map((role) => [role.metadata.name, role.rule]));
+    expect(roles['orders-runtime']).toEqual([{ api_groups: [''], resources: ['configmaps'], resource_names: ['orders-config'], verbs: ['get'] }]);
+    expect(roles['orders-orchestrator']).toEqual([
+      { api_groups: [''], resources: ['pods'], verbs: ['list'] },
+      { api_groups: ['apps'], resources: ['statefulsets'], verbs: ['list'] },
+      // Deleting is limited to the instance pods (`<StatefulSet>-0`).
+      { api_groups: [''], resources: ['pods'], resource_names: ['orders-us-east-1a-0-0', 'orders-us-east-1a-1-0', 'orders-us-east-1b-0-0', 'orders-us-east-1c-0-0'], verbs: ['delete'] },
+    ]);
+    expect(resourceList(config, 'kubernetes_role_binding_v1')).toHaveLength(2);
     for (const type of ['kubernetes_stateful_set_v1', 'kubernetes_deployment_v1']) {
       for (const workload of resourceList(config, type)) {
-        expect(podSpec(workload).service_account_name).toBe('orders-runtime');
+        const orchestrator = labelsOf(workload)['app.kubernetes.io/component'] === 'orchestrator';
+        expect(podSpec(workload).service_account_name).toBe(orchestrator ? 'orders-orchestrator' : 'orders-runtime');
+        expect(podSpec(workload).automount_service_account_token).toBe(orchestrator);
         expect(podSpec(workload).security_context.run_as_non_root).toBe(true);
       }
     }
+    // The orchestrators find the instance pods by the labels the layout names.
+    const layout = JSON.parse(resourceList(config, 'kubernetes_config_map_v1')[0].data['layout.json']);
+    expect(layout.kubernetes.instanceSelector).toEqual({ 'app.kubernetes.io/name': 'polygres', 'app.kubernetes.io/instance': 'orders', 'app.kubernetes.io/component': 'postgres' });
   });
 
   it('creates the declared users and databases with a Job reading passwords from Secrets', () => {
@@ -286,13 +298,15 @@ describe('Kubernetes rendering', () => {
     }
   });
 
-  it('rolls gateways and orchestrators when the spec they start with changes', () => {
+  it('rolls gateways and orchestrators, and makes a new instance revision for the orchestrators to roll, when the spec they start with changes', () => {
     const checksums = (poolSize: number) => {
       const { config } = synthCluster({ zones: zones(), target: Target.kubernetes({ namespace: 'db' }), pooler: { poolSize } });
-      return resourceList(config, 'kubernetes_deployment_v1').map((d) => d.spec.template.metadata.annotations['polygres.dev/config-checksum']);
+      const instances = resourceList(config, 'kubernetes_stateful_set_v1').filter((s) => labelsOf(s)['app.kubernetes.io/component'] === 'postgres');
+      expect(instances).toHaveLength(4);
+      return [...resourceList(config, 'kubernetes_deployment_v1'), ...instances].map((d) => d.spec.template.metadata.annotations['polygres.dev/config-checksum']);
     };
     const before = checksums(20);
-    expect(before.length).toBeGreaterThanOrEqual(6);
+    expect(before.length).toBeGreaterThanOrEqual(10);
     expect(new Set(before).size).toBe(1);
     expect(before[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(checksums(20)).toEqual(before);

@@ -15,17 +15,26 @@ import {
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 
+export interface KubernetesMultiAzProps {
+  /**
+   * The Polygres release the pods run. Upgrading is changing it and applying: gateways and
+   * orchestrators roll, and the orchestrators restart the instances in order (standbys, a
+   * switchover, the old primary) with writes continuing.
+   */
+  readonly imageTag?: string;
+}
+
 export class KubernetesMultiAzStack extends TerraformStack {
   public readonly cluster: PolygresCluster;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: KubernetesMultiAzProps = {}) {
     super(scope, id);
     new KubernetesProvider(this, 'kubernetes', { configPath: '~/.kube/config' });
 
     this.cluster = new PolygresCluster(this, 'orders', {
       zones: [Zone.of('us-east-1a'), Zone.of('us-east-1b'), Zone.of('us-east-1c')],
       durability: DurabilityPolicy.surviveZoneFailure(),
-      target: Target.kubernetes({ namespace: 'orders', storageClass: 'gp3', imageTag: '0.1.0' }),
+      target: Target.kubernetes({ namespace: 'orders', storageClass: 'gp3', imageTag: props.imageTag ?? '0.1.0' }),
       postgres: { resources: { cpu: '2', memory: '8Gi' }, storageSize: '200Gi', parameters: { work_mem: '64MB' } },
       backup: BackupPolicy.pgBackRest({
         // An existing Secret "orders-s3" with the keys "key" and "keySecret".

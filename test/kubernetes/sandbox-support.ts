@@ -6,7 +6,7 @@
 import { Testing } from 'cdktf';
 import type { ConnectionOptions } from 'node:tls';
 import { Client } from 'pg';
-import { KubernetesMultiAzStack } from '../../examples/kubernetes-multi-az/stack';
+import { KubernetesMultiAzStack, type KubernetesMultiAzProps } from '../../examples/kubernetes-multi-az/stack';
 import { PodSandbox } from '../pod-sandbox/pod-sandbox';
 import { removeSandboxLeftovers } from '../pod-sandbox/leftovers';
 import type { TerraformConfig } from '../pod-sandbox/terraform-values';
@@ -25,8 +25,8 @@ export interface ExampleInSandbox {
   stop(): Promise<void>;
 }
 
-export function synthesizeExample(): TerraformConfig {
-  const stack = new KubernetesMultiAzStack(Testing.app(), 'kubernetes-multi-az');
+export function synthesizeExample(props: KubernetesMultiAzProps = {}): TerraformConfig {
+  const stack = new KubernetesMultiAzStack(Testing.app(), 'kubernetes-multi-az', props);
   return JSON.parse(Testing.synth(stack, true)) as TerraformConfig;
 }
 

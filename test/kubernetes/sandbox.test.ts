@@ -13,9 +13,11 @@ import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../pod-sandbox/pod-runner';
 import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
-import { appTarget, FORM_TIMEOUT_MS, instancePod, orchestratorHistory, query, replication, settled, startExample, superuserTarget, waitFormed, type ExampleInSandbox } from './sandbox-support';
+import { appTarget, FORM_TIMEOUT_MS, instancePod, orchestratorHistory, query, replication, settled, startExample, superuserTarget, synthesizeExample, waitFormed, type ExampleInSandbox } from './sandbox-support';
 
 const REJOIN_TIMEOUT_MS = 240_000;
+/** Every Deployment, etcd and the three instances rolled on two cores. */
+const ROLLING_UPDATE_TIMEOUT_MS = 600_000;
 
 describe('pod sandbox: the kubernetes-multi-az example', () => {
   let example: ExampleInSandbox;
@@ -175,6 +177,38 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
       await sandbox.waitFor(`${primary} back as a streaming standby`, async () => (await streamingStandbys()).includes(primary), REJOIN_TIMEOUT_MS);
     });
   }, REJOIN_TIMEOUT_MS * 3);
+
+  it('a rolling update of the image tag: the orchestrators restart the standbys one at a time, switch over, then restart the old primary, with writes continuing and none lost', async () => {
+    const { sandbox } = example;
+    const api = sandbox.api!;
+    await underWrites('rolling-update', 4_000_000, async (writer, primary) => {
+      const startedAt = new Date().toISOString();
+      const deletedBefore = api.deletions.length;
+      sandbox.apply(synthesizeExample({ imageTag: '0.1.1' }));
+      const serving = () => sandbox.pods().filter((pod) => pod.labels['app.kubernetes.io/component'] !== 'bootstrap');
+      await sandbox.waitFor('every pod Ready on the new image', () => {
+        const pods = serving();
+        return pods.length === 15 && pods.every((pod) => pod.ready && pod.spec.container.every((container: { image: string }) => container.image.endsWith(':0.1.1')));
+      }, ROLLING_UPDATE_TIMEOUT_MS);
+      const finishedAt = Date.now();
+      // OnDelete: nothing but the orchestrators restarted the instance pods, each once, the
+      // old primary's last, after a switchover and never a failover.
+      const deletions = api.deletions.slice(deletedBefore);
+      expect(deletions.map((deletion) => deletion.by)).toEqual(['orders-orchestrator', 'orders-orchestrator', 'orders-orchestrator']);
+      expect(deletions.at(-1)!.pod).toBe(instancePod(primary));
+      expect(new Set(deletions.map((deletion) => deletion.pod)).size).toBe(3);
+      const history = (await orchestratorHistory(sandbox)).filter((entry) => entry.at >= startedAt);
+      const elections = history.filter((entry) => entry.outcome === 'done' && ['switchover', 'failover'].includes(entry.action));
+      expect(elections.map((entry) => entry.action)).toEqual(['switchover']);
+      expect(Date.parse(elections[0]!.at)).toBeGreaterThan(deletions[1]!.at);
+      expect(Date.parse(elections[0]!.at)).toBeLessThan(deletions[2]!.at);
+      // Writes went on through the update and after it.
+      expect(writer.acknowledged.some((ack) => ack.at > deletions[0]!.at && ack.at < deletions[2]!.at)).toBe(true);
+      await sandbox.waitFor('writes after the update', () => writer.acknowledged.some((ack) => ack.at > finishedAt), 60_000);
+      await sandbox.waitFor('every instance streaming again', async () => (await streamingStandbys()).length === 2, REJOIN_TIMEOUT_MS);
+      await sandbox.waitFor('the update recorded as done', async () => (await orchestratorHistory(sandbox)).some((entry) => entry.at >= startedAt && entry.action === 'rolling-update' && entry.outcome === 'done'), 60_000);
+    });
+  }, ROLLING_UPDATE_TIMEOUT_MS + REJOIN_TIMEOUT_MS * 2);
 
   it('a whole zone lost: writes resume in the other zones, and when the zone returns its instance streams again', async () => {
     const { sandbox } = example;

@@ -1,6 +1,6 @@
 /**
  * The Kubernetes objects of a synthesized stack, its Terraform values applied: ConfigMaps,
- * Secrets, Services and the workloads, by name. Secrets that exist before the stack (the
+ * Secrets, Services, the workloads, and the service accounts with their Roles, by name. Secrets that exist before the stack (the
  * user's, such as S3 credentials) are added beside the rendered ones.
  */
 import type { Json, TerraformValues } from './terraform-values';
@@ -18,6 +18,9 @@ export interface ClusterObjects {
   readonly secrets: Map<string, Record<string, string>>;
   readonly services: Map<string, Json>;
   readonly workloads: Workload[];
+  readonly serviceAccounts: Map<string, Json>;
+  readonly roles: Map<string, Json>;
+  readonly roleBindings: Json[];
 }
 
 export function clusterObjects(values: TerraformValues, existingSecrets: Record<string, Record<string, string>>): ClusterObjects {
@@ -34,6 +37,9 @@ export function clusterObjects(values: TerraformValues, existingSecrets: Record<
     secrets: new Map([...Object.entries(existingSecrets), ...named('kubernetes_secret_v1').map((body): [string, Record<string, string>] => [body.metadata.name, body.data ?? {}])]),
     services: new Map(named('kubernetes_service_v1').map((body) => [body.metadata.name, body])),
     workloads,
+    serviceAccounts: new Map(named('kubernetes_service_account_v1').map((body) => [body.metadata.name, body])),
+    roles: new Map(named('kubernetes_role_v1').map((body) => [body.metadata.name, body])),
+    roleBindings: named('kubernetes_role_binding_v1'),
   };
 }
 

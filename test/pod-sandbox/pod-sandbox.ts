@@ -14,8 +14,10 @@ import { removeSandboxCgroups } from './container-process';
 import { PodNetwork } from './pod-network';
 import { containerLog, Pod, type PodHost } from './pod-runner';
 import { makePersistentVolume } from './pod-volumes';
-import { TerraformValues, type TerraformConfig } from './terraform-values';
-import { reconcile, type OwnedPod, type PodStore } from './workload-controllers';
+import { TerraformValues, type Json, type TerraformConfig } from './terraform-values';
+import { reconcile, templateHash, type OwnedPod, type PodStore } from './workload-controllers';
+import { API_SERVER_PORT, SandboxApiServer, type ApiBackend } from './api-server';
+import { SERVICE_ACCOUNT_DIR } from '../../runtime/src/kubernetes/api-client';
 import { podZone, requiredZone } from './zones';
 
 export interface SandboxOptions {
@@ -39,7 +41,9 @@ interface PodRecord extends OwnedPod {
 export class PodSandbox implements PodHost, PodStore {
   readonly network = new PodNetwork();
   readonly root: string;
-  private objects: ClusterObjects = { namespace: 'default', configMaps: new Map(), secrets: new Map(), services: new Map(), workloads: [] };
+  private objects: ClusterObjects = { namespace: 'default', configMaps: new Map(), secrets: new Map(), services: new Map(), workloads: [], serviceAccounts: new Map(), roles: new Map(), roleBindings: [] };
+  /** The API server the pods with a service account token call (the orchestrators). */
+  api: SandboxApiServer | undefined;
   private values: TerraformValues | undefined;
   private readonly records = new Map<string, PodRecord>();
   private readonly serviceIps = new Map<string, string>();
@@ -71,6 +75,7 @@ export class PodSandbox implements PodHost, PodStore {
     try {
       await sandbox.network.create();
       sandbox.writeImage();
+      sandbox.api = await SandboxApiServer.start(sandbox.nodeIp, sandbox.apiBackend());
     } catch (error) {
       await sandbox.stop();
       throw error;
@@ -204,6 +209,7 @@ export class PodSandbox implements PodHost, PodStore {
     clearInterval(this.loop);
     clearInterval(this.volumeSync);
     await Promise.all([...this.records.values()].map((record) => record.pod.delete(0).catch(() => undefined)));
+    await this.api?.stop();
     await removeSandboxCgroups(this.network.id);
     await this.network.destroy();
     this.values?.dispose();
@@ -256,7 +262,7 @@ export class PodSandbox implements PodHost, PodStore {
     const zone = podZone(spec, name, this.zones());
     if (zone !== undefined && this.downZones.has(zone)) return;
     const labels = workload.body.spec.template.metadata?.labels ?? {};
-    const pod = new Pod(this, name, workload.namespace, labels, spec, options.hostname ?? name, options.subdomain, this.root);
+    const pod = new Pod(this, name, workload.namespace, labels, this.withServiceAccount(spec), options.hostname ?? name, options.subdomain, this.root);
     const record: PodRecord = { pod, hash: options.hash, owner: ownerKey(workload), done: false };
     this.records.set(name, record);
     void pod.run().catch((error: Error) => this.recordError(pod, error)).finally(async () => {
@@ -286,6 +292,53 @@ export class PodSandbox implements PodHost, PodStore {
   }
 
   // internals -------------------------------------------------------------------------------
+
+  /**
+   * What the API server's admission adds to every pod: the API server's address in the
+   * environment and, when the pod or its service account asks for one, the account's token,
+   * the cluster's CA and the namespace where client libraries look for them.
+   */
+  private withServiceAccount(spec: Json): Json {
+    const accountName = spec.service_account_name ?? 'default';
+    const automount = spec.automount_service_account_token ?? this.objects.serviceAccounts.get(accountName)?.automount_service_account_token ?? true;
+    const env = [{ name: 'KUBERNETES_SERVICE_HOST', value: this.nodeIp }, { name: 'KUBERNETES_SERVICE_PORT', value: String(API_SERVER_PORT) }];
+    const withEnv = (container: Json): Json => ({ ...container, env: [...env, ...(container.env ?? [])] });
+    if (automount === false || !this.api) return { ...spec, container: (spec.container ?? []).map(withEnv) };
+    const secret = `sandbox-token-${accountName}`;
+    this.existingSecrets[secret] = { token: this.api.tokenFor(accountName), 'ca.crt': this.api.authority.certificatePem, namespace: this.objects.namespace };
+    this.objects.secrets.set(secret, this.existingSecrets[secret]);
+    const mount = { name: 'kube-api-access', mount_path: SERVICE_ACCOUNT_DIR, read_only: true };
+    return {
+      ...spec,
+      volume: [...(spec.volume ?? []), { name: 'kube-api-access', secret: { secret_name: secret, default_mode: '0644' } }],
+      container: (spec.container ?? []).map((container: Json) => ({ ...withEnv(container), volume_mount: [...(container.volume_mount ?? []), mount] })),
+    };
+  }
+
+  private apiBackend(): ApiBackend {
+    const records = (): PodRecord[] => [...this.records.values()].filter((record) => !record.done);
+    const statefulSets = (): Workload[] => this.objects.workloads.filter((workload) => workload.kind === 'StatefulSet');
+    return {
+      namespace: () => this.objects.namespace,
+      pods: () => records().map(({ pod, owner, hash }) => ({
+        name: pod.name,
+        // The StatefulSet controller labels each pod with the revision it was made from.
+        labels: owner.startsWith('StatefulSet/') ? { ...pod.labels, 'controller-revision-hash': `${owner.slice(12)}-${hash}` } : pod.labels,
+        phase: pod.phase,
+        ready: pod.ready,
+        deleting: pod.deleting,
+      })),
+      statefulSets: () => statefulSets().map((workload) => ({ name: workload.name, labels: workload.body.metadata.labels ?? {}, updateRevision: `${workload.name}-${templateHash(workload.body.spec.template)}` })),
+      deletePod: (name) => {
+        const record = this.records.get(name);
+        if (!record || record.done) return false;
+        void record.pod.delete();
+        return true;
+      },
+      roles: () => this.objects.roles,
+      roleBindings: () => this.objects.roleBindings,
+    };
+  }
 
   private zones(): string[] {
     const zones = this.objects.workloads.map((workload) => requiredZone(workload.body.spec.template.spec)).filter((zone): zone is string => zone !== undefined);

@@ -99,6 +99,8 @@ export interface ClusterLayout {
   readonly instances: readonly InstanceLayout[];
   readonly gateways: readonly GatewayLayout[];
   readonly orchestrators: readonly OrchestratorLayout[];
+  /** On Kubernetes: the labels of the instance pods and StatefulSets, for rolling updates. */
+  readonly kubernetes?: { readonly instanceSelector: Readonly<Record<string, string>> };
 }
 
 /** How many ports a cluster of this spec occupies from its base port. */

@@ -25,6 +25,8 @@ import { ensureRule } from './bootstrap';
 import type { OrchestratorContext } from './context';
 import { OrchestratorLoop } from './loop';
 import { PoolerClient } from './pooler-client';
+import { KubernetesApi } from '../kubernetes/api-client';
+import { RollingUpdates } from './rolling-update/driver';
 
 export async function runOrchestrator(options: { layoutFile: string; name: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
@@ -72,7 +74,13 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
   }, { timeoutMs: Infinity, intervalMs: 300 });
   log.info({ adminPort: me.adminPort }, 'orchestrator ready');
 
+  const api = layout.kubernetes ? KubernetesApi.inCluster() : undefined;
+  const rollingUpdates = api && layout.kubernetes ? new RollingUpdates(context, loop, api, { ...layout.kubernetes.instanceSelector }) : undefined;
+  if (layout.kubernetes && !api) log.warn('no Kubernetes service account token mounted: instance pods will not be rolled on updates');
+  void rollingUpdates?.run();
+
   onShutdown(log, async () => {
+    rollingUpdates?.stop();
     loop.stop();
     admin.close();
     topo.close();

@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../../model/minimums';
 import type { Zone } from '../../model/zone';
 import { POLYGRES, poolerArgs } from './command-lines';
+import { configChecksum } from './config-map';
 import { backupSecretEnv, containerResources, containerSecurity, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
 import { HTTP_PORTS, scrapeAnnotations } from './scraping';
@@ -60,7 +61,10 @@ function renderInstance(scope: Construct, context: RenderContext, zone: Zone, in
       selector: { matchLabels: selector },
       updateStrategy: [{ type: 'OnDelete' }],
       template: {
-        metadata: { labels, annotations: scrapeAnnotations('postgres') },
+        // A new image or configuration makes a new template revision; the orchestrators roll
+        // the pods to it in order (standbys, a switchover, the old primary), as OnDelete leaves
+        // that to them.
+        metadata: { labels, annotations: { ...scrapeAnnotations('postgres'), ...configChecksum(context) } },
         spec: {
           ...zonePod(context, zone, 'postgres'),
           // The pod's pause process is PID 1 and reaps orphans: the postmaster, orphaned when

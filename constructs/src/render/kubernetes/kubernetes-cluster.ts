@@ -24,7 +24,7 @@ import { renderMonitoring } from './monitoring';
 import { ClusterNames } from './naming';
 import { renderNetworkPolicies } from './network-policies';
 import { renderOrchestrators } from './orchestrators';
-import { renderRbac } from './rbac';
+import { renderOrchestratorRbac, renderRbac } from './rbac';
 import type { RenderContext } from './render-context';
 import { GeneratedEtcdTls, GeneratedGatewayTls, internalSecret, passwordSecret } from './secrets';
 import { PATHS, resolveSettings } from './settings';
@@ -86,6 +86,7 @@ export class KubernetesCluster extends Construct {
     this.context = { ...base, ...(tlsSecretName ? { tlsSecretName } : {}) };
 
     renderRbac(this, this.context);
+    renderOrchestratorRbac(this, this.context);
     this.configMap = renderConfigMap(this, this.context);
     this.internalSecret = internalSecret(this, names, namespace);
     new GeneratedEtcdTls(this, 'etcd-tls', {

@@ -31,6 +31,7 @@ export interface RenderedLayout {
   instances: { name: string; zone: string; host: string; port: number; poolerPort: number; adminPort: number; instanceDir: string; socketDir: string }[];
   gateways: { zone: string; host: string; port: number; replicaPort: number; metricsPort: number }[];
   orchestrators: { name: string; zone: string; host: string; adminPort: number }[];
+  kubernetes: { instanceSelector: Record<string, string> };
 }
 
 export const LAYOUT_FILE = `${PATHS.config}/layout.json`;
@@ -85,6 +86,8 @@ export function renderLayout(spec: ClusterSpecDocument, names: ClusterNames): Re
       host: names.fqdn(names.orchestrator(zone.name)),
       adminPort: PORTS.orchestratorAdmin,
     })),
+    // The orchestrators find the instance pods and StatefulSets by these labels to roll them.
+    kubernetes: { instanceSelector: names.selector('postgres') },
   };
 }
 

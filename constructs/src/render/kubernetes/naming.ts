@@ -99,4 +99,8 @@ export class ClusterNames {
   serviceAccount(): string {
     return `${this.cluster}-runtime`;
   }
+
+  orchestratorServiceAccount(): string {
+    return `${this.cluster}-orchestrator`;
+  }
 }

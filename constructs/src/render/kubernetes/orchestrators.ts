@@ -37,6 +37,9 @@ export function renderOrchestrators(scope: Construct, context: RenderContext): M
           metadata: { labels, annotations: { ...scrapeAnnotations('orchestrator'), ...configChecksum(context) } },
           spec: {
             ...zonePod(context, zone, 'orchestrator'),
+            // The one component that calls the API: it rolls the instance pods after an update.
+            serviceAccountName: names.orchestratorServiceAccount(),
+            automountServiceAccountToken: true,
             hostAliases: listenOn([names.fqdn(name)]),
             container: [{
               name: 'orchestrator',

@@ -1,9 +1,13 @@
 /**
- * The pods' identity. The runtime reads its configuration from mounted files and never calls
- * the Kubernetes API, so the service account gets no token mounted and its Role allows only
- * reading the cluster's own ConfigMap — nothing a stolen pod could use against others. Its
- * annotations (Target.kubernetes serviceAccountAnnotations) can name a cloud role, e.g. for
- * S3 backups without a key.
+ * The pods' identity. The runtime reads its configuration from mounted files, so the pods'
+ * service account gets no token mounted and its Role allows only reading the cluster's own
+ * ConfigMap — nothing a stolen pod could use against others. Its annotations
+ * (Target.kubernetes serviceAccountAnnotations) can name a cloud role, e.g. for S3 backups
+ * without a key.
+ *
+ * The orchestrators alone call the API, to roll the instance pods after an update
+ * (runtime/src/orchestrator/rolling-update): their own account, with a token, may list the
+ * cluster's pods and StatefulSets and delete the instance pods by name — nothing else.
  */
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
@@ -30,4 +34,29 @@ export function renderRbac(scope: Construct, context: RenderContext): { serviceA
     subject: [{ kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace: context.namespace }],
   });
   return { serviceAccount, role, binding };
+}
+
+export function renderOrchestratorRbac(scope: Construct, context: RenderContext): ServiceAccountV1 {
+  const { names } = context;
+  const name = names.orchestratorServiceAccount();
+  const annotations = context.settings.serviceAccountAnnotations;
+  const serviceAccount = new ServiceAccountV1(scope, 'orchestrator-service-account', {
+    metadata: { ...metadata(context, name), ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}) },
+    automountServiceAccountToken: true,
+  });
+  const instancePods = context.spec.instances.map((instance) => `${names.instance(instance.name)}-0`);
+  const role = new RoleV1(scope, 'orchestrator-role', {
+    metadata: metadata(context, name),
+    rule: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+      { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['pods'], resourceNames: instancePods, verbs: ['delete'] },
+    ],
+  });
+  new RoleBindingV1(scope, 'orchestrator-role-binding', {
+    metadata: metadata(context, name),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
+    subject: [{ kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace: context.namespace }],
+  });
+  return serviceAccount;
 }
