@@ -67,8 +67,11 @@ describe('backup secrets on Kubernetes', () => {
       backup: BackupPolicy.pgBackRest({ repository: BackupRepository.s3({ bucket: 'orders-backups', region: 'us-east-1', keyType: S3KeyType.WEB_ID }) }),
     });
     expect(cluster.node.metadata.filter((entry) => entry.type === '@cdktf/warn')).toEqual([]);
-    const [account] = resourceList(config, 'kubernetes_service_account_v1');
+    const accounts = resourceList(config, 'kubernetes_service_account_v1');
+    const account = accounts.find((candidate) => candidate.metadata.name.endsWith('-runtime'))!;
+    const orchestratorAccount = accounts.find((candidate) => candidate.metadata.name.endsWith('-orchestrator'))!;
     expect(account.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': role });
+    expect(orchestratorAccount.metadata.annotations).toBeUndefined();
     expect(account.automount_service_account_token).toBe(false);
     const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
     const { spec } = validateSpec(JSON.parse(configMap.data['spec.json']));
@@ -76,7 +79,9 @@ describe('backup secrets on Kubernetes', () => {
     expect(spec.backup!.repositories[0]).not.toHaveProperty('credentialsSecret');
     const pods = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1')];
     for (const pod of pods) {
-      expect(pod.spec.template.spec.service_account_name).toBe(account.metadata.name);
+      // The orchestrators' own account (it rolls the instance pods) has no cloud role: they reach the repository through the poolers.
+      const orchestrator = pod.spec.template.metadata.labels['app.kubernetes.io/component'] === 'orchestrator';
+      expect(pod.spec.template.spec.service_account_name).toBe(orchestrator ? orchestratorAccount.metadata.name : account.metadata.name);
       for (const container of pod.spec.template.spec.container as Json[]) expect((container.env ?? []).map((e: Json) => e.name)).not.toContainEqual(expect.stringMatching(/^POLYGRES_SECRET_/));
     }
 

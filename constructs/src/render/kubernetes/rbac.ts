@@ -39,9 +39,9 @@ export function renderRbac(scope: Construct, context: RenderContext): { serviceA
 export function renderOrchestratorRbac(scope: Construct, context: RenderContext): ServiceAccountV1 {
   const { names } = context;
   const name = names.orchestratorServiceAccount();
-  const annotations = context.settings.serviceAccountAnnotations;
+  // No cloud identity: orchestrators reach the backup repository only through the poolers.
   const serviceAccount = new ServiceAccountV1(scope, 'orchestrator-service-account', {
-    metadata: { ...metadata(context, name), ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}) },
+    metadata: metadata(context, name),
     automountServiceAccountToken: true,
   });
   const instancePods = context.spec.instances.map((instance) => `${names.instance(instance.name)}-0`);
