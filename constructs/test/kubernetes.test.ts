@@ -155,7 +155,7 @@ describe('Kubernetes rendering', () => {
   it('never writes a secret value: every Secret value is a Terraform reference', () => {
     const { config, json } = multiAz();
     const secrets = resourceList(config, 'kubernetes_secret_v1');
-    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['orders-backup-passphrase', 'orders-etcd-tls', 'orders-gateway-tls', 'orders-internal', 'orders-user-app']);
+    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['orders-backup-passphrase', 'orders-etcd-tls', 'orders-gateway-tls', 'orders-internal', 'orders-internal-admin', 'orders-user-app']);
     for (const secret of secrets) {
       for (const [key, value] of Object.entries<string>(secret.data)) {
         if (key === 'username') continue;
@@ -169,6 +169,22 @@ describe('Kubernetes rendering', () => {
     const env = podSpec(instance).container[0].env as Json[];
     expect(env.find((e) => e.name === 'POLYGRES_SECRET_ORDERS_S3_KEY').value_from.secret_key_ref).toEqual({ name: 'orders-s3', key: 'key' });
     expect(env.find((e) => e.name === 'POLYGRES_SECRET_ORDERS_S3').value).toBe('{"key":"$(POLYGRES_SECRET_ORDERS_S3_KEY)","keySecret":"$(POLYGRES_SECRET_ORDERS_S3_KEY_SECRET)"}');
+  });
+
+  it('mounts the database passwords only into instance pods: gateways and orchestrators get the admin token alone', () => {
+    const { config } = multiAz();
+    const secrets = Object.fromEntries(resourceList(config, 'kubernetes_secret_v1').map((secret) => [secret.metadata.name, secret.data]));
+    expect(Object.keys(secrets['orders-internal-admin'])).toEqual(['secrets.json']);
+    expect(secrets['orders-internal-admin']['secrets.json']).toMatch(/^\$\{jsonencode\(\{"adminToken" = random_password\.[^}]*\}\)\}$/);
+    expect(secrets['orders-internal']['secrets.json']).toContain('superuserPassword');
+    for (const type of ['kubernetes_stateful_set_v1', 'kubernetes_deployment_v1']) {
+      for (const workload of resourceList(config, type)) {
+        const component = labelsOf(workload)['app.kubernetes.io/component'];
+        const mounted = (podSpec(workload).volume as Json[]).find((volume) => volume.name === 'secrets')?.secret.secret_name;
+        if (component === 'etcd') expect(mounted).toBeUndefined();
+        else expect(mounted, component).toBe(component === 'postgres' ? 'orders-internal' : 'orders-internal-admin');
+      }
+    }
   });
 
   it('gives the pods a least-privilege identity: only the orchestrators get a token, to roll the instance pods', () => {

@@ -27,3 +27,15 @@ export function ensureSecrets(file: string): ClusterSecrets {
 export function readSecrets(file: string): ClusterSecrets {
   return JSON.parse(readFileSync(file, 'utf8')) as ClusterSecrets;
 }
+
+/**
+ * What gateways and orchestrators need: the admin token alone. On Kubernetes their pods mount a
+ * Secret that holds nothing else, so a compromised gateway does not hold the database's keys.
+ */
+export type ServiceSecrets = Pick<ClusterSecrets, 'adminToken'>;
+
+export function readServiceSecrets(file: string): ServiceSecrets {
+  const { adminToken } = JSON.parse(readFileSync(file, 'utf8')) as Partial<ClusterSecrets>;
+  if (typeof adminToken !== 'string' || adminToken === '') throw new Error(`${file} has no adminToken`);
+  return { adminToken };
+}

@@ -12,7 +12,7 @@ import { readLayout } from '../deployment/layout-file';
 import { createViewBuilder } from '../status-page/build-view';
 import { statusPageRoutes } from '../status-page/status-page-routes';
 import { ViewStream } from '../status-page/view-stream';
-import { readSecrets } from '../deployment/secrets';
+import { readServiceSecrets } from '../deployment/secrets';
 import { tlsFilesFor } from '../deployment/tls-material';
 import { ReloadingTls } from './reloading-tls';
 import { ScramAuthenticator, TrustAuthenticator } from '../session/client-auth';
@@ -38,7 +38,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
   const me = layout.gateways[index];
   if (!me) throw new Error(`no gateway for zone "${options.zone}" in the layout`);
   const { spec } = loadSpecFile(layout.specFile);
-  const secrets = readSecrets(layout.secretsFile);
+  const secrets = readServiceSecrets(layout.secretsFile);
   const log = createLogger('gateway', { zone: me.zone });
   await loadSqlParser();
   const { store: topo, registry: etcdMetrics } = instrumentTopoStore(openTopoStore(layout), 'gateway');

@@ -15,7 +15,7 @@ import { poolerSocketPath } from '../deployment/layout';
 import { readLayout } from '../deployment/layout-file';
 import type { ClusterLayout } from '../deployment/layout';
 import type { Snapshot } from './snapshot';
-import { readSecrets } from '../deployment/secrets';
+import { readServiceSecrets } from '../deployment/secrets';
 import { loadSpecFile } from '../spec/load';
 import { createLogger } from '../util/log';
 import { waitFor } from '../util/net';
@@ -33,7 +33,7 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
   const me = layout.orchestrators.find((candidate) => candidate.name === options.name);
   if (!me) throw new Error(`orchestrator "${options.name}" is not in the layout`);
   const { spec } = loadSpecFile(layout.specFile);
-  const secrets = readSecrets(layout.secretsFile);
+  const secrets = readServiceSecrets(layout.secretsFile);
   const log = createLogger('orchestrator', { name: me.name });
   const metrics = createServiceRegistry('orchestrator');
   const { store: topo, registry: etcdMetrics } = instrumentTopoStore(openTopoStore(layout), 'orchestrator');

@@ -83,7 +83,7 @@ function renderZoneGateway(scope: Construct, context: RenderContext, zone: Zone)
             securityContext: containerSecurity(),
             volumeMount: [...runtimeMounts(withTls), { name: 'state', mountPath: PATHS.state }],
           }],
-          volume: [...runtimeVolumes(names, context.tlsSecretName), { name: 'state', emptyDir: {} }],
+          volume: [...runtimeVolumes(names, context.tlsSecretName, 'admin'), { name: 'state', emptyDir: {} }],
         },
       },
     },

@@ -107,7 +107,7 @@ function renderInstance(scope: Construct, context: RenderContext, zone: Zone, in
             securityContext: containerSecurity(),
             volumeMount: [...runtimeMounts(false), { name: 'data', mountPath: PATHS.state }],
           }],
-          volume: runtimeVolumes(names, undefined),
+          volume: runtimeVolumes(names, undefined, 'instance'),
         },
       },
       volumeClaimTemplate: [{

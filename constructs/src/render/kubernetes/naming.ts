@@ -88,6 +88,11 @@ export class ClusterNames {
     return `${this.cluster}-internal`;
   }
 
+  /** Secret with a secrets.json holding the admin token alone, for gateways and orchestrators. */
+  adminSecret(): string {
+    return `${this.cluster}-internal-admin`;
+  }
+
   tlsSecret(): string {
     return `${this.cluster}-gateway-tls`;
   }

@@ -57,7 +57,7 @@ export function renderOrchestrators(scope: Construct, context: RenderContext): M
               securityContext: containerSecurity(),
               volumeMount: [...runtimeMounts(false), { name: 'state', mountPath: PATHS.state }],
             }],
-            volume: [...runtimeVolumes(names, undefined), { name: 'state', emptyDir: {} }],
+            volume: [...runtimeVolumes(names, undefined, 'admin'), { name: 'state', emptyDir: {} }],
           },
         },
       },

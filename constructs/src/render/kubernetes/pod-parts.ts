@@ -46,11 +46,15 @@ export function avoidSameNode(names: ClusterNames, component: Component): NonNul
   };
 }
 
-export function runtimeVolumes(names: ClusterNames, tlsSecret: string | undefined): StatefulSetV1SpecTemplateSpecVolume[] {
+/**
+ * The volumes every runtime pod mounts. `secrets`: the instances get the database's passwords;
+ * gateways and orchestrators (`admin`) only the admin token.
+ */
+export function runtimeVolumes(names: ClusterNames, tlsSecret: string | undefined, secrets: 'instance' | 'admin'): StatefulSetV1SpecTemplateSpecVolume[] {
   return [
     { name: 'config', configMap: { name: names.config(), defaultMode: '0444' } },
     // Group-readable: files belong to root and the pod's fsGroup (the runtime's group).
-    { name: 'secrets', secret: { secretName: names.internalSecret(), defaultMode: '0440' } },
+    { name: 'secrets', secret: { secretName: secrets === 'instance' ? names.internalSecret() : names.adminSecret(), defaultMode: '0440' } },
     ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret, defaultMode: '0440' } }] : []),
     { name: 'etcd-tls', secret: { secretName: names.etcdTlsSecret(), defaultMode: '0440' } },
   ];

@@ -5,6 +5,7 @@
  * sensitive): keep state in an encrypted backend.
  */
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import type { Password } from '@cdktf/provider-random/lib/password';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
@@ -20,7 +21,7 @@ export function internalSecret(scope: Construct, names: ClusterNames, namespace:
   const superuser = generatedPassword(scope, 'superuser-password');
   const replication = generatedPassword(scope, 'replication-password');
   const adminToken = generatedPassword(scope, 'admin-token', 40);
-  return new SecretV1(scope, 'internal-secret', {
+  const secret = new SecretV1(scope, 'internal-secret', {
     metadata: { name: names.internalSecret(), namespace, labels: names.common() },
     type: 'Opaque',
     data: {
@@ -28,16 +29,24 @@ export function internalSecret(scope: Construct, names: ClusterNames, namespace:
       'superuser-password': superuser.result,
     },
   });
+  // Gateways and orchestrators call the admin APIs and nothing else: they get only the token.
+  new SecretV1(scope, 'admin-secret', {
+    metadata: { name: names.adminSecret(), namespace, labels: names.common() },
+    type: 'Opaque',
+    data: { 'secrets.json': Fn.jsonencode({ adminToken: adminToken.result }) },
+  });
+  return secret;
 }
 
-/** A Secret holding one generated password under `key` (users, backup passphrase). */
-export function passwordSecret(scope: Construct, id: string, options: { name: string; namespace: string; labels: Record<string, string>; key: string; extra?: Record<string, string> }): SecretV1 {
+/** A Secret holding one generated password under `key` (users, backup passphrase), and the password. */
+export function passwordSecret(scope: Construct, id: string, options: { name: string; namespace: string; labels: Record<string, string>; key: string; extra?: Record<string, string> }): { secret: SecretV1; password: Password } {
   const password = generatedPassword(scope, `${id}-password`, 32);
-  return new SecretV1(scope, id, {
+  const secret = new SecretV1(scope, id, {
     metadata: { name: options.name, namespace: options.namespace, labels: options.labels },
     type: 'Opaque',
     data: { ...(options.extra ?? {}), [options.key]: password.result },
   });
+  return { secret, password };
 }
 
 /**

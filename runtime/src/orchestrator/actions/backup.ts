@@ -7,7 +7,7 @@
 import type { BackupRecord } from '../../backup/pgbackrest-runner';
 import type { BackupState } from '../../topo/records';
 import { callAdmin } from '../../admin/http-client';
-import { readSecrets } from '../../deployment/secrets';
+import { readServiceSecrets } from '../../deployment/secrets';
 import { type OrchestratorContext, recordHistory } from '../context';
 import type { Snapshot } from '../snapshot';
 
@@ -28,7 +28,7 @@ export async function startScheduledBackup(context: OrchestratorContext, snapsho
     let stop: string | undefined;
     try {
       if (!instance) throw new Error('no healthy instance to back up from');
-      const { adminToken } = readSecrets(context.layout.secretsFile);
+      const { adminToken } = readServiceSecrets(context.layout.secretsFile);
       const record = await callAdmin<BackupRecord>({ host: instance.host, port: instance.adminPort, token: adminToken, method: 'POST', path: '/v1/backup', body: { type }, timeoutMs: 24 * 3_600_000 });
       stop = record.stop;
       result = { type, outcome: 'done', detail: `${record.label} from ${instance.name}`, at: new Date().toISOString() };
