@@ -35,6 +35,7 @@ import { applySyncSchema, establishRuleSchema, followSchema, promoteSchema, recr
 import { NodeAgent } from '../agent/node-agent';
 import { VerifierReader } from './verifier-reader';
 import { rotatePostgresLog } from '../postgres/postgres-log-rotation';
+import { echoPostgresLog } from '../postgres/postgres-log-echo';
 
 export async function runPooler(options: { layoutFile: string; instance: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
@@ -113,6 +114,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   });
   agent.start();
   const logRotation = rotatePostgresLog(agent.postgres, log);
+  const logEcho = layout.kubernetes ? echoPostgresLog(agent.postgres.logFile, createLogger('postgres', { instance: options.instance })) : undefined;
   // etcd may still be starting: keep trying until the first watch is established.
   const watcher = await waitFor('etcd', () => topo.watchRule((rule) => agent.onRule(rule)), { timeoutMs: Infinity, intervalMs: 300 });
   log.info({ poolerPort: instance.poolerPort, adminPort: instance.adminPort }, 'pooler listening');
@@ -126,6 +128,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     await watcher.cancel().catch(() => undefined);
     topo.close();
     await agent.stop(true);
+    logEcho?.stop();
   });
 }
 
