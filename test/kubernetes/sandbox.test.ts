@@ -84,6 +84,8 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
     const { primary, standbys } = await replication(sandbox);
     expect(standbys.map((standby) => [standby.state, standby.sync])).toEqual([['streaming', 'quorum'], ['streaming', 'quorum']]);
     expect(standbys.map((standby) => standby.name)).not.toContain(primary);
+    // Postgres' own log reaches `kubectl logs` beside the pooler's records.
+    expect(sandbox.logs(instancePod(primary), 'pooler', 5_000)).toMatch(/"component":"postgres".*"source":"postgres".*database system is ready to accept connections/);
     // The bootstrap Job made the database and the user; the user's Secret holds its password.
     const app = appTarget(sandbox);
     await query(app, 'CREATE TABLE IF NOT EXISTS sandbox_orders (id serial PRIMARY KEY, item text NOT NULL)');
@@ -91,6 +93,19 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
     const [read] = await query<{ item: string }>(app, 'SELECT item FROM sandbox_orders WHERE id = $1', [inserted!.id]);
     expect(read?.item).toBe('first');
   }, 120_000);
+
+  it("a user's password rotated (apply -replace of its random_password) reaches the role: the new one logs in, the old one no longer does", async () => {
+    const { sandbox } = example;
+    const before = appTarget(sandbox);
+    const config = synthesizeExample();
+    const generated = Object.keys(config.resource['random_password'] ?? {}).find((id) => id.includes('user-orders_app'));
+    sandbox.apply(config, { replace: [`random_password.${generated}`] });
+    const after = appTarget(sandbox);
+    expect(after.password).not.toBe(before.password);
+    // The bootstrap Job's template changed with the checksum: Terraform replaced it and it ran again.
+    await sandbox.waitFor('the new password accepted', async () => (await query(after, 'SELECT 1 AS one'))[0]?.one === 1, 180_000);
+    await expect(query(before, 'SELECT 1')).rejects.toMatchObject({ code: '28P01' });
+  }, 240_000);
 
   it('a cancel sent to either gateway replica of a zone cancels the query, whichever replica holds the session', async () => {
     const { sandbox } = example;

@@ -103,12 +103,20 @@ export class PodSandbox implements PodHost, PodStore {
 
   /**
    * `terraform apply` of a synth: the first makes the generated values, later ones keep them
-   * (as Terraform's state does) and replace the objects; the controllers do the rest.
+   * (as Terraform's state does) and replace the objects; the controllers do the rest. `replace`
+   * names resources made anew, as `terraform apply -replace=<address>` (a rotated password).
    */
-  apply(config: TerraformConfig): void {
+  apply(config: TerraformConfig, options: { replace?: readonly string[] } = {}): void {
     if (this.values) this.values.update(config);
     else this.values = new TerraformValues(config);
+    for (const address of options.replace ?? []) this.values.replace(address);
+    const jobsBefore = new Map(this.objects.workloads.filter((workload) => workload.kind === 'Job').map((job) => [job.name, templateHash(job.body.spec.template)]));
     this.load();
+    // A Job's template cannot change: the provider replaces the Job, which runs again.
+    for (const job of this.objects.workloads.filter((workload) => workload.kind === 'Job')) {
+      const before = jobsBefore.get(job.name);
+      if (before !== undefined && before !== templateHash(job.body.spec.template)) this.forgetPods(job);
+    }
     this.syncVolumes();
     this.tick();
   }
@@ -276,6 +284,15 @@ export class PodSandbox implements PodHost, PodStore {
       if (this.records.get(name) === record) this.records.delete(name);
       this.changed();
     });
+  }
+
+  /** The workload is gone (replaced): its pods are deleted and its finished ones forgotten. */
+  private forgetPods(workload: Workload): void {
+    for (const [name, record] of this.records) {
+      if (record.owner !== ownerKey(workload)) continue;
+      this.records.delete(name);
+      void record.pod.delete(0);
+    }
   }
 
   private recordError(pod: Pod, error: Error): void {

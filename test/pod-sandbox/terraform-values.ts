@@ -6,7 +6,7 @@
  * RSA, PEM certificates with the requested subject, SANs, key usages and CA flag).
  */
 import { execFileSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ const UPPER = LOWER.toUpperCase();
 const DIGITS = '0123456789';
 const SPECIAL = '!@#$%&*()-_=+[]{}<>:?';
 
-/** The whole configuration with every reference resolved; `regenerate` forgets chosen values. */
+/** The whole configuration with every reference resolved; `replace` makes a resource's values anew. */
 export class TerraformValues {
   private readonly computed = new Map<string, Json>();
   private readonly scratch = mkdtempSync(join(tmpdir(), 'polygres-sandbox-tls-'));
@@ -32,6 +32,11 @@ export class TerraformValues {
   /** A new synth applied over the same state: values already generated are kept. */
   update(config: TerraformConfig): void {
     this.config = config;
+  }
+
+  /** `terraform apply -replace=<address>`: the resource's generated values are made anew. */
+  replace(address: string): void {
+    if (!this.computed.delete(address)) throw new Error(`sandbox: no generated resource ${address} to replace`);
   }
 
   /** Every resource of `type`, its references resolved, keyed by logical id. */
@@ -58,8 +63,13 @@ export class TerraformValues {
     return text.replace(/\$\{([^}]*)\}/g, (_, expression: string) => String(this.expression(expression)));
   }
 
-  /** The two shapes the constructs emit: a reference, and jsonencode of an object of references. */
+  /** The shapes the constructs emit: a reference, jsonencode of an object of references, sha256 of a join of references. */
   private expression(expression: string): Json {
+    const digest = /^sha256\(join\(("[^"]*"), \[(.*)\]\)\)$/s.exec(expression.trim());
+    if (digest) {
+      const parts = digest[2]!.split(',').map((reference) => reference.trim()).filter(Boolean).map((reference) => String(this.reference(reference)));
+      return createHash('sha256').update(parts.join(JSON.parse(digest[1]!) as string)).digest('hex');
+    }
     const encoded = /^jsonencode\(\{(.*)\}\)$/s.exec(expression.trim());
     if (encoded) {
       const object: Record<string, Json> = {};

@@ -1,10 +1,12 @@
 /**
  * A Job that applies the declared databases and users (bootstrap-sql.ts) once the gateways
  * accept connections. Its spec is rendered at synth, so users added after the cluster was
- * constructed are included; a changed spec replaces the Job, which runs it again.
+ * constructed are included; a changed spec replaces the Job, which runs it again. Its template
+ * carries a checksum of the users' generated passwords, so a rotated password (`terraform
+ * apply -replace` of its random_password) changes the spec too and reaches the role.
  */
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
-import { Lazy } from 'cdktf';
+import { Fn, Lazy } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { UserDeclaration } from '../../model/cluster-declaration';
 import { bootstrapSql, passwordVariable } from './bootstrap-sql';
@@ -15,6 +17,7 @@ export function renderBootstrapJob(
   scope: Construct,
   context: RenderContext,
   declared: () => { databases: readonly string[]; users: readonly UserDeclaration[] },
+  generatedPassword: (user: string) => string | undefined,
 ): JobV1 {
   const { names, settings, spec } = context;
   const host = names.fqdn(names.gatewayAll());
@@ -37,7 +40,11 @@ export function renderBootstrapJob(
     spec: {
       backoffLimit: 20,
       template: {
-        metadata: { labels: names.labels('bootstrap') },
+        metadata: {
+          labels: names.labels('bootstrap'),
+          // A SHA-256 of 190-bit random passwords: it changes with them and reveals nothing.
+          annotations: { 'polygres.dev/passwords-checksum': Lazy.stringValue({ produce: () => Fn.sha256(Fn.join(',', declared().users.map((user) => generatedPassword(user.name) ?? '').filter(Boolean))) }) },
+        },
         spec: {
           restartPolicy: 'OnFailure',
           ...runtimePod(names, settings),

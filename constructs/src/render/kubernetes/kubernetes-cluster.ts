@@ -8,6 +8,7 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import type { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import type { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import type { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
+import type { Password } from '@cdktf/provider-random/lib/password';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { buildClusterSpec, encryptionSecretName } from '../../model/build-spec';
@@ -50,6 +51,8 @@ export class KubernetesCluster extends Construct {
   private readonly orchestrators: Map<string, DeploymentV1>;
   private readonly source: IClusterDeclarationSource;
   private bootstrapRendered = false;
+  /** Each declared user's generated password, for the bootstrap Job's checksum. */
+  private readonly userPasswords = new Map<string, Password>();
 
   /** `source`: the cluster whose declaration this renders, read again at synth so later additions (users, databases) count. */
   constructor(scope: Construct, id: string, source: IClusterDeclarationSource, props: KubernetesTargetProps) {
@@ -152,13 +155,14 @@ export class KubernetesCluster extends Construct {
   public _addUser(user: string): string {
     this.ensureBootstrap();
     const name = this.context.names.userSecret(user);
-    passwordSecret(this, `user-${user}`, {
+    const { password } = passwordSecret(this, `user-${user}`, {
       name,
       namespace: this.context.namespace,
       labels: this.context.names.common(),
       key: 'password',
       extra: { username: user },
     });
+    this.userPasswords.set(user, password);
     new TerraformOutput(this, `user-${user}-secret`, { value: name, description: `Secret with the password of role ${user}` });
     return name;
   }
@@ -171,7 +175,7 @@ export class KubernetesCluster extends Construct {
   private ensureBootstrap(): void {
     if (this.bootstrapRendered) return;
     this.bootstrapRendered = true;
-    renderBootstrapJob(this, this.context, () => this.source._declaration());
+    renderBootstrapJob(this, this.context, () => this.source._declaration(), (user) => this.userPasswords.get(user)?.result);
   }
 }
 
