@@ -187,6 +187,21 @@ describe('Kubernetes rendering', () => {
     }
   });
 
+  it('never writes to the image: every container has a read-only root, and scratch files go to an emptyDir /tmp', () => {
+    const { config } = multiAz();
+    for (const type of ['kubernetes_stateful_set_v1', 'kubernetes_deployment_v1', 'kubernetes_job_v1']) {
+      for (const workload of resourceList(config, type)) {
+        const spec = podSpec(workload);
+        for (const container of [...(spec.init_container ?? []), ...spec.container] as Json[]) {
+          expect(container.security_context.read_only_root_filesystem, `${workload.metadata.name}/${container.name}`).toBe(true);
+        }
+        if (labelsOf(workload)['app.kubernetes.io/component'] === 'etcd') continue; // etcd writes only its data volume
+        expect((spec.volume as Json[]).find((volume) => volume.name === 'tmp')).toEqual({ name: 'tmp', empty_dir: {} });
+        for (const container of spec.container as Json[]) expect(container.volume_mount).toContainEqual({ name: 'tmp', mount_path: '/tmp' });
+      }
+    }
+  });
+
   it('gives the pods a least-privilege identity: only the orchestrators get a token, to roll the instance pods', () => {
     const { config } = multiAz();
     const accounts = Object.fromEntries(resourceList(config, 'kubernetes_service_account_v1').map((account) => [account.metadata.name, account]));

@@ -200,9 +200,10 @@ function startScript(scratch: string, spec: ContainerSpec): string {
     'mount -t tmpfs -o mode=1777 tmpfs /dev/shm',
     ...spec.imagePaths.flatMap((path, index) => [`mkdir -p ${scratch}/image-${index}`, `mount --bind ${quote(path)} ${scratch}/image-${index}`]),
   ];
-  if (!spec.readOnlyRoot) {
-    lines.push('mount -t tmpfs -o mode=1777 tmpfs /tmp', 'mount -t tmpfs -o mode=755 tmpfs /run', 'mkdir -p /run/postgresql && chown 999:999 /run/postgresql && chmod 2775 /run/postgresql');
-  }
+  // The image's own /tmp and /run (empty; /run/postgresql as Debian's package makes it):
+  // writable, or read-only with the rest of the image under readOnlyRootFilesystem once the
+  // mount points in them are made — never the node's.
+  lines.push('mount -t tmpfs -o mode=1777 tmpfs /tmp', 'mount -t tmpfs -o mode=755 tmpfs /run', 'mkdir -p /run/postgresql && chown 999:999 /run/postgresql && chmod 2775 /run/postgresql');
   spec.imagePaths.forEach((path, index) => lines.push(`mkdir -p ${quote(path)}`, `mount --bind ${scratch}/image-${index} ${quote(path)}`, `mount -o remount,bind,ro ${quote(path)}`));
   // Outer volumes first, so a mount path inside another volume gets its directory made
   // there (as the container runtime does); read-only only once every mount is in place.
@@ -211,6 +212,8 @@ function startScript(scratch: string, spec: ContainerSpec): string {
   for (const mount of mounts) if (mount.readOnly) lines.push(`mount -o remount,bind,ro ${quote(mount.target)}`);
   if (spec.readOnlyRoot) {
     lines.push('mount -o remount,bind,ro /', 'mount -o remount,ro /etc', 'mount -o remount,ro /var/lib');
+    // A volume mounted at /tmp or /run stays as it is; the image's own is read-only.
+    for (const dir of ['/tmp', '/run']) if (!mounts.some((mount) => mount.target === dir)) lines.push(`mount -o remount,ro ${dir}`);
   }
   lines.push(`cd ${quote(spec.workingDir)}`);
   const env = Object.entries(spec.env).map(([key, value]) => quote(`${key}=${value}`));

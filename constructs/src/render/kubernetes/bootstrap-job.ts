@@ -10,7 +10,7 @@ import { Fn, Lazy } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { UserDeclaration } from '../../model/cluster-declaration';
 import { bootstrapSql, passwordVariable } from './bootstrap-sql';
-import { containerSecurity, runtimePod } from './pod-parts';
+import { containerSecurity, runtimePod, SCRATCH_MOUNT, SCRATCH_VOLUME } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
 
 export function renderBootstrapJob(
@@ -55,7 +55,10 @@ export function renderBootstrapJob(
             command: ['bash', '-c'],
             args: [Lazy.stringValue({ produce: script })],
             securityContext: containerSecurity(),
+            // bash may write a here-document to a temporary file.
+            volumeMount: [SCRATCH_MOUNT],
           }],
+          volume: [SCRATCH_VOLUME],
         },
       },
     },

@@ -57,6 +57,7 @@ export function runtimeVolumes(names: ClusterNames, tlsSecret: string | undefine
     { name: 'secrets', secret: { secretName: secrets === 'instance' ? names.internalSecret() : names.adminSecret(), defaultMode: '0440' } },
     ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret, defaultMode: '0440' } }] : []),
     { name: 'etcd-tls', secret: { secretName: names.etcdTlsSecret(), defaultMode: '0440' } },
+    SCRATCH_VOLUME,
   ];
 }
 
@@ -66,6 +67,7 @@ export function runtimeMounts(withTls: boolean): StatefulSetV1SpecTemplateSpecCo
     { name: 'secrets', mountPath: PATHS.secrets, readOnly: true },
     ...(withTls ? [{ name: 'tls', mountPath: PATHS.tls, readOnly: true }] : []),
     { name: 'etcd-tls', mountPath: PATHS.etcdTls, readOnly: true },
+    SCRATCH_MOUNT,
   ];
 }
 
@@ -125,8 +127,13 @@ export function podSecurity(): NonNullable<PodSpec['securityContext']> {
 }
 
 export function containerSecurity(): NonNullable<Container['securityContext']> {
-  return { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+  // The image is never written to: state goes to volumes, scratch files to /tmp (scratchVolume).
+  return { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true };
 }
+
+/** A writable /tmp under a read-only root (Node, psql, pgBackRest and Postgres' tools use it). */
+export const SCRATCH_VOLUME: StatefulSetV1SpecTemplateSpecVolume = { name: 'tmp', emptyDir: {} };
+export const SCRATCH_MOUNT: StatefulSetV1SpecTemplateSpecContainerVolumeMount = { name: 'tmp', mountPath: '/tmp' };
 
 /**
  * The runtime binds its listeners to the host name the layout gives it. A Service name is not
