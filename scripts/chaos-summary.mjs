@@ -19,7 +19,7 @@ process.stdout.write(`# Chaos results (long run)
 Run started ${started} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
 Command: \`npm run chaos:long\` (CHAOS_FAILOVERS=${process.env.CHAOS_FAILOVERS}).
 
-**Verdict: ${status === '0' ? 'PASSED — no acknowledged commit lost, replicas converged, one primary per term' : `FAILED (vitest exit status ${status})`}.**
+**Verdict: ${status === '0' ? 'PASSED — no acknowledged commit lost, replicas converged, every acknowledgement from the primary etcd named at the time (checked from outside), one instance per timeline' : `FAILED (vitest exit status ${status})`}.**
 Faults injected: ${records.length}, of which ${failovers} in the failover loop.
 
 Outage = longest pause between acknowledged writes through a gateway, from the last one before the fault until the cluster settled.

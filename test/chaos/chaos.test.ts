@@ -1,9 +1,11 @@
 /**
  * The chaos suite: ledger writers record every acknowledged
  * commit through a gateway while faults hit the real processes; after each fault every
- * acknowledged id must be on the primary and on every replica, replicas must converge, and no
- * term may have had two primaries acknowledging writes. CHAOS_FAILOVERS sets the length of
- * the failover loop (20 in CI; `npm run chaos:long` runs 200).
+ * acknowledged id must be on the primary and on every replica, replicas must converge, and
+ * every acknowledgement must come from the primary etcd's rules named at the time, on a
+ * timeline of its own. The last test stops the writers and checks every acknowledgement again,
+ * late ones included. CHAOS_FAILOVERS sets the length of the failover loop (20 in CI;
+ * `npm run chaos:long` runs 200).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../../runtime/src/util/net';
@@ -12,6 +14,7 @@ import { verifyLedger } from '../support/ledger-check';
 import { LEDGER_DDL, type LedgerWriter , startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
+import { RuleRecorder } from '../support/rule-recorder';
 import { ChaosLog } from './chaos-run';
 
 const FAILOVERS = Number(process.env.CHAOS_FAILOVERS ?? 20);
@@ -20,6 +23,7 @@ describe('chaos: faults under a ledger writer', () => {
   let cluster: LocalCluster;
   const writers: LedgerWriter[] = [];
   let log: ChaosLog;
+  let rules: RuleRecorder;
 
   const newWriter = (name: string, base: number) => {
     const writer = startLedgerWriter(cluster, name, base, cluster.layout.gateways[writers.length % cluster.layout.gateways.length]);
@@ -48,11 +52,13 @@ describe('chaos: faults under a ledger writer', () => {
   beforeAll(async () => {
     cluster = await startLocalCluster(inject('testRoot'));
     await cluster.query(LEDGER_DDL);
+    rules = await RuleRecorder.start(cluster.layout);
     newWriter('first', 0);
     log = new ChaosLog(writers);
   });
   afterAll(async () => {
     await Promise.all(writers.map((writer) => writer.stop()));
+    await rules?.stop();
     await cluster?.stop();
   });
 
@@ -63,7 +69,7 @@ describe('chaos: faults under a ledger writer', () => {
     await killed.replaced();
     await allHealthy();
     log.record('kill -9 primary postgres', at, resumed.at);
-    await verifyLedger(cluster, writers);
+    await verifyLedger(cluster, writers, { rules });
   });
 
   it('SIGSTOP of every process of the primary Postgres for 30 s, with a second writer starting during the freeze', async () => {
@@ -83,7 +89,7 @@ describe('chaos: faults under a ledger writer', () => {
     }
     // The old primary wakes up: nothing it held may resurface, nothing acknowledged may vanish.
     await allHealthy();
-    await verifyLedger(cluster, writers);
+    await verifyLedger(cluster, writers, { rules });
   });
 
   it('kill -9 of the primary pooler', async () => {
@@ -92,7 +98,7 @@ describe('chaos: faults under a ledger writer', () => {
     const resumed = await writesResume(at);
     await allHealthy();
     log.record('kill -9 primary pooler', at, resumed.at);
-    await verifyLedger(cluster, writers);
+    await verifyLedger(cluster, writers, { rules });
   });
 
   it('kill -9 of the orchestrator in the middle of a failover', async () => {
@@ -117,7 +123,7 @@ describe('chaos: faults under a ledger writer', () => {
       thawPooler();
       thawPrimary();
     }
-    await verifyLedger(cluster, writers);
+    await verifyLedger(cluster, writers, { rules });
   });
 
   it('restart of etcd: writes go on while the topology store is away', async () => {
@@ -127,7 +133,7 @@ describe('chaos: faults under a ledger writer', () => {
     log.record('kill -9 etcd', at, Date.now());
     expect(writers[0]!.acknowledged.some((ack) => ack.at > at + 1_000)).toBe(true);
     await allHealthy();
-    await verifyLedger(cluster, writers);
+    await verifyLedger(cluster, writers, { rules });
   });
 
   it('a standby the policy needs goes down: commits wait, and are not acknowledged unsafely', async () => {
@@ -150,7 +156,7 @@ describe('chaos: faults under a ledger writer', () => {
     await allHealthy();
     const lower = await polygres(['set-durability', 'atLeast:2', '--state-dir', cluster.stateDir]);
     expect(lower.stderr).toBe('');
-    await verifyLedger(cluster, writers);
+    await verifyLedger(cluster, writers, { rules });
   });
 
   it(`${FAILOVERS} failovers and switchovers in a row`, async () => {
@@ -177,8 +183,14 @@ describe('chaos: faults under a ledger writer', () => {
         thaw();
       }
     }
-    await verifyLedger(cluster, writers);
+    await verifyLedger(cluster, writers, { rules });
     const history = JSON.parse((await polygres(['history', '--json', '--state-dir', cluster.stateDir])).stdout) as { outcome: string }[];
     expect(history.filter((entry) => entry.outcome === 'done').length).toBeGreaterThanOrEqual(Math.floor((FAILOVERS * 2) / 3));
   }, 60_000 + FAILOVERS * 40_000);
+
+  it('every acknowledgement, late ones included, is verified once the writers have stopped', async () => {
+    await Promise.all(writers.map((writer) => writer.stop()));
+    expect(writers.every((writer) => writer.acknowledged.length > 0)).toBe(true);
+    await verifyLedger(cluster, writers, { rules });
+  });
 });

@@ -14,11 +14,13 @@ import { verifyLedger } from '../support/ledger-check';
 import { LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
+import { RuleRecorder } from '../support/rule-recorder';
 import { runningSpecWith } from '../support/spec-files';
 
 describe('polygres apply', () => {
   let cluster: LocalCluster;
   let writer: LedgerWriter;
+  let rules: RuleRecorder;
   let specs: string;
   const pids = () => Object.fromEntries(cluster.layout.instances.map((instance) => [instance.name, postmasterPid(cluster, instance.name)]));
   const specWith = (name: string, edit: (spec: Record<string, any>) => void) => runningSpecWith(cluster, specs, name, edit);
@@ -27,10 +29,12 @@ describe('polygres apply', () => {
     cluster = await startLocalCluster(inject('testRoot'));
     specs = mkdtempSync(join(inject('testRoot'), 'apply-specs-'));
     await cluster.query(LEDGER_DDL);
+    rules = await RuleRecorder.start(cluster.layout);
     writer = startLedgerWriter(cluster, 'apply-test');
   });
   afterAll(async () => {
     await writer?.stop();
+    await rules?.stop();
     await cluster?.stop();
   });
 
@@ -72,7 +76,7 @@ describe('polygres apply', () => {
       const [row] = await cluster.query<{ max_connections: string }>('SHOW max_connections', instance.port);
       expect(row?.max_connections, instance.name).toBe('250');
     }
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer], { rules });
   });
 
   it('lowers max_connections primary first (a standby may not have fewer than its primary), losing no acknowledged write', async () => {
@@ -87,7 +91,7 @@ describe('polygres apply', () => {
     }
     const now = await cluster.statusNow();
     expect(now.instances.every((instance) => instance.healthy)).toBe(true);
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer], { rules });
   });
 
   it('changes pool sizes and client limits in the running poolers and gateways, restarting nothing', async () => {
@@ -162,5 +166,10 @@ describe('polygres apply', () => {
     expect(result.stderr).toContain('up does not change a cluster');
     expect(result.stderr).toContain(`polygres apply --spec ${file}`);
     expect(result.stderr).toContain('postgres.parameters.work_mem: "48MB" → "8MB"');
+  });
+
+  it('every acknowledged write, late ones included, is verified once the writer has stopped', async () => {
+    await writer.stop();
+    await verifyLedger(cluster, [writer], { rules });
   });
 });

@@ -15,11 +15,13 @@ import { verifyLedger } from '../support/ledger-check';
 import { LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
+import { RuleRecorder } from '../support/rule-recorder';
 import { runningSpecWith } from '../support/spec-files';
 
 describe('instances join and leave a running cluster', () => {
   let cluster: LocalCluster;
   let writer: LedgerWriter;
+  let rules: RuleRecorder;
   let specs: string;
   const specWith = (name: string, edit: (spec: Record<string, any>) => void) => runningSpecWith(cluster, specs, name, edit);
 
@@ -28,11 +30,13 @@ describe('instances join and leave a running cluster', () => {
     specs = mkdtempSync(join(inject('testRoot'), 'instance-specs-'));
     await cluster.query(LEDGER_DDL);
     // Not the primary zone's gateway: it routes to whichever instance is primary, through the link.
+    rules = await RuleRecorder.start(cluster.layout);
     writer = startLedgerWriter(cluster, 'instances-test', 0, cluster.layout.gateways[1]);
     await waitFor('the first full backup', async () => ((await listBackups(cluster.stateDir)).backups.length > 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 1_000 });
   });
   afterAll(async () => {
     await writer?.stop();
+    await rules?.stop();
     await cluster?.stop();
   });
 
@@ -51,7 +55,7 @@ describe('instances join and leave a running cluster', () => {
     const added = layout.instances.find((instance) => instance.name === 'zone-a-1')!;
     const log = readFileSync(join(layout.logDir, 'pooler-zone-a-1.log'), 'utf8');
     expect(log).toContain('restoring a standby from the latest backup (pgBackRest)');
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer], { rules });
     const rows = await cluster.query<{ count: string }>('SELECT count(*) FROM ledger', added.port);
     expect(Number(rows[0]?.count)).toBeGreaterThan(0);
   });
@@ -71,7 +75,7 @@ describe('instances join and leave a running cluster', () => {
     expect(after.syncStandbyNames).not.toContain(`"${before.primary}"`);
     expect(existsSync(leaving.instanceDir)).toBe(false);
     for (const port of [leaving.port, leaving.poolerPort, leaving.adminPort]) expect(await isListening(leaving.host, port), String(port)).toBe(false);
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer], { rules });
   });
 
   it('adds a zone with its gateway, orchestrator and instance, and removes it again', async () => {
@@ -103,7 +107,7 @@ describe('instances join and leave a running cluster', () => {
     expect(removed.stdout).toContain('zone zone-d: its gateway and orchestrator stopped');
     expect(await isListening(gateway.host, gateway.port)).toBe(false);
     expect(readLayoutOfStateDir(cluster.stateDir).gateways.map((candidate) => candidate.zone)).toEqual(['zone-a', 'zone-b', 'zone-c']);
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer], { rules });
   });
 
   it('refuses a spec the instances left could not serve, before anything moves', async () => {
@@ -114,5 +118,10 @@ describe('instances join and leave a running cluster', () => {
     expect(emptyZone.code).toBe(2);
     expect(emptyZone.stderr).toContain('zone "zone-c" has no instances');
     expect((await cluster.statusNow()).instances).toHaveLength(3);
+  });
+
+  it('every acknowledged write, late ones included, is verified once the writer has stopped', async () => {
+    await writer.stop();
+    await verifyLedger(cluster, [writer], { rules });
   });
 });

@@ -13,19 +13,23 @@ import { verifyLedger } from '../support/ledger-check';
 import { LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
+import { RuleRecorder } from '../support/rule-recorder';
 
 describe('maintenance commands', () => {
   let cluster: LocalCluster;
   let writer: LedgerWriter;
+  let rules: RuleRecorder;
   const pids = () => Object.fromEntries(cluster.layout.instances.map((instance) => [instance.name, postmasterPid(cluster, instance.name)]));
 
   beforeAll(async () => {
     cluster = await startLocalCluster(inject('testRoot'));
     await cluster.query(LEDGER_DDL);
+    rules = await RuleRecorder.start(cluster.layout);
     writer = startLedgerWriter(cluster, 'maintenance-test');
   });
   afterAll(async () => {
     await writer?.stop();
+    await rules?.stop();
     await cluster?.stop();
   });
 
@@ -77,7 +81,7 @@ describe('maintenance commands', () => {
     const now = await cluster.statusNow();
     expect(now.primary).not.toBe(status.primary);
     expect(now.term).toBeGreaterThan(status.term!);
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer], { rules });
   });
 
   it('rebuilds a standby from the backup, and refuses to rebuild the primary', async () => {
@@ -99,6 +103,11 @@ describe('maintenance commands', () => {
     const onStandby = await cluster.query<{ count: string }>('SELECT count(*) FROM ledger', rebuilt.port);
     expect(Number(onStandby[0]?.count)).toBeGreaterThan(0);
     expect(Number(onStandby[0]?.count)).toBeLessThanOrEqual(Number(count) + 1_000);
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer], { rules });
+  });
+
+  it('every acknowledged write, late ones included, is verified once the writer has stopped', async () => {
+    await writer.stop();
+    await verifyLedger(cluster, [writer], { rules });
   });
 });

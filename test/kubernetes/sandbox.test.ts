@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../pod-sandbox/pod-runner';
+import { acknowledgerViolations } from '../support/acknowledger-check';
 import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
 import { appTarget, FORM_TIMEOUT_MS, instancePod, orchestratorHistory, query, replication, settled, startExample, superuserTarget, synthesizeExample, waitFormed, type ExampleInSandbox } from './sandbox-support';
 
@@ -44,13 +45,15 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
     console.log(lines.join('\n'));
   });
 
-  /** Every acknowledged write of `writer` is in the table, read through the gateway. */
+  /** Every acknowledged write of `writer` is in the table, read through the gateway, and came from one history. */
   async function expectNothingLost(writer: LedgerWriter): Promise<void> {
     const rows = await query<{ id: string }>(superuserTarget(example.sandbox), 'SELECT id FROM ledger WHERE writer = $1', [writer.name]);
     const stored = new Set(rows.map((row) => Number(row.id)));
     const lost = writer.acknowledged.filter((ack) => !stored.has(ack.id)).map((ack) => ack.id);
     expect(writer.acknowledged.length).toBeGreaterThan(0);
     expect(lost).toEqual([]);
+    // One instance per timeline, none going back: no two histories were acknowledged.
+    expect(acknowledgerViolations([writer])).toEqual([]);
   }
 
   /**

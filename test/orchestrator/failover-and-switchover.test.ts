@@ -7,22 +7,28 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freezePostgres, killPostgres, postmasterPid } from '../support/faults';
 import { verifyLedger } from '../support/ledger-check';
-import { LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
+import { type Acknowledgement, insertLedgerRow, LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
+import { RuleRecorder } from '../support/rule-recorder';
 import { waitFor } from '../../runtime/src/util/net';
 
 describe('failover, switchover and policy changes', () => {
   let cluster: LocalCluster;
   let writer: LedgerWriter;
+  let rules: RuleRecorder;
+  /** The tests' own writes (a statement loop, a session that waited): checked with the writer's. */
+  const own = { name: 'tests', acknowledged: [] as Acknowledgement[] };
 
   beforeAll(async () => {
     cluster = await startLocalCluster(inject('testRoot'));
     await cluster.query(LEDGER_DDL);
+    rules = await RuleRecorder.start(cluster.layout);
     writer = startLedgerWriter(cluster, 'orchestrator-test');
   });
   afterAll(async () => {
     await writer?.stop();
+    await rules?.stop();
     await cluster?.stop();
   });
 
@@ -34,7 +40,7 @@ describe('failover, switchover and policy changes', () => {
     await killed.replaced(); // before it, the status may still show the dead server healthy
     const after = await cluster.waitForStatus('a healthy serving primary', (s) => s.ruleStatus === 'serving' && s.instances.some((i) => i.name === s.primary && i.healthy));
     console.log(`kill -9 of ${before.primary}: primary now ${after.primary} (term ${before.term} -> ${after.term}), first write after ${firstWrite.at - killedAt} ms`);
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer, own], { rules });
   });
 
   it('fails over from a frozen primary, and the old primary rejoins when it wakes up', async () => {
@@ -48,7 +54,7 @@ describe('failover, switchover and policy changes', () => {
     } finally {
       thaw();
     }
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer, own], { rules });
     const rejoined = await cluster.statusNow();
     expect(rejoined.instances.find((i) => i.name === before.primary)).toMatchObject({ role: 'replica', healthy: true, replicationState: 'streaming' });
   });
@@ -73,7 +79,7 @@ describe('failover, switchover and policy changes', () => {
     const after = await cluster.waitForStatus('the primary answering again', (s) => s.instances.some((i) => i.name === primary.name && i.healthy && i.error === null));
     expect(after.term).toBe(before.term);
     expect(after.primary).toBe(before.primary);
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer, own], { rules });
   });
 
   it('switches over to a chosen instance with the CLI and records it in history', async () => {
@@ -89,7 +95,7 @@ describe('failover, switchover and policy changes', () => {
     const entries = JSON.parse(history.stdout) as { term: number; action: string; outcome: string }[];
     expect(entries).toContainEqual(expect.objectContaining({ term: after.term, action: 'switchover', outcome: 'done' }));
     expect(entries).toContainEqual(expect.objectContaining({ action: 'failover', outcome: 'done' }));
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer, own], { rules });
   });
 
   it('holds statements through a switchover: a loop of single-statement writes sees no error', async () => {
@@ -100,7 +106,7 @@ describe('failover, switchover and policy changes', () => {
     const loop = (async () => {
       while (running) {
         try {
-          await client.query("INSERT INTO ledger (id, writer, server) VALUES (-1000000 - $1::int, 'loop', 'x')", [written]);
+          own.acknowledged.push(await insertLedgerRow(client, -1_000_000 - written, 'loop'));
           written += 1;
         } catch (error) {
           errors.push((error as Error).message);
@@ -133,7 +139,7 @@ describe('failover, switchover and policy changes', () => {
     waiting.on('error', () => undefined);
     try {
       await Promise.all(holders.map((holder) => holder.query('BEGIN; SELECT 1')));
-      const write = waiting.query("INSERT INTO ledger (id, writer, server) VALUES (-2000000, 'waiter', 'x') RETURNING current_setting('port') AS port");
+      const write = insertLedgerRow(waiting, -2_000_000, 'waiter');
       write.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       const state = await Promise.race([write.then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))]);
       expect(state).toBe('waiting');
@@ -142,7 +148,9 @@ describe('failover, switchover and policy changes', () => {
       const after = await cluster.statusNow();
       expect(after.primary).not.toBe(before.primary);
       const newPrimary = cluster.layout.instances.find((instance) => instance.name === after.primary)!;
-      expect(Number((await write).rows[0].port)).toBe(newPrimary.port);
+      const acknowledged = await write;
+      own.acknowledged.push(acknowledged);
+      expect(acknowledged.server).toBe(newPrimary.name);
     } finally {
       await Promise.all([...holders, waiting].map((client) => client.end().catch(() => undefined)));
     }
@@ -168,7 +176,7 @@ describe('failover, switchover and policy changes', () => {
     const status = await cluster.statusNow();
     expect(status.policy).toBe('atLeast(3)');
     expect(postmasterPid(cluster, primary!)).toBe(pid);
-    await verifyLedger(cluster, [writer]);
+    await verifyLedger(cluster, [writer, own], { rules });
   });
 
   it('refuses a policy the instances cannot satisfy, naming the fix', async () => {
@@ -180,6 +188,13 @@ describe('failover, switchover and policy changes', () => {
   it('goes back to atLeast(2)', async () => {
     const result = await polygres(['set-durability', 'atLeast(2)', '--state-dir', cluster.stateDir]);
     expect(result.stdout).toMatch(/synchronous_standby_names ANY 1 \(/);
+  });
+
+  it('every acknowledged write, the statement loop and the waiting session included, is verified once the writer has stopped', async () => {
+    await writer.stop();
+    expect(own.acknowledged.map((ack) => ack.id)).toContain(-2_000_000);
+    expect(own.acknowledged.filter((ack) => ack.id <= -1_000_000 && ack.id > -2_000_000).length).toBeGreaterThan(0);
+    await verifyLedger(cluster, [writer, own], { rules });
   });
 });
 

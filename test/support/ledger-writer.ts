@@ -1,9 +1,11 @@
 /**
  * The ledger writer of the chaos suite: clients insert sequential ids through a
- * gateway and record every acknowledged commit — with the term and the server that
- * acknowledged it. A write with no answer within `abandonAfterMs` is abandoned for a new
- * connection, but its connection stays open, so a late acknowledgement is still recorded.
- * The outage is the longest pause between two acknowledgements.
+ * gateway and record every acknowledged commit — with the instance that made it and that
+ * instance's timeline, read in the same statement (the term the server believes in is kept
+ * too, but only a check from outside can trust it: ledger-check.ts). A write with no answer
+ * within `abandonAfterMs` is abandoned for a new connection, but its connection stays open,
+ * so a late acknowledgement is still recorded. The outage is the longest pause between two
+ * acknowledgements.
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Client } from 'pg';
@@ -13,9 +15,19 @@ export interface Acknowledgement {
   readonly id: number;
   /** When the write was sent. */
   readonly sentAt: number;
+  /** The newest term in the acknowledging server's own rule history: what it believes, not proof. */
   readonly term: number;
+  /** The instance that committed it (its cluster_name). */
   readonly server: string;
+  /** The timeline that instance wrote the commit on: each promotion starts a new one. */
+  readonly timeline: number;
   readonly at: number;
+}
+
+/** Writes acknowledged to one client, under its name: a LedgerWriter, or a test's own inserts. */
+export interface AcknowledgedWrites {
+  readonly name: string;
+  readonly acknowledged: readonly Acknowledgement[];
 }
 
 export interface LedgerTarget {
@@ -34,14 +46,29 @@ export const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS ledger (
   writer text NOT NULL,
   term bigint,
   server text NOT NULL,
+  timeline integer,
   at timestamptz NOT NULL DEFAULT clock_timestamp()
 )`;
 
-const INSERT = `INSERT INTO ledger (id, writer, term, server)
-  VALUES ($1, $2, (SELECT max(term) FROM polygres.rule_history), current_setting('cluster_name'))
-  RETURNING term, server`;
+/** The timeline of the WAL being written: the first 8 hex digits of its segment's file name. */
+const CURRENT_TIMELINE = "('x' || substr(pg_walfile_name(pg_current_wal_insert_lsn()), 1, 8))::bit(32)::int";
 
-export class LedgerWriter {
+export const LEDGER_INSERT = `INSERT INTO ledger (id, writer, term, server, timeline)
+  VALUES ($1, $2, (SELECT max(term) FROM polygres.rule_history), current_setting('cluster_name'), ${CURRENT_TIMELINE})
+  RETURNING term, server, timeline`;
+
+/** One ledger insert through `client`; its acknowledgement, tagged as the writer's are. */
+export async function insertLedgerRow(client: Pick<Client, 'query'>, id: number, writer: string): Promise<Acknowledgement> {
+  const sentAt = Date.now();
+  const result = await client.query(LEDGER_INSERT, [id, writer]);
+  return acknowledgement(id, sentAt, result.rows[0]);
+}
+
+function acknowledgement(id: number, sentAt: number, row: { term: string | null; server: string; timeline: number }): Acknowledgement {
+  return { id, sentAt, term: Number(row.term), server: row.server, timeline: Number(row.timeline), at: Date.now() };
+}
+
+export class LedgerWriter implements AcknowledgedWrites {
   readonly acknowledged: Acknowledgement[] = [];
   readonly errors: string[] = [];
   private running = false;
@@ -96,10 +123,9 @@ export class LedgerWriter {
       if (!client) continue;
       const id = next++;
       const sentAt = Date.now();
-      const attempt = client.query(INSERT, [id, this.name]).then(
+      const attempt = client.query(LEDGER_INSERT, [id, this.name]).then(
         (result) => {
-          const row = result.rows[0] as { term: string | null; server: string };
-          this.acknowledged.push({ id, sentAt, term: Number(row.term), server: row.server, at: Date.now() });
+          this.acknowledged.push(acknowledgement(id, sentAt, result.rows[0]));
           return 'ok' as const;
         },
         (error: Error) => {
