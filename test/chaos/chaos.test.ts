@@ -126,6 +126,32 @@ describe('chaos: faults under a ledger writer', () => {
     await verifyLedger(cluster, writers, { rules });
   });
 
+  it('kill -9 of the orchestrator in the middle of a switchover: another takes it over at once, and the CLI follows it to its end', async () => {
+    const before = await cluster.statusNow();
+    const standby = before.instances.find((i) => i.name !== before.primary)!.name;
+    // Hold the switchover open: it waits for every standby's answer before it chooses.
+    const thawPooler = freezeProcess(supervisedPid(cluster, `pooler-${standby}`));
+    const at = Date.now();
+    try {
+      const switchover = polygres(['switchover', '--yes', '--state-dir', cluster.stateDir]);
+      const electing = await cluster.waitForStatus('the switchover under way', (s) => s.election !== null, 30_000);
+      process.kill(supervisedPid(cluster, electing.election!.by), 'SIGKILL');
+      thawPooler();
+      const result = await switchover;
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toContain('(the orchestrator asked was lost; another finished the election)');
+      const after = await cluster.statusNow();
+      expect(after.primary).not.toBe(before.primary);
+      expect(after.term).toBeGreaterThan(electing.election!.term);
+      const resumed = await writesResume(at);
+      await allHealthy();
+      log.record('kill orchestrator mid-switchover', at, resumed.at);
+    } finally {
+      thawPooler();
+    }
+    await verifyLedger(cluster, writers, { rules });
+  });
+
   it('restart of etcd: writes go on while the topology store is away', async () => {
     const at = Date.now();
     process.kill(supervisedPid(cluster, 'etcd'), 'SIGKILL');

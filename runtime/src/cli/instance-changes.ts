@@ -17,13 +17,12 @@ import { withInstances, withoutInstances, withoutZones, withZones } from '../dep
 import { writeLayout } from '../deployment/layout-file';
 import { restartOrchestrators } from '../local/restart-orchestrators';
 import { readSupervisorState, supervisorPidFile } from '../local/supervisor-files';
-import type { ElectionResult } from '../orchestrator/actions/elect';
 import type { ClusterSpec } from '../spec/schema';
 import type { ShardRule } from '../topo/records';
 import { isListening, sleep, waitFor } from '../util/net';
 import { readPidFile } from '../util/processes';
 import { waitUntilServing } from './instance-admin';
-import { callOrchestrator } from './orchestrator-api';
+import { callOrchestrator, switchOverCluster } from './orchestrator-api';
 import { localClusterStatus } from './status-command';
 
 type Out = (line: string) => void;
@@ -75,7 +74,7 @@ export async function removeInstances(layout: ClusterLayout, next: ClusterSpec, 
       const to = status.instances.find((instance) => !removed.includes(instance.name) && instance.healthy)?.name;
       if (!to) throw new Error(`${status.primary} is the primary and no remaining instance is healthy to take over`);
       out(`Switching over from ${status.primary} to ${to} before it leaves...`);
-      await callOrchestrator<ElectionResult>(current, { method: 'POST', path: '/v1/switchover', body: { to }, timeoutMs: 120_000 });
+      await switchOverCluster(current, to);
     }
     const rule = await callOrchestrator<ShardRule>(current, { method: 'POST', path: '/v1/members', body: { members: wanted }, timeoutMs: 120_000 });
     out(`Removing ${removed.join(', ')}: term ${rule.term}, members ${rule.members.join(', ')}`);

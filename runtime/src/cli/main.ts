@@ -6,9 +6,8 @@ import { runGateway } from '../gateway/main';
 import { policyFor } from '../consensus/registry';
 import { syncStandbyNames } from '../consensus/sync-standby-names';
 import { readLayoutOfStateDir } from '../deployment/layout-file';
-import type { ElectionResult } from '../orchestrator/actions/elect';
 import type { HistoryEntry, ShardRule } from '../topo/records';
-import { callOrchestrator } from './orchestrator-api';
+import { callOrchestrator, describeSwitchover, switchOverCluster } from './orchestrator-api';
 import { callAdmin } from '../admin/http-client';
 import { readSecrets } from '../deployment/secrets';
 import type { PoolStats } from '../pooler/pool';
@@ -116,13 +115,7 @@ export function buildProgram(): Command {
     .action(async (options: { stateDir?: string; to?: string; yes?: boolean }) => {
       const layout = readLayoutOfStateDir(clusterStateDir(options.stateDir));
       await confirm({ consequence: `move the primary of cluster "${layout.cluster}" to ${options.to ?? 'the most advanced standby'} (writes pause for about a second)`, yes: options.yes ?? false });
-      const result = await callOrchestrator<ElectionResult>(layout, {
-        method: 'POST',
-        path: '/v1/switchover',
-        body: options.to ? { to: options.to } : {},
-        timeoutMs: 120_000,
-      });
-      out(`term ${result.term}: ${result.primary} is primary (was ${result.previousPrimary}); took ${result.durationMs} ms`);
+      out(describeSwitchover(await switchOverCluster(layout, options.to)));
     });
 
   program

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { PendingRestart } from '../agent/instance-operations';
 import { callAdmin } from '../admin/http-client';
-import type { ElectionResult } from '../orchestrator/actions/elect';
 import type { ClusterLayout } from '../deployment/layout';
 import { readLayoutOfStateDir } from '../deployment/layout-file';
 import { SUPERUSER, readSecrets } from '../deployment/secrets';
@@ -17,7 +16,7 @@ import { postgresBinDir } from '../postgres/postgres-binaries';
 import { UsageError } from './cli-errors';
 import { confirm } from './confirm';
 import { askInstance, waitUntilServing } from './instance-admin';
-import { callOrchestrator } from './orchestrator-api';
+import { describeSwitchover, switchOverCluster } from './orchestrator-api';
 import { clusterStateDir } from './resolve-state-dir';
 import { rollingRestart } from './rolling-restart';
 import { localClusterStatus } from './status-command';
@@ -55,8 +54,7 @@ export function addMaintenanceCommands(program: Command, out: Out): void {
       if (!layout.instances.some((instance) => instance.name === name)) throw new UsageError(`--instance: "${name}" is not an instance of cluster "${layout.cluster}" (${layout.instances.map((i) => i.name).join(', ')})`);
       if (name === primary && layout.instances.length > 1) {
         await confirm({ consequence: `switch the primary over from ${name} (writes pause for about a second); the switchover restarts it as a standby`, yes: options.yes ?? false });
-        const result = await callOrchestrator<ElectionResult>(layout, { method: 'POST', path: '/v1/switchover', body: {}, timeoutMs: 120_000 });
-        out(`term ${result.term}: ${result.primary} is primary (was ${name}); writes paused ${result.durationMs} ms`);
+        out(describeSwitchover(await switchOverCluster(layout)));
         await waitUntilServing(layout, name, 'replica');
         out(`${name} restarted as a standby, streaming`);
         return;

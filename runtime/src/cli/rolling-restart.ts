@@ -9,10 +9,10 @@
  */
 import { AdminCallError } from '../admin/http-client';
 import { waitFor } from '../util/net';
-import type { ElectionResult } from '../orchestrator/actions/elect';
+import type { SwitchoverOutcome } from '../admin/switchover-request';
 import type { ClusterLayout } from '../deployment/layout';
 import { askInstance, waitUntilServing } from './instance-admin';
-import { callOrchestrator } from './orchestrator-api';
+import { switchOverCluster } from './orchestrator-api';
 import { localClusterStatus } from './status-command';
 
 export interface RollingRestartOptions {
@@ -67,11 +67,11 @@ const SWITCHOVER_ATTEMPTS = 3;
  * ... cannot be promoted"). A refused switchover rolls back — the old primary serves again —
  * so trying again, once every instance serves as before, is safe.
  */
-async function switchOver(layout: ClusterLayout, primary: string, to: string, standbys: readonly string[], out: (line: string) => void): Promise<ElectionResult> {
+async function switchOver(layout: ClusterLayout, primary: string, to: string, standbys: readonly string[], out: (line: string) => void): Promise<SwitchoverOutcome> {
   for (let attempt = 1; ; attempt++) {
     const since = Date.now();
     try {
-      return await callOrchestrator<ElectionResult>(layout, { method: 'POST', path: '/v1/switchover', body: { to }, timeoutMs: 120_000 });
+      return await switchOverCluster(layout, to);
     } catch (error) {
       if (attempt >= SWITCHOVER_ATTEMPTS || !(error instanceof AdminCallError) || !/cannot be promoted/.test(error.message)) throw error;
       out(`  the switchover was refused (${error.message}); trying again once every instance serves`);

@@ -78,7 +78,8 @@ export class OrchestratorLoop {
       case 'failover': {
         this.context.log.warn({ problem: problem.description }, 'failing over');
         const lostAt = this.evidence.since(problem.key);
-        const result = await runElection(this.context, rule, { kind: 'failover', reason: problem.fix.reason, fence: 'kill', ...(lostAt !== undefined ? { lostAt } : {}) });
+        const { reason, exclude } = problem.fix;
+        const result = await runElection(this.context, rule, { kind: 'failover', reason, fence: 'kill', ...(exclude ? { exclude } : {}), ...(lostAt !== undefined ? { lostAt } : {}) });
         this.context.log.info(result, 'election finished');
         return;
       }

@@ -13,6 +13,8 @@ export interface Snapshot {
   readonly backups?: { readonly schedule: BackupSchedule; readonly state: Versioned<BackupState> | undefined };
   /** undefined: the pooler did not answer. */
   readonly statuses: ReadonlyMap<string, InstanceStatus | undefined>;
+  /** During an election: whether its orchestrator still holds it (undefined: not asked, or etcd did not say). */
+  readonly electionHeld?: boolean;
 }
 
 export async function takeSnapshot(context: OrchestratorContext): Promise<Snapshot> {
@@ -24,5 +26,7 @@ export async function takeSnapshot(context: OrchestratorContext): Promise<Snapsh
   const statuses = new Map<string, InstanceStatus | undefined>();
   context.layout.instances.forEach((instance, index) => statuses.set(instance.name, reports[index]));
   const schedule = context.spec.backup?.schedule;
-  return { at: Date.now(), rule, statuses, ...(schedule ? { backups: { schedule, state: backupState } } : {}) };
+  const election = rule?.value.status === 'electing' ? rule.value.election : null;
+  const electionHeld = election ? await context.topo.electionHeld(election.term).catch(() => undefined) : undefined;
+  return { at: Date.now(), rule, statuses, ...(schedule ? { backups: { schedule, state: backupState } } : {}), ...(electionHeld !== undefined ? { electionHeld } : {}) };
 }

@@ -7,7 +7,7 @@
  * POLYGRES_HAND_OVER_ON_STOP (the Kubernetes target renders it); the local target's
  * `polygres down` stops every process at once, where a switchover could only get in the way.
  */
-import { callAnyOrchestrator } from '../admin/orchestrator-client';
+import { requestSwitchover } from '../admin/switchover-request';
 import type { ClusterLayout } from '../deployment/layout';
 import type { TopoStore } from '../topo/topo-store';
 import type { Logger } from '../util/log';
@@ -24,8 +24,13 @@ export async function handOverPrimary(options: { topo: TopoStore; instance: stri
   if (rule?.value.primary !== options.instance || rule.value.status !== 'serving') return;
   options.log.info('stopping the primary: asking for a switchover first');
   try {
-    const result = await callAnyOrchestrator<{ detail?: string }>(options.layout.orchestrators, options.adminToken, { method: 'POST', path: '/v1/switchover', body: {}, timeoutMs: SWITCHOVER_TIMEOUT_MS });
-    options.log.info({ detail: result.detail }, 'switched over before stopping');
+    const result = await requestSwitchover({
+      orchestrators: options.layout.orchestrators,
+      adminToken: options.adminToken,
+      readRule: async () => (await options.topo.getRule())?.value,
+      timeoutMs: SWITCHOVER_TIMEOUT_MS,
+    });
+    options.log.info({ term: result.term, primary: result.primary, takenOver: result.takenOver }, 'switched over before stopping');
   } catch (error) {
     options.log.warn({ err: (error as Error).message }, 'the switchover before stopping failed; stopping anyway (the orchestrators will fail over)');
   }

@@ -23,6 +23,11 @@ export interface EtcdTopoStoreOptions {
 
 /** How long a crashed gateway stays registered. */
 const REPLICA_LEASE_SECONDS = 10;
+/**
+ * etcd's shortest useful lease (its minimum is 1.5 × the election timeout, 1 s by default);
+ * kept alive every third of it, so a live orchestrator never loses it to a pause of its own.
+ */
+const ELECTION_LEASE_SECONDS = 2;
 
 export class EtcdTopoStore implements TopoStore {
   readonly cluster: string;
@@ -148,6 +153,27 @@ export class EtcdTopoStore implements TopoStore {
   async listGateways(): Promise<GatewayRecord[]> {
     const values = await this.client.getAll().prefix(keys.gateways(this.cluster)).strings();
     return Object.values(values).map((value) => JSON.parse(value) as GatewayRecord);
+  }
+
+  /**
+   * A lease of ELECTION_LEASE_SECONDS, kept alive by this process: killed, it lapses within
+   * that time (etcd does not end leases when connections drop).
+   */
+  async holdElection(term: number): Promise<{ release(): Promise<void> }> {
+    const lease = this.client.lease(ELECTION_LEASE_SECONDS);
+    try {
+      await lease.put(keys.electionHolder(this.cluster, term)).value(String(term));
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    // A lease lost while etcd is away: the election runs late and is taken over by the timeout.
+    lease.on('lost', () => undefined);
+    return { release: () => lease.revoke() };
+  }
+
+  async electionHeld(term: number): Promise<boolean> {
+    return (await this.client.get(keys.electionHolder(this.cluster, term)).string()) !== null;
   }
 
   /**

@@ -10,6 +10,8 @@ export const keys = {
   term: (cluster: string) => `${clusterPrefix(cluster)}shards/${SHARD}/term`,
   history: (cluster: string) => `${clusterPrefix(cluster)}shards/${SHARD}/history/`,
   backups: (cluster: string) => `${clusterPrefix(cluster)}shards/${SHARD}/backups`,
+  /** Held under the lease of the orchestrator running the election of `term`. */
+  electionHolder: (cluster: string, term: number) => `${clusterPrefix(cluster)}shards/${SHARD}/election-holders/${term}`,
   instance: (cluster: string, name: string) => `${clusterPrefix(cluster)}instances/${name}`,
   instances: (cluster: string) => `${clusterPrefix(cluster)}instances/`,
   gateway: (cluster: string, zone: string) => `${clusterPrefix(cluster)}gateways/${zone}`,

@@ -89,6 +89,17 @@ export class MemoryTopoStore implements TopoStore {
     return [...this.gateways.values()];
   }
 
+  private readonly heldElections = new Set<number>();
+
+  async holdElection(term: number): Promise<{ release(): Promise<void> }> {
+    this.heldElections.add(term);
+    return { release: async () => void this.heldElections.delete(term) };
+  }
+
+  async electionHeld(term: number): Promise<boolean> {
+    return this.heldElections.has(term);
+  }
+
   async registerGatewayReplica(replica: GatewayReplica): Promise<{ close(): Promise<void> }> {
     const key = `${replica.zone}/${replica.address}:${replica.port}`;
     this.replicas.set(key, replica);

@@ -26,6 +26,13 @@ export interface TopoStore {
   takeTerm(current: Versioned<ShardRule>, next: (term: number) => ShardRule): Promise<Versioned<ShardRule> | undefined>;
   /** Takes the next term for an election: the rule keeps its primary but is marked `electing`. */
   beginElection(current: Versioned<ShardRule>, election: Omit<Election, 'term'>): Promise<Versioned<ShardRule> | undefined>;
+  /**
+   * Marks the election of `term` as run by this process for as long as it lives (a lease of a
+   * few seconds); `release` when the election ends. Others take over one no longer held.
+   */
+  holdElection(term: number): Promise<{ release(): Promise<void> }>;
+  /** Whether a live process still holds the election of `term`. */
+  electionHeld(term: number): Promise<boolean>;
   getBackupState(): Promise<Versioned<BackupState> | undefined>;
   /** Replaces the backup state if unchanged since read (`modRevision` '0': it did not exist). */
   replaceBackupState(state: BackupState, modRevision: string): Promise<boolean>;

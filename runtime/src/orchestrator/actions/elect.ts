@@ -54,6 +54,20 @@ export async function runElection(context: OrchestratorContext, current: Version
     return { term: old.term, outcome: 'lost-race', primary: null, previousPrimary: old.primary, detail: 'another orchestrator changed the rule first', durationMs: 0 };
   }
   const term = begun.value.election.term;
+  // While this lives, the election is ours: should this orchestrator die, its lease lapses in
+  // seconds and another takes the election over at once (analyzers/stale-election.ts).
+  const hold = await context.topo.holdElection(term).catch((error: unknown) => {
+    context.log.warn({ term, err: (error as Error).message }, 'could not take the election lease; others take over only when it runs late');
+    return undefined;
+  });
+  try {
+    return await elect(context, request, old, begun, term, started);
+  } finally {
+    await hold?.release().catch(() => undefined);
+  }
+}
+
+async function elect(context: OrchestratorContext, request: ElectionRequest, old: ShardRule, begun: Versioned<ShardRule>, term: number, started: number): Promise<ElectionResult> {
   const finish = async (outcome: 'done' | 'failed', primary: string | null, detail: string): Promise<ElectionResult> => {
     const result = { term, outcome, primary, previousPrimary: old.primary, detail, durationMs: Date.now() - started };
     const outage = outcome === 'done' ? { outageSeconds: (Date.now() - (request.lostAt ?? started)) / 1000 } : {};

@@ -2,7 +2,8 @@ import type { Snapshot } from '../snapshot';
 
 /** What an orchestrator does about a problem once its evidence has held for the grace period. */
 export type Fix =
-  | { readonly kind: 'failover'; readonly reason: string }
+  /** `exclude`: instances that must not win (a switchover's old primary, when taking it over). */
+  | { readonly kind: 'failover'; readonly reason: string; readonly exclude?: readonly string[] }
   | { readonly kind: 'rejoin'; readonly instance: string }
   | { readonly kind: 'complete-bootstrap' }
   | { readonly kind: 'backup'; readonly type: 'full' | 'diff' | 'incr' }
