@@ -15,6 +15,7 @@ export function adminRoutes(context: OrchestratorContext, loop: OrchestratorLoop
   return {
     'GET /v1/history': () => context.topo.listHistory(),
     'GET /v1/problems': () => loop.problems,
+    'GET /v1/elections': () => ({ running: [...context.peers.runningHere] }),
     'POST /v1/switchover': (body) => {
       const { to } = parseBody(switchoverSchema, body);
       return loop.exclusive(() => switchover(context, to ? { to } : {}));

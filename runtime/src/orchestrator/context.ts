@@ -4,6 +4,7 @@ import type { ClusterSpec } from '../spec/schema';
 import type { HistoryEntry } from '../topo/records';
 import type { TopoStore } from '../topo/topo-store';
 import type { Logger } from '../util/log';
+import type { OrchestratorPeers } from './orchestrator-peers';
 import type { PoolerClient } from './pooler-client';
 
 /** What every analyzer and action of one orchestrator works with. */
@@ -13,6 +14,8 @@ export interface OrchestratorContext {
   readonly me: OrchestratorLayout;
   readonly topo: TopoStore;
   readonly poolers: PoolerClient;
+  /** The other orchestrators, and the elections this one runs now. */
+  readonly peers: OrchestratorPeers;
   readonly log: Logger;
   /** polygres_orchestrator_actions_total: every action recorded in the history counts here too. */
   readonly actions: Counter<'kind' | 'outcome'>;

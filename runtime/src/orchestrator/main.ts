@@ -25,6 +25,7 @@ import { ensureRule } from './bootstrap';
 import type { OrchestratorContext } from './context';
 import { OrchestratorLoop } from './loop';
 import { PoolerClient } from './pooler-client';
+import { OrchestratorPeers } from './orchestrator-peers';
 import { KubernetesApi } from '../kubernetes/api-client';
 import { RollingUpdates } from './rolling-update/driver';
 
@@ -37,7 +38,8 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
   const log = createLogger('orchestrator', { name: me.name });
   const metrics = createServiceRegistry('orchestrator');
   const { store: topo, registry: etcdMetrics } = instrumentTopoStore(openTopoStore(layout), 'orchestrator');
-  const context: OrchestratorContext = { layout, spec, me, topo, poolers: new PoolerClient(layout, secrets.adminToken), log, actions: actionCounter(metrics) };
+  const peers = new OrchestratorPeers(layout, me.name, secrets.adminToken);
+  const context: OrchestratorContext = { layout, spec, me, topo, poolers: new PoolerClient(layout, secrets.adminToken), peers, log, actions: actionCounter(metrics) };
   const problemMetrics = new ProblemMetrics(metrics);
   const loop = new OrchestratorLoop(context, (problems) => problemMetrics.observe(problems));
   registerClusterMetrics(metrics, {

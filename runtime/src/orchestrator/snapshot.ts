@@ -5,6 +5,7 @@ import type { BackupSpec } from '../spec/schema';
 
 export type BackupSchedule = BackupSpec['schedule'];
 import type { OrchestratorContext } from './context';
+import type { ElectionHolderState } from './orchestrator-peers';
 
 export interface Snapshot {
   readonly at: number;
@@ -15,6 +16,8 @@ export interface Snapshot {
   readonly statuses: ReadonlyMap<string, InstanceStatus | undefined>;
   /** During an election: whether its orchestrator still holds it (undefined: not asked, or etcd did not say). */
   readonly electionHeld?: boolean;
+  /** During an election: what its orchestrator says of it (orchestrator-peers.ts). */
+  readonly electionHolder?: ElectionHolderState;
 }
 
 export async function takeSnapshot(context: OrchestratorContext): Promise<Snapshot> {
@@ -27,6 +30,15 @@ export async function takeSnapshot(context: OrchestratorContext): Promise<Snapsh
   context.layout.instances.forEach((instance, index) => statuses.set(instance.name, reports[index]));
   const schedule = context.spec.backup?.schedule;
   const election = rule?.value.status === 'electing' ? rule.value.election : null;
-  const electionHeld = election ? await context.topo.electionHeld(election.term).catch(() => undefined) : undefined;
-  return { at: Date.now(), rule, statuses, ...(schedule ? { backups: { schedule, state: backupState } } : {}), ...(electionHeld !== undefined ? { electionHeld } : {}) };
+  const [electionHeld, electionHolder] = election
+    ? await Promise.all([context.topo.electionHeld(election.term).catch(() => undefined), context.peers.holderOf(election)])
+    : [undefined, undefined];
+  return {
+    at: Date.now(),
+    rule,
+    statuses,
+    ...(schedule ? { backups: { schedule, state: backupState } } : {}),
+    ...(electionHeld !== undefined ? { electionHeld } : {}),
+    ...(electionHolder !== undefined ? { electionHolder } : {}),
+  };
 }

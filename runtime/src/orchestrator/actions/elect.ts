@@ -60,9 +60,11 @@ export async function runElection(context: OrchestratorContext, current: Version
     context.log.warn({ term, err: (error as Error).message }, 'could not take the election lease; others take over only when it runs late');
     return undefined;
   });
+  context.peers.runningHere.add(term);
   try {
     return await elect(context, request, old, begun, term, started);
   } finally {
+    context.peers.runningHere.delete(term);
     await hold?.release().catch(() => undefined);
   }
 }

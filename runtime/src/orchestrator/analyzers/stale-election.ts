@@ -9,7 +9,8 @@ export const STALE_ELECTION_MS = 10_000;
 export const UNHELD_ELECTION_MS = 1_000;
 
 /**
- * An election whose orchestrator died (its lease lapsed: taken over at once) or that has not
+ * An election whose orchestrator died (it refuses connections, or its lease lapsed: taken over
+ * at once) or that has not
  * finished in time (stuck waiting for a quorum). Taking over with a higher term is always
  * safe: poolers refuse the old term.
  */
@@ -19,7 +20,8 @@ export const staleElection: Analyzer = (snapshot) => {
   const { term, kind, reason, by } = rule.election;
   const age = snapshot.at - Date.parse(rule.election.startedAt);
   const description = `election for term ${term} (${kind}: ${reason}) running for ${Math.round(age / 1000)} s`;
-  const abandoned = snapshot.electionHeld === false && age >= UNHELD_ELECTION_MS;
+  // Its orchestrator gone: the process says so (refused, or restarted without it) or its lease lapsed.
+  const abandoned = age >= UNHELD_ELECTION_MS && (snapshot.electionHolder === 'gone' || snapshot.electionHeld === false);
   if (age < STALE_ELECTION_MS && !abandoned) return [{ key: `electing:${term}`, description, graceMs: 0, fix: { kind: 'report' } }];
   return [{
     key: `stale-election:${term}`,
