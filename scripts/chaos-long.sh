@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The long chaos run: the chaos suite with 200 failovers and switchovers in a row (set
-# CHAOS_FAILOVERS to change it). Every fault's outage is logged, and the summary is written to
-# test/chaos/RESULTS.md with the verdict (the suite fails on any lost acknowledged commit).
+# CHAOS_FAILOVERS to change it), then the network partition scenarios on the pod sandbox.
+# Every fault's outage is logged, and the summary is written to test/chaos/RESULTS.md with
+# the verdict (the suites fail on any lost acknowledged commit).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1 CHAOS_FAILOVERS="${CHAOS_FAILOVERS:-200}"
@@ -10,6 +11,8 @@ CHAOS_LOG=$(mktemp)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 npx vitest run --project integration test/chaos
 status=$?
+# The network partitions, on the Kubernetes pod sandbox, the flapping link for a minute.
+SANDBOX_FLAPPING_MS=60000 npx vitest run --project integration test/kubernetes/sandbox.test.ts -t 'cut|flapping' || status=$?
 node scripts/chaos-summary.mjs "$CHAOS_LOG" "$status" "$started" > test/chaos/RESULTS.md
 cat test/chaos/RESULTS.md
 rm -f "$CHAOS_LOG"

@@ -12,6 +12,8 @@ import { removeSandboxLeftovers } from '../pod-sandbox/leftovers';
 import type { TerraformConfig } from '../pod-sandbox/terraform-values';
 import { startS3Server, type S3Server } from '../support/s3-server';
 import type { LedgerTarget } from '../support/ledger-writer';
+import { EtcdTopoStore } from '../../runtime/src/topo/etcd-topo-store';
+import type { TopoStore } from '../../runtime/src/topo/topo-store';
 import { resolve } from 'node:path';
 
 const BUCKET = 'acme-orders-backups';
@@ -124,6 +126,16 @@ export async function orchestratorHistory(sandbox: PodSandbox): Promise<{ action
   const response = await fetch(`http://${sandbox.serviceIp('orders-orchestrator-us-east-1a')}:8009/v1/history`, { headers: { authorization: `Bearer ${adminToken}` }, signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new Error(`history: ${response.status} ${await response.text()}`);
   return (await response.json()) as { action: string; outcome: string; at: string; detail: string }[];
+}
+
+/** The example's etcd as the node reaches it: its Service, with the client certificate every Polygres pod presents. */
+export function sandboxTopo(sandbox: PodSandbox): TopoStore {
+  const tls = sandbox.secretData('orders-etcd-tls');
+  return new EtcdTopoStore({
+    endpoints: [`https://${sandbox.serviceIp('orders-etcd')}:2379`],
+    cluster: 'orders',
+    tls: { ca: Buffer.from(tls['ca.crt']!), cert: Buffer.from(tls['client.crt']!), key: Buffer.from(tls['client.key']!), serverName: 'orders-etcd.orders.svc.cluster.local' },
+  });
 }
 
 /** The instance pod of an instance name (`us-east-1a-0` runs in `orders-us-east-1a-0-0`). */

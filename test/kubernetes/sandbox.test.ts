@@ -5,7 +5,7 @@
  * through the faults a Kubernetes cluster sees: a pod re-created, the primary's pod killed,
  * a whole zone lost.
  */
-import { statSync } from 'node:fs';
+import { appendFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,22 +14,29 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../pod-sandbox/pod-runner';
 import { acknowledgerViolations } from '../support/acknowledger-check';
 import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
-import { appTarget, FORM_TIMEOUT_MS, instancePod, orchestratorHistory, query, replication, settled, startExample, superuserTarget, synthesizeExample, waitFormed, type ExampleInSandbox } from './sandbox-support';
+import { appTarget, FORM_TIMEOUT_MS, instancePod, orchestratorHistory, query, replication, settled, sandboxTopo, startExample, superuserTarget, synthesizeExample, waitFormed, type ExampleInSandbox } from './sandbox-support';
+import { RuleRecorder } from '../support/rule-recorder';
 
 const REJOIN_TIMEOUT_MS = 240_000;
+const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+/** How long the link flaps: half a minute in CI, longer with SANDBOX_FLAPPING_MS (chaos:long sets a minute). */
+const FLAPPING_MS = Number(process.env.SANDBOX_FLAPPING_MS ?? 30_000);
 /** Every Deployment, etcd and the three instances rolled on two cores. */
 const ROLLING_UPDATE_TIMEOUT_MS = 600_000;
 
 describe('pod sandbox: the kubernetes-multi-az example', () => {
   let example: ExampleInSandbox;
+  let rules: RuleRecorder;
 
   beforeAll(async () => {
     example = await startExample();
     await waitFormed(example.sandbox);
     await query(superuserTarget(example.sandbox), LEDGER_DDL);
+    rules = await RuleRecorder.start(sandboxTopo(example.sandbox));
   }, FORM_TIMEOUT_MS + 60_000);
 
   afterAll(async () => {
+    await rules?.stop();
     await example?.stop();
   }, 120_000);
 
@@ -45,15 +52,15 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
     console.log(lines.join('\n'));
   });
 
-  /** Every acknowledged write of `writer` is in the table, read through the gateway, and came from one history. */
+  /** Every acknowledged write of `writer` is in the table, read through the gateway, and came from the primary of its time. */
   async function expectNothingLost(writer: LedgerWriter): Promise<void> {
     const rows = await query<{ id: string }>(superuserTarget(example.sandbox), 'SELECT id FROM ledger WHERE writer = $1', [writer.name]);
     const stored = new Set(rows.map((row) => Number(row.id)));
     const lost = writer.acknowledged.filter((ack) => !stored.has(ack.id)).map((ack) => ack.id);
     expect(writer.acknowledged.length).toBeGreaterThan(0);
     expect(lost).toEqual([]);
-    // One instance per timeline, none going back: no two histories were acknowledged.
-    expect(acknowledgerViolations([writer])).toEqual([]);
+    // From the primary etcd named at the time, one instance per timeline: no two histories.
+    expect(acknowledgerViolations([writer], rules.tenures())).toEqual([]);
   }
 
   /**
@@ -74,6 +81,29 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
       await writer.stop();
     }
     await expectNothingLost(writer);
+  }
+
+  /** A writer in every zone, each through its own zone's gateway, all acknowledged. */
+  async function writerInEveryZone(name: string, base: number): Promise<LedgerWriter[]> {
+    const writers = ZONES.map((zone, index) => new LedgerWriter(superuserTarget(example.sandbox, `orders-gateway-${zone}`), `${name}-${zone}`, base + index * 100_000));
+    for (const writer of writers) writer.start();
+    await example.sandbox.waitFor('every zone writing', () => writers.every((writer) => writer.acknowledged.length >= 10), 60_000);
+    return writers;
+  }
+
+  /** The longest gap between acknowledgements of `writers` since `from`, for test/chaos/RESULTS.md. */
+  function reportOutage(scenario: string, writers: readonly LedgerWriter[], from: number): void {
+    const outageMs = Math.max(...writers.map((writer) => writer.longestPause(from, Date.now())));
+    console.log(`partition scenario: ${scenario}: outage ${outageMs} ms`);
+    // `npm run chaos:long` summarises these with its own faults (scripts/chaos-summary.mjs).
+    if (process.env.CHAOS_LOG) appendFileSync(process.env.CHAOS_LOG, `${JSON.stringify({ fault: `partition (Kubernetes sandbox): ${scenario}`, injectedAt: from, recoveredAt: Date.now(), outageMs })}\n`);
+  }
+
+  /** The writers stopped (late acknowledgements included), then every one of them verified. */
+  async function stopAndVerify(writers: readonly LedgerWriter[]): Promise<void> {
+    await Promise.all(writers.map((writer) => writer.stop()));
+    for (const writer of writers) await expectNothingLost(writer);
+    expect(acknowledgerViolations(writers, rules.tenures())).toEqual([]);
   }
 
   async function streamingStandbys(): Promise<string[]> {
@@ -227,6 +257,99 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
       await sandbox.waitFor('the update recorded as done', async () => (await orchestratorHistory(sandbox)).some((entry) => entry.at >= startedAt && entry.action === 'rolling-update' && entry.outcome === 'done'), 60_000);
     });
   }, ROLLING_UPDATE_TIMEOUT_MS + REJOIN_TIMEOUT_MS * 2);
+
+  it("the primary's zone cut off from the other zones and their etcd members, its clients still connected: the others elect, no acknowledged write is lost, and after the heal the old primary streams and its zone's clients commit again", async () => {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const { primary } = await replication(sandbox);
+    const cutZone = sandbox.zoneOf(sandbox.pod(instancePod(primary)))!;
+    const writers = await writerInEveryZone('partition', 5_000_000);
+    const inside = writers[ZONES.indexOf(cutZone)]!;
+    const outside = writers.filter((writer) => writer !== inside);
+    try {
+      await sandbox.partition([cutZone]);
+      const cutAt = Date.now();
+      await sandbox.waitFor('the other zones writing to a new primary', () => outside.every((writer) => writer.acknowledged.some((ack) => ack.sentAt > cutAt && ack.server !== primary)), REJOIN_TIMEOUT_MS);
+      // The cut-off primary has lost its quorum: whatever its zone's clients send, it acknowledges nothing.
+      await sleep(10_000);
+      expect(inside.acknowledged.filter((ack) => ack.sentAt > cutAt + 1_000)).toEqual([]);
+      await sandbox.heal();
+      const healedAt = Date.now();
+      await sandbox.waitFor(`${primary} back as a streaming standby`, async () => (await streamingStandbys()).includes(primary), REJOIN_TIMEOUT_MS);
+      await sandbox.waitFor(`${cutZone}'s clients committing again`, () => inside.acknowledged.some((ack) => ack.sentAt > healedAt), REJOIN_TIMEOUT_MS);
+      reportOutage("primary's zone cut off", outside, cutAt);
+      reportOutage("primary's zone cut off, its own clients until after the heal", [inside], cutAt);
+    } finally {
+      await sandbox.heal();
+      await stopAndVerify(writers);
+    }
+  }, REJOIN_TIMEOUT_MS * 4);
+
+  it("a standby's zone cut off: writes go on through the other zones, which still make the quorum, and after the heal the standby streams", async () => {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const { primary, standbys } = await replication(sandbox);
+    const standby = standbys[0]!.name;
+    const cutZone = sandbox.zoneOf(sandbox.pod(instancePod(standby)))!;
+    const writers = await writerInEveryZone('standby-cut', 6_000_000);
+    const outside = writers.filter((writer) => writer !== writers[ZONES.indexOf(cutZone)]);
+    try {
+      await sandbox.partition([cutZone]);
+      const cutAt = Date.now();
+      await sandbox.waitFor('writes after the cut in the other zones', () => outside.every((writer) => writer.acknowledged.some((ack) => ack.sentAt > cutAt + 2_000)), REJOIN_TIMEOUT_MS);
+      expect(outside.flatMap((writer) => writer.acknowledged.filter((ack) => ack.sentAt > cutAt).map((ack) => ack.server))).toEqual(expect.arrayContaining([primary]));
+      await sandbox.heal();
+      await sandbox.waitFor(`${standby} streaming again`, async () => (await streamingStandbys()).includes(standby), REJOIN_TIMEOUT_MS);
+      reportOutage("a standby's zone cut off", outside, cutAt);
+    } finally {
+      await sandbox.heal();
+      await stopAndVerify(writers);
+    }
+  }, REJOIN_TIMEOUT_MS * 3);
+
+  it("a one-way cut: what the primary's zone sends is lost while it still hears the others — the others elect, nothing acknowledged is lost", async () => {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const { primary } = await replication(sandbox);
+    const cutZone = sandbox.zoneOf(sandbox.pod(instancePod(primary)))!;
+    const writers = await writerInEveryZone('one-way', 7_000_000);
+    const outside = writers.filter((writer) => writer !== writers[ZONES.indexOf(cutZone)]);
+    try {
+      await sandbox.partition([cutZone], 'out');
+      const cutAt = Date.now();
+      await sandbox.waitFor('the other zones writing to a new primary', () => outside.every((writer) => writer.acknowledged.some((ack) => ack.sentAt > cutAt && ack.server !== primary)), REJOIN_TIMEOUT_MS);
+      await sandbox.heal();
+      await sandbox.waitFor(`${primary} back as a streaming standby`, async () => (await streamingStandbys()).includes(primary), REJOIN_TIMEOUT_MS);
+      reportOutage("one-way cut of the primary's zone", outside, cutAt);
+    } finally {
+      await sandbox.heal();
+      await stopAndVerify(writers);
+    }
+  }, REJOIN_TIMEOUT_MS * 3);
+
+  it("a flapping link: the primary's zone cut and healed every few seconds for half a minute — nothing acknowledged is lost, and every instance streams once it stays healed", async () => {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const { primary } = await replication(sandbox);
+    const cutZone = sandbox.zoneOf(sandbox.pod(instancePod(primary)))!;
+    const writers = await writerInEveryZone('flapping', 8_000_000);
+    try {
+      const until = Date.now() + FLAPPING_MS;
+      while (Date.now() < until) {
+        await sandbox.partition([cutZone]);
+        await sleep(3_000);
+        await sandbox.heal();
+        await sleep(3_000);
+      }
+      const healedAt = Date.now();
+      await sandbox.waitFor('two streaming standbys', async () => (await streamingStandbys()).length === 2, REJOIN_TIMEOUT_MS);
+      await sandbox.waitFor('every zone writing again', () => writers.every((writer) => writer.acknowledged.some((ack) => ack.sentAt > healedAt)), REJOIN_TIMEOUT_MS);
+      reportOutage('flapping link of the first primary\'s zone (every zone\'s writer)', writers, until - FLAPPING_MS);
+    } finally {
+      await sandbox.heal();
+      await stopAndVerify(writers);
+    }
+  }, REJOIN_TIMEOUT_MS * 3);
 
   it('a whole zone lost: writes resume in the other zones, and when the zone returns its instance streams again', async () => {
     const { sandbox } = example;

@@ -3,8 +3,9 @@
  * one network namespace per pod with a veth pair onto the bridge and an address of its own,
  * and ClusterIP Services as nftables DNAT rules in every namespace's output hook (what
  * kube-proxy does on each node), spreading new connections over the ready endpoints and
- * refusing them when there are none. Everything it makes carries the sandbox's id, and
- * `destroy` removes it all.
+ * refusing them when there are none. Network faults are filter rules in the pods'
+ * namespaces: what a pod may not send to, or receive from (partition.ts decides which).
+ * Everything it makes carries the sandbox's id, and `destroy` removes it all.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,12 @@ export interface ServiceRoute {
   readonly clusterIp: string;
   readonly port: number;
   readonly endpoints: readonly { ip: string; port: number }[];
+}
+
+/** The addresses one pod's packets may not go to, or come from. */
+export interface PodFilter {
+  readonly dropTo: readonly string[];
+  readonly dropFrom: readonly string[];
 }
 
 export interface PodAddress {
@@ -34,6 +41,7 @@ export class PodNetwork {
   private nextService = 0;
   private readonly pods = new Map<string, PodAddress>();
   private routes: readonly ServiceRoute[] = [];
+  private filters: ReadonlyMap<string, PodFilter> = new Map();
 
   constructor() {
     this.prefix = `10.${200 + (parseInt(this.id, 16) % 50)}`;
@@ -80,9 +88,13 @@ export class PodNetwork {
     await ip('link', 'del', address.hostLink).catch(() => undefined);
   }
 
-  /** Rewrites the Service rules everywhere; connections already made keep their endpoint. */
-  async setRoutes(routes: readonly ServiceRoute[]): Promise<void> {
+  /**
+   * Rewrites the Service rules and the faults (by pod namespace) everywhere; connections
+   * already made keep their endpoint, and a dropped one stays open until it times out.
+   */
+  async setRules(routes: readonly ServiceRoute[], filters: ReadonlyMap<string, PodFilter>): Promise<void> {
     this.routes = routes;
+    this.filters = filters;
     await Promise.all([this.writeRules(undefined), ...[...this.pods.keys()].map((netns) => this.writeRules(netns))]);
   }
 
@@ -106,6 +118,10 @@ export class PodNetwork {
     const closed = this.routes
       .filter((route) => route.endpoints.length === 0)
       .map((route) => `    ip daddr ${route.clusterIp} tcp dport ${route.port} reject with tcp reset`);
+    // After the Services' DNAT (priority -100), so a Service address is dropped by where it goes.
+    const filter = netns ? this.filters.get(netns) : undefined;
+    const dropTo = filter?.dropTo.length ? [`    ip daddr { ${filter.dropTo.join(', ')} } drop`] : [];
+    const dropFrom = filter?.dropFrom.length ? [`    ip saddr { ${filter.dropFrom.join(', ')} } drop`] : [];
     const ruleset = [
       `table ip ${this.table}`,
       `delete table ip ${this.table}`,
@@ -117,6 +133,11 @@ export class PodNetwork {
       '  chain closed {',
       '    type filter hook output priority 0; policy accept;',
       ...closed,
+      ...dropTo,
+      '  }',
+      '  chain faults_in {',
+      '    type filter hook input priority 0; policy accept;',
+      ...dropFrom,
       '  }',
       '}',
       '',

@@ -12,6 +12,7 @@ import { clusterObjects, matches, type ClusterObjects, type Workload } from './c
 import { clusterNames, hostsFile, serviceRoutes, type ServiceState } from './cluster-dns';
 import { removeSandboxCgroups } from './container-process';
 import { PodNetwork } from './pod-network';
+import { partitionFilters, type ZoneCut } from './partition';
 import { containerLog, Pod, type PodHost } from './pod-runner';
 import { makePersistentVolume } from './pod-volumes';
 import { TerraformValues, type Json, type TerraformConfig } from './terraform-values';
@@ -50,7 +51,10 @@ export class PodSandbox implements PodHost, PodStore {
   private loop: NodeJS.Timeout | undefined;
   private volumeSync: NodeJS.Timeout | undefined;
   private dirty = false;
-  private lastRoutes = '';
+  private lastRules = '';
+  private rules: Promise<void> = Promise.resolve();
+  /** The zones cut off from the others, while a partition lasts. */
+  private cut: ZoneCut | undefined;
   /** Cluster DNS as of the last publish: every pod's /etc/hosts is written from it. */
   private names = new Map<string, string[]>();
   private stopped = false;
@@ -170,6 +174,22 @@ export class PodSandbox implements PodHost, PodStore {
   async failZone(zone: string): Promise<void> {
     this.downZones.add(zone);
     await Promise.all(this.pods().filter((pod) => this.zoneOf(pod) === zone).map((pod) => pod.delete(0)));
+  }
+
+  /**
+   * A network partition: `zones` and every other zone stop hearing each other ('both'), or
+   * only what `zones` send ('out') or receive ('in') is lost. Pods keep running, the node still
+   * reaches them all; pods re-created meanwhile are cut too. Resolves once the rules are in place.
+   */
+  async partition(zones: readonly string[], direction: ZoneCut['direction'] = 'both'): Promise<void> {
+    this.cut = { zones: new Set(zones), direction };
+    await this.applyRules();
+  }
+
+  /** The partition healed: every pod hears every other again. */
+  async heal(): Promise<void> {
+    this.cut = undefined;
+    await this.applyRules();
   }
 
   restoreZone(zone: string): void {
@@ -394,11 +414,32 @@ export class PodSandbox implements PodHost, PodStore {
     const pods = this.livePods();
     this.names = clusterNames(this.serviceStates(), pods, this.objects.namespace);
     for (const pod of pods) pod.writeHosts();
+    void this.applyRules().catch(() => (this.dirty = true));
+  }
+
+  /**
+   * The Services' rules and the network faults, rewritten everywhere when either changed; one
+   * rewrite at a time, each from the pods as they are when it starts.
+   */
+  private applyRules(): Promise<void> {
+    const next = this.rules.then(() => this.writeRules(), () => this.writeRules());
+    this.rules = next.catch(() => undefined);
+    return next;
+  }
+
+  private async writeRules(): Promise<void> {
+    const pods = this.livePods();
     const routes = serviceRoutes(this.serviceStates(), pods);
-    const key = JSON.stringify(routes);
-    if (key !== this.lastRoutes) {
-      this.lastRoutes = key;
-      void this.network.setRoutes(routes).catch(() => (this.dirty = true));
+    const placed = pods.flatMap((pod) => (pod.address && !pod.deleting ? [{ netns: pod.address.netns, ip: pod.address.ip, zone: this.zoneOf(pod) }] : []));
+    const filters = partitionFilters(placed, this.cut);
+    const key = JSON.stringify({ routes, filters: [...filters] });
+    if (key === this.lastRules) return;
+    this.lastRules = key;
+    try {
+      await this.network.setRules(routes, filters);
+    } catch (error) {
+      this.lastRules = '';
+      throw error;
     }
   }
 

@@ -24,8 +24,9 @@ export class RuleRecorder {
 
   private constructor(private readonly topo: TopoStore) {}
 
-  static async start(layout: ClusterLayout): Promise<RuleRecorder> {
-    const recorder = new RuleRecorder(openTopoStore(layout));
+  /** From a local cluster's layout, or a store opened some other way (the pod sandbox's etcd). */
+  static async start(from: ClusterLayout | TopoStore): Promise<RuleRecorder> {
+    const recorder = new RuleRecorder('watchRule' in from ? from : openTopoStore(from));
     recorder.watch = await recorder.topo.watchRule((rule) => recorder.observe(rule));
     return recorder;
   }
