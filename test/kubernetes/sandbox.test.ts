@@ -83,12 +83,22 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
     await expectNothingLost(writer);
   }
 
-  /** A writer in every zone, each through its own zone's gateway, all acknowledged. */
-  async function writerInEveryZone(name: string, base: number): Promise<LedgerWriter[]> {
-    const writers = ZONES.map((zone, index) => new LedgerWriter(superuserTarget(example.sandbox, `orders-gateway-${zone}`), `${name}-${zone}`, base + index * 100_000));
+  /**
+   * A settled cluster, the zone to cut (the primary's, or a standby's) and a writer in every
+   * zone, each through its own zone's gateway, all acknowledged: `inside` writes in the zone
+   * to cut, `outside` in the others.
+   */
+  async function beforeCut(name: string, base: number, whose: 'primary' | 'standby') {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const { primary, standbys } = await replication(sandbox);
+    const cut = whose === 'primary' ? primary : standbys[0]!.name;
+    const cutZone = sandbox.zoneOf(sandbox.pod(instancePod(cut)))!;
+    const writers = ZONES.map((zone, index) => new LedgerWriter(superuserTarget(sandbox, `orders-gateway-${zone}`), `${name}-${zone}`, base + index * 100_000));
     for (const writer of writers) writer.start();
-    await example.sandbox.waitFor('every zone writing', () => writers.every((writer) => writer.acknowledged.length >= 10), 60_000);
-    return writers;
+    await sandbox.waitFor('every zone writing', () => writers.every((writer) => writer.acknowledged.length >= 10), 60_000);
+    const inside = writers[ZONES.indexOf(cutZone)]!;
+    return { primary, cut, cutZone, writers, inside, outside: writers.filter((writer) => writer !== inside) };
   }
 
   /** The longest gap between acknowledgements of `writers` since `from`, for test/chaos/RESULTS.md. */
@@ -260,12 +270,7 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
 
   it("the primary's zone cut off from the other zones and their etcd members, its clients still connected: the others elect, no acknowledged write is lost, and after the heal the old primary streams and its zone's clients commit again", async () => {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const { primary } = await replication(sandbox);
-    const cutZone = sandbox.zoneOf(sandbox.pod(instancePod(primary)))!;
-    const writers = await writerInEveryZone('partition', 5_000_000);
-    const inside = writers[ZONES.indexOf(cutZone)]!;
-    const outside = writers.filter((writer) => writer !== inside);
+    const { primary, cutZone, writers, inside, outside } = await beforeCut('partition', 5_000_000, 'primary');
     try {
       await sandbox.partition([cutZone]);
       const cutAt = Date.now();
@@ -287,12 +292,7 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
 
   it("a standby's zone cut off: writes go on through the other zones, which still make the quorum, and after the heal the standby streams", async () => {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const { primary, standbys } = await replication(sandbox);
-    const standby = standbys[0]!.name;
-    const cutZone = sandbox.zoneOf(sandbox.pod(instancePod(standby)))!;
-    const writers = await writerInEveryZone('standby-cut', 6_000_000);
-    const outside = writers.filter((writer) => writer !== writers[ZONES.indexOf(cutZone)]);
+    const { primary, cut: standby, cutZone, writers, outside } = await beforeCut('standby-cut', 6_000_000, 'standby');
     try {
       await sandbox.partition([cutZone]);
       const cutAt = Date.now();
@@ -309,11 +309,7 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
 
   it("a one-way cut: what the primary's zone sends is lost while it still hears the others — the others elect, nothing acknowledged is lost", async () => {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const { primary } = await replication(sandbox);
-    const cutZone = sandbox.zoneOf(sandbox.pod(instancePod(primary)))!;
-    const writers = await writerInEveryZone('one-way', 7_000_000);
-    const outside = writers.filter((writer) => writer !== writers[ZONES.indexOf(cutZone)]);
+    const { primary, cutZone, writers, outside } = await beforeCut('one-way', 7_000_000, 'primary');
     try {
       await sandbox.partition([cutZone], 'out');
       const cutAt = Date.now();
@@ -329,10 +325,7 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
 
   it("a flapping link: the primary's zone cut and healed every few seconds for half a minute — nothing acknowledged is lost, and every instance streams once it stays healed", async () => {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const { primary } = await replication(sandbox);
-    const cutZone = sandbox.zoneOf(sandbox.pod(instancePod(primary)))!;
-    const writers = await writerInEveryZone('flapping', 8_000_000);
+    const { cutZone, writers } = await beforeCut('flapping', 8_000_000, 'primary');
     try {
       const until = Date.now() + FLAPPING_MS;
       while (Date.now() < until) {

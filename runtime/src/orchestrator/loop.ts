@@ -11,14 +11,13 @@ import { analyze, type Problem } from './analyzers';
 import { completeBootstrap } from './bootstrap';
 import { EvidenceTracker } from './evidence';
 import { type Snapshot, takeSnapshot } from './snapshot';
-import { sleep } from '../util/net';
+import { Repeating } from '../util/repeat';
 
 const LOOP_INTERVAL_MS = 200;
 const MAX_JITTER_MS = 200;
 
 export class OrchestratorLoop {
   private readonly evidence = new EvidenceTracker(MAX_JITTER_MS);
-  private running = false;
   private actions: Promise<unknown> = Promise.resolve();
   /** The problems of the last snapshot, for the admin API's status. */
   problems: readonly Problem[] = [];
@@ -30,20 +29,14 @@ export class OrchestratorLoop {
     private readonly onProblems: (problems: readonly Problem[]) => void = () => undefined,
   ) {}
 
-  async run(): Promise<void> {
-    this.running = true;
-    while (this.running) {
-      try {
-        await this.tick();
-      } catch (error) {
-        this.context.log.warn({ err: (error as Error).message }, 'orchestrator tick failed');
-      }
-      await sleep(LOOP_INTERVAL_MS);
-    }
+  private readonly ticks = new Repeating(() => this.tick(), LOOP_INTERVAL_MS, (error) => this.context.log.warn({ err: error.message }, 'orchestrator tick failed'));
+
+  run(): Promise<void> {
+    return this.ticks.run();
   }
 
   stop(): void {
-    this.running = false;
+    this.ticks.stop();
   }
 
   /** Runs `work` when no other action of this orchestrator is running. */

@@ -11,7 +11,7 @@
  */
 import type { KubernetesApi, PodObject, StatefulSetObject } from '../../kubernetes/api-client';
 import { podReady } from '../../kubernetes/api-client';
-import { sleep } from '../../util/net';
+import { Repeating } from '../../util/repeat';
 import { switchover } from '../actions/switchover';
 import { analyze } from '../analyzers';
 import { type OrchestratorContext, recordHistory } from '../context';
@@ -24,7 +24,7 @@ export const INSTANCE_LABEL = 'polygres.dev/instance';
 export const REVISION_LABEL = 'controller-revision-hash';
 
 export class RollingUpdates {
-  private running = false;
+  private readonly steps = new Repeating(() => this.step(), STEP_INTERVAL_MS, (error) => this.context.log.warn({ err: error.message }, 'rolling update step failed'));
   private updating = false;
   private lastWait = '';
 
@@ -36,20 +36,12 @@ export class RollingUpdates {
     private readonly selector: Record<string, string>,
   ) {}
 
-  async run(): Promise<void> {
-    this.running = true;
-    while (this.running) {
-      try {
-        await this.step();
-      } catch (error) {
-        this.context.log.warn({ err: (error as Error).message }, 'rolling update step failed');
-      }
-      await sleep(STEP_INTERVAL_MS);
-    }
+  run(): Promise<void> {
+    return this.steps.run();
   }
 
   stop(): void {
-    this.running = false;
+    this.steps.stop();
   }
 
   private async step(): Promise<void> {
