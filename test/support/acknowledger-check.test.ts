@@ -30,6 +30,16 @@ describe('the acknowledger check', () => {
     expect(violations).toEqual(['timeline 2 has acknowledgements from a and b: two histories']);
   });
 
+  it('checks a long run’s acknowledgements in one pass', () => {
+    // 300,000 acknowledgements over 200 terms, as a long chaos run makes: a quadratic check would not finish.
+    const many: Tenure[] = Array.from({ length: 200 }, (_, term) => ({ term, primary: `i${term % 3}`, from: term * 10_000, until: (term + 1) * 10_000 }));
+    const acknowledged = Array.from({ length: 300_000 }, (_, id) => {
+      const term = Math.floor(id / 1_500);
+      return ack(id, `i${term % 3}`, term, term * 10_000 + (id % 1_500), term * 10_000 + (id % 1_500) + 1);
+    });
+    expect(acknowledgerViolations([{ name: 'w', acknowledged }], many)).toEqual([]);
+  });
+
   it('catches an instance going back to an older timeline', () => {
     const violations = acknowledgerViolations([{ name: 'w', acknowledged: [ack(1, 'a', 3, 1_100, 1_200), ack(2, 'a', 1, 1_300, 1_400)] }]);
     expect(violations).toEqual(['a acknowledged #2 on timeline 1 after #1 on timeline 3']);

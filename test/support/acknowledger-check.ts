@@ -16,8 +16,10 @@ export function acknowledgerViolations(writes: readonly AcknowledgedWrites[], te
   const violations: string[] = [];
   const all = writes.flatMap((writer) => writer.acknowledged.map((ack) => ({ writer: writer.name, ack })));
   if (tenures) {
+    const tenuresOf = new Map<string, Tenure[]>();
+    for (const tenure of tenures) tenuresOf.set(tenure.primary, [...(tenuresOf.get(tenure.primary) ?? []), tenure]);
     for (const { writer, ack } of all) {
-      const inOffice = tenures.some((tenure) => tenure.primary === ack.server && tenure.from <= ack.at && ack.sentAt < tenure.until);
+      const inOffice = (tenuresOf.get(ack.server) ?? []).some((tenure) => tenure.from <= ack.at && ack.sentAt < tenure.until);
       if (!inOffice) violations.push(`${writer} #${ack.id}: acknowledged by ${ack.server}, which was not the primary of any term between ${iso(ack.sentAt)} and ${iso(ack.at)} (${describe(tenures)})`);
     }
   }
@@ -26,8 +28,13 @@ export function acknowledgerViolations(writes: readonly AcknowledgedWrites[], te
   for (const [timeline, servers] of serversByTimeline) {
     if (servers.size > 1) violations.push(`timeline ${timeline} has acknowledgements from ${[...servers].sort().join(' and ')}: two histories`);
   }
+  // Grouped in one pass: a long chaos run acknowledges hundreds of thousands of writes.
   const byServer = new Map<string, Acknowledgement[]>();
-  for (const { ack } of all) byServer.set(ack.server, [...(byServer.get(ack.server) ?? []), ack]);
+  for (const { ack } of all) {
+    const acks = byServer.get(ack.server);
+    if (acks) acks.push(ack);
+    else byServer.set(ack.server, [ack]);
+  }
   for (const [server, acks] of byServer) {
     const ordered = [...acks].sort((a, b) => a.at - b.at);
     for (let i = 1; i < ordered.length; i++) {
