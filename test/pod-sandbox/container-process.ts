@@ -204,12 +204,14 @@ function startScript(scratch: string, spec: ContainerSpec): string {
   // writable, or read-only with the rest of the image under readOnlyRootFilesystem once the
   // mount points in them are made — never the node's.
   lines.push('mount -t tmpfs -o mode=1777 tmpfs /tmp', 'mount -t tmpfs -o mode=755 tmpfs /run', 'mkdir -p /run/postgresql && chown 999:999 /run/postgresql && chmod 2775 /run/postgresql');
-  spec.imagePaths.forEach((path, index) => lines.push(`mkdir -p ${quote(path)}`, `mount --bind ${scratch}/image-${index} ${quote(path)}`, `mount -o remount,bind,ro ${quote(path)}`));
   // Outer volumes first, so a mount path inside another volume gets its directory made
   // there (as the container runtime does); read-only only once every mount is in place.
   const mounts = [...spec.mounts].sort((a, b) => a.target.split('/').length - b.target.split('/').length);
   for (const mount of mounts) lines.push(`mkdir -p ${quote(mount.target)}`, `mount --bind ${quote(mount.source)} ${quote(mount.target)}`);
   for (const mount of mounts) if (mount.readOnly) lines.push(`mount -o remount,bind,ro ${quote(mount.target)}`);
+  // The image's files last, over the volumes: a real image keeps them in its own directories,
+  // but this repository may sit under /tmp (CI clones it there), where a /tmp volume would hide it.
+  spec.imagePaths.forEach((path, index) => lines.push(`mkdir -p ${quote(path)}`, `mount --bind ${scratch}/image-${index} ${quote(path)}`, `mount -o remount,bind,ro ${quote(path)}`));
   if (spec.readOnlyRoot) {
     lines.push('mount -o remount,bind,ro /', 'mount -o remount,ro /etc', 'mount -o remount,ro /var/lib');
     // A volume mounted at /tmp or /run stays as it is; the image's own is read-only.
