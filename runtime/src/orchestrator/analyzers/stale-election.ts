@@ -10,9 +10,8 @@ export const UNHELD_ELECTION_MS = 1_000;
 
 /**
  * An election whose orchestrator died (it refuses connections, or its lease lapsed: taken over
- * at once) or that has not
- * finished in time (stuck waiting for a quorum). Taking over with a higher term is always
- * safe: poolers refuse the old term.
+ * at once) or that has not finished in time (stuck waiting for a quorum). Taking over with a
+ * higher term is always safe: poolers refuse the old term.
  */
 export const staleElection: Analyzer = (snapshot) => {
   const rule = snapshot.rule?.value;

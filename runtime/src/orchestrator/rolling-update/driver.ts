@@ -45,14 +45,19 @@ export class RollingUpdates {
   }
 
   private async step(): Promise<void> {
+    // One driver at a time: the orchestrator of the primary's zone. The others stop at the rule,
+    // without asking every pooler for a snapshot they would not use.
+    if (!this.leads((await this.context.topo.getRule())?.value.primary)) return;
+    // Fresh, not the loop's last: that one stands still while the loop runs an election.
     const snapshot = await takeSnapshot(this.context);
-    const primary = snapshot.rule?.value.primary;
-    // One driver at a time: the orchestrator of the primary's zone.
-    const primaryZone = this.context.layout.instances.find((instance) => instance.name === primary)?.zone;
-    if (primaryZone !== this.context.me.zone) return;
+    if (!this.leads(snapshot.rule?.value.primary)) return;
     const [sets, pods] = await Promise.all([this.api.listStatefulSets(this.selector), this.api.listPods(this.selector)]);
     const step = nextRolloutStep(instancePods(this.context.layout.instances.map((instance) => instance.name), sets, pods), snapshot, analyze(snapshot));
     await this.take(step, snapshot.rule!.value.term);
+  }
+
+  private leads(primary: string | undefined): boolean {
+    return this.context.layout.instances.find((instance) => instance.name === primary)?.zone === this.context.me.zone;
   }
 
   private async take(step: RolloutStep, term: number): Promise<void> {
