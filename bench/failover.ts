@@ -12,7 +12,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { freezePostgres, freezeProcess, killPostgres, supervisedPid } from '../test/support/faults';
+import { freezePostgres, killOrchestratorMidElection, killPostgres } from '../test/support/faults';
 import { LEDGER_DDL, LedgerWriter } from '../test/support/ledger-writer';
 import { startLocalCluster } from '../test/support/local-cluster';
 import { polygres } from '../test/support/polygres-cli';
@@ -77,24 +77,20 @@ async function inject(cluster: Cluster, writer: LedgerWriter, fault: Fault): Pro
       thaw();
     }
   }
-  // The election held open by a standby pooler frozen until its orchestrator is killed.
-  const standby = before.instances.find((instance) => instance.name !== before.primary)!.name;
-  const thawPooler = freezeProcess(supervisedPid(cluster, `pooler-${standby}`));
-  const thawPrimary = fault === 'orchestrator lost mid-failover' ? freezePostgres(cluster, before.primary!) : () => undefined;
-  const switchover = fault === 'orchestrator lost mid-switchover' ? polygres(['switchover', '--yes', '--state-dir', cluster.stateDir]) : undefined;
+  let thawPrimary = () => undefined as void;
+  let switchover: ReturnType<typeof polygres> | undefined;
   try {
-    const electing = await cluster.waitForStatus('an election under way', (s) => s.election !== null, 60_000);
-    const at = Date.now();
-    process.kill(supervisedPid(cluster, electing.election!.by), 'SIGKILL');
-    thawPooler();
-    const next = await cluster.waitForStatus('the next rule serving', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > electing.election!.term, 60_000);
+    const { election, killedAt: at } = await killOrchestratorMidElection(cluster, () => {
+      if (fault === 'orchestrator lost mid-failover') thawPrimary = freezePostgres(cluster, before.primary!);
+      else switchover = polygres(['switchover', '--yes', '--state-dir', cluster.stateDir]);
+    }, 60_000);
+    const next = await cluster.waitForStatus('the next rule serving', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > election.term, 60_000);
     const takeoverMs = Date.now() - at;
     if (next.primary === before.primary && fault === 'orchestrator lost mid-failover') throw new Error('the frozen primary kept its role');
     const result = await switchover;
     if (result && result.code !== 0) throw new Error(`switchover failed: ${result.stderr}`);
     return { ...(await measured(cluster, writer, at)), takeoverMs };
   } finally {
-    thawPooler();
     thawPrimary();
   }
 }

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../../runtime/src/util/net';
-import { freezePostgres, freezeProcess, killPostgres, supervisedPid } from '../support/faults';
+import { freezePostgres, freezeProcess, killOrchestratorMidElection, killPostgres, supervisedPid } from '../support/faults';
 import { verifyLedger } from '../support/ledger-check';
 import { LEDGER_DDL, type LedgerWriter , startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
@@ -103,24 +103,18 @@ describe('chaos: faults under a ledger writer', () => {
 
   it('kill -9 of the orchestrator in the middle of a failover', async () => {
     const before = await cluster.statusNow();
-    const standby = before.instances.find((i) => i.name !== before.primary)!.name;
-    // Hold the election open: the frozen standby pooler cannot be recruited, and the policy
-    // (ANY 1 of two standbys) needs both standbys recruited once the primary is gone.
-    const thawPooler = freezeProcess(supervisedPid(cluster, `pooler-${standby}`));
     const at = Date.now();
-    const thawPrimary = freezePostgres(cluster, before.primary!);
+    let thawPrimary = () => undefined as void;
     try {
-      const electing = await cluster.waitForStatus('an election under way', (s) => s.election !== null, 30_000);
-      const holder = electing.election!.by;
-      process.kill(supervisedPid(cluster, holder), 'SIGKILL');
-      thawPooler();
+      // The election waits for the frozen standby pooler: the policy (ANY 1 of two standbys)
+      // needs both standbys recruited once the primary is gone.
+      const { election } = await killOrchestratorMidElection(cluster, () => (thawPrimary = freezePostgres(cluster, before.primary!)), 30_000);
       const after = await cluster.waitForStatus('another orchestrator finishing the failover', (s) => s.ruleStatus === 'serving' && s.primary !== before.primary, 60_000);
-      expect(after.term).toBeGreaterThan(electing.election!.term);
+      expect(after.term).toBeGreaterThan(election.term);
       const resumed = await waitFor('a write in the new term', () => writers.flatMap((w) => w.acknowledged).find((ack) => ack.term === after.term), { timeoutMs: 30_000, intervalMs: 20 });
       await allHealthy();
       log.record('kill orchestrator mid-failover', at, resumed.at);
     } finally {
-      thawPooler();
       thawPrimary();
     }
     await verifyLedger(cluster, writers, { rules });
@@ -128,27 +122,19 @@ describe('chaos: faults under a ledger writer', () => {
 
   it('kill -9 of the orchestrator in the middle of a switchover: another takes it over at once, and the CLI follows it to its end', async () => {
     const before = await cluster.statusNow();
-    const standby = before.instances.find((i) => i.name !== before.primary)!.name;
-    // Hold the switchover open: it waits for every standby's answer before it chooses.
-    const thawPooler = freezeProcess(supervisedPid(cluster, `pooler-${standby}`));
     const at = Date.now();
-    try {
-      const switchover = polygres(['switchover', '--yes', '--state-dir', cluster.stateDir]);
-      const electing = await cluster.waitForStatus('the switchover under way', (s) => s.election !== null, 30_000);
-      process.kill(supervisedPid(cluster, electing.election!.by), 'SIGKILL');
-      thawPooler();
-      const result = await switchover;
-      expect(result.stderr).toBe('');
-      expect(result.stdout).toContain('(the orchestrator asked was lost; another finished the election)');
-      const after = await cluster.statusNow();
-      expect(after.primary).not.toBe(before.primary);
-      expect(after.term).toBeGreaterThan(electing.election!.term);
-      const resumed = await writesResume(at);
-      await allHealthy();
-      log.record('kill orchestrator mid-switchover', at, resumed.at);
-    } finally {
-      thawPooler();
-    }
+    // The switchover waits for every standby's answer before it chooses.
+    let switchover: ReturnType<typeof polygres> | undefined;
+    const { election } = await killOrchestratorMidElection(cluster, () => (switchover = polygres(['switchover', '--yes', '--state-dir', cluster.stateDir])), 30_000);
+    const result = await switchover!;
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('(the orchestrator asked was lost; another finished the election)');
+    const after = await cluster.statusNow();
+    expect(after.primary).not.toBe(before.primary);
+    expect(after.term).toBeGreaterThan(election.term);
+    const resumed = await writesResume(at);
+    await allHealthy();
+    log.record('kill orchestrator mid-switchover', at, resumed.at);
     await verifyLedger(cluster, writers, { rules });
   });
 

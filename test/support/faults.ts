@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../../runtime/src/util/net';
 import { descendantsOf } from '../../runtime/src/util/process-tree';
+import type { ShardRule } from '../../runtime/src/topo/records';
 import type { LocalCluster } from './local-cluster';
 
 export function postmasterPid(cluster: LocalCluster, instance: string): number {
@@ -67,4 +68,25 @@ export function freezeProcess(pid: number): () => void {
       // Gone meanwhile.
     }
   };
+}
+
+/**
+ * Kills the orchestrator running an election in the middle of it. A standby's pooler is
+ * frozen so the election waits for its answer; `start` begins the election (freeze the
+ * primary, ask for a switchover); once it is under way its orchestrator is SIGKILLed and the
+ * pooler thawed. Returns the election that lost its orchestrator, and when.
+ */
+export async function killOrchestratorMidElection(cluster: LocalCluster, start: () => void, timeoutMs: number): Promise<{ election: ShardRule['election'] & object; killedAt: number }> {
+  const before = await cluster.statusNow();
+  const standby = before.instances.find((instance) => instance.name !== before.primary)!.name;
+  const thawPooler = freezeProcess(supervisedPid(cluster, `pooler-${standby}`));
+  try {
+    start();
+    const electing = await cluster.waitForStatus('an election under way', (status) => status.election !== null, timeoutMs);
+    const killedAt = Date.now();
+    process.kill(supervisedPid(cluster, electing.election!.by), 'SIGKILL');
+    return { election: electing.election!, killedAt };
+  } finally {
+    thawPooler();
+  }
 }
