@@ -16,7 +16,7 @@ import { partitionFilters, type ZoneCut } from './partition';
 import { containerLog, Pod, type PodHost } from './pod-runner';
 import { makePersistentVolume } from './pod-volumes';
 import { TerraformValues, type Json, type TerraformConfig } from './terraform-values';
-import { reconcile, templateHash, type OwnedPod, type PodStore } from './workload-controllers';
+import { reconcile, revisionName, templateHash, type OwnedPod, type PodStore } from './workload-controllers';
 import { API_SERVER_PORT, SandboxApiServer, type ApiBackend } from './api-server';
 import { SERVICE_ACCOUNT_DIR } from '../../runtime/src/kubernetes/api-client';
 import { podZone, requiredZone } from './zones';
@@ -360,12 +360,12 @@ export class PodSandbox implements PodHost, PodStore {
       pods: () => records().map(({ pod, owner, hash }) => ({
         name: pod.name,
         // The StatefulSet controller labels each pod with the revision it was made from.
-        labels: owner.startsWith('StatefulSet/') ? { ...pod.labels, 'controller-revision-hash': `${owner.slice(12)}-${hash}` } : pod.labels,
+        labels: owner.startsWith(STATEFUL_SET_OWNER) ? { ...pod.labels, 'controller-revision-hash': revisionName(owner.slice(STATEFUL_SET_OWNER.length), hash) } : pod.labels,
         phase: pod.phase,
         ready: pod.ready,
         deleting: pod.deleting,
       })),
-      statefulSets: () => statefulSets().map((workload) => ({ name: workload.name, labels: workload.body.metadata.labels ?? {}, updateRevision: `${workload.name}-${templateHash(workload.body.spec.template)}` })),
+      statefulSets: () => statefulSets().map((workload) => ({ name: workload.name, labels: workload.body.metadata.labels ?? {}, updateRevision: revisionName(workload.name, templateHash(workload.body.spec.template)) })),
       deletePod: (name) => {
         const record = this.records.get(name);
         if (!record || record.done) return false;
@@ -455,6 +455,8 @@ export class PodSandbox implements PodHost, PodStore {
     chmodSync(join(this.root, 'image'), 0o755);
   }
 }
+
+const STATEFUL_SET_OWNER = 'StatefulSet/';
 
 function ownerKey(workload: Workload): string {
   return `${workload.kind}/${workload.name}`;

@@ -30,6 +30,11 @@ export function templateHash(template: Json): string {
   return createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 10);
 }
 
+/** A StatefulSet's revision as its controller names it: its pods' `controller-revision-hash`, its `updateRevision`. */
+export function revisionName(statefulSet: string, hash: string): string {
+  return `${statefulSet}-${hash}`;
+}
+
 export function reconcile(workload: Workload, store: PodStore): void {
   if (workload.kind === 'StatefulSet') reconcileStatefulSet(workload, store);
   else if (workload.kind === 'Deployment') reconcileDeployment(workload, store);
