@@ -127,7 +127,7 @@ export function podSecurity(): NonNullable<PodSpec['securityContext']> {
 }
 
 export function containerSecurity(): NonNullable<Container['securityContext']> {
-  // The image is never written to: state goes to volumes, scratch files to /tmp (scratchVolume).
+  // The image is never written to: state goes to volumes, scratch files to /tmp (SCRATCH_VOLUME).
   return { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true };
 }
 

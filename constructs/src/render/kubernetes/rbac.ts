@@ -28,11 +28,7 @@ export function renderRbac(scope: Construct, context: RenderContext): { serviceA
     metadata: metadata(context, names.serviceAccount()),
     rule: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [names.config()], verbs: ['get'] }],
   });
-  const binding = new RoleBindingV1(scope, 'role-binding', {
-    metadata: metadata(context, names.serviceAccount()),
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
-    subject: [{ kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace: context.namespace }],
-  });
+  const binding = bindRole(scope, 'role-binding', context, names.serviceAccount(), role, serviceAccount);
   return { serviceAccount, role, binding };
 }
 
@@ -53,10 +49,15 @@ export function renderOrchestratorRbac(scope: Construct, context: RenderContext)
       { apiGroups: [''], resources: ['pods'], resourceNames: instancePods, verbs: ['delete'] },
     ],
   });
-  new RoleBindingV1(scope, 'orchestrator-role-binding', {
+  bindRole(scope, 'orchestrator-role-binding', context, name, role, serviceAccount);
+  return serviceAccount;
+}
+
+/** Grants `role` to `serviceAccount` in a binding named `name` (the service account's name). */
+function bindRole(scope: Construct, id: string, context: RenderContext, name: string, role: RoleV1, serviceAccount: ServiceAccountV1): RoleBindingV1 {
+  return new RoleBindingV1(scope, id, {
     metadata: metadata(context, name),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
     subject: [{ kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace: context.namespace }],
   });
-  return serviceAccount;
 }
