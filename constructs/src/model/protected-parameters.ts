@@ -33,4 +33,8 @@ export const PROTECTED_PARAMETERS: readonly string[] = [
   'log_filename',
   'log_rotation_size',
   'log_rotation_age',
+  'ssl',
+  'ssl_cert_file',
+  'ssl_key_file',
+  'ssl_ca_file',
 ];

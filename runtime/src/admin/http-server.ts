@@ -1,8 +1,15 @@
 /**
  * A small authenticated HTTP/JSON server for the pooler and orchestrator admin APIs: bearer
  * token on every route, JSON in and out, errors as `{ error }` with a proper status code.
+ * HTTPS with the cluster's internal certificate when the process uses internal TLS
+ * (admin-tls.ts); the certificate is read again when its files change.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readTls } from '../deployment/tls-material';
+import { ReloadingTls } from '../tls/reloading-tls';
+import type { Logger } from '../util/log';
+import { adminServerFiles } from './admin-tls';
 import type { z } from 'zod';
 import { timingSafeEqual } from 'node:crypto';
 import { ConflictError, InvalidRequestError } from '../util/domain-errors';
@@ -45,9 +52,11 @@ export function startAdminServer(options: {
   token: string;
   routes: Record<string, Handler>;
   publicRoutes?: Record<string, PublicHandler>;
+  /** Where a certificate renewal (or a failed one) is reported. */
+  log?: Logger;
 }): Promise<Server> {
   const expected = Buffer.from(`Bearer ${options.token}`);
-  const server = createServer((request, response) => {
+  const server = serve(options.log, (request, response) => {
     const route = `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`;
     const open = options.publicRoutes?.[route];
     if (open) {
@@ -76,6 +85,19 @@ export function startAdminServer(options: {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve(server));
   });
+}
+
+/** Plain HTTP, or HTTPS serving the internal certificate (renewed in place: new connections get the new one). */
+function serve(log: Logger | undefined, listener: RequestListener): Server {
+  const files = adminServerFiles();
+  if (!files) return createServer(listener);
+  const server = createHttpsServer(readTls(files), listener);
+  if (log) {
+    const certificate = new ReloadingTls(files, () => server.setSecureContext(readTls(files)), log, 'internal');
+    certificate.watch();
+    server.on('close', () => certificate.stop());
+  }
+  return server;
 }
 
 /** A domain error's HTTP status: the only place where the agent's and actions' errors become codes. */

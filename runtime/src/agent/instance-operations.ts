@@ -4,6 +4,7 @@
  * election, read where a standby is, and open the superuser sessions these need. The agent
  * (node-agent.ts) holds the terms and the rule and calls these one at a time.
  */
+import { verifiedTlsOptions } from '../postgres/verified-tls';
 import { Client } from 'pg';
 import type { PgBackRest } from '../backup/pgbackrest-runner';
 import { maxLsn } from '../consensus/lsn';
@@ -125,6 +126,7 @@ export class InstanceOperations {
       password: this.options.secrets.superuserPassword,
       database: 'postgres',
       connectionTimeoutMillis: 5_000,
+      ...verifiedTlsOptions(this.options.layout.internalTls),
     });
     client.on('error', () => undefined);
     await client.connect();
@@ -241,13 +243,16 @@ export class InstanceOperations {
     return this.withSession(10_000, async (client) => (await client.query(sql)).rows as T[]);
   }
 
-  /** A dedicated superuser session for control statements, apart from the health probe. */
+  /**
+   * A dedicated superuser session for control statements, apart from the health probe, over
+   * the private socket: it needs no password, so a superuser password being rotated never
+   * locks the agent out of its own server.
+   */
   async withSession<T>(statementTimeoutMs: number, work: (client: Client) => Promise<T>): Promise<T> {
     const client = new Client({
-      host: this.instance.host,
+      host: this.instance.socketDir,
       port: this.instance.port,
       user: SUPERUSER,
-      password: this.options.secrets.superuserPassword,
       database: 'postgres',
       application_name: 'polygres-agent',
       connectionTimeoutMillis: 5_000,

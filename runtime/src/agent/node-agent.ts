@@ -8,9 +8,8 @@
 import { join } from 'node:path';
 import { ConflictError, InvalidRequestError, StaleTermError } from '../util/domain-errors';
 import { syncStandbyNames } from '../consensus/sync-standby-names';
-import type { ClusterLayout, InstanceLayout } from '../deployment/layout';
 import type { PgBackRest } from '../backup/pgbackrest-runner';
-import { findInstance } from '../deployment/layout';
+import { type ClusterLayout, type InstanceLayout, findInstance } from '../deployment/layout';
 import { instancePostgres } from '../postgres/instance-postgres';
 import { type ClusterSecrets, SUPERUSER } from '../deployment/secrets';
 import type { ClusterSpec } from '../spec/schema';
@@ -25,6 +24,7 @@ import type { PostgresControl } from '../postgres/postgres-control';
 import { type PostgresHealth, PostgresProbe, unhealthy } from '../postgres/postgres-probe';
 import { writeRule } from './rule-table';
 import { InstanceOperations, type PendingRestart, waitForSetting } from './instance-operations';
+import { CONVERGE_INTERVAL_MS, HEALTH_FRESHNESS_MS, HEALTH_INTERVAL_MS, HEALTH_QUERY_TIMEOUT_MS, PRIMARY_RESTART_DELAY_MS } from './agent-timing';
 
 export interface NodeAgentOptions {
   readonly layout: ClusterLayout;
@@ -35,19 +35,6 @@ export interface NodeAgentOptions {
   /** pgBackRest for this cluster, when the spec has backups: new standbys restore from it. */
   readonly backups?: PgBackRest;
 }
-
-const HEALTH_INTERVAL_MS = 250;
-/** A health query unanswered this long counts as a failed check (a frozen server). */
-const HEALTH_QUERY_TIMEOUT_MS = 800;
-/**
- * A primary whose Postgres died is restarted in place only if no election has recruited this
- * node by then: failing over is faster, and restarting in place is what is left when a
- * failover cannot happen (say, a standby the policy needs is down too).
- */
-const PRIMARY_RESTART_DELAY_MS = 3_000;
-/** A health check older than this is no evidence of health (the check itself is stuck). */
-const HEALTH_FRESHNESS_MS = 5_000;
-const CONVERGE_INTERVAL_MS = 1_000;
 
 export class NodeAgent {
   readonly instance: InstanceLayout;
@@ -74,8 +61,8 @@ export class NodeAgent {
   /** Called when this node accepts a new term: whatever waits to run here was routed under an older one. */
   onRecruited: (() => void) | undefined;
 
-  /** The options, with the spec replaced when the cluster's spec changes (apply, reload). */
-  private readonly options: NodeAgentOptions & { spec: ClusterSpec };
+  /** The options, with the spec replaced when the cluster's spec changes (apply, reload), the secrets when rotated. */
+  private readonly options: NodeAgentOptions & { spec: ClusterSpec; secrets: ClusterSecrets };
 
   constructor(options: NodeAgentOptions) {
     // One object shared with the operations: a new spec reaches both.
@@ -83,8 +70,9 @@ export class NodeAgent {
     this.instance = findInstance(options.layout, options.instanceName);
     this.postgres = instancePostgres(options.layout, this.instance);
     this.operations = new InstanceOperations(this.options, this.instance, this.postgres, (phase) => (this.phase = phase));
+    // Over the private socket, as the agent's sessions: no password to go stale in a rotation.
     this.probe = new PostgresProbe(
-      { host: this.instance.host, port: this.instance.port, user: SUPERUSER, password: options.secrets.superuserPassword },
+      { host: this.instance.socketDir, port: this.instance.port, user: SUPERUSER },
       HEALTH_QUERY_TIMEOUT_MS,
     );
     // Beside the data it guards, in the directory the node's account owns (the run directory,

@@ -67,6 +67,16 @@ export interface EtcdTlsFiles {
   readonly clientKeyFile: string;
 }
 
+/**
+ * The cluster's internal authority and the one certificate every service presents: its names
+ * cover every instance, gateway and orchestrator host, so a peer checks the host it dialled.
+ */
+export interface InternalTlsFiles {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 export interface ClusterLayout {
   readonly version: number;
   readonly cluster: string;
@@ -99,6 +109,12 @@ export interface ClusterLayout {
   readonly instances: readonly InstanceLayout[];
   readonly gateways: readonly GatewayLayout[];
   readonly orchestrators: readonly OrchestratorLayout[];
+  /**
+   * TLS between the cluster's own services when they talk across a network (Kubernetes):
+   * streaming replication and every other Postgres TCP connection, gateway-to-pooler links and
+   * the admin APIs. Absent (the local target, where everything is on loopback): plaintext.
+   */
+  readonly internalTls?: InternalTlsFiles;
   /** On Kubernetes: the labels of the instance pods and StatefulSets, for rolling updates. */
   readonly kubernetes?: { readonly instanceSelector: Readonly<Record<string, string>> };
 }

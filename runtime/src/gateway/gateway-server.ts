@@ -44,6 +44,8 @@ export interface GatewayServerOptions {
   readonly replicas: ReplicaSelector;
   readonly authenticator: ClientAuthenticator;
   readonly linkToken: string;
+  /** Links to poolers use TLS verified against this authority (internal TLS). */
+  readonly linkTls?: { readonly ca: string };
   /** Pools for the Postgres of co-located instances, served without the pooler hop. */
   readonly colocated: ColocatedPools;
   readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
@@ -71,7 +73,7 @@ export class GatewayServer {
 
   constructor(private readonly options: GatewayServerOptions) {
     this.keys = new CancelKeys(options.index);
-    this.links = new MuxLinks(options.linkToken);
+    this.links = new MuxLinks(options.linkToken, options.linkTls);
     this.buffer = new BufferGate(options.bufferMaxQueued);
     this.limits = new ClientLimits(options.limits, 'gateway', (session, waitedMs) => options.log.warn({ waitedMs: Math.round(waitedMs), ...session.describeWait() }, 'a session has waited a minute with no message from its server: a long statement, or a hang'));
     this.metrics = new GatewayMetrics(() => this.buffer.size, () => options.colocated.stats(), () => this.pinCounts(), this.limits);
@@ -139,7 +141,7 @@ export class GatewayServer {
       authenticator: options.authenticator,
       limits: this.limits,
       ...(options.tls ? { tls: options.tls } : {}),
-      ...(options.tlsRequired ? { tlsRequired: true } : {}),
+      ...(options.tlsRequired ? { tlsRequiredBy: 'gateway.tls.required' } : {}),
       backend: (user, database, startup) => {
         const routed = (to: Route) => {
           const link = new LinkBackend(

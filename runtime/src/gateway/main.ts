@@ -2,6 +2,8 @@
  * `polygres gateway`: the zone's entry point for applications — TLS, SCRAM, session state,
  * routing to the primary (or, on the replica port, a replica) and failover buffering.
  */
+import { readFileSync } from 'node:fs';
+import { useInternalTls } from '../admin/admin-tls';
 import { openTopoStore } from '../deployment/topo-access';
 import { startAdminServer } from '../admin/http-server';
 import { metricsRoute } from '../observability/service-registry';
@@ -14,7 +16,7 @@ import { statusPageRoutes } from '../status-page/status-page-routes';
 import { ViewStream } from '../status-page/view-stream';
 import { readServiceSecrets } from '../deployment/secrets';
 import { tlsFilesFor } from '../deployment/tls-material';
-import { ReloadingTls } from './reloading-tls';
+import { ReloadingTls } from '../tls/reloading-tls';
 import { ScramAuthenticator, TrustAuthenticator } from '../session/client-auth';
 import { loadSqlParser } from '../sql/parser';
 import { loadSpecFile } from '../spec/load';
@@ -34,6 +36,7 @@ import { poolOptionsOf } from '../pooler/pool-options';
 
 export async function runGateway(options: { layoutFile: string; zone: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
+  useInternalTls(layout);
   const index = layout.gateways.findIndex((gateway) => gateway.zone === options.zone);
   const me = layout.gateways[index];
   if (!me) throw new Error(`no gateway for zone "${options.zone}" in the layout`);
@@ -82,6 +85,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     authenticator:
       spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(new PoolerVerifiers(() => topo.listInstances(), me.zone, secrets.adminToken, log).lookup),
     linkToken: secrets.adminToken,
+    ...(layout.internalTls ? { linkTls: { ca: readFileSync(layout.internalTls.caFile, 'utf8') } } : {}),
     colocated: pools,
     ...(tls ? { tls } : {}),
     tlsRequired: spec.gateway.tls.required,
@@ -115,6 +119,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     { onError: (error) => log.warn({ err: error.message }, 'status page: the view could not be computed') },
   );
   const metrics = await startAdminServer({
+    log,
     host: me.host,
     port: me.metricsPort,
     token: secrets.adminToken,

@@ -2,9 +2,12 @@
  * The gateway's multiplexed links: one per pooler it talks to, opened on first use and shared
  * by every session routed there. A link that fails is forgotten (its sessions see their
  * connection close, as with a socket each), and one without sessions for LINK_IDLE_MS is
- * closed, so a gateway holds no connections to poolers it no longer uses.
+ * closed, so a gateway holds no connections to poolers it no longer uses. With internal TLS
+ * (Kubernetes) a link asks for TLS first, as a Postgres client does (SSLRequest), and checks
+ * the pooler's certificate against the cluster's authority and the host it dialled.
  */
-import type { Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import { decodeBackend } from '../protocol/decode-backend';
 import { MessageFramer } from '../protocol/framer';
@@ -16,12 +19,18 @@ import { connectReading } from './socket-reads';
 
 const LINK_IDLE_MS = 60_000;
 const HANDSHAKE_TIMEOUT_MS = 5_000;
+/** A server's answer to an SSLRequest that accepts it. */
+const SSL_ACCEPTED = 0x53; // 'S'
 
 export class MuxLinks {
   private readonly links = new Map<string, Promise<MuxConnection>>();
   private closing = false;
 
-  constructor(private readonly linkToken: string) {}
+  constructor(
+    private readonly linkToken: string,
+    /** The internal authority: links are TLS, verified against it. Absent: plaintext. */
+    private readonly tls?: { readonly ca: string },
+  ) {}
 
   /** A new session on the link to `target`, opening the link first if needed. */
   async channel(target: ServerTarget): Promise<MuxChannel> {
@@ -48,7 +57,8 @@ export class MuxLinks {
   private async connect(key: string, target: ServerTarget): Promise<MuxConnection> {
     let connection: MuxConnection;
     try {
-      const { socket, leftover } = await handshake(target, this.linkToken);
+      const socket = this.tls ? await secureSocket(target, this.tls.ca) : connectReading(addressOf(target));
+      const { leftover } = await handshake(socket, this.linkToken);
       connection = new MuxConnection(socket, leftover);
     } catch (error) {
       this.links.delete(key);
@@ -79,17 +89,51 @@ function targetKey(target: ServerTarget): string {
   return 'path' in address ? address.path : `${address.host}:${address.port}`;
 }
 
-/** Asks the pooler for a link; resolves with the socket once it answers MUX_ACCEPTED. */
-function handshake(target: ServerTarget, linkToken: string): Promise<{ socket: Socket; leftover: Buffer }> {
+/**
+ * A TLS connection to the pooler at `target` (TCP only): SSLRequest, the pooler's 'S', then a
+ * handshake that verifies its certificate names the host dialled.
+ */
+function secureSocket(target: ServerTarget, ca: string): Promise<Socket> {
+  const address = addressOf(target);
+  if ('path' in address) return Promise.resolve(connectReading(address));
   return new Promise((resolve, reject) => {
-    const socket = connectReading(addressOf(target));
+    const raw = connect(address);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      raw.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`the pooler did not start TLS within ${HANDSHAKE_TIMEOUT_MS} ms`)), HANDSHAKE_TIMEOUT_MS);
+    raw.once('connect', () => raw.write(encodeFrontend({ type: 'sslRequest' })));
+    raw.on('error', fail);
+    raw.once('data', (answer: Buffer) => {
+      if (answer.length !== 1 || answer[0] !== SSL_ACCEPTED) return fail(new Error('the pooler does not offer TLS on its link port (its layout has no internal TLS?)'));
+      raw.removeAllListeners('error');
+      raw.pause();
+      // The host is checked against the certificate; SNI carries names only, never an address.
+      const secure = connectTls({ socket: raw, ca, host: address.host, ...(isIP(address.host) ? {} : { servername: address.host }) });
+      secure.once('secureConnect', () => {
+        clearTimeout(timer);
+        secure.removeAllListeners('error');
+        resolve(secure);
+      });
+      secure.on('error', (error) => fail(new Error(`TLS with the pooler at ${address.host} failed: ${error.message}`)));
+    });
+  });
+}
+
+/** Asks the pooler for a link on `socket`; resolves once it answers MUX_ACCEPTED. */
+function handshake(socket: Socket, linkToken: string): Promise<{ leftover: Buffer }> {
+  return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
       clearTimeout(timer);
       socket.destroy();
       reject(error);
     };
     const timer = setTimeout(() => fail(new Error(`the pooler did not accept a link within ${HANDSHAKE_TIMEOUT_MS} ms`)), HANDSHAKE_TIMEOUT_MS);
-    socket.once('connect', () => socket.write(encodeFrontend({ type: 'startup', protocolVersion: MUX_REQUEST_CODE, parameters: { [LINK_TOKEN_PARAMETER]: linkToken } })));
+    const ask = () => socket.write(encodeFrontend({ type: 'startup', protocolVersion: MUX_REQUEST_CODE, parameters: { [LINK_TOKEN_PARAMETER]: linkToken } }));
+    if (socket.connecting) socket.once('connect', ask);
+    else ask();
     socket.on('error', fail);
     socket.once('close', () => fail(new Error('the pooler closed the link during its handshake')));
     let received = Buffer.alloc(0);
@@ -100,7 +144,7 @@ function handshake(target: ServerTarget, linkToken: string): Promise<{ socket: S
         socket.removeListener('data', onData);
         socket.removeAllListeners('error');
         socket.removeAllListeners('close');
-        resolve({ socket, leftover: received.subarray(1) });
+        resolve({ leftover: received.subarray(1) });
         return;
       }
       // Anything else is the pooler's ErrorResponse (an old pooler, or a wrong token).

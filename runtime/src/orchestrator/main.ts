@@ -3,6 +3,7 @@
  * detection loop and serves the admin API. One runs per zone; terms and compare-and-swap make
  * their races safe.
  */
+import { useInternalTls } from '../admin/admin-tls';
 import { openTopoStore } from '../deployment/topo-access';
 import { collectClusterStatus } from './cluster-status';
 import { startAdminServer } from '../admin/http-server';
@@ -31,6 +32,7 @@ import { RollingUpdates } from './rolling-update/driver';
 
 export async function runOrchestrator(options: { layoutFile: string; name: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
+  useInternalTls(layout);
   const me = layout.orchestrators.find((candidate) => candidate.name === options.name);
   if (!me) throw new Error(`orchestrator "${options.name}" is not in the layout`);
   const { spec } = loadSpecFile(layout.specFile);
@@ -50,6 +52,7 @@ export async function runOrchestrator(options: { layoutFile: string; name: strin
   });
 
   const admin = await startAdminServer({
+    log,
     host: me.host,
     port: me.adminPort,
     token: secrets.adminToken,

@@ -3,6 +3,8 @@
  * stop, role), forwards client connections to it, and answers the admin API the
  * orchestrator and the CLI use.
  */
+import { ReloadingTls } from '../tls/reloading-tls';
+import { useInternalTls } from '../admin/admin-tls';
 import { openTopoStore } from '../deployment/topo-access';
 import { parseBody, startAdminServer } from '../admin/http-server';
 import { metricsRoute } from '../observability/service-registry';
@@ -39,6 +41,7 @@ import { echoPostgresLog } from '../postgres/postgres-log-echo';
 
 export async function runPooler(options: { layoutFile: string; instance: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
+  useInternalTls(layout);
   const { spec } = loadSpecFile(layout.specFile);
   const secrets = readSecrets(layout.secretsFile);
   const log = createLogger('pooler', { instance: options.instance });
@@ -56,7 +59,13 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   const { lookup } = verifiers;
   // The pooler's own socket lives in Postgres' private socket directory.
   agent.postgres.prepareSocketDir();
+  // Internal TLS: gateways' links come over it; Postgres reads its files again on a reload.
+  const internalTls = layout.internalTls
+    ? new ReloadingTls(layout.internalTls, () => void reloadPostgresTls(agent, log), log, 'internal')
+    : undefined;
+  internalTls?.watch();
   const pooler = new PoolerServer({
+    ...(internalTls ? { tls: internalTls } : {}),
     host: instance.host,
     port: instance.poolerPort,
     socketPath: poolerSocketPath(instance),
@@ -76,6 +85,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   };
   const { store: topo, registry: etcdMetrics } = instrumentTopoStore(openTopoStore(layout), 'pooler');
   const admin = await startAdminServer({
+    log,
     host: instance.host,
     port: instance.adminPort,
     token: secrets.adminToken,
@@ -122,6 +132,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   onShutdown(log, async () => {
     if (handsOverOnStop()) await handOverPrimary({ topo, instance: instance.name, layout, adminToken: secrets.adminToken, log });
     logRotation.stop();
+    internalTls?.stop();
     pooler.close();
     verifiers.close();
     admin.close();
@@ -130,6 +141,12 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     await agent.stop(true);
     logEcho?.stop();
   });
+}
+
+/** A renewed internal certificate reaches Postgres at a reload (new connections get it). */
+async function reloadPostgresTls(agent: NodeAgent, log: Logger): Promise<void> {
+  if (agent.postgres.postmasterPid() === undefined) return;
+  await agent.postgres.reload().catch((error: unknown) => log.warn({ err: (error as Error).message }, 'could not reload postgres for its renewed certificate'));
 }
 
 const backupRequestSchema = z.object({ type: z.enum(['full', 'diff', 'incr']).default('full') }).strict();

@@ -7,6 +7,7 @@
 import { PauseSwitch } from './pause-switch';
 import { randomInt } from 'node:crypto';
 import type { Server, Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { MuxConnection } from '../link/mux-connection';
 import { createReadingServer } from '../link/socket-reads';
 import { MUX_ACCEPTED } from '../link/mux-protocol';
@@ -35,6 +36,11 @@ export interface PoolerServerOptions {
   readonly authenticator: ClientAuthenticator;
   /** Gateways present this token instead of authenticating (they did it already). */
   readonly linkToken?: string;
+  /**
+   * Internal TLS: the TCP port (gateways in other pods, across zones) accepts only TLS, with
+   * this certificate; the Unix socket (a gateway on the same host) stays plaintext.
+   */
+  readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
   /** Limits for clients that log in here directly (a gateway's sessions are exempt from caps and timeouts). */
   readonly limits: ClientLimitsSpec;
   readonly log: Logger;
@@ -87,7 +93,8 @@ export class PoolerServer {
   }
 
   async listen(): Promise<void> {
-    this.server = createReadingServer((socket) => new ClientSession(socket, this.context));
+    const tcpContext: SessionContext = this.options.tls ? { ...this.context, tls: this.options.tls, tlsRequiredBy: 'the cluster uses internal TLS' } : this.context;
+    this.server = createReadingServer((socket) => new ClientSession(socket, tcpContext));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.options.port, this.options.host, () => resolve());

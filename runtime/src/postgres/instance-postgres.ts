@@ -24,6 +24,7 @@ export function instancePostgres(layout: ClusterLayout, instance: InstanceLayout
     instanceDir: instance.instanceDir,
     hbaNetworks: hbaNetworksFor(layout),
     socketDir: instance.socketDir,
+    ...(layout.internalTls ? { tls: layout.internalTls } : {}),
     ...(layout.postgresUser ? { osUser: layout.postgresUser } : {}),
   });
 }

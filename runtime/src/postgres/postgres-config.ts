@@ -3,7 +3,9 @@
  * from postgresql.conf) and `pg_hba.conf`. Rewritten whole on every start, so a hand edit or a
  * file copied from the primary by pg_basebackup never leaves a stale setting behind.
  */
+import type { InternalTlsFiles } from '../deployment/layout';
 import { REPLICATION_USER } from '../deployment/secrets';
+import { verifiedTls } from './verified-tls';
 
 export interface PostgresSettings {
   readonly instanceName: string;
@@ -19,6 +21,11 @@ export interface PostgresSettings {
   readonly upstream?: { readonly host: string; readonly port: number; readonly passfile: string };
   /** On a primary: the synchronous_standby_names its rule requires ('' for none). */
   readonly syncStandbyNames?: string;
+  /**
+   * Internal TLS (Kubernetes): Postgres serves the internal certificate, pg_hba.conf takes TCP
+   * connections over TLS only, and a standby streams with verify-full against the authority.
+   */
+  readonly tls?: InternalTlsFiles;
   /** WAL archiving with pgBackRest (the spec has a backup section). */
   readonly archive?: { readonly archiveCommand: string; readonly restoreCommand: string };
 }
@@ -69,6 +76,9 @@ export function renderPolygresConf(settings: PostgresSettings): string {
     // A spec parameter that is not protected (max_connections) replaces our default below.
     if (!(name in settings.parameters)) lines.push(`${name} = ${quote(value)}`);
   }
+  if (settings.tls) {
+    lines.push('ssl = on', `ssl_cert_file = ${quote(settings.tls.certFile)}`, `ssl_key_file = ${quote(settings.tls.keyFile)}`, `ssl_ca_file = ${quote(settings.tls.caFile)}`);
+  }
   if (settings.archive) {
     // Only the primary archives (archive_mode = on); any server may fetch WAL it lacks.
     lines.push('archive_mode = on', `archive_command = ${quote(settings.archive.archiveCommand)}`, `restore_command = ${quote(settings.archive.restoreCommand)}`);
@@ -78,7 +88,7 @@ export function renderPolygresConf(settings: PostgresSettings): string {
   }
   if (settings.upstream) {
     const { host, port, passfile } = settings.upstream;
-    const conninfo = `host=${host} port=${port} user=${REPLICATION_USER} passfile=${passfile} application_name=${settings.instanceName} connect_timeout=2`;
+    const conninfo = `host=${host} port=${port} user=${REPLICATION_USER} passfile=${passfile} application_name=${settings.instanceName} connect_timeout=2${verifiedTls(settings.tls)}`;
     lines.push(`primary_conninfo = ${quote(conninfo)}`);
   }
   const extra = Object.entries(settings.parameters);
@@ -92,16 +102,18 @@ export function renderPolygresConf(settings: PostgresSettings): string {
 /**
  * The pooler's private Unix socket (directory mode 0700, owned by the Postgres OS user) is
  * trusted: clients are authenticated with SCRAM before they reach the pooler. Every TCP
- * connection — replication, administration — needs a password (SCRAM). The replication role
- * may only replicate: any other connection of it is rejected ("all" never matches a
- * replication connection, so the reject lines leave streaming and pg_basebackup alone).
+ * connection — replication, administration — needs a password (SCRAM), and with internal TLS
+ * it must come over TLS (`hostssl`: a plaintext one matches no line and is refused). The
+ * replication role may only replicate: any other connection of it is rejected ("all" never
+ * matches a replication connection, so the reject lines leave streaming and pg_basebackup alone).
  */
-export function renderHba(networks: readonly string[]): string {
+export function renderHba(networks: readonly string[], tls = false): string {
   const lines = ['# Rendered by Polygres; edits here are overwritten.', '# TYPE DATABASE USER ADDRESS METHOD', `local all ${REPLICATION_USER} reject`, 'local all all trust'];
+  const host = tls ? 'hostssl' : 'host';
   for (const network of networks) {
-    lines.push(`host replication ${REPLICATION_USER} ${network} scram-sha-256`);
-    lines.push(`host all ${REPLICATION_USER} ${network} reject`);
-    lines.push(`host all all ${network} scram-sha-256`);
+    lines.push(`${host} replication ${REPLICATION_USER} ${network} scram-sha-256`);
+    lines.push(`${host} all ${REPLICATION_USER} ${network} reject`);
+    lines.push(`${host} all all ${network} scram-sha-256`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -15,6 +15,8 @@ import { sleep } from '../util/net';
 import { descendantsOf, killTree } from '../util/process-tree';
 import { isAlive } from '../util/processes';
 import { INCLUDE_LINE, POLYGRES_CONF, type PostgresSettings, renderHba, renderPolygresConf } from './postgres-config';
+import { verifiedTls } from './verified-tls';
+import type { InternalTlsFiles } from '../deployment/layout';
 import { postgresBinary } from './postgres-binaries';
 
 const run = promisify(execFile);
@@ -27,6 +29,8 @@ export interface PostgresControlOptions {
   readonly hbaNetworks: readonly string[];
   /** The private socket directory; created here, mode 0700, owned by the OS user. */
   readonly socketDir: string;
+  /** Internal TLS: served, required on TCP, and verified on every connection to another instance. */
+  readonly tls?: InternalTlsFiles;
 }
 
 /** What pg_controldata says about a data directory, for a server that is not running. */
@@ -118,7 +122,7 @@ export class PostgresControl {
     rmSync(this.dataDir, { recursive: true, force: true });
     try {
       await this.exec('pg_basebackup', [
-        '-D', this.dataDir, '-h', from.host, '-p', String(from.port), '-U', REPLICATION_USER,
+        '-D', this.dataDir, '-d', `host=${from.host} port=${from.port} user=${REPLICATION_USER}${verifiedTls(this.options.tls)}`,
         '--no-password', '-X', 'stream', '-c', 'fast', '--no-sync',
       ], { PGPASSFILE: this.passfile });
     } catch (error) {
@@ -138,7 +142,7 @@ export class PostgresControl {
   async rewind(source: { host: string; port: number }): Promise<void> {
     await this.exec('pg_rewind', [
       '--target-pgdata', this.dataDir,
-      '--source-server', `host=${source.host} port=${source.port} user=${SUPERUSER} dbname=postgres connect_timeout=5`,
+      '--source-server', `host=${source.host} port=${source.port} user=${SUPERUSER} dbname=postgres connect_timeout=5${verifiedTls(this.options.tls)}`,
     ], { PGPASSFILE: this.passfile });
   }
 
@@ -152,12 +156,13 @@ export class PostgresControl {
     if (!conf.includes(INCLUDE_LINE)) this.writeOwned(confFile, `${conf}\n${INCLUDE_LINE}\n`, 0o600);
     // ALTER SYSTEM would override our file; Polygres never uses it, so nothing may linger there.
     this.writeOwned(join(this.dataDir, 'postgresql.auto.conf'), '# Polygres renders settings into polygres.conf\n', 0o600);
-    const full: PostgresSettings = upstream ? { ...settings, upstream: { ...upstream, passfile: this.passfile } } : settings;
+    const withTls: Omit<PostgresSettings, 'upstream'> = this.options.tls ? { ...settings, tls: this.options.tls } : settings;
+    const full: PostgresSettings = upstream ? { ...withTls, upstream: { ...upstream, passfile: this.passfile } } : withTls;
     const rendered = renderPolygresConf(full);
     const polygresConf = join(this.dataDir, POLYGRES_CONF);
     const changed = !existsSync(polygresConf) || readFileSync(polygresConf, 'utf8') !== rendered;
     if (changed) this.writeOwned(polygresConf, rendered, 0o600);
-    this.writeOwned(join(this.dataDir, 'pg_hba.conf'), renderHba(this.options.hbaNetworks), 0o600);
+    this.writeOwned(join(this.dataDir, 'pg_hba.conf'), renderHba(this.options.hbaNetworks, this.options.tls !== undefined), 0o600);
     return changed;
   }
 

@@ -57,10 +57,11 @@ export interface ArchiverStats {
 }
 
 export interface ProbeTarget {
+  /** A host, or Postgres' socket directory. */
   readonly host: string;
   readonly port: number;
   readonly user: string;
-  readonly password: string;
+  readonly password?: string;
 }
 
 const HEALTH_QUERY = `
@@ -142,7 +143,7 @@ export class PostgresProbe {
       host: this.target.host,
       port: this.target.port,
       user: this.target.user,
-      password: this.target.password,
+      ...(this.target.password === undefined ? {} : { password: this.target.password }),
       database: 'postgres',
       application_name: 'polygres-pooler',
       connectionTimeoutMillis: this.timeoutMs,

@@ -208,8 +208,8 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
         this.user = message.parameters.user ?? '';
         this.database = message.parameters.database ?? this.user;
         if (!this.user) throw new ProtocolError('no PostgreSQL user name specified in startup packet');
-        if (this.context.tlsRequired && !this.channelBinding) {
-          this.fail('28000', `this gateway accepts only TLS connections (gateway.tls.required): connect with sslmode=require or verify-full (user "${this.user}", database "${this.database}")`);
+        if (this.context.tlsRequiredBy && !this.channelBinding) {
+          this.fail('28000', `this server accepts only TLS connections (${this.context.tlsRequiredBy}): connect with sslmode=require or verify-full (user "${this.user}", database "${this.database}")`);
           return;
         }
         this.state = new SessionState(startupSettings(message.parameters));
@@ -229,6 +229,10 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
   private becomeLink(linkToken: string | undefined): void {
     const socket = this.socket;
     if (!this.context.acceptLink || !(socket instanceof Socket)) throw new ProtocolError('this server does not accept multiplexed links');
+    if (this.context.tlsRequiredBy && !this.channelBinding) {
+      this.fail('28000', `this pooler accepts links only over TLS (${this.context.tlsRequiredBy}): the gateway must ask for TLS first`);
+      return;
+    }
     if (!this.context.linkToken || linkToken !== this.context.linkToken) {
       this.fail(SqlState.invalidPassword, 'invalid link token');
       return;

@@ -18,8 +18,11 @@ export interface SessionContext {
   backend(user: string, database: string, startup: ReadonlyMap<string, string>): Backend;
   /** TLS for clients that ask (SSLRequest); absent: the session answers 'N'. */
   readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
-  /** Clients must ask for TLS: a plaintext StartupMessage is refused (CancelRequests are not). */
-  readonly tlsRequired?: boolean;
+  /**
+   * Clients must ask for TLS: a plaintext StartupMessage (or link request) is refused, naming
+   * this as the reason ('gateway.tls.required'); CancelRequests are not, as with Postgres.
+   */
+  readonly tlsRequiredBy?: string;
   /** A link from a trusted peer (a gateway) presents this token and skips authentication. */
   readonly linkToken?: string;
   /** Takes over a connection that asked, with the link token, to become a multiplexed link. */

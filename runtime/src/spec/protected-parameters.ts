@@ -33,4 +33,8 @@ export const PROTECTED_PARAMETERS: ReadonlyMap<string, string> = new Map([
   ['log_filename', 'Polygres writes the server log to <instance dir>/postgres.log, where polygres logs reads it'],
   ['log_rotation_size', 'Polygres rotates the server log by size itself (postgres.log.1, .2, ...)'],
   ['log_rotation_age', 'Polygres rotates the server log by size itself (postgres.log.1, .2, ...)'],
+  ['ssl', 'Polygres turns TLS on where the cluster\'s own traffic crosses a network (Kubernetes); clients reach Postgres only through the gateway, whose TLS is gateway.tls'],
+  ['ssl_cert_file', 'Postgres serves the cluster\'s internal certificate (Kubernetes); client TLS is gateway.tls'],
+  ['ssl_key_file', 'Postgres serves the cluster\'s internal certificate (Kubernetes); client TLS is gateway.tls'],
+  ['ssl_ca_file', 'Postgres trusts the cluster\'s internal authority (Kubernetes); client TLS is gateway.tls'],
 ]);

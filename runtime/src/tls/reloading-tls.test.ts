@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCertificate } from '../tls/certificates';
+import { createCertificate } from './certificates';
 import { createLogger } from '../util/log';
 import { ReloadingTls } from './reloading-tls';
 
-describe('the gateway certificate, read again when its files change', () => {
+describe('a served certificate, read again when its files change', () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

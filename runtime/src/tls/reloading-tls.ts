@@ -1,15 +1,15 @@
 /**
- * The gateway's certificate, read again when its files change: cert-manager (or whoever
- * renews it) replaces the files of a mounted Secret, and a gateway that read them once would
- * serve the old certificate until it expired. Sessions read `context` and `certificateDer` as
- * they start TLS, so a renewal applies to every new connection and to none already running.
+ * A certificate a service serves (the gateway's to clients, the internal one to peers), read
+ * again when its files change: cert-manager or Terraform (or whoever renews it) replaces the
+ * files of a mounted Secret, and a service that read them once would serve the old certificate
+ * until it expired. Sessions read `context` and `certificateDer` as they start TLS, so a
+ * renewal applies to every new connection and to none already running.
  * A pair that cannot be used (a key that does not match, a file half written) keeps the old
  * one, logged, until the next change.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { type SecureContext, createSecureContext } from 'node:tls';
-import { type TlsFiles, readTls } from '../deployment/tls-material';
 import type { Logger } from '../util/log';
 
 /** How often the files are looked at: renewals come days before expiry, so seconds do not matter. */
@@ -22,14 +22,22 @@ interface Loaded {
   readonly stamp: string;
 }
 
+/** The files of a served certificate: the chain and its private key, both PEM. */
+export interface ServedCertificateFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 export class ReloadingTls {
   private loaded: Loaded;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly files: TlsFiles,
+    private readonly files: ServedCertificateFiles,
     private readonly onChange: (certificate: X509Certificate) => void,
     private readonly log: Logger,
+    /** What the certificate is, for the log: 'gateway', 'internal'. */
+    private readonly label = 'gateway',
   ) {
     this.loaded = this.load();
   }
@@ -68,17 +76,17 @@ export class ReloadingTls {
     try {
       this.loaded = this.load();
     } catch (error) {
-      this.log.warn({ err: (error as Error).message, certFile: this.files.certFile }, 'the gateway certificate files changed but cannot be used; still serving the previous certificate');
+      this.log.warn({ err: (error as Error).message, certFile: this.files.certFile }, `the ${this.label} certificate files changed but cannot be used; still serving the previous certificate`);
       return false;
     }
-    this.log.info({ certFile: this.files.certFile, subject: this.loaded.certificate.subject, validTo: this.loaded.certificate.validTo }, 'gateway certificate reloaded');
+    this.log.info({ certFile: this.files.certFile, subject: this.loaded.certificate.subject, validTo: this.loaded.certificate.validTo }, `${this.label} certificate reloaded`);
     this.onChange(this.loaded.certificate);
     return true;
   }
 
   private load(): Loaded {
     const stamp = this.stampNow();
-    const material = readTls(this.files);
+    const material = { cert: readFileSync(this.files.certFile, 'utf8'), key: readFileSync(this.files.keyFile, 'utf8') };
     const certificate = new X509Certificate(material.cert);
     return { context: createSecureContext(material), certificateDer: certificate.raw, certificate, stamp };
   }
