@@ -38,6 +38,7 @@ describe('Kubernetes monitoring', () => {
           'prometheus.io/scrape': 'true',
           'prometheus.io/port': String(http.port),
           'prometheus.io/path': '/metrics',
+          'prometheus.io/scheme': 'https',
         });
         expect(workload.spec.template.spec.container[0].port).toContainEqual({ name: http.name, container_port: http.port });
       }
@@ -64,14 +65,14 @@ describe('Kubernetes monitoring', () => {
     const config = render();
     for (const instance of workloads(config, 'postgres')) {
       const pooler = instance.spec.template.spec.container[0];
-      expect(pooler.startup_probe.http_get).toEqual({ path: '/liveness', port: '8008' });
+      expect(pooler.startup_probe.http_get).toEqual({ path: '/liveness', port: '8008', scheme: 'HTTPS' });
       // A new replica restored from a large backup: hours before the pooler is up.
       expect(pooler.startup_probe.period_seconds * pooler.startup_probe.failure_threshold).toBeGreaterThanOrEqual(6 * 3600);
-      expect(pooler.readiness_probe.http_get).toEqual({ path: '/readiness', port: '8008' });
-      expect(pooler.liveness_probe.http_get).toEqual({ path: '/liveness', port: '8008' });
+      expect(pooler.readiness_probe.http_get).toEqual({ path: '/readiness', port: '8008', scheme: 'HTTPS' });
+      expect(pooler.liveness_probe.http_get).toEqual({ path: '/liveness', port: '8008', scheme: 'HTTPS' });
     }
     for (const gateway of workloads(config, 'gateway')) {
-      expect(gateway.spec.template.spec.container[0].liveness_probe.http_get).toEqual({ path: '/metrics', port: '9187' });
+      expect(gateway.spec.template.spec.container[0].liveness_probe.http_get).toEqual({ path: '/metrics', port: '9187', scheme: 'HTTPS' });
     }
     for (const orchestrator of workloads(config, 'orchestrator')) {
       expect(orchestrator.spec.template.spec.container[0].liveness_probe.tcp_socket).toEqual([{ port: '8009' }]);
@@ -94,7 +95,7 @@ describe('Kubernetes monitoring', () => {
       // In the cluster's namespace, which PodMonitors select pods in by default.
       expect(monitor.metadata).toMatchObject({ namespace: configMap.metadata.namespace, labels: { release: 'kube-prometheus-stack', 'app.kubernetes.io/instance': 'orders' } });
       const component = monitor.spec.selector.matchLabels['app.kubernetes.io/component'] as keyof typeof HTTP;
-      expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: HTTP[component].name, path: '/metrics', honorLabels: true }]);
+      expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: HTTP[component].name, path: '/metrics', scheme: 'https', tlsConfig: { insecureSkipVerify: true }, honorLabels: true }]);
       const selected = resourceList(config, 'kubernetes_stateful_set_v1').concat(resourceList(config, 'kubernetes_deployment_v1'))
         .filter((w) => Object.entries(monitor.spec.selector.matchLabels).every(([key, value]) => w.spec.template.metadata.labels[key] === value));
       expect(selected.map(componentOf), monitor.metadata.name).toEqual(selected.map(() => component));

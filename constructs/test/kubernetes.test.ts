@@ -155,7 +155,7 @@ describe('Kubernetes rendering', () => {
   it('never writes a secret value: every Secret value is a Terraform reference', () => {
     const { config, json } = multiAz();
     const secrets = resourceList(config, 'kubernetes_secret_v1');
-    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['orders-backup-passphrase', 'orders-etcd-tls', 'orders-gateway-tls', 'orders-internal', 'orders-internal-admin', 'orders-user-app']);
+    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(['orders-backup-passphrase', 'orders-etcd-tls', 'orders-gateway-tls', 'orders-internal', 'orders-internal-admin', 'orders-internal-tls', 'orders-user-app']);
     for (const secret of secrets) {
       for (const [key, value] of Object.entries<string>(secret.data)) {
         if (key === 'username') continue;
@@ -274,6 +274,27 @@ describe('Kubernetes rendering', () => {
     for (const workload of workloads) expect(podSpec(workload).container[0].volume_mount).toContainEqual(expect.objectContaining({ name: 'etcd-tls', mount_path: '/etc/polygres/etcd-tls' }));
     const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
     expect(JSON.parse(configMap.data['layout.json']).etcd.tls).toMatchObject({ caFile: '/etc/polygres/etcd-tls/ca.crt', clientCertFile: '/etc/polygres/etcd-tls/client.crt' });
+  });
+
+  it('the services talk to each other over TLS: one certificate of the internal authority names every host of the layout, in every runtime pod', () => {
+    const { config } = multiAz();
+    const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
+    const layout = JSON.parse(configMap.data['layout.json']);
+    expect(layout.internalTls).toEqual({ caFile: '/etc/polygres/internal-tls/ca.crt', certFile: '/etc/polygres/internal-tls/tls.crt', keyFile: '/etc/polygres/internal-tls/tls.key' });
+    const secret = resourceList(config, 'kubernetes_secret_v1').find((s) => s.metadata.name === 'orders-internal-tls');
+    expect(Object.keys(secret.data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    // Signed by the same authority as etcd's certificates, for every host a service is dialled by.
+    const etcdSecret = resourceList(config, 'kubernetes_secret_v1').find((s) => s.metadata.name === 'orders-etcd-tls');
+    expect(secret.data['ca.crt']).toBe(etcdSecret.data['ca.crt']);
+    const request = Object.entries(resources(config, 'tls_cert_request')).find(([id]) => id.includes('service'))![1];
+    const hosts = [...layout.instances, ...layout.gateways, ...layout.orchestrators].map((service: Json) => service.host);
+    expect([...request.dns_names].sort()).toEqual([...hosts].sort());
+    const workloads = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1')].filter((w) => podSpec(w).container[0].command[0] === 'polygres');
+    for (const workload of workloads) {
+      expect(podSpec(workload).container[0].volume_mount).toContainEqual(expect.objectContaining({ name: 'internal-tls', mount_path: '/etc/polygres/internal-tls' }));
+      // Group-readable, root's: Postgres takes a key file like that (0640 at most).
+      expect(podSpec(workload).volume).toContainEqual({ name: 'internal-tls', secret: expect.objectContaining({ secret_name: 'orders-internal-tls', default_mode: '0440' }) });
+    }
   });
 
   it('uses an existing TLS Secret instead of generating one when named', () => {

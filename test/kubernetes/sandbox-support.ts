@@ -4,6 +4,7 @@
  * with the cluster's own CA, the primary's name, its standbys as the primary reports them.
  */
 import { Testing } from 'cdktf';
+import { request as httpsRequest } from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
 import { Client } from 'pg';
 import { KubernetesMultiAzStack, type KubernetesMultiAzProps } from '../../examples/kubernetes-multi-az/stack';
@@ -122,10 +123,32 @@ export async function settled(sandbox: PodSandbox): Promise<boolean> {
 
 /** The orchestrators' history (elections and other actions), through a zone's orchestrator Service. */
 export async function orchestratorHistory(sandbox: PodSandbox): Promise<{ action: string; outcome: string; at: string; detail: string }[]> {
+  return adminGet(sandbox, 'orders-orchestrator-us-east-1a', 8009, '/v1/history');
+}
+
+/**
+ * GET on a Service's admin API as another Polygres pod calls it: HTTPS, the certificate checked
+ * against the cluster's internal authority for the Service's name, the admin token.
+ */
+export function adminGet<T>(sandbox: PodSandbox, service: string, port: number, path: string): Promise<T> {
   const { adminToken } = JSON.parse(sandbox.secretData('orders-internal')['secrets.json']!) as { adminToken: string };
-  const response = await fetch(`http://${sandbox.serviceIp('orders-orchestrator-us-east-1a')}:8009/v1/history`, { headers: { authorization: `Bearer ${adminToken}` }, signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new Error(`history: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { action: string; outcome: string; at: string; detail: string }[];
+  const ca = sandbox.secretData('orders-internal-tls')['ca.crt']!;
+  return new Promise((resolve, reject) => {
+    const call = httpsRequest(
+      { host: sandbox.serviceIp(service), port, path, ca, servername: `${service}.orders.svc.cluster.local`, headers: { authorization: `Bearer ${adminToken}` }, agent: false, signal: AbortSignal.timeout(10_000) },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (response.statusCode !== 200) reject(new Error(`${path}: ${response.statusCode} ${text}`));
+          else resolve(JSON.parse(text) as T);
+        });
+      },
+    );
+    call.on('error', reject);
+    call.end();
+  });
 }
 
 /** The example's etcd as the node reaches it: its Service, with the client certificate every Polygres pod presents. */

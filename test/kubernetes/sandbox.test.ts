@@ -137,6 +137,26 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
     expect(read?.item).toBe('first');
   }, 120_000);
 
+  it('internal traffic is TLS: standbys stream over it, a pooler takes no plaintext session, an admin API answers only HTTPS with the internal certificate', async () => {
+    const { sandbox } = example;
+    const [streams] = await query<{ streams: string; tls: string }>(
+      superuserTarget(sandbox),
+      'SELECT count(*) AS streams, count(*) FILTER (WHERE s.ssl) AS tls FROM pg_stat_replication r JOIN pg_stat_ssl s ON s.pid = r.pid',
+    );
+    expect(Number(streams!.streams)).toBe(2);
+    expect(Number(streams!.tls)).toBe(2);
+    const { primary } = await replication(sandbox);
+    const pooler = sandbox.pod(instancePod(primary)).address!.ip;
+    const plaintext = new Client({ host: pooler, port: 6432, user: 'postgres', database: 'postgres', ssl: false, connectionTimeoutMillis: 5_000 });
+    plaintext.on('error', () => undefined);
+    await expect(plaintext.connect()).rejects.toThrow(/accepts only TLS connections \(the cluster uses internal TLS\)/);
+    await plaintext.end().catch(() => undefined);
+    // The orchestrator's admin API, verified for its Service's name; plain HTTP gets no answer.
+    expect((await orchestratorHistory(sandbox)).length).toBeGreaterThan(0);
+    const plainAnswer = await fetch(`http://${sandbox.serviceIp('orders-orchestrator-us-east-1a')}:8009/v1/history`, { signal: AbortSignal.timeout(5_000) }).then(() => true, () => false);
+    expect(plainAnswer).toBe(false);
+  }, 60_000);
+
   it("a user's password rotated (apply -replace of its random_password) reaches the role: the new one logs in, the old one no longer does", async () => {
     const { sandbox } = example;
     const before = appTarget(sandbox);

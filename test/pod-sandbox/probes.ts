@@ -2,8 +2,10 @@
  * Startup, liveness and readiness probes run as the kubelet runs them: from the node (the
  * root network namespace) to the pod's address, with the probe's timeout, an HTTP status from
  * 200 to 399 or an accepted TCP connection counting as success, and the thresholds counting
- * consecutive results.
+ * consecutive results. An HTTPS probe, like the kubelet's, does not verify the certificate.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { Json } from './terraform-values';
 
@@ -30,17 +32,25 @@ export async function probeOnce(probe: Json, container: Json, ip: string): Promi
   const timeoutMs = probeTiming(probe).timeoutMs;
   const http = first(probe.http_get);
   if (http) {
-    try {
-      const response = await fetch(`http://${ip}:${portOf(http.port, container)}${http.path ?? '/'}`, { signal: AbortSignal.timeout(timeoutMs) });
-      await response.arrayBuffer();
-      return response.status >= 200 && response.status < 400;
-    } catch {
-      return false;
-    }
+    const status = await httpStatus(String(http.scheme ?? 'HTTP').toUpperCase() === 'HTTPS', ip, portOf(http.port, container), http.path ?? '/', timeoutMs);
+    return status >= 200 && status < 400;
   }
   const tcp = first(probe.tcp_socket);
   if (tcp) return tcpOpen(ip, portOf(tcp.port, container), timeoutMs);
   throw new Error(`sandbox: unsupported probe ${JSON.stringify(probe)}`);
+}
+
+/** The status of a GET, or 0 when none came (refused, timed out, a failed handshake). */
+function httpStatus(secure: boolean, host: string, port: number, path: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const request = (secure ? httpsRequest : httpRequest)({ host, port, path, agent: false, rejectUnauthorized: false, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.on('error', () => resolve(0));
+    });
+    request.on('error', () => resolve(0));
+    request.end();
+  });
 }
 
 function first(block: Json): Json {

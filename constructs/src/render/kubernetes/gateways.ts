@@ -78,7 +78,7 @@ function renderZoneGateway(scope: Construct, context: RenderContext, zone: Zone)
               { name: HTTP_PORTS.gateway.name, containerPort: HTTP_PORTS.gateway.port },
             ],
             readinessProbe: { tcpSocket: [{ port: String(port) }], periodSeconds: 5, failureThreshold: 3 },
-            livenessProbe: { httpGet: { path: METRICS_PATH, port: String(HTTP_PORTS.gateway.port) }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
+            livenessProbe: { httpGet: { path: METRICS_PATH, port: String(HTTP_PORTS.gateway.port), scheme: 'HTTPS' }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
             resources: containerResources(declaration.gateway.resources, DEFAULT_RESOURCES.gateway),
             securityContext: containerSecurity(),
             volumeMount: [...runtimeMounts(withTls), { name: 'state', mountPath: PATHS.state }],

@@ -100,9 +100,9 @@ function renderInstance(scope: Construct, context: RenderContext, zone: Zone, in
             // pooler is not cloning, rewinding or in an election. initdb, or a new replica's
             // restore from backup, can take hours: the startup probe waits up to 6 hours, and a
             // pooler stuck at start would not be helped by a restart either.
-            startupProbe: { httpGet: { path: '/liveness', port: String(HTTP_PORTS.postgres.port) }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 2160 },
-            readinessProbe: { httpGet: { path: '/readiness', port: String(HTTP_PORTS.postgres.port) }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
-            livenessProbe: { httpGet: { path: '/liveness', port: String(HTTP_PORTS.postgres.port) }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+            startupProbe: { httpGet: { path: '/liveness', port: String(HTTP_PORTS.postgres.port), scheme: 'HTTPS' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 2160 },
+            readinessProbe: { httpGet: { path: '/readiness', port: String(HTTP_PORTS.postgres.port), scheme: 'HTTPS' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+            livenessProbe: { httpGet: { path: '/liveness', port: String(HTTP_PORTS.postgres.port), scheme: 'HTTPS' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
             resources: containerResources(declaration.postgres.resources, DEFAULT_RESOURCES.postgres),
             securityContext: containerSecurity(),
             volumeMount: [...runtimeMounts(false), { name: 'data', mountPath: PATHS.state }],

@@ -27,7 +27,7 @@ import { renderNetworkPolicies } from './network-policies';
 import { renderOrchestrators } from './orchestrators';
 import { renderOrchestratorRbac, renderRbac } from './rbac';
 import type { RenderContext } from './render-context';
-import { GeneratedEtcdTls, GeneratedGatewayTls, internalSecret, passwordSecret } from './secrets';
+import { GeneratedInternalTls, GeneratedGatewayTls, internalSecret, passwordSecret } from './secrets';
 import { PATHS, resolveSettings } from './settings';
 
 /**
@@ -92,10 +92,13 @@ export class KubernetesCluster extends Construct {
     renderOrchestratorRbac(this, this.context);
     this.configMap = renderConfigMap(this, this.context);
     this.internalSecret = internalSecret(this, names, namespace);
-    new GeneratedEtcdTls(this, 'etcd-tls', {
+    // The construct id stays 'etcd-tls': the authority was etcd's first, and its Terraform
+    // addresses must not change under a running cluster.
+    new GeneratedInternalTls(this, 'etcd-tls', {
       names,
       namespace,
-      dnsNames: [names.fqdn(names.etcd()), `*.${names.fqdn(names.etcdPeers())}`, names.etcd(), 'localhost'],
+      etcdDnsNames: [names.fqdn(names.etcd()), `*.${names.fqdn(names.etcdPeers())}`, names.etcd(), 'localhost'],
+      serviceDnsNames: internalServiceNames(names, this.spec),
     });
     if (initial.backup?.encrypted) {
       passwordSecret(this, 'backup-passphrase', { name: encryptionSecretName(names.cluster), namespace, labels: names.common(), key: 'passphrase' });
@@ -177,6 +180,18 @@ export class KubernetesCluster extends Construct {
     this.bootstrapRendered = true;
     renderBootstrapJob(this, this.context, () => this.source._declaration(), (user) => this.userPasswords.get(user)?.result);
   }
+}
+
+/**
+ * Every host a Polygres service is dialled by (layout.ts): each instance pod's name under its
+ * headless Service, each zone's gateway and orchestrator Service.
+ */
+function internalServiceNames(names: ClusterNames, spec: ClusterSpecDocument): string[] {
+  return [
+    ...spec.instances.map((instance) => names.instanceHost(instance.name)),
+    ...spec.zones.map((zone) => names.fqdn(names.gateway(zone.name))),
+    ...spec.zones.map((zone) => names.fqdn(names.orchestrator(zone.name))),
+  ];
 }
 
 function found<T>(value: T | undefined, what: string, known: string[]): T {

@@ -31,12 +31,19 @@ export interface RenderedLayout {
   instances: { name: string; zone: string; host: string; port: number; poolerPort: number; adminPort: number; instanceDir: string; socketDir: string }[];
   gateways: { zone: string; host: string; port: number; replicaPort: number; metricsPort: number }[];
   orchestrators: { name: string; zone: string; host: string; adminPort: number }[];
+  internalTls: { caFile: string; certFile: string; keyFile: string };
   kubernetes: { instanceSelector: Record<string, string> };
 }
 
 export const LAYOUT_FILE = `${PATHS.config}/layout.json`;
 export const SPEC_FILE = `${PATHS.config}/spec.json`;
 export const SECRETS_FILE = `${PATHS.secrets}/secrets.json`;
+/** Where every runtime pod finds the internal authority and the services' certificate. */
+export const INTERNAL_TLS_FILES = {
+  caFile: `${PATHS.internalTls}/ca.crt`,
+  certFile: `${PATHS.internalTls}/tls.crt`,
+  keyFile: `${PATHS.internalTls}/tls.key`,
+};
 /** Where every pod finds etcd's TLS material (the etcd TLS Secret's keys). */
 export const ETCD_TLS_FILES = {
   caFile: `${PATHS.etcdTls}/ca.crt`,
@@ -86,6 +93,8 @@ export function renderLayout(spec: ClusterSpecDocument, names: ClusterNames): Re
       host: names.fqdn(names.orchestrator(zone.name)),
       adminPort: PORTS.orchestratorAdmin,
     })),
+    // Pods talk across zones: replication, links and admin calls are TLS, verified by host name.
+    internalTls: INTERNAL_TLS_FILES,
     // The orchestrators find the instance pods and StatefulSets by these labels to roll them.
     kubernetes: { instanceSelector: names.selector('postgres') },
   };

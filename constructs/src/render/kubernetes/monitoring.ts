@@ -12,7 +12,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import type { Construct } from 'constructs';
 import { ALERT_RULE_GROUPS } from './alert-rules';
 import type { RenderContext } from './render-context';
-import { HTTP_PORTS, METRICS_PATH, SCRAPED_COMPONENTS, type ScrapedComponent } from './scraping';
+import { HTTP_PORTS, METRICS_PATH, METRICS_SCHEME, SCRAPED_COMPONENTS, type ScrapedComponent } from './scraping';
 
 const API_VERSION = 'monitoring.coreos.com/v1';
 
@@ -37,6 +37,10 @@ export function renderMonitoring(scope: Construct, context: RenderContext): Mani
             podMetricsEndpoints: [{
               port: HTTP_PORTS[component].name,
               path: METRICS_PATH,
+              scheme: METRICS_SCHEME,
+              // Pods are scraped by address, which no certificate names: the traffic is
+              // encrypted, the source not verified (/metrics holds no secret).
+              tlsConfig: { insecureSkipVerify: true },
               // The cluster view's series carry `instance`, the name of a Postgres instance:
               // honoured, it is kept instead of being renamed `exported_instance` and replaced by
               // the pod's address, which the per-instance alerts and panels would then show.

@@ -66,6 +66,11 @@ export class ClusterNames {
     return `${this.cluster}-etcd-tls`;
   }
 
+  /** The internal authority and the certificate the services serve to each other. */
+  internalTlsSecret(): string {
+    return `${this.cluster}-internal-tls`;
+  }
+
   /** Headless Service giving etcd members stable peer names. */
   etcdPeers(): string {
     return `${this.cluster}-etcd-peers`;

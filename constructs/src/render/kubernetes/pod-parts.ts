@@ -57,6 +57,8 @@ export function runtimeVolumes(names: ClusterNames, tlsSecret: string | undefine
     { name: 'secrets', secret: { secretName: secrets === 'instance' ? names.internalSecret() : names.adminSecret(), defaultMode: '0440' } },
     ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret, defaultMode: '0440' } }] : []),
     { name: 'etcd-tls', secret: { secretName: names.etcdTlsSecret(), defaultMode: '0440' } },
+    // 0440, root's: Postgres accepts a key file owned by root that its group may read.
+    { name: 'internal-tls', secret: { secretName: names.internalTlsSecret(), defaultMode: '0440' } },
     SCRATCH_VOLUME,
   ];
 }
@@ -67,6 +69,7 @@ export function runtimeMounts(withTls: boolean): StatefulSetV1SpecTemplateSpecCo
     { name: 'secrets', mountPath: PATHS.secrets, readOnly: true },
     ...(withTls ? [{ name: 'tls', mountPath: PATHS.tls, readOnly: true }] : []),
     { name: 'etcd-tls', mountPath: PATHS.etcdTls, readOnly: true },
+    { name: 'internal-tls', mountPath: PATHS.internalTls, readOnly: true },
     SCRATCH_MOUNT,
   ];
 }

@@ -1,7 +1,8 @@
 /**
  * Where Prometheus scrapes each Polygres service: its HTTP port (the gateway's metrics port,
  * the pooler's and the orchestrator's admin port), declared by name on the container, serving
- * `GET /metrics` without a token. The pod annotations, the PodMonitors and the NetworkPolicies
+ * `GET /metrics` without a token, over HTTPS with the cluster's internal certificate (every
+ * admin API is TLS on Kubernetes). The pod annotations, the PodMonitors and the NetworkPolicies
  * all read it from here.
  */
 import type { Component } from './naming';
@@ -12,6 +13,8 @@ export type ScrapedComponent = Extract<Component, 'gateway' | 'postgres' | 'orch
 export const SCRAPED_COMPONENTS: readonly ScrapedComponent[] = ['gateway', 'postgres', 'orchestrator'];
 
 export const METRICS_PATH = '/metrics';
+/** Every Polygres HTTP port serves TLS (the internal certificate) on Kubernetes. */
+export const METRICS_SCHEME = 'https';
 
 /** The named container port of each service's HTTP server. */
 export const HTTP_PORTS: Readonly<Record<ScrapedComponent, { readonly name: string; readonly port: number }>> = {
@@ -26,5 +29,6 @@ export function scrapeAnnotations(component: ScrapedComponent): Record<string, s
     'prometheus.io/scrape': 'true',
     'prometheus.io/port': String(HTTP_PORTS[component].port),
     'prometheus.io/path': METRICS_PATH,
+    'prometheus.io/scheme': METRICS_SCHEME,
   };
 }

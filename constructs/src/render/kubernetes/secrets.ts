@@ -50,15 +50,23 @@ export function passwordSecret(scope: Construct, id: string, options: { name: st
 }
 
 /**
- * etcd's own certificate authority, the certificate every member serves (client and peer
- * traffic, under every name a member or the client Service is reached by) and the one certificate
- * every Polygres pod presents — etcd requires it (--client-cert-auth), so nothing else in the
- * namespace or the cluster reads or writes the topology.
+ * The cluster's internal certificate authority and what it signs:
+ * - the certificate every etcd member serves (client and peer traffic, under every name a
+ *   member or the client Service is reached by) and the one client certificate every Polygres
+ *   pod presents — etcd requires it (--client-cert-auth), so nothing else in the namespace or
+ *   the cluster reads or writes the topology (the `<cluster>-etcd-tls` Secret);
+ * - the certificate the Polygres services serve to each other (`<cluster>-internal-tls`):
+ *   Postgres to streaming standbys and pg_rewind, poolers to gateways' links, and every admin
+ *   API. Its names cover every instance, gateway and orchestrator host of the layout, so a
+ *   caller checks the host it dialled (verify-full).
+ * The authority's subject still says "etcd CA": it was etcd's alone first, and changing it would
+ * re-issue every certificate of a running cluster at the next apply.
  */
-export class GeneratedEtcdTls extends Construct {
-  public readonly secret: SecretV1;
+export class GeneratedInternalTls extends Construct {
+  public readonly etcdSecret: SecretV1;
+  public readonly serviceSecret: SecretV1;
 
-  constructor(scope: Construct, id: string, options: { names: ClusterNames; namespace: string; dnsNames: string[] }) {
+  constructor(scope: Construct, id: string, options: { names: ClusterNames; namespace: string; etcdDnsNames: string[]; serviceDnsNames: string[] }) {
     super(scope, id);
     ensureTlsProvider(this);
     const caKey = new PrivateKey(this, 'ca-key', { algorithm: 'ECDSA', ecdsaCurve: 'P256' });
@@ -88,9 +96,9 @@ export class GeneratedEtcdTls extends Construct {
       return { key, cert };
     };
     // A member is both server (to clients and peers) and client (to its peers).
-    const server = signed('server', { dnsNames: options.dnsNames, ipAddresses: ['127.0.0.1'], commonName: options.dnsNames[0] ?? 'etcd' }, ['digital_signature', 'key_encipherment', 'server_auth', 'client_auth']);
+    const server = signed('server', { dnsNames: options.etcdDnsNames, ipAddresses: ['127.0.0.1'], commonName: options.etcdDnsNames[0] ?? 'etcd' }, ['digital_signature', 'key_encipherment', 'server_auth', 'client_auth']);
     const client = signed('client', { commonName: 'polygres' }, ['digital_signature', 'key_encipherment', 'client_auth']);
-    this.secret = new SecretV1(this, 'secret', {
+    this.etcdSecret = new SecretV1(this, 'secret', {
       metadata: { name: options.names.etcdTlsSecret(), namespace: options.namespace, labels: options.names.common() },
       type: 'Opaque',
       data: {
@@ -100,6 +108,12 @@ export class GeneratedEtcdTls extends Construct {
         'client.crt': client.cert.certPem,
         'client.key': client.key.privateKeyPem,
       },
+    });
+    const service = signed('service', { dnsNames: options.serviceDnsNames, commonName: `polygres-${options.names.cluster}` }, ['digital_signature', 'key_encipherment', 'server_auth']);
+    this.serviceSecret = new SecretV1(this, 'service-secret', {
+      metadata: { name: options.names.internalTlsSecret(), namespace: options.namespace, labels: options.names.common() },
+      type: 'Opaque',
+      data: { 'ca.crt': ca.certPem, 'tls.crt': service.cert.certPem, 'tls.key': service.key.privateKeyPem },
     });
   }
 }

@@ -25,6 +25,8 @@ export const PATHS = {
   tls: '/etc/polygres/tls',
   /** etcd's TLS material: its authority, its server certificate and the client certificate. */
   etcdTls: '/etc/polygres/etcd-tls',
+  /** The internal authority and the services' certificate (replication, links, admin APIs). */
+  internalTls: '/etc/polygres/internal-tls',
   /** State directory: the data volume of instances, an emptyDir elsewhere. */
   state: '/var/lib/polygres',
   /** etcd's volume; its data directory is a subdirectory etcd creates with mode 0700. */
