@@ -170,6 +170,26 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
     await expect(query(before, 'SELECT 1')).rejects.toMatchObject({ code: '28P01' });
   }, 240_000);
 
+  it('the superuser and replication passwords rotated in place: the primary sets them on the roles, the stream goes on, and a standby re-created streams with the new one', async () => {
+    const { sandbox } = example;
+    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    const before = superuserTarget(sandbox);
+    const config = synthesizeExample();
+    const rotated = Object.keys(config.resource['random_password'] ?? {}).filter((id) => /superuser-password|replication-password/.test(id));
+    expect(rotated).toHaveLength(2);
+    sandbox.apply(config, { replace: rotated.map((id) => `random_password.${id}`) });
+    const after = superuserTarget(sandbox);
+    expect(after.password).not.toBe(before.password);
+    // The kubelet rewrote secrets.json in every instance pod; no pod was restarted for it.
+    await sandbox.waitFor('the new superuser password accepted', async () => (await query(after, 'SELECT 1 AS one').catch(() => []))[0]?.one === 1, 180_000);
+    await expect(query(before, 'SELECT 1')).rejects.toMatchObject({ code: '28P01' });
+    expect(await streamingStandbys()).toHaveLength(2);
+    // A standby's next stream (its pod re-created) logs in with the new replication password.
+    const [standby] = await streamingStandbys();
+    await sandbox.deletePod(instancePod(standby!));
+    await sandbox.waitFor(`${standby} streaming again`, async () => (await streamingStandbys()).includes(standby!), REJOIN_TIMEOUT_MS);
+  }, 180_000 + REJOIN_TIMEOUT_MS * 2);
+
   it('a cancel sent to either gateway replica of a zone cancels the query, whichever replica holds the session', async () => {
     const { sandbox } = example;
     const replicas = sandbox.pods({ 'app.kubernetes.io/component': 'gateway', 'polygres.dev/zone': 'us-east-1a' });

@@ -101,6 +101,12 @@ export class NodeAgent {
   /** The last rule the topology held, as this pooler saw it. */
   get currentRule(): ShardRule | undefined { return this.rule; }
 
+  /** Rotated secrets (role-passwords.ts): from now on, and in the passfile streaming and pg_rewind read. */
+  useSecrets(secrets: ClusterSecrets): void {
+    this.options.secrets = secrets;
+    this.operations.preparePassfile();
+  }
+
   /** Called with every rule the topology holds. */
   onRule(rule: ShardRule | undefined): void {
     if (!rule) return;

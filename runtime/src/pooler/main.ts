@@ -3,6 +3,7 @@
  * stop, role), forwards client connections to it, and answers the admin API the
  * orchestrator and the CLI use.
  */
+import { RolePasswords } from '../agent/role-passwords';
 import { ReloadingTls } from '../tls/reloading-tls';
 import { useInternalTls } from '../admin/admin-tls';
 import { openTopoStore } from '../deployment/topo-access';
@@ -77,7 +78,12 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     log,
   });
   await pooler.listen();
-  if (backups) agent.onServingPrimary = backups.ensureStanza;
+  const passwords = new RolePasswords({ secretsFile: layout.secretsFile, initial: secrets, socket: postgresTarget, useSecrets: (next) => agent.useSecrets(next), log });
+  passwords.watch();
+  agent.onServingPrimary = () => {
+    backups?.ensureStanza();
+    passwords.onServingPrimary();
+  };
   agent.onRecruited = () => pooler.turnAwayWaiters();
   const backupsOrRefuse = (): PgBackRest => {
     if (!backups) throw new ConflictError('the ClusterSpec has no backup section');
@@ -133,6 +139,7 @@ export async function runPooler(options: { layoutFile: string; instance: string 
     if (handsOverOnStop()) await handOverPrimary({ topo, instance: instance.name, layout, adminToken: secrets.adminToken, log });
     logRotation.stop();
     internalTls?.stop();
+    passwords.stop();
     pooler.close();
     verifiers.close();
     admin.close();
