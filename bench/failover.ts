@@ -6,8 +6,8 @@
  * writer that keeps writing and gives up on a write after 2 s: from the fault to the first
  * acknowledged write sent after it, and the longest gap between acknowledged writes around the
  * fault. For the orchestrator faults the fault is the kill, and the takeover (the kill to the
- * next rule serving) is reported too. BENCH_FAULTS picks some of them. Results go to
- * bench/results/.
+ * next rule serving) is reported too. BENCH_FAULTS picks some of them; BENCH_KEEP keeps the
+ * cluster's directory (its logs). Results go to bench/results/.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   } finally {
     await writer.stop();
     await cluster.stop();
-    rmSync(root, { recursive: true, force: true });
+    // BENCH_KEEP: the cluster's state directory (its logs) stays, to see where the time went.
+    if (process.env.BENCH_KEEP) process.stdout.write(`kept ${root}\n`);
+    else rmSync(root, { recursive: true, force: true });
   }
   const report = render(results);
   process.stdout.write(`\n${report}`);
@@ -70,6 +72,8 @@ async function inject(cluster: Cluster, writer: LedgerWriter, fault: Fault): Pro
   }
   if (fault === 'kill -9' || fault === 'SIGSTOP') {
     const at = Date.now();
+    // The moment, to read the services' logs against (BENCH_KEEP).
+    process.stdout.write(`${fault} of ${before.primary} at ${new Date(at).toISOString()}\n`);
     const thaw = fault === 'SIGSTOP' ? freezePostgres(cluster, before.primary!) : (killPostgres(cluster, before.primary!), () => undefined);
     try {
       return await measured(cluster, writer, at);

@@ -181,7 +181,8 @@ describe('clients through a gateway', () => {
       'for my $id (1, 3) { $sth->execute($id); my ($name) = $sth->fetchrow_array; print "$name\\n"; }',
       '$dbh->disconnect;',
     ].join('\n');
-    const { stdout } = await run('/usr/bin/perl', ['-e', script, cluster.secrets.superuserPassword]);
+    // `--`: a generated password may begin with '-', which perl would take for a switch.
+    const { stdout } = await run('/usr/bin/perl', ['-e', script, '--', cluster.secrets.superuserPassword]);
     expect(stdout.trim().split('\n')).toEqual(['one', 'three']);
   });
 
