@@ -144,7 +144,7 @@ export class InstanceOperations {
    * primary that just died) would never come back up without that primary.
    */
   async cutReplication(): Promise<void> {
-    this.postgres.configure(this.settings(''));
+    this.postgres.configure(this.settings('', { restore: false }));
     if (this.postgres.postmasterPid() === undefined) {
       this.postgres.setStandbySignal(true);
       await this.postgres.start({ wait: false });
@@ -189,6 +189,21 @@ export class InstanceOperations {
     }
   }
 
+  /**
+   * Until the server has left recovery after `pg_ctl promote`: asked every 10 ms on one session,
+   * where pg_ctl would look only every 100 ms.
+   */
+  async waitForPromotion(): Promise<void> {
+    await this.withSession(5_000, async (client) => {
+      for (let waited = 0; waited < 60_000; waited += 10) {
+        const { rows } = await client.query<{ recovering: boolean }>('SELECT pg_is_in_recovery() AS recovering');
+        if (rows[0]?.recovering === false) return;
+        await sleep(10);
+      }
+      throw new Error('the server did not leave recovery within 60 s of its promotion');
+    });
+  }
+
   async waitForReplayToCatchUp(): Promise<void> {
     for (let waited = 0; waited < 60_000; waited += 20) {
       const [row] = await this.localQuery<{ caught_up: boolean | null }>(
@@ -204,8 +219,16 @@ export class InstanceOperations {
     this.postgres.prepareInstanceDir({ replication: this.options.secrets.replicationPassword, superuser: this.options.secrets.superuserPassword });
   }
 
-  settings(syncNames: string) {
-    const archive = this.options.spec.backup?.archiveWal ? instanceArchiveCommands(this.options.layout, this.options.spec, this.instance) : undefined;
+  /**
+   * The settings this instance runs with. `restore: false` leaves restore_command out, while an
+   * election may promote this server: a standby with no stream runs it again and again for the
+   * next segment (a pgBackRest process each time), and a promotion waits for the one in flight —
+   * 400 ms measured, most of a failover. WAL from the archive is no help to an election: the
+   * winner is chosen by what it holds.
+   */
+  settings(syncNames: string, { restore = true }: { restore?: boolean } = {}) {
+    const commands = this.options.spec.backup?.archiveWal ? instanceArchiveCommands(this.options.layout, this.options.spec, this.instance) : undefined;
+    const archive = commands && !restore ? { archiveCommand: commands.archiveCommand } : commands;
     return {
       ...(archive ? { archive } : {}),
       instanceName: this.instance.name,

@@ -192,23 +192,30 @@ export class NodeAgent {
       this.requireAccepted(request.term);
       if (!this.postgres.isInitialized()) throw new Error('no data directory to promote');
       this.phase = 'promoting';
-      const settings = this.operations.settings(syncStandbyNames(request.sync));
+      // No restore_command until it serves (instance-operations.ts settings): it would hold up the promotion.
+      const settings = this.operations.settings(syncStandbyNames(request.sync), { restore: false });
+      const began = Date.now();
+      const took: Record<string, number> = {};
       if (this.postgres.isStandby()) {
         if (this.postgres.postmasterPid() === undefined) {
           this.postgres.configure(settings);
           await this.postgres.start();
         }
         await this.operations.waitForReplayToCatchUp();
+        took.replayMs = Date.now() - began;
         this.postgres.configure(settings);
         await this.postgres.reload();
-        await this.postgres.promote();
+        took.reloadMs = Date.now() - began - took.replayMs;
+        await this.postgres.promote({ wait: false });
+        await this.operations.waitForPromotion();
+        took.promoteMs = Date.now() - began - took.replayMs - took.reloadMs;
       } else {
         this.postgres.configure(settings);
         if (this.postgres.postmasterPid() === undefined) await this.postgres.start();
         else await this.postgres.reload();
       }
       this.phase = 'running';
-      this.options.log.info({ term: request.term, sync: settings.syncStandbyNames }, 'promoted');
+      this.options.log.info({ term: request.term, sync: settings.syncStandbyNames, ...took }, 'promoted');
       const [row] = await this.operations.localQuery<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
       return { ok: true, lsn: row?.lsn ?? null };
     });
@@ -284,9 +291,10 @@ export class NodeAgent {
     return this.exclusive(async () => {
       if (!this.rule || this.rule.status !== 'serving') throw new ConflictError('the cluster has no serving rule right now; retry when status shows it serving');
       this.options.log.info('restarting postgres (asked for)');
-      await this.postgres.stop('fast');
-      // Not 'running': a primary asked to restart starts again at once, without the grace a dead one gets.
+      // Not 'running', from before the stop: a primary asked to restart starts again at once,
+      // without the grace a dead one gets, and the orchestrators give it time (primary-postgres-down.ts).
       this.phase = 'starting';
+      await this.postgres.stop('fast');
       await this.convergeTo(this.rule);
       return { postmasterPid: this.postgres.postmasterPid() ?? null };
     });

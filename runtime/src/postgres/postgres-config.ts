@@ -27,7 +27,7 @@ export interface PostgresSettings {
    */
   readonly tls?: InternalTlsFiles;
   /** WAL archiving with pgBackRest (the spec has a backup section). */
-  readonly archive?: { readonly archiveCommand: string; readonly restoreCommand: string };
+  readonly archive?: { readonly archiveCommand: string; readonly restoreCommand?: string };
 }
 
 export const POLYGRES_CONF = 'polygres.conf';
@@ -81,7 +81,8 @@ export function renderPolygresConf(settings: PostgresSettings): string {
   }
   if (settings.archive) {
     // Only the primary archives (archive_mode = on); any server may fetch WAL it lacks.
-    lines.push('archive_mode = on', `archive_command = ${quote(settings.archive.archiveCommand)}`, `restore_command = ${quote(settings.archive.restoreCommand)}`);
+    lines.push('archive_mode = on', `archive_command = ${quote(settings.archive.archiveCommand)}`);
+    if (settings.archive.restoreCommand) lines.push(`restore_command = ${quote(settings.archive.restoreCommand)}`);
     // A segment is archived when full: on a quiet cluster that can take hours, and a
     // point-in-time restore cannot reach past the last archived segment. A minute bounds it.
     if (!('archive_timeout' in settings.parameters)) lines.push(`archive_timeout = ${quote(ARCHIVE_TIMEOUT)}`);

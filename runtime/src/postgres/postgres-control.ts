@@ -5,15 +5,15 @@
  * down with it.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type OsUser, asUser, giveTo } from '../util/os-account';
 import { serviceEnvironment } from '../util/service-environment';
 import { REPLICATION_USER, SUPERUSER } from '../deployment/secrets';
 import { sleep } from '../util/net';
-import { descendantsOf, killTree } from '../util/process-tree';
-import { isAlive } from '../util/processes';
+import { descendantsOf, killTree, postgresProcessesIn } from '../util/process-tree';
+import { isAlive, pidExists } from '../util/processes';
 import { INCLUDE_LINE, POLYGRES_CONF, type PostgresSettings, renderHba, renderPolygresConf } from './postgres-config';
 import { verifiedTls } from './verified-tls';
 import type { InternalTlsFiles } from '../deployment/layout';
@@ -64,9 +64,15 @@ export class PostgresControl {
 
   /** Pid of the running postmaster, from postmaster.pid, or undefined when it is not running. */
   postmasterPid(): number | undefined {
+    const pid = this.recordedPostmasterPid();
+    return pid !== undefined && isAlive(pid) ? pid : undefined;
+  }
+
+  /** The pid postmaster.pid names, whether that process runs or not. */
+  private recordedPostmasterPid(): number | undefined {
     try {
       const pid = Number.parseInt(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
-      return Number.isInteger(pid) && isAlive(pid) ? pid : undefined;
+      return Number.isInteger(pid) ? pid : undefined;
     } catch {
       return undefined;
     }
@@ -234,27 +240,55 @@ export class PostgresControl {
    * stop in time, is SIGKILLed with every process it forked — frozen ones included.
    */
   async fence(how: 'graceful' | 'kill'): Promise<void> {
+    const recorded = this.recordedPostmasterPid();
     const pid = this.postmasterPid();
-    if (pid === undefined) return;
-    if (how === 'graceful') {
-      try {
-        await this.stop('fast', 5);
-        return;
-      } catch {
-        // Not answering: fall through to the kill.
+    if (pid !== undefined) {
+      if (how === 'graceful') {
+        try {
+          await this.stop('fast', 5);
+          return;
+        } catch {
+          // Not answering: fall through to the kill.
+        }
       }
+      killTree(pid);
+      for (let waited = 0; isAlive(pid) && waited < 5_000; waited += 20) await sleep(20);
     }
-    killTree(pid);
-    for (let waited = 0; isAlive(pid) && waited < 5_000; waited += 20) await sleep(20);
+    await this.killOrphans();
+    if (recorded !== undefined) await this.releaseLockOf(recorded);
+  }
+
+  /**
+   * A killed postmaster stays a zombie until whoever adopted it reaps it, and Postgres takes a
+   * postmaster.pid naming a zombie for a running server: no restart, no pg_rewind (its crash
+   * recovery) on this directory until then. Wait for the reaping as long as a reaper takes;
+   * past that (an init that never reaps) the lock file is stale — its server and every process
+   * it forked are gone — and is removed.
+   */
+  private async releaseLockOf(postmaster: number): Promise<void> {
+    for (let waited = 0; pidExists(postmaster) && waited < 5_000; waited += 20) await sleep(20);
+    if (pidExists(postmaster) && !isAlive(postmaster) && this.recordedPostmasterPid() === postmaster) rmSync(join(this.dataDir, 'postmaster.pid'), { force: true });
+  }
+
+  /**
+   * The backends of a postmaster that died (killed) live on until they notice: one in the middle
+   * of a statement could still write, and together they hold the shared memory a restart or
+   * pg_rewind's crash recovery needs. They are killed like the rest of a fenced server.
+   */
+  private async killOrphans(): Promise<void> {
+    if (!existsSync(this.dataDir)) return;
+    const dataDir = realpathSync(this.dataDir);
+    for (const orphan of postgresProcessesIn(dataDir)) killTree(orphan);
+    for (let waited = 0; postgresProcessesIn(dataDir).length > 0 && waited < 5_000; waited += 20) await sleep(20);
   }
 
   async reload(): Promise<void> {
     await this.exec('pg_ctl', ['reload', '-D', this.dataDir, '-s']);
   }
 
-  /** Ends recovery; returns once the server accepts writes. */
-  async promote(): Promise<void> {
-    await this.exec('pg_ctl', ['promote', '-D', this.dataDir, '-w', '-t', '60', '-s']);
+  /** Asks a standby to leave recovery; with `wait: false` the caller watches for it (pg_ctl looks only every 100 ms). */
+  async promote({ wait = true }: { wait?: boolean } = {}): Promise<void> {
+    await this.exec('pg_ctl', ['promote', '-D', this.dataDir, ...(wait ? ['-w', '-t', '60'] : ['-W']), '-s']);
   }
 
   async controlData(): Promise<ControlData> {

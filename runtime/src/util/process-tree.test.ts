@@ -1,5 +1,10 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cpuSecondsOf } from './process-tree';
+import { cpuSecondsOf, postgresProcessesIn } from './process-tree';
+import { sleep } from './net';
 
 describe('cpuSecondsOf', () => {
   it('counts the CPU a process spends, and is 0 for a process that is gone', () => {
@@ -9,5 +14,23 @@ describe('cpuSecondsOf', () => {
     while ((process.cpuUsage(until).user + process.cpuUsage(until).system) / 1e6 < 0.25);
     expect(cpuSecondsOf(process.pid) - before).toBeGreaterThanOrEqual(0.2);
     expect(cpuSecondsOf(2 ** 22 + 1)).toBe(0); // above pid_max: never a process
+  });
+});
+
+describe('postgresProcessesIn', () => {
+  it('finds the processes titled postgres that work in a data directory, whoever their parent, and nothing else there', async () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'polygres-pgdata-')));
+    // A backend as Postgres titles it, and a shell an operator left in the directory.
+    const backend = spawn('bash', ['-c', 'exec -a "postgres: zone-a-0: postgres postgres idle" sleep 5'], { cwd: dir, stdio: 'ignore' });
+    const operator = spawn('sleep', ['5'], { cwd: dir, stdio: 'ignore' });
+    try {
+      await sleep(200);
+      expect(postgresProcessesIn(dir)).toEqual([backend.pid]);
+      expect(postgresProcessesIn(tmpdir())).not.toContain(backend.pid);
+    } finally {
+      backend.kill('SIGKILL');
+      operator.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

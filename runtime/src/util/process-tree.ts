@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Fields 3 onwards of /proc/PID/stat (state, ppid, ...): after the command name, which may hold spaces. */
 function statFields(pid: number): string[] {
@@ -82,4 +82,31 @@ export function killTree(pid: number): void {
       // Already gone.
     }
   }
+}
+
+/**
+ * The Postgres processes (by their title or binary) whose working directory is `dataDir`:
+ * every process a postmaster forks works in its data directory, and keeps doing so after the
+ * postmaster died and it was given to another parent — which descendantsOf no longer finds.
+ */
+export function postgresProcessesIn(dataDir: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`) !== dataDir) continue;
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (command.startsWith('postgres') || command.split('\0')[0]!.endsWith('/postgres')) found.push(pid);
+    } catch {
+      // Gone, or not ours to look at.
+    }
+  }
+  return found;
 }

@@ -1,14 +1,38 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { sleep } from './net';
 
-/** True when a process with this pid exists (signal 0 probes without touching it). */
-export function isAlive(pid: number): boolean {
+/** True while the pid names a process, an exited but unreaped one (a zombie) included. */
+export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** True when a process with this pid exists and has not exited (signal 0 probes without touching it; a zombie is dead). */
+export function isAlive(pid: number): boolean {
+  return pidExists(pid) && !isZombie(pid);
+}
+
+/**
+ * A process that has exited but not yet been reaped still answers kill(pid, 0). Its parent
+ * reaps it — for a postmaster started by pg_ctl that is whatever adopted it, which may take
+ * seconds (seen here: 1.9 s from a kill -9 to the pooler noticing) or never (an init that
+ * does not reap). Dead is dead: its state in /proc says so at once. Where /proc is missing
+ * (macOS) kill(pid, 0) is all there is.
+ */
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // The command name (in parentheses) may itself hold spaces or parentheses: the state follows the last ')'.
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
 }
 
 /**

@@ -107,21 +107,26 @@ async function elect(context: OrchestratorContext, request: ElectionRequest, old
   const sync = policy.syncConfig(winnerNode, members);
   if (!sync) return finish('failed', null, `${policy.describe()} cannot be realised with ${winner.name} as primary`);
 
+  // Point every other member at the winner. Standbys go now, while it is promoted: they stream
+  // from it (cascading) and follow its new timeline on the same connection when it switches,
+  // so the quorum that makes the rule durable is there as soon as it can be. They are at or
+  // behind the winner (it is the most advanced), so nothing they hold is lost. A former
+  // primary is rewound only once the winner has its new timeline; rewinds run on in the
+  // background.
+  const repoint = (name: string, mode: 'follow' | 'rewind') =>
+    context.poolers.follow(name, { term, primary: winner.name, mode }).then(
+      () => undefined,
+      (error: unknown) => context.log.warn({ instance: name, err: (error as Error).message }, 'could not repoint; the rejoin analyzer will retry'),
+    );
+  const others = old.members.filter((name) => name !== winner.name && (replies.has(name) || name !== old.primary));
+  const formerPrimaries = others.filter((name) => replies.get(name)?.wasPrimary);
+  const following = others.filter((name) => !formerPrimaries.includes(name)).map((name) => repoint(name, 'follow'));
   try {
     await context.poolers.promote(winner.name, { term, sync });
   } catch (error) {
     return finish('failed', null, `promoting ${winner.name} failed: ${(error as Error).message}`);
   }
-  // Point every other member at the new primary; rewinds run on in the background.
-  const following = old.members
-    .filter((name) => name !== winner.name && (replies.has(name) || name !== old.primary))
-    .map((name) => {
-      const mode = replies.get(name)?.wasPrimary ? ('rewind' as const) : ('follow' as const);
-      return context.poolers.follow(name, { term, primary: winner.name, mode }).then(
-        () => undefined,
-        (error: unknown) => context.log.warn({ instance: name, err: (error as Error).message }, 'could not repoint; the rejoin analyzer will retry'),
-      );
-    });
+  following.push(...formerPrimaries.map((name) => repoint(name, 'rewind')));
 
   const rule: ShardRule = {
     term,

@@ -1,8 +1,19 @@
 import { type Analyzer, servingPrimary } from './problem';
 
 /**
+ * Seen twice (a loop tick apart) is enough: the pooler reports a fact, that the postmaster is
+ * gone (an exited, unreaped one counts as gone), not a timeout that might pass. Nothing brings a
+ * dead postmaster back but the pooler's restart in place, which waits for an election first.
+ */
+export const DEAD_PRIMARY_GRACE_MS = 250;
+/** A primary the pooler is starting (a restart asked for, or in place after no election came): as long as a start takes. */
+export const STARTING_PRIMARY_GRACE_MS = 5_000;
+
+/**
  * The primary's pooler answers and says its Postgres is not running: fail over. (Its pooler
- * restarts it in place only if no election comes within a few seconds.)
+ * restarts it in place only if no election comes within a few seconds.) Failing over sooner or
+ * later changes nothing about safety — the recruit quorum and the rule's synchronous commit
+ * decide that — only how long clients wait.
  */
 export const primaryPostgresDown: Analyzer = (snapshot) => {
   const primary = servingPrimary(snapshot);
@@ -10,7 +21,7 @@ export const primaryPostgresDown: Analyzer = (snapshot) => {
   return [{
     key: `primary-postgres-down:${primary.name}`,
     description: `primary ${primary.name}: Postgres is not running (${primary.status.error ?? 'no postmaster'})`,
-    graceMs: 500,
+    graceMs: primary.status.phase === 'starting' ? STARTING_PRIMARY_GRACE_MS : DEAD_PRIMARY_GRACE_MS,
     fix: { kind: 'failover', reason: `Postgres on primary ${primary.name} is down` },
   }];
 };

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { InstanceStatus } from '../../postgres/instance-status';
+import type { ShardRule } from '../../topo/records';
+import type { Snapshot } from '../snapshot';
+import { DEAD_PRIMARY_GRACE_MS, primaryPostgresDown, STARTING_PRIMARY_GRACE_MS } from './primary-postgres-down';
+
+const at = '2026-12-02T12:00:00.000Z';
+const serving: ShardRule = {
+  term: 3, primary: 'a', policy: { policy: 'atLeast', n: 2 }, members: ['a', 'b', 'c'], sync: { quorum: 1, standbys: ['b', 'c'] }, pendingSync: null,
+  status: 'serving', election: null, decidedBy: 'o', decidedAt: at,
+};
+
+function withPrimary(status: Partial<InstanceStatus>): Snapshot {
+  return { at: Date.parse(at), rule: { value: serving, modRevision: '4' }, statuses: new Map([['a', { instance: 'a', phase: 'running', postmasterPid: null, healthy: false, ...status } as InstanceStatus]]) };
+}
+
+describe('the primary whose Postgres is down', () => {
+  it('is failed over a tick after it was first seen dead, unless its pooler is starting it on purpose', () => {
+    expect(primaryPostgresDown(withPrimary({ phase: 'running' }))[0]).toMatchObject({ graceMs: DEAD_PRIMARY_GRACE_MS, fix: { kind: 'failover' } });
+    expect(primaryPostgresDown(withPrimary({ phase: 'starting' }))[0]?.graceMs).toBe(STARTING_PRIMARY_GRACE_MS);
+    expect(DEAD_PRIMARY_GRACE_MS).toBeLessThan(STARTING_PRIMARY_GRACE_MS);
+  });
+
+  it('is no problem while the postmaster runs', () => {
+    expect(primaryPostgresDown(withPrimary({ postmasterPid: 1234 }))).toEqual([]);
+  });
+});
