@@ -7,9 +7,9 @@
  * acknowledged write sent after it, and the longest gap between acknowledged writes around the
  * fault. For the orchestrator faults the fault is the kill, and the takeover (the kill to the
  * next rule serving) is reported too. BENCH_FAULTS picks some of them; BENCH_KEEP keeps the
- * cluster's directory (its logs). Results go to bench/results/.
+ * services' logs. Results go to bench/results/.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { freezePostgres, killOrchestratorMidElection, killPostgres } from '../test/support/faults';
@@ -50,8 +50,9 @@ async function main(): Promise<void> {
     }
   } finally {
     await writer.stop();
+    if (process.env.BENCH_KEEP) cpSync(cluster.layout.logDir, join(root, 'logs'), { recursive: true });
     await cluster.stop();
-    // BENCH_KEEP: the cluster's state directory (its logs) stays, to see where the time went.
+    // BENCH_KEEP: the services' logs stay, to see where the time went.
     if (process.env.BENCH_KEEP) process.stdout.write(`kept ${root}\n`);
     else rmSync(root, { recursive: true, force: true });
   }
