@@ -194,21 +194,9 @@ export class NodeAgent {
       this.phase = 'promoting';
       // No restore_command until it serves (instance-operations.ts settings): it would hold up the promotion.
       const settings = this.operations.settings(syncStandbyNames(request.sync), { restore: false });
-      const began = Date.now();
-      const took: Record<string, number> = {};
+      let took: Record<string, number> = {};
       if (this.postgres.isStandby()) {
-        if (this.postgres.postmasterPid() === undefined) {
-          this.postgres.configure(settings);
-          await this.postgres.start();
-        }
-        await this.operations.waitForReplayToCatchUp();
-        took.replayMs = Date.now() - began;
-        this.postgres.configure(settings);
-        await this.postgres.reload();
-        took.reloadMs = Date.now() - began - took.replayMs;
-        await this.postgres.promote({ wait: false });
-        await this.operations.waitForPromotion();
-        took.promoteMs = Date.now() - began - took.replayMs - took.reloadMs;
+        took = await this.operations.promoteStandby(settings);
       } else {
         this.postgres.configure(settings);
         if (this.postgres.postmasterPid() === undefined) await this.postgres.start();
