@@ -38,16 +38,8 @@ export function isStopped(pid: number): boolean {
  * could wake up later and finish what it was doing.
  */
 export function descendantsOf(pid: number): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
   const parentOf = new Map<number, number>();
-  for (const entry of entries) {
-    const child = Number(entry);
-    if (!Number.isInteger(child)) continue;
+  for (const child of processIds()) {
     try {
       parentOf.set(child, Number(statFields(child)[1]));
     } catch {
@@ -90,16 +82,9 @@ export function killTree(pid: number): void {
  * postmaster died and it was given to another parent — which descendantsOf no longer finds.
  */
 export function postgresProcessesIn(dataDir: string): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
   const found: number[] = [];
-  for (const entry of entries) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
+  for (const pid of processIds()) {
+    if (pid === process.pid) continue;
     try {
       if (readlinkSync(`/proc/${pid}/cwd`) !== dataDir) continue;
       const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -109,4 +94,13 @@ export function postgresProcessesIn(dataDir: string): number[] {
     }
   }
   return found;
+}
+
+/** Every process's pid, from /proc (none where there is no /proc). */
+function processIds(): number[] {
+  try {
+    return readdirSync('/proc').map(Number).filter((pid) => Number.isInteger(pid));
+  } catch {
+    return [];
+  }
 }
