@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificate } from '../tls/certificates';
-import { useInternalTls } from './admin-tls';
+import { connect as connectTls } from 'node:tls';
+import { createLogger } from '../util/log';
+import { internalCertificate, useInternalTls } from './admin-tls';
 import { callAdmin } from './http-client';
 import { startAdminServer } from './http-server';
 import type { Server } from 'node:http';
@@ -19,10 +21,11 @@ describe('admin APIs over internal TLS', () => {
   let dir: string;
   let server: Server;
   let port: number;
+  let ca: Awaited<ReturnType<typeof createCertificate>>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'polygres-admin-tls-'));
-    const ca = await createCertificate({ commonName: 'test internal CA', authority: true });
+    ca = await createCertificate({ commonName: 'test internal CA', authority: true });
     const served = await createCertificate({ commonName: 'admin', names: ['localhost'], issuer: ca });
     const files = { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') };
     writeFileSync(files.caFile, ca.certificatePem);
@@ -55,6 +58,24 @@ describe('admin APIs over internal TLS', () => {
     expect(answered).toBe(false);
   });
 
+  it('a renewed certificate reaches every admin server of the process through its one watcher of the files', async () => {
+    const log = createLogger('test', {}, { write: () => undefined } as never);
+    const watcher = internalCertificate(log)!;
+    expect(internalCertificate(log)).toBe(watcher);
+    const second = await startAdminServer({ host: '127.0.0.1', port: 0, token, routes: {} });
+    try {
+      const renewed = await createCertificate({ commonName: 'renewed', names: ['localhost'], issuer: ca });
+      writeFileSync(join(dir, 'tls.key'), renewed.privateKeyPem);
+      writeFileSync(join(dir, 'tls.crt'), renewed.certificatePem);
+      expect(watcher.reloadIfChanged()).toBe(true);
+      const ports = [port, (second.address() as AddressInfo).port];
+      const served = await Promise.all(ports.map((each) => servedCommonName(each, ca.certificatePem)));
+      expect(served).toEqual(['renewed', 'renewed']);
+    } finally {
+      second.close();
+    }
+  });
+
   it('without internal TLS, calls are plain HTTP again, and a refused connection names its cause', async () => {
     useInternalTls({});
     try {
@@ -66,3 +87,14 @@ describe('admin APIs over internal TLS', () => {
     }
   });
 });
+
+/** The common name of the certificate a TLS server on `port` serves a new connection, verified. */
+function servedCommonName(port: number, authority: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTls({ host: '127.0.0.1', port, servername: 'localhost', ca: authority }, () => {
+      resolve(String(socket.getPeerCertificate().subject.CN));
+      socket.destroy();
+    });
+    socket.on('error', reject);
+  });
+}

@@ -9,13 +9,36 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ClusterLayout, InternalTlsFiles } from '../deployment/layout';
+import { ReloadingTls } from '../tls/reloading-tls';
+import type { Logger } from '../util/log';
 
 let trusted: { readonly files: InternalTlsFiles; readonly ca: string } | undefined;
+/** The one watcher of the internal certificate's files in this process, made on first use. */
+let certificate: ReloadingTls | undefined;
 
 /** Trusts the layout's internal authority (and calls admin APIs over HTTPS) when it has one. */
 export function useInternalTls(layout: Pick<ClusterLayout, 'internalTls'>): void {
   const files = layout.internalTls;
+  // Other files (or none): the watcher of the old ones goes, and its servers keep their last certificate.
+  if (certificate && (!files || files.certFile !== trusted?.files.certFile || files.keyFile !== trusted.files.keyFile)) {
+    certificate.stop();
+    certificate = undefined;
+  }
   trusted = files ? { files, ca: readFileSync(files.caFile, 'utf8') } : undefined;
+}
+
+/**
+ * The internal certificate this process serves (its admin API, a pooler's links), read again
+ * when its files change; undefined: plain. Everyone who serves it shares this one watcher and
+ * subscribes to its renewals, so the files are looked at once per interval, not once per server.
+ */
+export function internalCertificate(log: Logger): ReloadingTls | undefined {
+  if (!trusted) return undefined;
+  if (!certificate) {
+    certificate = new ReloadingTls(trusted.files, undefined, log, 'internal');
+    certificate.watch();
+  }
+  return certificate;
 }
 
 /** The authority admin calls verify servers against; undefined: plain HTTP. */
@@ -23,7 +46,3 @@ export function adminCallTrust(): { readonly ca: string } | undefined {
   return trusted;
 }
 
-/** The certificate files admin servers serve; undefined: plain HTTP. */
-export function adminServerFiles(): InternalTlsFiles | undefined {
-  return trusted?.files;
-}

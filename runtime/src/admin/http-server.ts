@@ -6,10 +6,8 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { readTls } from '../deployment/tls-material';
-import { ReloadingTls } from '../tls/reloading-tls';
-import type { Logger } from '../util/log';
-import { adminServerFiles } from './admin-tls';
+import { type Logger, createLogger } from '../util/log';
+import { internalCertificate } from './admin-tls';
 import type { z } from 'zod';
 import { timingSafeEqual } from 'node:crypto';
 import { ConflictError, InvalidRequestError } from '../util/domain-errors';
@@ -89,14 +87,11 @@ export function startAdminServer(options: {
 
 /** Plain HTTP, or HTTPS serving the internal certificate (renewed in place: new connections get the new one). */
 function serve(log: Logger | undefined, listener: RequestListener): Server {
-  const files = adminServerFiles();
-  if (!files) return createServer(listener);
-  const server = createHttpsServer(readTls(files), listener);
-  if (log) {
-    const certificate = new ReloadingTls(files, () => server.setSecureContext(readTls(files)), log, 'internal');
-    certificate.watch();
-    server.on('close', () => certificate.stop());
-  }
+  const certificate = internalCertificate(log ?? createLogger('admin'));
+  if (!certificate) return createServer(listener);
+  const server = createHttpsServer(certificate.material, listener);
+  const unsubscribe = certificate.onChange(() => server.setSecureContext(certificate.material));
+  server.on('close', unsubscribe);
   return server;
 }
 

@@ -4,8 +4,7 @@
  * orchestrator and the CLI use.
  */
 import { RolePasswords } from '../agent/role-passwords';
-import { ReloadingTls } from '../tls/reloading-tls';
-import { useInternalTls } from '../admin/admin-tls';
+import { internalCertificate, useInternalTls } from '../admin/admin-tls';
 import { openTopoStore } from '../deployment/topo-access';
 import { parseBody, startAdminServer } from '../admin/http-server';
 import { metricsRoute } from '../observability/service-registry';
@@ -61,10 +60,8 @@ export async function runPooler(options: { layoutFile: string; instance: string 
   // The pooler's own socket lives in Postgres' private socket directory.
   agent.postgres.prepareSocketDir();
   // Internal TLS: gateways' links come over it; Postgres reads its files again on a reload.
-  const internalTls = layout.internalTls
-    ? new ReloadingTls(layout.internalTls, () => void reloadPostgresTls(agent, log), log, 'internal')
-    : undefined;
-  internalTls?.watch();
+  const internalTls = internalCertificate(log);
+  internalTls?.onChange(() => void reloadPostgresTls(agent, log));
   const pooler = new PoolerServer({
     ...(internalTls ? { tls: internalTls } : {}),
     host: instance.host,

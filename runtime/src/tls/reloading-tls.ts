@@ -16,6 +16,8 @@ import type { Logger } from '../util/log';
 export const TLS_RELOAD_CHECK_MS = 5_000;
 
 interface Loaded {
+  /** The PEM pair as read, for servers that take options rather than a context (node:https). */
+  readonly material: { readonly cert: string; readonly key: string };
   readonly context: SecureContext;
   readonly certificateDer: Buffer;
   readonly certificate: X509Certificate;
@@ -28,18 +30,33 @@ export interface ServedCertificateFiles {
   readonly keyFile: string;
 }
 
+export type CertificateListener = (certificate: X509Certificate) => void;
+
 export class ReloadingTls {
   private loaded: Loaded;
   private timer: NodeJS.Timeout | undefined;
+  /** Everyone in the process who acts on a renewal (one watcher per certificate file, however many use it). */
+  private readonly listeners = new Set<CertificateListener>();
 
   constructor(
     private readonly files: ServedCertificateFiles,
-    private readonly onChange: (certificate: X509Certificate) => void,
+    onChange: CertificateListener | undefined,
     private readonly log: Logger,
     /** What the certificate is, for the log: 'gateway', 'internal'. */
     private readonly label = 'gateway',
   ) {
     this.loaded = this.load();
+    if (onChange) this.listeners.add(onChange);
+  }
+
+  /** Calls `listener` after each renewal from now on; the returned function stops that. */
+  onChange(listener: CertificateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get material(): { readonly cert: string; readonly key: string } {
+    return this.loaded.material;
   }
 
   get context(): SecureContext {
@@ -56,12 +73,14 @@ export class ReloadingTls {
 
   /** Looks at the files every `intervalMs` from now on. */
   watch(intervalMs = TLS_RELOAD_CHECK_MS): void {
+    if (this.timer) return;
     this.timer = setInterval(() => this.reloadIfChanged(), intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** Reads the files again if they changed since the last read; true when a new certificate is in use. */
@@ -80,7 +99,7 @@ export class ReloadingTls {
       return false;
     }
     this.log.info({ certFile: this.files.certFile, subject: this.loaded.certificate.subject, validTo: this.loaded.certificate.validTo }, `${this.label} certificate reloaded`);
-    this.onChange(this.loaded.certificate);
+    for (const listener of this.listeners) listener(this.loaded.certificate);
     return true;
   }
 
@@ -88,7 +107,7 @@ export class ReloadingTls {
     const stamp = this.stampNow();
     const material = { cert: readFileSync(this.files.certFile, 'utf8'), key: readFileSync(this.files.keyFile, 'utf8') };
     const certificate = new X509Certificate(material.cert);
-    return { context: createSecureContext(material), certificateDer: certificate.raw, certificate, stamp };
+    return { material, context: createSecureContext(material), certificateDer: certificate.raw, certificate, stamp };
   }
 
   /** Modification time and size of both files (following symlinks, as a mounted Secret's are). */
