@@ -29,6 +29,10 @@ const REPLICA_LEASE_SECONDS = 10;
  */
 const ELECTION_LEASE_SECONDS = 2;
 
+/** Ping etcd this often on an open connection, and drop it when a ping goes unanswered this long. */
+const ETCD_KEEPALIVE_MS = 5_000;
+const ETCD_KEEPALIVE_TIMEOUT_MS = 2_000;
+
 export class EtcdTopoStore implements TopoStore {
   readonly cluster: string;
   private readonly client: Etcd3;
@@ -39,7 +43,16 @@ export class EtcdTopoStore implements TopoStore {
     this.client = new Etcd3({
       hosts: [...options.endpoints],
       ...(options.tls ? { credentials: { rootCertificate: options.tls.ca, certChain: options.tls.cert, privateKey: options.tls.key } } : {}),
-      ...(options.tls?.serverName ? { grpcOptions: { 'grpc.ssl_target_name_override': options.tls.serverName } } : {}),
+      grpcOptions: {
+        ...(options.tls?.serverName ? { 'grpc.ssl_target_name_override': options.tls.serverName } : {}),
+        // A connection the network silently drops (a partition: no reset, no close) would
+        // hold the rule watch until TCP gives up, minutes after the network heals: a pooler
+        // deposed meanwhile would not hear of its successor. Pings find it dead within
+        // seconds, and the watch starts again on a member that answers. Every 5 s, etcd's
+        // minimum (--grpc-keepalive-min-time), and only while a call — the watch — is open.
+        'grpc.keepalive_time_ms': ETCD_KEEPALIVE_MS,
+        'grpc.keepalive_timeout_ms': ETCD_KEEPALIVE_TIMEOUT_MS,
+      },
       dialTimeout: 2_000,
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
       // No circuit breaker: with one local etcd it would refuse calls for seconds after a restart.
