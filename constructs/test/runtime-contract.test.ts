@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterChildren } from '../../runtime/src/local/children';
 import { renderHba } from '../../runtime/src/postgres/postgres-config';
 import { hbaNetworksFor } from '../../runtime/src/postgres/instance-postgres';
-import { type ClusterLayout, etcdEndpoint, findInstance, planLayout, poolerSocketPath } from '../../runtime/src/deployment/layout';
+import { type ClusterLayout, etcdEndpoints, findInstance, planLayout, poolerSocketPath } from '../../runtime/src/deployment/layout';
 import { validateSpec } from '../../runtime/src/spec';
 import { BackupPolicy, BackupRepository, DurabilityPolicy, GatewayAuthMethod, S3KeyType, Target, Zone } from '../src';
 import { buildClusterSpec } from '../src/model/build-spec';
@@ -27,7 +27,7 @@ describe('the runtime contract', () => {
   it('renders a layout the runtime reads', () => {
     const spec = buildClusterSpec(declaration([Zone.of('zone-a', { instances: 2 }), Zone.of('zone-b'), Zone.of('zone-c')], DurabilityPolicy.atLeast(2)), { kubernetesHints: true });
     const layout: ClusterLayout = renderLayout(spec, new ClusterNames('orders', 'db', 'cluster.local'));
-    expect(etcdEndpoint(layout)).toBe('https://orders-etcd.db.svc.cluster.local:2379');
+    expect(etcdEndpoints(layout)).toEqual(['https://orders-etcd.db.svc.cluster.local:2379']);
     expect(findInstance(layout, 'zone-a-1').host).toBe('orders-zone-a-1-0.orders-zone-a-1.db.svc.cluster.local');
     expect(poolerSocketPath(findInstance(layout, 'zone-b-0'))).toBe('/var/lib/polygres/data/zone-b-0/socket/.s.PGSQL.6432');
     expect(layout.gateways.map((g) => g.zone)).toEqual(['zone-a', 'zone-b', 'zone-c']);

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPLICATION_USER } from '../../runtime/src/deployment/secrets';
-import { etcdEndpoint } from '../../runtime/src/deployment/layout';
+import { etcdEndpoints } from '../../runtime/src/deployment/layout';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
@@ -48,7 +48,7 @@ describe('least privilege', () => {
 
   it('etcd serves only clients that present the cluster’s certificate', async () => {
     const tls = cluster.layout.etcd.tls!;
-    const etcdctl = (...flags: string[]) => attempt('etcdctl', [`--endpoints=${etcdEndpoint(cluster.layout)}`, '--dial-timeout=2s', '--command-timeout=3s', ...flags, 'get', '--prefix', '/', '--keys-only'], { ...process.env, ETCDCTL_API: '3' });
+    const etcdctl = (...flags: string[]) => attempt('etcdctl', [`--endpoints=${etcdEndpoints(cluster.layout).join(',')}`, '--dial-timeout=2s', '--command-timeout=3s', ...flags, 'get', '--prefix', '/', '--keys-only'], { ...process.env, ETCDCTL_API: '3' });
     const plain = await attempt('etcdctl', [`--endpoints=http://${cluster.layout.etcd.host}:${cluster.layout.etcd.clientPort}`, '--dial-timeout=2s', '--command-timeout=3s', 'get', '--prefix', '/'], { ...process.env, ETCDCTL_API: '3' });
     expect(plain.code).not.toBe(0);
     const withoutCertificate = await etcdctl(`--cacert=${tls.caFile}`);

@@ -36,11 +36,11 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-export async function startLocalCluster(root: string, spec?: ClusterSpecInput): Promise<LocalCluster> {
+export async function startLocalCluster(root: string, spec?: ClusterSpecInput, upFlags: readonly string[] = []): Promise<LocalCluster> {
   const stateDir = mkdtempSync(join(root, 'cluster-'));
   chmodSync(stateDir, 0o755);
   const block = await claimPortBlock();
-  const args = ['up', '--detach', '--state-dir', stateDir, '--base-port', String(block.base)];
+  const args = ['up', '--detach', '--state-dir', stateDir, '--base-port', String(block.base), ...upFlags];
   if (spec) {
     const specFile = join(root, `${stateDir.split('/').pop()}-spec.json`);
     writeFileSync(specFile, JSON.stringify(spec));
@@ -63,8 +63,12 @@ export function localClusterAt(stateDir: string, block: PortBlock, upOutput: str
   if (!gateway) throw new Error('cluster has no gateway');
   // A gateway that requires TLS gets it (the tests check names elsewhere).
   const ssl = (JSON.parse(readFileSync(layout.specFile, 'utf8')) as { gateway?: { tls?: { required?: boolean } } }).gateway?.tls?.required ? { ssl: { rejectUnauthorized: false } } : {};
+  // Ports are the cluster's own: each belongs to one process, on its host (loopback, or its zone's network).
+  const hostOf = (port: number) =>
+    [...layout.gateways.flatMap((g) => [[g.port, g.host], [g.replicaPort, g.host]] as const), ...layout.instances.flatMap((i) => [[i.port, i.host], [i.poolerPort, i.host]] as const)]
+      .find(([candidate]) => candidate === port)?.[1] ?? '127.0.0.1';
   const connect = async (port = gateway.port) => {
-    const client = new Client({ host: '127.0.0.1', port, user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres', ...ssl });
+    const client = new Client({ host: hostOf(port), port, user: SUPERUSER, password: secrets.superuserPassword, database: 'postgres', ...ssl });
     await client.connect();
     return client;
   };

@@ -37,6 +37,7 @@ import { addDashboardCommand } from './dashboard-command';
 import { reportBackupProgress } from './backup-progress';
 import { formatBytes } from '../util/format-bytes';
 import { addLogsCommand } from './logs-command';
+import { zoneNetworksOf } from '../local/zone-placement';
 
 interface PoolsReport {
   /** A gateway's pools also name the instance (`node`) whose Postgres they serve. */
@@ -48,6 +49,11 @@ interface PoolsReport {
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
+
+/** A repeated option's values, in order. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -69,13 +75,16 @@ export function buildProgram(): Command {
     .option('--state-dir <dir>', 'where the cluster keeps its data (default: ./.polygres/<cluster>)')
     .option('--base-port <port>', 'first port of the block the cluster uses (default: 15432)', port)
     .option('--detach', 'return once the cluster accepts writes, leaving it running in the background')
-    .action(async (options: { spec?: string; stateDir?: string; basePort?: number; detach?: boolean }) => {
+    .option('--zone-network <zone=netns@address>', "run a zone's processes in a network namespace made beforehand, on its address (every zone, as root; to rehearse partitions)", collect, [])
+    .action(async (options: { spec?: string; stateDir?: string; basePort?: number; detach?: boolean; zoneNetwork: string[] }) => {
       const { spec, warnings } = specForUp(options.spec, options.stateDir);
       for (const warning of warnings) out(`warning: ${formatProblem(warning).trim()}`);
+      const zoneNetworks = zoneNetworksOf(options.zoneNetwork, spec.zones.map((zone) => zone.name), (netns) => existsSync(`/run/netns/${netns}`));
       await up({
         spec,
         ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
         ...(options.basePort !== undefined ? { basePort: options.basePort } : {}),
+        ...(zoneNetworks ? { zoneNetworks } : {}),
         detach: options.detach ?? false,
         out,
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSpec } from '../spec/defaults';
-import { allPorts, colocatedInstances, hasColocatedGateway, planLayout, portsNeeded } from './layout';
+import { allPorts, colocatedInstances, etcdEndpoints, etcdMembers, hasColocatedGateway, planLayout, portsNeeded } from './layout';
 
 describe('local cluster layout', () => {
   const spec = defaultSpec();
@@ -38,5 +38,20 @@ describe('local cluster layout', () => {
     const apart = { ...layout, gateways: layout.gateways.map((gateway) => ({ ...gateway, host: `gateway-${gateway.zone}.svc` })) };
     expect(apart.gateways.flatMap((gateway) => colocatedInstances(apart, gateway))).toEqual([]);
     expect(hasColocatedGateway(apart, apart.instances[0]!)).toBe(false);
+  });
+
+  it('with a network per zone: every process of a zone on its address, an etcd member per zone, and clients given every member', () => {
+    const zoneNetworks = { 'zone-a': { netns: 'na', ip: '10.9.1.1' }, 'zone-b': { netns: 'nb', ip: '10.9.1.2' }, 'zone-c': { netns: 'nc', ip: '10.9.1.3' } };
+    const zoned = planLayout({ spec, stateDir: '/tmp/x', basePort: 15432, zoneNetworks });
+    const hostOf = (zone: string) => zoneNetworks[zone as keyof typeof zoneNetworks].ip;
+    for (const placed of [...zoned.instances, ...zoned.gateways, ...zoned.orchestrators]) expect(placed.host).toBe(hostOf(placed.zone));
+    expect(etcdMembers(zoned).map((member) => [member.zone, member.host])).toEqual([['zone-a', '10.9.1.1'], ['zone-b', '10.9.1.2'], ['zone-c', '10.9.1.3']]);
+    expect(new Set(etcdMembers(zoned).map((member) => member.dataDir)).size).toBe(3);
+    expect(etcdEndpoints(zoned)).toEqual([`https://10.9.1.1:${zoned.etcd.clientPort}`, `https://10.9.1.2:${zoned.etcd.clientPort}`, `https://10.9.1.3:${zoned.etcd.clientPort}`]);
+    // Each zone's gateway still serves its own zone's Postgres from its own pools.
+    expect(zoned.gateways.map((gateway) => colocatedInstances(zoned, gateway).map((instance) => instance.name))).toEqual([['zone-a-0'], ['zone-b-0'], ['zone-c-0']]);
+    expect(allPorts(zoned).length).toBe(portsNeeded(spec));
+    // Without zone networks: one member, on loopback.
+    expect(etcdMembers(layout)).toEqual([{ name: layout.etcd.name, host: '127.0.0.1', dataDir: layout.etcd.dataDir }]);
   });
 });

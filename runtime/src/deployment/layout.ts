@@ -56,6 +56,32 @@ export interface EtcdLayout {
   readonly dataDir: string;
   /** TLS on client and peer traffic, with client certificates required. Absent (older layouts): plain HTTP. */
   readonly tls?: EtcdTlsFiles;
+  /**
+   * With zone networks: one member per zone, in its zone's namespace, each on the ports above
+   * (the name, host and data directory above are the first member's). Absent: one member.
+   */
+  readonly members?: readonly EtcdMember[];
+}
+
+/** One etcd member of a local cluster. */
+export interface EtcdMember {
+  readonly name: string;
+  /** The zone whose network namespace it runs in; absent: the machine's own network. */
+  readonly zone?: string;
+  readonly host: string;
+  readonly dataDir: string;
+}
+
+/**
+ * A zone's own network on the local target: a network namespace, made beforehand by whoever
+ * runs `up` (a partition test, an operator rehearsing one), with an address the machine
+ * reaches. Every process of the zone — its instances, gateway, orchestrator and etcd member —
+ * runs in it and listens on that address, so a filter between namespaces cuts zones apart as
+ * a network partition between availability zones would.
+ */
+export interface ZoneNetwork {
+  readonly netns: string;
+  readonly ip: string;
 }
 
 /** etcd's TLS material: one authority, the certificate etcd serves, the one clients present. */
@@ -115,6 +141,8 @@ export interface ClusterLayout {
    * the admin APIs. Absent (the local target, where everything is on loopback): plaintext.
    */
   readonly internalTls?: InternalTlsFiles;
+  /** The local target with a network namespace per zone (see ZoneNetwork); absent: all on loopback. */
+  readonly zoneNetworks?: Readonly<Record<string, ZoneNetwork>>;
   /** On Kubernetes: the labels of the instance pods and StatefulSets, for rolling updates. */
   readonly kubernetes?: { readonly instanceSelector: Readonly<Record<string, string>> };
 }
@@ -138,25 +166,37 @@ export function planLayout(options: {
   dataRoot?: string;
   postgresUser?: OsUser;
   serviceUser?: OsUser;
+  /** A network namespace per zone (every zone of the spec, or none). */
+  zoneNetworks?: Readonly<Record<string, ZoneNetwork>>;
 }): ClusterLayout {
-  const { spec, stateDir, basePort } = options;
+  const { spec, stateDir, basePort, zoneNetworks } = options;
   const serviceDir = options.serviceDir ?? stateDir;
   const zones = spec.zones.length;
   let next = basePort + 3 * zones;
   const take = () => next++;
+  const hostIn = (zone: string) => zoneNetworks?.[zone]?.ip ?? LOOPBACK;
   const gateways = spec.zones.map((zone, index) => ({
     zone: zone.name,
-    host: LOOPBACK,
+    host: hostIn(zone.name),
     port: basePort + index,
     replicaPort: basePort + zones + index,
     metricsPort: basePort + 2 * zones + index,
   }));
-  const etcd = { name: `${spec.name}-etcd`, host: LOOPBACK, clientPort: take(), peerPort: take(), dataDir: join(serviceDir, 'etcd'), tls: etcdTlsFilesIn(serviceDir) };
+  const clientPort = take();
+  const peerPort = take();
+  const tls = etcdTlsFilesIn(serviceDir);
+  // A member per zone when zones have networks of their own: a cut zone is then an etcd minority.
+  const members = zoneNetworks
+    ? spec.zones.map((zone) => ({ name: `${spec.name}-etcd-${zone.name}`, zone: zone.name, host: hostIn(zone.name), dataDir: join(serviceDir, `etcd-${zone.name}`) }))
+    : undefined;
+  const etcd: EtcdLayout = members
+    ? { name: members[0]!.name, host: members[0]!.host, clientPort, peerPort, dataDir: members[0]!.dataDir, tls, members }
+    : { name: `${spec.name}-etcd`, host: LOOPBACK, clientPort, peerPort, dataDir: join(serviceDir, 'etcd'), tls };
   const dataRoot = options.dataRoot ?? join(serviceDir, 'data');
   const instances = spec.instances.map((instance) => ({
     name: instance.name,
     zone: instance.zone,
-    host: LOOPBACK,
+    host: hostIn(instance.zone),
     port: take(),
     poolerPort: take(),
     adminPort: take(),
@@ -166,7 +206,7 @@ export function planLayout(options: {
   const orchestrators = spec.zones.map((zone) => ({
     name: `orchestrator-${zone.name}`,
     zone: zone.name,
-    host: LOOPBACK,
+    host: hostIn(zone.name),
     adminPort: take(),
   }));
   const layout: ClusterLayout = {
@@ -185,6 +225,7 @@ export function planLayout(options: {
     instances,
     gateways,
     orchestrators,
+    ...(zoneNetworks ? { zoneNetworks } : {}),
   };
   return { ...layout, ...(options.postgresUser ? { postgresUser: options.postgresUser } : {}), ...(options.serviceUser ? { serviceUser: options.serviceUser } : {}) };
 }
@@ -223,8 +264,15 @@ export function postgresLogFile(instance: InstanceLayout): string {
   return join(instance.instanceDir, 'postgres.log');
 }
 
-export function etcdEndpoint(layout: ClusterLayout): string {
-  return `${layout.etcd.tls ? 'https' : 'http'}://${layout.etcd.host}:${layout.etcd.clientPort}`;
+/** Every etcd member of the cluster: one, or one per zone network. */
+export function etcdMembers(layout: Pick<ClusterLayout, 'etcd'>): readonly EtcdMember[] {
+  const { etcd } = layout;
+  return etcd.members ?? [{ name: etcd.name, host: etcd.host, dataDir: etcd.dataDir }];
+}
+
+/** The client URL of every etcd member: a client goes on with another when one is cut off. */
+export function etcdEndpoints(layout: ClusterLayout): string[] {
+  return etcdMembers(layout).map((member) => `${layout.etcd.tls ? 'https' : 'http'}://${member.host}:${layout.etcd.clientPort}`);
 }
 
 export function layoutFile(stateDir: string): string {

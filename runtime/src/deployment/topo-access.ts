@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { EtcdTopoStore } from '../topo/etcd-topo-store';
 import type { TopoStore } from '../topo/topo-store';
-import { type ClusterLayout, etcdEndpoint } from './layout';
+import { type ClusterLayout, etcdEndpoints } from './layout';
 
 export function openTopoStore(layout: ClusterLayout, options: { callTimeoutMs?: number } = {}): TopoStore {
   const tls = layout.etcd.tls;
   return new EtcdTopoStore({
-    endpoints: [etcdEndpoint(layout)],
+    endpoints: etcdEndpoints(layout),
     cluster: layout.cluster,
     ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
     // On loopback the certificate is checked against "localhost" (one of its names): TLS has

@@ -3,15 +3,18 @@
  * ones the Kubernetes containers run too (`polygres pooler --layout ... --instance ...`).
  */
 import { join, resolve } from 'node:path';
-import { type ClusterLayout, type GatewayLayout, type InstanceLayout, type OrchestratorLayout, serviceLayoutFile } from '../deployment/layout';
+import { type ClusterLayout, type EtcdMember, type GatewayLayout, type InstanceLayout, type OrchestratorLayout, etcdMembers, serviceLayoutFile } from '../deployment/layout';
 import { type DataPathRuntime, dataPathRuntime, runtimeEnvironment, runtimeExecutable, runtimeFlags } from './service-runtime';
 import type { ChildSpec } from './supervisor';
+import { placedInZone } from './zone-placement';
 
 /** Path of the `polygres` launcher of this installation. */
 export const POLYGRES_BIN = resolve(__dirname, '..', '..', 'bin', 'polygres');
 
 /** The supervisor's names for the processes: their pid and log files are named after them. */
 export const processName = {
+  /** The first (or only) member keeps the plain name its files have always had. */
+  etcd: (member: EtcdMember) => (member.zone === undefined ? 'etcd' : `etcd-${member.zone}`),
   pooler: (instance: InstanceLayout) => `pooler-${instance.name}`,
   gateway: (gateway: GatewayLayout) => `gateway-${gateway.zone}`,
   orchestrator: (orchestrator: OrchestratorLayout) => orchestrator.name,
@@ -33,13 +36,13 @@ export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
   const user = layout.serviceUser ? { user: layout.serviceUser } : {};
   // The data path (poolers, gateways) may run on Bun; the orchestrators always run on Node.
   const dataPath = dataPathRuntime();
-  const internalHosts = [layout.etcd.host, ...layout.instances.map((i) => i.host), ...layout.gateways.map((g) => g.host), ...layout.orchestrators.map((o) => o.host)];
+  const internalHosts = [...etcdMembers(layout).map((member) => member.host), ...layout.instances.map((i) => i.host), ...layout.gateways.map((g) => g.host), ...layout.orchestrators.map((o) => o.host)];
   const service = (runtime: DataPathRuntime) => {
     // Found and computed once per runtime, not per process.
     const command = runtimeExecutable(runtime);
     const flags = runtimeFlags(runtime);
     const env = runtimeEnvironment(runtime, internalHosts);
-    return (name: string, group: number, args: string[], stopGraceMs?: number): ChildSpec => ({
+    return (zone: string, name: string, group: number, args: string[], stopGraceMs?: number): ChildSpec => placedInZone({
       name,
       ...user,
       command,
@@ -49,28 +52,31 @@ export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
       pidFile: join(layout.runDir, `${name}.pid`),
       stopGroup: group,
       ...(stopGraceMs ? { stopGraceMs } : {}),
-    });
+    }, layout.zoneNetworks?.[zone]);
   };
   const node = service('node');
   const hot = service(dataPath);
   return [
-    etcdChild(layout),
-    ...layout.orchestrators.map((o) => node(processName.orchestrator(o), STOP_GROUP.orchestrator, ['orchestrator', '--name', o.name])),
+    ...etcdMembers(layout).map((member) => placedInZone(etcdChild(layout, member), member.zone === undefined ? undefined : layout.zoneNetworks?.[member.zone])),
+    ...layout.orchestrators.map((o) => node(o.zone, processName.orchestrator(o), STOP_GROUP.orchestrator, ['orchestrator', '--name', o.name])),
     // A pooler stops its Postgres (a checkpoint) before it exits: give it time.
-    ...layout.instances.map((i) => hot(processName.pooler(i), STOP_GROUP.pooler, ['pooler', '--instance', i.name], 90_000)),
-    ...layout.gateways.map((g) => hot(processName.gateway(g), STOP_GROUP.gateway, ['gateway', '--zone', g.zone])),
+    ...layout.instances.map((i) => hot(i.zone, processName.pooler(i), STOP_GROUP.pooler, ['pooler', '--instance', i.name], 90_000)),
+    ...layout.gateways.map((g) => hot(g.zone, processName.gateway(g), STOP_GROUP.gateway, ['gateway', '--zone', g.zone])),
   ];
 }
 
 /**
- * etcd on loopback; with TLS (every layout since it existed), both client and peer traffic
- * need a certificate signed by the cluster's own etcd authority.
+ * One etcd member: on loopback, or one per zone network. With TLS (every layout since it
+ * existed), both client and peer traffic need a certificate signed by the cluster's own etcd
+ * authority.
  */
-function etcdChild(layout: ClusterLayout): ChildSpec {
+function etcdChild(layout: ClusterLayout, member: EtcdMember): ChildSpec {
   const { etcd } = layout;
   const scheme = etcd.tls ? 'https' : 'http';
-  const client = `${scheme}://${etcd.host}:${etcd.clientPort}`;
-  const peer = `${scheme}://${etcd.host}:${etcd.peerPort}`;
+  const client = `${scheme}://${member.host}:${etcd.clientPort}`;
+  const peer = `${scheme}://${member.host}:${etcd.peerPort}`;
+  const initialCluster = etcdMembers(layout).map((each) => `${each.name}=${scheme}://${each.host}:${etcd.peerPort}`).join(',');
+  const name = processName.etcd(member);
   const tls = etcd.tls
     ? [
         '--cert-file', etcd.tls.serverCertFile, '--key-file', etcd.tls.serverKeyFile,
@@ -80,18 +86,18 @@ function etcdChild(layout: ClusterLayout): ChildSpec {
       ]
     : [];
   return {
-    name: 'etcd',
+    name,
     ...(layout.serviceUser ? { user: layout.serviceUser } : {}),
     command: 'etcd',
     args: [
       ...tls,
-      '--name', etcd.name,
-      '--data-dir', etcd.dataDir,
+      '--name', member.name,
+      '--data-dir', member.dataDir,
       '--listen-client-urls', client,
       '--advertise-client-urls', client,
       '--listen-peer-urls', peer,
       '--initial-advertise-peer-urls', peer,
-      '--initial-cluster', `${etcd.name}=${peer}`,
+      '--initial-cluster', initialCluster,
       '--initial-cluster-state', 'new',
       '--initial-cluster-token', `polygres-${layout.cluster}`,
       '--auto-compaction-mode', 'revision',
@@ -101,8 +107,8 @@ function etcdChild(layout: ClusterLayout): ChildSpec {
     ],
     // etcd 3.4 refuses to start on arm64 unless told that is intended.
     ...(process.arch === 'arm64' ? { env: { ETCD_UNSUPPORTED_ARCH: 'arm64' } } : {}),
-    logFile: processLogFile(layout, 'etcd'),
-    pidFile: join(layout.runDir, 'etcd.pid'),
+    logFile: processLogFile(layout, name),
+    pidFile: join(layout.runDir, `${name}.pid`),
     stopGroup: STOP_GROUP.etcd,
   };
 }

@@ -4,7 +4,7 @@
  * own, and each instance's Postgres log (<instance dir>/postgres.log). Each is labelled
  * `<kind>/<identity>` and answers --service to its kind, label, process name, instance, zone.
  */
-import { type ClusterLayout, postgresLogFile } from '../deployment/layout';
+import { type ClusterLayout, etcdMembers, postgresLogFile } from '../deployment/layout';
 import type { LogSource, ServiceKind } from '../logs/log-record';
 import { processLogFile, processName } from './children';
 import { supervisorLogFile } from './supervisor-files';
@@ -19,7 +19,12 @@ export function clusterLogSources(layout: ClusterLayout): LogSource[] {
   });
   return [
     { service: 'supervisor', source: 'supervisor', file: supervisorLogFile(layout), names: ['supervisor'], identity: [] },
-    { service: 'etcd', source: 'etcd', file: processLogFile(layout, 'etcd'), names: ['etcd'], identity: [] },
+    ...etcdMembers(layout).map((member): LogSource => {
+      const name = processName.etcd(member);
+      return member.zone === undefined
+        ? { service: 'etcd', source: 'etcd', file: processLogFile(layout, name), names: ['etcd'], identity: [] }
+        : supervised('etcd', name, member.zone, [member.zone]);
+    }),
     ...layout.orchestrators.map((o) => supervised('orchestrator', processName.orchestrator(o), o.name.replace(/^orchestrator-/, ''), [o.zone])),
     ...layout.instances.map((i) => supervised('pooler', processName.pooler(i), i.name, [i.name, i.zone])),
     ...layout.instances.map((i): LogSource => ({

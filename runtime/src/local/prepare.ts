@@ -11,7 +11,7 @@ import { postgresBinDir } from '../postgres/postgres-binaries';
 import type { ClusterSpec } from '../spec/schema';
 import { canBind } from '../util/net';
 import { isOurProcess, readPidFile } from '../util/processes';
-import { type ClusterLayout, DEFAULT_BASE_PORT, allPorts, layoutFile, planLayout, portsNeeded, serviceDirOf } from '../deployment/layout';
+import { type ClusterLayout, DEFAULT_BASE_PORT, type ZoneNetwork, allPorts, etcdMembers, layoutFile, planLayout, portsNeeded, serviceDirOf } from '../deployment/layout';
 import { readLayout, writeLayout } from '../deployment/layout-file';
 import { postgresOsUser, userCanRead, userCanReach } from '../deployment/os-user';
 import { type OsUser, giveTo } from '../util/os-account';
@@ -29,6 +29,8 @@ export interface PrepareOptions {
   readonly basePort?: number;
   /** The backup encryption passphrase to keep (a restore carries the source's over). */
   readonly backupPassphrase?: string;
+  /** A network namespace per zone (`--zone-network`), for a new cluster. */
+  readonly zoneNetworks?: Readonly<Record<string, ZoneNetwork>>;
 }
 
 export function defaultStateDir(cluster: string): string {
@@ -64,7 +66,12 @@ function createLayout(stateDir: string, options: PrepareOptions): ClusterLayout 
   }
   mkdirSync(serviceDir, { recursive: true, mode: 0o755 });
   const serviceUser = postgresUser && installationReadableBy(postgresUser) ? postgresUser : undefined;
-  const layout = planLayout({ spec: options.spec, stateDir, basePort, serviceDir, ...(postgresUser ? { postgresUser } : {}), ...(serviceUser ? { serviceUser } : {}) });
+  const layout = planLayout({
+    spec: options.spec, stateDir, basePort, serviceDir,
+    ...(postgresUser ? { postgresUser } : {}),
+    ...(serviceUser ? { serviceUser } : {}),
+    ...(options.zoneNetworks ? { zoneNetworks: options.zoneNetworks } : {}),
+  });
   for (const dir of [layout.logDir, layout.runDir, layout.dataRoot]) mkdirSync(dir, { recursive: true, mode: 0o755 });
   if (postgresUser) prepareDataRoot(layout);
   writeFileSync(layout.specFile, `${JSON.stringify(options.spec, null, 2)}\n`, { mode: 0o644 });
@@ -81,6 +88,9 @@ function reuseLayout(stateDir: string, options: PrepareOptions): ClusterLayout {
   }
   if (layout.cluster !== options.spec.name) {
     throw new InvalidRequestError(`${stateDir} holds cluster "${layout.cluster}", not "${options.spec.name}": choose another --state-dir, or remove it with polygres down --purge --state-dir ${stateDir}`);
+  }
+  if (options.zoneNetworks && JSON.stringify(options.zoneNetworks) !== JSON.stringify(layout.zoneNetworks)) {
+    throw new InvalidRequestError(`${stateDir} was created with other zone networks (${JSON.stringify(layout.zoneNetworks ?? 'none')}); start it without --zone-network, or remove it with polygres down --purge`);
   }
   if (options.basePort !== undefined && options.basePort !== layout.basePort) {
     throw new InvalidRequestError(`${stateDir} was created with --base-port ${layout.basePort}; start it with that port, or remove it with polygres down --purge`);
@@ -106,9 +116,13 @@ async function prepareServiceFiles(layout: ClusterLayout, spec: ClusterSpec): Pr
       copyFileSync(tls.caFile, publicCa);
     }
   }
-  if (layout.etcd.tls) await ensureEtcdTls(layout.etcd.tls, ['localhost', layout.etcd.host, '::1'], user);
-  mkdirSync(layout.etcd.dataDir, { recursive: true, mode: 0o700 });
-  giveTo(user, layout.etcd.dataDir);
+  // Members dial each other by address, and check the address against the certificate.
+  const members = etcdMembers(layout);
+  if (layout.etcd.tls) await ensureEtcdTls(layout.etcd.tls, ['localhost', ...new Set(members.map((member) => member.host)), '::1'], user);
+  for (const member of members) {
+    mkdirSync(member.dataDir, { recursive: true, mode: 0o700 });
+    giveTo(user, member.dataDir);
+  }
 }
 
 /**

@@ -13,7 +13,7 @@ import { POLYGRES_BIN } from './children';
 import { connectionUrl, firstGateway } from './connection';
 import { describeEvent } from './describe-event';
 import { stopCluster } from './down';
-import type { ClusterLayout } from '../deployment/layout';
+import type { ClusterLayout, ZoneNetwork } from '../deployment/layout';
 import { followLines } from './follow-lines';
 import { prepareCluster } from './prepare';
 import { readSecrets } from '../deployment/secrets';
@@ -26,6 +26,8 @@ export interface UpOptions {
   readonly spec: ClusterSpec;
   readonly stateDir?: string;
   readonly basePort?: number;
+  /** A network namespace per zone (`--zone-network`; see ZoneNetwork). */
+  readonly zoneNetworks?: Readonly<Record<string, ZoneNetwork>>;
   readonly detach: boolean;
   readonly out: (line: string) => void;
   /** Runs once the cluster accepts writes, before up returns or stays in the foreground. */
@@ -41,6 +43,7 @@ export async function up(options: UpOptions): Promise<ClusterLayout> {
     spec: options.spec,
     ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     ...(options.basePort !== undefined ? { basePort: options.basePort } : {}),
+    ...(options.zoneNetworks ? { zoneNetworks: options.zoneNetworks } : {}),
   });
   out(`Starting cluster "${layout.cluster}" in ${layout.stateDir} (ports ${layout.portRange[0]}-${layout.portRange[1]})`);
   if (layout.postgresUser && !layout.serviceUser) {
