@@ -21,6 +21,8 @@ const REJOIN_TIMEOUT_MS = 240_000;
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 /** How long the link flaps: half a minute in CI, longer with SANDBOX_FLAPPING_MS (chaos:long sets a minute). */
 const FLAPPING_MS = Number(process.env.SANDBOX_FLAPPING_MS ?? 30_000);
+/** How long the lossy link lasts: 20 s in CI, longer with SANDBOX_LOSSY_MS. */
+const LOSSY_MS = Number(process.env.SANDBOX_LOSSY_MS ?? 20_000);
 /** Every Deployment, etcd and the three instances rolled on two cores. */
 const ROLLING_UPDATE_TIMEOUT_MS = 600_000;
 
@@ -357,6 +359,24 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
       await sandbox.heal();
       await sandbox.waitFor(`${primary} back as a streaming standby`, async () => (await streamingStandbys()).includes(primary), REJOIN_TIMEOUT_MS);
       reportOutage("one-way cut of the primary's zone", outside, cutAt);
+    } finally {
+      await sandbox.heal();
+      await stopAndVerify(writers);
+    }
+  }, REJOIN_TIMEOUT_MS * 3);
+
+  it("a lossy link: a third of the packets between the primary's zone and the others lost for a while — nothing acknowledged is lost, and every zone commits and every instance streams once it is whole", async () => {
+    const { sandbox } = example;
+    const { cutZone, writers } = await beforeCut('lossy', 9_000_000, 'primary');
+    try {
+      await sandbox.partition([cutZone], 'both', 33);
+      const lossyAt = Date.now();
+      await sleep(LOSSY_MS);
+      await sandbox.heal();
+      const healedAt = Date.now();
+      await sandbox.waitFor('two streaming standbys', async () => (await streamingStandbys()).length === 2, REJOIN_TIMEOUT_MS);
+      await sandbox.waitFor('every zone writing once the link is whole', () => writers.every((writer) => writer.acknowledged.some((ack) => ack.sentAt > healedAt)), REJOIN_TIMEOUT_MS);
+      reportOutage("lossy link (33%) around the primary's zone (every zone's writer)", writers, lossyAt);
     } finally {
       await sandbox.heal();
       await stopAndVerify(writers);

@@ -4,7 +4,8 @@
  * and ClusterIP Services as nftables DNAT rules in every namespace's output hook (what
  * kube-proxy does on each node), spreading new connections over the ready endpoints and
  * refusing them when there are none. Network faults are filter rules in the pods'
- * namespaces: what a pod may not send to, or receive from (partition.ts decides which).
+ * namespaces: what a pod may not send to, or receive from, or only some of it (partition.ts
+ * decides which).
  * Everything it makes carries the sandbox's id, and `destroy` removes it all.
  */
 import { execFile } from 'node:child_process';
@@ -24,6 +25,8 @@ export interface ServiceRoute {
 export interface PodFilter {
   readonly dropTo: readonly string[];
   readonly dropFrom: readonly string[];
+  /** Drop only this share of those packets, in percent (a lossy link); absent: all of them. */
+  readonly lossPercent?: number;
 }
 
 export interface PodAddress {
@@ -120,8 +123,9 @@ export class PodNetwork {
       .map((route) => `    ip daddr ${route.clusterIp} tcp dport ${route.port} reject with tcp reset`);
     // After the Services' DNAT (priority -100), so a Service address is dropped by where it goes.
     const filter = netns ? this.filters.get(netns) : undefined;
-    const dropTo = filter?.dropTo.length ? [`    ip daddr { ${filter.dropTo.join(', ')} } drop`] : [];
-    const dropFrom = filter?.dropFrom.length ? [`    ip saddr { ${filter.dropFrom.join(', ')} } drop`] : [];
+    const share = filter?.lossPercent !== undefined ? ` numgen random mod 100 < ${filter.lossPercent}` : '';
+    const dropTo = filter?.dropTo.length ? [`    ip daddr { ${filter.dropTo.join(', ')} }${share} drop`] : [];
+    const dropFrom = filter?.dropFrom.length ? [`    ip saddr { ${filter.dropFrom.join(', ')} }${share} drop`] : [];
     const ruleset = [
       `table ip ${this.table}`,
       `delete table ip ${this.table}`,

@@ -178,11 +178,12 @@ export class PodSandbox implements PodHost, PodStore {
 
   /**
    * A network partition: `zones` and every other zone stop hearing each other ('both'), or
-   * only what `zones` send ('out') or receive ('in') is lost. Pods keep running, the node still
+   * only what `zones` send ('out') or receive ('in') is lost — all of it, or `lossPercent` of
+   * the packets (a lossy link). Pods keep running, the node still
    * reaches them all; pods re-created meanwhile are cut too. Resolves once the rules are in place.
    */
-  async partition(zones: readonly string[], direction: ZoneCut['direction'] = 'both'): Promise<void> {
-    this.cut = { zones: new Set(zones), direction };
+  async partition(zones: readonly string[], direction: ZoneCut['direction'] = 'both', lossPercent?: number): Promise<void> {
+    this.cut = { zones: new Set(zones), direction, ...(lossPercent !== undefined ? { lossPercent } : {}) };
     await this.applyRules();
   }
 
