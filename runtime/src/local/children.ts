@@ -13,7 +13,7 @@ export const POLYGRES_BIN = resolve(__dirname, '..', '..', 'bin', 'polygres');
 
 /** The supervisor's names for the processes: their pid and log files are named after them. */
 export const processName = {
-  /** The first (or only) member keeps the plain name its files have always had. */
+  /** The one member of a cluster without zone networks keeps the plain name its files have always had. */
   etcd: (member: EtcdMember) => (member.zone === undefined ? 'etcd' : `etcd-${member.zone}`),
   pooler: (instance: InstanceLayout) => `pooler-${instance.name}`,
   gateway: (gateway: GatewayLayout) => `gateway-${gateway.zone}`,
