@@ -27,6 +27,7 @@ import { callOrchestrator } from './orchestrator-api';
 import { clusterStateDir } from './resolve-state-dir';
 import { rollingRestart } from './rolling-restart';
 import { localClusterStatus } from './status-command';
+import { zoneNetworkRefusals } from '../local/zone-placement';
 
 type Out = (line: string) => void;
 
@@ -43,7 +44,7 @@ export function addApplyCommand(program: Command, out: Out): void {
       const { spec: next, warnings } = loadSpecFile(options.spec);
       for (const warning of warnings) out(`warning: ${formatProblem(warning).trim()}`);
       const current = loadSpecFile(layout.specFile).spec;
-      const changes = specChanges(current, next);
+      const changes = [...specChanges(current, next), ...zoneNetworkRefusals(layout, next)];
       if (changes.length === 0) return out('No changes: the cluster already runs this spec.');
       out(`Plan for cluster "${layout.cluster}":`);
       for (const change of changes) out(`  ${describeChange(change)}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placedInZone, zoneNetworksOf } from './zone-placement';
+import { placedInZone, zoneNetworkRefusals, zoneNetworksOf } from './zone-placement';
 import type { ChildSpec } from './supervisor';
 
 describe('zone networks on the local target', () => {
@@ -25,5 +25,15 @@ describe('zone networks on the local target', () => {
     expect(() => zoneNetworksOf(['zone-a=missing@10.9.1.1'], zones, exists)).toThrow(/no network namespace "missing": create it first/);
     expect(() => zoneNetworksOf(['zone-a=na@10.9.1.1'], zones, exists)).toThrow(/every zone needs one, and zone-b has none/);
     expect(() => zoneNetworksOf(['zone-a=na@10.9.1.1', 'zone-a=nb@10.9.1.2'], zones, exists)).toThrow(/zone "zone-a" is given twice/);
+  });
+
+  it('apply refuses a new zone for a cluster with zone networks, and only then', () => {
+    const zoneNetworks = { 'zone-a': { netns: 'na', ip: '10.9.1.1' } };
+    const refusals = zoneNetworkRefusals({ zoneNetworks }, { zones: [{ name: 'zone-a' }, { name: 'zone-d' }] } as never);
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ path: 'zones', effect: 'refused' });
+    expect(refusals[0]!.why).toMatch(/zone-d has none: create the cluster again with a --zone-network for every zone/);
+    expect(zoneNetworkRefusals({ zoneNetworks }, { zones: [{ name: 'zone-a' }] } as never)).toEqual([]);
+    expect(zoneNetworkRefusals({}, { zones: [{ name: 'zone-a' }, { name: 'zone-d' }] } as never)).toEqual([]);
   });
 });

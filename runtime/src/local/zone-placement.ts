@@ -5,7 +5,9 @@
  * unprivileged account, `setpriv` to become it after entering — entering a namespace needs
  * root, so the account cannot be taken at spawn as it is otherwise.
  */
-import type { ZoneNetwork } from '../deployment/layout';
+import type { ClusterLayout, ZoneNetwork } from '../deployment/layout';
+import type { ClusterSpec } from '../spec/schema';
+import type { SpecChange } from '../spec/spec-changes';
 import { InvalidRequestError } from '../util/domain-errors';
 import type { ChildSpec } from './supervisor';
 
@@ -37,4 +39,23 @@ export function zoneNetworksOf(flags: readonly string[], zones: readonly string[
   if (missing.length > 0) throw new InvalidRequestError(`--zone-network: every zone needs one, and ${missing.join(', ')} has none`);
   if (process.getuid?.() !== 0) throw new InvalidRequestError('--zone-network: only root can run processes in network namespaces; run polygres up as root');
   return networks;
+}
+
+/**
+ * What `apply` cannot do to a cluster with zone networks: a new zone would need a namespace
+ * the cluster was not given (they are named when the cluster is created), so it is refused
+ * with the plan, before anything changes.
+ */
+export function zoneNetworkRefusals(layout: Pick<ClusterLayout, 'zoneNetworks'>, next: Pick<ClusterSpec, 'zones'>): SpecChange[] {
+  if (!layout.zoneNetworks) return [];
+  const known = Object.keys(layout.zoneNetworks);
+  const added = next.zones.map((zone) => zone.name).filter((zone) => !known.includes(zone));
+  if (added.length === 0) return [];
+  return [{
+    path: 'zones',
+    from: known,
+    to: next.zones.map((zone) => zone.name),
+    effect: 'refused',
+    why: `this cluster runs each zone in a network namespace named at its creation (up --zone-network), and ${added.join(', ')} has none: create the cluster again with a --zone-network for every zone, or add the zone to a cluster without zone networks`,
+  }];
 }
