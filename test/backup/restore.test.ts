@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import { waitFor } from '../../runtime/src/util/net';
 import { archiveCurrentWal, listBackups } from '../support/backups';
-import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { type LocalCluster, settledStatus, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
 import { LEDGER, phasesOf, restoreFrom, serverTime, writePhase } from '../support/restores';
 
@@ -54,7 +54,7 @@ describe('point-in-time restore with pgBackRest', () => {
       expect(await phasesOf(restored)).toEqual({ a: 100, b: 100 });
       // A cluster of its own: it takes writes, its standbys stream, and it backs up into its own stanza.
       await restored.query(`INSERT INTO ledger VALUES (100000, 'restored')`);
-      const status = await restored.waitForStatus('every restored instance streaming', (s) => s.ruleStatus === 'serving' && s.instances.every((i) => i.healthy && (i.role === 'primary' || i.replicationState === 'streaming')), 120_000);
+      const status = await restored.waitForStatus('every restored instance streaming', settledStatus, 120_000);
       expect(status.term).toBe(1);
       // The restore opens the new cluster's history, where the status page shows it.
       const history = JSON.parse((await polygres(['history', '--json', '--state-dir', restored.stateDir])).stdout) as { action: string; outcome: string; detail: string }[];

@@ -12,7 +12,7 @@ import { waitFor } from '../../runtime/src/util/net';
 import { freezePostgres, freezeProcess, killOrchestratorMidElection, killPostgres, supervisedPid } from '../support/faults';
 import { verifyLedger } from '../support/ledger-check';
 import { LEDGER_DDL, type LedgerWriter , startLedgerWriter } from '../support/ledger-writer';
-import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { type LocalCluster, settledStatus, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
 import { RuleRecorder } from '../support/rule-recorder';
 import { ChaosLog } from './chaos-run';
@@ -40,7 +40,7 @@ describe('chaos: faults under a ledger writer', () => {
     await cluster.waitForStatus(
       'every instance healthy and streaming, and the rule stable',
       (s) => {
-        const settled = s.ruleStatus === 'serving' && s.problems.length === 0 && s.instances.every((i) => i.healthy && (i.role === 'primary' || i.replicationState === 'streaming'));
+        const settled = settledStatus(s) && s.problems.length === 0;
         const stable = settled && s.term === previous;
         previous = settled ? s.term : null;
         return stable;

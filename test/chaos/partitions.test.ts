@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { waitFor } from '../../runtime/src/util/net';
 import { verifyLedger } from '../support/ledger-check';
 import { LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
-import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import { type LocalCluster, settledStatus, startLocalCluster } from '../support/local-cluster';
 import { RuleRecorder } from '../support/rule-recorder';
 import { ZoneNetworks } from '../support/zone-networks';
 import { ChaosLog } from './chaos-run';
@@ -59,7 +59,7 @@ describe('network partitions between the zones of a local cluster', () => {
   async function serving(): Promise<{ primary: string; zone: string; standbyZone: string }> {
     const status = await cluster.waitForStatus(
       'a settled cluster: every instance healthy, every standby streaming',
-      (s) => s.ruleStatus === 'serving' && s.instances.every((i) => i.healthy && (i.role === 'primary' || i.replicationState === 'streaming')),
+      settledStatus,
       SETTLE_TIMEOUT_MS,
     );
     const zone = status.instances.find((instance) => instance.name === status.primary)!.zone;

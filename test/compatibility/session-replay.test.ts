@@ -65,7 +65,11 @@ DROP ROLE regress_identity_user4;
 DROP ROLE regress_identity_group;
 `;
 
-/** RESET and RESET ALL go back to the startup packet's settings (PGDATESTYLE, PGTZ), as in date.sql and horology.sql. */
+/**
+ * RESET and RESET ALL go back to the startup packet's settings (PGDATESTYLE, PGTZ), as in
+ * date.sql and horology.sql; a DateStyle that names one half keeps the session's other half,
+ * not the server connection's (horology.sql's `set datestyle to dmy`).
+ */
 const STARTUP_DEFAULTS = `
 SELECT current_setting('DateStyle') AS datestyle, current_setting('TimeZone') AS timezone;
 SET DateStyle TO 'ISO';
@@ -85,6 +89,13 @@ SET DateStyle TO 'German';
 ROLLBACK TO SAVEPOINT a;
 COMMIT;
 SELECT date '1957-04-09', current_setting('DateStyle');
+SELECT date '1957-04-09', current_setting('DateStyle');
+set datestyle to dmy;
+SELECT timestamp with time zone '27/12/2001 04:05:06.789-08';
+SET DateStyle TO 'German';
+SET DateStyle TO 'MDY';
+SELECT date '1957-04-09', current_setting('DateStyle');
+SET DateStyle TO 'SQL';
 SELECT date '1957-04-09', current_setting('DateStyle');
 RESET DateStyle;
 CREATE TEMP TABLE keeps_its_connection (a int);

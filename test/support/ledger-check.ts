@@ -7,7 +7,7 @@
 import { expect } from 'vitest';
 import { acknowledgerViolations } from './acknowledger-check';
 import type { AcknowledgedWrites } from './ledger-writer';
-import type { LocalCluster } from './local-cluster';
+import { type LocalCluster, settledStatus } from './local-cluster';
 import type { RuleRecorder } from './rule-recorder';
 
 /** Waits until every instance runs, replicas stream and hold the primary's ledger; then checks. */
@@ -15,7 +15,7 @@ export async function verifyLedger(cluster: LocalCluster, writers: readonly Ackn
   const timeoutMs = options.timeoutMs ?? 90_000;
   await cluster.waitForStatus(
     'every instance healthy and every replica streaming',
-    (status) => status.ruleStatus === 'serving' && status.instances.every((i) => i.healthy && (i.role === 'primary' || i.replicationState === 'streaming')),
+    settledStatus,
     timeoutMs,
   );
   const acknowledged = writers.flatMap((writer) => writer.acknowledged);

@@ -36,6 +36,15 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
+/**
+ * Serving, every instance healthy, the rule's primary the only one in the primary role and
+ * every other instance streaming. An old primary that has not yet heard it was deposed still
+ * reports itself primary (and healthy) until it stops to rewind: it does not count as settled.
+ */
+export function settledStatus(status: LocalClusterStatus): boolean {
+  return status.ruleStatus === 'serving' && status.instances.every((i) => i.healthy && (i.name === status.primary ? i.role === 'primary' : i.replicationState === 'streaming'));
+}
+
 export async function startLocalCluster(root: string, spec?: ClusterSpecInput, upFlags: readonly string[] = []): Promise<LocalCluster> {
   const stateDir = mkdtempSync(join(root, 'cluster-'));
   chmodSync(stateDir, 0o755);

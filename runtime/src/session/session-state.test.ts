@@ -19,7 +19,7 @@ describe('settings inside a transaction with savepoints (guc.sql)', () => {
     state.apply(set('work_mem', "'16MB'"));
     state.apply({ kind: 'release-savepoint', name: 'second_sp' });
     state.endTransaction(true);
-    expect(Object.fromEntries(state.committedSettings)).toEqual({ datestyle: "SET datestyle = 'MDY'", work_mem: "SET work_mem = '16MB'" });
+    expect(Object.fromEntries(state.committedSettings)).toEqual({ datestyle: "RESET datestyle; SET datestyle = 'MDY'", work_mem: "SET work_mem = '16MB'" });
     expect(state.pinned).toBe(false);
   });
 

@@ -5,6 +5,7 @@
  * a transaction count only once it commits.
  */
 import { createHash } from 'node:crypto';
+import { dateStyleChain } from '../sql/date-style';
 import type { SessionEffect } from '../sql/effects';
 import { isLanguagePlaceholder } from '../sql/language-settings';
 
@@ -117,7 +118,7 @@ export class SessionState {
   apply(effect: SessionEffect): void {
     switch (effect.kind) {
       case 'set':
-        this.pending().set(effect.name, effect.statement);
+        this.pending().set(effect.name, effect.name === 'datestyle' ? dateStyleChain(this.statementInForce(effect.name), effect.statement) : effect.statement);
         if (effect.name === 'session_authorization') this.pending().set('role', null);
         else if (isLanguagePlaceholder(effect.name)) this.placeholder = true;
         return;
@@ -222,6 +223,12 @@ export class SessionState {
   private savepointIndex(name: string): number {
     for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i]!.name === name) return i;
     return -1;
+  }
+
+  /** The statement that made a setting as it stands now, pending changes included; undefined: the server's default. */
+  private statementInForce(name: string): string | undefined {
+    if (this.pendingSettings?.has(name)) return this.pendingSettings.get(name) ?? undefined;
+    return this.resetAllPending ? this.startup.get(name) : this.settings.get(name);
   }
 
   private pending(): Map<string, string | null> {
