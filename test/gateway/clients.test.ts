@@ -13,6 +13,7 @@ import Cursor from 'pg-cursor';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { createCertificate } from '../../runtime/src/tls/certificates';
+import { waitFor } from '../../runtime/src/util/net';
 import { polygres } from '../support/polygres-cli';
 import { sampleValue, scrape } from '../support/prometheus-text';
 
@@ -195,8 +196,17 @@ describe('clients through a gateway', () => {
 
   it('TLS with sslmode=verify-full against the local CA, with channel binding', async () => {
     const ca = join(cluster.stateDir, 'tls', 'ca.pem');
+    const metrics = () => scrape(`http://127.0.0.1:${cluster.layout.gateways[0]!.metricsPort}`);
+    const before = await metrics();
     const { stdout } = await run(PSQL, ['-At', '-c', 'SELECT 1', `host=localhost port=${port} user=postgres dbname=postgres sslmode=verify-full sslrootcert=${ca} channel_binding=require`], { env });
     expect(stdout.trim()).toBe('1');
+    // Counted as a TLS login, and no longer open once it left (the socket under TLS closes too).
+    const open = (samples: Awaited<ReturnType<typeof metrics>>) => sampleValue(samples, 'polygres_gateway_client_connections', { route: 'primary' }) ?? 0;
+    const after = await waitFor('the TLS connection gone from the gauge', async () => {
+      const samples = await metrics();
+      return open(samples) === open(before) ? samples : undefined;
+    }, { timeoutMs: 10_000 });
+    expect(sampleValue(after, 'polygres_gateway_connections_total', { tls: 'yes', outcome: 'accepted' })).toBe((sampleValue(before, 'polygres_gateway_connections_total', { tls: 'yes', outcome: 'accepted' }) ?? 0) + 1);
     // The same listening address under a name the certificate does not carry: libpq checks
     // the name it was given (host), and connects to hostaddr.
     const wrongName = await run(PSQL, ['-c', 'SELECT 1', `host=not-in-the-certificate.invalid hostaddr=127.0.0.1 port=${port} user=postgres dbname=postgres sslmode=verify-full sslrootcert=${ca}`], { env }).catch((error: { stderr: string }) => error);

@@ -4,8 +4,7 @@
  * pool when that node is co-located, else over a link to its pooler — cancel keys that find
  * their session through any gateway, and the failover buffer's shared bounds.
  */
-import { connect, type Server } from 'node:net';
-import type { SecureContext } from 'node:tls';
+import { connect } from 'node:net';
 import type { ClientAuthenticator } from '../session/client-auth';
 import { ClientSession } from '../session/client-session';
 import { countPins, type RegisteredSession, type SessionContext } from '../session/session-context';
@@ -16,7 +15,7 @@ import type { CancelTarget } from './cancel-routing';
 import { GatewayMetrics } from './gateway-metrics';
 import { BufferGate, LinkBackend, type LinkRouting } from './link-backend';
 import { MuxLinks } from '../link/mux-links';
-import { createReadingServer } from '../link/socket-reads';
+import { type ReadingServer, type ServerTls, createReadingServer } from '../link/socket-reads';
 import type { Endpoint } from './pooler-endpoint';
 import type { ReplicaSelector } from './replica-selector';
 import { SplitBackend } from './split-backend';
@@ -48,7 +47,7 @@ export interface GatewayServerOptions {
   readonly linkTls?: { readonly ca: string };
   /** Pools for the Postgres of co-located instances, served without the pooler hop. */
   readonly colocated: ColocatedPools;
-  readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
+  readonly tls?: ServerTls;
   /** Refuse clients that do not ask for TLS (gateway.tls.required). */
   readonly tlsRequired?: boolean;
   readonly limits: ClientLimitsSpec;
@@ -63,7 +62,7 @@ export class GatewayServer {
   readonly limits: ClientLimits;
   private readonly keys: CancelKeys;
   private readonly sessions = new Map<number, { session: RegisteredSession; secretKey: number }>();
-  private readonly servers: Server[] = [];
+  private readonly servers: ReadingServer[] = [];
   private readonly buffer: BufferGate;
   private readonly knownStatements = new Set<string>();
   private readonly loginParameters = new Map<string, { readonly parameters: ReadonlyMap<string, string>; readonly at: number }>();

@@ -5,7 +5,7 @@
  * (after that round, not after each socket as nextTick would) — that batching is the point of
  * the link. Consecutive writes of one session share one envelope header.
  */
-import type { Socket } from 'node:net';
+import type { ByteChannel } from './byte-channel';
 import { DEFAULT_MAX_MESSAGE_BYTES, MessageFramer } from '../protocol/framer';
 import { ENVELOPE_HEADER_BYTES, MAX_COALESCED_PAYLOAD, MuxKind } from './mux-protocol';
 import { type ChannelLink, MuxChannel } from './mux-channel';
@@ -31,7 +31,7 @@ export class MuxConnection implements ChannelLink {
   /** The number of sessions changed (the gateway's side closes idle links). */
   onSessionCount: ((count: number) => void) | undefined;
 
-  constructor(private readonly socket: Socket, leftover?: Buffer) {
+  constructor(private readonly socket: ByteChannel, leftover?: Buffer) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => {

@@ -35,7 +35,7 @@ describe('multiplexed links with internal TLS', () => {
       limits: clientLimitsSchema.parse({}),
       authenticator: new TrustAuthenticator(),
       linkToken: token,
-      tls: { context: createSecureContext({ cert: served.certificatePem, key: served.privateKeyPem }), certificateDer: served.der },
+      tls: { context: createSecureContext({ cert: served.certificatePem, key: served.privateKeyPem }), material: { cert: served.certificatePem, key: served.privateKeyPem }, certificateDer: served.der },
       log: createLogger('mux-links-test', {}).child({}, { level: 'silent' }),
     });
     await pooler.listen();

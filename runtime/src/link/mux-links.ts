@@ -6,7 +6,7 @@
  * (Kubernetes) a link asks for TLS first, as a Postgres client does (SSLRequest), and checks
  * the pooler's certificate against the cluster's authority and the host it dialled.
  */
-import { connect, isIP, type Socket } from 'node:net';
+import { connect, isIP } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import { decodeBackend } from '../protocol/decode-backend';
@@ -15,7 +15,7 @@ import { addressOf, type ServerTarget } from './server-target';
 import { LINK_TOKEN_PARAMETER, MUX_ACCEPTED, MUX_REQUEST_CODE } from './mux-protocol';
 import type { MuxChannel } from './mux-channel';
 import { MuxConnection } from './mux-connection';
-import { connectReading } from './socket-reads';
+import { type NetworkChannel, connectReading } from './socket-reads';
 
 const LINK_IDLE_MS = 60_000;
 const HANDSHAKE_TIMEOUT_MS = 5_000;
@@ -93,7 +93,7 @@ function targetKey(target: ServerTarget): string {
  * A TLS connection to the pooler at `target` (TCP only): SSLRequest, the pooler's 'S', then a
  * handshake that verifies its certificate names the host dialled.
  */
-function secureSocket(target: ServerTarget, ca: string): Promise<Socket> {
+function secureSocket(target: ServerTarget, ca: string): Promise<NetworkChannel> {
   const address = addressOf(target);
   if ('path' in address) return Promise.resolve(connectReading(address));
   return new Promise((resolve, reject) => {
@@ -123,7 +123,7 @@ function secureSocket(target: ServerTarget, ca: string): Promise<Socket> {
 }
 
 /** Asks the pooler for a link on `socket`; resolves once it answers MUX_ACCEPTED. */
-function handshake(socket: Socket, linkToken: string): Promise<{ leftover: Buffer }> {
+function handshake(socket: NetworkChannel, linkToken: string): Promise<{ leftover: Buffer }> {
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
       clearTimeout(timer);

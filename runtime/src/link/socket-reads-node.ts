@@ -12,7 +12,10 @@
  * used as it came.
  */
 import { type OnReadOpts, type Server, Socket, connect, createServer } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { ByteChannel } from './byte-channel';
 import type { SocketAddress } from './socket-address';
+import type { ServerTls } from './socket-reads-types';
 
 /** Where every `onread` socket of this process reads; each read is copied out before the next. */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -62,4 +65,15 @@ export function connectDelivering(address: SocketAddress, deliver: (chunk: Buffe
 export function connectReading(address: SocketAddress): Socket {
   const socket: Socket = connectDelivering(address, (chunk) => socket.emit('data', chunk));
   return socket;
+}
+
+/** A client's connection or a gateway's link: a socket of its own, not a session inside a link. */
+export function isNetworkSocket(channel: ByteChannel): boolean {
+  return channel instanceof Socket;
+}
+
+/** The server's end of TLS on `channel` after an SSLRequest; undefined when it is not a network socket. */
+export function startServerTls(channel: ByteChannel, tls: ServerTls): TLSSocket | undefined {
+  if (!(channel instanceof Socket)) return undefined;
+  return new TLSSocket(channel, { isServer: true, secureContext: tls.context });
 }

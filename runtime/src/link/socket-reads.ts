@@ -1,22 +1,31 @@
 /**
- * Socket reads for the proxy's hot path, one module per runtime: on Node, reads through
+ * Sockets for the proxy's hot path, one module per runtime: on Node, `net` sockets read through
  * `onread` into a shared buffer (which depends on how Node lays out its sockets, see
- * socket-reads-node.ts); on Bun, its own sockets as they are. Every reader gets chunks it may
- * keep, and `pause()` stops reading at the socket on both.
+ * socket-reads-node.ts); on Bun, its own native sockets (socket-reads-bun.ts). Every reader
+ * gets chunks it may keep, and `pause()` stops reading at the socket on both.
  */
-import type { Server, Socket } from 'node:net';
+import type { ByteChannel } from './byte-channel';
 import type { SocketAddress } from './socket-address';
 import * as onBun from './socket-reads-bun';
 import * as onNode from './socket-reads-node';
+import type { NetworkChannel, ReadingServer, ServerTls } from './socket-reads-types';
+
+export type { NetworkChannel, ReadingServer, ServerTls } from './socket-reads-types';
 
 /** This process runs on Bun (POLYGRES_DATA_PATH_RUNTIME=bun) or on Node. */
-const reads = typeof process.versions.bun === 'string' ? onBun : onNode;
+const sockets = typeof process.versions.bun === 'string' ? onBun : onNode;
 
 /** A TCP or Unix-socket server whose connections emit 'data' with chunks the reader may keep. */
-export const createReadingServer: (onConnection: (socket: Socket) => void) => Server = reads.createReadingServer;
+export const createReadingServer: (onConnection: (socket: NetworkChannel) => void) => ReadingServer = sockets.createReadingServer;
 
-/** Connects like `net.connect`; every read goes to `deliver`, as a chunk it may keep. */
-export const connectDelivering: (address: SocketAddress, deliver: (chunk: Buffer) => void) => Socket = reads.connectDelivering;
+/** Connects; every read goes to `deliver`, as a chunk it may keep. */
+export const connectDelivering: (address: SocketAddress, deliver: (chunk: Buffer) => void) => NetworkChannel = sockets.connectDelivering;
 
-/** Connects like `net.connect`; the socket emits 'data' with chunks the reader may keep. */
-export const connectReading: (address: SocketAddress) => Socket = reads.connectReading;
+/** Connects; the channel emits 'data' with chunks the reader may keep. */
+export const connectReading: (address: SocketAddress) => NetworkChannel = sockets.connectReading;
+
+/** A client's connection or a gateway's link: a socket of its own, not a session inside a link. */
+export const isNetworkSocket: (channel: ByteChannel) => boolean = sockets.isNetworkSocket;
+
+/** The server's end of TLS on `channel` after an SSLRequest; undefined when it is not a network socket. */
+export const startServerTls: (channel: ByteChannel, tls: ServerTls) => NetworkChannel | undefined = sockets.startServerTls;

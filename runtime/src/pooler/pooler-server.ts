@@ -6,10 +6,8 @@
  */
 import { PauseSwitch } from './pause-switch';
 import { randomInt } from 'node:crypto';
-import type { Server, Socket } from 'node:net';
-import type { SecureContext } from 'node:tls';
 import { MuxConnection } from '../link/mux-connection';
-import { createReadingServer } from '../link/socket-reads';
+import { type NetworkChannel, type ReadingServer, type ServerTls, createReadingServer } from '../link/socket-reads';
 import { MUX_ACCEPTED } from '../link/mux-protocol';
 import { rmSync } from 'node:fs';
 import { SqlState } from '../protocol/constants';
@@ -40,7 +38,7 @@ export interface PoolerServerOptions {
    * Internal TLS: the TCP port (gateways in other pods, across zones) accepts only TLS, with
    * this certificate; the Unix socket (a gateway on the same host) stays plaintext.
    */
-  readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
+  readonly tls?: ServerTls;
   /** Limits for clients that log in here directly (a gateway's sessions are exempt from caps and timeouts). */
   readonly limits: ClientLimitsSpec;
   readonly log: Logger;
@@ -53,8 +51,8 @@ export class PoolerServer {
   private readonly sessions = new Map<number, { session: RegisteredSession; secretKey: number }>();
   private readonly budget: ConnectionBudget;
   private readonly maintenance: NodeJS.Timeout;
-  private server: Server | undefined;
-  private socketServer: Server | undefined;
+  private server: ReadingServer | undefined;
+  private socketServer: ReadingServer | undefined;
   private nextProcessId = randomInt(1, 1_000_000);
   readonly metrics: PoolerMetrics;
   readonly limits: ClientLimits;
@@ -149,7 +147,7 @@ export class PoolerServer {
   }
 
   /** A gateway's multiplexed link: each session it opens is a ClientSession of its own. */
-  private acceptLink(socket: Socket): void {
+  private acceptLink(socket: NetworkChannel): void {
     socket.write(Buffer.from([MUX_ACCEPTED]));
     const link = new MuxConnection(socket);
     link.onOpen = (channel) => new ClientSession(channel, this.context);

@@ -5,9 +5,7 @@
  * process — whatever its bytes set off. What the session does with its statements once logged
  * in is its subclasses' part (ServerExchange, ClientSession).
  */
-import { Socket } from 'node:net';
-import { type SecureContext, TLSSocket } from 'node:tls';
-import type { ByteChannel } from '../link/byte-channel';
+import { type NetworkChannel, type ServerTls, isNetworkSocket, startServerTls } from '../link/socket-reads';
 import { LINK_TOKEN_PARAMETER, MUX_REQUEST_CODE } from '../link/mux-protocol';
 import { SqlState } from '../protocol/constants';
 import { decodeFrontend, decodeStartupFrame } from '../protocol/decode-frontend';
@@ -51,7 +49,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
   protected queuedBytes = 0;
   protected readonly reading: ClientReading;
 
-  private socket: ByteChannel;
+  private socket: NetworkChannel;
   private framer: MessageFramer;
   private channelBinding: Buffer | undefined;
   private database = '';
@@ -61,7 +59,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
   private auth: ((message: FrontendMessage) => void) | undefined;
 
   constructor(
-    socket: ByteChannel,
+    socket: NetworkChannel,
     protected readonly context: SessionContext,
   ) {
     this.socket = socket;
@@ -118,10 +116,20 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
     return new MessageFramer({ startupPhase: true, maxMessageBytes: MAX_STARTUP_MESSAGE_BYTES, mayGrow: (extra) => budget.hasRoom(extra) });
   }
 
-  private listen(socket: ByteChannel): void {
-    socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
-    socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
+  private readonly onData = (chunk: Buffer) => this.onClientData(chunk);
+  private readonly onGone = () => this.close();
+
+  private listen(socket: NetworkChannel): void {
+    socket.on('data', this.onData);
+    socket.on('error', this.onGone);
+    socket.on('close', this.onGone);
+  }
+
+  /** Stops listening to `socket`; whoever else listens to it (the gateway's gauge of open connections) still does. */
+  private unlisten(socket: NetworkChannel): void {
+    socket.removeListener('data', this.onData);
+    socket.removeListener('error', this.onGone);
+    socket.removeListener('close', this.onGone);
   }
 
   // ------------------------------------------------------------------ the error boundary
@@ -184,8 +192,10 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
     const message = decodeStartupFrame(buffer, bodyStart, end);
     switch (message.type) {
       case 'sslRequest':
-        if (this.context.tls && !this.channelBinding && this.socket instanceof Socket) {
+        if (this.context.tls && !this.channelBinding && isNetworkSocket(this.socket)) {
+          // 'S' leaves in the clear before the socket turns to TLS.
           this.output.write(Buffer.from('S'));
+          this.output.flushPending();
           this.startTls(this.context.tls);
           return;
         }
@@ -195,7 +205,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
         this.output.write(Buffer.from('N'));
         return;
       case 'cancelRequest':
-        this.context.cancel(message.processId, message.secretKey, this.socket instanceof Socket ? this.socket.remoteAddress : undefined);
+        this.context.cancel(message.processId, message.secretKey, this.socket.remoteAddress);
         this.output.end();
         this.phase = 'closed';
         return;
@@ -228,7 +238,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
    */
   private becomeLink(linkToken: string | undefined): void {
     const socket = this.socket;
-    if (!this.context.acceptLink || !(socket instanceof Socket)) throw new ProtocolError('this server does not accept multiplexed links');
+    if (!this.context.acceptLink || !isNetworkSocket(socket)) throw new ProtocolError('this server does not accept multiplexed links');
     if (this.context.tlsRequiredBy && !this.channelBinding) {
       this.fail('28000', `this pooler accepts links only over TLS (${this.context.tlsRequiredBy}): the gateway must ask for TLS first`);
       return;
@@ -238,23 +248,20 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
       return;
     }
     this.phase = 'closed';
-    socket.removeAllListeners('data');
-    socket.removeAllListeners('error');
-    socket.removeAllListeners('close');
+    this.unlisten(socket);
     this.context.acceptLink(socket);
   }
 
   /**
-   * After 'S', the rest of the connection is TLS: the raw socket is handed to a TLSSocket and
+   * After 'S', the rest of the connection is TLS: the raw socket is handed to the runtime's TLS and
    * the startup phase begins again inside it. The certificate's hash is the SCRAM-PLUS channel
    * binding.
    */
-  private startTls(tls: { readonly context: SecureContext; readonly certificateDer: Buffer }): void {
-    const raw = this.socket as Socket;
-    raw.removeAllListeners('data');
-    raw.removeAllListeners('error');
-    raw.removeAllListeners('close');
-    const secure = new TLSSocket(raw, { isServer: true, secureContext: tls.context });
+  private startTls(tls: ServerTls): void {
+    const raw = this.socket;
+    this.unlisten(raw);
+    const secure = startServerTls(raw, tls);
+    if (!secure) throw new ProtocolError('TLS cannot start on this connection');
     this.socket = secure;
     this.output = new SocketOutput(secure, 'client');
     this.reading.useSocket(secure);
@@ -334,7 +341,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
   private countLogin(outcome: LoginOutcome): void {
     if (this.loginCounted) return;
     this.loginCounted = true;
-    this.context.metrics.login?.(outcome, this.socket instanceof TLSSocket);
+    this.context.metrics.login?.(outcome, this.channelBinding !== undefined);
   }
 
   // ------------------------------------------------------------------ the end

@@ -3,8 +3,7 @@
  * authentication, the backend its statements run on, TLS, limits, cancel registration and
  * metrics. The process knows its sessions only as RegisteredSessions.
  */
-import type { Socket } from 'node:net';
-import type { SecureContext } from 'node:tls';
+import type { NetworkChannel, ServerTls } from '../link/socket-reads';
 import type { Backend } from './backend';
 import type { ClientAuthenticator } from './client-auth';
 import type { ClientLimits } from './client-limits';
@@ -17,7 +16,7 @@ export interface SessionContext {
   /** The backend for a session; `startup` holds its startup settings by name (options -c included). */
   backend(user: string, database: string, startup: ReadonlyMap<string, string>): Backend;
   /** TLS for clients that ask (SSLRequest); absent: the session answers 'N'. */
-  readonly tls?: { readonly context: SecureContext; readonly certificateDer: Buffer };
+  readonly tls?: ServerTls;
   /**
    * Clients must ask for TLS: a plaintext StartupMessage (or link request) is refused, naming
    * this as the reason ('gateway.tls.required'); CancelRequests are not, as with Postgres.
@@ -26,7 +25,7 @@ export interface SessionContext {
   /** A link from a trusted peer (a gateway) presents this token and skips authentication. */
   readonly linkToken?: string;
   /** Takes over a connection that asked, with the link token, to become a multiplexed link. */
-  acceptLink?(socket: Socket): void;
+  acceptLink?(socket: NetworkChannel): void;
   /** The process's limits for client sessions: caps, timeouts, the memory budget. */
   readonly limits: ClientLimits;
   /** Registers the session for CancelRequests; returns its key. */

@@ -1,6 +1,6 @@
 import { type AddressInfo, type Socket, connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { connectReading, createReadingServer } from './socket-reads';
+import { connectReading, createReadingServer } from './socket-reads-node';
 
 function listening(onConnection: (socket: Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
   const server = createReadingServer(onConnection);
@@ -14,7 +14,7 @@ function listening(onConnection: (socket: Socket) => void): Promise<{ port: numb
   });
 }
 
-describe('socket reads through onread', () => {
+describe('socket reads through onread (Node)', () => {
   it('an accepted socket emits every byte as chunks it may keep, and the server sees it close', async () => {
     const chunks: Buffer[] = [];
     let remoteAddress: string | undefined;
