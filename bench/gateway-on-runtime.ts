@@ -28,12 +28,14 @@ export interface ExtraGatewayOptions {
   readonly flags?: readonly string[];
   /** Changes to the cluster's spec for this gateway alone (a pool setting, say); `name` tells its files apart. */
   readonly spec?: { readonly name: string; readonly change: (spec: ClusterSpec) => ClusterSpec };
+  /** Added to this gateway's environment (POLYGRES_BUN_SOCKETS, say); `name` tells its files apart. */
+  readonly env?: { readonly name: string; readonly values: Readonly<Record<string, string>> };
 }
 
 export async function startGatewayOn(runtime: DataPathRuntime, stateDir: string, zone: string, options: ExtraGatewayOptions = {}): Promise<ExtraGateway> {
   const layout = readLayoutOfStateDir(stateDir);
   const block = await claimPortBlock();
-  const variant = options.spec ? `${runtime}-${options.spec.name}` : runtime;
+  const variant = [runtime, options.spec?.name, options.env?.name].filter(Boolean).join('-');
   const specFile = options.spec ? join(serviceDirOf(layout), `spec-${variant}-gateway.json`) : layout.specFile;
   if (options.spec) writeFileSync(specFile, JSON.stringify(options.spec.change(loadSpecFile(layout.specFile).spec), null, 2), { mode: 0o644 });
   const copy = {
@@ -47,7 +49,7 @@ export async function startGatewayOn(runtime: DataPathRuntime, stateDir: string,
   const logFile = join(layout.logDir, `gateway-${zone}-${variant}.log`);
   const log = openSync(logFile, 'a');
   const user = layout.serviceUser ? { uid: layout.serviceUser.uid, gid: layout.serviceUser.gid } : {};
-  const child = spawn(runtimeExecutable(runtime), [...(options.flags ?? []), POLYGRES_BIN, 'gateway', '--zone', zone, '--layout', file], { stdio: ['ignore', log, log], ...user });
+  const child = spawn(runtimeExecutable(runtime), [...(options.flags ?? []), POLYGRES_BIN, 'gateway', '--zone', zone, '--layout', file], { stdio: ['ignore', log, log], env: { ...process.env, ...options.env?.values }, ...user });
   child.on('exit', () => block.release());
   for (let i = 0; i < 200 && !(await isListening('127.0.0.1', block.base)); i++) await sleep(100);
   if (!(await isListening('127.0.0.1', block.base))) {
