@@ -6,10 +6,8 @@
  * the median of BENCH_ROUNDS (default 3) runs of BENCH_SECONDS (default 15), the targets
  * alternating within each round. Writes bench/results/bun-sockets.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { runPgbench, startBenchCluster } from './bench-cluster';
+import { machineAndTime, publishReport } from './bench-report';
 import { type ExtraGateway, startGatewayOn } from './gateway-on-runtime';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -72,16 +70,14 @@ async function main(): Promise<void> {
   const report = [
     "# Bun's own sockets against its node:net",
     '',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}.`,
+    `Machine: ${machineAndTime()}.`,
     `pgbench -S, simple protocol, ${CLIENTS} clients, -j 2, ${SECONDS} s per run; each cell the median of ${ROUNDS} runs (by TPS), the targets alternating within each round. Each gateway is a second gateway of the primary's zone (one hop, pool size 20, the same compiled code); PgBouncer 1.18 in transaction mode, pool size 20, serving TLS with the gateways' certificate.`,
     "Each cell: TPS, the proxy process's CPU (user + system) per transaction, and the ratio to PgBouncer's TPS in the same rounds.",
     '',
     ...lines,
     '',
-  ].join('\n');
-  process.stdout.write(report);
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'bun-sockets.md'), report);
+  ];
+  publishReport('bun-sockets.md', report);
 }
 
 /** The sample of median throughput. */

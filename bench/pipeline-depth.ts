@@ -7,11 +7,9 @@
  * (default 3) runs of BENCH_SECONDS (default 15), the depths alternating within each round.
  * Writes bench/results/pipeline-depth.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { type DataPathRuntime, dataPathRuntime } from '../runtime/src/local/service-runtime';
 import { runPgbench, startBenchCluster } from './bench-cluster';
+import { machineAndTime, publishReport } from './bench-report';
 import { startGatewayOn } from './gateway-on-runtime';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -58,16 +56,14 @@ async function main(): Promise<void> {
   const report = [
     '# Pipeline depth',
     '',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}; the gateway on ${RUNTIME}.`,
+    `Machine: ${machineAndTime()}; the gateway on ${RUNTIME}.`,
     `pgbench simple protocol, ${CLIENTS} clients, -j 2, ${SECONDS} s per run; each cell the median of ${ROUNDS} runs (by TPS), depths alternating within each round. A gateway of the primary's zone (one hop, pool size 20) started for each run with pooler.pipelineDepth = the depth; PgBouncer 1.18 (transaction mode, pool size 20) in the same rounds.`,
     'Each cell: TPS, the proxy\'s CPU µs per transaction, and (gateways) the share of transactions whose statement was sent behind another session\'s.',
     '',
     ...lines,
     '',
-  ].join('\n');
-  process.stdout.write(report);
-  mkdirSync(join(__dirname, 'results'), { recursive: true });
-  writeFileSync(join(__dirname, 'results', 'pipeline-depth.md'), report);
+  ];
+  publishReport('pipeline-depth.md', report);
 }
 
 /** The gateway's count of pipelined statements, from its metrics (the metrics port is the gateway's + 2 here). */
