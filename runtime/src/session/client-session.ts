@@ -9,7 +9,6 @@
  */
 import { FrontendCode } from '../protocol/codes';
 import { SqlState } from '../protocol/constants';
-import { encodeFrontend } from '../protocol/encode-frontend';
 import type { FrontendMessage } from '../protocol/messages';
 import { sqlStateOf } from '../protocol/protocol-error';
 import { classify, isPlainStatement } from '../sql/classify';
@@ -234,11 +233,15 @@ export class ClientSession extends StatementExchange {
       return;
     }
     const { settings } = snapshot!;
-    const query = reset ? this.handOff.resetAndReplay(reset, replay) : encodeFrontend({ type: 'query', sql: replay });
-    this.prepareStep(connection, query, reset ? "could not reset a server connection and restore this session's settings on it" : "could not restore this session's settings on a server connection", () => {
-      connection.settings = settings;
-      connection.settingsKey = settingsKey;
-    });
+    const queries = this.handOff.resetAndReplay(reset, replay);
+    const failure = reset ? "could not reset a server connection and restore this session's settings on it" : "could not restore this session's settings on a server connection";
+    // Each Query is a step of its own; the connection has the session's settings after the last.
+    queries.forEach((query, i) =>
+      this.prepareStep(connection, query, failure, i < queries.length - 1 ? undefined : () => {
+        connection.settings = settings;
+        connection.settingsKey = settingsKey;
+      }),
+    );
   }
 
   /**

@@ -21,7 +21,7 @@ export interface SettingsSnapshot {
 
 export class HandOffQuery {
   private lastSnapshot: SettingsSnapshot | undefined;
-  private lastQuery: { readonly reset: HandOffReset; readonly replay: string; readonly query: Buffer } | undefined;
+  private lastQuery: { readonly reset: HandOffReset | undefined; readonly replay: string; readonly queries: readonly Buffer[] } | undefined;
 
   /** The snapshot of `settings` under `key` (the session's settings key). */
   snapshot(key: string, settings: ReadonlyMap<string, string>): SettingsSnapshot {
@@ -37,12 +37,18 @@ export class HandOffQuery {
     return current.size === 0 ? snapshot.replayFromNone : settingsReplay(current, snapshot.settings);
   }
 
-  /** The reset and the replay as one Query. */
-  resetAndReplay(reset: HandOffReset, replay: string): Buffer {
+  /**
+   * The reset (if any) and the replay: one Query when the reset's statements may share it, else
+   * the reset's own Query and then the replay's, to go out in one write.
+   */
+  resetAndReplay(reset: HandOffReset | undefined, replay: string): readonly Buffer[] {
     const kept = this.lastQuery;
-    if (kept?.reset === reset && kept.replay === replay) return kept.query;
-    const query = encodeFrontend({ type: 'query', sql: `${reset.statements}; ${replay}` });
-    this.lastQuery = { reset, replay, query };
-    return query;
+    if (kept !== undefined && kept.reset === reset && kept.replay === replay) return kept.queries;
+    const queries =
+      reset === undefined ? [encodeFrontend({ type: 'query', sql: replay })]
+      : reset.statements === undefined ? [reset.query, encodeFrontend({ type: 'query', sql: replay })]
+      : [encodeFrontend({ type: 'query', sql: `${reset.statements}; ${replay}` })];
+    this.lastQuery = { reset, replay, queries };
+    return queries;
   }
 }

@@ -17,8 +17,9 @@
  * UNLISTEN *, pg_advisory_unlock_all(), DISCARD TEMP and SEQUENCES — in one query.
  *
  * The reset and the replay of the incoming session's settings (its startup's application_name,
- * say) go out as one Query (client-session.ts), so a hand-off costs the server one more
- * cycle, not two. What is left is the statements themselves: measured against Postgres
+ * say) go out in the write that carries the statement (client-session.ts), so a hand-off costs
+ * no round trip: DISCARD ALL as a Query of its own followed by the replay's, the list as one
+ * Query with the replay. What is left is the statements themselves: measured against Postgres
  * directly (pgbench -S, 50 clients), the list below in the statement's own Query takes 56k tps
  * to 41k; SET ROLE NONE and the SELECT for the advisory locks cost most. Through a gateway,
  * where every transaction is a hand-off: no reset 24k tps; this reset 17k (simple and
@@ -36,8 +37,12 @@ import type { BackendConnection } from './backend';
 export interface HandOffReset {
   /** The reset on its own, encoded once (the same bytes go out at every such hand-off). */
   readonly query: Buffer;
-  /** The same reset as a statement list (DISCARD ALL may not share a Query with anything). */
-  readonly statements: string;
+  /**
+   * The same reset as a statement list for the replay to follow in its Query; undefined for
+   * DISCARD ALL, which may not share a Query with anything: the replay then goes as a Query
+   * of its own, in the same write.
+   */
+  readonly statements: string | undefined;
 }
 
 /**
@@ -47,12 +52,16 @@ export interface HandOffReset {
 export const KEEPING_STATEMENTS = 'CLOSE ALL; RESET ALL; SET ROLE NONE; UNLISTEN *; DISCARD TEMP; DISCARD SEQUENCES; SELECT pg_catalog.pg_advisory_unlock_all()';
 const IDENTITY = 'SET SESSION AUTHORIZATION DEFAULT';
 
-function reset(alone: string, statements: string): HandOffReset {
+function reset(alone: string, statements: string | undefined): HandOffReset {
   return { query: encodeFrontend({ type: 'query', sql: alone }), statements };
 }
 
-/** Everything: DISCARD ALL, or its steps spelled out where more statements follow. */
-const EVERYTHING = reset('DISCARD ALL', `${KEEPING_STATEMENTS.replace('RESET ALL', `${IDENTITY}; RESET ALL`)}; DEALLOCATE ALL; DISCARD PLANS`);
+/**
+ * Everything: DISCARD ALL, always in a Query of its own. One statement, and two answers to
+ * swallow, where its ten steps spelled out are ten statements and thirteen answers: through a
+ * gateway, 11.3k against 9.6k select-only tps (docs/DECISIONS.md, 2026-12-03).
+ */
+const EVERYTHING = reset('DISCARD ALL', undefined);
 /** Everything DISCARD ALL does but DEALLOCATE ALL and DISCARD PLANS. */
 const KEEPING = reset(KEEPING_STATEMENTS, KEEPING_STATEMENTS);
 /** The same, for a connection whose session authorization changed (Postgres reports that). */
