@@ -34,17 +34,16 @@ async function main(): Promise<void> {
     const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
     await run(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
 
-    const script = (name: string, prefix: string) => {
-      const file = join(root, `${name}.sql`);
-      // `\;` keeps pgbench from splitting the line: everything goes out as one Query.
-      writeFileSync(file, `\\set aid random(1, 100000 * :scale)\n${prefix ? `${prefix.split('; ').join('\\; ')}\\; ` : ''}${SELECT}\n`);
-      return file;
-    };
+    /** A pgbench script: the account's random id, then one Query per line. */
     const queries = (name: string, lines: readonly string[]) => {
       const file = join(root, `${name}.sql`);
       writeFileSync(file, `\\set aid random(1, 100000 * :scale)\n${lines.join('\n')}\n`);
       return file;
     };
+    /** A `; `-separated list as one Query's line: `\;` keeps pgbench from splitting it. */
+    const oneQuery = (statements: string) => statements.split('; ').join('\\; ');
+    /** The SELECT alone, or in one Query behind `prefix`. */
+    const script = (name: string, prefix: string) => queries(name, [prefix ? oneQuery(`${prefix}; ${SELECT}`) : SELECT]);
     const variants: Array<{ label: string; port: number; args: string[] }> = [
       { label: 'direct: the statement alone', port: primary.port, args: ['-f', script('alone', '')] },
       { label: 'direct: the whole reset in its Query', port: primary.port, args: ['-f', script('all', KEEPING_STATEMENTS)] },
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
       // The two shapes a hand-off with a replay has had, each Query a round trip here (the
       // gateway sends them in one write): the list and the replay in one Query, then the
       // SELECT; DISCARD ALL, the replay and the SELECT as three Queries.
-      { label: 'direct: the list and the replay in one Query, then the SELECT', port: primary.port, args: ['-f', queries('list-replay', [`${KEEPING_STATEMENTS.split('; ').join('\\; ')}\\; ${REPLAY};`, SELECT])] },
+      { label: 'direct: the list and the replay in one Query, then the SELECT', port: primary.port, args: ['-f', queries('list-replay', [`${oneQuery(`${KEEPING_STATEMENTS}; ${REPLAY}`)};`, SELECT])] },
       { label: 'direct: `DISCARD ALL`, the replay, the SELECT (three Queries)', port: primary.port, args: ['-f', queries('discard-replay', ['DISCARD ALL;', `${REPLAY};`, SELECT])] },
       { label: 'gateway, simple protocol (every transaction a hand-off)', port: gateway.port, args: ['-S', '-M', 'simple'] },
       { label: 'gateway, prepared protocol (every transaction a hand-off)', port: gateway.port, args: ['-S', '-M', 'prepared'] },
