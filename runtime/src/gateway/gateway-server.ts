@@ -23,6 +23,7 @@ import type { ColocatedPools } from './colocated-pools';
 import { RoutedBackend } from './routed-backend';
 import type { PinReason } from '../session/session-state';
 import { ClientLimits } from '../session/client-limits';
+import { carriedStartup } from '../session/carried-startup';
 import type { ClientLimitsSpec } from '../spec/schema';
 
 export type Route = 'primary' | 'replica';
@@ -142,6 +143,7 @@ export class GatewayServer {
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.tlsRequired ? { tlsRequiredBy: 'gateway.tls.required' } : {}),
       backend: (user, database, startup) => {
+        const carried = carriedStartup(startup);
         const routed = (to: Route) => {
           const link = new LinkBackend(
             options.routing[to],
@@ -158,7 +160,7 @@ export class GatewayServer {
             },
             to === 'primary' ? this.primaryLinks : undefined,
           );
-          return new RoutedBackend(link, options.colocated, user, database);
+          return new RoutedBackend(link, options.colocated, user, database, carried);
         };
         const attrs = startupValue(startup, TARGET_SESSION_ATTRS);
         if (route === 'replica' || (attrs !== undefined && REPLICA_ATTRS.has(attrs))) return routed('replica');

@@ -10,6 +10,7 @@ import type { Pool } from '../pooler/pool';
 import { type ColocatedPools, RouteChangedError } from './colocated-pools';
 import type { LinkBackend } from './link-backend';
 import type { Endpoint } from './pooler-endpoint';
+import type { CarriedStartup } from '../session/carried-startup';
 
 export class RoutedBackend implements Backend {
   readonly lossMessage: string;
@@ -24,6 +25,8 @@ export class RoutedBackend implements Backend {
     private readonly pools: ColocatedPools,
     private readonly user: string,
     private readonly database: string,
+    /** What the session's startup carries onto a pool connection (carried-startup.ts). */
+    private readonly startup: CarriedStartup,
   ) {
     this.lossMessage = link.lossMessage;
   }
@@ -35,13 +38,13 @@ export class RoutedBackend implements Backend {
   tryAcquire(owner: object, hint?: CycleHint): BackendConnection | undefined {
     const pool = this.poolAt(this.link.route);
     if (!pool) return this.link.tryAcquire();
-    const connection = pool.tryAcquire(owner, hint);
+    const connection = pool.tryAcquire(owner, hint, this.startup);
     return connection && this.lend(pool, connection);
   }
 
   tryPipeline(statementMayFollow: () => boolean): BackendConnection | undefined {
     const pool = this.poolAt(this.link.route);
-    const connection = pool?.tryPipeline(statementMayFollow);
+    const connection = pool?.tryPipeline(statementMayFollow, this.startup);
     return connection && this.lend(pool!, connection);
   }
 
@@ -58,7 +61,7 @@ export class RoutedBackend implements Backend {
       if (!pool) return this.link.acquire();
       let connection: BackendConnection;
       try {
-        connection = await pool.acquire(owner, hint);
+        connection = await pool.acquire(owner, hint, this.startup);
       } catch (error) {
         if (error instanceof RouteChangedError) continue;
         throw error;

@@ -3,6 +3,8 @@
  * sessions. Sessions wait in a queue with a deadline when all are busy; connections past their
  * lifetime or idle too long are closed; a Postgres that went away is reconnected with
  * back-off. An idle connection the asking session used last is preferred: it needs no reset.
+ * A connection may log in with the startup application_name of the session it is opened for,
+ * and then serves only sessions that have one (carried-startup.ts).
  */
 import { encodeFrontend } from '../protocol/encode-frontend';
 import type { Logger } from '../util/log';
@@ -11,6 +13,8 @@ import type { ConnectionBudget } from './connection-budget';
 import { ServerConnection, ServerLoginError } from '../session/server-connection';
 import { connectTo } from '../link/server-target';
 import { pipelineCandidate } from './pipeline-candidate';
+import { IdleConnections } from './idle-connections';
+import { type CarriedStartup, NO_CARRIED_STARTUP, startupCovers } from '../session/carried-startup';
 
 export interface PoolOptions {
   readonly target: { readonly socketDir: string; readonly port: number };
@@ -49,6 +53,8 @@ interface Waiter {
   readonly since: number;
   /** Only a connection no session has used will do (CycleHint.fresh). */
   readonly fresh: boolean;
+  /** What the session's startup carries: only connections it covers will do. */
+  readonly startup: CarriedStartup;
   /** When its queue timeout started: when it came, or when a pause it waited through ended. */
   timeoutFrom: number;
 }
@@ -66,7 +72,7 @@ export interface PoolStats {
 
 export class Pool implements Backend {
   readonly lossMessage = 'the connection to Postgres was lost; reconnect to continue';
-  private readonly idle: ServerConnection[] = [];
+  private readonly idle = new IdleConnections((connection) => this.discard(connection));
   private readonly all = new Set<ServerConnection>();
   /** Oldest first; all share one queue timeout, so one timer (for the oldest) covers them all. */
   private readonly waiters: Waiter[] = [];
@@ -119,9 +125,9 @@ export class Pool implements Backend {
   }
 
   /** An idle connection right now (preferring one `owner` used last), or undefined. */
-  tryAcquire(owner: object, hint?: CycleHint): ServerConnection | undefined {
+  tryAcquire(owner: object, hint?: CycleHint, startup: CarriedStartup = NO_CARRIED_STARTUP): ServerConnection | undefined {
     if (this.closed || this.paused) return undefined;
-    return hint?.fresh ? this.takeFresh() : this.takeIdle(owner);
+    return hint?.fresh ? this.idle.takeFresh(startup) : this.idle.take(owner, startup);
   }
 
   /**
@@ -151,7 +157,8 @@ export class Pool implements Backend {
     const now = Date.now();
     for (const waiter of this.waiters) waiter.timeoutFrom = now;
     while (this.waiters.length > 0) {
-      const connection = this.waiters[0]!.fresh ? this.takeFresh() : this.takeIdle(undefined);
+      const { fresh, startup } = this.waiters[0]!;
+      const connection = fresh ? this.idle.takeFresh(startup) : this.idle.take(undefined, startup);
       if (!connection) break;
       this.waiters.shift()!.resolve(connection);
     }
@@ -168,11 +175,11 @@ export class Pool implements Backend {
    * a freed connection goes to them and they cannot be starved. The session's statement is
    * judged (`statementMayFollow`) last, and only when there is a candidate.
    */
-  tryPipeline(statementMayFollow: () => boolean): ServerConnection | undefined {
+  tryPipeline(statementMayFollow: () => boolean, startup: CarriedStartup = NO_CARRIED_STARTUP): ServerConnection | undefined {
     const { pipelineBehindMs, pipelineDepth } = this.options;
     if (pipelineBehindMs === 0 || pipelineDepth === 0 || this.closed || this.paused || this.waiters.length > 0) return undefined;
-    if (this.total < this.options.size && !this.budget.spent) return undefined;
-    const best = pipelineCandidate(this.all, { behindMs: pipelineBehindMs, depth: pipelineDepth }, performance.now());
+    if (this.mayGrow()) return undefined;
+    const best = pipelineCandidate(this.all, { behindMs: pipelineBehindMs, depth: pipelineDepth }, performance.now(), startup);
     if (!best || !statementMayFollow()) return undefined;
     this.pipelined += 1;
     return best;
@@ -187,19 +194,21 @@ export class Pool implements Backend {
   }
 
   /**
-   * A connection for the session `owner`. A fresh one (hint.fresh) is opened for it, in place
-   * of an idle used one when the pool is full — rare (see ClientSession), so worth a login.
+   * A connection for the session `owner`, whose startup carries `startup`. When the pool is
+   * full and only connections it may not use are idle — used ones, for a session that needs a
+   * fresh one (hint.fresh, rare: see ClientSession), or ones opened with an application_name
+   * for a session without one — one is closed and a connection opened for it: worth a login.
    */
-  acquire(owner: object, hint?: CycleHint): Promise<ServerConnection> {
+  acquire(owner: object, hint?: CycleHint, startup: CarriedStartup = NO_CARRIED_STARTUP): Promise<ServerConnection> {
     if (this.closed) return Promise.reject(new Error('the pool is shutting down'));
     const fresh = hint?.fresh === true;
-    const ready = this.tryAcquire(owner, hint);
+    const ready = this.tryAcquire(owner, hint, startup);
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
       const now = Date.now();
-      this.waiters.push({ resolve, reject, since: now, fresh, timeoutFrom: now });
+      this.waiters.push({ resolve, reject, since: now, fresh, startup, timeoutFrom: now });
       this.armWaiterTimer();
-      if (fresh && !this.paused && this.total >= this.options.size) this.yieldIdle();
+      if (!this.paused && !this.mayGrow()) this.yieldIdle();
       this.grow();
     });
   }
@@ -238,19 +247,21 @@ export class Pool implements Backend {
       this.grow();
       return;
     }
-    if (!this.paused && this.waiters[0]?.fresh && connection.lastOwner !== undefined) {
-      // The next waiter needs a backend nobody used: this one makes room for it.
+    const taker = this.paused ? -1 : this.waiters.findIndex((waiter) => mayTake(waiter, connection));
+    if (taker !== 0 && this.waiters.length > 0 && !this.paused && !this.mayGrow()) {
+      // The first waiter may not use this one (it needs a backend nobody used, or has no
+      // application_name for one opened with it) and the pool cannot grow: it makes room.
       this.discard(connection);
       this.grow();
       return;
     }
-    const waiter = this.paused ? undefined : this.waiters.shift();
-    if (waiter) {
+    if (taker !== -1) {
+      // The first waiter, or (the pool growing for the first) the first that may use it.
+      const waiter = this.waiters.splice(taker, 1)[0]!;
       this.onWait((now - waiter.since) / 1000);
       waiter.resolve(connection);
       return;
     }
-    this.watchIdle(connection);
     this.idle.push(connection);
   }
 
@@ -265,11 +276,11 @@ export class Pool implements Backend {
   /** Periodic upkeep: idle timeouts, lifetimes, the minimum size. */
   maintain(): void {
     const now = Date.now();
-    for (const connection of [...this.idle]) {
+    for (const connection of this.idle.all()) {
       const expired = now - connection.createdAt > this.options.lifetimeMs;
       const idleTooLong = now - connection.lastUsedAt > this.options.idleTimeoutMs && this.all.size > this.options.minSize;
       if (expired || idleTooLong || connection.broken || connection.closed) {
-        this.idle.splice(this.idle.indexOf(connection), 1);
+        this.idle.remove(connection);
         this.discard(connection);
       }
     }
@@ -296,58 +307,38 @@ export class Pool implements Backend {
     for (const connection of [...this.all]) this.discard(connection);
   }
 
-  /**
-   * The most recently returned idle connection, preferring one the session used last (no
-   * reset, no replay, its statements still prepared there).
-   * Last in, first out, like PgBouncer: a few warm backends carry light load (their caches hot,
-   * the scheduler waking the same processes) and the rest stay idle until they time out,
-   * where first in, first out would keep every connection alive and cycle through them all.
-   */
-  private takeIdle(owner: object | undefined): ServerConnection | undefined {
-    this.dropDeadIdle();
-    let index = this.idle.length - 1;
-    while (index >= 0 && this.idle[index]!.lastOwner !== owner) index -= 1;
-    if (index === -1) index = this.idle.length - 1;
-    if (index === -1) return undefined;
-    return index === this.idle.length - 1 ? this.idle.pop() : this.idle.splice(index, 1)[0];
-  }
-
-  /** An idle connection no session has used yet (a new backend), or undefined. */
-  private takeFresh(): ServerConnection | undefined {
-    this.dropDeadIdle();
-    const index = this.idle.findIndex((connection) => connection.lastOwner === undefined);
-    return index === -1 ? undefined : this.idle.splice(index, 1)[0];
-  }
-
-  private dropDeadIdle(): void {
-    for (let i = this.idle.length - 1; i >= 0; i--) {
-      const connection = this.idle[i]!;
-      if (connection.broken || connection.closed) {
-        this.idle.splice(i, 1);
-        this.discard(connection);
-      }
-    }
+  /** Below its size, with the connection budget not spent. */
+  private mayGrow(): boolean {
+    return this.total < this.options.size && !this.budget.spent;
   }
 
   /** Opens connections while sessions wait and the pool and the global budget allow. */
   private grow(): void {
     if (this.closed || this.paused || this.retryTimer) return;
-    while (this.waiters.length > this.opening && this.total < this.options.size && this.budget.tryTake(this)) this.open();
+    while (this.waiters.length > this.opening && this.total < this.options.size && this.budget.tryTake(this)) this.open(this.startupToOpen());
   }
 
-  private open(): void {
+  /**
+   * The first waiter's application_name when every waiter has one too (each may then use the
+   * connection), else none: a plain connection serves every session.
+   */
+  private startupToOpen(): CarriedStartup {
+    const first = this.waiters[0]?.startup ?? NO_CARRIED_STARTUP;
+    if (first.settings.size === 0 || this.waiters.some((waiter) => !startupCovers(waiter.startup, first))) return NO_CARRIED_STARTUP;
+    return first;
+  }
+
+  private open(startup: CarriedStartup = NO_CARRIED_STARTUP): void {
     this.opening += 1;
-    ServerConnection.open(this.options.target, this.user, this.database, this.options.statementCacheSize).then(
+    ServerConnection.open(this.options.target, this.user, this.database, this.options.statementCacheSize, { startup }).then(
       (connection) => {
         this.opening -= 1;
         this.failures = 0;
         this.lastOpenError = undefined;
         this.all.add(connection);
         connection.onClosed(() => {
-          const index = this.idle.indexOf(connection);
-          if (index === -1) return; // in use: its session sees the failure and releases it broken
-          this.idle.splice(index, 1);
-          this.discard(connection);
+          // In use, its session sees the failure and releases it broken.
+          if (this.idle.remove(connection)) this.discard(connection);
         });
         this.release(connection);
       },
@@ -372,18 +363,16 @@ export class Pool implements Backend {
     );
   }
 
-  /** While idle, a connection only hears asynchronous messages; a FATAL error means it is gone. */
-  private watchIdle(connection: ServerConnection): void {
-    connection.attach((code) => {
-      if (code === 0x45 /* ErrorResponse */) connection.broken = true;
-    });
-  }
-
   private discard(connection: ServerConnection): void {
     if (!this.all.delete(connection)) return;
     connection.close();
     this.budget.give();
   }
+}
+
+/** May `waiter` take `connection`? */
+function mayTake(waiter: Waiter, connection: ServerConnection): boolean {
+  return (!waiter.fresh || connection.lastOwner === undefined) && startupCovers(waiter.startup, connection.startup);
 }
 
 /**

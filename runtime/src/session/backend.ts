@@ -6,6 +6,7 @@
  * tracking of settings, prepared statements and pins.
  */
 import type { FrameHandler } from '../protocol/framer';
+import type { CarriedStartup } from './carried-startup';
 import type { Follower } from './server-connection';
 import type { SocketOutput } from './socket-output';
 import type { StatementCache } from './statement-cache';
@@ -18,6 +19,8 @@ export interface BackendConnection {
   /** Settings applied on this connection, as the statements that made them. */
   settings: ReadonlyMap<string, string>;
   settingsKey: string;
+  /** The settings the connection logged in with: what a reset takes it back to (carried-startup.ts). */
+  readonly startup: CarriedStartup;
   /**
    * The session that used this connection last (or uses it now): the server side may carry
    * anything that session did, tracked or not, so another session resets it first (see

@@ -24,6 +24,7 @@ import { type LoginOutcome, type RegisteredSession, type SessionContext, loginOu
 import { type PinReason, SessionState } from './session-state';
 import { SocketOutput } from './socket-output';
 import { startupSettings, startupValues } from './startup-settings';
+import { isCarried, lacksCarried, serverParameters } from './carried-startup';
 
 export abstract class ClientConnection implements LimitedSession, RegisteredSession {
   readonly openedAt = Date.now();
@@ -312,7 +313,9 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
     const startup = startupValues(this.state.committedSettings.values());
     this.backend = this.context.backend(this.user, this.database, startup);
     let parameters = new Map(this.backend.loginParameters?.() ?? []);
-    if (parameters.size === 0) {
+    // Remembered parameters leave out what a connection carried (carried-startup.ts): a
+    // session that does not send it learns the server's value from a connection it may use.
+    if (parameters.size === 0 || lacksCarried(parameters, startup)) {
       let connection: BackendConnection;
       try {
         connection = await this.backend.acquire(this);
@@ -321,12 +324,12 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
         return this.fail(sqlStateOf(error, SqlState.connectionFailure), (error as Error).message);
       }
       parameters = new Map(connection.parameters);
-      this.backend.rememberLoginParameters?.(parameters);
+      this.backend.rememberLoginParameters?.(serverParameters(parameters, connection.startup));
       this.backend.release(connection);
     }
     if (this.phase === 'closed') return;
     // The client sees its own startup settings, as Postgres would report them.
-    for (const [name, value] of startup) if (parameters.has(name)) parameters.set(name, value);
+    for (const [name, value] of startup) if (parameters.has(name) || isCarried(name)) parameters.set(name, value);
     this.key = this.context.register(this);
     this.output.write(encodeBackend({ type: 'authenticationOk' }));
     for (const [name, value] of parameters) this.output.write(encodeBackend({ type: 'parameterStatus', name, value }));

@@ -3,6 +3,9 @@ import { decodeFrontend } from '../protocol/decode-frontend';
 import type { BackendConnection } from './backend';
 import { HandOffQuery } from './handoff-query';
 import { handOffReset } from './handoff-reset';
+import { type CarriedStartup, NO_CARRIED_STARTUP, carriedStartup } from './carried-startup';
+import { SessionState } from './session-state';
+import { startupSettings } from './startup-settings';
 
 /** The SQL of each Query message in `queries`. */
 function sqlOf(queries: readonly Buffer[]): string[] {
@@ -10,8 +13,8 @@ function sqlOf(queries: readonly Buffer[]): string[] {
 }
 
 /** The fields handOffReset reads and writes: a connection with `statements` pooler statements. */
-function connection(statements: number): BackendConnection {
-  return { statements: { size: statements }, settings: new Map([['application_name', "SET application_name = 'a'"]]), settingsKey: 'a', identityChanged: false } as unknown as BackendConnection;
+function connection(statements: number, startup: CarriedStartup = NO_CARRIED_STARTUP): BackendConnection {
+  return { statements: { size: statements }, settings: new Map([['application_name', "SET application_name = 'a'"]]), settingsKey: 'a', identityChanged: false, startup } as unknown as BackendConnection;
 }
 
 describe('the hand-off query', () => {
@@ -42,5 +45,24 @@ describe('the hand-off query', () => {
     handOffReset(reset);
     expect(reset.settings.size).toBe(0);
     expect(reset.settingsKey).toBe('');
+  });
+
+  it('leaves a connection opened with an application_name with it after a reset: a session with the same startup needs no replay', () => {
+    const startup = carriedStartup(new Map([['application_name', 'pgbench']]));
+    const reset = connection(0, startup);
+    handOffReset(reset);
+    expect(reset.settings).toBe(startup.settings);
+    expect(reset.settingsKey).toBe(new SessionState(startupSettings({ application_name: 'pgbench' })).settingsKey);
+  });
+
+  it('replays from a connection\'s startup what differs, and keeps that replay while the settings stay the same', () => {
+    const startup = carriedStartup(new Map([['application_name', 'pgbench']]));
+    const handOff = new HandOffQuery();
+    const settings = startupSettings({ application_name: 'pgbench', TimeZone: 'UTC' });
+    const snapshot = handOff.snapshot('key', settings);
+    const replay = handOff.replay(startup.settings, snapshot);
+    expect(replay).toBe(`SET "TimeZone" TO 'UTC'`);
+    expect(handOff.replay(startup.settings, snapshot)).toBe(replay);
+    expect(handOff.replay(new Map(), snapshot)).toBe(`SET "application_name" TO 'pgbench'; SET "TimeZone" TO 'UTC'`);
   });
 });

@@ -21,6 +21,8 @@ export interface SettingsSnapshot {
 
 export class HandOffQuery {
   private lastSnapshot: SettingsSnapshot | undefined;
+  /** The last replay from settings other than none (a connection's startup, say), by identity: a connection's settings are never changed in place. */
+  private lastReplay: { readonly from: ReadonlyMap<string, string>; readonly snapshot: SettingsSnapshot; readonly replay: string } | undefined;
   private lastQuery: { readonly reset: HandOffReset | undefined; readonly replay: string; readonly queries: readonly Buffer[] } | undefined;
 
   /** The snapshot of `settings` under `key` (the session's settings key). */
@@ -34,7 +36,12 @@ export class HandOffQuery {
 
   /** The statements that take a connection's `current` settings to the snapshot's. */
   replay(current: ReadonlyMap<string, string>, snapshot: SettingsSnapshot): string {
-    return current.size === 0 ? snapshot.replayFromNone : settingsReplay(current, snapshot.settings);
+    if (current.size === 0) return snapshot.replayFromNone;
+    const kept = this.lastReplay;
+    if (kept !== undefined && kept.from === current && kept.snapshot === snapshot) return kept.replay;
+    const replay = settingsReplay(current, snapshot.settings);
+    this.lastReplay = { from: current, snapshot, replay };
+    return replay;
   }
 
   /**

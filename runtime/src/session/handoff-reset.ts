@@ -67,16 +67,15 @@ const KEEPING = reset(KEEPING_STATEMENTS, KEEPING_STATEMENTS);
 /** The same, for a connection whose session authorization changed (Postgres reports that). */
 const KEEPING_BUT_IDENTITY = reset(`${IDENTITY}; ${KEEPING_STATEMENTS}`, `${IDENTITY}; ${KEEPING_STATEMENTS}`);
 
-const NO_SETTINGS: ReadonlyMap<string, string> = new Map();
-
 /**
  * The reset for `connection`, and the connection's state as the pooler tracks it afterwards:
- * no settings, and no prepared statements if they went too.
+ * the settings it logged in with (none, or a session's application_name: carried-startup.ts),
+ * and no prepared statements if they went too.
  */
 export function handOffReset(connection: BackendConnection): HandOffReset {
   const identityChanged = connection.identityChanged;
-  connection.settings = NO_SETTINGS;
-  connection.settingsKey = '';
+  connection.settings = connection.startup.settings;
+  connection.settingsKey = connection.startup.key;
   connection.identityChanged = false;
   if (connection.statements.size === 0) return EVERYTHING;
   return identityChanged ? KEEPING_BUT_IDENTITY : KEEPING;

@@ -13,6 +13,7 @@ import { connectDelivering } from '../link/socket-reads';
 import { type ServerTarget, addressOf } from '../link/server-target';
 import { SocketOutput } from './socket-output';
 import { StatementCache } from './statement-cache';
+import { type CarriedStartup, NO_CARRIED_STARTUP } from './carried-startup';
 
 /** Postgres refused the login (a database that does not exist, a role that may not log in...). */
 export class ServerLoginError extends Error {
@@ -47,8 +48,8 @@ export class ServerConnection {
   /** Statements the pooler prepared on this connection. */
   readonly statements: StatementCache;
   /** Session settings applied on this connection, as the SET statements that made them. */
-  settings: ReadonlyMap<string, string> = new Map();
-  settingsKey = '';
+  settings: ReadonlyMap<string, string>;
+  settingsKey: string;
   lastOwner: object | undefined = undefined;
   identityChanged = false;
   discardAfterUse = false;
@@ -66,9 +67,15 @@ export class ServerConnection {
   private handler: FrameHandler | undefined;
   private onClose: (() => void) | undefined;
 
-  private constructor(private readonly socket: ByteChannel, cacheSize: number) {
+  private constructor(
+    private readonly socket: ByteChannel,
+    cacheSize: number,
+    readonly startup: CarriedStartup,
+  ) {
     this.output = new SocketOutput(socket, 'server');
     this.statements = new StatementCache(cacheSize);
+    this.settings = startup.settings;
+    this.settingsKey = startup.key;
   }
 
   static async open(
@@ -76,13 +83,14 @@ export class ServerConnection {
     user: string,
     database: string,
     cacheSize: number,
-    options: { timeoutMs?: number; parameters?: Readonly<Record<string, string>> } = {},
+    options: { timeoutMs?: number; parameters?: Readonly<Record<string, string>>; startup?: CarriedStartup } = {},
   ): Promise<ServerConnection> {
     // Each read is a chunk of its own, so frames stay valid as long as a session holds them.
     const socket = connectDelivering(addressOf(target), (chunk) => connection.received(chunk));
     socket.setNoDelay(true);
-    const connection = new ServerConnection(socket, cacheSize);
-    await connection.login(user, database, options.timeoutMs ?? 5_000, options.parameters ?? {}, false);
+    const startup = options.startup ?? NO_CARRIED_STARTUP;
+    const connection = new ServerConnection(socket, cacheSize, startup);
+    await connection.login(user, database, options.timeoutMs ?? 5_000, { ...options.parameters, ...startup.parameters }, false);
     return connection;
   }
 
@@ -94,7 +102,7 @@ export class ServerConnection {
     cacheSize: number,
     options: { timeoutMs?: number; parameters?: Readonly<Record<string, string>> } = {},
   ): Promise<ServerConnection> {
-    const connection = new ServerConnection(channel, cacheSize);
+    const connection = new ServerConnection(channel, cacheSize, NO_CARRIED_STARTUP);
     await connection.login(user, database, options.timeoutMs ?? 5_000, options.parameters ?? {}, true);
     return connection;
   }

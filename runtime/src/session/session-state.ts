@@ -4,10 +4,10 @@
  * one connection. Effects are applied as the server confirms statements; settings made inside
  * a transaction count only once it commits.
  */
-import { createHash } from 'node:crypto';
 import { dateStyleChain } from '../sql/date-style';
 import type { SessionEffect } from '../sql/effects';
 import { isLanguagePlaceholder } from '../sql/language-settings';
+import { settingsKeyOf } from './settings-key';
 
 export type PinReason = 'temp-object' | 'hold-cursor' | 'advisory-lock' | 'listen' | 'sql-prepare' | 'untracked-setting' | 'library-placeholder' | 'loaded-library';
 
@@ -100,14 +100,7 @@ export class SessionState {
 
   /** A stable key of the committed settings: connections with the same key need no replay. */
   get settingsKey(): string {
-    if (this.cachedKey === undefined) {
-      if (this.settings.size === 0) this.cachedKey = '';
-      else {
-        const hash = createHash('sha1');
-        for (const [name, statement] of [...this.settings].sort(([a], [b]) => a.localeCompare(b))) hash.update(name).update('\0').update(statement).update('\0');
-        this.cachedKey = hash.digest('base64');
-      }
-    }
+    this.cachedKey ??= settingsKeyOf(this.settings);
     return this.cachedKey;
   }
 
