@@ -152,8 +152,11 @@ describe('exact session isolation: nothing a session does reaches a later one', 
    * without an application_name of its own — not after a hand-off, not after its own RESET, not
    * in the login parameters it is told — and such a session must not wait for it either.
    */
-  describe('a connection opened with a session\'s application_name (one hop)', () => {
-    const port = () => cluster.layout.gateways[0]!.port;
+  describe.each([
+    { path: 'one hop', gateway: 0, role: 'one_hop' },
+    { path: 'two hops', gateway: 1, role: 'two_hops' },
+  ])('a connection opened with a session\'s application_name ($path)', ({ gateway, role }) => {
+    const port = () => cluster.layout.gateways[gateway]!.port;
     /** A role of its own per case: its pool (one connection) starts empty. */
     const session = async (user: string, application_name?: string) => {
       const client = new Client({ host: '127.0.0.1', port: port(), user, password: ALICE_PASSWORD, database: 'postgres', ...(application_name ? { application_name } : {}) });
@@ -168,13 +171,14 @@ describe('exact session isolation: nothing a session does reaches a later one', 
       (await client.query("SELECT pg_backend_pid() AS pid, current_setting('application_name') AS name, (SELECT reset_val FROM pg_settings WHERE name = 'application_name') AS reset_to")).rows[0] as { pid: number; name: string; reset_to: string };
 
     it('serves a session with another name, whose RESET and DISCARD ALL give its own', async () => {
-      await cluster.query(`CREATE ROLE carol LOGIN PASSWORD '${ALICE_PASSWORD}'`);
-      const carrier = await session('carol', 'carrier');
+      const carol = `carol_${role}`;
+      await cluster.query(`CREATE ROLE ${carol} LOGIN PASSWORD '${ALICE_PASSWORD}'`);
+      const carrier = await session(carol, 'carrier');
       const opened = await state(carrier.client);
       // The one connection logged in with the carrier's name: RESET would give it.
       expect(opened).toMatchObject({ name: 'carrier', reset_to: 'carrier' });
       await carrier.client.end();
-      const other = await session('carol', 'other');
+      const other = await session(carol, 'other');
       expect(other.reported.application_name).toBe('other');
       expect(await state(other.client)).toMatchObject({ pid: opened.pid, name: 'other' });
       await other.client.query('RESET application_name');
@@ -186,13 +190,14 @@ describe('exact session isolation: nothing a session does reaches a later one', 
     });
 
     it('is replaced, not lent, when a session without a name needs the full pool — even one waiting for it', async () => {
-      await cluster.query(`CREATE ROLE dave LOGIN PASSWORD '${ALICE_PASSWORD}'`);
-      const carrier = await session('dave', 'carrier');
+      const dave = `dave_${role}`;
+      await cluster.query(`CREATE ROLE ${dave} LOGIN PASSWORD '${ALICE_PASSWORD}'`);
+      const carrier = await session(dave, 'carrier');
       const carried = await state(carrier.client);
       expect(carried.reset_to).toBe('carrier');
       await carrier.client.query('BEGIN');
       // The pool's one connection is in the carrier's transaction: the nameless session waits.
-      const nameless = session('dave');
+      const nameless = session(dave);
       const waited = nameless.then(async ({ client }) => state(client));
       await new Promise((resolve) => setTimeout(resolve, 300));
       await carrier.client.query('COMMIT');

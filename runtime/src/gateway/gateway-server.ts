@@ -157,6 +157,7 @@ export class GatewayServer {
               buffer: this.buffer,
               knownStatements: this.knownStatements,
               loginParameters: this.loginParameters,
+              startup: carried,
             },
             to === 'primary' ? this.primaryLinks : undefined,
           );

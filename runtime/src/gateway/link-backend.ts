@@ -16,6 +16,7 @@ import { SqlState } from '../protocol/constants';
 import { sqlStateError } from '../protocol/protocol-error';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import { connect } from 'node:net';
+import type { CarriedStartup } from '../session/carried-startup';
 import type { Endpoint } from './pooler-endpoint';
 
 export interface LinkRouting {
@@ -38,6 +39,11 @@ export interface LinkSettings {
   readonly knownStatements: Set<string>;
   /** ParameterStatus of recent logins, by user and database. */
   readonly loginParameters: Map<string, { readonly parameters: ReadonlyMap<string, string>; readonly at: number }>;
+  /**
+   * The session's application_name, sent in the link's startup: the pooler's session has it
+   * as its own startup, and opens pool connections with it (carried-startup.ts).
+   */
+  readonly startup: CarriedStartup;
 }
 
 /** How long a session keeps its link while idle: idle clients then cost the gateway one socket. */
@@ -118,6 +124,7 @@ export class LinkBackend implements Backend {
       const channel = await this.settings.links.channel(targetOf(endpoint));
       const link = await ServerConnection.over(channel, this.settings.user, this.settings.database, this.settings.statementCacheSize, {
         parameters: { [LINK_TOKEN_PARAMETER]: this.settings.linkToken },
+        startup: this.settings.startup,
       });
       // The login may have outlived the route (the node's pooler waited through a failover for
       // a connection): a link to a node the route no longer points at carries nothing.

@@ -18,6 +18,8 @@ import { ClientSession } from '../session/client-session';
 import { countPins, type RegisteredSession, type SessionContext } from '../session/session-context';
 import { ConnectionBudget } from './connection-budget';
 import { Pool, type PoolOptions, type PoolStats } from './pool';
+import { poolForStartup } from './pool-for-startup';
+import { carriedStartup } from '../session/carried-startup';
 import { PoolerMetrics } from './pooler-metrics';
 import type { PinReason } from '../session/session-state';
 import { ClientLimits } from '../session/client-limits';
@@ -74,7 +76,7 @@ export class PoolerServer {
       log: options.log,
       authenticator: options.authenticator,
       limits: this.limits,
-      backend: (user, database) => this.poolFor(user, database),
+      backend: (user, database, startup) => poolForStartup(this.poolFor(user, database), carriedStartup(startup)),
       ...(options.linkToken ? { linkToken: options.linkToken } : {}),
       register: (session) => this.register(session),
       unregister: (session) => {

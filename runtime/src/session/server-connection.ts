@@ -100,10 +100,11 @@ export class ServerConnection {
     user: string,
     database: string,
     cacheSize: number,
-    options: { timeoutMs?: number; parameters?: Readonly<Record<string, string>> } = {},
+    options: { timeoutMs?: number; parameters?: Readonly<Record<string, string>>; startup?: CarriedStartup } = {},
   ): Promise<ServerConnection> {
-    const connection = new ServerConnection(channel, cacheSize, NO_CARRIED_STARTUP);
-    await connection.login(user, database, options.timeoutMs ?? 5_000, options.parameters ?? {}, true);
+    const startup = options.startup ?? NO_CARRIED_STARTUP;
+    const connection = new ServerConnection(channel, cacheSize, startup);
+    await connection.login(user, database, options.timeoutMs ?? 5_000, { ...options.parameters, ...startup.parameters }, true);
     return connection;
   }
 
