@@ -162,6 +162,8 @@ export class Pool implements Backend {
       if (!connection) break;
       this.waiters.shift()!.resolve(connection);
     }
+    // The first waiter may use none of the idle connections, and the pool cannot grow: one makes room.
+    if (this.waiters.length > 0 && !this.mayGrow()) this.yieldIdle();
     this.armWaiterTimer();
     this.grow();
   }
@@ -247,7 +249,7 @@ export class Pool implements Backend {
       this.grow();
       return;
     }
-    const taker = this.paused ? -1 : this.waiters.findIndex((waiter) => mayTake(waiter, connection));
+    const taker = this.paused || this.waiters.length === 0 ? -1 : this.waiters.findIndex((waiter) => mayTake(waiter, connection));
     if (taker !== 0 && this.waiters.length > 0 && !this.paused && !this.mayGrow()) {
       // The first waiter may not use this one (it needs a backend nobody used, or has no
       // application_name for one opened with it) and the pool cannot grow: it makes room.
