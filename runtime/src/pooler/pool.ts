@@ -249,22 +249,26 @@ export class Pool implements Backend {
       this.grow();
       return;
     }
-    const taker = this.paused || this.waiters.length === 0 ? -1 : this.waiters.findIndex((waiter) => mayTake(waiter, connection));
-    if (taker !== 0 && this.waiters.length > 0 && !this.paused && !this.mayGrow()) {
+    if (this.paused || this.waiters.length === 0) {
+      this.idle.push(connection);
+      return;
+    }
+    const taker = this.waiters.findIndex((waiter) => mayTake(waiter, connection));
+    if (taker !== 0 && !this.mayGrow()) {
       // The first waiter may not use this one (it needs a backend nobody used, or has no
       // application_name for one opened with it) and the pool cannot grow: it makes room.
       this.discard(connection);
       this.grow();
       return;
     }
-    if (taker !== -1) {
-      // The first waiter, or (the pool growing for the first) the first that may use it.
-      const waiter = this.waiters.splice(taker, 1)[0]!;
-      this.onWait((now - waiter.since) / 1000);
-      waiter.resolve(connection);
+    if (taker === -1) {
+      this.idle.push(connection);
       return;
     }
-    this.idle.push(connection);
+    // The first waiter, or (the pool growing for the first) the first that may use it.
+    const waiter = this.waiters.splice(taker, 1)[0]!;
+    this.onWait((now - waiter.since) / 1000);
+    waiter.resolve(connection);
   }
 
   /** Closes one idle connection so another pool can open one (fair share); true if it did. */

@@ -44,7 +44,7 @@ export const NO_CARRIED_STARTUP: CarriedStartup = { key: '', settings: new Map()
  */
 export function carriedStartup(startupValues: ReadonlyMap<string, string>): CarriedStartup {
   const parameters: Record<string, string> = {};
-  for (const [name, value] of startupValues) if (CARRIED.has(name.toLowerCase())) parameters[name] = value;
+  for (const [name, value] of startupValues) if (isCarried(name)) parameters[name] = value;
   if (Object.keys(parameters).length === 0) return NO_CARRIED_STARTUP;
   const settings = startupSettings(parameters);
   return { key: settingsKeyOf(settings), settings, parameters };
@@ -78,11 +78,7 @@ export function serverParameters(parameters: ReadonlyMap<string, string>, startu
  * send it itself: they cannot tell it the server's value (a plain connection can).
  */
 export function lacksCarried(parameters: ReadonlyMap<string, string>, startupValues: ReadonlyMap<string, string>): boolean {
-  for (const name of CARRIED) {
-    if (parameters.has(name)) continue;
-    let sent = false;
-    for (const sentName of startupValues.keys()) if (sentName.toLowerCase() === name) sent = true;
-    if (!sent) return true;
-  }
+  const sent = new Set([...startupValues.keys()].map((name) => name.toLowerCase()));
+  for (const name of CARRIED) if (!parameters.has(name) && !sent.has(name)) return true;
   return false;
 }
