@@ -42,3 +42,23 @@ describe('BusyOrFrozen', () => {
     expect(verdict.judge(timeout, 42, 1_000 + BUSY_GRACE_MS + 50).healthy).toBe(true);
   });
 });
+
+describe('BusyOrFrozen across a restart', () => {
+  it('gives no grace to a postmaster other than the one that answered last (a restart): it has not served yet', () => {
+    const verdict = new BusyOrFrozen(() => false);
+    verdict.judge(good, 42, 0);
+    const restarted = verdict.judge(timeout, 43, 300);
+    expect(restarted.healthy).toBe(false);
+    expect(restarted.error).toBe(timeout.error);
+  });
+
+  it('counts "the database system is starting up" or "shutting down" as down at once, even from the same postmaster', () => {
+    for (const words of ['the database system is starting up', 'the database system is shutting down', 'the database system is in recovery mode']) {
+      const verdict = new BusyOrFrozen(() => false);
+      verdict.judge(good, 42, 0);
+      const answer = verdict.judge(unhealthy(words), 42, 300);
+      expect(answer.healthy, words).toBe(false);
+      expect(answer.error).toBe(words);
+    }
+  });
+});

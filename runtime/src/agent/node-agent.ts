@@ -83,12 +83,16 @@ export class NodeAgent {
   start(): void {
     const health = async () => {
       if (this.stopped) return;
+      // Stamped with when the check began: it speaks for the server as it was then, and a
+      // maintenance command waiting for a check newer than its restart must not take one that
+      // began against the server it stopped.
+      const startedAt = Date.now();
       const running = this.postgres.postmasterPid() !== undefined;
       const checked = running ? await this.probe.check() : unhealthy('postgres is not running');
       // Judged by the postmaster as it is now, after a check that may have waited 1.6 s: one that
       // died meanwhile gets no grace as 'busy'.
       this.health = this.verdict.judge(checked, this.postgres.postmasterPid());
-      this.healthCheckedAt = Date.now();
+      this.healthCheckedAt = startedAt;
       // A server that died under us is restarted by convergence at once, not at the next tick.
       if (!running && this.phase === 'running') this.scheduleConverge();
       if (this.health.ruleTerm !== null) this.lastRuleTerm = Math.max(this.lastRuleTerm, this.health.ruleTerm);

@@ -3,6 +3,7 @@ import type { InstanceStatus } from '../../postgres/instance-status';
 import type { ShardRule } from '../../topo/records';
 import type { Snapshot } from '../snapshot';
 import { DEAD_PRIMARY_GRACE_MS, primaryPostgresDown, STARTING_PRIMARY_GRACE_MS } from './primary-postgres-down';
+import { primaryUnresponsive, UNRESPONSIVE_PRIMARY_GRACE_MS } from './primary-unresponsive';
 
 const at = '2026-12-02T12:00:00.000Z';
 const serving: ShardRule = {
@@ -23,5 +24,13 @@ describe('the primary whose Postgres is down', () => {
 
   it('is no problem while the postmaster runs', () => {
     expect(primaryPostgresDown(withPrimary({ postmasterPid: 1234 }))).toEqual([]);
+  });
+});
+
+describe('the primary whose Postgres runs but does not answer', () => {
+  it('is failed over after a short grace, unless its pooler is restarting it on purpose (it answers "shutting down", then "starting up")', () => {
+    expect(primaryUnresponsive(withPrimary({ postmasterPid: 1234, error: 'timeout' }))[0]).toMatchObject({ graceMs: UNRESPONSIVE_PRIMARY_GRACE_MS, fix: { kind: 'failover' } });
+    expect(primaryUnresponsive(withPrimary({ postmasterPid: 1234, phase: 'starting', error: 'the database system is starting up' }))[0]?.graceMs).toBe(STARTING_PRIMARY_GRACE_MS);
+    expect(primaryUnresponsive(withPrimary({ postmasterPid: 1234, healthy: true }))).toEqual([]);
   });
 });
