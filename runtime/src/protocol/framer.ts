@@ -22,10 +22,22 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 export const MAX_STARTUP_MESSAGE_BYTES = 10_000;
 /** A pending buffer larger than this is let go once it is empty, not kept for the next message. */
 const KEEP_BUFFER_BYTES = 64 * 1024;
+/**
+ * A frame larger than this is gathered as the chunks it arrives in and joined once, when whole:
+ * no buffer that grows (and is copied, and left behind for the collector) read by read. A
+ * runtime whose collector returns large buffers late (Bun's) would otherwise hold several
+ * times the bytes a trickling message has sent.
+ */
+const GATHER_FROM_BYTES = KEEP_BUFFER_BYTES;
 
 export class MessageFramer {
   private pending: Buffer = Buffer.alloc(0);
   private pendingLength = 0;
+  /** The chunks of a large frame still arriving (GATHER_FROM_BYTES), kept as they came. */
+  private parts: Buffer[] = [];
+  private partsLength = 0;
+  /** The bytes the gathered frame takes in all, its header included. */
+  private partsNeeded = 0;
   private untyped: boolean;
 
   /**
@@ -59,12 +71,12 @@ export class MessageFramer {
 
   /** Bytes received but not yet part of a complete frame. */
   get buffered(): number {
-    return this.pendingLength;
+    return this.pendingLength + this.partsLength;
   }
 
-  /** Memory the framer holds for them (its reusable buffer), what a memory budget counts. */
+  /** Memory the framer holds for them (its reusable buffer and a gathered frame's chunks), what a memory budget counts. */
   get retained(): number {
-    return this.pending.length;
+    return this.pending.length + this.partsLength;
   }
 
   /**
@@ -73,6 +85,16 @@ export class MessageFramer {
    * an impossible or oversized length; nothing more should be fed after that.
    */
   push(chunk: Buffer, onFrame: FrameHandler): void {
+    if (this.partsLength > 0) {
+      // A large frame is arriving: keep the chunk until the frame is whole, then go on with
+      // the joined bytes as if they had come in one chunk (the framer never touches them again).
+      this.parts.push(chunk);
+      this.partsLength += chunk.length;
+      if (this.partsLength < this.partsNeeded) return;
+      chunk = Buffer.concat(this.parts, this.partsLength);
+      this.parts = [];
+      this.partsLength = 0;
+    }
     let buffer: Buffer;
     let offset = 0;
     if (this.pendingLength === 0) {
@@ -81,6 +103,7 @@ export class MessageFramer {
       buffer = this.append(chunk);
     }
     const end = this.pendingLength === 0 ? chunk.length : this.pendingLength;
+    let needed = 0;
     for (;;) {
       const header = this.untyped ? 4 : 5;
       if (end - offset < header) break;
@@ -89,11 +112,30 @@ export class MessageFramer {
       if (length < 4) throw new ProtocolError(`invalid message length ${length}`);
       if (length > this.maxMessageBytes) throw new ProtocolError(`message length ${length} exceeds the limit of ${this.maxMessageBytes} bytes`);
       const frameEnd = offset + header - 4 + length;
-      if (frameEnd > end) break;
+      if (frameEnd > end) {
+        needed = frameEnd - offset;
+        break;
+      }
       onFrame(code, buffer, offset, offset + header, frameEnd, buffer === chunk);
       offset = frameEnd;
     }
-    this.keep(buffer, offset, end);
+    if (needed > GATHER_FROM_BYTES) this.gather(buffer, offset, end, needed, buffer === chunk);
+    else this.keep(buffer, offset, end);
+  }
+
+  /**
+   * Starts gathering the frame that begins at `offset` and needs `needed` bytes in all. A
+   * stable chunk's tail is kept as it is when it is most of the chunk; the pending buffer's
+   * bytes (overwritten by the next push) and a small tail of a large chunk are copied out.
+   */
+  private gather(buffer: Buffer, offset: number, end: number, needed: number, stable: boolean): void {
+    const tail = buffer.subarray(offset, end);
+    const keepAsIs = stable && tail.length * 2 >= buffer.length;
+    this.parts = [keepAsIs ? tail : Buffer.from(tail)];
+    this.partsLength = tail.length;
+    this.partsNeeded = needed;
+    this.pendingLength = 0;
+    if (this.pending.length > KEEP_BUFFER_BYTES) this.pending = Buffer.alloc(0);
   }
 
   /**
