@@ -1,10 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (pure logic and in-process components, beside the code) and
- * `integration` (real Postgres, etcd and the polygres CLI, in test/). Integration files run
- * one at a time: each starts whole clusters and the machine has two cores.
+ * Three projects: `unit` (pure logic and in-process components, beside the code),
+ * `integration` (real Postgres, etcd and the polygres CLI, in test/; the data path on its
+ * default runtime, Node) and `data-path-on-bun` (the data path's own tests again with the
+ * gateways and poolers on Bun, the optional runtime that serves it faster, so it keeps
+ * working). Integration files run one at a time: each starts whole clusters and the machine
+ * has two cores; the Bun project runs after the others for the same reason.
  */
+
+const integration = {
+  globalSetup: ['test/support/global-setup.ts'],
+  testTimeout: 180_000,
+  hookTimeout: 240_000,
+  fileParallelism: false,
+  maxWorkers: 1,
+};
 export default defineConfig({
   test: {
     projects: [
@@ -20,11 +31,21 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           exclude: ['test/architecture/**'],
-          globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 240_000,
-          fileParallelism: false,
-          maxWorkers: 1,
+          ...integration,
+        },
+      },
+      {
+        test: {
+          name: 'data-path-on-bun',
+          include: [
+            'test/edge/**/*.test.ts',
+            'test/gateway/**/*.test.ts',
+            'test/compatibility/session-replay.test.ts',
+            'test/compatibility/backend-local-state.test.ts',
+          ],
+          env: { POLYGRES_DATA_PATH_RUNTIME: 'bun' },
+          sequence: { groupOrder: 1 },
+          ...integration,
         },
       },
     ],

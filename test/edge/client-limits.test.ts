@@ -14,6 +14,7 @@ import { SUPERUSER } from '../../runtime/src/deployment/secrets';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
 import { sleep, waitFor } from '../../runtime/src/util/net';
+import { dataPathRuntime } from '../../runtime/src/local/service-runtime';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { supervisedPid } from '../support/faults';
 import { WireClient } from '../support/wire-client';
@@ -182,7 +183,7 @@ describe('the edge holds: limits on what a client may cost a gateway', () => {
     expect(await metric('polygres_gateway_sessions_waiting_for_buffer')).toBeGreaterThan(0);
     // The budget stops reading a session once it is spent; what a session's last read brought
     // is over it: up to two 64 KiB reads on Node; Bun reads up to 512 KiB at a time.
-    const lastReads = process.env.POLYGRES_DATA_PATH_RUNTIME === 'bun' ? 512 * 1024 : 128 * 1024;
+    const lastReads = dataPathRuntime() === 'bun' ? 512 * 1024 : 128 * 1024;
     expect(await metric('polygres_gateway_client_buffer_bytes')).toBeLessThanOrEqual(LIMITS.clientBufferBytes + 12 * lastReads);
     expect((await bystander.query('SELECT 7 AS seven')).rows[0].seven).toBe(7);
     // Without the budget the gateway would hold what was sent: about 12 x 48 MiB.

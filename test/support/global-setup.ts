@@ -1,7 +1,8 @@
 /**
  * Integration-suite set-up: one temporary root for every cluster and Postgres the tests
  * start, handed to the test files with `provide`. The teardown stops whatever is still
- * running under it — the net that catches a failed test's processes — and removes it.
+ * running under it — the net that catches a failed test's processes — and removes it, unless
+ * POLYGRES_TEST_KEEP=1 asks to keep it (its clusters' logs, to read after a failure).
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ export default function setup(project: TestProject): () => Promise<void> {
   project.provide('testRoot', root);
   return async () => {
     await stopEverythingUnder(root);
-    rmSync(root, { recursive: true, force: true });
+    if (process.env.POLYGRES_TEST_KEEP === '1') console.log(`kept the test root: ${root}`);
+    else rmSync(root, { recursive: true, force: true });
   };
 }

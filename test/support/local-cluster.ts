@@ -116,7 +116,9 @@ export function localClusterAt(stateDir: string, block: PortBlock, upOutput: str
     },
     async stop() {
       reportLongWaits(layout.logDir);
-      const down = await polygres(['down', '--purge', '--yes', '--state-dir', stateDir]);
+      // POLYGRES_TEST_KEEP=1: stopped but kept, with its logs (see global-setup.ts).
+      const purge = process.env.POLYGRES_TEST_KEEP === '1' ? [] : ['--purge'];
+      const down = await polygres(['down', ...purge, '--yes', '--state-dir', stateDir]);
       block.release();
       if (down.code !== 0) throw new Error(`polygres down failed: ${down.stderr}`);
     },
