@@ -1,6 +1,7 @@
 /**
  * The push parser: bytes in, complete frames out, over one reusable buffer with offsets
- * (pg-protocol's shape). It only finds frame boundaries; decoding a body is a separate, optional
+ * (pg-protocol's shape); a frame larger than 64 KiB that arrives in pieces is kept as the pieces
+ * and joined once, when whole. It only finds frame boundaries; decoding a body is a separate, optional
  * step, so a proxy can forward frames it does not need to understand without touching them.
  *
  * A frame is handed out as (code, buffer, frameStart, bodyStart, end, stable); unless stable,
