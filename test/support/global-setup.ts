@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { stopEverythingUnder } from './cleanup';
+import { keepingTestFiles, stopEverythingUnder } from './cleanup';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +23,7 @@ export default function setup(project: TestProject): () => Promise<void> {
   project.provide('testRoot', root);
   return async () => {
     await stopEverythingUnder(root);
-    if (process.env.POLYGRES_TEST_KEEP === '1') console.log(`kept the test root: ${root}`);
+    if (keepingTestFiles()) console.log(`kept the test root: ${root}`);
     else rmSync(root, { recursive: true, force: true });
   };
 }

@@ -14,6 +14,7 @@ import { type ClusterSecrets, SUPERUSER, readSecrets } from '../../runtime/src/d
 import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
 import { type PortBlock, claimPortBlock } from './ports';
 import { polygres } from './polygres-cli';
+import { keepingTestFiles } from './cleanup';
 
 export interface LocalCluster {
   readonly stateDir: string;
@@ -116,8 +117,7 @@ export function localClusterAt(stateDir: string, block: PortBlock, upOutput: str
     },
     async stop() {
       reportLongWaits(layout.logDir);
-      // POLYGRES_TEST_KEEP=1: stopped but kept, with its logs (see global-setup.ts).
-      const purge = process.env.POLYGRES_TEST_KEEP === '1' ? [] : ['--purge'];
+      const purge = keepingTestFiles() ? [] : ['--purge'];
       const down = await polygres(['down', ...purge, '--yes', '--state-dir', stateDir]);
       block.release();
       if (down.code !== 0) throw new Error(`polygres down failed: ${down.stderr}`);
