@@ -59,6 +59,32 @@ describe('failover, switchover and policy changes', () => {
     expect(rejoined.instances.find((i) => i.name === before.primary)).toMatchObject({ role: 'replica', healthy: true, replicationState: 'streaming' });
   });
 
+  it('fails over again when the new primary freezes while the old one is being rewound onto it', async () => {
+    // The former primary's rewind (a CHECKPOINT on the new primary, then pg_rewind from it) waits
+    // on the new primary; when that one freezes mid-rewind, the election that replaces it needs
+    // the former primary's vote (atLeast(2): both standbys are candidates), so the rewind must
+    // give way to the recruit, and the orchestrators' loops must not wait for it either.
+    const before = await cluster.statusNow();
+    const thawFirst = freezePostgres(cluster, before.primary!);
+    let thawSecond: () => void = () => undefined;
+    try {
+      const second = await cluster.waitForStatus('a new primary', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > before.term! && s.primary !== before.primary && s.instances.some((i) => i.name === s.primary && i.healthy));
+      thawFirst();
+      const rejoining = await cluster.waitForStatus(`${before.primary} fenced and rejoining`, (s) => ['needs-rejoin', 'rewinding', 'cloning'].includes(s.instances.find((i) => i.name === before.primary)?.phase ?? ''));
+      thawSecond = freezePostgres(cluster, second.primary!);
+      console.log(`froze ${second.primary} while ${before.primary} was ${rejoining.instances.find((i) => i.name === before.primary)!.phase}`);
+      const third = await cluster.waitForStatus('a third primary', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > second.term! && s.primary !== second.primary);
+      await waitFor('a write in the newest term', () => writer.acknowledged.find((ack) => ack.term === third.term));
+    } finally {
+      thawFirst();
+      thawSecond();
+    }
+    await verifyLedger(cluster, [writer, own], { rules });
+    // Both former primaries come back as streaming standbys, the interrupted one included.
+    await cluster.waitForStatus('every instance healthy, the standbys streaming', (s) =>
+      s.instances.every((i) => i.healthy && (i.name === s.primary || i.replicationState === 'streaming')), 120_000);
+  });
+
   it('keeps a busy primary: health queries unanswered while Postgres runs are reported, not failed over', async () => {
     const before = await cluster.statusNow();
     const primary = cluster.layout.instances.find((instance) => instance.name === before.primary)!;

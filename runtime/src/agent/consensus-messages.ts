@@ -19,7 +19,10 @@ export interface RecruitReply {
   readonly zone: string;
   readonly accepted: boolean;
   readonly acceptedTerm: number;
-  /** The data directory was a primary's (now fenced). */
+  /**
+   * The data directory was a primary's (now fenced), or is missing or half rebuilt: either way
+   * it is rewound or cloned onto the winner only after the winner's promotion.
+   */
   readonly wasPrimary: boolean;
   /** A standby that is running and can be promoted. */
   readonly promotable: boolean;

@@ -15,7 +15,7 @@ import type { InstancePhase } from '../postgres/instance-status';
 import type { PostgresControl } from '../postgres/postgres-control';
 import type { ClusterSpec } from '../spec/schema';
 import type { Logger } from '../util/log';
-import { sleep } from '../util/net';
+import { sleep, untilAborted } from '../util/net';
 
 export interface InstanceOperationsOptions {
   readonly layout: ClusterLayout;
@@ -46,7 +46,13 @@ export interface PendingRestart {
   readonly lowered: string[];
 }
 
+/** Longest a CHECKPOINT on the new primary may take before a rewind gives up on it (then clones). */
+const CHECKPOINT_TIMEOUT_MS = 300_000;
+
 export class InstanceOperations {
+  /** The rewind or clone running now, which interruptRebuild stops. */
+  private rebuilding: AbortController | undefined;
+
   constructor(
     private readonly options: InstanceOperationsOptions,
     private readonly instance: InstanceLayout,
@@ -76,48 +82,85 @@ export class InstanceOperations {
    * has backups (no load on the primary), with pg_basebackup from the primary otherwise or when
    * the restore fails.
    */
-  async reclone(primary: string): Promise<void> {
+  reclone(primary: string): Promise<void> {
+    return this.interruptible((signal) => this.recloneUntil(primary, signal));
+  }
+
+  private async recloneUntil(primary: string, signal: AbortSignal): Promise<void> {
     this.enter('cloning');
     const upstream = this.upstreamOf(primary);
     await this.postgres.fence('graceful');
     this.preparePassfile();
-    if (this.options.backups && (await this.restoreFromBackup(this.options.backups))) return;
-    this.options.log.info({ upstream }, 'cloning a standby (pg_basebackup)');
-    await this.postgres.baseBackup(upstream);
+    this.postgres.markRebuild('started');
+    if (!(this.options.backups && (await this.restoreFromBackup(this.options.backups, signal)))) {
+      signal.throwIfAborted();
+      this.options.log.info({ upstream }, 'cloning a standby (pg_basebackup)');
+      await this.postgres.baseBackup(upstream, signal);
+    }
     this.postgres.setStandbySignal(true);
+    this.postgres.markRebuild('finished');
   }
 
-  private async restoreFromBackup(backups: PgBackRest): Promise<boolean> {
+  private async restoreFromBackup(backups: PgBackRest, signal: AbortSignal): Promise<boolean> {
     try {
       const info = await backups.info();
       if (info.backups.length === 0) return false;
       this.options.log.info({ backup: info.backups.at(-1)?.label }, 'restoring a standby from the latest backup (pgBackRest)');
       this.postgres.emptyDataDir();
-      await backups.restoreStandby(this.postgres.dataDir);
-      this.postgres.setStandbySignal(true);
+      await backups.restoreStandby(this.postgres.dataDir, signal);
       return true;
     } catch (error) {
+      signal.throwIfAborted();
       this.options.log.warn({ err: (error as Error).message }, 'restoring from backup failed; cloning from the primary instead');
       return false;
     }
   }
 
-  async rewindOrReclone(primary: string): Promise<void> {
-    this.enter('rewinding');
-    await this.postgres.fence('graceful');
+  rewindOrReclone(primary: string): Promise<void> {
+    return this.interruptible(async (signal) => {
+      this.enter('rewinding');
+      await this.postgres.fence('graceful');
+      try {
+        // A freshly promoted primary records its new timeline in pg_control only at its next
+        // checkpoint, and pg_rewind reads the timeline from there: checkpoint it first.
+        await this.checkpointOn(primary, signal);
+        this.postgres.markRebuild('started');
+        await this.postgres.rewind(this.upstreamOf(primary), signal);
+        this.postgres.markRebuild('finished');
+        this.options.log.info({ primary }, 'rewound onto the new primary');
+      } catch (error) {
+        signal.throwIfAborted();
+        this.options.log.warn({ err: (error as Error).message }, 'pg_rewind failed; cloning afresh');
+        await this.recloneUntil(primary, signal);
+      }
+    });
+  }
+
+  /**
+   * Stops the rewind or clone in flight, if any: it may be waiting on a primary that froze, and
+   * the election that replaces that primary needs this node. What it leaves is marked
+   * unfinished (hasUsableData), so it is cloned afresh later, never served or promoted.
+   */
+  interruptRebuild(reason: string): void {
+    this.rebuilding?.abort(new Error(reason));
+  }
+
+  /** The data directory holds a whole cluster: not missing, not left half-rebuilt. */
+  hasUsableData(): boolean {
+    return this.postgres.isInitialized() && !this.postgres.rebuildUnfinished();
+  }
+
+  private async interruptible(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const rebuilding = new AbortController();
+    this.rebuilding = rebuilding;
     try {
-      // A freshly promoted primary records its new timeline in pg_control only at its next
-      // checkpoint, and pg_rewind reads the timeline from there: checkpoint it first.
-      await this.checkpointOn(primary);
-      await this.postgres.rewind(this.upstreamOf(primary));
-      this.options.log.info({ primary }, 'rewound onto the new primary');
-    } catch (error) {
-      this.options.log.warn({ err: (error as Error).message }, 'pg_rewind failed; cloning afresh');
-      await this.reclone(primary);
+      await work(rebuilding.signal);
+    } finally {
+      this.rebuilding = undefined;
     }
   }
 
-  private async checkpointOn(name: string): Promise<void> {
+  private async checkpointOn(name: string, signal: AbortSignal): Promise<void> {
     const target = findInstance(this.options.layout, name);
     const client = new Client({
       host: target.host,
@@ -126,14 +169,22 @@ export class InstanceOperations {
       password: this.options.secrets.superuserPassword,
       database: 'postgres',
       connectionTimeoutMillis: 5_000,
+      // A frozen primary accepts the connection and never answers: bound the wait.
+      query_timeout: CHECKPOINT_TIMEOUT_MS,
       ...verifiedTlsOptions(this.options.layout.internalTls),
     });
     client.on('error', () => undefined);
-    await client.connect();
-    try {
+    const checkpoint = (async () => {
+      await client.connect();
       await client.query('CHECKPOINT');
+    })();
+    checkpoint.catch(() => undefined); // once aborted, nobody waits for it
+    try {
+      await untilAborted(checkpoint, signal);
     } finally {
-      await client.end().catch(() => undefined);
+      // Not awaited: a frozen server never answers even the goodbye. Ending mid-query drops the
+      // socket; mid-connect, the connect timeout does.
+      void client.end().catch(() => undefined);
     }
   }
 

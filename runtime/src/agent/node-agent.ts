@@ -155,18 +155,25 @@ export class NodeAgent {
   // ---------------------------------------------------------------- consensus operations
 
   /**
-   * Joins an election: persist the term, then make sure this node acknowledges nothing more
-   * for the old primary — a primary is fenced, a standby's replication is cut — and report
-   * the rule term and WAL this node holds.
+   * Joins an election: persist the term, then make sure this node acknowledges nothing more for
+   * the old primary (a primary is fenced, a standby's replication is cut); report what it holds.
    */
   recruit(request: RecruitRequest): Promise<RecruitReply> {
+    // Accepted now, not once the lock is free: what waits for it under an older term is refused,
+    // and a rewind or clone holding it (stuck, maybe, on the primary being replaced) is stopped.
+    const newer = request.term > this.terms.current;
+    if (!this.terms.raiseTo(request.term)) return Promise.reject(new StaleTermError(request.term, this.terms.current));
+    if (newer) this.operations.interruptRebuild(`recruited into term ${request.term}`);
     return this.exclusive(async () => {
       if (!this.terms.raiseTo(request.term)) throw new StaleTermError(request.term, this.terms.current);
       this.options.log.info({ term: request.term, by: request.by }, 'recruited');
       this.onRecruited?.();
       const reply = { instance: this.instance.name, zone: this.instance.zone, accepted: true, acceptedTerm: this.terms.current };
-      if (!this.postgres.isInitialized()) {
-        return { ...reply, wasPrimary: false, promotable: false, lsn: null, ruleTerm: 0, error: 'no data directory' };
+      if (!this.operations.hasUsableData()) {
+        await this.postgres.fence('kill'); // what an interrupted pg_rewind started (its crash recovery)
+        const error = this.postgres.isInitialized() ? 'its data directory is half rebuilt (a rewind or clone did not finish)' : 'no data directory';
+        // wasPrimary: repointed after the winner's promotion; a clone taken while it is promoted fails.
+        return { ...reply, wasPrimary: true, promotable: false, lsn: null, ruleTerm: 0, error };
       }
       this.phase = 'recruited';
       if (!this.postgres.isStandby()) {
@@ -194,7 +201,7 @@ export class NodeAgent {
   promote(request: PromoteRequest): Promise<AckReply> {
     return this.exclusive(async () => {
       this.requireAccepted(request.term);
-      if (!this.postgres.isInitialized()) throw new Error('no data directory to promote');
+      if (!this.operations.hasUsableData()) throw new Error('no whole data directory to promote');
       this.phase = 'promoting';
       // No restore_command until it serves (instance-operations.ts settings): it would hold up the promotion.
       const settings = this.operations.settings(syncStandbyNames(request.sync), { restore: false });
@@ -234,7 +241,7 @@ export class NodeAgent {
     return this.exclusive(async () => {
       if (!this.terms.raiseTo(request.term)) throw new StaleTermError(request.term, this.terms.current);
       const upstream = this.operations.upstreamOf(request.primary);
-      if (request.mode === 'reclone' || !this.postgres.isInitialized()) {
+      if (request.mode === 'reclone' || !this.operations.hasUsableData()) {
         await this.operations.reclone(request.primary);
       } else if (request.mode === 'rewind' || !this.postgres.isStandby()) {
         await this.operations.rewindOrReclone(request.primary);
@@ -330,14 +337,14 @@ export class NodeAgent {
     // Serving a published rule is accepting its term: lower terms are refused from now on.
     this.terms.raiseTo(rule.term);
     const isPrimary = rule.primary === this.instance.name;
-    if (!this.postgres.isInitialized()) {
+    if (!this.operations.hasUsableData()) {
       if (!isPrimary) {
         await this.operations.reclone(rule.primary);
       } else if (rule.status === 'bootstrapping' && rule.term === 1) {
         await this.operations.initializePrimary();
       } else {
         this.phase = 'failed';
-        throw new Error('the rule names this instance primary but its data directory is empty; fail over to another instance');
+        throw new Error('the rule names this instance primary but its data directory is empty or half rebuilt; fail over to another instance');
       }
     } else if (isPrimary && this.postgres.isStandby()) {
       return; // promotion is the orchestrator's to do

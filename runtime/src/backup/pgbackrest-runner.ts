@@ -89,8 +89,8 @@ export class PgBackRest {
    * Restores the latest backup into an empty `dataDir` as a standby (it will fetch the WAL it
    * needs from the archive, then stream). Throws when there is no backup to restore.
    */
-  async restoreStandby(dataDir: string): Promise<void> {
-    await this.exec(['restore', '--type=standby', `--pg1-path=${dataDir}`], 24 * 3_600_000);
+  async restoreStandby(dataDir: string, signal?: AbortSignal): Promise<void> {
+    await this.exec(['restore', '--type=standby', `--pg1-path=${dataDir}`], 24 * 3_600_000, signal);
   }
 
   /**
@@ -121,11 +121,12 @@ export class PgBackRest {
     return backupProgressOf(await this.exec(['info'], 60_000));
   }
 
-  private async exec(args: string[], timeoutMs: number): Promise<string> {
+  private async exec(args: string[], timeoutMs: number, signal?: AbortSignal): Promise<string> {
     try {
       const { stdout } = await run('pgbackrest', [`--config=${this.configFile}`, `--stanza=${this.stanza}`, ...args], {
         ...asUser(this.osUser),
         timeout: timeoutMs,
+        ...(signal ? { signal } : {}),
         maxBuffer: 64 * 1024 * 1024,
         env: serviceEnvironment(this.osUser ? { HOME: '/tmp' } : {}),
       });

@@ -1,7 +1,10 @@
 /**
  * The orchestrator's detection loop: snapshot, analyze, and act on the first problem whose
  * evidence has held through its grace period. Actions run one at a time per orchestrator
- * (shared with admin API actions); across orchestrators, terms keep them safe.
+ * (shared with admin API actions); across orchestrators, terms keep them safe. Rejoins run
+ * beside the loop, one per instance: a clone can take hours, and a rewind may wait on a primary
+ * that froze meanwhile — the loop must stay free to see that and fail over (the recruit then
+ * stops the rewind, agent/instance-operations.ts).
  */
 import type { OrchestratorContext } from './context';
 import { rejoin, rejoinSucceeded } from './actions/rejoin';
@@ -11,6 +14,7 @@ import { analyze, type Problem } from './analyzers';
 import { completeBootstrap } from './bootstrap';
 import { EvidenceTracker } from './evidence';
 import { type Snapshot, takeSnapshot } from './snapshot';
+import type { ShardRule } from '../topo/records';
 import { Repeating } from '../util/repeat';
 
 const LOOP_INTERVAL_MS = 200;
@@ -19,6 +23,8 @@ const MAX_JITTER_MS = 200;
 export class OrchestratorLoop {
   private readonly evidence = new EvidenceTracker(MAX_JITTER_MS);
   private actions: Promise<unknown> = Promise.resolve();
+  /** Instances being rejoined now. */
+  private readonly rejoining = new Set<string>();
   /** The problems of the last snapshot, for the admin API's status. */
   problems: readonly Problem[] = [];
   /** The last look at the cluster, for the metrics. */
@@ -54,10 +60,22 @@ export class OrchestratorLoop {
     this.onProblems(problems);
     this.evidence.observe(problems.map((problem) => problem.key), snapshot.at);
     for (const [name, status] of snapshot.statuses) if (status?.walReceiver === 'streaming') rejoinSucceeded(name);
-    const ripe = problems.find((problem) => problem.fix.kind !== 'report' && this.evidence.ripe(problem.key, problem.graceMs, snapshot.at));
+    const ripe = problems.find((problem) => problem.fix.kind !== 'report' && !this.underWay(problem) && this.evidence.ripe(problem.key, problem.graceMs, snapshot.at));
     if (!ripe) return;
     await this.exclusive(() => this.act(ripe, snapshot));
     this.evidence.forget(ripe.key);
+  }
+
+  /** Its fix is a rejoin running already: acting again would only queue behind it. */
+  private underWay(problem: Problem): boolean {
+    return problem.fix.kind === 'rejoin' && this.rejoining.has(problem.fix.instance);
+  }
+
+  private rejoinInBackground(rule: ShardRule, instance: string, formerPrimary: boolean): void {
+    this.rejoining.add(instance);
+    rejoin(this.context, rule, instance, formerPrimary)
+      .catch((error: unknown) => this.context.log.warn({ instance, err: (error as Error).message }, 'rejoin failed'))
+      .finally(() => this.rejoining.delete(instance));
   }
 
   private async act(problem: Problem, snapshot: Snapshot): Promise<void> {
@@ -81,7 +99,7 @@ export class OrchestratorLoop {
         return;
       case 'rejoin': {
         const formerPrimary = snapshot.statuses.get(problem.fix.instance)?.phase === 'needs-rejoin';
-        await rejoin(this.context, rule.value, problem.fix.instance, formerPrimary);
+        if (!this.rejoining.has(problem.fix.instance)) this.rejoinInBackground(rule.value, problem.fix.instance, formerPrimary);
         return;
       }
       case 'report':

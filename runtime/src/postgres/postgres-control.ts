@@ -58,6 +58,24 @@ export class PostgresControl {
     return existsSync(join(this.dataDir, 'PG_VERSION')) && existsSync(join(this.dataDir, 'global', 'pg_control'));
   }
 
+  /**
+   * A rewind or clone began here and did not finish (interrupted, failed, or the agent died in
+   * it): the data directory may be half old, half new — pg_rewind's own advice is a fresh copy.
+   * Marked on disk, beside the data directory, so a restarted agent knows it too.
+   */
+  rebuildUnfinished(): boolean {
+    return existsSync(this.rebuildMarker);
+  }
+
+  markRebuild(state: 'started' | 'finished'): void {
+    if (state === 'started') this.writeOwned(this.rebuildMarker, `${new Date().toISOString()}\n`, 0o600);
+    else rmSync(this.rebuildMarker, { force: true });
+  }
+
+  private get rebuildMarker(): string {
+    return join(this.options.instanceDir, 'rebuild-unfinished');
+  }
+
   isStandby(): boolean {
     return existsSync(join(this.dataDir, 'standby.signal'));
   }
@@ -114,6 +132,7 @@ export class PostgresControl {
     } finally {
       rmSync(pwfile, { force: true });
     }
+    this.markRebuild('finished'); // a whole new directory
   }
 
   /** Removes the data directory's contents and leaves it empty, owned by the OS user (for a restore). */
@@ -124,13 +143,13 @@ export class PostgresControl {
   }
 
   /** Copies a primary's data directory over streaming replication into an empty directory. */
-  async baseBackup(from: { host: string; port: number }): Promise<void> {
+  async baseBackup(from: { host: string; port: number }, signal?: AbortSignal): Promise<void> {
     rmSync(this.dataDir, { recursive: true, force: true });
     try {
       await this.exec('pg_basebackup', [
         '-D', this.dataDir, '-d', `host=${from.host} port=${from.port} user=${REPLICATION_USER}${verifiedTls(this.options.tls)}`,
         '--no-password', '-X', 'stream', '-c', 'fast', '--no-sync',
-      ], { PGPASSFILE: this.passfile });
+      ], { PGPASSFILE: this.passfile }, signal);
     } catch (error) {
       rmSync(this.dataDir, { recursive: true, force: true });
       throw error;
@@ -145,11 +164,11 @@ export class PostgresControl {
    * the server was killed). Configuration files come back from the source; configure()
    * rewrites ours afterwards.
    */
-  async rewind(source: { host: string; port: number }): Promise<void> {
+  async rewind(source: { host: string; port: number }, signal?: AbortSignal): Promise<void> {
     await this.exec('pg_rewind', [
       '--target-pgdata', this.dataDir,
       '--source-server', `host=${source.host} port=${source.port} user=${SUPERUSER} dbname=postgres connect_timeout=5${verifiedTls(this.options.tls)}`,
-    ], { PGPASSFILE: this.passfile });
+    ], { PGPASSFILE: this.passfile }, signal);
   }
 
   /**
@@ -325,13 +344,18 @@ export class PostgresControl {
     }
   }
 
-  private async exec(tool: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  /**
+   * Runs a Postgres tool; `signal` kills it outright. What a killed pg_rewind or pg_basebackup
+   * leaves is never used (markRebuild), and a server it started is killed by the next fence.
+   */
+  private async exec(tool: string, args: string[], env: Record<string, string> = {}, signal?: AbortSignal): Promise<string> {
     try {
       const { stdout } = await run(postgresBinary(tool), args, {
         ...asUser(this.options.osUser),
         cwd: this.options.instanceDir,
         env: serviceEnvironment({ ...env, LC_ALL: 'C', ...(this.options.osUser ? { HOME: this.options.instanceDir } : {}) }),
         maxBuffer: 16 * 1024 * 1024,
+        ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}),
       });
       return stdout;
     } catch (error) {

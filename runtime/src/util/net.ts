@@ -48,6 +48,20 @@ export async function waitFor<T>(
   }
 }
 
+/**
+ * Settles as `promise` does, or rejects with the signal's reason as soon as it aborts; the
+ * promise itself is left to settle on its own (a socket to a frozen server may never let it).
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
 /** Rejects with `what timed out` when `promise` has not settled within `ms`. */
 export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
