@@ -11,6 +11,8 @@ import { maxLsn } from '../consensus/lsn';
 import { instanceArchiveCommands } from '../deployment/backup-files';
 import { type ClusterLayout, type InstanceLayout, findInstance } from '../deployment/layout';
 import { type ClusterSecrets, REPLICATION_USER, SUPERUSER } from '../deployment/secrets';
+import type { FollowRequest } from './consensus-messages';
+import { type PendingRestart, readPendingRestart } from './pending-restart';
 import type { InstancePhase } from '../postgres/instance-status';
 import type { PostgresControl } from '../postgres/postgres-control';
 import type { ClusterSpec } from '../spec/schema';
@@ -26,32 +28,14 @@ export interface InstanceOperationsOptions {
   readonly backups?: PgBackRest;
 }
 
-/**
- * Settings waiting for a restart. A standby refuses to run with fewer of these than its
- * primary has (hot standby): lowering one restarts the primary first, raising one the
- * standbys first. The value the file sets is its last line for it in pg_file_settings (marked
- * "could not be applied" until the restart).
- */
-const PENDING_RESTART = `
-  SELECT s.name,
-         s.name IN ('max_connections', 'max_prepared_transactions', 'max_locks_per_transaction', 'max_wal_senders', 'max_worker_processes')
-           AND f.setting ~ '^[0-9]+$' AND f.setting::bigint < s.setting::bigint AS lowered
-  FROM pg_settings s
-  LEFT JOIN LATERAL (SELECT setting FROM pg_file_settings f WHERE f.name = s.name ORDER BY f.seqno DESC LIMIT 1) f ON true
-  WHERE s.pending_restart ORDER BY s.name`;
-
-export interface PendingRestart {
-  readonly pendingRestart: string[];
-  /** Of those, the hot-standby settings (max_connections...) the file lowers. */
-  readonly lowered: string[];
-}
-
 /** Longest a CHECKPOINT on the new primary may take before a rewind gives up on it (then clones). */
 const CHECKPOINT_TIMEOUT_MS = 300_000;
 
 export class InstanceOperations {
   /** The rewind or clone running now, which interruptRebuild stops. */
   private rebuilding: AbortController | undefined;
+  /** The last rejoin's rebuild that finished, and when. */
+  private lastRebuild: { request: FollowRequest; finishedAt: number } | undefined;
 
   constructor(
     private readonly options: InstanceOperationsOptions,
@@ -134,6 +118,25 @@ export class InstanceOperations {
         await this.recloneUntil(primary, signal);
       }
     });
+  }
+
+  /**
+   * What following `primary` needs first: a clone when asked or when there is no whole data
+   * directory, a rewind when asked or for a former primary, nothing for a standby repointed.
+   * Every orchestrator may ask for the same rejoin at once; one asked for while an identical one
+   * ran is answered by it (a rewind again would stop the standby it just started). A retry that
+   * escalates comes later, or with another mode, and runs.
+   */
+  async rebuildToFollow(request: FollowRequest, askedAt: number): Promise<void> {
+    const last = this.lastRebuild;
+    const repeat = last !== undefined && askedAt < last.finishedAt && last.request.term === request.term && last.request.primary === request.primary && last.request.mode === request.mode;
+    if (repeat && this.hasUsableData() && this.postgres.isStandby()) {
+      this.options.log.info({ term: request.term, primary: request.primary, mode: request.mode }, 'the same rejoin was asked for while it ran: done already');
+      return;
+    }
+    if (request.mode === 'reclone' || !this.hasUsableData()) await this.reclone(request.primary);
+    else if (request.mode === 'rewind' || !this.postgres.isStandby()) await this.rewindOrReclone(request.primary);
+    this.lastRebuild = { request, finishedAt: Date.now() };
   }
 
   /**
@@ -324,9 +327,8 @@ export class InstanceOperations {
   }
 
   /** What the rendered settings change only at the next restart, and which of those go down. */
-  async pendingRestart(): Promise<PendingRestart> {
-    const rows = await this.localQuery<{ name: string; lowered: boolean }>(PENDING_RESTART);
-    return { pendingRestart: rows.map((row) => row.name), lowered: rows.filter((row) => row.lowered).map((row) => row.name) };
+  pendingRestart(): Promise<PendingRestart> {
+    return readPendingRestart((sql) => this.localQuery(sql));
   }
 
   /** Until a new session sees configuration loaded after `since` (a reload is asynchronous). */

@@ -23,7 +23,8 @@ import type { InstancePhase, InstanceStatus } from '../postgres/instance-status'
 import type { PostgresControl } from '../postgres/postgres-control';
 import { type PostgresHealth, PostgresProbe, unhealthy } from '../postgres/postgres-probe';
 import { writeRule } from './rule-table';
-import { InstanceOperations, type PendingRestart, waitForSetting } from './instance-operations';
+import { InstanceOperations, waitForSetting } from './instance-operations';
+import type { PendingRestart } from './pending-restart';
 import { CONVERGE_INTERVAL_MS, HEALTH_FRESHNESS_MS, HEALTH_INTERVAL_MS, HEALTH_QUERY_TIMEOUT_MS, PRIMARY_RESTART_DELAY_MS } from './agent-timing';
 
 export interface NodeAgentOptions {
@@ -238,14 +239,11 @@ export class NodeAgent {
 
   /** Follows `primary`: repoint a standby, rewind a former primary, or clone afresh. */
   follow(request: FollowRequest): Promise<AckReply> {
+    const askedAt = Date.now();
     return this.exclusive(async () => {
       if (!this.terms.raiseTo(request.term)) throw new StaleTermError(request.term, this.terms.current);
       const upstream = this.operations.upstreamOf(request.primary);
-      if (request.mode === 'reclone' || !this.operations.hasUsableData()) {
-        await this.operations.reclone(request.primary);
-      } else if (request.mode === 'rewind' || !this.postgres.isStandby()) {
-        await this.operations.rewindOrReclone(request.primary);
-      }
+      await this.operations.rebuildToFollow(request, askedAt);
       this.postgres.setStandbySignal(true);
       const changed = this.postgres.configure(this.operations.settings(''), upstream);
       if (this.postgres.postmasterPid() === undefined) await this.postgres.start({ wait: false });

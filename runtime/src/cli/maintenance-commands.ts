@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { PendingRestart } from '../agent/instance-operations';
+import type { PendingRestart } from '../agent/pending-restart';
 import { callAdmin } from '../admin/http-client';
 import type { ClusterLayout } from '../deployment/layout';
 import { readLayoutOfStateDir } from '../deployment/layout-file';
