@@ -72,6 +72,7 @@ export class OrchestratorLoop {
   }
 
   private rejoinInBackground(rule: ShardRule, instance: string, formerPrimary: boolean): void {
+    if (this.rejoining.has(instance)) return;
     this.rejoining.add(instance);
     rejoin(this.context, rule, instance, formerPrimary)
       .catch((error: unknown) => this.context.log.warn({ instance, err: (error as Error).message }, 'rejoin failed'))
@@ -99,7 +100,7 @@ export class OrchestratorLoop {
         return;
       case 'rejoin': {
         const formerPrimary = snapshot.statuses.get(problem.fix.instance)?.phase === 'needs-rejoin';
-        if (!this.rejoining.has(problem.fix.instance)) this.rejoinInBackground(rule.value, problem.fix.instance, formerPrimary);
+        this.rejoinInBackground(rule.value, problem.fix.instance, formerPrimary);
         return;
       }
       case 'report':
