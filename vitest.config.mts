@@ -3,10 +3,10 @@ import { defineConfig } from 'vitest/config';
 /**
  * Three projects: `unit` (pure logic and in-process components, beside the code),
  * `integration` (real Postgres, etcd and the polygres CLI, in test/; the data path on its
- * default runtime, Node) and `data-path-on-bun` (the data path's own tests again with the
- * gateways and poolers on Bun, the optional runtime that serves it faster, so it keeps
- * working). Integration files run one at a time: each starts whole clusters and the machine
- * has two cores; the Bun project runs after the others for the same reason.
+ * default runtime, Bun) and `data-path-on-node` (the data path's own tests again with the
+ * gateways and poolers on Node, where a cluster runs them when Bun is not installed, so that
+ * keeps working). Integration files run one at a time: each starts whole clusters and the
+ * machine has two cores; the Node project runs after the others for the same reason.
  */
 
 const integration = {
@@ -36,14 +36,14 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'data-path-on-bun',
+          name: 'data-path-on-node',
           include: [
             'test/edge/**/*.test.ts',
             'test/gateway/**/*.test.ts',
             'test/compatibility/session-replay.test.ts',
             'test/compatibility/backend-local-state.test.ts',
           ],
-          env: { POLYGRES_DATA_PATH_RUNTIME: 'bun' },
+          env: { POLYGRES_DATA_PATH_RUNTIME: 'node' },
           sequence: { groupOrder: 1 },
           ...integration,
         },

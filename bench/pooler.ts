@@ -14,7 +14,8 @@
  *
  * BENCH_SECONDS (default 15) sets each run's length, BENCH_CLIENTS (default 50) the client
  * counts, BENCH_ROUNDS (default 3) the runs per cell. The cluster's own services run on the
- * runtime POLYGRES_DATA_PATH_RUNTIME names (Node unless set); the extra gateway on the other.
+ * runtime POLYGRES_DATA_PATH_RUNTIME names (Bun where installed, unless set); the extra gateway
+ * on the other.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

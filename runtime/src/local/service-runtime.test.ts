@@ -2,9 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { dataPathRuntime, runtimeEnvironment, runtimeExecutable, runtimeFlags } from './service-runtime';
 
 describe('the runtime under the data path', () => {
-  it('is Node unless POLYGRES_DATA_PATH_RUNTIME says bun, and an unknown name says the choices', () => {
-    expect(dataPathRuntime({})).toBe('node');
-    expect(dataPathRuntime({ POLYGRES_DATA_PATH_RUNTIME: ' bun ' })).toBe('bun');
+  it('is Bun where Bun is installed and Node where not, unless POLYGRES_DATA_PATH_RUNTIME says; an unknown name says the choices', () => {
+    expect(dataPathRuntime({}, () => true)).toBe('bun');
+    expect(dataPathRuntime({}, () => false)).toBe('node');
+    expect(dataPathRuntime({ POLYGRES_DATA_PATH_RUNTIME: 'node' }, () => true)).toBe('node');
+    expect(dataPathRuntime({ POLYGRES_DATA_PATH_RUNTIME: ' bun ' }, () => false)).toBe('bun');
+    // The bun package is an optional dependency of the runtime, installed here as in CI.
+    expect(dataPathRuntime({})).toBe('bun');
+    // A named binary makes Bun the choice, so a wrong name is an error rather than Node.
+    expect(dataPathRuntime({ POLYGRES_BUN: '/nowhere/bun' })).toBe('bun');
     expect(() => dataPathRuntime({ POLYGRES_DATA_PATH_RUNTIME: 'deno' })).toThrow('POLYGRES_DATA_PATH_RUNTIME=deno is not a runtime Polygres runs on: use one of node, bun');
   });
 

@@ -1,12 +1,14 @@
 /**
- * Which JavaScript runtime runs the data path (gateways and poolers) of a local cluster: Node
- * (the default) or Bun, on which the gateway served more transactions per second for less CPU
- * each (bench/results/pooler.md; why Node stays the default: docs/DECISIONS.md, "Data path:
- * depth, runtime, budget"). The same compiled code runs on both; the orchestrators and the CLI
- * always run on Node.
+ * Which JavaScript runtime runs the data path (gateways and poolers) of a local cluster: Bun
+ * when it is installed (the default), else Node. On Bun the gateway serves more transactions
+ * per second for less CPU each (bench/results/pooler.md), and the whole suite passes on both
+ * (docs/DECISIONS.md, "Data path: depth, runtime, budget"). The same compiled code runs on
+ * both; the orchestrators and the CLI always run on Node.
  *
- * POLYGRES_DATA_PATH_RUNTIME=bun chooses Bun: the binary of the `bun` npm package (an optional
- * dependency) or the one POLYGRES_BUN names.
+ * Bun is the binary of the `bun` npm package (an optional dependency: where optional
+ * dependencies were left out, the data path runs on Node) or the one POLYGRES_BUN names.
+ * POLYGRES_DATA_PATH_RUNTIME=node or =bun chooses; an explicit bun that cannot be found is an
+ * error, not a quiet fall back to Node.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,9 +17,12 @@ export type DataPathRuntime = 'node' | 'bun';
 
 const RUNTIMES: readonly DataPathRuntime[] = ['node', 'bun'];
 
-/** The runtime POLYGRES_DATA_PATH_RUNTIME asks for; an unknown name is an error that says the choices. */
-export function dataPathRuntime(env: NodeJS.ProcessEnv = process.env): DataPathRuntime {
-  const asked = env.POLYGRES_DATA_PATH_RUNTIME?.trim() || 'node';
+/**
+ * The runtime POLYGRES_DATA_PATH_RUNTIME asks for, or, unset, Bun where it is installed and
+ * Node where it is not; an unknown name is an error that says the choices.
+ */
+export function dataPathRuntime(env: NodeJS.ProcessEnv = process.env, bunInstalled: () => boolean = () => bunNamed(env) !== undefined || bunFromPackage() !== undefined): DataPathRuntime {
+  const asked = env.POLYGRES_DATA_PATH_RUNTIME?.trim() || (bunInstalled() ? 'bun' : 'node');
   if ((RUNTIMES as readonly string[]).includes(asked)) return asked as DataPathRuntime;
   throw new Error(`POLYGRES_DATA_PATH_RUNTIME=${asked} is not a runtime Polygres runs on: use one of ${RUNTIMES.join(', ')}`);
 }
@@ -25,7 +30,7 @@ export function dataPathRuntime(env: NodeJS.ProcessEnv = process.env): DataPathR
 /** The executable that runs a data-path service on `runtime`. */
 export function runtimeExecutable(runtime: DataPathRuntime, env: NodeJS.ProcessEnv = process.env): string {
   if (runtime === 'node') return process.execPath;
-  const named = env.POLYGRES_BUN?.trim();
+  const named = bunNamed(env);
   if (named) {
     if (!existsSync(named)) throw new Error(`POLYGRES_BUN=${named} does not exist: point it at a bun binary, or unset it to use the bun npm package`);
     return named;
@@ -33,6 +38,11 @@ export function runtimeExecutable(runtime: DataPathRuntime, env: NodeJS.ProcessE
   const found = bunFromPackage();
   if (!found) throw new Error('POLYGRES_DATA_PATH_RUNTIME=bun, but the bun npm package is not installed: run `npm install` (it is an optional dependency of @polygres/runtime) or set POLYGRES_BUN');
   return found;
+}
+
+/** The Bun binary POLYGRES_BUN names: named, it is the one used (and must exist). */
+function bunNamed(env: NodeJS.ProcessEnv): string | undefined {
+  return env.POLYGRES_BUN?.trim() || undefined;
 }
 
 /**

@@ -50,7 +50,8 @@ export async function up(options: UpOptions): Promise<ClusterLayout> {
     out(`! The services run as root: user ${layout.postgresUser.name} cannot read this installation (${POLYGRES_BIN}).`);
     out(`  Install Polygres where ${layout.postgresUser.name} can read it (e.g. under /opt), then create the cluster again (down --purge, up).`);
   }
-  if (runtime !== 'node') out(`The data path (gateways, poolers) runs on ${runtime}: ${executable}`);
+  // Said every time: which runtime serves the data path depends on what is installed.
+  out(`The data path (gateways, poolers) runs on ${runtime}: ${executable}`);
   const secrets = readSecrets(layout.secretsFile);
   const supervisorPid = startSupervisor(layout);
   const events = followLines(supervisorLogFile(layout), (line) => {
