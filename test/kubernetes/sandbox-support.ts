@@ -112,13 +112,24 @@ export async function replication(sandbox: PodSandbox): Promise<Replication> {
  * Both standbys streaming and replayed up to the primary's WAL. A fault injected before a
  * rejoined standby has replayed what it was sent finds it unable to be promoted for a while
  * (docs/DECISIONS.md, "Kubernetes pod sandbox"): the tests start each fault from a settled cluster.
+ * The replication it answers comes from the same query that found it settled: asked again
+ * later, a standby that reconnects in between would be missing from it.
  */
-export async function settled(sandbox: PodSandbox): Promise<boolean> {
-  const [row] = await query<{ settled: boolean }>(
-    superuserTarget(sandbox),
-    "SELECT count(*) = 2 AND bool_and(replay_lsn >= pg_current_wal_lsn()) AS settled FROM pg_stat_replication WHERE state = 'streaming'",
-  );
-  return row?.settled === true;
+export async function waitSettled(sandbox: PodSandbox, timeoutMs: number): Promise<Replication> {
+  let found: Replication | undefined;
+  await sandbox.waitFor('a settled cluster', async () => {
+    const [row] = await query<{ primary: string; standbys: { name: string; state: string; sync: string; replayed: boolean }[] | null }>(
+      superuserTarget(sandbox),
+      `SELECT current_setting('cluster_name') AS primary,
+              (SELECT json_agg(json_build_object('name', application_name, 'state', state, 'sync', sync_state, 'replayed', replay_lsn >= pg_current_wal_lsn()) ORDER BY application_name)
+                 FROM pg_stat_replication WHERE state = 'streaming') AS standbys`,
+    );
+    const standbys = row?.standbys ?? [];
+    if (!row || standbys.length !== 2 || !standbys.every((standby) => standby.replayed)) return false;
+    found = { primary: row.primary, standbys: standbys.map(({ name, state, sync }) => ({ name, state, sync })) };
+    return true;
+  }, timeoutMs);
+  return found!;
 }
 
 /** The orchestrators' history (elections and other actions), through a zone's orchestrator Service. */

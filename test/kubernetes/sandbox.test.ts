@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../pod-sandbox/pod-runner';
 import { acknowledgerViolations } from '../support/acknowledger-check';
 import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
-import { appTarget, FORM_TIMEOUT_MS, instancePod, orchestratorHistory, query, replication, settled, sandboxTopo, startExample, superuserTarget, synthesizeExample, waitFormed, type ExampleInSandbox } from './sandbox-support';
+import { appTarget, FORM_TIMEOUT_MS, instancePod, orchestratorHistory, query, replication, sandboxTopo, startExample, superuserTarget, synthesizeExample, waitFormed, waitSettled, type ExampleInSandbox } from './sandbox-support';
 import { RuleRecorder } from '../support/rule-recorder';
 
 const REJOIN_TIMEOUT_MS = 240_000;
@@ -72,8 +72,7 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
    */
   async function underWrites(name: string, base: number, fault: (writer: LedgerWriter, primary: string) => Promise<void>): Promise<void> {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const { primary } = await replication(sandbox);
+    const { primary } = await waitSettled(sandbox, REJOIN_TIMEOUT_MS);
     const writer = new LedgerWriter(superuserTarget(sandbox), name, base);
     writer.start();
     try {
@@ -92,8 +91,7 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
    */
   async function beforeCut(name: string, base: number, whose: 'primary' | 'standby') {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const { primary, standbys } = await replication(sandbox);
+    const { primary, standbys } = await waitSettled(sandbox, REJOIN_TIMEOUT_MS);
     const cut = whose === 'primary' ? primary : standbys[0]!.name;
     const cutZone = sandbox.zoneOf(sandbox.pod(instancePod(cut)))!;
     const writers = ZONES.map((zone, index) => new LedgerWriter(superuserTarget(sandbox, `orders-gateway-${zone}`), `${name}-${zone}`, base + index * 100_000));
@@ -174,7 +172,7 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
 
   it('the superuser and replication passwords rotated in place: the primary sets them on the roles, the stream goes on, and a standby re-created streams with the new one', async () => {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
+    await waitSettled(sandbox, REJOIN_TIMEOUT_MS);
     const before = superuserTarget(sandbox);
     const config = synthesizeExample();
     const rotated = Object.keys(config.resource['random_password'] ?? {}).filter((id) => /superuser-password|replication-password/.test(id));
@@ -215,8 +213,7 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
 
   it('a standby pod deleted and re-created on its volume, group permissions re-applied to every file, rejoins and streams', async () => {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const [standby] = await streamingStandbys();
+    const [standby] = (await waitSettled(sandbox, REJOIN_TIMEOUT_MS)).standbys.map((entry) => entry.name);
     const pod = instancePod(standby!);
     const oldIp = sandbox.pod(pod).address!.ip;
     const volume = join(sandbox.root, 'volumes', `data-${pod}`);
@@ -243,8 +240,7 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
 
   it("the primary's postmaster killed: the instance starts again in the same pod, which reaps the dead postmaster, and streams", async () => {
     const { sandbox } = example;
-    await sandbox.waitFor('a settled cluster', () => settled(sandbox), REJOIN_TIMEOUT_MS);
-    const before = await replication(sandbox);
+    const before = await waitSettled(sandbox, REJOIN_TIMEOUT_MS);
     const pod = instancePod(before.primary);
     const postmaster = postmasterOf(pod);
     const restarts = sandbox.pod(pod).containers.get('pooler')!.restarts;

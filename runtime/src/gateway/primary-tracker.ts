@@ -9,6 +9,8 @@ import { type Endpoint, poolerEndpoint } from './pooler-endpoint';
 export class PrimaryTracker {
   private current: Endpoint | undefined;
   private waiters: (() => void)[] = [];
+  /** Counts the rules heard, so that only the newest one's lookup may set the primary. */
+  private rulesHeard = 0;
 
   /** `onChange` hears about every change of primary endpoint (undefined: none serving). */
   constructor(private readonly topo: TopoStore, private readonly onChange: (primary: Endpoint | undefined) => void = () => undefined) {}
@@ -19,11 +21,17 @@ export class PrimaryTracker {
 
   /** Called with every rule; resolves the primary's pooler endpoint from the instance records. */
   async onRule(rule: ShardRule | undefined): Promise<void> {
+    const heard = ++this.rulesHeard;
     if (!rule || rule.status !== 'serving') {
       this.set(undefined);
       return;
     }
-    const record = (await this.topo.listInstances()).find((instance) => instance.name === rule.primary);
+    const instances = await this.topo.listInstances();
+    // Rules arrive faster than lookups finish (a watch catching up after a partition heals
+    // delivers several at once), and lookups may finish out of order: an older rule's, set
+    // last, would route writes to a deposed primary until the next rule.
+    if (heard !== this.rulesHeard) return;
+    const record = instances.find((instance) => instance.name === rule.primary);
     this.set(record ? poolerEndpoint(record) : undefined);
     if (this.current) {
       const waiters = this.waiters;
