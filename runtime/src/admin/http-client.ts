@@ -3,9 +3,22 @@
  * HTTPS verified against the cluster's internal authority when the layout has one
  * (admin-tls.ts).
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { adminCallTrust } from './admin-tls';
+
+/**
+ * How long a kept-alive connection may idle before this side closes it: well under the
+ * server's own idle limit (Node's keepAliveTimeout, 5 s), so the server is never the one
+ * closing a connection just as a request is sent on it.
+ */
+const KEPT_ALIVE_IDLE_MS = 2_000;
+
+/** The connections calls made with `keepAlive` share, per scheme (and, for HTTPS, per authority). */
+const keptAlive = {
+  http: new HttpAgent({ keepAlive: true, timeout: KEPT_ALIVE_IDLE_MS }),
+  https: new HttpsAgent({ keepAlive: true, timeout: KEPT_ALIVE_IDLE_MS }),
+};
 
 /** The admin API answered, with an error status: unlike a network failure, a real answer. */
 export class AdminCallError extends Error {
@@ -26,6 +39,14 @@ export async function callAdmin<T>(options: {
   path: string;
   body?: unknown;
   timeoutMs?: number;
+  /**
+   * Reuse a connection from an earlier call: for calls made on every login (a gateway asking a
+   * pooler for a role's verifier), where a TCP connection — on Kubernetes a TLS handshake —
+   * per call costs more than the call. Only for calls safe to repeat: one whose kept-alive
+   * connection turns out closed goes again on a new one. Other calls are rare and take a
+   * connection each.
+   */
+  keepAlive?: boolean;
 }): Promise<T> {
   const method = options.method ?? 'GET';
   const where = `${method} ${options.path} on ${options.host}:${options.port}`;
@@ -43,7 +64,17 @@ export async function callAdmin<T>(options: {
   return parsed as T;
 }
 
-function exchange(options: { host: string; port: number; token: string; path: string; body?: unknown; timeoutMs?: number }, method: string): Promise<{ status: number; statusText: string; text: string }> {
+interface Exchange {
+  host: string;
+  port: number;
+  token: string;
+  path: string;
+  body?: unknown;
+  timeoutMs?: number;
+  keepAlive?: boolean;
+}
+
+function exchange(options: Exchange, method: string, retried = false): Promise<{ status: number; statusText: string; text: string }> {
   const trust = adminCallTrust();
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const timeoutMs = options.timeoutMs ?? 2_000;
@@ -60,9 +91,8 @@ function exchange(options: { host: string; port: number; token: string; path: st
           ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }),
         },
         signal: AbortSignal.timeout(timeoutMs),
-        // One request per connection: admin calls are rare, and a kept-alive socket to a
-        // process that has since restarted would fail the next call.
-        agent: false,
+        // Without keepAlive, one request per connection: such calls are rare.
+        agent: options.keepAlive ? keptAlive[trust ? 'https' : 'http'] : false,
         ...(trust ? { ca: trust.ca } : {}),
       },
       (response: IncomingMessage) => {
@@ -72,7 +102,16 @@ function exchange(options: { host: string; port: number; token: string; path: st
         response.on('error', reject);
       },
     );
-    request.on('error', (error: Error) => reject(error.name === 'AbortError' ? new Error(`no answer within ${timeoutMs} ms`, { cause: error }) : error));
+    request.on('error', (error: Error) => {
+      // A kept-alive connection the server closed (it restarted, or it timed the connection
+      // out) as the request went out: the request never reached it, and goes again, once, on
+      // a new connection (the retry Node's documentation gives for reusedSocket).
+      if (request.reusedSocket && !retried && (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        exchange(options, method, true).then(resolve, reject);
+        return;
+      }
+      reject(error.name === 'AbortError' ? new Error(`no answer within ${timeoutMs} ms`, { cause: error }) : error);
+    });
     request.end(body);
   });
 }

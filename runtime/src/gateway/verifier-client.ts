@@ -34,7 +34,7 @@ export class PoolerVerifiers {
     let lastError: unknown;
     for (const record of poolers) {
       try {
-        const reply = await callAdmin<{ stored: string | null }>({ host: record.host, port: record.adminPort, token: this.token, method: 'POST', path: '/v1/verifier', body: { user }, timeoutMs: 2_000 });
+        const reply = await callAdmin<{ stored: string | null }>({ host: record.host, port: record.adminPort, token: this.token, method: 'POST', path: '/v1/verifier', body: { user }, timeoutMs: 2_000, keepAlive: true });
         return reply.stored;
       } catch (error) {
         lastError = error;
