@@ -5,7 +5,7 @@
  * run measured with the CPU the proxies on its path spent.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,18 +27,22 @@ export interface BenchCluster {
   readonly bouncer: { readonly port: number; readonly process: ChildProcess };
   /** PgBouncer serves TLS to clients that ask, with the gateways' certificate (bouncerTls, and the spec generates one). */
   readonly bouncerTls: boolean;
+  /** How the kernel shared the CPU during the run, for the report (see fairScheduling). */
+  readonly scheduling: string;
   /** Stops PgBouncer and the cluster, and removes the directory. */
   stop(): Promise<void>;
 }
 
 /** `bouncerTls`: PgBouncer also serves TLS, with the gateways' own certificate, so both sides of a TLS row do the same handshake. */
 export async function startBenchCluster(name: string, options: { readonly bouncerTls?: boolean } = {}): Promise<BenchCluster> {
+  const scheduling = fairScheduling();
   const root = mkdtempSync(join(tmpdir(), `polygres-${name}-`));
   chmodSync(root, 0o755);
   const cluster = await startLocalCluster(root);
   const stop = async () => {
     await cluster.stop();
     rmSync(root, { recursive: true, force: true });
+    scheduling.restore();
   };
   try {
     const status = await cluster.statusNow();
@@ -59,6 +63,7 @@ export async function startBenchCluster(name: string, options: { readonly bounce
       env,
       bouncer,
       bouncerTls: gatewayTls !== undefined,
+      scheduling: scheduling.description,
       stop: async () => {
         bouncer.process.kill('SIGTERM');
         await stop();
@@ -68,6 +73,48 @@ export async function startBenchCluster(name: string, options: { readonly bounce
     await stop();
     throw error;
   }
+}
+
+const AUTOGROUP = '/proc/sys/kernel/sched_autogroup_enabled';
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+/**
+ * Every process on the same footing for the CPU while a bench runs. With Linux's autogroup
+ * scheduling on (Debian's default), the CPU is shared between sessions, not threads: the
+ * cluster, whose supervisor runs in a session of its own, got as much as the bench's session
+ * however many processes each held — so the cluster's gateway competed with Postgres and
+ * every other service for half the machine, while PgBouncer and the bench's extra gateways
+ * competed only with pgbench for the other half. Measured (2026-12-04, pgbench -S, 50 clients,
+ * both gateways on Bun): the cluster's own gateway 8,600–8,900 TPS against 13,100–14,000 for
+ * the same code started by the bench, and 7,357 against 7,649 with autogroups off. So the
+ * benches turn autogroups off (as root) and put the setting back when they stop, or on exit.
+ */
+function fairScheduling(): { readonly description: string; restore(): void } {
+  if (!existsSync(AUTOGROUP)) return { description: 'the kernel has no autogroup scheduling', restore: () => undefined };
+  const before = readFileSync(AUTOGROUP, 'utf8').trim();
+  if (before === '0') return { description: 'autogroup scheduling off (as it was)', restore: () => undefined };
+  try {
+    writeFileSync(AUTOGROUP, '0');
+  } catch (error) {
+    process.stderr.write(`warning: cannot turn autogroup scheduling off (${(error as Error).message}): the cluster's processes share one session's CPU against the bench's\n`);
+    return { description: 'autogroup scheduling ON (could not turn it off: not root?) — the cluster\'s services share one session\'s share of the CPU', restore: () => undefined };
+  }
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    writeFileSync(AUTOGROUP, before);
+    process.off('exit', restore);
+    for (const signal of SIGNALS) process.off(signal, restoreThenDie);
+  };
+  // A bench stopped with Ctrl-C or killed still leaves the machine as it found it.
+  const restoreThenDie = (signal: NodeJS.Signals) => {
+    restore();
+    process.kill(process.pid, signal);
+  };
+  process.once('exit', restore);
+  for (const signal of SIGNALS) process.once(signal, restoreThenDie);
+  return { description: 'autogroup scheduling off during the run (every thread on the same footing; put back afterwards)', restore };
 }
 
 export interface PgbenchRun {

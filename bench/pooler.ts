@@ -124,6 +124,7 @@ async function main(): Promise<void> {
       `polygres node / bun = a gateway of the primary's zone (${primary.zone}) on Node / on Bun, each serving its co-located Postgres from its own pool (one hop), pool size 20;`,
       `polygres via link = the gateway of ${remoteGateway.zone} -> multiplexed link -> the primary's pooler -> Postgres (two hops, as every gateway on Kubernetes), pool size 20, on ${clusterRuntime}.`,
       'No TLS except in the TLS row (sslmode=require: PgBouncer and the gateways with the same certificate; Postgres here offers none). Everything runs on the same machine as pgbench.',
+      `CPU scheduling: ${bench.scheduling}.`,
       'proxy CPU = user + system CPU time of the proxy processes on the path (PgBouncer; both PgBouncers; the gateway; the gateway and the pooler) per transaction: on two cores shared with pgbench and Postgres, this is what a proxy takes from the others.',
       stability,
       '',
