@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   } finally {
     await bench.stop();
   }
-  writeReport(results);
+  writeReport(results, bench.scheduling);
 }
 
 /** pgbench -S against `port`; the CPU `pid` spent per transaction meanwhile. */
@@ -59,12 +59,13 @@ async function measure(env: NodeJS.ProcessEnv, port: number, pid: number): Promi
   return { tps: result.tps, cpuMicrosPerTx: result.proxyCpuMicros! };
 }
 
-function writeReport(results: Map<string, Measured>): void {
+function writeReport(results: Map<string, Measured>, scheduling: string): void {
   const names = [...results.keys()];
   const lines = [
     '# CPU budget per transaction',
     '',
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}. pgbench -S, simple protocol, ${CLIENTS} clients, -j 2, ${SECONDS} s per target, one after another against the same primary.`,
+    `CPU scheduling: ${scheduling}.`,
     'Total = user + system CPU of the proxy process (all its threads) per transaction. The components split that total by the share of its main thread\'s profile samples (--cpu-prof, 1 ms) each took: a sample counts for the innermost frame of ours on its stack that belongs to a component, so the runtime\'s work (socket writes, copies, the SQL parser) counts where it was asked for. Profiles: bench/results/profiles/.',
     '',
     `| µs per transaction | ${names.join(' | ')} |`,
