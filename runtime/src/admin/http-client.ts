@@ -27,11 +27,8 @@ export class AdminCallError extends Error {
   }
 }
 
-/**
- * Calls an admin API with its bearer token; a deadline bounds every call. A call that gets no
- * answer rejects with an Error whose `cause` is the network error (its `code`: ECONNREFUSED…).
- */
-export async function callAdmin<T>(options: {
+/** One admin call: where, with what token, what to ask. */
+export interface AdminCall {
   host: string;
   port: number;
   token: string;
@@ -47,7 +44,13 @@ export async function callAdmin<T>(options: {
    * connection each.
    */
   keepAlive?: boolean;
-}): Promise<T> {
+}
+
+/**
+ * Calls an admin API with its bearer token; a deadline bounds every call. A call that gets no
+ * answer rejects with an Error whose `cause` is the network error (its `code`: ECONNREFUSED…).
+ */
+export async function callAdmin<T>(options: AdminCall): Promise<T> {
   const method = options.method ?? 'GET';
   const where = `${method} ${options.path} on ${options.host}:${options.port}`;
   let answer: { status: number; statusText: string; text: string };
@@ -64,17 +67,7 @@ export async function callAdmin<T>(options: {
   return parsed as T;
 }
 
-interface Exchange {
-  host: string;
-  port: number;
-  token: string;
-  path: string;
-  body?: unknown;
-  timeoutMs?: number;
-  keepAlive?: boolean;
-}
-
-function exchange(options: Exchange, method: string, retried = false): Promise<{ status: number; statusText: string; text: string }> {
+function exchange(options: AdminCall, method: string, retried = false): Promise<{ status: number; statusText: string; text: string }> {
   const trust = adminCallTrust();
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const timeoutMs = options.timeoutMs ?? 2_000;
