@@ -1,9 +1,9 @@
 /**
  * Which JavaScript runtime runs the data path (gateways and poolers) of a local cluster: Bun
- * when it is installed (the default), else Node. On Bun the gateway serves more transactions
- * per second for less CPU each (bench/results/pooler.md), and the whole suite passes on both
- * (docs/DECISIONS.md, "Data path: depth, runtime, budget"). The same compiled code runs on
- * both; the orchestrators and the CLI always run on Node.
+ * when it is installed (the default), else Node. In the clear the two serve alike; with TLS
+ * from the client Bun costs less per transaction (bench/results/pooler.md), and the whole
+ * suite passes on both (docs/DECISIONS.md, "Data path: depth, runtime, budget"). The same
+ * compiled code runs on both; the orchestrators and the CLI always run on Node.
  *
  * Bun is the binary of the `bun` npm package (an optional dependency: where optional
  * dependencies were left out, the data path runs on Node) or the one POLYGRES_BUN names.
