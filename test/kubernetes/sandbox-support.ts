@@ -95,15 +95,17 @@ export async function query<T extends Record<string, unknown>>(target: LedgerTar
 
 export interface Replication {
   readonly primary: string;
-  readonly standbys: { name: string; state: string; sync: string }[];
+  /** `replayed`: the standby has replayed up to the primary's current WAL position. */
+  readonly standbys: { name: string; state: string; sync: string; replayed: boolean }[];
 }
 
 /** The primary's name and its standbys' replication, asked through the gateway. */
 export async function replication(sandbox: PodSandbox): Promise<Replication> {
-  const rows = await query<{ primary: string; standbys: { name: string; state: string; sync: string }[] | null }>(
+  const rows = await query<{ primary: string; standbys: Replication['standbys'] | null }>(
     superuserTarget(sandbox),
     `SELECT current_setting('cluster_name') AS primary,
-            (SELECT json_agg(json_build_object('name', application_name, 'state', state, 'sync', sync_state) ORDER BY application_name) FROM pg_stat_replication) AS standbys`,
+            (SELECT json_agg(json_build_object('name', application_name, 'state', state, 'sync', sync_state, 'replayed', coalesce(replay_lsn >= pg_current_wal_lsn(), false)) ORDER BY application_name)
+               FROM pg_stat_replication) AS standbys`,
   );
   return { primary: rows[0]!.primary, standbys: rows[0]!.standbys ?? [] };
 }
@@ -112,21 +114,16 @@ export async function replication(sandbox: PodSandbox): Promise<Replication> {
  * Both standbys streaming and replayed up to the primary's WAL. A fault injected before a
  * rejoined standby has replayed what it was sent finds it unable to be promoted for a while
  * (docs/DECISIONS.md, "Kubernetes pod sandbox"): the tests start each fault from a settled cluster.
- * The replication it answers comes from the same query that found it settled: asked again
- * later, a standby that reconnects in between would be missing from it.
+ * It answers the replication (its streaming standbys) of the same query that found it
+ * settled: asked again later, a standby that reconnects in between would be missing from it.
  */
 export async function waitSettled(sandbox: PodSandbox, timeoutMs: number): Promise<Replication> {
   let found: Replication | undefined;
   await sandbox.waitFor('a settled cluster', async () => {
-    const [row] = await query<{ primary: string; standbys: { name: string; state: string; sync: string; replayed: boolean }[] | null }>(
-      superuserTarget(sandbox),
-      `SELECT current_setting('cluster_name') AS primary,
-              (SELECT json_agg(json_build_object('name', application_name, 'state', state, 'sync', sync_state, 'replayed', replay_lsn >= pg_current_wal_lsn()) ORDER BY application_name)
-                 FROM pg_stat_replication WHERE state = 'streaming') AS standbys`,
-    );
-    const standbys = row?.standbys ?? [];
-    if (!row || standbys.length !== 2 || !standbys.every((standby) => standby.replayed)) return false;
-    found = { primary: row.primary, standbys: standbys.map(({ name, state, sync }) => ({ name, state, sync })) };
+    const { primary, standbys } = await replication(sandbox);
+    const streaming = standbys.filter((standby) => standby.state === 'streaming');
+    if (streaming.length !== 2 || !streaming.every((standby) => standby.replayed)) return false;
+    found = { primary, standbys: streaming };
     return true;
   }, timeoutMs);
   return found!;
