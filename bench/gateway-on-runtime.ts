@@ -12,7 +12,7 @@ import { serviceDirOf } from '../runtime/src/deployment/layout';
 import type { ClusterSpec } from '../runtime/src/spec/schema';
 import { loadSpecFile } from '../runtime/src/spec/load';
 import { POLYGRES_BIN } from '../runtime/src/local/children';
-import { type DataPathRuntime, runtimeExecutable } from '../runtime/src/local/service-runtime';
+import { type DataPathRuntime, runtimeEnvironment, runtimeExecutable } from '../runtime/src/local/service-runtime';
 import { isListening, sleep } from '../runtime/src/util/net';
 import { claimPortBlock } from '../test/support/ports';
 
@@ -49,7 +49,8 @@ export async function startGatewayOn(runtime: DataPathRuntime, stateDir: string,
   const logFile = join(layout.logDir, `gateway-${zone}-${variant}.log`);
   const log = openSync(logFile, 'a');
   const user = layout.serviceUser ? { uid: layout.serviceUser.uid, gid: layout.serviceUser.gid } : {};
-  const child = spawn(runtimeExecutable(runtime), [...(options.flags ?? []), POLYGRES_BIN, 'gateway', '--zone', zone, '--layout', file], { stdio: ['ignore', log, log], env: { ...process.env, ...options.env?.values }, ...user });
+  // The environment the cluster's own services get on this runtime (children.ts), so the bench measures what ships.
+  const child = spawn(runtimeExecutable(runtime), [...(options.flags ?? []), POLYGRES_BIN, 'gateway', '--zone', zone, '--layout', file], { stdio: ['ignore', log, log], env: { ...process.env, ...runtimeEnvironment(runtime, []), ...options.env?.values }, ...user });
   child.on('exit', () => block.release());
   for (let i = 0; i < 200 && !(await isListening('127.0.0.1', block.base)); i++) await sleep(100);
   if (!(await isListening('127.0.0.1', block.base))) {

@@ -32,4 +32,10 @@ describe('the runtime under the data path', () => {
     expect(env.NO_PROXY).toBe('corp.example,.internal,127.0.0.1,localhost,::1,10.0.0.5');
     expect(env.no_proxy).toBe(env.NO_PROXY);
   });
+
+  it("keeps Bun's freed pages with the process unless the operator set mimalloc's purge delay", () => {
+    expect(runtimeEnvironment('bun', [], {}).MIMALLOC_PURGE_DELAY).toBe('-1');
+    expect(runtimeEnvironment('bun', [], { MIMALLOC_PURGE_DELAY: '500' }).MIMALLOC_PURGE_DELAY).toBe('500');
+    expect(runtimeEnvironment('node', [], {}).MIMALLOC_PURGE_DELAY).toBeUndefined();
+  });
 });

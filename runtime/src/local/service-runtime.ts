@@ -75,15 +75,25 @@ export function runtimeFlags(runtime: DataPathRuntime, env: NodeJS.ProcessEnv = 
 }
 
 /**
- * What a data-path service needs in its environment on `runtime`. Bun's fetch, unlike Node's,
- * goes through HTTP_PROXY/HTTPS_PROXY when they are set: the admin calls between the cluster's
- * own services (a gateway asking a pooler for a password verifier, say) would then go to the
- * operator's proxy — or, offline, nowhere. The cluster's own hosts are added to NO_PROXY, so
- * internal calls go direct while anything else the operator proxies stays proxied.
+ * What a data-path service needs in its environment on `runtime`:
+ * - Bun's fetch, unlike Node's, goes through HTTP_PROXY/HTTPS_PROXY when they are set: the
+ *   admin calls between the cluster's own services (a gateway asking a pooler for a password
+ *   verifier, say) would then go to the operator's proxy — or, offline, nowhere. The
+ *   cluster's own hosts are added to NO_PROXY, so internal calls go direct while anything else
+ *   the operator proxies stays proxied.
+ * - Bun's allocator (mimalloc) gives freed pages back to the kernel 10 ms after they empty and
+ *   takes them back at the next read: under pgbench -S that was a page fault every three to
+ *   five transactions and ~4 µs of system CPU per transaction (docs/DECISIONS.md, "mimalloc
+ *   keeps its pages"). MIMALLOC_PURGE_DELAY=-1 keeps them, as glibc's malloc under Node or
+ *   PgBouncer does: a process's resident memory is its high-water mark, which the memory
+ *   budgets bound. An operator's own MIMALLOC_PURGE_DELAY wins.
  */
 export function runtimeEnvironment(runtime: DataPathRuntime, internalHosts: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   if (runtime !== 'bun') return {};
   const listed = (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((host) => host.trim()).filter((host) => host !== '');
   const hosts = [...new Set([...listed, '127.0.0.1', 'localhost', '::1', ...internalHosts])].join(',');
-  return { NO_PROXY: hosts, no_proxy: hosts };
+  return { NO_PROXY: hosts, no_proxy: hosts, MIMALLOC_PURGE_DELAY: env.MIMALLOC_PURGE_DELAY?.trim() || KEEP_FREED_PAGES };
 }
+
+/** mimalloc's purge delay for "never": freed pages stay with the process, for its next allocations. */
+const KEEP_FREED_PAGES = '-1';
