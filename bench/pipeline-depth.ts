@@ -3,7 +3,7 @@
  * one on a busy server connection (pooler.pipelineDepth). pgbench -S and TPC-B, simple
  * protocol, BENCH_CLIENTS (default 50) clients, through a gateway of the primary's zone (one
  * hop) started for each depth — 0 (off), 1, 2, 4, 8 — on the runtime BENCH_RUNTIME names
- * (node unless set), with PgBouncer in the same rounds; each cell the median of BENCH_ROUNDS
+ * (unless set, the data path's default: Bun where it is installed), with PgBouncer in the same rounds; each cell the median of BENCH_ROUNDS
  * (default 3) runs of BENCH_SECONDS (default 15), the depths alternating within each round.
  * Writes bench/results/pipeline-depth.md.
  */
@@ -15,7 +15,7 @@ import { startGatewayOn } from './gateway-on-runtime';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const RUNTIME: DataPathRuntime = dataPathRuntime({ POLYGRES_DATA_PATH_RUNTIME: process.env.BENCH_RUNTIME ?? 'node' });
+const RUNTIME: DataPathRuntime = process.env.BENCH_RUNTIME ? dataPathRuntime({ POLYGRES_DATA_PATH_RUNTIME: process.env.BENCH_RUNTIME }) : dataPathRuntime();
 const DEPTHS = [0, 1, 2, 4, 8];
 
 interface Sample {
