@@ -3,8 +3,9 @@
  * one on a busy server connection (pooler.pipelineDepth). pgbench -S and TPC-B, simple
  * protocol, BENCH_CLIENTS (default 50) clients, through a gateway of the primary's zone (one
  * hop) started for each depth — 0 (off), 1, 2, 4, 8 — on the runtime BENCH_RUNTIME names
- * (unless set, the data path's default: Bun where it is installed), with PgBouncer in the same rounds; each cell the median of BENCH_ROUNDS
- * (default 3) runs of BENCH_SECONDS (default 15), the depths alternating within each round.
+ * (unless set, the data path's default: Bun where it is installed), with PgBouncer in the
+ * same rounds; each cell the median of BENCH_ROUNDS (default 3) runs of BENCH_SECONDS
+ * (default 15), the depths alternating within each round.
  * Writes bench/results/pipeline-depth.md.
  */
 import { type DataPathRuntime, dataPathRuntime } from '../runtime/src/local/service-runtime';

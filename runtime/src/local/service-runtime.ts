@@ -2,8 +2,9 @@
  * Which JavaScript runtime runs the data path (gateways and poolers) of a local cluster: Bun
  * when it is installed (the default), else Node. Bun serves more transactions per second in
  * the clear and with TLS from the client (bench/results/pooler.md: 0.87x and 1.03x PgBouncer
- * select-only, against Node's 0.72x and 0.82x), and the whole suite passes on both (docs/DECISIONS.md, "Data path: depth, runtime, budget"). The same
- * compiled code runs on both; the orchestrators and the CLI always run on Node.
+ * select-only, against Node's 0.72x and 0.82x), and the whole suite passes on both
+ * (docs/DECISIONS.md, "Data path: depth, runtime, budget"). The same compiled code runs on
+ * both; the orchestrators and the CLI always run on Node.
  *
  * Bun is the binary of the `bun` npm package (an optional dependency: where optional
  * dependencies were left out, the data path runs on Node) or the one POLYGRES_BUN names.
