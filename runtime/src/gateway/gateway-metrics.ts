@@ -2,6 +2,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { createServiceRegistry } from '../observability/service-registry';
+import { TallyHistogram } from '../observability/tally-histogram';
 import { PoolWaitHistogram, registerPinnedGauge, registerPoolGauges } from '../pooler/pool-gauges';
 import type { PinReason } from '../session/session-state';
 import type { ColocatedPoolStats } from './colocated-pools';
@@ -36,10 +37,10 @@ export class GatewayMetrics {
   });
 
   readonly statementCache = new Counter({ name: 'polygres_gateway_prepared_statement_cache_total', help: 'Prepared statements found on (hit) or prepared on (miss) the server connection or link', labelNames: ['result'], registers: [this.registry] });
-  readonly statementSeconds = new Histogram({
+  /** Observed per statement: a TallyHistogram, whose series the gateway keeps per route. */
+  readonly statementSeconds = new TallyHistogram({
     name: 'polygres_gateway_statement_duration_seconds',
     help: 'Statement cycles by route: from dispatch to a server connection or link until ReadyForQuery (waits for a connection are in the pool-wait histogram)',
-    labelNames: ['route'],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });

@@ -135,7 +135,7 @@ export class GatewayServer {
     const { options } = this;
     // A plain count per statement: a labelled prom-client increment costs more than the statement's own routing.
     const statement = this.metrics.statementCounter(route);
-    const statementSeconds = this.metrics.statementSeconds.labels({ route });
+    const statementSeconds = this.metrics.statementSeconds.series({ route });
     return {
       log: options.log,
       authenticator: options.authenticator,

@@ -17,10 +17,17 @@ import type { ClientFrame } from './client-frame';
 import { ReadPause } from './client-reading';
 import { type HandOffReset, handOffReset } from './handoff-reset';
 import { FreshBackendRetry } from './fresh-backend';
-import { afterReadies } from './response-queue';
+import { type Slot, afterReadies } from './response-queue';
 import { type Follower, ServerLoginError } from './server-connection';
 import { StatementExchange } from './statement-exchange';
 import { HandOffQuery } from './handoff-query';
+
+/**
+ * The slot of a Query holding one plain statement (most of the traffic): it has no session
+ * effects to apply and nothing to retry, so one object serves every such Query (a slot is
+ * never changed, and the queue keeps slots by place, not by identity).
+ */
+const PLAIN_QUERY_SLOT: Slot = Object.freeze({ kind: 'forward', ends: 'ready' });
 
 export class ClientSession extends StatementExchange {
   private acquiring = false;
@@ -280,9 +287,14 @@ export class ClientSession extends StatementExchange {
         const info = classify(message.sql);
         if (this.unnamed) this.forgetUnnamed(); // Postgres drops it at every simple Query
         this.context.metrics.statement?.();
-        if (this.cycleStartedAt === 0) this.cycleStartedAt = performance.now();
-        if (!this.behind && isPlainStatement(info) && this.cycleMayPipeline()) server.pipelinableSince = performance.now();
+        const now = performance.now();
+        if (this.cycleStartedAt === 0) this.cycleStartedAt = now;
         server.output.write(frame.bytes);
+        if (isPlainStatement(info)) {
+          if (!this.behind && this.cycleMayPipeline()) server.pipelinableSince = now;
+          this.responses.push(PLAIN_QUERY_SLOT);
+          return;
+        }
         const retryable =
           FreshBackendRetry.isDottedSet(info.statements) && this.fresh.mayRetry(server, { idle: this.status === 'I' && !this.explicitTransaction, pinned: this.state.pinned }) ? frame : undefined;
         this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...info.statements], ...(retryable ? { retryable } : {}) });

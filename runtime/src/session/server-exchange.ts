@@ -151,7 +151,8 @@ export abstract class ServerExchange extends ClientConnection {
    * until it catches up (back-pressure, not memory), for at most the slow-client timeout.
    */
   private forward(buffer: Buffer, frameStart: number, end: number, stable: boolean): void {
-    this.output.write(stable ? buffer.subarray(frameStart, end) : Buffer.from(buffer.subarray(frameStart, end)));
+    if (stable) this.output.writeRange(buffer, frameStart, end);
+    else this.output.write(Buffer.from(buffer.subarray(frameStart, end)));
     if (this.unreadSince === 0 && this.output.congested) this.waitForClientToRead();
   }
 
