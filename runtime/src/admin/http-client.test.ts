@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAdmin } from './http-client';
+import { callAdmin, fetchExchange } from './http-client';
 
 /**
  * A minimal HTTP/1.1 server on a raw socket, so a test controls each connection: it answers
@@ -77,5 +77,48 @@ describe('callAdmin', () => {
     closers.push(dropping.close);
     await expect(callAdmin({ host: '127.0.0.1', port: dropping.port, token: 't', method: 'POST', path: '/v1/verifier', body: { user: 'u' }, keepAlive: true })).rejects.toThrow(/POST \/v1\/verifier on 127\.0\.0\.1/);
     expect(dropping.connections()).toBe(1);
+  });
+});
+
+/** Bun sends kept-alive calls through its fetch; Node's own fetch follows the same path here. */
+describe('fetchExchange', () => {
+  const closers: (() => void)[] = [];
+  afterEach(() => {
+    for (const close of closers.splice(0)) close();
+  });
+  const verifierCall = (port: number, timeoutMs?: number) => ({ host: '127.0.0.1', port, token: 't', method: 'POST' as const, path: '/v1/verifier', body: { user: 'u' }, keepAlive: true, ...(timeoutMs ? { timeoutMs } : {}) });
+
+  it('calls share kept-alive connections and get their answers', async () => {
+    const kept = await server();
+    closers.push(kept.close);
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const answer = await fetchExchange(fetch, verifierCall(kept.port), 'POST');
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text)).toEqual({ n });
+    }
+    // Node's fetch may open a second connection while the first call's completes; never one per call.
+    expect(kept.connections()).toBeLessThanOrEqual(2);
+  });
+
+  it('a call the server drops goes again once, on a new connection, and gets its answer', async () => {
+    const dropping = await server((request) => request === 2);
+    closers.push(dropping.close);
+    expect(JSON.parse((await fetchExchange(fetch, verifierCall(dropping.port), 'POST')).text)).toEqual({ n: 1 });
+    expect(JSON.parse((await fetchExchange(fetch, verifierCall(dropping.port), 'POST')).text)).toEqual({ n: 3 });
+    expect(dropping.connections()).toBe(2);
+  });
+
+  it('a call dropped twice fails: the caller hears it', async () => {
+    const dropping = await server(() => true);
+    closers.push(dropping.close);
+    await expect(fetchExchange(fetch, verifierCall(dropping.port), 'POST')).rejects.toThrow();
+    expect(dropping.connections()).toBe(2);
+  });
+
+  it('a server that never answers: the call ends at its deadline and says so', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closers.push(() => silent.close());
+    await expect(fetchExchange(fetch, verifierCall((silent.address() as { port: number }).port, 300), 'POST')).rejects.toThrow('no answer within 300 ms');
   });
 });

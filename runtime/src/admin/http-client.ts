@@ -41,7 +41,8 @@ export interface AdminCall {
    * pooler for a role's verifier), where a TCP connection — on Kubernetes a TLS handshake —
    * per call costs more than the call. Only for calls safe to repeat: one whose kept-alive
    * connection turns out closed goes again on a new one. Other calls are rare and take a
-   * connection each.
+   * connection each. On Bun these calls go through its `fetch` (fetchExchange): a failed one
+   * goes again once whatever its connection, and its network errors carry Bun's codes.
    */
   keepAlive?: boolean;
 }
@@ -67,11 +68,19 @@ export async function callAdmin<T>(options: AdminCall): Promise<T> {
   return parsed as T;
 }
 
-function exchange(options: AdminCall, method: string, retried = false): Promise<{ status: number; statusText: string; text: string }> {
+type Answer = { status: number; statusText: string; text: string };
+
+/** Bun's own HTTP client: native, and it keeps its connections alive itself. */
+const bunFetch = (globalThis as { Bun?: unknown }).Bun ? globalThis.fetch : undefined;
+
+function exchange(options: AdminCall, method: string, retried = false): Promise<Answer> {
+  // On Bun, `node:http`'s client is a compatibility layer that costs a login more CPU than the
+  // rest of the gateway's part in it; a call made on every login goes through Bun's fetch.
+  if (bunFetch && options.keepAlive) return fetchExchange(bunFetch, options, method);
   const trust = adminCallTrust();
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
   const timeoutMs = options.timeoutMs ?? 2_000;
-  return new Promise((resolve, reject) => {
+  return new Promise<Answer>((resolve, reject) => {
     const request = (trust ? httpsRequest : httpRequest)(
       {
         host: options.host,
@@ -107,4 +116,32 @@ function exchange(options: AdminCall, method: string, retried = false): Promise<
     });
     request.end(body);
   });
+}
+
+/**
+ * The same exchange through `fetch` (Bun's: its `tls.ca` trusts the cluster's authority), which
+ * keeps connections alive itself. A kept-alive connection the server closed as the request went
+ * out fails the request; fetch does not say whether the connection was a kept one, so a failed
+ * call goes again once, on a new connection — safe, as only calls that may be repeated come here.
+ */
+export async function fetchExchange(fetcher: typeof fetch, options: AdminCall, method: string, retried = false): Promise<Answer> {
+  const trust = adminCallTrust();
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const url = `${trust ? 'https' : 'http'}://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}${options.path}`;
+  try {
+    const response = await fetcher(url, {
+      method,
+      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(trust ? { tls: { ca: trust.ca } } : {}),
+    } as RequestInit);
+    return { status: response.status, statusText: response.statusText, text: await response.text() };
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') throw new Error(`no answer within ${timeoutMs} ms`, { cause: error });
+    if (!retried) return fetchExchange(fetcher, options, method, true);
+    throw error;
+  }
 }
