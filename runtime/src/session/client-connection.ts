@@ -23,6 +23,7 @@ import { ServerLoginError } from './server-connection';
 import { type LoginOutcome, type RegisteredSession, type SessionContext, loginOutcomeOf } from './session-context';
 import { type PinReason, SessionState } from './session-state';
 import { SocketOutput } from './socket-output';
+import { wholeOrPart } from '../util/bytes';
 import { startupSettings, startupValues } from './startup-settings';
 import { isCarried, lacksCarried, serverParameters } from './carried-startup';
 
@@ -147,7 +148,7 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
         if (code === 0) return this.onStartupFrame(buffer, bodyStart, end);
         if (this.phase === 'authenticating') return this.auth?.(decodeFrontend(code, buffer, bodyStart, end));
         if (this.phase !== 'ready') throw new ProtocolError('unexpected message before startup completed');
-        const bytes = stable ? buffer.subarray(frameStart, end) : Buffer.from(buffer.subarray(frameStart, end));
+        const bytes = stable ? wholeOrPart(buffer, frameStart, end) : Buffer.from(buffer.subarray(frameStart, end));
         this.queue.push(readClientFrame(code, bytes));
         this.queuedBytes += bytes.length;
         this.idleInTransactionSince = 0;

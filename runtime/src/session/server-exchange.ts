@@ -32,7 +32,8 @@ export abstract class ServerExchange extends ClientConnection {
   protected cycleStartedAt = 0;
   /** After an error the pooler raised in an extended-protocol cycle: ignore frames until Sync. */
   protected skippingUntilSync = false;
-  private lastTag = '';
+  /** The last CommandComplete's tag began with COMMIT (whether the transaction ending at ReadyForQuery 'I' committed). */
+  private lastTagCommit = false;
   /** Messages the server has sent this session (ClientLimits watches it move while the session waits). */
   serverMessages = 0;
 
@@ -117,7 +118,7 @@ export abstract class ServerExchange extends ClientConnection {
     // Errors always reach the client, even for the pooler's own Parse: its request depended on it.
     if (slot.kind === 'forward' || (code === BackendCode.ErrorResponse && slot.ends !== 'ready')) this.forward(buffer, frameStart, end, stable);
     if (code === BackendCode.CommandComplete) {
-      this.lastTag = commandTag(buffer, bodyStart, end);
+      this.lastTagCommit = isCommitTag(buffer, bodyStart, end);
       if (slot.statementEffects) this.applyEffects(slot.statementEffects.shift());
     }
     if (code === BackendCode.ErrorResponse) {
@@ -185,7 +186,7 @@ export abstract class ServerExchange extends ClientConnection {
     if (this.responses.length === 0) server.pipelinableSince = 0;
     if (status !== 'I') this.explicitTransaction = true;
     if (status === 'I') {
-      const committed = this.explicitTransaction ? this.lastTag === 'COMMIT' : !this.cycleFailed;
+      const committed = this.explicitTransaction ? this.lastTagCommit : !this.cycleFailed;
       this.state.endTransaction(committed);
       this.explicitTransaction = false;
       // Most transactions change no setting: keep the connection's copy when the key says so.
@@ -278,8 +279,15 @@ function firstValue(buffer: Buffer, bodyStart: number, end: number): string | nu
   return row.values[0]?.toString() ?? null;
 }
 
-/** The first word of a CommandComplete tag ("INSERT 0 1" -> "INSERT"). */
-function commandTag(buffer: Buffer, bodyStart: number, end: number): string {
-  const space = buffer.indexOf(0x20, bodyStart);
-  return buffer.toString('latin1', bodyStart, space === -1 || space >= end ? end - 1 : space);
+const COMMIT = Buffer.from('COMMIT', 'latin1');
+
+/**
+ * Is the first word of a CommandComplete tag COMMIT ("COMMIT", not "ROLLBACK")? Compared in
+ * place: every statement completes, and a string per tag is an allocation per statement.
+ */
+function isCommitTag(buffer: Buffer, bodyStart: number, end: number): boolean {
+  const after = bodyStart + COMMIT.length;
+  if (after >= end) return false;
+  for (let i = 0; i < COMMIT.length; i++) if (buffer[bodyStart + i] !== COMMIT[i]) return false;
+  return buffer[after] === 0x20 || buffer[after] === 0;
 }

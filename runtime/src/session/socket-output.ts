@@ -9,6 +9,7 @@
  * object and reading a view's `buffer` more).
  */
 import type { ByteChannel } from '../link/byte-channel';
+import { wholeOrPart } from '../util/bytes';
 
 /** Above this many queued bytes, the producer on the other side should pause. */
 export const HIGH_WATER_BYTES = 1024 * 1024;
@@ -108,7 +109,7 @@ export class SocketOutput {
     const buffer = this.rangeOf;
     if (buffer === undefined) return;
     this.rangeOf = undefined;
-    this.pending = buffer.subarray(this.rangeStart, this.rangeEnd);
+    this.pending = wholeOrPart(buffer, this.rangeStart, this.rangeEnd);
   }
 
   /** Ends the socket after what was written. */
