@@ -72,7 +72,8 @@ export class SocketOutput {
       process.nextTick(this.flush);
       return;
     }
-    if (pending.buffer === bytes.buffer && pending.byteOffset + pending.byteLength === bytes.byteOffset) {
+    // Offsets first: on Bun, reading a view's `buffer` costs a runtime call, most writes are not contiguous.
+    if (pending.byteOffset + pending.byteLength === bytes.byteOffset && pending.buffer === bytes.buffer) {
       this.pending = Buffer.from(pending.buffer, pending.byteOffset, pending.byteLength + bytes.byteLength);
       return;
     }

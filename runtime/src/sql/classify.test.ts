@@ -1,17 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classify } from './classify';
 import { loadSqlParser } from './parser';
-import { isEmptyStatement, leadingKeywords, mayHoldSeveralStatements } from './tokenizer';
+import { firstKeyword, isEmptyStatement, mayHoldSeveralStatements } from './tokenizer';
 
 beforeAll(() => loadSqlParser());
 
 const effects = (sql: string) => classify(sql).statements.flat();
 
 describe('tokenizer', () => {
-  it('reads leading keywords past white space and comments', () => {
-    expect(leadingKeywords('  /* a /* nested */ comment */ -- line\n  select  1', 2)).toEqual(['SELECT']);
-    expect(leadingKeywords('create temporary table t (x int)', 3)).toEqual(['CREATE', 'TEMPORARY', 'TABLE']);
-    expect(leadingKeywords('(select 1)')).toEqual([]);
+  it('reads the first keyword past white space and comments', () => {
+    expect(firstKeyword('  /* a /* nested */ comment */ -- line\n  select  1')).toBe('SELECT');
+    expect(firstKeyword('create temporary table t (x int)')).toBe('CREATE');
+    expect(firstKeyword('Update_x')).toBe('UPDATE_X');
+    expect(firstKeyword('(select 1)')).toBeUndefined();
+    expect(firstKeyword(' -- only a comment')).toBeUndefined();
   });
 
   it('knows empty statements and possible statement lists', () => {

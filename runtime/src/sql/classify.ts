@@ -6,7 +6,7 @@
  */
 import { type StatementInfo, NO_EFFECTS } from './effects';
 import { parseEffects } from './parse-effects';
-import { isEmptyStatement, leadingKeywords, mayHoldSeveralStatements } from './tokenizer';
+import { firstKeyword, isEmptyStatement, mayHoldSeveralStatements } from './tokenizer';
 
 const PLAIN_READS = new Set(['SELECT', 'VALUES', 'TABLE', 'SHOW']);
 const PLAIN_WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
@@ -50,7 +50,7 @@ export function isPlainStatement(info: StatementInfo): boolean {
 
 function classifyFast(sql: string): StatementInfo | undefined {
   if (isEmptyStatement(sql)) return EMPTY;
-  const [first] = leadingKeywords(sql, 1);
+  const first = firstKeyword(sql);
   if (!first || first === 'WITH' || mayHoldSeveralStatements(sql)) return undefined;
   if (PLAIN_READS.has(first) && !READ_NEEDS_PARSER.test(sql)) return SINGLE_READ;
   if (PLAIN_WRITES.has(first) && !WRITE_NEEDS_PARSER.test(sql)) return SINGLE_WRITE;

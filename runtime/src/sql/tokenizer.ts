@@ -60,19 +60,15 @@ function skipInsignificant(sql: string, at: number): number {
 }
 
 /**
- * Up to `count` leading keywords, upper-cased. Stops at the first token that is not a plain
- * word (a number, a quote, a parenthesis, a semicolon...).
+ * The first keyword, upper-cased, past white space and comments; undefined when the statement
+ * starts with anything but a plain word (a parenthesis, a number, a quote...).
  */
-export function leadingKeywords(sql: string, count = 3): string[] {
-  const words: string[] = [];
-  let i = skipInsignificant(sql, 0);
-  while (words.length < count && i < sql.length && isWordStart(sql.charCodeAt(i))) {
-    const start = i;
-    while (i < sql.length && isWordChar(sql.charCodeAt(i))) i++;
-    words.push(sql.slice(start, i).toUpperCase());
-    i = skipInsignificant(sql, i);
-  }
-  return words;
+export function firstKeyword(sql: string): string | undefined {
+  const start = skipInsignificant(sql, 0);
+  if (start >= sql.length || !isWordStart(sql.charCodeAt(start))) return undefined;
+  let end = start + 1;
+  while (end < sql.length && isWordChar(sql.charCodeAt(end))) end++;
+  return sql.slice(start, end).toUpperCase();
 }
 
 /** True when nothing but white space, comments and semicolons is in `sql`. */
