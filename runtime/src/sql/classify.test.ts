@@ -1,19 +1,24 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { classify } from './classify';
 import { loadSqlParser } from './parser';
-import { firstKeyword, isEmptyStatement, mayHoldSeveralStatements } from './tokenizer';
+import { isEmptyStatement, leadingKeyword, mayHoldSeveralStatements } from './tokenizer';
 
 beforeAll(() => loadSqlParser());
 
 const effects = (sql: string) => classify(sql).statements.flat();
 
 describe('tokenizer', () => {
-  it('reads the first keyword past white space and comments', () => {
-    expect(firstKeyword('  /* a /* nested */ comment */ -- line\n  select  1')).toBe('SELECT');
-    expect(firstKeyword('create temporary table t (x int)')).toBe('CREATE');
-    expect(firstKeyword('Update_x')).toBe('UPDATE_X');
-    expect(firstKeyword('(select 1)')).toBeUndefined();
-    expect(firstKeyword(' -- only a comment')).toBeUndefined();
+  it('finds the leading keyword past white space and comments, in any case, and only a whole word', () => {
+    const words = ['SELECT', 'UPDATE', 'WITH'];
+    expect(leadingKeyword('  /* a /* nested */ comment */ -- line\n  select  1', words)).toBe('SELECT');
+    expect(leadingKeyword('uPdAtE t SET x = 1', words)).toBe('UPDATE');
+    expect(leadingKeyword('Update_x', words)).toBeUndefined();
+    expect(leadingKeyword('selec 1', words)).toBeUndefined();
+    expect(leadingKeyword('create temporary table t (x int)', words)).toBeUndefined();
+    expect(leadingKeyword('(select 1)', words)).toBeUndefined();
+    expect(leadingKeyword(' -- only a comment', words)).toBeUndefined();
+    // Characters that become letters only by a wider case rule are not letters here.
+    expect(leadingKeyword('ſelect 1', words)).toBeUndefined();
   });
 
   it('knows empty statements and possible statement lists', () => {

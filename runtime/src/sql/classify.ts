@@ -6,10 +6,12 @@
  */
 import { type StatementInfo, NO_EFFECTS } from './effects';
 import { parseEffects } from './parse-effects';
-import { firstKeyword, isEmptyStatement, mayHoldSeveralStatements } from './tokenizer';
+import { isEmptyStatement, leadingKeyword, mayHoldSeveralStatements } from './tokenizer';
 
-const PLAIN_READS = new Set(['SELECT', 'VALUES', 'TABLE', 'SHOW']);
-const PLAIN_WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+const PLAIN_READS: ReadonlySet<string> = new Set(['SELECT', 'VALUES', 'TABLE', 'SHOW']);
+const PLAIN_WRITES: ReadonlySet<string> = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+/** The first words the fast path knows (WITH to send it to the parser); any other goes there too. */
+const FAST_PATH_WORDS = [...PLAIN_READS, ...PLAIN_WRITES, 'WITH'];
 /**
  * Words that send an otherwise plain statement to the parser (a false alarm only costs a
  * parse): session-level functions, SELECT ... INTO, which creates a table, and row locks, which
@@ -50,7 +52,7 @@ export function isPlainStatement(info: StatementInfo): boolean {
 
 function classifyFast(sql: string): StatementInfo | undefined {
   if (isEmptyStatement(sql)) return EMPTY;
-  const first = firstKeyword(sql);
+  const first = leadingKeyword(sql, FAST_PATH_WORDS);
   if (!first || first === 'WITH' || mayHoldSeveralStatements(sql)) return undefined;
   if (PLAIN_READS.has(first) && !READ_NEEDS_PARSER.test(sql)) return SINGLE_READ;
   if (PLAIN_WRITES.has(first) && !WRITE_NEEDS_PARSER.test(sql)) return SINGLE_WRITE;

@@ -60,15 +60,25 @@ function skipInsignificant(sql: string, at: number): number {
 }
 
 /**
- * The first keyword, upper-cased, past white space and comments; undefined when the statement
- * starts with anything but a plain word (a parenthesis, a number, a quote...).
+ * Which of `keywords` (upper case) the statement starts with, past white space and comments,
+ * in any case; undefined for any other start. Compared in place, as every simple Query is
+ * asked: no string is made of the statement's first word.
  */
-export function firstKeyword(sql: string): string | undefined {
+export function leadingKeyword<K extends string>(sql: string, keywords: readonly K[]): K | undefined {
   const start = skipInsignificant(sql, 0);
   if (start >= sql.length || !isWordStart(sql.charCodeAt(start))) return undefined;
   let end = start + 1;
   while (end < sql.length && isWordChar(sql.charCodeAt(end))) end++;
-  return sql.slice(start, end).toUpperCase();
+  for (const keyword of keywords) if (sameWord(sql, start, end, keyword)) return keyword;
+  return undefined;
+}
+
+/** Is sql[start, end) the upper-case ASCII word `keyword`, in any case? */
+function sameWord(sql: string, start: number, end: number, keyword: string): boolean {
+  if (end - start !== keyword.length) return false;
+  // Clearing bit 0x20 upper-cases an ASCII letter; no other character becomes one.
+  for (let i = 0; i < keyword.length; i++) if ((sql.charCodeAt(start + i) & ~0x20) !== keyword.charCodeAt(i)) return false;
+  return true;
 }
 
 /** True when nothing but white space, comments and semicolons is in `sql`. */
