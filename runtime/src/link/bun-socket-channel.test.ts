@@ -28,6 +28,7 @@ describe('Bun-native sockets behind the ByteChannel', () => {
         kept: ['first ', 'second'],
         remoteAddress: '127.0.0.1',
         networkSockets: [true, true],
+        readTo: { direct: ['direct'], events: 2 },
         corkedLength: 3,
         afterCork: 'first secondabc',
         whilePaused: 'first secondabc',

@@ -70,8 +70,13 @@ export class BunSocketChannel extends EventEmitter implements ByteChannel {
   connecting = true;
 
   /** `deliver`, when given, takes every read instead of a 'data' event (as connectDelivering does on Node). */
-  constructor(private readonly deliver?: (chunk: Buffer) => void) {
+  constructor(private deliver?: (chunk: Buffer) => void) {
     super();
+  }
+
+  /** Every read goes to `reader` from now on, not to 'data' listeners (undefined: to them again). */
+  readTo(reader: ((chunk: Buffer) => void) | undefined): void {
+    this.deliver = reader;
   }
 
   get remoteAddress(): string | undefined {

@@ -11,6 +11,12 @@ export interface NetworkChannel extends ByteChannel {
   readonly remoteAddress?: string | undefined;
   /** True until the connection is open (connects only). */
   readonly connecting?: boolean;
+  /**
+   * Where a channel that can call a reader directly sends every read instead of a 'data' event
+   * (undefined: back to events). An event per read is a measurable part of a Bun gateway's
+   * profile; Node's sockets do not have this, and their readers listen for 'data'.
+   */
+  readTo?(reader: ((chunk: Buffer) => void) | undefined): void;
   removeListener(event: 'data', listener: (chunk: Buffer) => void): unknown;
   removeListener(event: 'error', listener: (error: Error) => void): unknown;
   removeListener(event: 'close', listener: () => void): unknown;

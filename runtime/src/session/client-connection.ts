@@ -122,14 +122,16 @@ export abstract class ClientConnection implements LimitedSession, RegisteredSess
   private readonly onGone = () => this.close();
 
   private listen(socket: NetworkChannel): void {
-    socket.on('data', this.onData);
+    if (socket.readTo) socket.readTo(this.onData);
+    else socket.on('data', this.onData);
     socket.on('error', this.onGone);
     socket.on('close', this.onGone);
   }
 
   /** Stops listening to `socket`; whoever else listens to it (the gateway's gauge of open connections) still does. */
   private unlisten(socket: NetworkChannel): void {
-    socket.removeListener('data', this.onData);
+    if (socket.readTo) socket.readTo(undefined);
+    else socket.removeListener('data', this.onData);
     socket.removeListener('error', this.onGone);
     socket.removeListener('close', this.onGone);
   }
