@@ -49,6 +49,16 @@ describe('TallyHistogram', () => {
     expect(exposition(actual).get('test_seconds_count{route="primary",service="gateway"}')).toBe('6');
   });
 
+  it('counts observations without labels into one series, and skips values that are no number', async () => {
+    const registry = new Registry();
+    const tally = new TallyHistogram({ name: 'test_seconds', help: 'Test', buckets: BUCKETS, registers: [registry] });
+    for (const seconds of [0.002, Number.NaN, 0.02, Number.POSITIVE_INFINITY]) tally.observe(seconds);
+    const lines = exposition(await registry.metrics());
+    expect(lines.get('test_seconds_count{}')).toBe('2');
+    expect(lines.get('test_seconds_sum{}')).toBe('0.022');
+    expect(lines.get('test_seconds_bucket{le="0.01"}')).toBe('1');
+  });
+
   it('gives the same series for the same labels, whatever their order', () => {
     const tally = new TallyHistogram({ name: 'test_seconds', help: 'Test', buckets: BUCKETS, registers: [] });
     expect(tally.series({ a: '1', b: '2' })).toBe(tally.series({ b: '2', a: '1' }));

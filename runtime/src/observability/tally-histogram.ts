@@ -24,6 +24,7 @@ export class HistogramSeries {
   }
 
   observe(value: number): void {
+    if (!Number.isFinite(value)) return; // as prom-client refuses one: a clock gone wrong, not a duration
     const bounds = this.bounds;
     let i = 0;
     while (i < bounds.length && value > bounds[i]!) i++;
@@ -54,6 +55,7 @@ export class TallyHistogram {
   readonly help: string;
   private readonly bounds: readonly number[];
   private readonly all = new Map<string, HistogramSeries>();
+  private unlabelled: HistogramSeries | undefined;
 
   constructor(options: TallyHistogramOptions) {
     this.name = options.name;
@@ -74,9 +76,9 @@ export class TallyHistogram {
     return series;
   }
 
-  /** One observation without labels (a histogram of one series). */
+  /** One observation without labels (a histogram of one series, found once). */
   observe(value: number): void {
-    this.series().observe(value);
+    (this.unlabelled ??= this.series()).observe(value);
   }
 
   async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: ExposedValue[] }> {
