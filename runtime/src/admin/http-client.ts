@@ -71,7 +71,7 @@ export async function callAdmin<T>(options: AdminCall): Promise<T> {
 type Answer = { status: number; statusText: string; text: string };
 
 /** Bun's own HTTP client: native, and it keeps its connections alive itself. */
-const bunFetch = (globalThis as { Bun?: unknown }).Bun ? globalThis.fetch : undefined;
+const bunFetch = typeof process.versions.bun === 'string' ? globalThis.fetch : undefined;
 
 function exchange(options: AdminCall, method: string, retried = false): Promise<Answer> {
   // On Bun, `node:http`'s client is a compatibility layer that costs a login more CPU than the

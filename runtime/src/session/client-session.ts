@@ -297,7 +297,7 @@ export class ClientSession extends StatementExchange {
         }
         const retryable =
           FreshBackendRetry.isDottedSet(info.statements) && this.fresh.mayRetry(server, { idle: this.status === 'I' && !this.explicitTransaction, pinned: this.state.pinned }) ? frame : undefined;
-        this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...info.statements], ...(retryable ? { retryable } : {}) });
+        this.responses.push({ kind: 'forward', ends: 'ready', statementEffects: [...info.statements], retryable });
         return;
       }
       case FrontendCode.Parse:

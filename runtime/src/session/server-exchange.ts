@@ -61,17 +61,14 @@ export abstract class ServerExchange extends ClientConnection {
   /** Forwards a client frame to the server and expects its response. */
   protected send(bytes: Buffer, ends: ResponseEnd, kind: 'forward' | 'swallow', onDone?: (failed: boolean) => void): void {
     this.server!.output.write(bytes);
-    // Slots are built field by field: a spread of optional fields costs a generic copy per request.
-    this.responses.push(onDone ? { kind, ends, onDone } : { kind, ends });
+    // Absent callbacks are undefined fields, not spreads of optional ones (a generic copy per request).
+    this.responses.push({ kind, ends, onDone });
   }
 
   /** Sends a message of the pooler's own whose response the client must not see. */
   protected inject(bytes: Buffer, ends: ResponseEnd, onDone?: (failed: boolean) => void, onMessage?: (code: number, buffer: Buffer, bodyStart: number, end: number) => void): void {
     this.server!.output.write(bytes);
-    const slot: { kind: 'swallow'; ends: ResponseEnd; onDone?: (failed: boolean) => void; onMessage?: (code: number, buffer: Buffer, bodyStart: number, end: number) => void } = { kind: 'swallow', ends };
-    if (onDone) slot.onDone = onDone;
-    if (onMessage) slot.onMessage = onMessage;
-    this.responses.push(slot);
+    this.responses.push({ kind: 'swallow', ends, onDone, onMessage });
   }
 
   /** Answers in the server's place, in order with the server's answers. */

@@ -96,7 +96,7 @@ export class SocketOutput {
     }
     if (this.socket.destroyed) return;
     if (this.socket.batchesWrites || this.pending !== undefined || this.rangeOf !== undefined) {
-      this.write(buffer.subarray(start, end));
+      this.write(wholeOrPart(buffer, start, end));
       return;
     }
     this.rangeOf = buffer;
