@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { type InstanceLayout, serviceDirOf } from '../runtime/src/deployment/layout';
 import { tlsFilesFor } from '../runtime/src/deployment/tls-material';
 import { loadSpecFile } from '../runtime/src/spec/load';
-import { cpuSecondsOf } from '../runtime/src/util/process-tree';
+import { cpuTimesOf } from '../runtime/src/util/process-tree';
 import { type LocalCluster, startLocalCluster } from '../test/support/local-cluster';
 import { startPgBouncer, superuserVerifier } from '../test/support/pgbouncer';
 
@@ -137,6 +137,8 @@ export interface PgbenchResult {
   readonly failed: number;
   /** CPU time (user + system) the proxies spent per transaction, in µs; undefined without proxies. */
   readonly proxyCpuMicros?: number;
+  /** Of that, the time in the kernel (system calls, the network stack, page faults). */
+  readonly proxySystemMicros?: number;
 }
 
 /** One pgbench run (-j 2, -n) with `env`; rejects as execFile does when pgbench fails. */
@@ -144,9 +146,11 @@ export async function runPgbench(env: NodeJS.ProcessEnv, how: PgbenchRun): Promi
   const args = ['-p', String(how.port), '-M', how.protocol, '-c', String(how.clients), '-j', '2', '-T', String(how.seconds), '-n'];
   if (how.workload === '-S') args.push('-S');
   if (how.churn) args.push('-C');
-  const cpuBefore = how.proxies.map(cpuSecondsOf);
+  const cpuBefore = how.proxies.map(cpuTimesOf);
   const { stdout } = await promisify(execFile)(PGBENCH, args, { env, timeout: (how.seconds + 60) * 1000 });
-  const cpuSpent = how.proxies.reduce((sum, pid, index) => sum + cpuSecondsOf(pid) - cpuBefore[index]!, 0);
+  const cpuAfter = how.proxies.map(cpuTimesOf);
+  const spent = (part: 'user' | 'system') => cpuAfter.reduce((sum, times, index) => sum + times[part] - cpuBefore[index]![part], 0);
+  const cpuSpent = spent('user') + spent('system');
   const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? 0);
   const transactions = number(/number of transactions actually processed: (\d+)/);
   return {
@@ -154,6 +158,6 @@ export async function runPgbench(env: NodeJS.ProcessEnv, how: PgbenchRun): Promi
     latencyMs: number(/latency average = ([\d.]+) ms/),
     transactions,
     failed: number(/number of failed transactions: (\d+)/),
-    ...(how.proxies.length > 0 && transactions > 0 ? { proxyCpuMicros: (cpuSpent * 1e6) / transactions } : {}),
+    ...(how.proxies.length > 0 && transactions > 0 ? { proxyCpuMicros: (cpuSpent * 1e6) / transactions, proxySystemMicros: (spent('system') * 1e6) / transactions } : {}),
   };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cpuSecondsOf, postgresProcessesIn } from './process-tree';
+import { cpuSecondsOf, cpuTimesOf, postgresProcessesIn } from './process-tree';
 import { sleep } from './net';
 
 describe('cpuSecondsOf', () => {
@@ -14,6 +14,16 @@ describe('cpuSecondsOf', () => {
     while ((process.cpuUsage(until).user + process.cpuUsage(until).system) / 1e6 < 0.25);
     expect(cpuSecondsOf(process.pid) - before).toBeGreaterThanOrEqual(0.2);
     expect(cpuSecondsOf(2 ** 22 + 1)).toBe(0); // above pid_max: never a process
+  });
+
+  it('tells user-space time from the kernel\'s: a loop of arithmetic is user time', () => {
+    const before = cpuTimesOf(process.pid);
+    const until = process.cpuUsage();
+    while (process.cpuUsage(until).user / 1e6 < 0.25);
+    const after = cpuTimesOf(process.pid);
+    expect(after.user - before.user).toBeGreaterThanOrEqual(0.2);
+    expect(after.system).toBeGreaterThanOrEqual(before.system);
+    expect(cpuTimesOf(2 ** 22 + 1)).toEqual({ user: 0, system: 0 });
   });
 });
 

@@ -11,11 +11,17 @@ const CLOCK_TICKS = 100;
 
 /** CPU time (user + system, seconds) process `pid` has used; 0 once it is gone. */
 export function cpuSecondsOf(pid: number): number {
+  const { user, system } = cpuTimesOf(pid);
+  return user + system;
+}
+
+/** CPU time process `pid` has used in user space and in the kernel (seconds each); 0 once it is gone. */
+export function cpuTimesOf(pid: number): { readonly user: number; readonly system: number } {
   try {
     const fields = statFields(pid); // utime is field 14, stime field 15
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
 }
 
