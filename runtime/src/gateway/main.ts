@@ -47,7 +47,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
   const { store: topo, registry: etcdMetrics } = instrumentTopoStore(openTopoStore(layout), 'gateway');
   // The tracker tells the gateway about new primaries; the gateway routes with the tracker.
   const onPrimary: { change: (primary: Endpoint | undefined) => void } = { change: () => undefined };
-  const tracker = new PrimaryTracker(topo, (primary) => onPrimary.change(primary));
+  const tracker = new PrimaryTracker(topo, (primary) => onPrimary.change(primary), (error) => log.warn({ err: (error as Error).message }, "cannot look up the primary's pooler; asking etcd again"));
   const replicas = new ReplicaSelector(topo, {
     zone: me.zone,
     maxLagBytes: spec.gateway.replicaReads.maxLagBytes,

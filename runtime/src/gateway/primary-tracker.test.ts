@@ -47,4 +47,43 @@ describe('PrimaryTracker', () => {
     await tracker.onRule(serving(2, 'zone-a-0'));
     expect((await waiting)?.instance).toBe('zone-a-0');
   });
+
+  it('asks again when etcd cannot list the instances, instead of failing (and ending the gateway)', async () => {
+    const topo = new FailingLookups(2);
+    await topo.putInstance(instance('zone-a-0', '10.0.0.1'));
+    const failures: string[] = [];
+    const tracker = new PrimaryTracker(topo, undefined, (error) => failures.push((error as Error).message), { first: 1, last: 2 });
+    await tracker.onRule(serving(1, 'zone-a-0'));
+    expect(tracker.primary?.host).toBe('10.0.0.1');
+    expect(failures).toEqual(['14 UNAVAILABLE: etcd unreachable', '14 UNAVAILABLE: etcd unreachable']);
+  });
+
+  it('stops asking for a rule once a newer one came: the older one never routes', async () => {
+    const topo = new FailingLookups(Infinity);
+    await topo.putInstance(instance('zone-a-0', '10.0.0.1'));
+    const tracker = new PrimaryTracker(topo, undefined, undefined, { first: 1, last: 2 });
+    const older = tracker.onRule(serving(1, 'zone-a-0'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await tracker.onRule({ ...serving(2, 'zone-a-0'), status: 'electing' } as ShardRule);
+    topo.failuresLeft = 0;
+    await older;
+    expect(tracker.primary).toBeUndefined();
+    expect(topo.calls).toBeGreaterThan(1);
+  });
 });
+
+/** A store whose instance lookups fail the first `failuresLeft` times, as a cut-off etcd's do. */
+class FailingLookups extends MemoryTopoStore {
+  calls = 0;
+  constructor(public failuresLeft: number) {
+    super();
+  }
+  override async listInstances(): Promise<InstanceRecord[]> {
+    this.calls += 1;
+    if (this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
+      throw new Error('14 UNAVAILABLE: etcd unreachable');
+    }
+    return super.listInstances();
+  }
+}
