@@ -46,3 +46,16 @@ describe('settings inside a transaction with savepoints (guc.sql)', () => {
     expect([...state.committedSettings.keys()]).toEqual(['work_mem']);
   });
 });
+
+describe('RESET of a custom placeholder (guc.sql: "this makes it go to empty, not become unknown again")', () => {
+  it('keeps the RESET, so a backend the session moves to defines the placeholder too; a plain setting is dropped', () => {
+    const state = new SessionState();
+    state.apply(set('custom.my_guc', "'foo'"));
+    state.apply(set('work_mem', "'8MB'"));
+    state.endTransaction(true);
+    state.apply({ kind: 'reset', name: 'custom.my_guc' });
+    state.apply({ kind: 'reset', name: 'work_mem' });
+    state.endTransaction(true);
+    expect(Object.fromEntries(state.committedSettings)).toEqual({ 'custom.my_guc': 'RESET "custom"."my_guc"' });
+  });
+});

@@ -8,6 +8,7 @@ import { dateStyleChain } from '../sql/date-style';
 import type { SessionEffect } from '../sql/effects';
 import { isLanguagePlaceholder } from '../sql/language-settings';
 import { settingsKeyOf } from './settings-key';
+import { resetStatement } from './settings-replay';
 
 export type PinReason = 'temp-object' | 'hold-cursor' | 'advisory-lock' | 'listen' | 'sql-prepare' | 'untracked-setting' | 'library-placeholder' | 'loaded-library';
 
@@ -116,7 +117,9 @@ export class SessionState {
         else if (isLanguagePlaceholder(effect.name)) this.placeholder = true;
         return;
       case 'reset':
-        this.pending().set(effect.name, this.startup.get(effect.name) ?? null);
+        // A custom placeholder (`app.user`) stays defined, empty, on the backend that RESET it:
+        // the RESET is kept, so a backend the session moves to defines it too and SHOW agrees.
+        this.pending().set(effect.name, this.startup.get(effect.name) ?? (isCustomPlaceholder(effect.name) ? resetStatement(effect.name) : null));
         if (this.startup.has(effect.name)) (this.pendingStartupResets ??= new Set()).add(effect.name);
         // Postgres: a new session authorization is also the current role (SET ROLE is undone).
         if (effect.name === 'session_authorization') this.pending().set('role', null);
@@ -267,4 +270,9 @@ export class SessionState {
         return;
     }
   }
+}
+
+/** A dotted setting name no language defines: Postgres keeps it as a placeholder once made. */
+function isCustomPlaceholder(name: string): boolean {
+  return name.includes('.') && !isLanguagePlaceholder(name);
 }

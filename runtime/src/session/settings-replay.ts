@@ -31,7 +31,7 @@ export function settingsReplay(from: ReadonlyMap<string, string>, to: ReadonlyMa
   return [...identity, ...statements, ...(authorization ? [authorization] : []), ...(role ? [role] : [])].join('; ');
 }
 
-function resetStatement(name: string): string {
+export function resetStatement(name: string): string {
   if (name === 'session characteristics') return 'RESET default_transaction_isolation; RESET default_transaction_read_only; RESET default_transaction_deferrable';
   return `RESET ${quoteIdentifier(name)}`;
 }
