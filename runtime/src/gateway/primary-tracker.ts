@@ -4,6 +4,7 @@
  */
 import type { InstanceRecord, ShardRule } from '../topo/records';
 import type { TopoStore } from '../topo/topo-store';
+import { sleep } from '../util/net';
 import { type Endpoint, poolerEndpoint } from './pooler-endpoint';
 
 /**
@@ -47,13 +48,13 @@ export class PrimaryTracker {
       return;
     }
     let instances = await this.lookUp();
+    for (let wait = this.retryMs.first; instances === undefined && heard === this.rulesHeard; wait = Math.min(wait * 2, this.retryMs.last)) {
+      await sleep(wait);
+      if (heard === this.rulesHeard) instances = await this.lookUp();
+    }
     // Rules arrive faster than lookups finish (a watch catching up after a partition heals
     // delivers several at once), and lookups may finish out of order: an older rule's, set
     // last, would route writes to a deposed primary until the next rule.
-    for (let wait = this.retryMs.first; instances === undefined && heard === this.rulesHeard; wait = Math.min(wait * 2, this.retryMs.last)) {
-      await new Promise((resolve) => setTimeout(resolve, wait).unref());
-      if (heard === this.rulesHeard) instances = await this.lookUp();
-    }
     if (heard !== this.rulesHeard || instances === undefined) return;
     const record = instances.find((instance) => instance.name === rule.primary);
     this.set(record ? poolerEndpoint(record) : undefined);

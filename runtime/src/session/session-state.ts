@@ -272,7 +272,11 @@ export class SessionState {
   }
 }
 
-/** A dotted setting name no language defines: Postgres keeps it as a placeholder once made. */
+/**
+ * A dotted setting name other than a language's placeholder (which pins the session instead):
+ * a custom placeholder, which Postgres keeps once made, or an extension's or language's own
+ * setting, which a RESET on any backend leaves as it should be.
+ */
 function isCustomPlaceholder(name: string): boolean {
   return name.includes('.') && !isLanguagePlaceholder(name);
 }
