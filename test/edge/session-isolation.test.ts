@@ -146,6 +146,88 @@ describe('exact session isolation: nothing a session does reaches a later one', 
   }
 
   /**
+   * The reset goes out in the write that carries the later session's first statement
+   * (handoff-reset.ts). It must hold whatever that statement does: fail, open a transaction
+   * and roll it back, or look at the session's state from the same write. A reset that shared
+   * the statement's transaction would fail all three — a failure or a ROLLBACK would undo it,
+   * and UNLISTEN or a dropped temp table take effect only at a commit — so it must be
+   * committed before the statement starts.
+   */
+  hops.forEach(({ hops: path, port }, hop) => {
+    describe.each(kinds)(`${path}, $statements: a reset that the next statement cannot undo`, ({ prepared }) => {
+      /** A role of its own: its pool (one connection) starts empty, so "no prepared statement" holds. */
+      const role = `undo_${hop}_${prepared ? 'prepared' : 'simple'}`;
+      const lockKey = 5000 + hop * 10 + (prepared ? 1 : 0);
+      const session = async (application_name: string) => {
+        const client = new Client({ host: '127.0.0.1', port: port(), user: role, password: ALICE_PASSWORD, database: 'postgres', application_name });
+        client.on('error', () => undefined);
+        await client.connect();
+        return client;
+      };
+      beforeAll(async () => {
+        await cluster.query(`CREATE ROLE ${role} LOGIN PASSWORD '${ALICE_PASSWORD}'; GRANT USAGE, CREATE ON SCHEMA evil TO ${role}; GRANT USAGE ON SEQUENCE leak_seq TO ${role}`);
+      });
+      /**
+       * A first session leaves settings, a temp table, a LISTEN, an advisory lock, a hold
+       * cursor and a sequence value behind, all from inside a function (no SQL PREPARE: a
+       * connection that keeps the pooler's statements keeps that one, and each case does this
+       * again). Returns its backend's pid.
+       */
+      const leave = async () => {
+        const first = await session('isolation-first');
+        try {
+          if (prepared) await first.query({ name: 'isolation-probe', text: PROBE });
+          await first.query(`DO $$ BEGIN
+            PERFORM leak_settings();
+            EXECUTE 'CREATE TEMP TABLE leaked_rows AS SELECT 1 AS secret';
+            EXECUTE 'LISTEN leaked_channel';
+            PERFORM pg_advisory_lock(${lockKey});
+            EXECUTE 'DECLARE leaked_cursor CURSOR WITH HOLD FOR SELECT 1';
+            PERFORM nextval('leak_seq');
+          END $$`);
+          return ((await first.query('SELECT pg_backend_pid() AS pid')).rows[0] as { pid: number }).pid;
+        } finally {
+          await first.end();
+        }
+      };
+      const expected = (pid: number) => ({ ...CLEAN, pid, application_name: 'isolation-later', current_user: role, session_user: role, ...(prepared ? { sql_prepared: expect.any(Number) } : {}) });
+      const later = async (steps: (client: Client) => Promise<void>) => {
+        const client = await session('isolation-later');
+        try {
+          await steps(client);
+        } finally {
+          await client.end();
+        }
+      };
+
+      it('a first statement that fails', async () => {
+        const pid = await leave();
+        await later(async (client) => {
+          await expect(client.query('SELECT 1/0')).rejects.toThrow(/division by zero/);
+          expect((await client.query(PROBE)).rows[0]).toMatchObject(expected(pid));
+        });
+      });
+
+      it('a first statement that opens a transaction rolled back after', async () => {
+        const pid = await leave();
+        await later(async (client) => {
+          await client.query('BEGIN');
+          expect((await client.query(PROBE)).rows[0]).toMatchObject(expected(pid));
+          await client.query('ROLLBACK');
+          expect((await client.query(PROBE)).rows[0]).toMatchObject(expected(pid));
+        });
+      });
+
+      it('a first statement that looks at the state itself', async () => {
+        const pid = await leave();
+        await later(async (client) => {
+          expect((await client.query(PROBE)).rows[0]).toMatchObject(expected(pid));
+        });
+      });
+    });
+  });
+
+  /**
    * A pool connection logs in with the application_name of the session it is opened for
    * (carried-startup.ts), so that sessions with the same startup need no replay after the
    * reset. RESET then gives that session's name, so such a connection must never serve a session
