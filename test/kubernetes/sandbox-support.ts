@@ -93,6 +93,23 @@ export async function query<T extends Record<string, unknown>>(target: LedgerTar
   }
 }
 
+/**
+ * A read that may be asked again: once more (up to three tries) if the connection is lost
+ * before the answer. Right after a heal, a gateway may still hold a link connection the cut
+ * ended, and the first statement on it fails; an application asks again, and so does a check
+ * that is about what is stored, not about the first statement after a heal.
+ */
+export async function read<T extends Record<string, unknown>>(target: LedgerTarget, sql: string, params: unknown[] = []): Promise<T[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await query<T>(target, sql, params);
+    } catch (error) {
+      if (attempt >= 3 || !/connection|terminat|ECONNRESET|timeout/i.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
 export interface Replication {
   readonly primary: string;
   /** `replayed`: the standby has replayed up to the primary's current WAL position. */

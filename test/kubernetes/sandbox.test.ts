@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../pod-sandbox/pod-runner';
 import { acknowledgerViolations } from '../support/acknowledger-check';
 import { LEDGER_DDL, LedgerWriter } from '../support/ledger-writer';
-import { appTarget, FORM_TIMEOUT_MS, instancePod, orchestratorHistory, query, replication, sandboxTopo, startExample, superuserTarget, synthesizeExample, waitFormed, waitSettled, type ExampleInSandbox } from './sandbox-support';
+import { appTarget, FORM_TIMEOUT_MS, instancePod, orchestratorHistory, query, read, replication, sandboxTopo, startExample, superuserTarget, synthesizeExample, waitFormed, waitSettled, type ExampleInSandbox } from './sandbox-support';
 import { RuleRecorder } from '../support/rule-recorder';
 
 const REJOIN_TIMEOUT_MS = 240_000;
@@ -56,7 +56,7 @@ describe('pod sandbox: the kubernetes-multi-az example', () => {
 
   /** Every acknowledged write of `writer` is in the table, read through the gateway, and came from the primary of its time. */
   async function expectNothingLost(writer: LedgerWriter): Promise<void> {
-    const rows = await query<{ id: string }>(superuserTarget(example.sandbox), 'SELECT id FROM ledger WHERE writer = $1', [writer.name]);
+    const rows = await read<{ id: string }>(superuserTarget(example.sandbox), 'SELECT id FROM ledger WHERE writer = $1', [writer.name]);
     const stored = new Set(rows.map((row) => Number(row.id)));
     const lost = writer.acknowledged.filter((ack) => !stored.has(ack.id)).map((ack) => ack.id);
     expect(writer.acknowledged.length).toBeGreaterThan(0);
