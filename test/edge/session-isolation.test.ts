@@ -228,6 +228,57 @@ describe('exact session isolation: nothing a session does reaches a later one', 
   });
 
   /**
+   * On a backend of its own, what a session left there inside functions ends with the session.
+   * In a pool, the connection it used last is reset as soon as it ends, not when another
+   * session happens to take it (ended-session-reset.ts): its advisory lock does not block
+   * anyone, its temp table is gone, while the connection stays open in the pool — and the
+   * next session on it needs no reset of its own, and finds nothing.
+   */
+  hops.forEach(({ hops: path, port }, hop) => {
+    it(`${path}: a session's leftovers end when it does, on a connection that stays open`, async () => {
+      const role = `ended_${hop}`;
+      const lockKey = 6000 + hop;
+      await cluster.query(`CREATE ROLE ${role} LOGIN PASSWORD '${ALICE_PASSWORD}'`);
+      const session = async (application_name: string) => {
+        const client = new Client({ host: '127.0.0.1', port: port(), user: role, password: ALICE_PASSWORD, database: 'postgres', application_name });
+        client.on('error', () => undefined);
+        await client.connect();
+        return client;
+      };
+      const first = await session('isolation-first');
+      await first.query(`DO $$ BEGIN
+        PERFORM pg_advisory_lock(${lockKey});
+        EXECUTE 'LISTEN ended_channel';
+        EXECUTE 'CREATE TEMP TABLE ended_rows_${hop} AS SELECT 1 AS secret';
+        PERFORM set_config('work_mem', '77MB', false);
+      END $$`);
+      const { pid } = (await first.query('SELECT pg_backend_pid() AS pid')).rows[0] as { pid: number };
+      const left = async () =>
+        (await cluster.query<{ locks: number; temp: number; open: number }>(
+          `SELECT (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = ${lockKey})::int AS locks,
+                  (SELECT count(*) FROM pg_class WHERE relname = 'ended_rows_${hop}' AND relpersistence = 't')::int AS temp,
+                  (SELECT count(*) FROM pg_stat_activity WHERE pid = ${pid})::int AS open`,
+        ))[0]!;
+      expect(await left()).toEqual({ locks: 1, temp: 1, open: 1 });
+      await first.end();
+      // No other session of the role comes: only the end of the first one can release these.
+      const deadline = Date.now() + 10_000;
+      let now = await left();
+      while ((now.locks > 0 || now.temp > 0) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        now = await left();
+      }
+      expect(now).toEqual({ locks: 0, temp: 0, open: 1 });
+      const later = await session('isolation-later');
+      try {
+        expect((await later.query(PROBE)).rows[0]).toMatchObject({ ...CLEAN, pid, application_name: 'isolation-later', current_user: role, session_user: role });
+      } finally {
+        await later.end();
+      }
+    });
+  });
+
+  /**
    * A pool connection logs in with the application_name of the session it is opened for
    * (carried-startup.ts), so that sessions with the same startup need no replay after the
    * reset. RESET then gives that session's name, so such a connection must never serve a session

@@ -19,6 +19,8 @@ export class RoutedBackend implements Backend {
   private lender: Pool | undefined;
   private lastNode: string | undefined;
   private lastPool: Pool | undefined;
+  /** The co-located pool the session borrowed from last: told when the session ends. */
+  private lastLender: Pool | undefined;
 
   constructor(
     private readonly link: LinkBackend,
@@ -89,8 +91,9 @@ export class RoutedBackend implements Backend {
     return connection === this.lent || this.link.owns(connection);
   }
 
-  sessionClosed(): void {
+  sessionClosed(owner: object): void {
     this.link.sessionClosed();
+    this.lastLender?.sessionClosed(owner);
   }
 
   loginParameters(): ReadonlyMap<string, string> | undefined {
@@ -114,6 +117,7 @@ export class RoutedBackend implements Backend {
   private lend(pool: Pool, connection: BackendConnection): BackendConnection {
     this.lent = connection;
     this.lender = pool;
+    this.lastLender = pool;
     return connection;
   }
 }

@@ -46,9 +46,9 @@ export class SplitBackend implements Backend {
     this.replica.cancel(connection);
   }
 
-  sessionClosed(): void {
-    this.primary.sessionClosed();
-    this.replica.sessionClosed();
+  sessionClosed(owner: object): void {
+    this.primary.sessionClosed(owner);
+    this.replica.sessionClosed(owner);
   }
 
   loginParameters(): ReadonlyMap<string, string> | undefined {

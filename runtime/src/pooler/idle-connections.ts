@@ -7,10 +7,12 @@
  * Among those a session may use (its startup covers what the connection logged in with:
  * carried-startup.ts), the one it used last comes first — no reset, no replay, its statements
  * still prepared there; then one that logged in with the session's own startup (no replay
- * after the reset); then the newest.
+ * after the reset); then the newest. Within each, one that needs no reset (nobody used it, or
+ * it was reset when its last session ended) before the newest.
  */
 import { type CarriedStartup, startupCovers } from '../session/carried-startup';
 import type { ServerConnection } from '../session/server-connection';
+import { RESET_FOR_NEXT_SESSION } from '../session/handoff-reset';
 
 export class IdleConnections {
   private readonly list: ServerConnection[] = [];
@@ -51,18 +53,19 @@ export class IdleConnections {
   /** The idle connection the session `owner` (startup `startup`) should get, taken out; undefined if it may use none. */
   take(owner: object | undefined, startup: CarriedStartup): ServerConnection | undefined {
     this.dropDead();
-    let sameStartup = -1;
-    let usable = -1;
+    // Newest first, per kind: [needs a reset, needs none], for the session's own startup and for one it covers.
+    const same = [-1, -1];
+    const usable = [-1, -1];
     for (let index = this.list.length - 1; index >= 0; index--) {
       const connection = this.list[index]!;
-      const same = connection.startup.key === startup.key;
-      if (!same && !startupCovers(startup, connection.startup)) continue;
+      const sameStartup = connection.startup.key === startup.key;
+      if (!sameStartup && !startupCovers(startup, connection.startup)) continue;
       if (connection.lastOwner === owner) return this.takeAt(index);
-      if (same) {
-        if (sameStartup === -1) sameStartup = index;
-      } else if (usable === -1) usable = index;
+      const kind = sameStartup ? same : usable;
+      const clean = needsNoReset(connection) ? 1 : 0;
+      if (kind[clean] === -1) kind[clean] = index;
     }
-    return this.takeAt(sameStartup !== -1 ? sameStartup : usable);
+    return this.takeAt([same[1]!, same[0]!, usable[1]!, usable[0]!].find((index) => index !== -1) ?? -1);
   }
 
   /** An idle connection no session has used yet (a new backend) that `startup` may use, taken out; or undefined. */
@@ -85,4 +88,9 @@ export class IdleConnections {
       }
     }
   }
+}
+
+/** No session has used it, or it was reset when the last one ended (ended-session-reset.ts): a session may take it as it is. */
+function needsNoReset(connection: ServerConnection): boolean {
+  return connection.lastOwner === undefined || connection.lastOwner === RESET_FOR_NEXT_SESSION;
 }

@@ -46,4 +46,8 @@ class PoolForStartup implements Backend {
   cancel(connection: BackendConnection): void {
     this.pool.cancel(connection);
   }
+
+  sessionClosed(owner: object): void {
+    this.pool.sessionClosed(owner);
+  }
 }

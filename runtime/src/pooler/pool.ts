@@ -2,7 +2,8 @@
  * Server connections for one (user, database): a few real connections shared by many client
  * sessions. Sessions wait in a queue with a deadline when all are busy; connections past their
  * lifetime or idle too long are closed; a Postgres that went away is reconnected with
- * back-off. An idle connection the asking session used last is preferred: it needs no reset.
+ * back-off. An idle connection the asking session used last is preferred: it needs no reset;
+ * one whose last session ended is reset at once.
  * A connection may log in with the startup application_name of the session it is opened for,
  * and then serves only sessions that have one (carried-startup.ts).
  */
@@ -14,6 +15,7 @@ import { ServerConnection, ServerLoginError } from '../session/server-connection
 import { connectTo } from '../link/server-target';
 import { pipelineCandidate } from './pipeline-candidate';
 import { IdleConnections } from './idle-connections';
+import { EndedSessionResets } from './ended-session-reset';
 import { type CarriedStartup, NO_CARRIED_STARTUP, startupCovers } from '../session/carried-startup';
 
 export interface PoolOptions {
@@ -86,6 +88,8 @@ export class Pool implements Backend {
   /** PgBouncer's PAUSE: new acquisitions wait (without the queue timeout), connections in use finish. */
   private paused = false;
   private pipelined = 0;
+  /** Idle connections being reset because their last session ended (idle to the stats). */
+  private readonly resets = new EndedSessionResets((connection, reset) => (reset ? this.release(connection) : this.discard(connection)));
   /**
    * Statements (text + parameter types) some server connection of this pool accepted: a
    * session may prepare one of these without borrowing a connection (see ClientSession).
@@ -116,8 +120,8 @@ export class Pool implements Backend {
     return {
       user: this.user,
       database: this.database,
-      active: this.all.size - this.idle.length,
-      idle: this.idle.length,
+      active: this.all.size - this.idle.length - this.resets.count,
+      idle: this.idle.length + this.resets.count,
       waiting: this.waiters.length,
       opening: this.opening,
       pipelined: this.pipelined,
@@ -271,6 +275,18 @@ export class Pool implements Backend {
     waiter.resolve(connection);
   }
 
+  /**
+   * The session `owner` has ended: an idle connection it used last is reset now, so what it left
+   * there ends with it (ended-session-reset.ts); one it handed on was reset by its taker.
+   */
+  sessionClosed(owner: object): void {
+    for (const connection of this.idle.all()) {
+      if (connection.lastOwner !== owner || !this.idle.remove(connection)) continue;
+      if (connection.broken || connection.closed) this.discard(connection);
+      else this.resets.start(connection);
+    }
+  }
+
   /** Closes one idle connection so another pool can open one (fair share); true if it did. */
   yieldIdle(): boolean {
     const connection = this.idle.shift();
@@ -355,7 +371,7 @@ export class Pool implements Backend {
         this.lastOpenError = error.message;
         // A login refusal (no such database, role) is final for the sessions that asked; a
         // server starting up, shutting down or full is tried again, like an unreachable one.
-        if (error instanceof ServerLoginError && !isTransientRefusal(error)) {
+        if (error instanceof ServerLoginError && !error.transient) {
           for (const waiter of this.waiters.splice(0)) waiter.reject(error);
           return;
         }
@@ -379,14 +395,4 @@ export class Pool implements Backend {
 /** May `waiter` take `connection`? */
 function mayTake(waiter: Waiter, connection: ServerConnection): boolean {
   return (!waiter.fresh || connection.lastOwner === undefined) && startupCovers(waiter.startup, connection.startup);
-}
-
-/**
- * Refusals that pass: the server is starting up or shutting down (57P01-57P03: a restart, a
- * fence, a promotion) or out of connections (class 53). Waiting sessions keep waiting, within
- * their queue timeout, while the pool tries again with back-off.
- */
-function isTransientRefusal(error: ServerLoginError): boolean {
-  const code = error.fields.C ?? '';
-  return code.startsWith('57P0') || code.startsWith('53');
 }

@@ -88,8 +88,8 @@ export interface Backend {
   cancel(connection: BackendConnection): void;
   /** Said to the client when its connection is lost mid-request. */
   readonly lossMessage: string;
-  /** The session that used this backend has ended. */
-  sessionClosed?(): void;
+  /** The session `owner`, which used this backend, has ended (a pool resets the idle connection it used last). */
+  sessionClosed?(owner: object): void;
   /**
    * Login parameters (ParameterStatus) a recent login of the same user and database saw: a
    * session may log in without borrowing a connection when they are known.

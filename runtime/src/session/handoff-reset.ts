@@ -68,6 +68,13 @@ const KEEPING = reset(KEEPING_STATEMENTS, KEEPING_STATEMENTS);
 const KEEPING_BUT_IDENTITY = reset(`${IDENTITY}; ${KEEPING_STATEMENTS}`, `${IDENTITY}; ${KEEPING_STATEMENTS}`);
 
 /**
+ * The last owner of a connection reset after the session that used it ended
+ * (pooler/ended-session-reset.ts): like a connection no session has used, it needs no reset;
+ * unlike one, it is not fresh (whatever library a session loaded stays loaded).
+ */
+export const RESET_FOR_NEXT_SESSION: object = Object.freeze({ resetForNextSession: true });
+
+/**
  * The reset for `connection`, and the connection's state as the pooler tracks it afterwards:
  * the settings it logged in with (none, or a session's application_name: carried-startup.ts),
  * and no prepared statements if they went too.

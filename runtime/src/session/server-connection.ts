@@ -20,6 +20,16 @@ export class ServerLoginError extends Error {
   constructor(readonly fields: Readonly<Record<string, string>>) {
     super(fields.M ?? 'login refused by the server');
   }
+
+  /**
+   * A refusal that passes: the server is starting up or shutting down (57P01-57P03: a restart,
+   * a fence, a promotion) or out of connections (class 53). A pool's waiting sessions keep
+   * waiting, within their queue timeout, while it tries again with back-off.
+   */
+  get transient(): boolean {
+    const code = this.fields.C ?? '';
+    return code.startsWith('57P0') || code.startsWith('53');
+  }
 }
 
 /**
