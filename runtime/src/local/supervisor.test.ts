@@ -57,6 +57,27 @@ describe('Supervisor', () => {
     expect(state.children.map((c) => c.name)).toEqual(['stays', 'joins']);
   });
 
+  it('keeps a leaving child in the state file until it has exited, however long the others before it took', async () => {
+    // The first to leave exits at once; the second holds on to SIGTERM for a while (a gateway closing its sessions).
+    const slow = "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 700)); setInterval(() => {}, 1000)";
+    const { dir, supervisor } = supervise((d) => [child(d, 'stays', forever), child(d, 'quick', forever), child(d, 'slow', slow)]);
+    await waitFor('all running', () => (supervisor.states().every((s) => s.running) ? true : undefined), { timeoutMs: 10_000 });
+    const slowPid = supervisor.states().find((s) => s.name === 'slow')!.pid!;
+    const listed = () => (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { children: { name: string }[] }).children.map((c) => c.name);
+    const reconciled = supervisor.reconcile([child(dir, 'stays', forever)]);
+    // Whenever the state file no longer names the slow child, it has exited.
+    let sawItGoneWhileAlive = false;
+    let done = false;
+    void reconciled.then(() => (done = true));
+    while (!done) {
+      if (!listed().includes('slow') && isAlive(slowPid)) sawItGoneWhileAlive = true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(sawItGoneWhileAlive).toBe(false);
+    expect(isAlive(slowPid)).toBe(false);
+    expect(listed()).toEqual(['stays']);
+  });
+
   it('reports a child that dies, restarts it, and records it in the state file', async () => {
     const { dir, events, supervisor } = supervise((d) => [child(d, 'steady', forever), child(d, 'flaky', 'process.exit(3)')]);
     await waitFor('two restarts', () => (supervisor.states().find((s) => s.name === 'flaky')!.restarts >= 2 ? true : undefined), { timeoutMs: 10_000 });

@@ -106,12 +106,14 @@ export class Supervisor extends EventEmitter<{ event: [SupervisorEvent] }> {
     if (this.stopping) return;
     const names = new Set(specs.map((spec) => spec.name));
     const leaving = this.children.filter((child) => !names.has(child.spec.name));
-    this.children = this.children.filter((child) => names.has(child.spec.name));
+    // Listed until they have exited: the state file, which `polygres apply` waits on, is written
+    // at every exit, and must not say a child is gone while it still runs (and holds its port).
     for (const child of leaving) {
       clearTimeout(child.restartTimer);
       child.stopped = true;
-      await this.stopChild(child);
     }
+    for (const child of leaving) await this.stopChild(child);
+    this.children = this.children.filter((child) => !leaving.includes(child));
     for (const spec of specs) {
       if (leaving.some((child) => child.spec.name === spec.name) || this.children.some((child) => child.spec.name === spec.name)) continue;
       const child: Tracked = { spec, process: undefined, restarts: 0, backoffMs: this.initialBackoff, startedAt: 0, lastExit: null, restartTimer: undefined, stopped: false };
