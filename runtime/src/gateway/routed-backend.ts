@@ -14,12 +14,11 @@ import type { CarriedStartup } from '../session/carried-startup';
 
 export class RoutedBackend implements Backend {
   readonly lossMessage: string;
-  /** The connection the session borrowed from a co-located pool, and that pool, while it holds one. */
+  /** The connection the session borrowed from a co-located pool, while it holds one. */
   private lent: BackendConnection | undefined;
-  private lender: Pool | undefined;
   private lastNode: string | undefined;
   private lastPool: Pool | undefined;
-  /** The co-located pool the session borrowed from last: told when the session ends. */
+  /** The co-located pool the session borrowed from last: the lender of `lent`, and told when the session ends. */
   private lastLender: Pool | undefined;
 
   constructor(
@@ -75,14 +74,12 @@ export class RoutedBackend implements Backend {
 
   release(connection: BackendConnection): void {
     if (connection !== this.lent) return this.link.release(connection);
-    const pool = this.lender!;
     this.lent = undefined;
-    this.lender = undefined;
-    pool.release(connection);
+    this.lastLender!.release(connection);
   }
 
   cancel(connection: BackendConnection): void {
-    if (connection === this.lent) this.lender!.cancel(connection);
+    if (connection === this.lent) this.lastLender!.cancel(connection);
     else this.link.cancel(connection);
   }
 
@@ -116,7 +113,6 @@ export class RoutedBackend implements Backend {
 
   private lend(pool: Pool, connection: BackendConnection): BackendConnection {
     this.lent = connection;
-    this.lender = pool;
     this.lastLender = pool;
     return connection;
   }

@@ -12,7 +12,7 @@
  */
 import { type CarriedStartup, startupCovers } from '../session/carried-startup';
 import type { ServerConnection } from '../session/server-connection';
-import { RESET_FOR_NEXT_SESSION } from '../session/handoff-reset';
+import { leftClean } from '../session/handoff-reset';
 
 export class IdleConnections {
   private readonly list: ServerConnection[] = [];
@@ -62,7 +62,7 @@ export class IdleConnections {
       if (!sameStartup && !startupCovers(startup, connection.startup)) continue;
       if (connection.lastOwner === owner) return this.takeAt(index);
       const kind = sameStartup ? same : usable;
-      const clean = needsNoReset(connection) ? 1 : 0;
+      const clean = leftClean(connection.lastOwner) ? 1 : 0;
       if (kind[clean] === -1) kind[clean] = index;
     }
     return this.takeAt([same[1]!, same[0]!, usable[1]!, usable[0]!].find((index) => index !== -1) ?? -1);
@@ -88,9 +88,4 @@ export class IdleConnections {
       }
     }
   }
-}
-
-/** No session has used it, or it was reset when the last one ended (ended-session-reset.ts): a session may take it as it is. */
-function needsNoReset(connection: ServerConnection): boolean {
-  return connection.lastOwner === undefined || connection.lastOwner === RESET_FOR_NEXT_SESSION;
 }

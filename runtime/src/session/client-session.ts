@@ -15,7 +15,7 @@ import { classify, isPlainStatement } from '../sql/classify';
 import type { BackendConnection } from './backend';
 import type { ClientFrame } from './client-frame';
 import { ReadPause } from './client-reading';
-import { type HandOffReset, RESET_FOR_NEXT_SESSION, handOffReset } from './handoff-reset';
+import { type HandOffReset, handOffReset, leftClean } from './handoff-reset';
 import { FreshBackendRetry } from './fresh-backend';
 import { type Slot, afterReadies } from './response-queue';
 import { type Follower, ServerLoginError } from './server-connection';
@@ -230,7 +230,7 @@ export class ClientSession extends StatementExchange {
       const previous = connection.lastOwner;
       this.fresh.taken(connection, previous, this);
       connection.lastOwner = this;
-      if (previous !== undefined && previous !== RESET_FOR_NEXT_SESSION) reset = handOffReset(connection);
+      if (!leftClean(previous)) reset = handOffReset(connection);
     }
     const settingsKey = this.state.settingsKey;
     const snapshot = connection.settingsKey === settingsKey ? undefined : this.handOff.snapshot(settingsKey, this.state.committedSettings);

@@ -74,6 +74,11 @@ const KEEPING_BUT_IDENTITY = reset(`${IDENTITY}; ${KEEPING_STATEMENTS}`, `${IDEN
  */
 export const RESET_FOR_NEXT_SESSION: object = Object.freeze({ resetForNextSession: true });
 
+/** May a session take a connection `lastOwner` left as it is: nobody used it, or it was reset when its last session ended? */
+export function leftClean(lastOwner: object | undefined): boolean {
+  return lastOwner === undefined || lastOwner === RESET_FOR_NEXT_SESSION;
+}
+
 /**
  * The reset for `connection`, and the connection's state as the pooler tracks it afterwards:
  * the settings it logged in with (none, or a session's application_name: carried-startup.ts),
