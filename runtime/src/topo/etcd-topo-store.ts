@@ -6,6 +6,7 @@
 import { ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
 import { Etcd3, isRecoverableError } from 'etcd3';
 import { keys } from './keys';
+import { NewestRevision } from './newest-revision';
 import type { BackupState, Election, GatewayRecord, GatewayReplica, HistoryEntry, InstanceRecord, ShardRule, Versioned } from './records';
 import type { RuleWatch, TopoStore } from './topo-store';
 
@@ -133,16 +134,29 @@ export class EtcdTopoStore implements TopoStore {
     return Object.values(values).map((value) => JSON.parse(value) as HistoryEntry);
   }
 
-  /** Calls `onRule` with the current rule and on every change, until the watcher is cancelled. */
+  /**
+   * Calls `onRule` with the current rule and on every change, until the watcher is cancelled;
+   * never with a rule older than one it was called with (newest-revision.ts).
+   */
   async watchRule(onRule: (rule: ShardRule | undefined) => void): Promise<RuleWatch> {
-    const watcher = await this.client.watch().key(keys.rule(this.cluster)).create();
-    watcher.on('put', (kv) => onRule(JSON.parse(kv.value.toString()) as ShardRule));
-    watcher.on('delete', () => onRule(undefined));
+    const key = keys.rule(this.cluster);
+    const newest = new NewestRevision();
+    const heard = (revision: string, rule: ShardRule | undefined) => {
+      if (newest.admits(revision)) onRule(rule);
+    };
+    const readCurrent = async () => {
+      const response = await this.client.get(key).exec();
+      const kv = response.kvs[0];
+      // No rule: as of the revision the read saw.
+      heard(kv ? kv.mod_revision : response.header.revision, kv ? (JSON.parse(kv.value.toString()) as ShardRule) : undefined);
+    };
+    const watcher = await this.client.watch().key(key).create();
+    watcher.on('put', (kv) => heard(kv.mod_revision, JSON.parse(kv.value.toString()) as ShardRule));
+    watcher.on('delete', (kv) => heard(kv.mod_revision, undefined));
     watcher.on('connected', () => {
-      this.getRule().then((current) => onRule(current?.value), () => undefined);
+      readCurrent().catch(() => undefined);
     });
-    const current = await this.getRule();
-    onRule(current?.value);
+    await readCurrent();
     return watcher;
   }
 
