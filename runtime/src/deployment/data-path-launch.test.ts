@@ -37,7 +37,7 @@ describe('the data-path launcher (the Kubernetes target\'s gateway and pooler co
   it('runs the service in its own place with its arguments intact, the layout\'s hosts kept off a proxy', () => {
     const layout = join(scratch, 'layout.json');
     writeFileSync(layout, readLayoutFixture());
-    const env = { ...process.env, POLYGRES_BUN: echoRuntime() };
+    const env: NodeJS.ProcessEnv = { ...process.env, POLYGRES_BUN: echoRuntime() };
     delete env.POLYGRES_DATA_PATH_RUNTIME;
     delete env.NO_PROXY;
     delete env.MIMALLOC_PURGE_DELAY;
