@@ -1,9 +1,7 @@
 # syntax=docker/dockerfile:1
-# The Polygres runtime image: Postgres 15, pgBackRest, etcd, Node.js and the `polygres` CLI,
-# with Bun (the runtime package's optional dependency `bun`, installed with it) for the data
-# path. Every container of a Kubernetes cluster rendered by @polygres/constructs runs it (the
-# pooler with its Postgres, the gateways, the orchestrators, etcd, the bootstrap Job); the
-# gateways and poolers start through `polygres-data-path`, which runs them on Bun.
+# The Polygres runtime image: Postgres 15, pgBackRest, etcd, Node.js and the `polygres` CLI.
+# Every container of a Kubernetes cluster rendered by @polygres/constructs runs it (the
+# pooler with its Postgres, the gateways, the orchestrators, etcd, the bootstrap Job).
 #
 #   docker build -t ghcr.io/polygres/polygres:0.1.0 .
 #   Target.kubernetes({ image: 'ghcr.io/polygres/polygres', imageTag: '0.1.0' })

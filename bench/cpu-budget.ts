@@ -12,7 +12,7 @@
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { DataPathRuntime } from '../runtime/src/deployment/service-runtime';
+import type { DataPathRuntime } from '../runtime/src/local/service-runtime';
 import { runPgbench, startBenchCluster } from './bench-cluster';
 import { COMPONENTS, type Component, type CpuProfile, budgetOf } from './cpu-profile-budget';
 import { startGatewayOn } from './gateway-on-runtime';

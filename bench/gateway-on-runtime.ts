@@ -12,7 +12,7 @@ import { serviceDirOf } from '../runtime/src/deployment/layout';
 import type { ClusterSpec } from '../runtime/src/spec/schema';
 import { loadSpecFile } from '../runtime/src/spec/load';
 import { POLYGRES_BIN } from '../runtime/src/local/children';
-import { type DataPathRuntime, runtimeEnvironment, runtimeExecutable } from '../runtime/src/deployment/service-runtime';
+import { type DataPathRuntime, runtimeEnvironment, runtimeExecutable } from '../runtime/src/local/service-runtime';
 import { isListening, sleep } from '../runtime/src/util/net';
 import { claimPortBlock } from '../test/support/ports';
 

@@ -8,7 +8,7 @@
  * (default 15), the depths alternating within each round.
  * Writes bench/results/pipeline-depth.md.
  */
-import { type DataPathRuntime, dataPathRuntime } from '../runtime/src/deployment/service-runtime';
+import { type DataPathRuntime, dataPathRuntime } from '../runtime/src/local/service-runtime';
 import { runPgbench, startBenchCluster } from './bench-cluster';
 import { machineAndTime, publishReport } from './bench-report';
 import { startGatewayOn } from './gateway-on-runtime';

@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type DataPathRuntime, dataPathRuntime, runtimeExecutable } from '../runtime/src/deployment/service-runtime';
+import { type DataPathRuntime, dataPathRuntime, runtimeExecutable } from '../runtime/src/local/service-runtime';
 import { readPidFile } from '../runtime/src/util/processes';
 import { startPgBouncer } from '../test/support/pgbouncer';
 import { type PgbenchRun, runPgbench, startBenchCluster } from './bench-cluster';

@@ -22,8 +22,6 @@ function multiAz(zoneLabel?: string) {
   });
 }
 
-/** The commands of the runtime's containers: the data path's launcher (gateways, poolers) and the CLI (the rest). */
-const RUNTIME_COMMANDS = ['polygres-data-path', 'polygres'];
 const podSpec = (workload: Json) => workload.spec.template.spec;
 const labelsOf = (workload: Json): Record<string, string> => workload.spec.template.metadata.labels;
 const requiredZones = (workload: Json, label: string): string[] =>
@@ -271,7 +269,7 @@ describe('Kubernetes rendering', () => {
     const secret = resourceList(config, 'kubernetes_secret_v1').find((s) => s.metadata.name === 'orders-etcd-tls');
     expect(Object.keys(secret.data).sort()).toEqual(['ca.crt', 'client.crt', 'client.key', 'server.crt', 'server.key']);
     // Every Polygres pod presents the client certificate; the layout says where it is.
-    const workloads = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1')].filter((w) => RUNTIME_COMMANDS.includes(podSpec(w).container[0].command[0]));
+    const workloads = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1')].filter((w) => podSpec(w).container[0].command[0] === 'polygres');
     expect(workloads.length).toBeGreaterThan(3);
     for (const workload of workloads) expect(podSpec(workload).container[0].volume_mount).toContainEqual(expect.objectContaining({ name: 'etcd-tls', mount_path: '/etc/polygres/etcd-tls' }));
     const [configMap] = resourceList(config, 'kubernetes_config_map_v1');
@@ -291,7 +289,7 @@ describe('Kubernetes rendering', () => {
     const request = Object.entries(resources(config, 'tls_cert_request')).find(([id]) => id.includes('service'))![1];
     const hosts = [...layout.instances, ...layout.gateways, ...layout.orchestrators].map((service: Json) => service.host);
     expect([...request.dns_names].sort()).toEqual([...hosts].sort());
-    const workloads = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1')].filter((w) => RUNTIME_COMMANDS.includes(podSpec(w).container[0].command[0]));
+    const workloads = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1')].filter((w) => podSpec(w).container[0].command[0] === 'polygres');
     for (const workload of workloads) {
       expect(podSpec(workload).container[0].volume_mount).toContainEqual(expect.objectContaining({ name: 'internal-tls', mount_path: '/etc/polygres/internal-tls' }));
       // Group-readable, root's: Postgres takes a key file like that (0640 at most).

@@ -66,13 +66,13 @@ describe('the runtime contract', () => {
 
   it('the synthesized containers carry those command lines', () => {
     const { config } = synthCluster({ zones: [Zone.of('zone-a'), Zone.of('zone-b'), Zone.of('zone-c')], target: Target.kubernetes() });
-    const containers = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1')].map((workload: Json) => workload.spec.template.spec.container[0]);
-    const argsOf = (command: string) => containers.filter((container: Json) => container.command[0] === command).map((container: Json) => container.args);
-    // The data path through the launcher that picks its runtime as a local cluster does (runtime/bin).
-    expect(argsOf('polygres-data-path')).toContainEqual(poolerArgs('zone-a-0'));
-    expect(argsOf('polygres-data-path')).toContainEqual(gatewayArgs('zone-c'));
-    expect(argsOf('polygres')).toContainEqual(orchestratorArgs('orchestrator-zone-b'));
-    expect(argsOf('polygres')).not.toContainEqual(gatewayArgs('zone-c'));
+    const args = [...resourceList(config, 'kubernetes_stateful_set_v1'), ...resourceList(config, 'kubernetes_deployment_v1')]
+      .map((workload: Json) => workload.spec.template.spec.container[0])
+      .filter((container: Json) => container.command[0] === 'polygres')
+      .map((container: Json) => container.args);
+    expect(args).toContainEqual(poolerArgs('zone-a-0'));
+    expect(args).toContainEqual(gatewayArgs('zone-c'));
+    expect(args).toContainEqual(orchestratorArgs('orchestrator-zone-b'));
   });
 
   it('accepts a declaration exactly when the runtime validator accepts its spec', () => {

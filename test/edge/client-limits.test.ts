@@ -14,7 +14,7 @@ import { SUPERUSER } from '../../runtime/src/deployment/secrets';
 import { defaultSpec } from '../../runtime/src/spec/defaults';
 import type { ClusterSpecInput } from '../../runtime/src/spec/schema';
 import { sleep, waitFor } from '../../runtime/src/util/net';
-import { dataPathRuntime } from '../../runtime/src/deployment/service-runtime';
+import { dataPathRuntime } from '../../runtime/src/local/service-runtime';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { supervisedPid } from '../support/faults';
 import { WireClient } from '../support/wire-client';

@@ -5,7 +5,7 @@
  * Services by kube-proxy's rules and cluster DNS (see README.md for what is not emulated).
  * The test process stands on the node: it reaches pod addresses and ClusterIPs directly.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterObjects, matches, type ClusterObjects, type Workload } from './cluster-objects';
@@ -448,17 +448,11 @@ export class PodSandbox implements PodHost, PodStore {
     for (const pod of this.livePods()) if (pod.phase === 'Running' && !pod.deleting) pod.refreshProjectedVolumes();
   }
 
-  /**
-   * The image's `polygres` is this repository's built CLI on this machine's Node; its
-   * `polygres-data-path` is the runtime's own launcher, linked as npm links a package's bins
-   * (it starts the gateways and poolers on Bun, which the repository installs, as the image's
-   * global install of the runtime package does).
-   */
+  /** The image's `polygres` is this repository's built CLI on this machine's Node. */
   private writeImage(): void {
     const bin = join(this.root, 'image', 'bin');
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'polygres'), `#!/bin/sh\nexec ${process.execPath} ${join(this.options.repoRoot, 'runtime', 'bin', 'polygres')} "$@"\n`, { mode: 0o755 });
-    symlinkSync(join(this.options.repoRoot, 'runtime', 'bin', 'polygres-data-path'), join(bin, 'polygres-data-path'));
     chmodSync(join(this.root, 'image'), 0o755);
   }
 }

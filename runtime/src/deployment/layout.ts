@@ -270,11 +270,6 @@ export function etcdMembers(layout: Pick<ClusterLayout, 'etcd'>): readonly EtcdM
   return etcd.members ?? [{ name: etcd.name, host: etcd.host, dataDir: etcd.dataDir }];
 }
 
-/** Every host the cluster's own services run on (what their calls to each other go to). */
-export function clusterHosts(layout: ClusterLayout): string[] {
-  return [...etcdMembers(layout).map((member) => member.host), ...layout.instances.map((i) => i.host), ...layout.gateways.map((g) => g.host), ...layout.orchestrators.map((o) => o.host)];
-}
-
 /** The client URL of every etcd member: a client goes on with another when one is cut off. */
 export function etcdEndpoints(layout: ClusterLayout): string[] {
   return etcdMembers(layout).map((member) => `${layout.etcd.tls ? 'https' : 'http'}://${member.host}:${layout.etcd.clientPort}`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runtimeExecutable } from '../deployment/service-runtime';
+import { runtimeExecutable } from '../local/service-runtime';
 import { createCertificate } from '../tls/certificates';
 
 /**

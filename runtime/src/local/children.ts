@@ -3,8 +3,8 @@
  * ones the Kubernetes containers run too (`polygres pooler --layout ... --instance ...`).
  */
 import { join, resolve } from 'node:path';
-import { type ClusterLayout, type EtcdMember, type GatewayLayout, type InstanceLayout, type OrchestratorLayout, clusterHosts, etcdMembers, serviceLayoutFile } from '../deployment/layout';
-import { type DataPathRuntime, dataPathRuntime, runtimeEnvironment, runtimeExecutable, runtimeFlags } from '../deployment/service-runtime';
+import { type ClusterLayout, type EtcdMember, type GatewayLayout, type InstanceLayout, type OrchestratorLayout, etcdMembers, serviceLayoutFile } from '../deployment/layout';
+import { type DataPathRuntime, dataPathRuntime, runtimeEnvironment, runtimeExecutable, runtimeFlags } from './service-runtime';
 import type { ChildSpec } from './supervisor';
 import { placedInZone } from './zone-placement';
 
@@ -36,7 +36,7 @@ export function clusterChildren(layout: ClusterLayout): ChildSpec[] {
   const user = layout.serviceUser ? { user: layout.serviceUser } : {};
   // The data path (poolers, gateways) may run on Bun; the orchestrators always run on Node.
   const dataPath = dataPathRuntime();
-  const internalHosts = clusterHosts(layout);
+  const internalHosts = [...etcdMembers(layout).map((member) => member.host), ...layout.instances.map((i) => i.host), ...layout.gateways.map((g) => g.host), ...layout.orchestrators.map((o) => o.host)];
   const service = (runtime: DataPathRuntime) => {
     // Found and computed once per runtime, not per process.
     const command = runtimeExecutable(runtime);

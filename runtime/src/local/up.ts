@@ -20,7 +20,7 @@ import { readSecrets } from '../deployment/secrets';
 import { followStartup } from './startup-progress';
 import type { SupervisorEvent } from './supervisor';
 import { supervisorLogFile } from './supervisor-files';
-import { dataPathRuntime, runtimeExecutable } from '../deployment/service-runtime';
+import { dataPathRuntime, runtimeExecutable } from './service-runtime';
 
 export interface UpOptions {
   readonly spec: ClusterSpec;

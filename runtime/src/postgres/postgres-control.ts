@@ -10,7 +10,6 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type OsUser, asUser, giveTo } from '../util/os-account';
 import { serviceEnvironment } from '../util/service-environment';
-import { shellQuote } from '../util/shell-quote';
 import { REPLICATION_USER, SUPERUSER } from '../deployment/secrets';
 import { sleep } from '../util/net';
 import { descendantsOf, killTree, postgresProcessesIn } from '../util/process-tree';
@@ -224,7 +223,7 @@ export class PostgresControl {
     // directory restored from another cluster's backup carries that cluster's.
     const logFile = { log_directory: dirname(this.logFile), log_filename: basename(this.logFile) };
     // Settings given here override every configuration file (a restore's one-off server uses them).
-    const overrides = Object.entries({ ...logFile, ...options.settings }).map(([name, value]) => `-c ${name}=${shellQuote(value)}`);
+    const overrides = Object.entries({ ...logFile, ...options.settings }).map(([name, value]) => `-c ${name}=${quoteServerOption(value)}`);
     const extra = ['-o', overrides.join(' ')];
     if (options.wait) {
       await this.exec('pg_ctl', ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '120', '-s', ...extra]);
@@ -373,4 +372,9 @@ export class PostgresControl {
   private chown(path: string): void {
     giveTo(this.options.osUser, path);
   }
+}
+
+/** pg_ctl passes -o through a shell: single-quote the value (an empty string stays an argument). */
+function quoteServerOption(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
 }

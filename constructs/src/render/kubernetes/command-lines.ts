@@ -8,12 +8,6 @@ import { ETCD_TLS_FILES, LAYOUT_FILE } from './layout';
 import { ETCD_MEMBERS, PATHS, PORTS } from './settings';
 
 export const POLYGRES = 'polygres';
-/**
- * The gateways' and poolers' command: it starts them on Bun where the image has it (the
- * runtime package installs it), else on Node — the choice a local cluster makes for its data
- * path (runtime/bin/polygres-data-path).
- */
-export const POLYGRES_DATA_PATH = 'polygres-data-path';
 
 export function poolerArgs(instance: string): string[] {
   return ['pooler', '--instance', instance, '--layout', LAYOUT_FILE];

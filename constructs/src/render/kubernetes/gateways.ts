@@ -8,7 +8,7 @@ import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../../model/minimums';
 import type { Zone } from '../../model/zone';
-import { POLYGRES_DATA_PATH, gatewayArgs } from './command-lines';
+import { POLYGRES, gatewayArgs } from './command-lines';
 import { configChecksum } from './config-map';
 import { containerResources, containerSecurity, listenOn, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
@@ -67,7 +67,7 @@ function renderZoneGateway(scope: Construct, context: RenderContext, zone: Zone)
             name: 'gateway',
             image: settings.image,
             imagePullPolicy: settings.imagePullPolicy,
-            command: [POLYGRES_DATA_PATH],
+            command: [POLYGRES],
             args: gatewayArgs(zone.name),
             // Each replica registers its own address, so a cancel reaching the other replica
             // is forwarded to the one holding the session.

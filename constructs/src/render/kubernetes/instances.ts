@@ -13,7 +13,7 @@ import { StatefulSetV1 } from '@cdktf/provider-kubernetes/lib/stateful-set-v1';
 import { Construct } from 'constructs';
 import { DEFAULT_RESOURCES } from '../../model/minimums';
 import type { Zone } from '../../model/zone';
-import { POLYGRES_DATA_PATH, poolerArgs } from './command-lines';
+import { POLYGRES, poolerArgs } from './command-lines';
 import { configChecksum } from './config-map';
 import { backupSecretEnv, containerResources, containerSecurity, runtimeMounts, runtimeVolumes, zonePod } from './pod-parts';
 import { type RenderContext, metadata } from './render-context';
@@ -85,7 +85,7 @@ function renderInstance(scope: Construct, context: RenderContext, zone: Zone, in
             name: 'pooler',
             image: settings.image,
             imagePullPolicy: settings.imagePullPolicy,
-            command: [POLYGRES_DATA_PATH],
+            command: [POLYGRES],
             args: poolerArgs(instance),
             // SIGTERM on a primary (a drain, a rolling update) switches over before stopping.
             env: [{ name: 'TZ', value: 'UTC' }, { name: 'POLYGRES_HAND_OVER_ON_STOP', value: '1' }, ...backupSecretEnv(context.spec)],
