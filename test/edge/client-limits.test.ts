@@ -248,6 +248,11 @@ describe('the edge holds: limits on what a client may cost a gateway', () => {
     await idle.query('INSERT INTO idle_writes VALUES (1)');
     expect(await lost).toMatchObject({ code: '25P03' });
     expect(await cluster.query('SELECT count(*)::int AS n FROM idle_writes')).toEqual([{ n: 0 }]);
+    // One that sent nothing but BEGIN holds no server connection yet (the gateway answered it), and idles in its transaction all the same.
+    const begun = await login('alice');
+    const ended = new Promise<{ code?: string }>((resolve) => begun.once('error', resolve));
+    await begun.query('BEGIN');
+    expect(await ended).toMatchObject({ code: '25P03' });
     // A session that keeps working inside its transaction is not idle.
     const busy = await login('alice');
     await busy.query('BEGIN');
@@ -258,6 +263,6 @@ describe('the edge holds: limits on what a client may cost a gateway', () => {
     await busy.query('COMMIT');
     expect(await cluster.query('SELECT count(*)::int AS n FROM idle_writes')).toEqual([{ n: 6 }]);
     await busy.end();
-    expect(await metric('polygres_gateway_connections_limited_total', { reason: 'idle_in_transaction_timeout' })).toBe(1);
+    expect(await metric('polygres_gateway_connections_limited_total', { reason: 'idle_in_transaction_timeout' })).toBe(2);
   }, 30_000);
 });

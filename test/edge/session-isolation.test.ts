@@ -329,6 +329,7 @@ describe('exact session isolation: nothing a session does reaches a later one', 
       const carried = await state(carrier.client);
       expect(carried.reset_to).toBe('carrier');
       await carrier.client.query('BEGIN');
+      await carrier.client.query('SELECT 1'); // a lone BEGIN holds no connection yet
       // The pool's one connection is in the carrier's transaction: the nameless session waits.
       const nameless = session(dave);
       const waited = nameless.then(async ({ client }) => state(client));

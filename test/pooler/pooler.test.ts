@@ -39,6 +39,7 @@ describe('pooler: one server connection shared by sessions', () => {
 
   it('fails sessions waiting for a connection with 57P01 when the node accepts a new term (they were routed under the old one)', async () => {
     await a.query('BEGIN');
+    await a.query('SELECT 1'); // a's transaction holds the pool's one connection from its first statement
     const waiting = b.query('SELECT 1');
     waiting.catch(() => undefined); // awaited below
     await waitFor('the session to queue', () => (fixture.pooler.poolStats()[0]?.waiting === 1 ? true : undefined), { timeoutMs: 700, intervalMs: 10 });
@@ -99,16 +100,45 @@ describe('pooler: one server connection shared by sessions', () => {
     expect(await setting(a, 'work_mem')).toBe('4MB');
   });
 
-  it('pins the connection for an open transaction, and releases it at commit', async () => {
+  it('pins the connection for an open transaction from its first statement, and releases it at commit', async () => {
     await a.query('BEGIN');
+    await a.query('SELECT 1');
     const waiting = b.query('SELECT 1');
     expect(await stillPending(waiting)).toBe('pending');
     await a.query('COMMIT');
     await expect(waiting).resolves.toBeDefined();
   });
 
+  it("answers a lone BEGIN itself and sends it ahead of the transaction's first statement: no connection held in between, the transaction whole", async () => {
+    await a.query('CREATE TABLE deferred_begin (x int)');
+    expect((await a.query('BEGIN')).command).toBe('BEGIN');
+    // The pool's one connection stays free while a's transaction has done nothing.
+    expect((await b.query('SELECT 2 AS v')).rows[0].v).toBe(2);
+    await a.query('INSERT INTO deferred_begin VALUES ($1)', [1]); // the extended protocol, behind the BEGIN
+    const count = () => b.query('SELECT count(*)::int AS n FROM deferred_begin');
+    const waiting = count();
+    expect(await stillPending(waiting)).toBe('pending');
+    await a.query('ROLLBACK');
+    expect((await waiting).rows[0].n).toBe(0);
+    // Another spelling; a first statement that fails leaves the transaction aborted, as on Postgres.
+    await a.query('start transaction;');
+    await expect(a.query('SELECT 1/0')).rejects.toMatchObject({ code: '22012' });
+    await expect(a.query('INSERT INTO deferred_begin VALUES (2)')).rejects.toMatchObject({ code: '25P02' });
+    expect((await a.query('ROLLBACK')).command).toBe('ROLLBACK');
+    // A BEGIN with options goes to Postgres as it came, and takes the connection at once.
+    await a.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    const held = count();
+    expect(await stillPending(held)).toBe('pending');
+    expect((await a.query("SELECT current_setting('transaction_isolation') AS level")).rows[0].level).toBe('repeatable read');
+    await a.query('INSERT INTO deferred_begin VALUES (3)');
+    await a.query('COMMIT');
+    expect((await held).rows[0].n).toBe(1); // it waited for the commit, which gave the connection back
+    await a.query('DROP TABLE deferred_begin');
+  });
+
   it('tells a session that waited too long why (53300)', async () => {
     await a.query('BEGIN');
+    await a.query('SELECT 1');
     await expect(b.query('SELECT 1')).rejects.toMatchObject({ code: '53300', message: expect.stringContaining('became free within 800 ms') });
     await a.query('COMMIT');
     b = await fixture.client({ application_name: 'session-b' });
@@ -177,6 +207,7 @@ describe('pooler: one server connection shared by sessions', () => {
       );
     });
     await a.query('BEGIN');
+    await a.query('SELECT 1');
     socket.write(Buffer.concat(Array.from({ length: 40 }, (_, i) => encodeFrontend({ type: 'query', sql: `SELECT ${i + 1}` }))));
     await waitFor('the session to queue', () => (fixture.pooler.poolStats()[0]?.waiting === 1 ? true : undefined), { timeoutMs: 700, intervalMs: 10 });
     await a.query('COMMIT');
@@ -339,6 +370,7 @@ describe('pooler: sessions, auth, cancel, bursts', () => {
   it('fails a session whose transaction was cut by a Postgres restart, cleanly', async () => {
     const client = await fixture.client();
     await client.query('BEGIN');
+    await client.query('SELECT 1'); // the transaction is on the server from its first statement
     await fixture.postgres.control.stop('fast');
     await fixture.postgres.control.start();
     await expect(client.query('SELECT 1')).rejects.toBeDefined();

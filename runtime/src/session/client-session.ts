@@ -104,9 +104,8 @@ export class ClientSession extends StatementExchange {
         if (!this.server) break; // waiting for a connection: drain() runs again once it comes
         continue;
       }
-      // Pipelined: the follower sent its one statement and waits for its turn; the session it
-      // follows sends nothing more until its cycle ends (the connection then passes on, and
-      // drain() runs again).
+      // Pipelined: the follower sent its one statement and waits for its turn; the session it follows
+      // sends nothing more until its cycle ends (the connection then passes on, and drain() runs again).
       if (this.behind || this.server.followed) break;
       if (this.server.output.congested) {
         // The server reads slower than the client sends: stop reading the client for now.
@@ -214,6 +213,8 @@ export class ClientSession extends StatementExchange {
     connection.attach(this.serverFrameHandler);
     connection.onClosed(() => this.guarded(() => this.onServerClosed(connection)));
     this.prepareConnection(connection);
+    const begin = this.takeDeferredBegin(); // answered already: it goes ahead of the statement
+    if (begin) this.prepareStep(connection, begin, 'could not begin the transaction on a server connection');
   }
 
   /**

@@ -9,12 +9,17 @@ import { encodeBackend } from '../protocol/encode-backend';
 import { encodeFrontend } from '../protocol/encode-frontend';
 import type { FrontendMessage } from '../protocol/messages';
 import { classify } from '../sql/classify';
-import type { StatementInfo } from '../sql/effects';
+import type { SessionEffect, StatementInfo } from '../sql/effects';
+import { isPlainBegin } from '../sql/plain-begin';
 import type { BackendConnection } from './backend';
 import type { ClientFrame } from './client-frame';
 import type { ResponseEnd } from './response-queue';
 import { ServerExchange } from './server-exchange';
 import { statementKey } from './statement-cache';
+
+/** What Postgres answers a BEGIN between transactions; never written to, so one copy serves every session. */
+const BEGIN_ANSWER = Buffer.concat([encodeBackend({ type: 'commandComplete', tag: 'BEGIN' }), encodeBackend({ type: 'readyForQuery', status: 'T' })]);
+const BEGIN_EFFECTS: readonly SessionEffect[] = Object.freeze([{ kind: 'begin' }]);
 
 interface PreparedStatement {
   readonly key: string;
@@ -36,6 +41,8 @@ export abstract class StatementExchange extends ServerExchange {
   private unnamedParse: { readonly sql: string; readonly parameterTypes: readonly number[] } | undefined;
   /** The server connection that holds the unnamed statement, while nothing has replaced it there. */
   protected unnamedOn: BackendConnection | undefined;
+  /** A BEGIN answered without a server connection, to send ahead of the transaction's first statement (deferBegin). */
+  private deferredBegin: Buffer | undefined;
 
   protected override inject(bytes: Buffer, ends: ResponseEnd, onDone?: (failed: boolean) => void, onMessage?: (code: number, buffer: Buffer, bodyStart: number, end: number) => void): void {
     // A simple Query drops the connection's unnamed statement (Postgres's exec_simple_query).
@@ -76,9 +83,40 @@ export abstract class StatementExchange extends ServerExchange {
         return true;
       case FrontendCode.Flush:
         return true;
+      case FrontendCode.Query:
+        return this.skippingUntilSync || this.deferBegin(frame);
       default:
         return this.skippingUntilSync;
     }
+  }
+
+  /**
+   * A BEGIN with no options, between transactions, is answered here and goes to the server
+   * ahead of the transaction's first statement, in that statement's write (ClientSession
+   * attach): one cycle of Postgres fewer per transaction, and no server connection held while
+   * the client has sent nothing but BEGIN (psycopg, SQLAlchemy and pgbench send it alone). Such
+   * a BEGIN cannot fail there, and the transaction's snapshot is taken at its first statement
+   * either way; what a client can tell is the transaction's start time (now(), xact_start), which
+   * is that first statement's sending, not the BEGIN's answer.
+   */
+  private deferBegin(frame: ClientFrame): boolean {
+    if (!isPlainBegin((frame.message as Extract<FrontendMessage, { type: 'query' }>).sql)) return false;
+    if (this.unnamed) this.forgetUnnamed(); // Postgres drops it at every simple Query
+    this.context.metrics.statement?.();
+    this.deferredBegin = frame.bytes;
+    this.applyEffects(BEGIN_EFFECTS);
+    this.status = 'T';
+    this.synthesize(BEGIN_ANSWER);
+    // Nothing else from the client yet: it idles inside its transaction (ClientLimits).
+    if (this.queue.length === 1) this.idleInTransactionSince = Date.now();
+    return true;
+  }
+
+  /** The BEGIN deferBegin answered, once: the connection the session attaches next gets it first. */
+  protected takeDeferredBegin(): Buffer | undefined {
+    const begin = this.deferredBegin;
+    this.deferredBegin = undefined;
+    return begin;
   }
 
   protected handleParse(message: Extract<FrontendMessage, { type: 'parse' }>, frame: ClientFrame): void {
