@@ -1,9 +1,9 @@
 /**
  * Is this simple Query exactly a BEGIN with no options — `BEGIN`, `BEGIN WORK`, `BEGIN
  * TRANSACTION` or `START TRANSACTION`, any case, with a trailing semicolon and whitespace? Such a
- * BEGIN, between transactions, cannot fail and does nothing a later statement of the transaction
- * could tell apart from running it just before that statement, so a session may answer it itself
- * and send it ahead of that statement (StatementExchange.deferBegin). Anything more — an
+ * BEGIN, between transactions, cannot fail, and run just before the transaction's first statement
+ * it differs only in the transaction's start time, so a session may answer it itself and send it
+ * ahead of that statement (StatementExchange.deferBegin). Anything more — an
  * isolation level, READ ONLY (which may route elsewhere), a comment, a second statement — is
  * not one, and goes to Postgres as it came.
  */
