@@ -2,7 +2,8 @@
  * The client's prepared statements on borrowed server connections: mapped from the client's
  * names to the connection's (deduplicated by text and parameter types, prepared lazily where
  * they run), answered without a connection when the pool already knows them, and the unnamed
- * statement kept across cycles as Postgres keeps it.
+ * statement kept across cycles as Postgres keeps it. What else a session between transactions
+ * answers without a connection is here too: a Sync, and a lone BEGIN (deferBegin).
  */
 import { FrontendCode } from '../protocol/codes';
 import { encodeBackend } from '../protocol/encode-backend';
