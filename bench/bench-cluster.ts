@@ -9,9 +9,12 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from 'pg';
 import { type InstanceLayout, serviceDirOf } from '../runtime/src/deployment/layout';
+import { archiveSourceWal } from '../runtime/src/local/archive-source-wal';
 import { tlsFilesFor } from '../runtime/src/deployment/tls-material';
 import { loadSpecFile } from '../runtime/src/spec/load';
+import { waitFor } from '../runtime/src/util/net';
 import { cpuTimesOf } from '../runtime/src/util/process-tree';
 import { type LocalCluster, startLocalCluster } from '../test/support/local-cluster';
 import { startPgBouncer, superuserVerifier } from '../test/support/pgbouncer';
@@ -50,6 +53,7 @@ export async function startBenchCluster(name: string, options: { readonly bounce
     if (!primary) throw new Error(`no primary in the cluster status: ${JSON.stringify(status.instances)}`);
     const env = { ...process.env, PGPASSWORD: cluster.secrets.superuserPassword, PGUSER: 'postgres', PGHOST: '127.0.0.1', PGDATABASE: 'postgres', PGSSLMODE: 'disable' };
     await promisify(execFile)(PGBENCH, ['-i', '-s', '10', '-p', String(primary.port), '-q'], { env });
+    await settle(cluster, primary);
     const gatewayTls = options.bouncerTls ? tlsFilesFor(loadSpecFile(cluster.layout.specFile).spec, serviceDirOf(cluster.layout)) : undefined;
     const bouncer = await startPgBouncer(join(root, 'pgbouncer'), {
       server: `host=${primary.socketDir} port=${primary.port}`,
@@ -72,6 +76,32 @@ export async function startBenchCluster(name: string, options: { readonly bounce
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * pgbench -i writes its tables' WAL (some 150 MB at scale 10): until that WAL is archived, the
+ * standbys have replayed it and a checkpoint has written it out, the first row shares the two
+ * cores with pgBackRest, the standbys' startup processes and the checkpointer, and measures a
+ * machine the later rows never see. So the bench starts only when the cluster is quiet.
+ */
+async function settle(cluster: LocalCluster, primary: InstanceLayout): Promise<void> {
+  await archiveSourceWal(cluster.layout, cluster.secrets.superuserPassword);
+  const client = new Client({ host: '127.0.0.1', port: primary.port, user: 'postgres', database: 'postgres', password: cluster.secrets.superuserPassword });
+  await client.connect();
+  try {
+    await client.query('CHECKPOINT');
+    const [written] = (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows;
+    const caughtUp = async () => {
+      const [replication] = (await client.query<{ standbys: number; behind: number }>(
+        'SELECT count(*)::int AS standbys, count(*) FILTER (WHERE replay_lsn IS NULL OR replay_lsn < $1::pg_lsn)::int AS behind FROM pg_stat_replication',
+        [written!.lsn],
+      )).rows;
+      return replication && replication.standbys > 0 && replication.behind === 0 ? true : undefined;
+    };
+    await waitFor("the standbys' replay of pgbench's tables", caughtUp, { timeoutMs: 120_000, intervalMs: 250 });
+  } finally {
+    await client.end();
   }
 }
 
