@@ -28,6 +28,20 @@ export function processLogFile(layout: ClusterLayout, name: string): string {
 const STOP_GROUP = { etcd: 0, pooler: 1, orchestrator: 2, gateway: 3 } as const;
 
 /**
+ * Each process's name and stop group: `polygres down` stops what a killed supervisor left
+ * behind in the supervisor's own order. Stopped all at once, a primary's pooler could stop its
+ * Postgres while the orchestrators still ran and saw it go.
+ */
+export function stopGroups(layout: ClusterLayout): ReadonlyMap<string, number> {
+  return new Map([
+    ...etcdMembers(layout).map((member) => [processName.etcd(member), STOP_GROUP.etcd] as const),
+    ...layout.orchestrators.map((o) => [processName.orchestrator(o), STOP_GROUP.orchestrator] as const),
+    ...layout.instances.map((i) => [processName.pooler(i), STOP_GROUP.pooler] as const),
+    ...layout.gateways.map((g) => [processName.gateway(g), STOP_GROUP.gateway] as const),
+  ]);
+}
+
+/**
  * Every process runs as the cluster's unprivileged account when Polygres was started as root
  * (layout.serviceUser), reading the copy of the layout in the service directory.
  */

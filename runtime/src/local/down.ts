@@ -12,6 +12,7 @@ import { isOurProcess, readPidFile, removeFile, terminate } from '../util/proces
 import { type ClusterLayout, allPorts, layoutFile, pgDataDir, serviceDirOf } from '../deployment/layout';
 import { readLayout } from '../deployment/layout-file';
 import { asUser } from '../util/os-account';
+import { stopGroups } from './children';
 import { isClusterProcess, supervisorPidFile } from './supervisor-files';
 
 export interface DownOptions {
@@ -54,18 +55,26 @@ async function stopSupervisor(layout: ClusterLayout): Promise<void> {
   removeFile(file);
 }
 
-/** Children whose supervisor was killed keep running: find them by their pid files. */
+/**
+ * Children whose supervisor was killed keep running: find them by their pid files, and stop
+ * them group by group in the supervisor's order (anything unnamed first, with the gateways).
+ */
 async function stopLeftovers(layout: ClusterLayout): Promise<void> {
   if (!existsSync(layout.runDir)) return;
-  const pids = readdirSync(layout.runDir)
+  const groups = stopGroups(layout);
+  const leftovers = readdirSync(layout.runDir)
     .filter((name) => name.endsWith('.pid'))
-    .map((name) => ({ file: join(layout.runDir, name), pid: readPidFile(join(layout.runDir, name)) }));
-  await Promise.all(
-    pids.map(async ({ file, pid }) => {
-      if (pid !== undefined && isClusterProcess(pid, layout)) await terminate(pid, 90_000);
-      removeFile(file);
-    }),
-  );
+    .map((name) => ({ file: join(layout.runDir, name), pid: readPidFile(join(layout.runDir, name)), group: groups.get(name.slice(0, -'.pid'.length)) ?? Infinity }));
+  for (const group of [...new Set(leftovers.map((leftover) => leftover.group))].sort((a, b) => b - a)) {
+    await Promise.all(
+      leftovers
+        .filter((leftover) => leftover.group === group)
+        .map(async ({ file, pid }) => {
+          if (pid !== undefined && isClusterProcess(pid, layout)) await terminate(pid, 90_000);
+          removeFile(file);
+        }),
+    );
+  }
 }
 
 /** Postgres runs detached from its pooler; a server whose pooler died is stopped here. */

@@ -22,6 +22,10 @@ describe('the primary whose Postgres is down', () => {
     expect(DEAD_PRIMARY_GRACE_MS).toBeLessThan(STARTING_PRIMARY_GRACE_MS);
   });
 
+  it('gets a start\'s grace from a pooler that has just started and not yet read the rule (a whole cluster started again)', () => {
+    expect(primaryPostgresDown(withPrimary({ phase: 'waiting-for-rule' }))[0]?.graceMs).toBe(STARTING_PRIMARY_GRACE_MS);
+  });
+
   it('is no problem while the postmaster runs', () => {
     expect(primaryPostgresDown(withPrimary({ postmasterPid: 1234 }))).toEqual([]);
   });
