@@ -4,7 +4,9 @@
  * ReadyForQuery 'I' unless something pins the session (SessionState). A connection another
  * session used last is reset before this one's statement, and the session's settings follow it
  * from connection to connection; a lone plain statement may be pipelined behind another
- * session's. What goes over the connection, and how answers come back, is ServerExchange.
+ * session's. What goes ahead of the statement on a connection just handed over (the reset, the
+ * replay, a BEGIN answered early) is ConnectionPreparation; what goes over the connection, and
+ * how answers come back, is ServerExchange.
  * Bytes the pooler does not need to read are forwarded as they came.
  */
 import { FrontendCode } from '../protocol/codes';
@@ -15,12 +17,10 @@ import { classify, isPlainStatement } from '../sql/classify';
 import type { BackendConnection } from './backend';
 import type { ClientFrame } from './client-frame';
 import { ReadPause } from './client-reading';
-import { type HandOffReset, handOffReset, leftClean } from './handoff-reset';
 import { FreshBackendRetry } from './fresh-backend';
 import { type Slot, afterReadies } from './response-queue';
 import { type Follower, ServerLoginError } from './server-connection';
-import { StatementExchange } from './statement-exchange';
-import { HandOffQuery } from './handoff-query';
+import { ConnectionPreparation } from './connection-preparation';
 
 /**
  * The slot of a Query holding one plain statement (most of the traffic): it has no session
@@ -29,7 +29,7 @@ import { HandOffQuery } from './handoff-query';
  */
 const PLAIN_QUERY_SLOT: Slot = Object.freeze({ kind: 'forward', ends: 'ready' });
 
-export class ClientSession extends StatementExchange {
+export class ClientSession extends ConnectionPreparation {
   private acquiring = false;
   /** Reading from the client is paused until the server connection's output drains. */
   private waitingForServer = false;
@@ -39,22 +39,10 @@ export class ClientSession extends StatementExchange {
    * nothing more is sent meanwhile.
    */
   private following: Follower | undefined;
-  /**
-   * A cancel asked while the session's statement was not yet the one running (behind another
-   * session's, or behind the reset and replay that prepare the connection): sent once it is,
-   * so a cancel never interrupts a reset (see prepareConnection).
-   */
-  private cancelPending = false;
-  /** Reset and replay queries of this session still running ahead of its statement. */
-  private preparing = 0;
-  private readonly handOff = new HandOffQuery();
-  /** A SET a shared backend's library refused moves the session to a fresh backend (fresh-backend.ts). */
-  private readonly fresh = new FreshBackendRetry();
-
   /** Asked by the pool only once it has a connection to pipeline behind (classifying costs a decode). */
   private readonly queuedStatementIsPlain = () => isPlainStatement(classify((this.queue[0]!.message as Extract<FrontendMessage, { type: 'query' }>).sql));
 
-  private get behind(): boolean {
+  protected get behind(): boolean {
     return this.following !== undefined;
   }
 
@@ -65,22 +53,6 @@ export class ClientSession extends StatementExchange {
   describeWait(): Record<string, unknown> {
     const server = this.server;
     return { status: this.status, acquiring: this.acquiring, behind: this.behind, preparing: this.preparing, server: server?.id, followed: server?.followed, queuedFrames: this.queue.length, owed: this.responses.describe() };
-  }
-
-  /** Cancels the query this session is running, if any (a CancelRequest with its key came in). */
-  cancel(): void {
-    if (!this.server) return;
-    this.cancelPending = true;
-    this.sendPendingCancel();
-  }
-
-  /** Sends a pending cancel once what runs on the connection is the session's own statement. */
-  private sendPendingCancel(): void {
-    const server = this.server;
-    if (!this.cancelPending || !server || this.behind || this.preparing > 0) return;
-    this.cancelPending = false;
-    server.pipelinableSince = 0; // nothing is pipelined behind a statement being cancelled
-    this.backend?.cancel(server);
   }
 
   // ------------------------------------------------------------------ borrowing a connection
@@ -215,61 +187,6 @@ export class ClientSession extends StatementExchange {
     this.prepareConnection(connection);
     const begin = this.takeDeferredBegin(); // answered already: it goes ahead of the statement
     if (begin) this.prepareStep(connection, begin, 'could not begin the transaction on a server connection');
-  }
-
-  /**
-   * Brings a connection to this session, in the write that carries the session's statement: a
-   * connection another session used last is reset (handoff-reset.ts), and this session's
-   * settings are replayed where they differ from the connection's — one Query for both, so the
-   * server runs one more cycle per hand-off, not two.
-   */
-  private prepareConnection(connection: BackendConnection): void {
-    let reset: HandOffReset | undefined;
-    if (connection.lastOwner !== this) {
-      // Another session used it since: whatever unnamed statement it holds is not this one's.
-      if (this.unnamedOn === connection) this.unnamedOn = undefined;
-      const previous = connection.lastOwner;
-      this.fresh.taken(connection, previous, this);
-      connection.lastOwner = this;
-      if (!leftClean(previous)) reset = handOffReset(connection);
-    }
-    const settingsKey = this.state.settingsKey;
-    const snapshot = connection.settingsKey === settingsKey ? undefined : this.handOff.snapshot(settingsKey, this.state.committedSettings);
-    const replay = snapshot ? this.handOff.replay(connection.settings, snapshot) : '';
-    if (!replay) {
-      if (reset) this.prepareStep(connection, reset.query, 'could not reset a server connection before handing it to this session');
-      return;
-    }
-    const { settings } = snapshot!;
-    const queries = this.handOff.resetAndReplay(reset, replay);
-    const failure = reset ? "could not reset a server connection and restore this session's settings on it" : "could not restore this session's settings on a server connection";
-    // Each Query is a step of its own; the connection has the session's settings after the last.
-    queries.forEach((query, i) =>
-      this.prepareStep(connection, query, failure, i < queries.length - 1 ? undefined : () => {
-        connection.settings = settings;
-        connection.settingsKey = settingsKey;
-      }),
-    );
-  }
-
-  /**
-   * One query that prepares the connection ahead of the session's statement; its answer is
-   * the session's own to swallow. Should it fail (a cancel from elsewhere hit it), the
-   * connection is in no known state: it is closed, and the session with it — the statement
-   * sent behind it may have run, so the client must not be told it did not.
-   */
-  private prepareStep(connection: BackendConnection, query: Buffer, failure: string, done?: () => void): void {
-    this.preparing += 1;
-    this.inject(query, 'ready', (failed) => {
-      this.preparing -= 1;
-      if (failed) {
-        connection.broken = true;
-        this.fail(SqlState.connectionFailure, `${failure}; the statement sent with it may have run — reconnect and check`);
-        return;
-      }
-      done?.();
-      this.sendPendingCancel();
-    });
   }
 
   // ------------------------------------------------------------------ the client's frames

@@ -1,6 +1,6 @@
 /**
  * What a session sends ahead of its statement on a connection it takes over (see
- * ClientSession.prepareConnection): its settings' replay, after the reset when the connection
+ * ConnectionPreparation.prepareConnection): its settings' replay, after the reset when the connection
  * changes hands. A session hands connections off again and again with the same settings (its
  * startup's application_name, say), so the replay and the bytes are made once per change of
  * the session's settings, not at every hand-off.
