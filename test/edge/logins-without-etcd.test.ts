@@ -1,14 +1,15 @@
 /**
  * Logins do not depend on the topology store: with etcd frozen (SIGSTOP) for 20 seconds, new
  * clients keep logging in and writing through every gateway; and when a password truly cannot
- * be checked (no pooler answers), the client is told that — 08006 with the reason — never
+ * be checked (no pooler answers, nor the Postgres on the gateway's own host, which a local
+ * cluster's gateway reads first), the client is told that — 08006 with the reason — never
  * that its password is wrong.
  */
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sleep } from '../../runtime/src/util/net';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
-import { freezeProcess, supervisedPid } from '../support/faults';
+import { freezePostgres, freezeProcess, supervisedPid } from '../support/faults';
 
 describe('logins while the topology store is out', () => {
   let cluster: LocalCluster;
@@ -51,11 +52,14 @@ describe('logins while the topology store is out', () => {
     expect(rows).toEqual(cluster.layout.gateways.map((_, index) => ({ gateway: index, n: rounds })));
   }, 60_000);
 
-  it('says the password cannot be checked (08006), not that it is wrong, when no pooler answers', async () => {
+  it('says the password cannot be checked (08006), not that it is wrong, when nothing holding the verifiers answers', async () => {
+    const gateway = cluster.layout.gateways[1]!;
     const thaws = cluster.layout.instances.map((instance) => freezeProcess(supervisedPid(cluster, `pooler-${instance.name}`)));
+    // The gateway reads its own host's Postgres first (a local cluster): that one is frozen too.
+    thaws.push(freezePostgres(cluster, cluster.layout.instances.find((instance) => instance.zone === gateway.zone)!.name));
     try {
       // A user no login has read yet: nothing to fall back on.
-      const client = new Client({ host: '127.0.0.1', port: cluster.layout.gateways[1]!.port, user: 'nobody_known_yet', password: 'x', database: 'postgres', connectionTimeoutMillis: 20_000 });
+      const client = new Client({ host: '127.0.0.1', port: gateway.port, user: 'nobody_known_yet', password: 'x', database: 'postgres', connectionTimeoutMillis: 20_000 });
       const error = (await client.connect().then(() => undefined, (e: unknown) => e)) as { code?: string; message: string };
       expect(error).toMatchObject({ code: '08006', message: expect.stringContaining('cannot check the password now') });
     } finally {

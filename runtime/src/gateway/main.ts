@@ -29,10 +29,11 @@ import { cancelTargets, GatewayProcesses } from './cancel-routing';
 import type { Endpoint } from './pooler-endpoint';
 import { PrimaryTracker } from './primary-tracker';
 import { ReplicaSelector } from './replica-selector';
-import { PoolerVerifiers } from './verifier-client';
+import { LocalFirstVerifiers, PoolerVerifiers } from './verifier-client';
 import { ColocatedPools } from './colocated-pools';
 import { serverConnectionShares } from '../pooler/connection-shares';
 import { poolOptionsOf } from '../pooler/pool-options';
+import { VerifierReader } from '../pooler/verifier-reader';
 
 export async function runGateway(options: { layoutFile: string; zone: string }): Promise<void> {
   const layout = readLayout(options.layoutFile);
@@ -66,6 +67,13 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
     log,
   );
 
+  // Where logins read verifiers: this host's Postgres when the zone has one here, else the poolers.
+  const verifierLookup = () => {
+    const poolers = new PoolerVerifiers(() => topo.listInstances(), me.zone, secrets.adminToken, log).lookup;
+    const here = colocated[0];
+    return here ? new LocalFirstVerifiers(new VerifierReader({ socketDir: here.socketDir, port: here.port }).lookup, poolers).lookup : poolers;
+  };
+
   // On Kubernetes a zone's gateway runs as several pods behind one Service: each registers its
   // own address (the pod's, POLYGRES_POD_IP) so cancels reach the one holding the session.
   const self = { zone: me.zone, address: process.env.POLYGRES_POD_IP || me.host, port: me.port };
@@ -83,7 +91,7 @@ export async function runGateway(options: { layoutFile: string; zone: string }):
       replica: { current: () => replicas.current(), endpoint: async (timeoutMs) => replicas.current() ?? tracker.waitForPrimary(timeoutMs) },
     },
     authenticator:
-      spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(new PoolerVerifiers(() => topo.listInstances(), me.zone, secrets.adminToken, log).lookup),
+      spec.gateway.auth.method === 'trust' ? new TrustAuthenticator() : new ScramAuthenticator(verifierLookup()),
     linkToken: secrets.adminToken,
     ...(layout.internalTls ? { linkTls: { ca: readFileSync(layout.internalTls.caFile, 'utf8') } } : {}),
     colocated: pools,
