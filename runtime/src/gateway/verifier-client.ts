@@ -1,6 +1,8 @@
 /**
- * Where a gateway reads a role's password verifier: from a pooler (they hold the only way
- * into Postgres), the one in its own zone first — standbys have pg_authid too — then any.
+ * Where a gateway reads a role's password verifier: from the Postgres on its own host when its
+ * zone has one there (LocalFirstVerifiers, a local cluster), else from a pooler (on Kubernetes
+ * they hold the only way into Postgres), the one in its own zone first — standbys have
+ * pg_authid too — then any.
  *
  * Logins must not depend on the topology store: the poolers are found in the instance list
  * last read from etcd, refreshed in the background and never awaited once known, so a
