@@ -7,6 +7,7 @@
  */
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { colocatedInstances } from '../../runtime/src/deployment/layout';
 import { sleep } from '../../runtime/src/util/net';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
 import { freezePostgres, freezeProcess, supervisedPid } from '../support/faults';
@@ -56,7 +57,7 @@ describe('logins while the topology store is out', () => {
     const gateway = cluster.layout.gateways[1]!;
     const thaws = cluster.layout.instances.map((instance) => freezeProcess(supervisedPid(cluster, `pooler-${instance.name}`)));
     // The gateway reads its own host's Postgres first (a local cluster): that one is frozen too.
-    thaws.push(freezePostgres(cluster, cluster.layout.instances.find((instance) => instance.zone === gateway.zone)!.name));
+    thaws.push(freezePostgres(cluster, colocatedInstances(cluster.layout, gateway)[0]!.name));
     try {
       // A user no login has read yet: nothing to fall back on.
       const client = new Client({ host: '127.0.0.1', port: gateway.port, user: 'nobody_known_yet', password: 'x', database: 'postgres', connectionTimeoutMillis: 20_000 });
