@@ -235,9 +235,11 @@ export class InstanceOperations {
         ruleTerm: Math.max(Number(position?.rule_term ?? 0), knownRuleTerm),
         promotable: true,
       };
-    } catch {
+    } catch (error) {
       // Not accepting connections yet (not consistent): it holds less than its peers, or at
-      // least cannot prove otherwise; it may not win.
+      // least cannot prove otherwise; it may not win. Said in the log: an election that no
+      // recruit can win shows why here.
+      this.options.log.warn({ err: (error as Error).message }, 'recruited, but cannot read the standby position from Postgres: reporting itself not promotable');
       const control = await this.postgres.controlData().catch(() => undefined);
       return { lsn: control?.minRecoveryEndLsn ?? null, ruleTerm: knownRuleTerm, promotable: false };
     }
