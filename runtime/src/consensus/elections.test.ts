@@ -10,7 +10,7 @@ import { type CandidateReport, chooseCandidate } from './candidate';
 import { atLeast, multiZone, none, surviveZoneFailure } from './index';
 import { formatLsn, parseLsn } from './lsn';
 import type { DurabilityPolicy, PolicyNode, SyncConfig } from './policy';
-import { checkRecruitment } from './recruitment';
+import { checkRecruitment, witnesses } from './recruitment';
 
 const node = (name: string, zone: string): PolicyNode => ({ name, zone });
 
@@ -44,6 +44,22 @@ describe('checkRecruitment', () => {
     const next: SyncConfig = { quorum: 1, standbys: ['c', 'd'] };
     expect(checkRecruitment('a', [old, next], new Set(['b', 'c'])).sufficient).toBe(false);
     expect(checkRecruitment('a', [old, next], new Set(['b', 'c', 'd'])).sufficient).toBe(true);
+  });
+});
+
+describe('witnesses', () => {
+  const config: SyncConfig = { quorum: 1, standbys: ['b', 'c'] };
+
+  it('a former primary killed by its fence does not stand witness: the standby that may hold its acknowledged commits must be recruited', () => {
+    const killed = { name: 'a', wasPrimary: true, promotable: false };
+    const standby = { name: 'b', wasPrimary: false, promotable: true };
+    expect([...witnesses([killed, standby])]).toEqual(['b']);
+    expect(checkRecruitment('a', [config], witnesses([killed, standby])).sufficient).toBe(false);
+    expect(checkRecruitment('a', [config], witnesses([killed, standby, { name: 'c', wasPrimary: false, promotable: true }])).sufficient).toBe(true);
+  });
+
+  it('a former primary shut down cleanly does (it knows where its WAL ends), and so does a standby whatever it answered', () => {
+    expect([...witnesses([{ name: 'a', wasPrimary: true, promotable: true }, { name: 'c', wasPrimary: false, promotable: false }])]).toEqual(['a', 'c']);
   });
 });
 
@@ -203,7 +219,11 @@ function simulate(members: PolicyNode[], policy: DurabilityPolicy, script: numbe
       const recruited = survivors.filter((_, i) => ((step >> (i + 2)) & 1) === 1 || i === 0);
       const failed = primary;
       const restore = () => alive.add(failed.name);
-      if (!checkRecruitment(rule.primary, [rule.config], new Set(recruited.map((m) => m.name))).sufficient) {
+      // Its Postgres may have hung rather than its node gone: its pooler answers, and the fence
+      // kills it — a recruit too, one that cannot say where its WAL ends.
+      const killed = ((step >> 12) & 1) === 1 ? [{ name: failed.name, wasPrimary: true, promotable: false }] : [];
+      const standing = [...recruited.map((m) => ({ name: m.name, wasPrimary: false, promotable: true })), ...killed];
+      if (!checkRecruitment(rule.primary, [rule.config], witnesses(standing)).sufficient) {
         restore();
         continue;
       }

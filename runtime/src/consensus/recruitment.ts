@@ -36,3 +36,27 @@ export function checkRecruitment(oldPrimary: string, configs: readonly SyncConfi
 export function standbysNeeded(config: SyncConfig): number {
   return config.quorum === 0 ? Number.POSITIVE_INFINITY : config.standbys.length - config.quorum + 1;
 }
+
+/** What the election learns from a recruit's reply about what it may hold. */
+export interface RecruitStanding {
+  readonly name: string;
+  /** It ran as a primary when recruited (and was fenced), not as a standby. */
+  readonly wasPrimary: boolean;
+  /** Postgres answered (a standby) or shut down cleanly (a former primary): its position is known. */
+  readonly promotable: boolean;
+}
+
+/**
+ * The recruits that can stand witness for the commits they hold — every one but a former
+ * primary fenced by a kill. Such a node's WAL ends where its crash left it, which nobody can
+ * read without running its recovery, so it reports no position; counted as a recruit, it would
+ * let the election believe an acknowledged commit is on a recruit when the only recruit holding
+ * it cannot say so, and a standby without it would win (the old primary's Postgres killed while
+ * the one standby that acknowledged it is unreachable). The pigeonhole (checkRecruitment) runs
+ * over the witnesses; the killed former primary is fenced all the same, and it cannot win.
+ */
+export function witnesses(recruits: Iterable<RecruitStanding>): Set<string> {
+  const names = new Set<string>();
+  for (const recruit of recruits) if (recruit.promotable || !recruit.wasPrimary) names.add(recruit.name);
+  return names;
+}

@@ -6,7 +6,7 @@
  */
 import { type CandidateReport, chooseCandidate } from '../../consensus/candidate';
 import type { PolicyNode, SyncConfig } from '../../consensus/policy';
-import { checkRecruitment } from '../../consensus/recruitment';
+import { checkRecruitment, witnesses } from '../../consensus/recruitment';
 import { policyFor } from '../../consensus/registry';
 import { syncStandbyNames } from '../../consensus/sync-standby-names';
 import type { RecruitReply } from '../../agent/consensus-messages';
@@ -79,16 +79,22 @@ async function elect(context: OrchestratorContext, request: ElectionRequest, old
   await recordHistory(context, { term, action: request.kind, outcome: 'started', detail: request.reason });
 
   const replies = await recruitEnough(context, old, term, request.fence);
-  const verdict = checkRecruitment(old.primary, configsOf(old), new Set(replies.keys()));
+  // Every acknowledged commit must be on a recruit that can say how far it is (witnesses): a
+  // former primary killed by its fence cannot, and it neither counts nor competes.
+  const standing = [...replies.values()].map((reply) => ({ name: reply.instance, wasPrimary: reply.wasPrimary, promotable: reply.promotable }));
+  const witnessing = witnesses(standing);
+  const verdict = checkRecruitment(old.primary, configsOf(old), witnessing);
   if (!verdict.sufficient) {
     const asynchronous = configsOf(old).every((config) => config.quorum === 0);
-    if (!asynchronous) return finish('failed', null, `recruitment insufficient: ${verdict.reason}`);
-    context.log.warn({ term }, 'asynchronous policy: failing over without fencing the old primary; unreplicated commits may be lost');
+    const unknown = [...replies.keys()].filter((name) => !witnessing.has(name));
+    const why = unknown.length > 0 ? `${verdict.reason} (${unknown.join(', ')} fenced by a kill: where its WAL ends is unknown)` : verdict.reason;
+    if (!asynchronous) return finish('failed', null, `recruitment insufficient: ${why}`);
+    context.log.warn({ term }, 'asynchronous policy: failing over without a recruit that holds every commit the old primary acknowledged; unreplicated commits may be lost');
   }
 
   const policy = policyFor(old.policy);
   const members = memberNodes(context, old);
-  const choice = chooseCandidate([...replies.values()].map(toCandidate), {
+  const choice = chooseCandidate([...replies.values()].filter((reply) => witnessing.has(reply.instance)).map(toCandidate), {
     policy,
     members,
     ...(request.exclude ? { exclude: request.exclude } : {}),
