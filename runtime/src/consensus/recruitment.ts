@@ -47,13 +47,14 @@ export interface RecruitStanding {
 }
 
 /**
- * The recruits that can stand witness for the commits they hold — every one but a former
- * primary fenced by a kill. Such a node's WAL ends where its crash left it, which nobody can
- * read without running its recovery, so it reports no position; counted as a recruit, it would
- * let the election believe an acknowledged commit is on a recruit when the only recruit holding
- * it cannot say so, and a standby without it would win (the old primary's Postgres killed while
- * the one standby that acknowledged it is unreachable). The pigeonhole (checkRecruitment) runs
- * over the witnesses; the killed former primary is fenced all the same, and it cannot win.
+ * The recruits that can stand witness for the commits they hold — every one but those that
+ * answer as a former primary that cannot be promoted: one fenced by a kill, whose WAL ends where
+ * its crash left it (nobody can read that without running its recovery), and one whose data
+ * directory is half rebuilt, which holds nothing. Counted as recruits, they would let the
+ * election believe an acknowledged commit is on a recruit when the only recruit that had it
+ * cannot say so, and a standby without it would win (the old primary's Postgres killed while
+ * the one standby that acknowledged the commit is unreachable). The pigeonhole
+ * (checkRecruitment) runs over the witnesses; the others are fenced all the same, and cannot win.
  */
 export function witnesses(recruits: Iterable<RecruitStanding>): Set<string> {
   const names = new Set<string>();

@@ -80,14 +80,15 @@ async function elect(context: OrchestratorContext, request: ElectionRequest, old
 
   const replies = await recruitEnough(context, old, term, request.fence);
   // Every acknowledged commit must be on a recruit that can say how far it is (witnesses): a
-  // former primary killed by its fence cannot, and it neither counts nor competes.
+  // former primary killed by its fence cannot, nor can a half-rebuilt node; they neither count
+  // nor compete.
   const standing = [...replies.values()].map((reply) => ({ name: reply.instance, wasPrimary: reply.wasPrimary, promotable: reply.promotable }));
   const witnessing = witnesses(standing);
   const verdict = checkRecruitment(old.primary, configsOf(old), witnessing);
   if (!verdict.sufficient) {
     const asynchronous = configsOf(old).every((config) => config.quorum === 0);
     const unknown = [...replies.keys()].filter((name) => !witnessing.has(name));
-    const why = unknown.length > 0 ? `${verdict.reason} (${unknown.join(', ')} fenced by a kill: where its WAL ends is unknown)` : verdict.reason;
+    const why = unknown.length > 0 ? `${verdict.reason} (${unknown.join(', ')} cannot say what it holds: killed by its fence, or half rebuilt)` : verdict.reason;
     if (!asynchronous) return finish('failed', null, `recruitment insufficient: ${why}`);
     context.log.warn({ term }, 'asynchronous policy: failing over without a recruit that holds every commit the old primary acknowledged; unreplicated commits may be lost');
   }
