@@ -10,7 +10,7 @@ import { type CandidateReport, chooseCandidate } from './candidate';
 import { atLeast, multiZone, none, surviveZoneFailure } from './index';
 import { formatLsn, parseLsn } from './lsn';
 import type { DurabilityPolicy, PolicyNode, SyncConfig } from './policy';
-import { checkRecruitment, witnesses } from './recruitment';
+import { checkRecruitment, standingOf, witnesses } from './recruitment';
 
 const node = (name: string, zone: string): PolicyNode => ({ name, zone });
 
@@ -50,16 +50,30 @@ describe('checkRecruitment', () => {
 describe('witnesses', () => {
   const config: SyncConfig = { quorum: 1, standbys: ['b', 'c'] };
 
-  it('a former primary killed by its fence does not stand witness: the standby that may hold its acknowledged commits must be recruited', () => {
-    const killed = { name: 'a', wasPrimary: true, promotable: false };
-    const standby = { name: 'b', wasPrimary: false, promotable: true };
-    expect([...witnesses([killed, standby])]).toEqual(['b']);
-    expect(checkRecruitment('a', [config], witnesses([killed, standby])).sufficient).toBe(false);
-    expect(checkRecruitment('a', [config], witnesses([killed, standby, { name: 'c', wasPrimary: false, promotable: true }])).sufficient).toBe(true);
+  it('a crashed former primary that holds the rule does not stand witness: the standby that may hold its acknowledged commits must be recruited', () => {
+    const killed = { name: 'a', crashedPrimary: true, ruleTerm: 5 };
+    const standby = { name: 'b', crashedPrimary: false, ruleTerm: 5 };
+    expect([...witnesses([killed, standby], 5)]).toEqual(['b']);
+    expect(checkRecruitment('a', [config], witnesses([killed, standby], 5)).sufficient).toBe(false);
+    expect(checkRecruitment('a', [config], witnesses([killed, standby, { name: 'c', crashedPrimary: false, ruleTerm: 4 }], 5)).sufficient).toBe(true);
   });
 
-  it('a former primary shut down cleanly does (it knows where its WAL ends), and so does a standby whatever it answered', () => {
-    expect([...witnesses([{ name: 'a', wasPrimary: true, promotable: true }, { name: 'c', wasPrimary: false, promotable: false }])]).toEqual(['a', 'c']);
+  it('one that does not hold the rule acknowledged nothing under it, and counts (a former primary waiting to be rewound)', () => {
+    const rewinding = { name: 'b', crashedPrimary: true, ruleTerm: 4 };
+    const standby = { name: 'c', crashedPrimary: false, ruleTerm: 5 };
+    expect(checkRecruitment('a', [config], witnesses([{ name: 'a', crashedPrimary: true, ruleTerm: 5 }, rewinding, standby], 5)).sufficient).toBe(true);
+  });
+
+  it('reads a crashed former primary from the reply: a primary not shut down cleanly, its data whole', () => {
+    const answer = (instance: string, wasPrimary: boolean, promotable: boolean, error: string | null = null) => ({ instance, wasPrimary, promotable, ruleTerm: 5, error });
+    const replies = [
+      answer('killed', true, false),
+      answer('clean', true, true),
+      answer('half-rebuilt', true, false, 'its data directory is half rebuilt (a rewind or clone did not finish)'),
+      answer('silent-standby', false, false),
+      answer('standby', false, true),
+    ];
+    expect([...witnesses(replies.map(standingOf), 5)]).toEqual(['clean', 'half-rebuilt', 'silent-standby', 'standby']);
   });
 });
 
@@ -184,7 +198,7 @@ function simulate(members: PolicyNode[], policy: DurabilityPolicy, script: numbe
   const serving = policy.syncConfig(primary, members);
   if (!serving) return;
   /** The last rule that completed: elections recruit against its primary and configuration. */
-  let rule = { primary: primary.name, config: serving };
+  let rule = { primary: primary.name, config: serving, term };
   let accepting = true;
   const acknowledged: string[] = [];
   let counter = 0;
@@ -221,16 +235,17 @@ function simulate(members: PolicyNode[], policy: DurabilityPolicy, script: numbe
       const restore = () => alive.add(failed.name);
       // Its Postgres may have hung rather than its node gone: its pooler answers, and the fence
       // kills it — a recruit too, one that cannot say where its WAL ends.
-      const killed = ((step >> 12) & 1) === 1 ? [{ name: failed.name, wasPrimary: true, promotable: false }] : [];
-      const standing = [...recruited.map((m) => ({ name: m.name, wasPrimary: false, promotable: true })), ...killed];
-      if (!checkRecruitment(rule.primary, [rule.config], witnesses(standing)).sufficient) {
+      const ruleTermOf = (name: string) => Math.max(0, ...logOf(name).map((entry) => Number(entry.split(':')[0])));
+      const killed = ((step >> 12) & 1) === 1 ? [{ name: failed.name, crashedPrimary: true, ruleTerm: ruleTermOf(failed.name) }] : [];
+      const standing = [...recruited.map((m) => ({ name: m.name, crashedPrimary: false, ruleTerm: ruleTermOf(m.name) })), ...killed];
+      if (!checkRecruitment(rule.primary, [rule.config], witnesses(standing, rule.term)).sufficient) {
         restore();
         continue;
       }
       const reports = recruited.map((m) => ({
         name: m.name,
         zone: m.zone,
-        ruleTerm: Math.max(0, ...logOf(m.name).map((entry) => Number(entry.split(':')[0]))),
+        ruleTerm: ruleTermOf(m.name),
         lsn: formatLsn(BigInt(logOf(m.name).length)),
         promotable: true,
       }));
@@ -254,7 +269,7 @@ function simulate(members: PolicyNode[], policy: DurabilityPolicy, script: numbe
       }
       restore();
       accepting = write(`${term}:rule`, next, step >> 3);
-      if (accepting) rule = { primary: primary.name, config: next };
+      if (accepting) rule = { primary: primary.name, config: next, term };
     }
   }
 }

@@ -40,24 +40,46 @@ export function standbysNeeded(config: SyncConfig): number {
 /** What the election learns from a recruit's reply about what it may hold. */
 export interface RecruitStanding {
   readonly name: string;
-  /** It ran as a primary when recruited (and was fenced), not as a standby. */
+  /**
+   * It answered as a former primary, its data directory whole, that did not shut down cleanly
+   * (fenced by a kill, or crashed): where its WAL ends is unknown until its recovery runs.
+   */
+  readonly crashedPrimary: boolean;
+  /** The highest rule term it holds (its polygres.rule_history, or the last rule it made durable). */
+  readonly ruleTerm: number;
+}
+
+/** The parts of a recruit's reply (agent/consensus-messages.ts RecruitReply) the standing is read from. */
+export interface RecruitAnswer {
+  readonly instance: string;
   readonly wasPrimary: boolean;
-  /** Postgres answered (a standby) or shut down cleanly (a former primary): its position is known. */
   readonly promotable: boolean;
+  readonly ruleTerm: number;
+  /** Set when its data directory is missing or half rebuilt (it then answers as a former primary holding nothing). */
+  readonly error: string | null;
+}
+
+export function standingOf(answer: RecruitAnswer): RecruitStanding {
+  return { name: answer.instance, crashedPrimary: answer.wasPrimary && !answer.promotable && answer.error === null, ruleTerm: answer.ruleTerm };
 }
 
 /**
- * The recruits that can stand witness for the commits they hold — every one but those that
- * answer as a former primary that cannot be promoted: one fenced by a kill, whose WAL ends where
- * its crash left it (nobody can read that without running its recovery), and one whose data
- * directory is half rebuilt, which holds nothing. Counted as recruits, they would let the
- * election believe an acknowledged commit is on a recruit when the only recruit that had it
- * cannot say so, and a standby without it would win (the old primary's Postgres killed while
- * the one standby that acknowledged the commit is unreachable). The pigeonhole
- * (checkRecruitment) runs over the witnesses; the others are fenced all the same, and cannot win.
+ * The recruits that can stand witness for the commits acknowledged under the rule of
+ * `ruleTerm` (the election's old rule): every one but a crashed former primary that holds that
+ * rule. Such a node reports no WAL position. Counted as a recruit, it would let the election
+ * believe an acknowledged commit is on a recruit when the only recruit that had it cannot say
+ * so, and a standby without it would win — the old primary's Postgres killed by its fence while
+ * the one standby that acknowledged the commit is unreachable; or a standby promoted by an
+ * election whose rule never became durable, then killed. The pigeonhole (checkRecruitment) runs
+ * over the witnesses; a crashed former primary is fenced all the same, and it cannot win.
+ * One that does not hold the rule (it was primary before it and has not streamed since, say a
+ * former primary waiting to be rewound) acknowledged nothing under it: every commit
+ * acknowledged under a rule follows the rule's own row in the WAL. It counts, as it did before,
+ * and so does a recruit whose data directory is half rebuilt (it was not streaming either): the
+ * election after a new primary is lost mid-rewind of the old one needs their vote.
  */
-export function witnesses(recruits: Iterable<RecruitStanding>): Set<string> {
+export function witnesses(recruits: Iterable<RecruitStanding>, ruleTerm: number): Set<string> {
   const names = new Set<string>();
-  for (const recruit of recruits) if (recruit.promotable || !recruit.wasPrimary) names.add(recruit.name);
+  for (const recruit of recruits) if (!recruit.crashedPrimary || recruit.ruleTerm < ruleTerm) names.add(recruit.name);
   return names;
 }

@@ -6,7 +6,7 @@
  */
 import { type CandidateReport, chooseCandidate } from '../../consensus/candidate';
 import type { PolicyNode, SyncConfig } from '../../consensus/policy';
-import { checkRecruitment, witnesses } from '../../consensus/recruitment';
+import { checkRecruitment, standingOf, witnesses } from '../../consensus/recruitment';
 import { policyFor } from '../../consensus/registry';
 import { syncStandbyNames } from '../../consensus/sync-standby-names';
 import type { RecruitReply } from '../../agent/consensus-messages';
@@ -80,22 +80,22 @@ async function elect(context: OrchestratorContext, request: ElectionRequest, old
 
   const replies = await recruitEnough(context, old, term, request.fence);
   // Every acknowledged commit must be on a recruit that can say how far it is (witnesses): a
-  // former primary killed by its fence cannot, nor can a half-rebuilt node; they neither count
-  // nor compete.
-  const standing = [...replies.values()].map((reply) => ({ name: reply.instance, wasPrimary: reply.wasPrimary, promotable: reply.promotable }));
-  const witnessing = witnesses(standing);
+  // crashed former primary cannot; it does not count, and it never competes.
+  const standings = [...replies.values()].map(standingOf);
+  const witnessing = witnesses(standings, old.term);
+  const competing = new Set(standings.filter((standing) => !standing.crashedPrimary).map((standing) => standing.name));
   const verdict = checkRecruitment(old.primary, configsOf(old), witnessing);
   if (!verdict.sufficient) {
     const asynchronous = configsOf(old).every((config) => config.quorum === 0);
     const unknown = [...replies.keys()].filter((name) => !witnessing.has(name));
-    const why = unknown.length > 0 ? `${verdict.reason} (${unknown.join(', ')} cannot say what it holds: killed by its fence, or half rebuilt)` : verdict.reason;
+    const why = unknown.length > 0 ? `${verdict.reason} (${unknown.join(', ')} was primary and did not shut down cleanly: where its WAL ends is unknown)` : verdict.reason;
     if (!asynchronous) return finish('failed', null, `recruitment insufficient: ${why}`);
     context.log.warn({ term }, 'asynchronous policy: failing over without a recruit that holds every commit the old primary acknowledged; unreplicated commits may be lost');
   }
 
   const policy = policyFor(old.policy);
   const members = memberNodes(context, old);
-  const choice = chooseCandidate([...replies.values()].filter((reply) => witnessing.has(reply.instance)).map(toCandidate), {
+  const choice = chooseCandidate([...replies.values()].filter((reply) => competing.has(reply.instance)).map(toCandidate), {
     policy,
     members,
     ...(request.exclude ? { exclude: request.exclude } : {}),
