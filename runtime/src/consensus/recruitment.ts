@@ -64,9 +64,9 @@ export function standingOf(answer: RecruitAnswer): RecruitStanding {
 }
 
 /**
- * The recruits that can stand witness for the commits acknowledged under the rule of
- * `ruleTerm` (the election's old rule): every one but a crashed former primary that holds that
- * rule. Such a node reports no WAL position. Counted as a recruit, it would let the election
+ * The recruits that can stand witness for the commits acknowledged under the election's old
+ * rule: every one but a crashed former primary that holds that rule — its primary always does,
+ * whatever term it reports (a pooler restarted while its Postgres was down has read none). Such a node reports no WAL position. Counted as a recruit, it would let the election
  * believe an acknowledged commit is on a recruit when the only recruit that had it cannot say
  * so, and a standby without it would win — the old primary's Postgres killed by its fence while
  * the one standby that acknowledged the commit is unreachable; or a standby promoted by an
@@ -78,8 +78,11 @@ export function standingOf(answer: RecruitAnswer): RecruitStanding {
  * and so does a recruit whose data directory is half rebuilt (it was not streaming either): the
  * election after a new primary is lost mid-rewind of the old one needs their vote.
  */
-export function witnesses(recruits: Iterable<RecruitStanding>, ruleTerm: number): Set<string> {
+export function witnesses(recruits: Iterable<RecruitStanding>, oldRule: { readonly term: number; readonly primary: string }): Set<string> {
   const names = new Set<string>();
-  for (const recruit of recruits) if (!recruit.crashedPrimary || recruit.ruleTerm < ruleTerm) names.add(recruit.name);
+  for (const recruit of recruits) {
+    const holdsTheRule = recruit.name === oldRule.primary || recruit.ruleTerm >= oldRule.term;
+    if (!recruit.crashedPrimary || !holdsTheRule) names.add(recruit.name);
+  }
   return names;
 }

@@ -80,9 +80,9 @@ async function elect(context: OrchestratorContext, request: ElectionRequest, old
 
   const replies = await recruitEnough(context, old, term, request.fence);
   // Every acknowledged commit must be on a recruit that can say how far it is (witnesses): a
-  // crashed former primary cannot; it does not count, and it never competes.
+  // crashed former primary that holds the old rule cannot, and does not count; none competes.
   const standings = [...replies.values()].map(standingOf);
-  const witnessing = witnesses(standings, old.term);
+  const witnessing = witnesses(standings, old);
   const competing = new Set(standings.filter((standing) => !standing.crashedPrimary).map((standing) => standing.name));
   const verdict = checkRecruitment(old.primary, configsOf(old), witnessing);
   if (!verdict.sufficient) {
