@@ -5,7 +5,7 @@
  * down with it.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type OsUser, asUser, giveTo } from '../util/os-account';
@@ -18,6 +18,9 @@ import { INCLUDE_LINE, POLYGRES_CONF, type PostgresSettings, renderHba, renderPo
 import { verifiedTls } from './verified-tls';
 import type { InternalTlsFiles } from '../deployment/layout';
 import { postgresBinary } from './postgres-binaries';
+import { type ControlData, parseControlData } from './control-data';
+import { readWalEnd } from './wal-end';
+import { lastLineOf } from '../util/last-line-of';
 
 const run = promisify(execFile);
 
@@ -31,14 +34,6 @@ export interface PostgresControlOptions {
   readonly socketDir: string;
   /** Internal TLS: served, required on TCP, and verified on every connection to another instance. */
   readonly tls?: InternalTlsFiles;
-}
-
-/** What pg_controldata says about a data directory, for a server that is not running. */
-export interface ControlData {
-  readonly state: string;
-  readonly checkpointLsn: string | null;
-  readonly minRecoveryEndLsn: string | null;
-  readonly timeline: number | null;
 }
 
 export class PostgresControl {
@@ -311,19 +306,16 @@ export class PostgresControl {
   }
 
   async controlData(): Promise<ControlData> {
-    const output = await this.exec('pg_controldata', ['-D', this.dataDir]);
-    const field = (name: string) => {
-      const line = output.split('\n').find((candidate) => candidate.startsWith(`${name}:`));
-      return line ? line.slice(name.length + 1).trim() : null;
-    };
-    const timeline = field("Latest checkpoint's TimeLineID");
-    const minRecovery = field('Minimum recovery ending location');
-    return {
-      state: field('Database cluster state') ?? 'unknown',
-      checkpointLsn: field('Latest checkpoint location'),
-      minRecoveryEndLsn: minRecovery === '0/0' ? null : minRecovery,
-      timeline: timeline === null ? null : Number(timeline),
-    };
+    return parseControlData(await this.exec('pg_controldata', ['-D', this.dataDir]));
+  }
+
+  /**
+   * Where the WAL this data directory holds ends, read from its files (wal-end.ts): for a standby
+   * whose server cannot answer. Null when not one record can be read.
+   */
+  async walEnd(): Promise<string | null> {
+    const walDir = join(this.dataDir, 'pg_wal');
+    return readWalEnd(walDir, await this.controlData(), readdirSync(walDir), (args) => lastLineOf(postgresBinary('pg_waldump'), args, this.toolOptions()));
   }
 
   /**
@@ -350,18 +342,21 @@ export class PostgresControl {
    */
   private async exec(tool: string, args: string[], env: Record<string, string> = {}, signal?: AbortSignal): Promise<string> {
     try {
-      const { stdout } = await run(postgresBinary(tool), args, {
-        ...asUser(this.options.osUser),
-        cwd: this.options.instanceDir,
-        env: serviceEnvironment({ ...env, LC_ALL: 'C', ...(this.options.osUser ? { HOME: this.options.instanceDir } : {}) }),
-        maxBuffer: 16 * 1024 * 1024,
-        ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}),
-      });
+      const { stdout } = await run(postgresBinary(tool), args, { ...this.toolOptions(env), ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
       return stdout;
     } catch (error) {
       const failure = error as Error & { stderr?: string };
       throw new Error(`${tool} failed: ${(failure.stderr || failure.message).trim()}`);
     }
+  }
+
+  private toolOptions(env: Record<string, string> = {}) {
+    return {
+      ...asUser(this.options.osUser),
+      cwd: this.options.instanceDir,
+      env: serviceEnvironment({ ...env, LC_ALL: 'C', ...(this.options.osUser ? { HOME: this.options.instanceDir } : {}) }),
+      maxBuffer: 16 * 1024 * 1024,
+    };
   }
 
   private writeOwned(file: string, content: string, mode: number): void {
