@@ -221,7 +221,7 @@ export class InstanceOperations {
     if (this.postgres.walReceiverPids().length > 0) throw new Error('the WAL receiver would not stop; this standby cannot be recruited');
   }
 
-  /** Where a standby is: from the server when it answers, from pg_control when it cannot yet. */
+  /** Where a standby is: from the server when it answers, from its WAL files (not promotable) when it cannot. */
   async standbyPosition(knownRuleTerm: number): Promise<{ lsn: string | null; ruleTerm: number; promotable: boolean }> {
     try {
       const [position] = await this.withSession(3_000, async (client) =>
@@ -236,12 +236,18 @@ export class InstanceOperations {
         promotable: true,
       };
     } catch (error) {
-      // Not accepting connections yet (not consistent): it holds less than its peers, or at
-      // least cannot prove otherwise; it may not win. Said in the log: an election that no
+      // Not accepting connections (starting, not yet consistent, or hung): it may not win, and
+      // what it holds is read from its WAL files — every commit it flushed lies below that end,
+      // so one that reaches as far on the same rule holds them too (wal-end.ts). Said in the log: an election that no
       // recruit can win shows why here.
-      this.options.log.warn({ err: (error as Error).message }, 'recruited, but cannot read the standby position from Postgres: reporting itself not promotable');
       const control = await this.postgres.controlData().catch(() => undefined);
-      return { lsn: control?.minRecoveryEndLsn ?? null, ruleTerm: knownRuleTerm, promotable: false };
+      const walEnd = await this.postgres.walEnd().catch((failure: Error) => {
+        this.options.log.warn({ err: failure.message }, 'could not read where the WAL ends from its files');
+        return null;
+      });
+      const lsn = maxLsn(walEnd, control?.minRecoveryEndLsn ?? null);
+      this.options.log.warn({ err: (error as Error).message, lsn, fromFiles: walEnd !== null }, 'recruited, but cannot read the standby position from Postgres: reporting the end of its WAL files, not promotable');
+      return { lsn, ruleTerm: knownRuleTerm, promotable: false };
     }
   }
 

@@ -42,8 +42,13 @@ export function chooseCandidate(reports: readonly CandidateReport[], preferences
   // Nodes that hold less than the best may lack acknowledged commits: they cannot win.
   const equals = ranked.filter((report) => report.ruleTerm === best.ruleTerm && parseLsn(report.lsn) === parseLsn(best.lsn));
   const winner = equals.find((report) => report.promotable);
-  if (winner) return { winner, blockedBy: undefined };
-  return { winner: undefined, blockedBy: best };
+  if (!winner) return { winner: undefined, blockedBy: best };
+  // One whose Postgres cannot answer reports the rule term its pooler last read, which may be
+  // lower than the rule its WAL holds (a pooler restarted meanwhile read none): ranked by that
+  // term it could fall behind a winner that lacks WAL it holds. Its WAL end is exact
+  // (postgres/wal-end.ts), so whatever its term, no winner may reach less far.
+  const ahead = ranked.find((report) => !report.promotable && parseLsn(report.lsn) > parseLsn(winner.lsn));
+  return ahead ? { winner: undefined, blockedBy: ahead } : { winner, blockedBy: undefined };
 }
 
 function compare(a: CandidateReport, b: CandidateReport, preferences: CandidatePreferences): number {

@@ -82,7 +82,7 @@ describe('witnesses', () => {
 
 describe('chooseCandidate', () => {
   const members = [node('a', 'z1'), node('b', 'z2'), node('c', 'z3')];
-  const report = (name: string, ruleTerm: number, lsn: string, promotable = true): CandidateReport => ({
+  const report = (name: string, ruleTerm: number, lsn: string | null, promotable = true): CandidateReport => ({
     name,
     zone: members.find((m) => m.name === name)!.zone,
     ruleTerm,
@@ -106,6 +106,15 @@ describe('chooseCandidate', () => {
     const choice = chooseCandidate([report('b', 1, '0/9', false), report('c', 1, '0/5')], { policy: atLeast(2), members });
     expect(choice.winner).toBeUndefined();
     expect(choice.blockedBy?.name).toBe('b');
+  });
+
+  it('lets no winner reach less far than a recruit that cannot answer, whatever rule term that one reports', () => {
+    // Its pooler restarted while its Postgres was down: it has read no rule, and reports 0.
+    const silent = report('b', 0, '0/9', false);
+    expect(chooseCandidate([silent, report('c', 1, '0/5')], { policy: atLeast(2), members }).blockedBy?.name).toBe('b');
+    expect(chooseCandidate([silent, report('c', 1, '0/9')], { policy: atLeast(2), members }).winner?.name).toBe('c');
+    // Half rebuilt, it holds no position and blocks nobody.
+    expect(chooseCandidate([report('b', 0, null, false), report('c', 1, '0/5')], { policy: atLeast(2), members }).winner?.name).toBe('c');
   });
 
   it('skips excluded instances', () => {
@@ -245,12 +254,16 @@ function simulate(members: PolicyNode[], policy: DurabilityPolicy, script: numbe
         restore();
         continue;
       }
+      // A recruited standby whose Postgres cannot answer reports the end of its WAL files and
+      // cannot win; the first recruit is one when the script says so.
+      const silent = ((step >> 13) & 1) === 1 ? recruited[0]?.name : undefined;
       const reports = recruited.map((m) => ({
         name: m.name,
         zone: m.zone,
-        ruleTerm: ruleTermOf(m.name),
+        // Its rule term is the last its pooler read: maybe lower than its WAL holds, maybe 0.
+        ruleTerm: m.name === silent ? Math.max(0, ruleTermOf(m.name) - ((step >> 14) & 3)) : ruleTermOf(m.name),
         lsn: formatLsn(BigInt(logOf(m.name).length)),
-        promotable: true,
+        promotable: m.name !== silent,
       }));
       const winner = members.find((m) => m.name === chooseCandidate(reports, { policy, members }).winner?.name);
       const next = winner && policy.syncConfig(winner, members);
