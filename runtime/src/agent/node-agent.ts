@@ -16,7 +16,7 @@ import type { ClusterSpec } from '../spec/schema';
 import type { ShardRule } from '../topo/records';
 import type { Logger } from '../util/log';
 import { isStopped } from '../util/process-tree';
-import { AcceptedTermStore } from './accepted-term';
+import { DurableTerm } from './durable-term';
 import { BusyOrFrozen } from './busy-or-frozen';
 import type { AckReply, ApplySyncRequest, EstablishRuleRequest, FollowRequest, PromoteRequest, RecruitReply, RecruitRequest } from './consensus-messages';
 import type { InstancePhase, InstanceStatus } from '../postgres/instance-status';
@@ -41,14 +41,15 @@ export class NodeAgent {
   readonly instance: InstanceLayout;
   readonly postgres: PostgresControl;
   private readonly probe: PostgresProbe;
-  private readonly terms: AcceptedTermStore;
+  private readonly terms: DurableTerm;
   private readonly operations: InstanceOperations;
   private phase: InstancePhase = 'waiting-for-rule';
   private health: PostgresHealth = unhealthy('not checked yet');
   private healthCheckedAt = 0;
   private readonly verdict = new BusyOrFrozen(isStopped);
   private lastError: string | null = null;
-  private lastRuleTerm = 0;
+  /** The highest rule term this node is known to hold: read by the health probe, or written by it as primary. */
+  private readonly ruleTerms: DurableTerm;
   private rule: ShardRule | undefined;
   /** Operations that change Postgres run one at a time, in order. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -78,7 +79,8 @@ export class NodeAgent {
     );
     // Beside the data it guards, in the directory the node's account owns (the run directory,
     // where it was kept before, belongs to whoever started the cluster).
-    this.terms = new AcceptedTermStore(join(this.instance.instanceDir, 'accepted-term'), [join(options.layout.runDir, `${this.instance.name}.accepted-term`)]);
+    this.terms = new DurableTerm(join(this.instance.instanceDir, 'accepted-term'), [join(options.layout.runDir, `${this.instance.name}.accepted-term`)]);
+    this.ruleTerms = new DurableTerm(join(this.instance.instanceDir, 'rule-term'));
   }
 
   start(): void {
@@ -96,7 +98,7 @@ export class NodeAgent {
       this.healthCheckedAt = startedAt;
       // A server that died under us is restarted by convergence at once, not at the next tick.
       if (!running && this.phase === 'running') this.scheduleConverge();
-      if (this.health.ruleTerm !== null) this.lastRuleTerm = Math.max(this.lastRuleTerm, this.health.ruleTerm);
+      if (this.health.ruleTerm !== null) this.ruleTerms.tryRaiseTo(this.health.ruleTerm, this.options.log);
       this.timers[0] = setTimeout(() => void health(), HEALTH_INTERVAL_MS);
     };
     void health();
@@ -188,12 +190,12 @@ export class NodeAgent {
           wasPrimary: true,
           promotable: clean,
           lsn: clean ? control.checkpointLsn : null,
-          ruleTerm: this.lastRuleTerm,
+          ruleTerm: this.ruleTerms.current,
           error: null,
         };
       }
       await this.operations.cutReplication();
-      const position = await this.operations.standbyPosition(this.lastRuleTerm);
+      const position = await this.operations.standbyPosition(this.ruleTerms.current);
       return { ...reply, wasPrimary: false, ...position, error: null };
     });
   }
@@ -232,7 +234,7 @@ export class NodeAgent {
       await waitForSetting(client, 'synchronous_standby_names', expected);
       await writeRule(client, request.rule);
     });
-    this.lastRuleTerm = Math.max(this.lastRuleTerm, request.rule.term);
+    this.ruleTerms.tryRaiseTo(request.rule.term, this.options.log);
     this.options.log.info({ term: request.rule.term }, 'rule written durably');
     return { ok: true, lsn: null };
   }

@@ -1,12 +1,15 @@
 /**
- * The highest term this pooler has accepted (ARCHITECTURE.md, control path 2), kept in a file that is fsynced,
- * with its directory, before the pooler answers: after a crash it still refuses every lower
- * term, so an orchestrator that lost a race can never act through it.
+ * A term that only grows, kept in a file that is fsynced, with its directory, before anyone is
+ * told. The highest term this pooler has accepted (ARCHITECTURE.md, control path 2): after a
+ * crash it still refuses every lower term, so an orchestrator that lost a race can never act
+ * through it. And the highest rule term its node is known to hold: a recruit whose Postgres
+ * cannot answer reports it, and after a pooler restart it must not report less than it knew.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Logger } from '../util/log';
 
-export class AcceptedTermStore {
+export class DurableTerm {
   private term: number;
 
   /** `formerFiles`: where earlier versions kept it; the highest term found anywhere counts. */
@@ -40,6 +43,15 @@ export class AcceptedTermStore {
     }
     this.term = term;
     return true;
+  }
+
+  /** raiseTo for a term kept as a record, not a promise: a failed write is logged, not thrown (the next raise tries again). */
+  tryRaiseTo(term: number, log: Logger): void {
+    try {
+      this.raiseTo(term);
+    } catch (error) {
+      log.warn({ err: (error as Error).message, file: this.file }, 'could not keep the term on disk');
+    }
   }
 }
 
