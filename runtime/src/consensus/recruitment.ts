@@ -68,7 +68,8 @@ export function standingOf(answer: RecruitAnswer): RecruitStanding {
  * rule: every one but a crashed former primary that holds that rule — its primary always does,
  * whatever term it reports (a pooler restarted while its Postgres was down has read none).
  * Such a node reports no WAL position. Counted as a recruit, it would let the election believe
- * an acknowledged commit is on a recruit when the only recruit that had it cannot say so, and a standby without it would win — the old primary's Postgres killed by its fence while
+ * an acknowledged commit is on a recruit when the only recruit that had it cannot say so, and
+ * a standby without it would win — the old primary's Postgres killed by its fence while
  * the one standby that acknowledged the commit is unreachable; or a standby promoted by an
  * election whose rule never became durable, then killed. The pigeonhole (checkRecruitment) runs
  * over the witnesses; a crashed former primary is fenced all the same, and it cannot win.
