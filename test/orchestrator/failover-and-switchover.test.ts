@@ -1,14 +1,17 @@
 /**
  * The orchestrator on a real local cluster: failover after kill -9 of the primary and from a
- * frozen one (but not from a busy one), planned switchover through the CLI, live policy
- * changes and their refusals. Fault storms are in
+ * frozen one (but not from a busy one), and with a standby that cannot answer; planned
+ * switchover through the CLI, live policy changes and their refusals. Fault storms are in
  * test/chaos.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freezePostgres, killPostgres, postmasterPid } from '../support/faults';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freezePostgres, freezeProcess, killPostgres, postmasterPid } from '../support/faults';
 import { verifyLedger } from '../support/ledger-check';
 import { type Acknowledgement, insertLedgerRow, LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
 import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
+import type { LocalClusterStatus } from '../../runtime/src/cli/status-command';
 import { polygres } from '../support/polygres-cli';
 import { RuleRecorder } from '../support/rule-recorder';
 import { waitFor } from '../../runtime/src/util/net';
@@ -106,6 +109,30 @@ describe('failover, switchover and policy changes', () => {
     expect(after.term).toBe(before.term);
     expect(after.primary).toBe(before.primary);
     await verifyLedger(cluster, [writer, own], { rules });
+  });
+
+  it('fails over while a standby cannot answer: it reports where its WAL files end, and no acknowledged write is lost', async () => {
+    const streaming = (s: LocalClusterStatus) => s.instances.every((i) => i.healthy && (i.name === s.primary || i.replicationState === 'streaming'));
+    const before = await cluster.waitForStatus('every instance healthy, the standbys streaming', streaming, 120_000);
+    const silent = before.instances.find((i) => i.name !== before.primary)!.name;
+    // Its postmaster stopped, its WAL receiver running: it streams and acknowledges, but no
+    // session can start there, so its recruit cannot ask Postgres how far it is.
+    const thaw = freezeProcess(postmasterPid(cluster, silent));
+    try {
+      const killedAt = Date.now();
+      killPostgres(cluster, before.primary!);
+      // The other standby wins, unless the silent one received more before the kill: then it
+      // blocks the election (nobody may win who reaches less far) until it answers again.
+      const after = await cluster.waitForStatus('a new primary', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > before.term! && s.primary !== before.primary, 30_000).catch(() => undefined);
+      console.log(after ? `with ${silent} silent: primary now ${after.primary} (term ${after.term}), first write after ${(await waitForAckAfter(writer, killedAt)).at - killedAt} ms` : `with ${silent} silent: no election could finish until it answered`);
+    } finally {
+      thaw();
+    }
+    const log = readFileSync(join(cluster.layout.logDir, `pooler-${silent}.log`), 'utf8').split('\n');
+    expect(log.some((line) => line.includes('cannot read the standby position from Postgres') && line.includes('"fromFiles":true'))).toBe(true);
+    await cluster.waitForStatus('a serving primary', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > before.term! && s.instances.some((i) => i.name === s.primary && i.healthy));
+    await verifyLedger(cluster, [writer, own], { rules });
+    await cluster.waitForStatus('every instance healthy, the standbys streaming', streaming, 120_000);
   });
 
   it('switches over to a chosen instance with the CLI and records it in history', async () => {
