@@ -221,7 +221,7 @@ export class InstanceOperations {
     if (this.postgres.walReceiverPids().length > 0) throw new Error('the WAL receiver would not stop; this standby cannot be recruited');
   }
 
-  /** Where a standby is: from the server when it answers, from its WAL files (not promotable) when it cannot. */
+  /** Where a standby is: from the server when it answers, from its WAL files (not promotable) when it cannot; throws when it can say neither. */
   async standbyPosition(knownRuleTerm: number): Promise<{ lsn: string | null; ruleTerm: number; promotable: boolean }> {
     try {
       const [position] = await this.withSession(3_000, async (client) =>
@@ -238,15 +238,18 @@ export class InstanceOperations {
     } catch (error) {
       // Not accepting connections (starting, not yet consistent, or hung): it may not win, and
       // what it holds is read from its WAL files — every commit it flushed lies below that end,
-      // so one that reaches as far on the same rule holds them too (wal-end.ts). Said in the log: an election that no
-      // recruit can win shows why here.
+      // so one that reaches as far on the same rule holds them too (wal-end.ts). A standby that
+      // can say neither is no recruit: pg_control's bound could understate it, and a witness
+      // that understates may let a standby without its commits win. Said in the log: an
+      // election that no recruit can win shows why here.
       const control = await this.postgres.controlData().catch(() => undefined);
-      const walEnd = await this.postgres.walEnd().catch((failure: Error) => {
-        this.options.log.warn({ err: failure.message }, 'could not read where the WAL ends from its files');
-        return null;
-      });
+      const walEnd = await this.postgres.walEnd().catch((failure: Error) => failure);
+      if (walEnd === null || walEnd instanceof Error) {
+        const why = walEnd === null ? 'its WAL files hold no readable record' : walEnd.message;
+        throw new Error(`cannot say how far this standby is: Postgres does not answer (${(error as Error).message}) and ${why}`);
+      }
       const lsn = maxLsn(walEnd, control?.minRecoveryEndLsn ?? null);
-      this.options.log.warn({ err: (error as Error).message, lsn, fromFiles: walEnd !== null }, 'recruited, but cannot read the standby position from Postgres: reporting the end of its WAL files, not promotable');
+      this.options.log.warn({ err: (error as Error).message, lsn }, 'recruited, but cannot read the standby position from Postgres: reporting the end of its WAL files, not promotable');
       return { lsn, ruleTerm: knownRuleTerm, promotable: false };
     }
   }
