@@ -243,7 +243,7 @@ export class InstanceOperations {
       // that understates may let a standby without its commits win. Said in the log: an
       // election that no recruit can win shows why here.
       const control = await this.postgres.controlData().catch(() => undefined);
-      const walEnd = await this.postgres.walEnd().catch((failure: Error) => failure);
+      const walEnd = await this.postgres.walEnd(control).catch((failure: Error) => failure);
       if (walEnd === null || walEnd instanceof Error) {
         const why = walEnd === null ? 'its WAL files hold no readable record' : walEnd.message;
         throw new Error(`cannot say how far this standby is: Postgres does not answer (${(error as Error).message}) and ${why}`);

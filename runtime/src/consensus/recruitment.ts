@@ -66,7 +66,8 @@ export function standingOf(answer: RecruitAnswer): RecruitStanding {
 /**
  * The recruits that can stand witness for the commits acknowledged under the election's old
  * rule: every one but a crashed former primary that holds that rule — its primary always does,
- * whatever term it reports (a pooler restarted while its Postgres was down has read none).
+ * whatever term it reports (the term its pooler kept can lag: a rule made durable just before
+ * the crash, or a pooler older than the kept term that restarted while its Postgres was down).
  * Such a node reports no WAL position. Counted as a recruit, it would let the election believe
  * an acknowledged commit is on a recruit when the only recruit that had it cannot say so, and
  * a standby without it would win — the old primary's Postgres killed by its fence while

@@ -311,11 +311,12 @@ export class PostgresControl {
 
   /**
    * Where the WAL this data directory holds ends, read from its files (wal-end.ts): for a standby
-   * whose server cannot answer. Null when not one record can be read.
+   * whose server cannot answer. Null when not one record can be read. `control`: what
+   * controlData() said, when the caller has read it already.
    */
-  async walEnd(): Promise<string | null> {
+  async walEnd(control?: ControlData): Promise<string | null> {
     const walDir = join(this.dataDir, 'pg_wal');
-    return readWalEnd(walDir, await this.controlData(), readdirSync(walDir), (args) => lastLineOf(postgresBinary('pg_waldump'), args, this.toolOptions()));
+    return readWalEnd(walDir, control ?? (await this.controlData()), readdirSync(walDir), (args) => lastLineOf(postgresBinary('pg_waldump'), args, this.toolOptions()));
   }
 
   /**

@@ -19,18 +19,19 @@ import type { ControlData } from './control-data';
 export type WalDump = (args: readonly string[]) => Promise<{ lastLine: string | undefined; stderr: string }>;
 
 /** A WAL segment file's name: timeline, then the segment's number in two halves, 8 hex digits each. */
-const SEGMENT = /^([0-9A-F]{8})[0-9A-F]{16}$/;
+const SEGMENT = /^[0-9A-F]{24}$/;
 
 /** Where to start reading: the latest checkpoint's redo when it is on the newest timeline, else the newest timeline's first segment. */
 export function walScanStart(walDir: string, control: ControlData, fileNames: readonly string[]): string[] | undefined {
+  // Names sort by timeline, then by position: the last one is on the newest timeline.
   const segments = fileNames.filter((name) => SEGMENT.test(name)).sort();
-  const timeline = Math.max(...segments.map((name) => Number.parseInt(name.slice(0, 8), 16)));
-  if (!Number.isFinite(timeline)) return undefined;
+  const newest = segments.at(-1)?.slice(0, 8);
+  if (!newest) return undefined;
+  const timeline = Number.parseInt(newest, 16);
   if (control.timeline === timeline && control.redoLsn) return ['--timeline', String(timeline), '--start', control.redoLsn];
   // A standby that followed a new timeline may not have replayed (or checkpointed) onto it yet:
   // what it received lies in that timeline's files, from the first one on.
-  const first = segments.find((name) => Number.parseInt(name.slice(0, 8), 16) === timeline)!;
-  return [join(walDir, first)];
+  return [join(walDir, segments.find((name) => name.startsWith(newest))!)];
 }
 
 /** How pg_waldump says it reached the end: a record that is not whole, or no next segment file. */
@@ -43,13 +44,13 @@ export function recordEnd(line: string): string {
   return formatLsn(parseLsn(found[2]) + BigInt(found[1]!));
 }
 
-/** The end of the last whole WAL record in `walDir`; null when not one record can be read. */
+/** The end of the last whole WAL record in `walDir`; null when not one record can be read; throws when pg_waldump stopped short of the end. */
 export async function readWalEnd(walDir: string, control: ControlData, fileNames: readonly string[], dump: WalDump): Promise<string | null> {
   const from = walScanStart(walDir, control, fileNames);
   if (!from) return null;
   const { lastLine, stderr } = await dump(['--path', walDir, ...from]);
   if (/could not find a valid record/.test(stderr)) return null;
-  // Anything else (a file it may not read, say) leaves the end unknown: the caller falls back.
+  // Anything else (a file it may not read, say) leaves the end unknown, and the caller must not guess.
   if (!END_OF_WAL.test(stderr)) throw new Error(`pg_waldump stopped before the end of the WAL: ${stderr.trim() || 'no message'}`);
   if (!lastLine?.includes('lsn: ')) throw new Error(`pg_waldump read no record: ${stderr.trim()}`);
   return recordEnd(lastLine);
