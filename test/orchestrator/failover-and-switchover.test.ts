@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { freezePostgres, freezeProcess, killPostgres, postmasterPid } from '../support/faults';
 import { verifyLedger } from '../support/ledger-check';
 import { type Acknowledgement, insertLedgerRow, LEDGER_DDL, type LedgerWriter, startLedgerWriter } from '../support/ledger-writer';
-import { type LocalCluster, startLocalCluster } from '../support/local-cluster';
-import type { LocalClusterStatus } from '../../runtime/src/cli/status-command';
+import { type LocalCluster, settledStatus, startLocalCluster } from '../support/local-cluster';
 import { polygres } from '../support/polygres-cli';
 import { RuleRecorder } from '../support/rule-recorder';
 import { waitFor } from '../../runtime/src/util/net';
@@ -84,8 +83,7 @@ describe('failover, switchover and policy changes', () => {
     }
     await verifyLedger(cluster, [writer, own], { rules });
     // Both former primaries come back as streaming standbys, the interrupted one included.
-    await cluster.waitForStatus('every instance healthy, the standbys streaming', (s) =>
-      s.instances.every((i) => i.healthy && (i.name === s.primary || i.replicationState === 'streaming')), 120_000);
+    await cluster.waitForStatus('a settled cluster: every instance healthy, the standbys streaming', settledStatus, 120_000);
   });
 
   it('keeps a busy primary: health queries unanswered while Postgres runs are reported, not failed over', async () => {
@@ -112,8 +110,7 @@ describe('failover, switchover and policy changes', () => {
   });
 
   it('fails over while a standby cannot answer: it reports where its WAL files end, and no acknowledged write is lost', async () => {
-    const streaming = (s: LocalClusterStatus) => s.instances.every((i) => i.healthy && (i.name === s.primary || i.replicationState === 'streaming'));
-    const before = await cluster.waitForStatus('every instance healthy, the standbys streaming', streaming, 120_000);
+    const before = await cluster.waitForStatus('a settled cluster: every instance healthy, the standbys streaming', settledStatus, 120_000);
     const silent = before.instances.find((i) => i.name !== before.primary)!.name;
     // Its postmaster stopped, its WAL receiver running: it streams and acknowledges, but no
     // session can start there, so its recruit cannot ask Postgres how far it is.
@@ -132,7 +129,7 @@ describe('failover, switchover and policy changes', () => {
     expect(log.some((line) => line.includes('cannot read the standby position from Postgres: reporting the end of its WAL files'))).toBe(true);
     await cluster.waitForStatus('a serving primary', (s) => s.ruleStatus === 'serving' && (s.term ?? 0) > before.term! && s.instances.some((i) => i.name === s.primary && i.healthy));
     await verifyLedger(cluster, [writer, own], { rules });
-    await cluster.waitForStatus('every instance healthy, the standbys streaming', streaming, 120_000);
+    await cluster.waitForStatus('a settled cluster: every instance healthy, the standbys streaming', settledStatus, 120_000);
   });
 
   it('switches over to a chosen instance with the CLI and records it in history', async () => {

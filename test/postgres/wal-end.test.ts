@@ -19,6 +19,8 @@ describe('the end of the WAL, read from the files', () => {
   let primary: PostgresServer;
   let standby: PostgresControl;
   let standbyPorts: PortBlock;
+  /** The standby's settings; streaming from the primary until the second test makes it a server of its own. */
+  let standbySettings: Parameters<PostgresControl['configure']>[0];
 
   beforeAll(async () => {
     primary = await startPostgres(inject('testRoot'));
@@ -36,7 +38,8 @@ describe('the end of the WAL, read from the files', () => {
     await standby.baseBackup({ host: primary.host, port: primary.port });
     standby.setStandbySignal(true);
     const settings = { listenAddress: '127.0.0.1', socketDir: join(instanceDir, 'socket'), maxWalSenders: 4, parameters: {} };
-    standby.configure({ ...settings, instanceName: 'standby', port: standbyPorts.base }, { host: primary.host, port: primary.port });
+    standbySettings = { ...settings, instanceName: 'standby', port: standbyPorts.base };
+    standby.configure(standbySettings, { host: primary.host, port: primary.port });
     await standby.start();
     // The standby acknowledges every commit: a commit returns only once it has flushed it.
     primary.control.configure({ ...settings, socketDir: primary.socketDir, instanceName: 'test', port: primary.port, syncStandbyNames: 'standby' });
@@ -75,7 +78,7 @@ describe('the end of the WAL, read from the files', () => {
 
   it('a primary killed after committing on a timeline it began: the end is read from that timeline’s files', async () => {
     // The killed standby comes back as a server of its own, on a new timeline.
-    standby.configure({ listenAddress: '127.0.0.1', socketDir: join(primary.socketDir, '..', 'standby', 'socket'), maxWalSenders: 4, parameters: {}, instanceName: 'standby', port: standbyPorts.base });
+    standby.configure(standbySettings);
     await standby.start();
     await standby.promote();
     const client = new Client({ host: '127.0.0.1', port: standbyPorts.base, user: primary.user, password: primary.password, database: 'postgres' });
