@@ -51,6 +51,11 @@ export function tlsServerEndPoint(certificateDer: Buffer): Buffer {
   return sha256(certificateDer);
 }
 
+/** Mechanisms to offer: -PLUS only over TLS (`channelBinding` set), where channel binding means something. */
+export function scramMechanisms(channelBinding: Buffer | undefined): string[] {
+  return channelBinding ? [SCRAM_PLUS, SCRAM] : [SCRAM];
+}
+
 export class ScramServerSession {
   private readonly verifier: ScramVerifier;
   private readonly known: boolean;
@@ -65,9 +70,9 @@ export class ScramServerSession {
     this.verifier = verifier ?? makeScramVerifier(randomBytes(16).toString('hex'));
   }
 
-  /** Mechanisms to offer: -PLUS only over TLS, where channel binding means something. */
+  /** Mechanisms to offer (scramMechanisms). */
   mechanisms(): string[] {
-    return this.channelBinding ? [SCRAM_PLUS, SCRAM] : [SCRAM];
+    return scramMechanisms(this.channelBinding);
   }
 
   /** Handles SASLInitialResponse; returns the server-first-message. */

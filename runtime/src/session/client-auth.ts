@@ -6,7 +6,7 @@
  */
 import type { BackendMessage, FrontendMessage } from '../protocol/messages';
 import { decodeSaslInitialResponse } from '../protocol/sasl-messages';
-import { AuthenticationFailed, SCRAM, SCRAM_PLUS, ScramServerSession, parseScramVerifier, type ScramVerifier } from '../protocol/scram-server';
+import { AuthenticationFailed, SCRAM, SCRAM_PLUS, ScramServerSession, parseScramVerifier, scramMechanisms, type ScramVerifier } from '../protocol/scram-server';
 import { SqlState } from '../protocol/constants';
 
 export interface AuthChannel {
@@ -55,8 +55,16 @@ export class ScramAuthenticator implements ClientAuthenticator {
 
   constructor(private readonly lookup: VerifierLookup) {}
 
+  /**
+   * The verifier is read while the client answers the mechanisms: they do not depend on it, and
+   * its read (a query to Postgres or a pooler) would otherwise add a round trip to every login.
+   */
   async authenticate(user: string, channel: AuthChannel): Promise<void> {
-    const stored = await this.verifierOf(user);
+    const reading = this.verifierOf(user);
+    reading.catch(() => undefined); // awaited below, once the client has answered
+    channel.send({ type: 'authenticationSASL', mechanisms: scramMechanisms(channel.tls) });
+    const initial = await next(channel);
+    const stored = await reading;
     if (stored?.startsWith('md5')) {
       throw new RefusedPasswordKind(
         `password authentication failed for user "${user}": md5 passwords are refused; set password_encryption = 'scram-sha-256' and set the password again`,
@@ -64,8 +72,6 @@ export class ScramAuthenticator implements ClientAuthenticator {
     }
     const verifier: ScramVerifier | undefined = parseScramVerifier(stored);
     const session = new ScramServerSession(verifier, channel.tls);
-    channel.send({ type: 'authenticationSASL', mechanisms: session.mechanisms() });
-    const initial = await next(channel);
     const { mechanism, response } = decodeSaslInitialResponse(initial);
     if (mechanism !== SCRAM && mechanism !== SCRAM_PLUS) throw failed(user);
     let serverFirst: string;
