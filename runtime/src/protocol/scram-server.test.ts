@@ -32,6 +32,14 @@ describe('SCRAM-SHA-256 server', () => {
     await expect(exchange(new ScramServerSession(undefined), 'anything')).rejects.toThrow('password authentication failed');
   });
 
+  it('gives an unknown user the same salt at every login, as a real user has, and another user another', () => {
+    // A salt drawn afresh at each login would tell a missing user from a real one.
+    const saltOf = (user: string) => /,s=([^,]+),/.exec(new ScramServerSession(undefined, undefined, user).clientFirst('SCRAM-SHA-256', 'n,,n=,r=abc'))![1];
+    expect(saltOf('nobody')).toBe(saltOf('nobody'));
+    expect(saltOf('nobody')).not.toBe(saltOf('someone else'));
+    expect(Buffer.from(saltOf('nobody')!, 'base64')).toHaveLength(16);
+  });
+
   it('round-trips the pg_authid format and ignores other password kinds', () => {
     expect(parseScramVerifier(formatScramVerifier(verifier))).toEqual(verifier);
     expect(parseScramVerifier('md5a3556571e93b0d20722ba62be61e8c2d')).toBeUndefined();

@@ -56,6 +56,21 @@ export function scramMechanisms(channelBinding: Buffer | undefined): string[] {
   return channelBinding ? [SCRAM_PLUS, SCRAM] : [SCRAM];
 }
 
+/** This process's own secret for mock salts: no one outside can compute them. */
+const MOCK_SECRET = randomBytes(32);
+
+/**
+ * What a user with no SCRAM verifier (unknown, or an md5 or empty password) is challenged with,
+ * as Postgres does (scram_mock_salt): the salt comes from the user name and a secret, so the same
+ * user gets the same salt every time — a fresh random one at each login would tell a missing user
+ * from a real one — and no PBKDF2 runs: the keys are never compared, the exchange fails at its
+ * end. (A made-up password's verifier cost 4,096 HMAC rounds per login, there for the asking.)
+ */
+export function mockScramVerifier(user: string): ScramVerifier {
+  const salt = createHmac('sha256', MOCK_SECRET).update(user).digest().subarray(0, 16);
+  return { iterations: 4096, salt, storedKey: Buffer.alloc(32), serverKey: Buffer.alloc(32) };
+}
+
 export class ScramServerSession {
   private readonly verifier: ScramVerifier;
   private readonly known: boolean;
@@ -64,10 +79,13 @@ export class ScramServerSession {
   private nonce = '';
   private gs2Header = '';
 
-  /** `channelBinding`: the tls-server-end-point data when the connection is TLS, else undefined. */
-  constructor(verifier: ScramVerifier | undefined, private readonly channelBinding?: Buffer) {
+  /**
+   * `channelBinding`: the tls-server-end-point data when the connection is TLS, else undefined.
+   * `user`: whose mock verifier stands in when there is no verifier.
+   */
+  constructor(verifier: ScramVerifier | undefined, private readonly channelBinding?: Buffer, user = '') {
     this.known = verifier !== undefined;
-    this.verifier = verifier ?? makeScramVerifier(randomBytes(16).toString('hex'));
+    this.verifier = verifier ?? mockScramVerifier(user);
   }
 
   /** Mechanisms to offer (scramMechanisms). */

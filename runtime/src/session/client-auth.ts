@@ -71,7 +71,7 @@ export class ScramAuthenticator implements ClientAuthenticator {
       );
     }
     const verifier: ScramVerifier | undefined = parseScramVerifier(stored);
-    const session = new ScramServerSession(verifier, channel.tls);
+    const session = new ScramServerSession(verifier, channel.tls, user);
     const { mechanism, response } = decodeSaslInitialResponse(initial);
     if (mechanism !== SCRAM && mechanism !== SCRAM_PLUS) throw failed(user);
     let serverFirst: string;
