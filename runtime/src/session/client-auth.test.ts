@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendMessage, FrontendMessage } from '../protocol/messages';
+import { encodeSaslInitialResponse } from '../protocol/sasl-messages';
 import { formatScramVerifier, makeScramVerifier } from '../protocol/scram-server';
 import { RefusedPasswordKind, ScramAuthenticator, type AuthChannel } from './client-auth';
 
@@ -30,11 +31,9 @@ function pendingRead(): { lookup: (user: string) => Promise<string | null>; reso
   return { lookup: () => read, resolve: (stored) => settle!.resolve(stored), reject: (error) => settle!.reject(error) };
 }
 
-/** A SASLInitialResponse's body: the mechanism, then the client-first message with its length. */
+/** A SASLInitialResponse's body, as the client sends it. */
 function initialResponse(mechanism: string, response: string): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeInt32BE(Buffer.byteLength(response));
-  return Buffer.concat([Buffer.from(`${mechanism}\0`), length, Buffer.from(response)]);
+  return encodeSaslInitialResponse({ mechanism, response: Buffer.from(response) });
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
