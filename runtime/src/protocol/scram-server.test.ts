@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthenticationFailed, ScramServerSession, formatScramVerifier, makeScramVerifier, parseScramVerifier, tlsServerEndPoint } from './scram-server';
+import { AuthenticationFailed, ScramServerSession, formatScramVerifier, makeScramVerifier, parseScramVerifier, scramMechanisms, tlsServerEndPoint } from './scram-server';
 
 // node-postgres' own SCRAM client drives the exchange, as a real driver would.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -10,7 +10,7 @@ const sasl = require('pg/lib/crypto/sasl') as {
 };
 
 async function exchange(server: ScramServerSession, password: string): Promise<void> {
-  const session = sasl.startSession(server.mechanisms());
+  const session = sasl.startSession(scramMechanisms(undefined));
   const serverFirst = server.clientFirst(session.mechanism, session.response);
   await sasl.continueSession(session, password, serverFirst);
   const serverFinal = server.clientFinal((session as { response: string }).response);
@@ -56,7 +56,8 @@ describe('SCRAM-SHA-256 server', () => {
   it('offers SCRAM-SHA-256-PLUS over TLS and checks the channel binding', () => {
     const binding = tlsServerEndPoint(Buffer.from('certificate'));
     const server = new ScramServerSession(verifier, binding);
-    expect(server.mechanisms()).toEqual(['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256']);
+    expect(scramMechanisms(binding)).toEqual(['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256']);
+    expect(scramMechanisms(undefined)).toEqual(['SCRAM-SHA-256']);
     expect(() => server.clientFirst('SCRAM-SHA-256', 'y,,n=*,r=abc')).toThrow('downgrade');
     expect(() => new ScramServerSession(verifier).clientFirst('SCRAM-SHA-256-PLUS', 'p=tls-server-end-point,,n=*,r=abc')).toThrow('not offered');
   });

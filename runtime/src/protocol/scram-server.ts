@@ -67,7 +67,7 @@ const MOCK_SECRET = randomBytes(32);
  * end. (A made-up password's verifier cost 4,096 HMAC rounds per login, there for the asking.)
  */
 export function mockScramVerifier(user: string): ScramVerifier {
-  const salt = createHmac('sha256', MOCK_SECRET).update(user).digest().subarray(0, 16);
+  const salt = hmac(MOCK_SECRET, user).subarray(0, 16);
   return { iterations: 4096, salt, storedKey: Buffer.alloc(32), serverKey: Buffer.alloc(32) };
 }
 
@@ -86,11 +86,6 @@ export class ScramServerSession {
   constructor(verifier: ScramVerifier | undefined, private readonly channelBinding?: Buffer, user = '') {
     this.known = verifier !== undefined;
     this.verifier = verifier ?? mockScramVerifier(user);
-  }
-
-  /** Mechanisms to offer (scramMechanisms). */
-  mechanisms(): string[] {
-    return scramMechanisms(this.channelBinding);
   }
 
   /** Handles SASLInitialResponse; returns the server-first-message. */
